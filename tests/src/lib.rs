@@ -1,0 +1,1 @@
+//! End-to-end tests of the whole kiosk on simulated hardware live in `tests/tests/`.

@@ -1,0 +1,1 @@
+//! Chinese queue tickets over ESC/POS.

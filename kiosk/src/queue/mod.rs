@@ -1,0 +1,1 @@
+//! Queue engine: numbering, calling, persistence.

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serialport::{SerialPort, TTYPort};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::{Fault, SimCard, SimSam};
@@ -24,9 +25,19 @@ use crate::serial::SerialStream;
 /// assert_eq!(client.find_card().await.unwrap(), false);
 /// # }
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SimReader {
     sam: Arc<Mutex<SimSam>>,
+    commands: Arc<watch::Sender<u64>>,
+}
+
+impl Default for SimReader {
+    fn default() -> Self {
+        Self {
+            sam: Arc::default(),
+            commands: Arc::new(watch::Sender::new(0)),
+        }
+    }
 }
 
 impl SimReader {
@@ -75,12 +86,20 @@ impl SimReader {
         self.sam().commands_received()
     }
 
+    /// Waits until at least `count` command frames have been received and answered (so tests
+    /// can wait for the host to have polled without sleeping).
+    pub async fn wait_for_commands(&self, count: u64) {
+        let mut rx = self.commands.subscribe();
+        // The sender lives in `self`, so the channel cannot close while we wait.
+        let _ = rx.wait_for(|n| *n >= count).await;
+    }
+
     /// Serves the SAM side on `io` until the peer closes it. Needs a tokio runtime.
     pub fn serve<T>(&self, io: T) -> JoinHandle<io::Result<()>>
     where
         T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        tokio::spawn(run(self.sam.clone(), io))
+        tokio::spawn(run(self.sam.clone(), self.commands.clone(), io))
     }
 
     /// An in-process connection: the returned stream is the host's end of a
@@ -130,7 +149,7 @@ impl Drop for SimPty {
     }
 }
 
-async fn run<T>(sam: Arc<Mutex<SimSam>>, mut io: T) -> io::Result<()>
+async fn run<T>(sam: Arc<Mutex<SimSam>>, commands: Arc<watch::Sender<u64>>, mut io: T) -> io::Result<()>
 where
     T: AsyncRead + AsyncWrite + Unpin,
 {
@@ -140,10 +159,11 @@ where
         if n == 0 {
             return Ok(());
         }
-        let replies = sam
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .handle_bytes(&buf[..n]);
+        let (replies, count) = {
+            let mut sam = sam.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let replies = sam.handle_bytes(&buf[..n]);
+            (replies, sam.commands_received())
+        };
         for reply in replies {
             if !reply.delay.is_zero() {
                 tokio::time::sleep(reply.delay).await;
@@ -160,5 +180,6 @@ where
             }
             io.flush().await?;
         }
+        commands.send_replace(count);
     }
 }

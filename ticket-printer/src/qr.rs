@@ -78,8 +78,8 @@ mod tests {
     #[test]
     fn qr_bitmap_has_finder_patterns() {
         let b = qr_bitmap(b"https://example.org/q?t=A012", 4, QrEcLevel::M).unwrap();
-        // Version 2 is 25 modules; plus quiet zones.
-        assert_eq!(b.width(), (25 + 4) * 4);
+        // 28 bytes at level M need version 3 (29 modules), plus quiet zones.
+        assert_eq!(b.width(), (29 + 2 * QUIET_ZONE) * 4);
         // Top-left finder pattern: solid dark corner at the first module after the quiet zone.
         assert!(b.get(QUIET_ZONE * 4, QUIET_ZONE * 4));
         assert!(!b.get(0, 0));

@@ -69,8 +69,8 @@ pub fn encode_gbk(text: &str) -> Result<Vec<u8>, char> {
     loop {
         let (result, read, written) =
             encoder.encode_from_utf8_without_replacement(rest, &mut buf, true);
-        if buf[..written].contains(&0x80) {
-            return Err('€');
+        if unprintable_code(&buf[..written]).is_some() {
+            return Err(first_unprintable(text));
         }
         out.extend_from_slice(&buf[..written]);
         rest = &rest[read..];
@@ -80,6 +80,46 @@ pub fn encode_gbk(text: &str) -> Result<Vec<u8>, char> {
             EncoderResult::Unmappable(c) => return Err(c),
         }
     }
+}
+
+/// Whether GBK output contains a code the resident font lacks: `0x80` (`€` in WHATWG GBK),
+/// the user-defined areas (AAA1–AFFE, F8A1–FEFE, A140–A7A0), and FE50–FEA0, where GB18030
+/// put rare CJK Extension A characters such as 䶮 that GBK printers do not carry.
+fn unprintable_code(bytes: &[u8]) -> Option<(u8, u8)> {
+    let mut i = 0;
+    while i < bytes.len() {
+        let lead = bytes[i];
+        if lead < 0x80 {
+            i += 1;
+            continue;
+        }
+        if lead == 0x80 {
+            return Some((lead, 0));
+        }
+        let trail = bytes.get(i + 1).copied().unwrap_or(0);
+        let user_defined = ((0xAA..=0xAF).contains(&lead) || (0xF8..=0xFE).contains(&lead)) && trail >= 0xA1
+            || (0xA1..=0xA7).contains(&lead) && (0x40..=0xA0).contains(&trail)
+            || lead == 0xFE && (0x50..=0xA0).contains(&trail);
+        if user_defined {
+            return Some((lead, trail));
+        }
+        i += 2;
+    }
+    None
+}
+
+/// The first character of `text` the resident font cannot print.
+fn first_unprintable(text: &str) -> char {
+    let mut encoder = GBK.new_encoder();
+    for c in text.chars() {
+        let mut tmp = [0u8; 4];
+        let mut out = [0u8; 8];
+        let (result, _, written) = encoder.encode_from_utf8_without_replacement(c.encode_utf8(&mut tmp), &mut out, true);
+        if matches!(result, EncoderResult::Unmappable(_)) || unprintable_code(&out[..written]).is_some() {
+            return c;
+        }
+    }
+    '\u{FFFD}'
 }
 
 /// Whether the printer's resident font can print `c`.
@@ -93,9 +133,8 @@ const NO_LINE_START: &str = "，。、：；！？）》」』】,.:;!?)";
 
 /// Wraps `text` into lines of at most `columns` display columns.
 ///
-/// Breaks anywhere between Hanzi, at spaces inside Latin text when possible, never inside a
-/// character, and keeps closing punctuation on the line before (it may overhang by one
-/// character rather than start a line). Explicit `\n` starts a new line. A `columns` of 0 is
+/// Breaks anywhere between Hanzi, between Latin words, numbers and times when possible, never
+/// inside a character, and never puts closing punctuation at the start of a line. Explicit `\n` starts a new line. A `columns` of 0 is
 /// treated as 1.
 pub fn wrap(text: &str, columns: usize) -> Vec<String> {
     let columns = columns.max(1);
@@ -112,10 +151,13 @@ fn wrap_paragraph(text: &str, columns: usize, lines: &mut Vec<String>) {
     for c in text.chars() {
         let w = char_columns(c);
         if width + w > columns && !line.is_empty() {
-            if NO_LINE_START.contains(c) && width + w <= columns + 1 {
+            if NO_LINE_START.contains(c) && line.chars().count() >= 2 {
+                // Closing punctuation never starts a line: take the character before it along.
+                let last = line.pop().unwrap_or(' ');
+                lines.push(std::mem::take(&mut line).trim_end().to_string());
+                line.push(last);
                 line.push(c);
-                lines.push(std::mem::take(&mut line));
-                width = 0;
+                width = char_columns(last) + w;
                 continue;
             }
             // Inside a Latin word, number or time: move the whole run to the next line if
@@ -193,7 +235,7 @@ mod tests {
     #[test]
     fn wrap_keeps_latin_words_and_punctuation() {
         assert_eq!(wrap("Legal aid window", 10), ["Legal aid", "window"]);
-        assert_eq!(wrap("一二三四，五", 8), ["一二三四，", "五"]);
+        assert_eq!(wrap("一二三四，五", 8), ["一二三", "四，五"]);
         assert_eq!(wrap("", 8), [""]);
     }
 }

@@ -1,1 +1,40 @@
-//! Queue engine: numbering, calling, persistence.
+//! Queue engine: numbering, calling, persistence, and the client interface of the kiosk UI.
+//!
+//! - [`config`]: the `[queue]` table (services, windows, rules of the day), with defaults for
+//!   the district centre;
+//! - [`engine`]: [`QueueEngine`], every operation one SQLite transaction on a durable WAL
+//!   database ([`store`]), an append-only event log ([`events`]);
+//! - [`fairness`], [`eta`]: the priority fairness rule and the P50–P90 wait estimate, pure;
+//! - [`client`]: the [`QueueClient`] trait with [`LocalQueueClient`] (on the queue host) and
+//!   [`HttpQueueClient`] (a kiosk that uses the host over the LAN);
+//! - [`alerts`]: device alerts (ticket printer paper and cover) shown to staff.
+//!
+//! Time comes from an injected [`Clock`]; see `kiosk/QUEUE.md` for the rules.
+
+pub mod alerts;
+pub mod client;
+pub mod clock;
+pub mod config;
+pub mod engine;
+mod error;
+pub mod eta;
+pub mod events;
+pub mod fairness;
+pub mod http_client;
+pub mod model;
+pub mod store;
+pub mod wire;
+
+pub use alerts::{DeviceAlerts, PrinterAlert};
+pub use client::{BoxFuture, EventStream, LocalQueueClient, QueueClient, event_stream};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{FairnessConfig, IdCardPolicy, QueueConfig, ServiceConfig, WindowConfig};
+pub use engine::{IssueRequest, Issued, QueueEngine};
+pub use error::{ErrorKind, QueueError};
+pub use events::{EventPayload, QueueEvent};
+pub use http_client::HttpQueueClient;
+pub use model::{
+    EtaRange, IdentityToken, IssuedTicket, PhoneStatus, PriorityKind, QueuePosition,
+    QueueSnapshot, ServiceState, ServiceStatus, Ticket, TicketBrief, TicketId, TicketStatus,
+    WindowStatus, WindowView,
+};

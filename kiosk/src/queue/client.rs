@@ -1,0 +1,205 @@
+//! The one interface the kiosk UI uses to reach the queue, on the host or over the LAN.
+
+use std::{collections::VecDeque, future::Future, pin::Pin, sync::Arc};
+
+use futures_util::{Stream, stream};
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use super::{
+    QueueError,
+    alerts::DeviceAlerts,
+    engine::{IssueRequest, QueueEngine},
+    events::QueueEvent,
+    model::{IdentityToken, IssuedTicket, ServiceStatus, TicketId},
+};
+
+/// A boxed, sendable future (keeps [`QueueClient`] usable as `Arc<dyn QueueClient>`).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A stream of queue events in log order, without gaps.
+pub type EventStream = Pin<Box<dyn Stream<Item = Result<QueueEvent, QueueError>> + Send>>;
+
+/// The queue as the kiosk UI sees it.
+///
+/// [`LocalQueueClient`] runs on the queue host; [`HttpQueueClient`](super::HttpQueueClient)
+/// talks to the host over the LAN. Both return the same values, so the UI does not care.
+pub trait QueueClient: Send + Sync {
+    /// Services with waiting counts, wait ranges and open/closed/full state and reason.
+    fn services(&self) -> BoxFuture<'_, Result<Vec<ServiceStatus>, QueueError>>;
+
+    /// Issues a ticket. Remote clients retry with an idempotency key, so a retried request
+    /// that did reach the host returns the same ticket instead of a second one.
+    fn issue(&self, request: IssueRequest) -> BoxFuture<'_, Result<IssuedTicket, QueueError>>;
+
+    /// The person's active ticket for a service today, if any.
+    fn find_active(
+        &self,
+        identity: IdentityToken,
+        service: String,
+    ) -> BoxFuture<'_, Result<Option<IssuedTicket>, QueueError>>;
+
+    /// A ticket by id, as printed (used to reprint after a `reprint_requested` event).
+    fn ticket(&self, id: TicketId) -> BoxFuture<'_, Result<IssuedTicket, QueueError>>;
+
+    /// Withdraws a waiting ticket this device issued.
+    fn cancel(&self, id: TicketId) -> BoxFuture<'_, Result<(), QueueError>>;
+
+    /// Events after `after` (a `seq` already seen), or from now on when `None`. The stream
+    /// reconnects and replays by itself; it ends only when the queue shuts down.
+    fn subscribe(&self, after: Option<u64>) -> BoxFuture<'_, Result<EventStream, QueueError>>;
+
+    /// Reports this device's alerts (printer paper, cover) to the staff pages.
+    fn set_device_alerts(&self, alerts: DeviceAlerts) -> BoxFuture<'_, Result<(), QueueError>>;
+
+    /// Derives the salted identity token of an ID card number (the number stays here).
+    fn identity_token(&self, id_number: &str) -> Result<IdentityToken, QueueError>;
+}
+
+/// The queue on this device.
+#[derive(Debug, Clone)]
+pub struct LocalQueueClient {
+    engine: Arc<QueueEngine>,
+    device: String,
+}
+
+impl LocalQueueClient {
+    /// A client for `engine`, issuing as `device` (the name reprint requests are addressed to).
+    pub fn new(engine: Arc<QueueEngine>, device: impl Into<String>) -> Self {
+        Self {
+            engine,
+            device: device.into(),
+        }
+    }
+
+    /// The engine behind this client.
+    pub fn engine(&self) -> &Arc<QueueEngine> {
+        &self.engine
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&QueueEngine) -> Result<T, QueueError> + Send + 'static,
+    ) -> Result<T, QueueError> {
+        let engine = Arc::clone(&self.engine);
+        tokio::task::spawn_blocking(move || f(&engine))
+            .await
+            .map_err(|e| QueueError::Remote(format!("queue task failed: {e}")))?
+    }
+}
+
+impl QueueClient for LocalQueueClient {
+    fn services(&self) -> BoxFuture<'_, Result<Vec<ServiceStatus>, QueueError>> {
+        Box::pin(self.blocking(QueueEngine::services))
+    }
+
+    fn issue(&self, request: IssueRequest) -> BoxFuture<'_, Result<IssuedTicket, QueueError>> {
+        let device = self.device.clone();
+        Box::pin(self.blocking(move |e| e.issue(&request, &device).map(|i| i.ticket)))
+    }
+
+    fn find_active(
+        &self,
+        identity: IdentityToken,
+        service: String,
+    ) -> BoxFuture<'_, Result<Option<IssuedTicket>, QueueError>> {
+        Box::pin(self.blocking(move |e| e.find_active(&identity, &service)))
+    }
+
+    fn ticket(&self, id: TicketId) -> BoxFuture<'_, Result<IssuedTicket, QueueError>> {
+        Box::pin(self.blocking(move |e| e.ticket(id)))
+    }
+
+    fn cancel(&self, id: TicketId) -> BoxFuture<'_, Result<(), QueueError>> {
+        Box::pin(self.blocking(move |e| e.cancel(id, "device")))
+    }
+
+    fn subscribe(&self, after: Option<u64>) -> BoxFuture<'_, Result<EventStream, QueueError>> {
+        let engine = Arc::clone(&self.engine);
+        Box::pin(async move { event_stream(engine, after).await })
+    }
+
+    fn set_device_alerts(&self, alerts: DeviceAlerts) -> BoxFuture<'_, Result<(), QueueError>> {
+        let device = self.device.clone();
+        Box::pin(self.blocking(move |e| e.set_device_alerts(&device, alerts).map(|_| ())))
+    }
+
+    fn identity_token(&self, id_number: &str) -> Result<IdentityToken, QueueError> {
+        self.engine.identity_token(id_number)
+    }
+}
+
+struct StreamState {
+    engine: Arc<QueueEngine>,
+    rx: broadcast::Receiver<QueueEvent>,
+    last: u64,
+    backlog: VecDeque<QueueEvent>,
+    catch_up: bool,
+}
+
+const REPLAY_BATCH: usize = 500;
+
+async fn read_log(engine: &Arc<QueueEngine>, after: u64) -> Result<Vec<QueueEvent>, QueueError> {
+    let engine = Arc::clone(engine);
+    tokio::task::spawn_blocking(move || engine.events_after(after, REPLAY_BATCH))
+        .await
+        .map_err(|e| QueueError::Remote(format!("queue task failed: {e}")))?
+}
+
+/// Events of `engine` after `after` (from the log), then live ones, without gaps or repeats:
+/// when the live channel lags or skips, the missing events are read back from the log.
+pub async fn event_stream(
+    engine: Arc<QueueEngine>,
+    after: Option<u64>,
+) -> Result<EventStream, QueueError> {
+    let rx = engine.subscribe();
+    let last = match after {
+        Some(seq) => seq,
+        None => {
+            let e = Arc::clone(&engine);
+            tokio::task::spawn_blocking(move || e.last_event_seq())
+                .await
+                .map_err(|e| QueueError::Remote(format!("queue task failed: {e}")))??
+        }
+    };
+    let state = StreamState {
+        engine,
+        rx,
+        last,
+        backlog: VecDeque::new(),
+        catch_up: true,
+    };
+    let s = stream::unfold(state, |mut st| async move {
+        loop {
+            if let Some(e) = st.backlog.pop_front() {
+                if e.seq <= st.last {
+                    continue;
+                }
+                st.last = e.seq;
+                return Some((Ok(e), st));
+            }
+            if st.catch_up {
+                match read_log(&st.engine, st.last).await {
+                    Ok(batch) => {
+                        st.catch_up = batch.len() == REPLAY_BATCH;
+                        if !batch.is_empty() {
+                            st.backlog.extend(batch);
+                            continue;
+                        }
+                    }
+                    Err(err) => return Some((Err(err), st)),
+                }
+            }
+            match st.rx.recv().await {
+                Ok(e) if e.seq <= st.last => {}
+                Ok(e) if e.seq == st.last + 1 => {
+                    st.last = e.seq;
+                    return Some((Ok(e), st));
+                }
+                // A gap or a lag: the log has what we missed.
+                Ok(_) | Err(RecvError::Lagged(_)) => st.catch_up = true,
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    });
+    Ok(Box::pin(s))
+}

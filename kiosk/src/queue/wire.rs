@@ -1,0 +1,148 @@
+//! JSON bodies of the LAN API, shared by the service and the HTTP client.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    alerts::DeviceAlerts,
+    model::{IdentityToken, PriorityKind, QueuePosition, ServiceStatus, WindowStatus},
+};
+
+/// `POST /api/v1/tickets`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssueBody {
+    /// Service id.
+    pub service: String,
+    /// `false`/`true` (true = manual priority) or a kind: `"elderly"`, `"disabled"`, `"manual"`.
+    #[serde(default)]
+    pub priority: PriorityField,
+    /// Salted identity token (64 hex digits), when the ID card was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_token: Option<IdentityToken>,
+}
+
+/// The `priority` field: a boolean or a priority kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PriorityField {
+    /// `true` means a manual priority.
+    Flag(bool),
+    /// A priority kind.
+    Kind(PriorityKind),
+}
+
+impl Default for PriorityField {
+    fn default() -> Self {
+        Self::Flag(false)
+    }
+}
+
+impl From<PriorityField> for PriorityKind {
+    fn from(p: PriorityField) -> Self {
+        match p {
+            PriorityField::Flag(false) => Self::None,
+            PriorityField::Flag(true) => Self::Manual,
+            PriorityField::Kind(k) => k,
+        }
+    }
+}
+
+/// `POST /api/v1/tickets/active`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActiveBody {
+    /// Service id.
+    pub service: String,
+    /// Salted identity token.
+    pub identity_token: IdentityToken,
+}
+
+/// `POST /api/v1/login`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginBody {
+    /// Window number.
+    pub window: u32,
+    /// The window's PIN.
+    pub pin: String,
+}
+
+/// Answer of `POST /api/v1/login`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginResponse {
+    /// Bearer token of the window session.
+    pub token: String,
+    /// The window.
+    pub window: u32,
+    /// Seconds until the session expires.
+    pub expires_in: u64,
+}
+
+/// `POST /api/v1/windows/{id}/call` and `/reprint`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumberBody {
+    /// Ticket number, e.g. `A012`.
+    pub number: String,
+}
+
+/// `POST /api/v1/windows/{id}/resume` (the body is optional).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResumeBody {
+    /// Held ticket to resume; the last held when absent.
+    #[serde(default)]
+    pub number: Option<String>,
+}
+
+/// `POST /api/v1/windows/{id}/complete`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteBody {
+    /// Outcome code.
+    pub outcome: String,
+}
+
+/// `POST /api/v1/windows/{id}/transfer`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferBody {
+    /// Target service id.
+    pub service: String,
+    /// `"front"` or `"back"`.
+    pub position: QueuePosition,
+}
+
+/// One device's alerts with the banner text.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AlertEntry {
+    /// Device name.
+    pub device: String,
+    /// Its alerts.
+    pub alerts: DeviceAlerts,
+    /// Banner text (Chinese / English), when something needs attention.
+    pub message: Option<String>,
+}
+
+/// Answer of `GET /api/v1/queue`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QueueResponse {
+    /// Business day.
+    pub day: chrono::NaiveDate,
+    /// Services.
+    pub services: Vec<ServiceStatus>,
+    /// Windows.
+    pub windows: Vec<WindowStatus>,
+    /// Device alerts that need attention.
+    pub alerts: Vec<AlertEntry>,
+}
+
+/// Every error body: `{"error": "…", "code": "…"}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// What went wrong (Chinese / English where a person reads it).
+    pub error: String,
+    /// Machine-readable code.
+    #[serde(default)]
+    pub code: Option<String>,
+}

@@ -116,7 +116,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin> SamClient<T> {
         let mut buf = [0u8; 1024];
         loop {
             while let Some(frame) = self.decoder.next_frame() {
-                let response = Response::from_payload(&frame.map_err(response::ProtocolError::from)?)?;
+                let response =
+                    Response::from_payload(&frame.map_err(response::ProtocolError::from)?)?;
                 if plausible(command, &response) {
                     return Ok(response);
                 }
@@ -174,7 +175,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin> SamClient<T> {
 
     /// `20 02`: selects the card found.
     pub async fn select_card(&mut self) -> Result<(), Error> {
-        self.expect(Command::SelectCard, Status::Success).await.map(drop)
+        self.expect(Command::SelectCard, Status::Success)
+            .await
+            .map(drop)
     }
 
     /// `30 01` (or `30 10` with fingerprints): the raw blocks.
@@ -195,7 +198,10 @@ impl<T: AsyncRead + AsyncWrite + Unpin> SamClient<T> {
     }
 
     /// Find, select and read in one go (the mandatory sequence). `Ok(None)` when no card is there.
-    pub async fn find_select_read(&mut self, with_fingerprint: bool) -> Result<Option<IdentityCard>, Error> {
+    pub async fn find_select_read(
+        &mut self,
+        with_fingerprint: bool,
+    ) -> Result<Option<IdentityCard>, Error> {
         if !self.find_card().await? {
             return Ok(None);
         }
@@ -218,6 +224,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin> SamClient<T> {
 
     /// `60 xx`: switches the SAM's UART speed (reopen the port at the new speed afterwards).
     pub async fn set_baud(&mut self, baud: BaudRate) -> Result<(), Error> {
-        self.expect(Command::SetBaud(baud), Status::Success).await.map(drop)
+        self.expect(Command::SetBaud(baud), Status::Success)
+            .await
+            .map(drop)
     }
 }

@@ -56,9 +56,15 @@ impl BaudRate {
 
     /// Speed for a bit rate, if the SAM supports it.
     pub fn from_bits_per_second(bps: u32) -> Option<Self> {
-        [Self::B115200, Self::B57600, Self::B38400, Self::B19200, Self::B9600]
-            .into_iter()
-            .find(|b| b.bits_per_second() == bps)
+        [
+            Self::B115200,
+            Self::B57600,
+            Self::B38400,
+            Self::B19200,
+            Self::B9600,
+        ]
+        .into_iter()
+        .find(|b| b.bits_per_second() == bps)
     }
 }
 
@@ -165,13 +171,34 @@ mod tests {
             (Command::FindCard, "AA AA AA 96 69 00 03 20 01 22"),
             (Command::SelectCard, "AA AA AA 96 69 00 03 20 02 21"),
             (Command::ReadTextPhoto, "AA AA AA 96 69 00 03 30 01 32"),
-            (Command::ReadAppendedAddress, "AA AA AA 96 69 00 03 30 03 30"),
-            (Command::ReadTextPhotoFingerprint, "AA AA AA 96 69 00 03 30 10 23"),
-            (Command::SetBaud(BaudRate::B115200), "AA AA AA 96 69 00 03 60 00 63"),
-            (Command::SetBaud(BaudRate::B57600), "AA AA AA 96 69 00 03 60 01 62"),
-            (Command::SetBaud(BaudRate::B38400), "AA AA AA 96 69 00 03 60 02 61"),
-            (Command::SetBaud(BaudRate::B19200), "AA AA AA 96 69 00 03 60 03 60"),
-            (Command::SetBaud(BaudRate::B9600), "AA AA AA 96 69 00 03 60 04 67"),
+            (
+                Command::ReadAppendedAddress,
+                "AA AA AA 96 69 00 03 30 03 30",
+            ),
+            (
+                Command::ReadTextPhotoFingerprint,
+                "AA AA AA 96 69 00 03 30 10 23",
+            ),
+            (
+                Command::SetBaud(BaudRate::B115200),
+                "AA AA AA 96 69 00 03 60 00 63",
+            ),
+            (
+                Command::SetBaud(BaudRate::B57600),
+                "AA AA AA 96 69 00 03 60 01 62",
+            ),
+            (
+                Command::SetBaud(BaudRate::B38400),
+                "AA AA AA 96 69 00 03 60 02 61",
+            ),
+            (
+                Command::SetBaud(BaudRate::B19200),
+                "AA AA AA 96 69 00 03 60 03 60",
+            ),
+            (
+                Command::SetBaud(BaudRate::B9600),
+                "AA AA AA 96 69 00 03 60 04 67",
+            ),
         ];
         for (cmd, want) in table {
             assert_eq!(hex(&cmd.encode()), want, "{cmd}");

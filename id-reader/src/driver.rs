@@ -180,7 +180,11 @@ where
     let _ = supervise(&mut connect, &config, &events).await;
 }
 
-async fn supervise<C, Fut, T>(connect: &mut C, config: &DriverConfig, events: &Events) -> Result<(), Stopped>
+async fn supervise<C, Fut, T>(
+    connect: &mut C,
+    config: &DriverConfig,
+    events: &Events,
+) -> Result<(), Stopped>
 where
     C: FnMut() -> Fut + Send,
     Fut: Future<Output = Result<T, Error>> + Send,
@@ -248,7 +252,9 @@ async fn cycle<T: AsyncRead + AsyncWrite + Unpin>(
     match result {
         Ok(None) => Ok(Cycle::NoCard),
         Ok(Some(card)) => Ok(Cycle::Card(Box::new(card))),
-        Err(Error::Sam { command, status }) => Ok(Cycle::Failed(ReadFailure::Sam { command, status })),
+        Err(Error::Sam { command, status }) => {
+            Ok(Cycle::Failed(ReadFailure::Sam { command, status }))
+        }
         Err(Error::Card(e)) => Ok(Cycle::Failed(ReadFailure::Malformed(e.to_string()))),
         Err(e) => Err(e),
     }

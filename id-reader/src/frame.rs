@@ -72,7 +72,8 @@ pub fn checksum(bytes: &[u8]) -> u8 {
 ///
 /// Fails only when the payload cannot be described by a 16-bit `LEN`.
 pub fn encode(payload: &[u8]) -> Result<Vec<u8>, FrameError> {
-    let len = u16::try_from(payload.len() + 1).map_err(|_| FrameError::PayloadTooLong(payload.len()))?;
+    let len =
+        u16::try_from(payload.len() + 1).map_err(|_| FrameError::PayloadTooLong(payload.len()))?;
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len() + 1);
     out.extend_from_slice(&PREAMBLE);
     out.extend_from_slice(&len.to_be_bytes());

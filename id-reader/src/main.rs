@@ -20,7 +20,11 @@ use tokio::io::AsyncBufReadExt;
 const DEFAULT_CARD: &str = include_str!("../cards/resident.toml");
 
 #[derive(Parser)]
-#[command(name = "id-reader", version, about = "身份证阅读器工具 (GA/T 467 ID card reader tool)")]
+#[command(
+    name = "id-reader",
+    version,
+    about = "身份证阅读器工具 (GA/T 467 ID card reader tool)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -83,7 +87,11 @@ fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             // Exit code 2 is reserved for "no card"; usage errors are plain errors.
-            return if e.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match run(cli) {
@@ -114,7 +122,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             timeout_ms,
             json,
             masked,
-        } => runtime()?.block_on(read(&port, baud, Duration::from_millis(timeout_ms), json, masked)),
+        } => runtime()?.block_on(read(
+            &port,
+            baud,
+            Duration::from_millis(timeout_ms),
+            json,
+            masked,
+        )),
         Cmd::SamId { port, baud } => runtime()?.block_on(sam_id(&port, baud)),
         Cmd::Simulate { card } => runtime()?.block_on(simulate(card.as_deref())),
     }
@@ -131,7 +145,9 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 fn decode(file: &Path, hex: bool) -> Result<IdentityCard> {
     let mut input = Vec::new();
     if file.as_os_str() == "-" {
-        std::io::stdin().read_to_end(&mut input).context("reading stdin")?;
+        std::io::stdin()
+            .read_to_end(&mut input)
+            .context("reading stdin")?;
     } else {
         input = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     }
@@ -146,7 +162,10 @@ fn decode(file: &Path, hex: bool) -> Result<IdentityCard> {
     };
     let response = Response::from_frame(&bytes).context("not a valid response frame")?;
     if response.status != Status::Success {
-        bail!("the frame carries SAM status {}, not card data", response.status);
+        bail!(
+            "the frame carries SAM status {}, not card data",
+            response.status
+        );
     }
     let data = ReadData::parse(&response.data, false)
         .or_else(|_| ReadData::parse(&response.data, true))
@@ -160,9 +179,26 @@ fn print_card(card: &IdentityCard, json: bool, masked: bool) -> Result<()> {
         writeln!(out, "{}", card.to_json(masked))?;
         return Ok(());
     }
-    let name = |s: &str| if masked { id_reader::mask_name(s) } else { s.to_owned() };
-    let number = |s: &str| if masked { id_reader::mask_number(s) } else { s.to_owned() };
-    writeln!(out, "证件类型 Card type: {} ({})", card.card_type.zh(), card.card_type.en())?;
+    let name = |s: &str| {
+        if masked {
+            id_reader::mask_name(s)
+        } else {
+            s.to_owned()
+        }
+    };
+    let number = |s: &str| {
+        if masked {
+            id_reader::mask_number(s)
+        } else {
+            s.to_owned()
+        }
+    };
+    writeln!(
+        out,
+        "证件类型 Card type: {} ({})",
+        card.card_type.zh(),
+        card.card_type.en()
+    )?;
     if !card.name.is_empty() {
         writeln!(out, "姓名 Name: {}", name(&card.name))?;
     }
@@ -182,11 +218,19 @@ fn print_card(card: &IdentityCard, json: bool, masked: bool) -> Result<()> {
         IdCheck::Invalid => "校验位错误 check digit INVALID",
         IdCheck::NotApplicable => "无校验位 no check digit",
     };
-    writeln!(out, "证件号码 ID number: {} ({check})", number(&card.id_number))?;
+    writeln!(
+        out,
+        "证件号码 ID number: {} ({check})",
+        number(&card.id_number)
+    )?;
     if let Some(a) = &card.authority {
         writeln!(out, "签发机关 Authority: {a}")?;
     }
-    writeln!(out, "有效期限 Valid: {} – {}", card.valid_from, card.valid_to)?;
+    writeln!(
+        out,
+        "有效期限 Valid: {} – {}",
+        card.valid_from, card.valid_to
+    )?;
     if let Some(p) = &card.pass_number {
         writeln!(out, "通行证号码 Pass number: {}", number(p))?;
     }
@@ -203,7 +247,11 @@ fn print_card(card: &IdentityCard, json: bool, masked: bool) -> Result<()> {
     if let Some(age) = age {
         writeln!(out, "年龄 Age: {age}")?;
     }
-    writeln!(out, "照片 Photo: {} 字节 WLT bytes", card.photo.as_wlt().len())?;
+    writeln!(
+        out,
+        "照片 Photo: {} 字节 WLT bytes",
+        card.photo.as_wlt().len()
+    )?;
     Ok(())
 }
 
@@ -245,7 +293,10 @@ async fn read(port: &str, baud: u32, wait: Duration, json: bool, masked: bool) -
 
 async fn sam_id(port: &str, baud: u32) -> Result<ExitCode> {
     let mut client = open(port, baud).await?;
-    let id = client.sam_id().await.context("读取安全模块号失败 (reading the SAM ID failed)")?;
+    let id = client
+        .sam_id()
+        .await
+        .context("读取安全模块号失败 (reading the SAM ID failed)")?;
     println!("{id}");
     println!("decimal: {}", id.decimal_format());
     println!("raw: {}", hex::encode_upper(id.0));
@@ -254,7 +305,9 @@ async fn sam_id(port: &str, baud: u32) -> Result<ExitCode> {
 
 async fn simulate(card_file: Option<&Path>) -> Result<ExitCode> {
     let text = match card_file {
-        Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
+        Some(path) => {
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
+        }
         None => DEFAULT_CARD.to_owned(),
     };
     let spec = CardSpec::from_toml(&text)?;

@@ -26,7 +26,9 @@ pub enum ProtocolError {
         need: usize,
     },
     /// TLEN + PLEN (+ FLEN) disagree with the data actually present.
-    #[error("read response lengths TLEN={text} PLEN={photo} FLEN={fingerprint} need {need} data bytes, frame has {have}")]
+    #[error(
+        "read response lengths TLEN={text} PLEN={photo} FLEN={fingerprint} need {need} data bytes, frame has {have}"
+    )]
     LengthMismatch {
         /// TLEN field.
         text: u16,
@@ -170,15 +172,23 @@ impl ReadData {
             b.len().min(usize::from(u16::MAX))
         }
         let mut out = Vec::new();
-        for block in [Some(&self.text), Some(&self.photo), self.fingerprint.as_ref()]
-            .into_iter()
-            .flatten()
+        for block in [
+            Some(&self.text),
+            Some(&self.photo),
+            self.fingerprint.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
         {
             out.extend_from_slice(&(len16(block) as u16).to_be_bytes());
         }
-        for block in [Some(&self.text), Some(&self.photo), self.fingerprint.as_ref()]
-            .into_iter()
-            .flatten()
+        for block in [
+            Some(&self.text),
+            Some(&self.photo),
+            self.fingerprint.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
         {
             out.extend_from_slice(&block[..len16(block)]);
         }
@@ -267,7 +277,11 @@ mod tests {
     fn captured_short_frames_decode() {
         let cases = [
             ("AA AA AA 96 69 00 04 00 00 80 84", Status::FindFailed, 0),
-            ("AA AA AA 96 69 00 08 00 00 9F 00 00 00 00 97", Status::CardFound, 4),
+            (
+                "AA AA AA 96 69 00 08 00 00 9F 00 00 00 00 97",
+                Status::CardFound,
+                4,
+            ),
             (
                 "AA AA AA 96 69 00 0C 00 00 90 00 00 00 00 00 00 00 00 9C",
                 Status::Success,
@@ -305,7 +319,9 @@ mod tests {
             photo: vec![7; 1024],
             fingerprint: None,
         };
-        let frame = Response::new(Status::Success, data.encode()).encode().unwrap();
+        let frame = Response::new(Status::Success, data.encode())
+            .encode()
+            .unwrap();
         assert_eq!(frame.len(), 1295);
         assert_eq!(
             frame[..14],

@@ -103,7 +103,9 @@ fn read_loop(mut port: TTYPort, tx: mpsc::Sender<io::Result<Vec<u8>>>, stop: Arc
                     return;
                 }
             }
-            Err(e) if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e)
+                if e.kind() == io::ErrorKind::TimedOut
+                    || e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => {
                 let _ = tx.blocking_send(Err(e));
                 return;
@@ -142,7 +144,11 @@ impl AsyncRead for SerialStream {
 }
 
 impl AsyncWrite for SerialStream {
-    fn poll_write(self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         match self.tx.send(buf.to_vec()) {
             Ok(()) => Poll::Ready(Ok(buf.len())),
             Err(_) => Poll::Ready(Err(io::ErrorKind::BrokenPipe.into())),

@@ -34,7 +34,9 @@ fn captured_frame(file: &str) -> Vec<u8> {
     sam.place(SimCard::from_spec(&spec).unwrap());
     sam.handle_bytes(&SamCommand::FindCard.encode());
     sam.handle_bytes(&SamCommand::SelectCard.encode());
-    sam.handle_bytes(&SamCommand::ReadTextPhoto.encode()).remove(0).frame
+    sam.handle_bytes(&SamCommand::ReadTextPhoto.encode())
+        .remove(0)
+        .frame
 }
 
 #[test]
@@ -78,7 +80,12 @@ fn decode_prints_json_text_and_masked_forms() {
         .chunks(16)
         .map(|line| hex::encode_upper(line) + "\n")
         .collect();
-    child.stdin.take().unwrap().write_all(hex.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(hex.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     let json = stdout_json(&out);
@@ -123,14 +130,21 @@ impl Simulator {
             .spawn()
             .unwrap();
         let mut path = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut path).unwrap();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut path)
+            .unwrap();
         let path = path.trim().to_owned();
         assert!(path.starts_with("/dev/"), "simulate printed {path:?}");
         let stdin = child.stdin.take().unwrap();
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
         let mut banner = String::new();
         stderr.read_line(&mut banner).unwrap();
-        Self { child, stdin, stderr, path }
+        Self {
+            child,
+            stdin,
+            stderr,
+            path,
+        }
     }
 
     /// Sends a console command and waits for the simulator's acknowledgement line.
@@ -139,7 +153,10 @@ impl Simulator {
         let mut line = String::new();
         while !line.contains(ack) {
             line.clear();
-            assert!(self.stderr.read_line(&mut line).unwrap() > 0, "simulator exited");
+            assert!(
+                self.stderr.read_line(&mut line).unwrap() > 0,
+                "simulator exited"
+            );
         }
     }
 }
@@ -155,8 +172,20 @@ impl Drop for Simulator {
 fn simulate_and_read_run_as_two_processes() {
     let mut sim = Simulator::start("hk_macao_taiwan.toml");
 
-    let out = run(&["read", "--port", &sim.path, "--json", "--timeout-ms", "5000"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&[
+        "read",
+        "--port",
+        &sim.path,
+        "--json",
+        "--timeout-ms",
+        "5000",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json = stdout_json(&out);
     assert_eq!(json["card_type"], "hk_macao_taiwan");
     assert_eq!(json["name"], "陈大文");
@@ -166,7 +195,10 @@ fn simulate_and_read_run_as_two_processes() {
     let out = run(&["read", "--port", &sim.path, "--baud", "115200", "--masked"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("陈*文") && text.contains("810***********0039"), "{text}");
+    assert!(
+        text.contains("陈*文") && text.contains("810***********0039"),
+        "{text}"
+    );
 
     let out = run(&["sam-id", "--port", &sim.path]);
     assert_eq!(out.status.code(), Some(0));

@@ -78,7 +78,11 @@ async fn client_speaks_every_command_over_a_pty() {
     assert!(!client.find_card().await.unwrap());
     assert!(client.find_select_read(false).await.unwrap().is_none());
 
-    sim.place_sim_card(SimCard::from_spec(&spec("resident.toml")).unwrap().with_fingerprint(vec![0xF1; 1024]));
+    sim.place_sim_card(
+        SimCard::from_spec(&spec("resident.toml"))
+            .unwrap()
+            .with_fingerprint(vec![0xF1; 1024]),
+    );
     let read = client.find_select_read(false).await.unwrap().unwrap();
     assert_eq!(read.name, "张三");
     assert_eq!(read.photo.as_wlt().len(), 1024);
@@ -101,7 +105,10 @@ async fn client_speaks_every_command_over_a_pty() {
     // A read without find + select is refused by the SAM with its reason.
     match client.read_card(false).await {
         Err(Error::Sam { command, status }) => {
-            assert_eq!((command, status), (Command::ReadTextPhoto, Status::ReadFailed));
+            assert_eq!(
+                (command, status),
+                (Command::ReadTextPhoto, Status::ReadFailed)
+            );
         }
         other => panic!("expected SAM status 41, got {other:?}"),
     }
@@ -111,7 +118,10 @@ async fn client_speaks_every_command_over_a_pty() {
 async fn client_survives_split_slow_and_corrupt_answers_over_a_pty() {
     let sim = SimReader::new();
     let pty = sim.open_pty().unwrap();
-    let mut client = SamClient::new(SerialStream::open(pty.path(), 115_200).unwrap(), fast_config().timeouts);
+    let mut client = SamClient::new(
+        SerialStream::open(pty.path(), 115_200).unwrap(),
+        fast_config().timeouts,
+    );
     sim.place(&card("hk_macao_taiwan.toml"));
 
     sim.set_fault(Some(Fault::SplitChunks(3)));
@@ -133,7 +143,10 @@ async fn client_survives_split_slow_and_corrupt_answers_over_a_pty() {
     }
     // An answer that arrives after its command timed out is not taken for the next one.
     sim.inject(Fault::Slow(Duration::from_millis(400)));
-    assert!(matches!(client.find_card().await, Err(Error::Timeout { .. })));
+    assert!(matches!(
+        client.find_card().await,
+        Err(Error::Timeout { .. })
+    ));
     assert_eq!(client.status().await.unwrap(), Status::Success);
 }
 
@@ -175,13 +188,19 @@ async fn driver_reports_read_failures_with_the_sam_reason() {
     ] {
         sim.set_fault(Some(Fault::Status { command, status }));
         let event = next(&mut reader).await;
-        assert_eq!(event, ReaderEvent::ReadFailed(ReadFailure::Sam { command, status }));
+        assert_eq!(
+            event,
+            ReaderEvent::ReadFailed(ReadFailure::Sam { command, status })
+        );
         assert!(event_text(&event).contains(status.zh()));
         // Reported once, not on every poll.
         polls(&sim, 6).await;
     }
     // Find answering 80 means "no card": no event at all until the fault is cleared.
-    sim.set_fault(Some(Fault::Status { command: Command::FindCard, status: Status::FindFailed }));
+    sim.set_fault(Some(Fault::Status {
+        command: Command::FindCard,
+        status: Status::FindFailed,
+    }));
     polls(&sim, 6).await;
     sim.set_fault(None);
     assert_eq!(name_of(&next(&mut reader).await), "张三");
@@ -202,7 +221,9 @@ async fn driver_reports_malformed_cards() {
     text[32..36].copy_from_slice(&[b'7', 0, b'7', 0]); // nation code 77 does not exist
     sim.place_sim_card(SimCard::from_text_block(text));
     match next(&mut reader).await {
-        ReaderEvent::ReadFailed(ReadFailure::Malformed(why)) => assert!(why.contains("nation"), "{why}"),
+        ReaderEvent::ReadFailed(ReadFailure::Malformed(why)) => {
+            assert!(why.contains("nation"), "{why}")
+        }
         other => panic!("expected a malformed-card failure, got {other:?}"),
     }
 }
@@ -219,7 +240,9 @@ async fn driver_reports_a_silent_reader_lost_and_recovered() {
     // The card can no longer be seen: it is reported gone, then the reader lost.
     assert_eq!(next(&mut reader).await, ReaderEvent::CardRemoved);
     match next(&mut reader).await {
-        ReaderEvent::ReaderLost { reason } => assert!(reason.contains("did not answer"), "{reason}"),
+        ReaderEvent::ReaderLost { reason } => {
+            assert!(reason.contains("did not answer"), "{reason}")
+        }
         other => panic!("expected reader lost, got {other:?}"),
     }
     sim.set_fault(None);
@@ -233,7 +256,8 @@ async fn driver_reopens_an_unplugged_device_with_backoff() {
     // adapter does when it is unplugged and plugged in again.
     let sim = SimReader::new();
     let current: Arc<Mutex<Option<SimPty>>> = Arc::new(Mutex::new(Some(sim.open_pty().unwrap())));
-    let path = |c: &Arc<Mutex<Option<SimPty>>>| c.lock().unwrap().as_ref().map(|p| p.path().to_owned());
+    let path =
+        |c: &Arc<Mutex<Option<SimPty>>>| c.lock().unwrap().as_ref().map(|p| p.path().to_owned());
     let connector = current.clone();
     let attempts = Arc::new(Mutex::new(0u32));
     let counted = attempts.clone();
@@ -256,14 +280,20 @@ async fn driver_reopens_an_unplugged_device_with_backoff() {
     // Unplug: both ends of the pty close.
     drop(current.lock().unwrap().take());
     assert_eq!(next(&mut reader).await, ReaderEvent::CardRemoved);
-    assert!(matches!(next(&mut reader).await, ReaderEvent::ReaderLost { .. }));
+    assert!(matches!(
+        next(&mut reader).await,
+        ReaderEvent::ReaderLost { .. }
+    ));
     let before = *attempts.lock().unwrap();
 
     // Plug back in.
     *current.lock().unwrap() = Some(sim.open_pty().unwrap());
     assert_eq!(next(&mut reader).await, ReaderEvent::ReaderRecovered);
     assert_eq!(name_of(&next(&mut reader).await), "张三");
-    assert!(*attempts.lock().unwrap() > before, "the device was reopened");
+    assert!(
+        *attempts.lock().unwrap() > before,
+        "the device was reopened"
+    );
 }
 
 #[tokio::test]

@@ -29,11 +29,12 @@ impl CardDate {
 
     /// Parses the card's `YYYYMMDD` form (also accepts `YYYY-MM-DD`).
     pub fn parse(field: &str) -> Option<Self> {
-        let digits: String = if field.len() == 10 && field.as_bytes()[4] == b'-' && field.as_bytes()[7] == b'-' {
-            field.chars().filter(|c| *c != '-').collect()
-        } else {
-            field.to_owned()
-        };
+        let digits: String =
+            if field.len() == 10 && field.as_bytes()[4] == b'-' && field.as_bytes()[7] == b'-' {
+                field.chars().filter(|c| *c != '-').collect()
+            } else {
+                field.to_owned()
+            };
         if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
@@ -51,8 +52,12 @@ impl CardDate {
 
     /// As a chrono date.
     pub fn to_naive(&self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(i32::from(self.year), u32::from(self.month), u32::from(self.day))
-            .unwrap_or(NaiveDate::MIN)
+        NaiveDate::from_ymd_opt(
+            i32::from(self.year),
+            u32::from(self.month),
+            u32::from(self.day),
+        )
+        .unwrap_or(NaiveDate::MIN)
     }
 
     /// From a chrono date (years 1–9999).
@@ -153,12 +158,23 @@ mod tests {
         assert_eq!(date.to_string(), "1990-03-07");
         assert_eq!(date.compact(), "19900307");
         assert_eq!(CardDate::parse("1990-03-07"), Some(date));
-        for bad in ["19900230", "1990037", "199003071", "2000133", "00000101", "abcdefgh", ""] {
+        for bad in [
+            "19900230",
+            "1990037",
+            "199003071",
+            "2000133",
+            "00000101",
+            "abcdefgh",
+            "",
+        ] {
             assert_eq!(CardDate::parse(bad), None, "{bad}");
         }
         assert_eq!(ValidTo::parse("长期"), Some(ValidTo::LongTerm));
         assert_eq!(ValidTo::LongTerm.to_string(), "长期");
-        assert_eq!(ValidTo::parse("20300101").unwrap().to_string(), "2030-01-01");
+        assert_eq!(
+            ValidTo::parse("20300101").unwrap().to_string(),
+            "2030-01-01"
+        );
     }
 
     #[test]

@@ -26,8 +26,8 @@ pub use nation::Nation;
 pub use photo::{DecodedPhoto, NoPhotoDecoder, Photo, PhotoDecoder, PhotoUnavailable};
 pub use privacy::{IdentityToken, mask_name, mask_number};
 pub use sex::Sex;
-pub use spec::{CardSpec, CardSpecError};
 pub(crate) use spec::simulated_photo;
+pub use spec::{CardSpec, CardSpecError};
 
 use crate::response::ReadData;
 

@@ -107,8 +107,14 @@ mod tests {
         let a = IdentityToken::derive(b"site-salt", "resident", "11010519491231002x");
         let b = IdentityToken::derive(b"site-salt", "resident", "11010519491231002X");
         assert_eq!(a, b);
-        assert_ne!(a, IdentityToken::derive(b"other", "resident", "11010519491231002X"));
-        assert_ne!(a, IdentityToken::derive(b"site-salt", "hk_macao_taiwan", "11010519491231002X"));
+        assert_ne!(
+            a,
+            IdentityToken::derive(b"other", "resident", "11010519491231002X")
+        );
+        assert_ne!(
+            a,
+            IdentityToken::derive(b"site-salt", "hk_macao_taiwan", "11010519491231002X")
+        );
         assert_eq!(a.to_hex().len(), 64);
         assert!(!a.to_hex().contains("110105"));
     }

@@ -89,7 +89,9 @@ fn date(v: &Option<String>, key: &'static str) -> Result<CardDate, CardSpecError
 
 /// A stand-in for the 1024-byte WLT photo of simulated cards (not a decodable photo).
 pub(crate) fn simulated_photo() -> Vec<u8> {
-    (0..1024u32).map(|i| (i.wrapping_mul(31) ^ 0x5A) as u8).collect()
+    (0..1024u32)
+        .map(|i| (i.wrapping_mul(31) ^ 0x5A) as u8)
+        .collect()
 }
 
 impl CardSpec {

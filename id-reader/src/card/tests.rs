@@ -140,7 +140,11 @@ fn malformed_blocks_name_the_field() {
         Err(CardError::BadField { field: "nation" })
     );
     // The error never carries the field's content.
-    assert!(!CardError::BadField { field: "birth" }.to_string().contains("1990"));
+    assert!(
+        !CardError::BadField { field: "birth" }
+            .to_string()
+            .contains("1990")
+    );
 }
 
 #[test]
@@ -160,18 +164,41 @@ fn age_masking_token_and_json() {
     assert_eq!(c.age_on(on(2026, 3, 7)), Some(36));
     assert_eq!(c.masked_name(), "张*");
     assert_eq!(c.masked_id_number(), "500***********1238");
-    assert_eq!(c.identity_token(b"salt"), card("resident.toml").identity_token(b"salt"));
-    assert_ne!(c.identity_token(b"salt"), card("resident_long_term.toml").identity_token(b"salt"));
+    assert_eq!(
+        c.identity_token(b"salt"),
+        card("resident.toml").identity_token(b"salt")
+    );
+    assert_ne!(
+        c.identity_token(b"salt"),
+        card("resident_long_term.toml").identity_token(b"salt")
+    );
     let debug = format!("{c:?}");
-    assert!(!debug.contains("张三") && !debug.contains("199003071238"), "{debug}");
+    assert!(
+        !debug.contains("张三") && !debug.contains("199003071238"),
+        "{debug}"
+    );
 
     let json = c.to_json(false);
-    let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(
         keys,
         [
-            "address", "authority", "birth", "card_type", "id_number", "id_number_valid", "name",
-            "nation", "sex", "valid_from", "valid_to"
+            "address",
+            "authority",
+            "birth",
+            "card_type",
+            "id_number",
+            "id_number_valid",
+            "name",
+            "nation",
+            "sex",
+            "valid_from",
+            "valid_to"
         ]
     );
     assert_eq!(json["card_type"], "resident");

@@ -118,7 +118,10 @@ fn buffer_stays_bounded_under_garbage() {
 #[test]
 fn parse_one_reports_what_is_wrong() {
     assert_eq!(parse_one(&NO_CARD, 3).unwrap(), vec![0x00, 0x00, 0x80]);
-    assert_eq!(parse_one(&[0xAA, 0xAA], 3), Err(FrameError::MissingPreamble));
+    assert_eq!(
+        parse_one(&[0xAA, 0xAA], 3),
+        Err(FrameError::MissingPreamble)
+    );
     assert_eq!(
         parse_one(&NO_CARD[..9], 3),
         Err(FrameError::Truncated { have: 9, need: 11 })

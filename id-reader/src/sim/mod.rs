@@ -104,7 +104,9 @@ pub enum Fault {
 impl Fault {
     fn applies_to(&self, command: Option<Command>) -> bool {
         match self {
-            Self::Status { command: target, .. } => match (target, command) {
+            Self::Status {
+                command: target, ..
+            } => match (target, command) {
                 (
                     Command::ReadTextPhoto | Command::ReadTextPhotoFingerprint,
                     Some(Command::ReadTextPhoto | Command::ReadTextPhotoFingerprint),
@@ -306,7 +308,8 @@ impl SimSam {
             Command::ReadAppendedAddress => match &self.card {
                 Some(card) => match &card.appended_address {
                     Some(addr) => {
-                        let mut data: Vec<u8> = addr.encode_utf16().flat_map(u16::to_le_bytes).collect();
+                        let mut data: Vec<u8> =
+                            addr.encode_utf16().flat_map(u16::to_le_bytes).collect();
                         data.resize(70, 0);
                         data.truncate(70);
                         for pair in data.chunks_exact_mut(2) {

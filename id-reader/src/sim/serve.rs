@@ -48,7 +48,9 @@ impl SimReader {
 
     fn sam(&self) -> MutexGuard<'_, SimSam> {
         // A poisoned lock only means a panic elsewhere; the SAM state is still consistent.
-        self.sam.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.sam
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Places a card.
@@ -114,9 +116,9 @@ impl SimReader {
     /// serial device. Needs a tokio runtime.
     pub fn open_pty(&self) -> Result<SimPty, Error> {
         let (master, slave) = TTYPort::pair()?;
-        let path = slave.name().ok_or_else(|| {
-            Error::Io(io::Error::new(io::ErrorKind::NotFound, "pty has no path"))
-        })?;
+        let path = slave
+            .name()
+            .ok_or_else(|| Error::Io(io::Error::new(io::ErrorKind::NotFound, "pty has no path")))?;
         let stream = SerialStream::from_port(master)?;
         let task = self.serve(stream);
         Ok(SimPty {
@@ -149,7 +151,11 @@ impl Drop for SimPty {
     }
 }
 
-async fn run<T>(sam: Arc<Mutex<SimSam>>, commands: Arc<watch::Sender<u64>>, mut io: T) -> io::Result<()>
+async fn run<T>(
+    sam: Arc<Mutex<SimSam>>,
+    commands: Arc<watch::Sender<u64>>,
+    mut io: T,
+) -> io::Result<()>
 where
     T: AsyncRead + AsyncWrite + Unpin,
 {
@@ -160,7 +166,9 @@ where
             return Ok(());
         }
         let (replies, count) = {
-            let mut sam = sam.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut sam = sam
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             let replies = sam.handle_bytes(&buf[..n]);
             (replies, sam.commands_received())
         };

@@ -3,7 +3,11 @@ use crate::card::CardSpec;
 use crate::frame::FrameDecoder;
 
 fn resident() -> SimCard {
-    let text = std::fs::read_to_string(format!("{}/cards/resident.toml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let text = std::fs::read_to_string(format!(
+        "{}/cards/resident.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
     SimCard::from_spec(&CardSpec::from_toml(&text).unwrap()).unwrap()
 }
 
@@ -21,25 +25,51 @@ fn one(sam: &mut SimSam, command: Command) -> Vec<u8> {
 fn answers_match_the_captured_frames() {
     let mut sam = SimSam::new();
     // TV-1, find → no card.
-    assert_eq!(one(&mut sam, Command::FindCard), [0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x04, 0x00, 0x00, 0x80, 0x84]);
+    assert_eq!(
+        one(&mut sam, Command::FindCard),
+        [
+            0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x04, 0x00, 0x00, 0x80, 0x84
+        ]
+    );
     // TV-4, select without a card.
-    assert_eq!(one(&mut sam, Command::SelectCard), [0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x04, 0x00, 0x00, 0x81, 0x85]);
+    assert_eq!(
+        one(&mut sam, Command::SelectCard),
+        [
+            0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x04, 0x00, 0x00, 0x81, 0x85
+        ]
+    );
     // TV-5, read without a card.
-    assert_eq!(one(&mut sam, Command::ReadTextPhoto), [0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x04, 0x00, 0x00, 0x41, 0x45]);
+    assert_eq!(
+        one(&mut sam, Command::ReadTextPhoto),
+        [
+            0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x04, 0x00, 0x00, 0x41, 0x45
+        ]
+    );
     sam.place(resident());
     // TV-2 and TV-3.
     assert_eq!(
         one(&mut sam, Command::FindCard),
-        [0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x08, 0x00, 0x00, 0x9F, 0x00, 0x00, 0x00, 0x00, 0x97]
+        [
+            0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x08, 0x00, 0x00, 0x9F, 0x00, 0x00, 0x00, 0x00,
+            0x97
+        ]
     );
     assert_eq!(
         one(&mut sam, Command::SelectCard),
-        [0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x0C, 0x00, 0x00, 0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0x9C]
+        [
+            0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x0C, 0x00, 0x00, 0x90, 0, 0, 0, 0, 0, 0, 0, 0,
+            0x9C
+        ]
     );
     // TV-7 header, 1295 bytes in all.
     let read = one(&mut sam, Command::ReadTextPhoto);
     assert_eq!(read.len(), 1295);
-    assert_eq!(read[..14], [0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x05, 0x08, 0x00, 0x00, 0x90, 0x01, 0x00, 0x04, 0x00]);
+    assert_eq!(
+        read[..14],
+        [
+            0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x05, 0x08, 0x00, 0x00, 0x90, 0x01, 0x00, 0x04, 0x00
+        ]
+    );
     // A second read needs a new find + select.
     assert_eq!(one(&mut sam, Command::ReadTextPhoto)[9], 0x41);
     assert_eq!(sam.commands_received(), 7);
@@ -53,18 +83,30 @@ fn fingerprints_and_appended_address() {
     ask(&mut sam, Command::SelectCard);
     let frame = one(&mut sam, Command::ReadTextPhotoFingerprint);
     assert_eq!(frame.len(), 2321);
-    assert_eq!(frame[5..16], [0x09, 0x0A, 0x00, 0x00, 0x90, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00]);
+    assert_eq!(
+        frame[5..16],
+        [
+            0x09, 0x0A, 0x00, 0x00, 0x90, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00
+        ]
+    );
 
     let addr = Response::from_frame(&one(&mut sam, Command::ReadAppendedAddress)).unwrap();
     assert_eq!(addr.data.len(), 70);
-    assert_eq!(crate::response::appended_address(&addr).unwrap(), "重庆市黔江区城东街道样例巷2号");
+    assert_eq!(
+        crate::response::appended_address(&addr).unwrap(),
+        "重庆市黔江区城东街道样例巷2号"
+    );
     sam.place(SimCard::new(&resident_card()));
     let none = Response::from_frame(&one(&mut sam, Command::ReadAppendedAddress)).unwrap();
     assert_eq!(none.status, Status::NoContent);
 }
 
 fn resident_card() -> IdentityCard {
-    let text = std::fs::read_to_string(format!("{}/cards/resident.toml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let text = std::fs::read_to_string(format!(
+        "{}/cards/resident.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
     CardSpec::from_toml(&text).unwrap().to_card().unwrap()
 }
 
@@ -92,20 +134,32 @@ fn faults() {
     sam.inject(Fault::BadChecksum);
     let mut dec = FrameDecoder::responses();
     dec.push(&one(&mut sam, Command::FindCard));
-    assert!(matches!(dec.next_frame(), Some(Err(FrameError::BadChecksum { .. }))));
+    assert!(matches!(
+        dec.next_frame(),
+        Some(Err(FrameError::BadChecksum { .. }))
+    ));
 
     sam.inject(Fault::Slow(Duration::from_millis(70)));
-    assert_eq!(ask(&mut sam, Command::FindCard)[0].delay, Duration::from_millis(70));
+    assert_eq!(
+        ask(&mut sam, Command::FindCard)[0].delay,
+        Duration::from_millis(70)
+    );
     sam.inject(Fault::SplitChunks(0));
     assert_eq!(ask(&mut sam, Command::FindCard)[0].chunk, Some(1));
 
     // Status faults wait for their command.
-    sam.inject(Fault::Status { command: Command::ReadTextPhoto, status: Status::SamAuthenticatesCardFailed });
+    sam.inject(Fault::Status {
+        command: Command::ReadTextPhoto,
+        status: Status::SamAuthenticatesCardFailed,
+    });
     assert_eq!(one(&mut sam, Command::FindCard)[9], 0x9F);
     assert_eq!(one(&mut sam, Command::SelectCard)[9], 0x90);
     assert_eq!(one(&mut sam, Command::ReadTextPhoto)[9], 0x32);
 
-    sam.set_fault(Some(Fault::Status { command: Command::FindCard, status: Status::FindFailed }));
+    sam.set_fault(Some(Fault::Status {
+        command: Command::FindCard,
+        status: Status::FindFailed,
+    }));
     for _ in 0..3 {
         assert_eq!(one(&mut sam, Command::FindCard)[9], 0x80);
     }

@@ -1,0 +1,262 @@
+// Window staff page: log in, call and serve tickets, live counts over Server-Sent Events.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const EVENT_TYPES = ["day_reset", "issued", "called", "recalled", "no_show", "started", "completed",
+  "transferred", "held", "resumed", "cancelled", "window_opened", "window_closed",
+  "reprint_requested", "device_alert"];
+const STATUS_TEXT = {
+  waiting: "等候中 Waiting", called: "已呼叫 Called", serving: "办理中 Serving", held: "已暂停 Held",
+  done: "已办结 Done", no_show: "过号 No-show", transferred: "已转移 Transferred", cancelled: "已取消 Cancelled",
+};
+
+let session = JSON.parse(sessionStorage.getItem("staff-session") || "null");
+let services = [];
+let view = null;
+let refreshTimer = null;
+
+function say(text, error) {
+  const m = $("message");
+  m.textContent = text || "";
+  m.className = error ? "message error" : "message";
+}
+
+async function api(method, path, body) {
+  const headers = { "Accept": "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (session) headers["Authorization"] = "Bearer " + session.token;
+  const resp = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (resp.status === 204) return null;
+  const data = await resp.json().catch(() => ({}));
+  if (resp.status === 401 && session && path !== "/api/v1/login") {
+    logoutLocal("登录已失效，请重新登录 / Session expired, please log in again");
+  }
+  if (!resp.ok) throw new Error(data.error || ("HTTP " + resp.status));
+  return data;
+}
+
+function logoutLocal(msg) {
+  session = null;
+  sessionStorage.removeItem("staff-session");
+  showDesk(false);
+  say(msg || "", !!msg);
+}
+
+function showDesk(on) {
+  $("login").hidden = on;
+  $("desk").hidden = !on;
+  $("who").hidden = !on;
+}
+
+async function loadQueue() {
+  const q = await api("GET", "/api/v1/queue");
+  services = q.services;
+  const banner = $("printer-banner");
+  const alerts = (q.alerts || []).map((a) => a.message).filter(Boolean);
+  banner.hidden = alerts.length === 0;
+  banner.textContent = alerts.join("；");
+  const sel = $("login-window");
+  if (!sel.options.length) {
+    for (const w of q.windows) {
+      const o = document.createElement("option");
+      o.value = w.id;
+      o.textContent = w.name + " " + w.name_en;
+      sel.appendChild(o);
+    }
+  }
+  const tbody = $("services").querySelector("tbody");
+  tbody.innerHTML = "";
+  for (const s of q.services) {
+    const tr = document.createElement("tr");
+    tr.innerHTML = "<td></td><td class='n'></td><td></td>";
+    tr.children[0].textContent = s.name + " " + s.name_en;
+    tr.children[1].textContent = s.waiting;
+    tr.children[1].id = "waiting-" + s.id;
+    tr.children[2].textContent = s.eta_minutes[0] + "–" + s.eta_minutes[1] + " 分钟 min";
+    tbody.appendChild(tr);
+  }
+  const ts = $("transfer-service");
+  ts.innerHTML = "";
+  for (const s of q.services) {
+    const o = document.createElement("option");
+    o.value = s.id;
+    o.textContent = s.name + " " + s.name_en;
+    ts.appendChild(o);
+  }
+}
+
+function ticketItem(t, onClick) {
+  const li = document.createElement("li");
+  li.textContent = t.number + " · " + (serviceName(t.service)) + " · " + t.waited_minutes + " 分钟 min";
+  if (t.priority !== "none") li.className = "priority";
+  li.dataset.number = t.number;
+  if (onClick) li.addEventListener("click", () => onClick(t));
+  return li;
+}
+
+function serviceName(id) {
+  const s = services.find((x) => x.id === id);
+  return s ? s.name : id;
+}
+
+async function loadWindow() {
+  if (!session) return;
+  view = await api("GET", "/api/v1/windows/" + session.window);
+  $("window-name").textContent = view.window.name + " " + view.window.name_en;
+  const cur = view.current;
+  $("current-number").textContent = cur ? cur.number : "—";
+  $("current-status").textContent = cur
+    ? STATUS_TEXT[cur.status] + " · " + serviceName(cur.service) + (cur.recalls ? " · 重呼 " + cur.recalls + " 次 recalls" : "")
+    : "空闲 Idle";
+  const status = cur ? cur.status : null;
+  $("btn-call-next").disabled = !!cur;
+  $("btn-recall").disabled = status !== "called";
+  $("btn-no-show").disabled = status !== "called";
+  $("btn-start").disabled = status !== "called";
+  $("btn-complete").disabled = !cur;
+  $("btn-transfer").disabled = !cur;
+  $("btn-hold").disabled = !cur;
+  $("btn-resume").disabled = !!cur || view.held.length === 0;
+  const wl = $("waiting-list");
+  wl.innerHTML = "";
+  for (const t of view.waiting) wl.appendChild(ticketItem(t, (x) => act("call", { number: x.number })));
+  for (const t of view.late_callable) {
+    const li = ticketItem(t, (x) => act("call", { number: x.number }));
+    li.textContent += " · 过号可补叫 late";
+    wl.appendChild(li);
+  }
+  $("waiting-total").textContent = view.waiting.length;
+  const hl = $("held-list");
+  hl.innerHTML = "";
+  for (const t of view.held) hl.appendChild(ticketItem(t, (x) => act("resume", { number: x.number })));
+}
+
+async function refresh() {
+  try {
+    await loadQueue();
+    await loadWindow();
+  } catch (e) {
+    say(e.message, true);
+  }
+}
+
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(refresh, 100);
+}
+
+async function act(action, body) {
+  try {
+    const t = await api("POST", "/api/v1/windows/" + session.window + "/" + action, body);
+    if (action === "call-next" && t === null) say("暂无等候 / Nobody is waiting");
+    else if (action === "reprint") say("已请求补打 " + t.number + " / Reprint requested");
+    else say(t ? t.number + " · " + STATUS_TEXT[t.status] : "");
+    await loadWindow();
+  } catch (e) {
+    say(e.message, true);
+  }
+}
+
+function openDialog(id) {
+  for (const d of document.querySelectorAll(".dialog")) d.hidden = d.id !== id;
+}
+
+function startComplete() {
+  if (!view || !view.current) return;
+  const sel = $("complete-outcome");
+  sel.innerHTML = "";
+  const entry = view.outcomes.find((o) => o[0] === view.current.service);
+  const codes = entry && entry[1].length ? entry[1] : ["answered", "referred", "materials_missing"];
+  for (const c of codes) {
+    const o = document.createElement("option");
+    o.value = c;
+    o.textContent = c;
+    sel.appendChild(o);
+  }
+  openDialog("complete-form");
+  sel.focus();
+}
+
+const ACTIONS = {
+  "btn-call-next": () => act("call-next"),
+  "btn-recall": () => act("recall"),
+  "btn-no-show": () => act("no-show"),
+  "btn-start": () => act("start"),
+  "btn-complete": startComplete,
+  "btn-transfer": () => { if (view && view.current) openDialog("transfer-form"); },
+  "btn-hold": () => act("hold"),
+  "btn-resume": () => act("resume"),
+};
+
+for (const [id, fn] of Object.entries(ACTIONS)) $(id).addEventListener("click", fn);
+
+document.addEventListener("keydown", (ev) => {
+  if (!session || ev.ctrlKey || ev.altKey || ev.metaKey) return;
+  const tag = (ev.target && ev.target.tagName) || "";
+  if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA") return;
+  const btn = document.querySelector(".actions button[data-key='" + ev.key.toUpperCase() + "']");
+  if (btn && !btn.disabled) {
+    ev.preventDefault();
+    btn.click();
+  }
+});
+
+for (const b of document.querySelectorAll(".dialog .cancel")) {
+  b.addEventListener("click", () => openDialog(null));
+}
+
+$("complete-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  openDialog(null);
+  act("complete", { outcome: $("complete-outcome").value });
+});
+
+$("transfer-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  openDialog(null);
+  act("transfer", { service: $("transfer-service").value, position: $("transfer-position").value });
+});
+
+$("call-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const n = $("call-number").value.trim().toUpperCase();
+  if (n) act("call", { number: n });
+});
+
+$("reprint-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const n = $("reprint-number").value.trim().toUpperCase();
+  if (n) act("reprint", { number: n });
+});
+
+$("login-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  try {
+    const window = Number($("login-window").value);
+    const r = await api("POST", "/api/v1/login", { window, pin: $("login-pin").value });
+    session = { token: r.token, window: r.window };
+    sessionStorage.setItem("staff-session", JSON.stringify(session));
+    $("login-pin").value = "";
+    showDesk(true);
+    say("");
+    await refresh();
+  } catch (e) {
+    say(e.message, true);
+  }
+});
+
+$("btn-logout").addEventListener("click", async () => {
+  try { await api("POST", "/api/v1/logout"); } catch (e) { /* already gone */ }
+  logoutLocal();
+});
+
+function connectEvents() {
+  const es = new EventSource("/api/v1/events");
+  for (const t of EVENT_TYPES) es.addEventListener(t, scheduleRefresh);
+  es.addEventListener("open", scheduleRefresh);
+  // EventSource reconnects by itself and sends Last-Event-ID, so nothing is missed.
+}
+
+showDesk(!!session);
+refresh();
+connectEvents();

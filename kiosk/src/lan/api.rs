@@ -1,0 +1,370 @@
+//! Routes and handlers of `/api/v1`.
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use axum::{
+    Json, Router,
+    extract::{ConnectInfo, DefaultBodyLimit, Query, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{
+        IntoResponse, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
+    routing::{get, post, put},
+};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    ApiError, LanState,
+    auth::AuthError,
+    extract::{ApiJson, ApiPath, Device, OptionalJson, StaffSession},
+    pages,
+};
+use crate::queue::{
+    DeviceAlerts, IssueRequest, PriorityKind, QueueEngine, QueueError, Ticket, TicketId,
+    TicketStatus, event_stream,
+    engine::validate_idempotency_key,
+    wire::{
+        ActiveBody, AlertEntry, CompleteBody, IssueBody, LoginBody, LoginResponse, NumberBody,
+        QueueResponse, ResumeBody, TransferBody,
+    },
+};
+
+type S = Arc<LanState>;
+
+pub(super) fn router(state: S) -> Router {
+    Router::new()
+        .route("/api/v1/login", post(login))
+        .route("/api/v1/logout", post(logout))
+        .route("/api/v1/tickets", post(issue))
+        .route("/api/v1/tickets/active", post(find_active))
+        .route("/api/v1/tickets/{id}", get(ticket))
+        .route("/api/v1/tickets/{id}/cancel", post(cancel))
+        .route("/api/v1/devices/alerts", put(set_alerts))
+        .route("/api/v1/queue", get(queue))
+        .route("/api/v1/events", get(events))
+        .route("/api/v1/windows/{id}", get(window_view))
+        .route("/api/v1/windows/{id}/{action}", post(window_action))
+        .route("/api/v1/t/{capability}", get(phone_status))
+        .route("/api/v1/t/{capability}/cancel", post(phone_cancel))
+        .merge(pages::routes())
+        .fallback(|| async { ApiError::not_found("没有此接口 / no such endpoint") })
+        .layer(DefaultBodyLimit::max(16 * 1024))
+        .with_state(state)
+}
+
+/// Runs a blocking engine call off the async threads.
+async fn blocking<T: Send + 'static>(
+    state: &S,
+    f: impl FnOnce(&QueueEngine) -> Result<T, QueueError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let state = Arc::clone(state);
+    tokio::task::spawn_blocking(move || f(&state.engine))
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                format!("task failed: {e}"),
+            )
+        })?
+        .map_err(ApiError::from)
+}
+
+async fn login(
+    State(state): State<S>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let st = Arc::clone(&state);
+    let now = state.engine.now();
+    let window = body.window;
+    let result = tokio::task::spawn_blocking(move || st.auth.login(window, &body.pin, addr.ip(), now))
+        .await
+        .map_err(|e| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+        })?;
+    match result {
+        Ok(token) => {
+            blocking(&state, move |e| e.open_window(window)).await?;
+            Ok(Json(LoginResponse {
+                token,
+                window,
+                expires_in: state.auth.session_seconds(),
+            }))
+        }
+        Err(AuthError::Locked(secs)) => Err(ApiError {
+            retry_after: Some(secs),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                AuthError::Locked(secs).to_string(),
+            )
+        }),
+        Err(e) => Err(ApiError::unauthorized(e.to_string())),
+    }
+}
+
+async fn logout(State(state): State<S>, session: StaffSession) -> Result<Json<Ok>, ApiError> {
+    state.auth.logout(&session.token);
+    blocking(&state, move |e| e.close_window(session.window)).await?;
+    Ok(Json(Ok { ok: true }))
+}
+
+#[derive(Serialize)]
+struct Ok {
+    ok: bool,
+}
+
+async fn issue(
+    State(state): State<S>,
+    Device(device): Device,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<IssueBody>,
+) -> Result<Response, ApiError> {
+    let key = match headers.get("idempotency-key") {
+        Some(v) => {
+            let k = v
+                .to_str()
+                .map_err(|_| ApiError::bad_request("Idempotency-Key must be ASCII"))?
+                .to_owned();
+            validate_idempotency_key(&k)?;
+            Some(k)
+        }
+        None => None,
+    };
+    let req = IssueRequest {
+        service: body.service,
+        priority: PriorityKind::from(body.priority),
+        identity: body.identity_token,
+        idempotency_key: key,
+    };
+    let issued = blocking(&state, move |e| e.issue(&req, &device)).await?;
+    let mut resp = (StatusCode::CREATED, Json(issued.ticket)).into_response();
+    if issued.replayed {
+        resp.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(resp)
+}
+
+async fn find_active(
+    State(state): State<S>,
+    Device(_): Device,
+    ApiJson(body): ApiJson<ActiveBody>,
+) -> Result<Response, ApiError> {
+    let found = blocking(&state, move |e| e.find_active(&body.identity_token, &body.service)).await?;
+    Ok(match found {
+        Some(t) => Json(t).into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
+}
+
+async fn ticket(
+    State(state): State<S>,
+    Device(_): Device,
+    ApiPath(id): ApiPath<TicketId>,
+) -> Result<Response, ApiError> {
+    let t = blocking(&state, move |e| e.ticket(id)).await?;
+    Ok(Json(t).into_response())
+}
+
+async fn cancel(
+    State(state): State<S>,
+    Device(_): Device,
+    ApiPath(id): ApiPath<TicketId>,
+) -> Result<Json<Ok>, ApiError> {
+    blocking(&state, move |e| e.cancel(id, "device")).await?;
+    Ok(Json(Ok { ok: true }))
+}
+
+async fn set_alerts(
+    State(state): State<S>,
+    Device(device): Device,
+    ApiJson(alerts): ApiJson<DeviceAlerts>,
+) -> Result<Json<Ok>, ApiError> {
+    blocking(&state, move |e| e.set_device_alerts(&device, alerts)).await?;
+    Ok(Json(Ok { ok: true }))
+}
+
+async fn queue(State(state): State<S>) -> Result<Json<QueueResponse>, ApiError> {
+    let snapshot = blocking(&state, QueueEngine::snapshot).await?;
+    let alerts = state
+        .engine
+        .device_alerts()
+        .into_iter()
+        .filter(|(_, a)| a.any())
+        .map(|(device, alerts)| AlertEntry {
+            message: alerts.printer.message().map(|m| format!("{device}: {m}")),
+            device,
+            alerts,
+        })
+        .collect();
+    Ok(Json(QueueResponse {
+        day: snapshot.day,
+        services: snapshot.services,
+        windows: snapshot.windows,
+        alerts,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventsQuery {
+    after: Option<u64>,
+}
+
+async fn events(
+    State(state): State<S>,
+    headers: HeaderMap,
+    query: Result<Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let header_id = match headers.get("last-event-id") {
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .ok_or_else(|| ApiError::bad_request("Last-Event-ID must be an event id"))?,
+        ),
+        None => None,
+    };
+    let after = header_id.or(query.after);
+    let stream = event_stream(Arc::clone(&state.engine), after).await?;
+    let sse = stream.map(|item| match item {
+        Ok(e) => Event::default()
+            .id(e.seq.to_string())
+            .event(e.payload.kind())
+            .json_data(&e),
+        Err(err) => Ok(Event::default().event("error").data(err.to_string())),
+    });
+    let mut resp = Sse::new(sse)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response();
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
+}
+
+async fn window_view(
+    State(state): State<S>,
+    session: StaffSession,
+    ApiPath(id): ApiPath<u32>,
+) -> Result<Response, ApiError> {
+    authorize(&session, id)?;
+    let view = blocking(&state, move |e| e.window_view(id)).await?;
+    Ok(Json(view).into_response())
+}
+
+fn authorize(session: &StaffSession, window: u32) -> Result<(), ApiError> {
+    if session.window == window {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "此登录属于窗口 {}，不能操作窗口 {window} / this session is for window {}, not window {window}",
+            session.window, session.window
+        )))
+    }
+}
+
+/// A ticket as window actions return it: no capability, no identity.
+#[derive(Serialize)]
+struct TicketOut {
+    id: TicketId,
+    number: String,
+    service: String,
+    priority: PriorityKind,
+    status: TicketStatus,
+    window: Option<u32>,
+    recalls: u32,
+    outcome: Option<String>,
+}
+
+impl From<Ticket> for TicketOut {
+    fn from(t: Ticket) -> Self {
+        Self {
+            id: t.id,
+            number: t.number,
+            service: t.service,
+            priority: t.priority,
+            status: t.status,
+            window: t.window,
+            recalls: t.recalls,
+            outcome: t.outcome,
+        }
+    }
+}
+
+async fn window_action(
+    State(state): State<S>,
+    session: StaffSession,
+    ApiPath((id, action)): ApiPath<(u32, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    authorize(&session, id)?;
+    fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+        serde_json::from_slice(body)
+            .map_err(|e| ApiError::bad_request(format!("请求内容无效 / invalid request body: {e}")))
+    }
+    let empty = body.iter().all(u8::is_ascii_whitespace);
+    let ticket = match action.as_str() {
+        "call-next" => {
+            let called = blocking(&state, move |e| e.call_next(id)).await?;
+            return Ok(match called {
+                Some(t) => Json(TicketOut::from(t)).into_response(),
+                None => StatusCode::NO_CONTENT.into_response(),
+            });
+        }
+        "call" => {
+            let b: NumberBody = parse(&body)?;
+            blocking(&state, move |e| e.call_number(id, &b.number)).await?
+        }
+        "recall" => blocking(&state, move |e| e.recall(id)).await?,
+        "no-show" => blocking(&state, move |e| e.no_show(id)).await?,
+        "start" => blocking(&state, move |e| e.start(id)).await?,
+        "complete" => {
+            let b: CompleteBody = parse(&body)?;
+            blocking(&state, move |e| e.complete(id, &b.outcome)).await?
+        }
+        "transfer" => {
+            let b: TransferBody = parse(&body)?;
+            blocking(&state, move |e| e.transfer(id, &b.service, b.position)).await?
+        }
+        "hold" => blocking(&state, move |e| e.hold(id)).await?,
+        "resume" => {
+            let b: ResumeBody = if empty { ResumeBody::default() } else { parse(&body)? };
+            blocking(&state, move |e| e.resume(id, b.number.as_deref())).await?
+        }
+        "reprint" => {
+            let b: NumberBody = parse(&body)?;
+            blocking(&state, move |e| e.request_reprint(id, &b.number)).await?
+        }
+        other => {
+            return Err(ApiError::not_found(format!(
+                "没有此操作 / no window action {other:?}"
+            )));
+        }
+    };
+    Ok(Json(TicketOut::from(ticket)).into_response())
+}
+
+async fn phone_status(
+    State(state): State<S>,
+    ApiPath(cap): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let status = blocking(&state, move |e| e.phone_status(&cap)).await?;
+    let mut resp = Json(status).into_response();
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
+}
+
+async fn phone_cancel(
+    State(state): State<S>,
+    ApiPath(cap): ApiPath<String>,
+    OptionalJson(_): OptionalJson<serde_json::Value>,
+) -> Result<Json<Ok>, ApiError> {
+    blocking(&state, move |e| e.cancel_by_capability(&cap)).await?;
+    Ok(Json(Ok { ok: true }))
+}

@@ -13,14 +13,24 @@ pub struct Bitmap {
 
 impl std::fmt::Debug for Bitmap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Bitmap({}x{}, {} black)", self.width, self.height, self.count_black())
+        write!(
+            f,
+            "Bitmap({}x{}, {} black)",
+            self.width,
+            self.height,
+            self.count_black()
+        )
     }
 }
 
 impl Bitmap {
     /// A white image.
     pub fn new(width: usize, height: usize) -> Self {
-        Self { width, height, dots: vec![0; width * height] }
+        Self {
+            width,
+            height,
+            dots: vec![0; width * height],
+        }
     }
 
     /// Width in dots.
@@ -120,8 +130,10 @@ impl Bitmap {
     /// The complete `GS v 0` command (normal density) printing this image.
     pub fn to_gs_v0(&self) -> Result<Vec<u8>, EncodeError> {
         let row_bytes = self.width.div_ceil(8);
-        let too_large =
-            || EncodeError::ImageTooLarge { width: self.width, height: self.height };
+        let too_large = || EncodeError::ImageTooLarge {
+            width: self.width,
+            height: self.height,
+        };
         let x = u16::try_from(row_bytes).map_err(|_| too_large())?;
         let y = u16::try_from(self.height).map_err(|_| too_large())?;
         let mut out = Vec::with_capacity(8 + row_bytes * self.height);
@@ -150,7 +162,11 @@ impl Bitmap {
         let mut encoder = png::Encoder::new(&mut out, self.width as u32, self.height as u32);
         encoder.set_color(png::ColorType::Grayscale);
         encoder.set_depth(png::BitDepth::Eight);
-        let grey: Vec<u8> = self.dots.iter().map(|&d| if d != 0 { 0 } else { 255 }).collect();
+        let grey: Vec<u8> = self
+            .dots
+            .iter()
+            .map(|&d| if d != 0 { 0 } else { 255 })
+            .collect();
         // Writing into a Vec cannot fail for a well-formed header.
         if let Ok(mut writer) = encoder.write_header() {
             let _ = writer.write_image_data(&grey);

@@ -70,7 +70,13 @@ impl<'p> TicketWriter<'p> {
     pub fn new(profile: &'p Profile) -> Result<Self, EncodeError> {
         let out = BufferDriver::default();
         let esc = EscPrinter::new(out.clone(), Protocol::default(), None);
-        let mut w = Self { profile, esc, out, align: None, style: CellStyle::default() };
+        let mut w = Self {
+            profile,
+            esc,
+            out,
+            align: None,
+            style: CellStyle::default(),
+        };
         w.esc.init().map_err(builder_err)?;
         if profile.chinese_mode {
             w.raw(&commands::CHINESE_MODE_ON)?;
@@ -114,14 +120,23 @@ impl<'p> TicketWriter<'p> {
         if style.bold != self.style.bold {
             self.esc.bold(style.bold).map_err(builder_err)?;
         }
-        self.style = CellStyle { width: w, height: h, ..style };
+        self.style = CellStyle {
+            width: w,
+            height: h,
+            ..style
+        };
         Ok(())
     }
 
     /// Prints one line that already fits the paper. Text the resident font can print goes as
     /// GBK; a line containing any other character (rare name characters, `€` …) is rendered
     /// with the bundled font and sent as a raster image, so nothing prints as `?`.
-    pub fn line(&mut self, text: &str, style: CellStyle, align: Align) -> Result<&mut Self, EncodeError> {
+    pub fn line(
+        &mut self,
+        text: &str,
+        style: CellStyle,
+        align: Align,
+    ) -> Result<&mut Self, EncodeError> {
         let text = sanitize(text);
         self.set_align(align)?;
         match encode_gbk(&text) {
@@ -141,7 +156,12 @@ impl<'p> TicketWriter<'p> {
     }
 
     /// Wraps `text` by display width and prints every line.
-    pub fn paragraph(&mut self, text: &str, style: CellStyle, align: Align) -> Result<&mut Self, EncodeError> {
+    pub fn paragraph(
+        &mut self,
+        text: &str,
+        style: CellStyle,
+        align: Align,
+    ) -> Result<&mut Self, EncodeError> {
         for paragraph in text.split('\n') {
             for line in wrap(&sanitize(paragraph), self.columns(style.width)) {
                 self.line(&line, style, align)?;
@@ -152,7 +172,13 @@ impl<'p> TicketWriter<'p> {
 
     /// Prints `zh / en` on one line if it fits, otherwise the Chinese and the English text
     /// as separate paragraphs.
-    pub fn bilingual(&mut self, zh: &str, en: &str, style: CellStyle, align: Align) -> Result<&mut Self, EncodeError> {
+    pub fn bilingual(
+        &mut self,
+        zh: &str,
+        en: &str,
+        style: CellStyle,
+        align: Align,
+    ) -> Result<&mut Self, EncodeError> {
         let both = format!("{zh} / {en}");
         if display_width(&sanitize(&both)) <= self.columns(style.width) {
             self.line(&both, style, align)
@@ -237,11 +263,20 @@ impl<'p> TicketWriter<'p> {
 }
 
 fn sized(width: u8, height: u8, bold: bool) -> CellStyle {
-    CellStyle { width, height, bold, underline: false }
+    CellStyle {
+        width,
+        height,
+        bold,
+        underline: false,
+    }
 }
 
 /// Encodes a ticket for a printer profile with a layout.
-pub fn encode_ticket(ticket: &Ticket, profile: &Profile, layout: &Layout) -> Result<Vec<u8>, EncodeError> {
+pub fn encode_ticket(
+    ticket: &Ticket,
+    profile: &Profile,
+    layout: &Layout,
+) -> Result<Vec<u8>, EncodeError> {
     let normal = CellStyle::default();
     let mut w = TicketWriter::new(profile)?;
     for part in &layout.parts {
@@ -252,7 +287,11 @@ pub fn encode_ticket(ticket: &Ticket, profile: &Profile, layout: &Layout) -> Res
                 }
             }
             Part::Centre => {
-                w.paragraph(&ticket.centre, sized(1, layout.title_height, true), Align::Centre)?;
+                w.paragraph(
+                    &ticket.centre,
+                    sized(1, layout.title_height, true),
+                    Align::Centre,
+                )?;
             }
             Part::Address => {
                 if let Some(address) = &ticket.address {
@@ -269,23 +308,46 @@ pub fn encode_ticket(ticket: &Ticket, profile: &Profile, layout: &Layout) -> Res
                 while size_fit > 1 && display_width(&ticket.number) > w.columns(size_fit) {
                     size_fit -= 1;
                 }
-                w.paragraph(&ticket.number, sized(size_fit, size_fit, true), Align::Centre)?;
+                w.paragraph(
+                    &ticket.number,
+                    sized(size_fit, size_fit, true),
+                    Align::Centre,
+                )?;
             }
             Part::Service => {
-                w.paragraph(&format!("业务 Service：{}", ticket.service), normal, Align::Left)?;
+                w.paragraph(
+                    &format!("业务 Service：{}", ticket.service),
+                    normal,
+                    Align::Left,
+                )?;
             }
             Part::Window => {
                 if let Some(window) = &ticket.window {
-                    w.bilingual(&format!("请到 {window} 办理"), &format!("Go to {window}"), sized(1, 1, true), Align::Left)?;
+                    w.bilingual(
+                        &format!("请到 {window} 办理"),
+                        &format!("Go to {window}"),
+                        sized(1, 1, true),
+                        Align::Left,
+                    )?;
                 }
             }
             Part::Ahead => {
                 let n = ticket.ahead;
-                w.bilingual(&format!("前面还有 {n} 人等候"), &format!("{n} ahead of you"), normal, Align::Left)?;
+                w.bilingual(
+                    &format!("前面还有 {n} 人等候"),
+                    &format!("{n} ahead of you"),
+                    normal,
+                    Align::Left,
+                )?;
             }
             Part::Wait => {
                 if let Some((lo, hi)) = ticket.wait_minutes {
-                    w.bilingual(&format!("预计等候 {lo}-{hi} 分钟"), &format!("Wait about {lo}-{hi} min"), normal, Align::Left)?;
+                    w.bilingual(
+                        &format!("预计等候 {lo}-{hi} 分钟"),
+                        &format!("Wait about {lo}-{hi} min"),
+                        normal,
+                        Align::Left,
+                    )?;
                 }
             }
             Part::IssuedAt => {
@@ -294,13 +356,22 @@ pub fn encode_ticket(ticket: &Ticket, profile: &Profile, layout: &Layout) -> Res
             }
             Part::Name => {
                 if let Some(name) = &ticket.name {
-                    w.paragraph(&format!("姓名 Name：{}", name.as_str()), normal, Align::Left)?;
+                    w.paragraph(
+                        &format!("姓名 Name：{}", name.as_str()),
+                        normal,
+                        Align::Left,
+                    )?;
                 }
             }
             Part::Qr => {
                 if let Some(qr) = &ticket.qr {
                     w.qr(qr, layout.qr_module, layout.qr_ec)?;
-                    w.bilingual("扫码查看排队进度", "Scan to follow the queue", normal, Align::Centre)?;
+                    w.bilingual(
+                        "扫码查看排队进度",
+                        "Scan to follow the queue",
+                        normal,
+                        Align::Centre,
+                    )?;
                 }
             }
             Part::Footer => {
@@ -319,8 +390,16 @@ pub fn encode_test_page(profile: &Profile) -> Result<Vec<u8>, EncodeError> {
     let normal = CellStyle::default();
     let mut w = TicketWriter::new(profile)?;
     w.line("打印机测试页 Test page", sized(1, 2, true), Align::Centre)?;
-    w.paragraph(&format!("型号 Profile：{}", profile.name), normal, Align::Left)?;
-    w.paragraph(&format!("纸宽 Width：{} dots", profile.dots()), normal, Align::Left)?;
+    w.paragraph(
+        &format!("型号 Profile：{}", profile.name),
+        normal,
+        Align::Left,
+    )?;
+    w.paragraph(
+        &format!("纸宽 Width：{} dots", profile.dots()),
+        normal,
+        Align::Left,
+    )?;
     w.rule()?;
     w.line("左对齐 Left", normal, Align::Left)?;
     w.line("居中 Centre", normal, Align::Centre)?;
@@ -330,18 +409,27 @@ pub fn encode_test_page(profile: &Profile) -> Result<Vec<u8>, EncodeError> {
     w.line("倍宽倍高 2x2", sized(2, 2, false), Align::Left)?;
     w.line("¥12.50 全角符号 ￥", normal, Align::Left)?;
     w.line("生僻字 Rare: 𠮷 䶮", normal, Align::Left)?;
-    w.paragraph("0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz", normal, Align::Left)?;
+    w.paragraph(
+        "0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz",
+        normal,
+        Align::Left,
+    )?;
     w.qr("https://example.org/test", 5, QrEcLevel::M)?;
     w.cut()?;
     w.finish()
 }
 
 /// The same ticket as one raster image (what image-based libraries send), for comparison.
-pub fn encode_ticket_as_raster(ticket: &Ticket, profile: &Profile, layout: &Layout) -> Result<Vec<u8>, EncodeError> {
+pub fn encode_ticket_as_raster(
+    ticket: &Ticket,
+    profile: &Profile,
+    layout: &Layout,
+) -> Result<Vec<u8>, EncodeError> {
     let bytes = encode_ticket(ticket, profile, layout)?;
-    let mut vp = crate::virtual_printer::VirtualPrinter::new(profile.clone());
-    vp.feed(&bytes);
-    let page = vp.take_tickets().into_iter().next().map(|t| t.image).unwrap_or_else(|| Bitmap::new(1, 1));
+    let page = crate::virtual_printer::render(&bytes, profile)
+        .into_iter()
+        .next()
+        .map_or_else(|| Bitmap::new(1, 1), |t| t.image);
     let mut w = TicketWriter::new(profile)?;
     w.image(&page, Align::Left)?;
     w.cut()?;

@@ -65,7 +65,9 @@ pub enum TransportError {
         source: io::Error,
     },
     /// The printer did not answer a status query in time.
-    #[error("printer at {target} did not answer status query DLE EOT {query} within {timeout_ms} ms")]
+    #[error(
+        "printer at {target} did not answer status query DLE EOT {query} within {timeout_ms} ms"
+    )]
     NoReply {
         /// The link.
         target: String,

@@ -45,7 +45,12 @@ pub struct CellStyle {
 
 impl Default for CellStyle {
     fn default() -> Self {
-        Self { width: 1, height: 1, bold: false, underline: false }
+        Self {
+            width: 1,
+            height: 1,
+            bold: false,
+            underline: false,
+        }
     }
 }
 
@@ -76,8 +81,18 @@ impl Font {
     }
 
     /// Draws one character into its cell with top-left corner (x, y); returns the cell width.
-    pub fn draw_char(&self, target: &mut Bitmap, x: usize, y: usize, c: char, style: CellStyle) -> usize {
-        let (wm, hm) = (usize::from(style.width.clamp(1, 8)), usize::from(style.height.clamp(1, 8)));
+    pub fn draw_char(
+        &self,
+        target: &mut Bitmap,
+        x: usize,
+        y: usize,
+        c: char,
+        style: CellStyle,
+    ) -> usize {
+        let (wm, hm) = (
+            usize::from(style.width.clamp(1, 8)),
+            usize::from(style.height.clamp(1, 8)),
+        );
         let cell_w = Self::cell_width(c, style.width);
         let cell_h = usize::from(CELL_HEIGHT) * hm;
         if c == ' ' || c == '\u{3000}' {
@@ -86,7 +101,12 @@ impl Font {
         }
         if !self.has_glyph(c) {
             // A hollow box rather than nothing: a missing glyph must be visible.
-            let (bx, by, bw, bh) = (x + 2 * wm, y + 3 * hm, cell_w.saturating_sub(4 * wm), cell_h.saturating_sub(6 * hm));
+            let (bx, by, bw, bh) = (
+                x + 2 * wm,
+                y + 3 * hm,
+                cell_w.saturating_sub(4 * wm),
+                cell_h.saturating_sub(6 * hm),
+            );
             for xx in bx..bx + bw {
                 target.set(xx, by, true);
                 target.set(xx, by + bh.saturating_sub(1), true);
@@ -103,11 +123,20 @@ impl Font {
         let em_y = f32::from(CELL_HEIGHT) * hm as f32;
         let mut em_x = f32::from(CELL_HEIGHT) * wm as f32;
         let id = self.face.glyph_id(c);
-        let advance = self.face.as_scaled(PxScale { x: em_x * k, y: em_y * k }).h_advance(id);
+        let advance = self
+            .face
+            .as_scaled(PxScale {
+                x: em_x * k,
+                y: em_y * k,
+            })
+            .h_advance(id);
         if advance > cell_w as f32 {
             em_x *= cell_w as f32 / advance;
         }
-        let scale = PxScale { x: em_x * k, y: em_y * k };
+        let scale = PxScale {
+            x: em_x * k,
+            y: em_y * k,
+        };
         let advance = self.face.as_scaled(scale).h_advance(id);
         // CJK fonts put the ideographic em box 0.88 em above and 0.12 em below the baseline.
         let baseline = y as f32 + 0.88 * em_y;
@@ -136,14 +165,29 @@ impl Font {
         cell_w
     }
 
-    fn underline(&self, target: &mut Bitmap, x: usize, y: usize, w: usize, h: usize, style: CellStyle) {
+    fn underline(
+        &self,
+        target: &mut Bitmap,
+        x: usize,
+        y: usize,
+        w: usize,
+        h: usize,
+        style: CellStyle,
+    ) {
         if style.underline {
             target.fill_rect(x, y + h - 2, w, 2);
         }
     }
 
     /// Draws `text` left to right from (x, y); returns the width drawn.
-    pub fn draw_text(&self, target: &mut Bitmap, x: usize, y: usize, text: &str, style: CellStyle) -> usize {
+    pub fn draw_text(
+        &self,
+        target: &mut Bitmap,
+        x: usize,
+        y: usize,
+        text: &str,
+        style: CellStyle,
+    ) -> usize {
         let mut cx = x;
         for c in text.chars() {
             cx += self.draw_char(target, cx, y, c, style);
@@ -179,7 +223,14 @@ mod tests {
         assert_eq!((img.width(), img.height()), (36, 24));
         assert!(img.count_black_in(0, 0, 12, 24) > 10);
         assert!(img.count_black_in(12, 0, 24, 24) > 40);
-        let big = font.render_line("A", CellStyle { width: 2, height: 2, ..CellStyle::default() });
+        let big = font.render_line(
+            "A",
+            CellStyle {
+                width: 2,
+                height: 2,
+                ..CellStyle::default()
+            },
+        );
         assert_eq!((big.width(), big.height()), (24, 48));
         assert!(big.count_black() > img.count_black_in(0, 0, 12, 24) * 2);
     }

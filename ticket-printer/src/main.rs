@@ -9,10 +9,16 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use ticket_printer::profile::{self, PaperWidth, Profile};
 use ticket_printer::virtual_printer::{self, link};
-use ticket_printer::{Bitmap, Endpoint, PrintOutcome, Printer, SharedVirtualPrinter, Ticket, VirtualState};
+use ticket_printer::{
+    Bitmap, Endpoint, PrintOutcome, Printer, SharedVirtualPrinter, Ticket, VirtualState,
+};
 
 #[derive(Parser)]
-#[command(name = "ticket-printer", version, about = "排队票据打印工具 / queue ticket printer tool")]
+#[command(
+    name = "ticket-printer",
+    version,
+    about = "排队票据打印工具 / queue ticket printer tool"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -120,17 +126,27 @@ fn find_profile(name: &str) -> Result<Profile> {
         Some(p) => Ok(p.clone()),
         None => {
             let known: Vec<_> = profile::PROFILES.iter().map(|p| p.name).collect();
-            bail!("unknown printer profile {name:?}; known: {}", known.join(", "))
+            bail!(
+                "unknown printer profile {name:?}; known: {}",
+                known.join(", ")
+            )
         }
     }
 }
 
 /// A device path under /dev/usb/ is a USB printer class device; anything else is serial.
 fn port_endpoint(path: &Path, baud: u32) -> Endpoint {
-    if path.starts_with("/dev/usb") || path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("lp")) {
+    if path.starts_with("/dev/usb")
+        || path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("lp"))
+    {
         Endpoint::UsbDevice(path.to_path_buf())
     } else {
-        Endpoint::Serial { path: path.to_path_buf(), baud }
+        Endpoint::Serial {
+            path: path.to_path_buf(),
+            baud,
+        }
     }
 }
 
@@ -155,7 +171,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let p = profile::generic(width);
             let tickets = virtual_printer::render(&read_input(&input)?, p);
             let page = stack(&tickets, usize::from(p.dots()));
-            std::fs::write(&png, page.to_png()).with_context(|| format!("cannot write {}", png.display()))?;
+            std::fs::write(&png, page.to_png())
+                .with_context(|| format!("cannot write {}", png.display()))?;
         }
         Cmd::Text { input, width } => {
             let tickets = virtual_printer::render(&read_input(&input)?, profile::generic(width));
@@ -167,15 +184,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Cmd::Disasm { input } => {
-            print!("{}", ticket_printer::disasm::disassemble(&read_input(&input)?));
+            print!(
+                "{}",
+                ticket_printer::disasm::disassemble(&read_input(&input)?)
+            );
         }
-        Cmd::Demo { width, profile, out } => {
+        Cmd::Demo {
+            width,
+            profile,
+            out,
+        } => {
             let p = match profile {
                 Some(name) => find_profile(&name)?,
                 None => profile::generic(width).clone(),
             };
-            let bytes = ticket_printer::encode_ticket(&Ticket::sample(), &p, &ticket_printer::Layout::for_paper(p.paper))?;
-            std::fs::write(&out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
+            let bytes = ticket_printer::encode_ticket(
+                &Ticket::sample(),
+                &p,
+                &ticket_printer::Layout::for_paper(p.paper),
+            )?;
+            std::fs::write(&out, bytes)
+                .with_context(|| format!("cannot write {}", out.display()))?;
         }
         Cmd::Status { target } => {
             let endpoint = match (target.port, target.tcp) {
@@ -226,8 +255,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// to change the printer's condition.
 fn simulate(out_dir: &Path, profile: Profile) -> Result<()> {
     use serialport::SerialPort as _;
-    std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
-    let (mut master, slave) = serialport::TTYPort::pair().context("cannot create a pseudo-terminal")?;
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create {}", out_dir.display()))?;
+    let (mut master, slave) =
+        serialport::TTYPort::pair().context("cannot create a pseudo-terminal")?;
     master.set_timeout(std::time::Duration::from_millis(200))?;
     let path = slave.name().context("pseudo-terminal has no name")?;
     let printer = SharedVirtualPrinter::new(profile);
@@ -245,7 +276,9 @@ fn simulate(out_dir: &Path, profile: Profile) -> Result<()> {
                 "cutter-error" => state.cutter_error = true,
                 "ok" => state = VirtualState::default(),
                 other => {
-                    eprintln!("unknown condition {other:?} (paper-out, near-end, cover-open, cutter-error, ok)");
+                    eprintln!(
+                        "unknown condition {other:?} (paper-out, near-end, cover-open, cutter-error, ok)"
+                    );
                     continue;
                 }
             }
@@ -261,7 +294,8 @@ fn simulate(out_dir: &Path, profile: Profile) -> Result<()> {
         count += 1;
         let base = out_dir.join(format!("ticket-{count:04}"));
         let png = base.with_extension("png");
-        let result = std::fs::write(&png, ticket.png()).and_then(|()| std::fs::write(base.with_extension("txt"), ticket.text()));
+        let result = std::fs::write(&png, ticket.png())
+            .and_then(|()| std::fs::write(base.with_extension("txt"), ticket.text()));
         match result {
             Ok(()) => println!("saved {}", png.display()),
             Err(e) => save_error = Some(e),

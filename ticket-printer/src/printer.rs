@@ -8,7 +8,8 @@ use crate::encode::encode_ticket;
 use crate::error::{EncodeError, TransportError};
 use crate::profile::Profile;
 use crate::status::{
-    ErrorCause, OfflineCause, Paper, PrinterInfo, PrinterStatus, Reply, ReplyScanner, RollPaper, StatusQuery,
+    ErrorCause, OfflineCause, Paper, PrinterInfo, PrinterStatus, Reply, ReplyScanner, RollPaper,
+    StatusQuery,
 };
 use crate::ticket::{Layout, Ticket};
 use crate::transport::{Endpoint, Transport};
@@ -32,7 +33,7 @@ pub enum NotPrinted {
     PrinterError(ErrorCause),
     /// The printer stopped while printing: the ticket may be incomplete.
     #[error("打印中断，票据可能不完整 / printing stopped, the ticket may be incomplete: {0}")]
-    Interrupted(Box<NotPrinted>),
+    Interrupted(Box<Self>),
     /// The printer could not be reached or did not answer.
     #[error("无法连接打印机 / printer unreachable: {0}")]
     Unreachable(#[from] TransportError),
@@ -112,7 +113,13 @@ impl Printer {
     /// A printer at `endpoint` of class `profile`, with the profile's default layout.
     pub fn new(endpoint: Endpoint, profile: Profile) -> Self {
         let layout = Layout::for_paper(profile.paper);
-        Self { endpoint, profile, layout, link: None, reply_timeout: Duration::from_millis(500) }
+        Self {
+            endpoint,
+            profile,
+            layout,
+            link: None,
+            reply_timeout: Duration::from_millis(500),
+        }
     }
 
     /// Replaces the layout.
@@ -163,7 +170,10 @@ impl Printer {
 
     /// Runs `f` on an open link; on a transport failure drops the link and tries once more
     /// on a reopened one.
-    fn with_link<T>(&mut self, f: impl Fn(&Self, &mut dyn Transport) -> Result<T, NotPrinted>) -> Result<T, NotPrinted> {
+    fn with_link<T>(
+        &mut self,
+        f: impl Fn(&Self, &mut dyn Transport) -> Result<T, NotPrinted>,
+    ) -> Result<T, NotPrinted> {
         for attempt in 0..2 {
             let mut link = match self.link.take() {
                 Some(link) => link,
@@ -190,20 +200,28 @@ impl Printer {
         if link.can_read() {
             // Disable Automatic Status Back so only our queries are answered, then drop
             // whatever the printer sent before (stale replies, ASB frames).
-            link.write_all(&commands::ASB_OFF).map_err(|e| self.io_err(e))?;
+            link.write_all(&commands::ASB_OFF)
+                .map_err(|e| self.io_err(e))?;
             self.drain(link.as_mut())?;
         }
         Ok(link)
     }
 
     fn io_err(&self, source: std::io::Error) -> NotPrinted {
-        NotPrinted::Unreachable(TransportError::Io { target: self.endpoint.to_string(), source })
+        NotPrinted::Unreachable(TransportError::Io {
+            target: self.endpoint.to_string(),
+            source,
+        })
     }
 
     fn drain(&self, link: &mut dyn Transport) -> Result<(), NotPrinted> {
         let mut buf = [0u8; 256];
         for _ in 0..64 {
-            if link.read_timeout(&mut buf, Duration::from_millis(1)).map_err(|e| self.io_err(e))? == 0 {
+            if link
+                .read_timeout(&mut buf, Duration::from_millis(1))
+                .map_err(|e| self.io_err(e))?
+                == 0
+            {
                 break;
             }
         }
@@ -218,7 +236,9 @@ impl Printer {
         let mut buf = [0u8; 16];
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let n = link.read_timeout(&mut buf, left).map_err(|e| self.io_err(e))?;
+            let n = link
+                .read_timeout(&mut buf, left)
+                .map_err(|e| self.io_err(e))?;
             for &b in &buf[..n] {
                 if let Some(Reply::Status(s)) = scanner.push(b) {
                     return Ok(s);
@@ -236,11 +256,19 @@ impl Printer {
 
     fn read_status(&self, link: &mut dyn Transport) -> Result<PrinterStatus, NotPrinted> {
         if !link.can_read() || !self.profile.realtime_status {
-            return Err(NotPrinted::Unreachable(TransportError::WriteOnly { target: self.endpoint.to_string() }));
+            return Err(NotPrinted::Unreachable(TransportError::WriteOnly {
+                target: self.endpoint.to_string(),
+            }));
         }
         let printer = PrinterInfo::parse(self.query(link, StatusQuery::Printer)?)?;
         let offline = OfflineCause::parse(self.query(link, StatusQuery::OfflineCause)?)?;
-        let error = if offline.error { Some(ErrorCause::parse(self.query(link, StatusQuery::ErrorCause)?)?) } else { None };
+        let error = if offline.error {
+            Some(ErrorCause::parse(
+                self.query(link, StatusQuery::ErrorCause)?,
+            )?)
+        } else {
+            None
+        };
         let paper = RollPaper::parse(self.query(link, StatusQuery::RollPaper)?)?;
         Ok(PrinterStatus::from_parts(printer, offline, error, paper))
     }
@@ -259,8 +287,12 @@ impl Printer {
         }
         let after = self.read_status(link)?;
         if !after.ready() {
-            return Err(NotPrinted::Interrupted(Box::new(NotPrinted::from_status(&after))));
+            return Err(NotPrinted::Interrupted(Box::new(NotPrinted::from_status(
+                &after,
+            ))));
         }
-        Ok(Printed { status: Some(after) })
+        Ok(Printed {
+            status: Some(after),
+        })
     }
 }

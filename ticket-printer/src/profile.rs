@@ -134,7 +134,9 @@ pub const PROFILES: &[Profile] = &[GENERIC_58, GENERIC_80_ZH, EPSON_TM_T88];
 
 /// Looks a profile up by name (case-insensitive).
 pub fn by_name(name: &str) -> Option<&'static Profile> {
-    PROFILES.iter().find(|p| p.name.eq_ignore_ascii_case(name.trim()))
+    PROFILES
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name.trim()))
 }
 
 /// The generic Chinese profile for a paper width.

@@ -56,8 +56,11 @@ pub const QUIET_ZONE: usize = 2;
 
 /// Renders `data` as a QR code bitmap with `module` dots per module and a quiet zone.
 pub fn qr_bitmap(data: &[u8], module: u8, ec: QrEcLevel) -> Result<Bitmap, EncodeError> {
-    let code = QrCode::with_error_correction_level(data, ec.to_qrcode())
-        .map_err(|e| EncodeError::Qr { len: data.len(), reason: e.to_string() })?;
+    let code =
+        QrCode::with_error_correction_level(data, ec.to_qrcode()).map_err(|e| EncodeError::Qr {
+            len: data.len(),
+            reason: e.to_string(),
+        })?;
     let modules = code.width();
     let m = usize::from(module.max(1));
     let side = (modules + 2 * QUIET_ZONE) * m;
@@ -88,6 +91,9 @@ mod tests {
     #[test]
     fn too_long_data_is_an_error() {
         let data = vec![b'x'; 4000];
-        assert!(matches!(qr_bitmap(&data, 2, QrEcLevel::H), Err(EncodeError::Qr { .. })));
+        assert!(matches!(
+            qr_bitmap(&data, 2, QrEcLevel::H),
+            Err(EncodeError::Qr { .. })
+        ));
     }
 }

@@ -106,7 +106,12 @@ impl PrinterInfo {
     /// Parses a `DLE EOT 1` reply.
     pub fn parse(b: u8) -> Result<Self, StatusError> {
         check(b)?;
-        Ok(Self { drawer_pin_high: bit(b, 2), offline: bit(b, 3), waiting_recovery: bit(b, 5), feed_button: bit(b, 6) })
+        Ok(Self {
+            drawer_pin_high: bit(b, 2),
+            offline: bit(b, 3),
+            waiting_recovery: bit(b, 5),
+            feed_button: bit(b, 6),
+        })
     }
 }
 
@@ -114,7 +119,12 @@ impl OfflineCause {
     /// Parses a `DLE EOT 2` reply.
     pub fn parse(b: u8) -> Result<Self, StatusError> {
         check(b)?;
-        Ok(Self { cover_open: bit(b, 2), feeding_by_button: bit(b, 3), paper_end_stop: bit(b, 5), error: bit(b, 6) })
+        Ok(Self {
+            cover_open: bit(b, 2),
+            feeding_by_button: bit(b, 3),
+            paper_end_stop: bit(b, 5),
+            error: bit(b, 6),
+        })
     }
 }
 
@@ -122,7 +132,12 @@ impl ErrorCause {
     /// Parses a `DLE EOT 3` reply.
     pub fn parse(b: u8) -> Result<Self, StatusError> {
         check(b)?;
-        Ok(Self { recoverable: bit(b, 2), autocutter: bit(b, 3), unrecoverable: bit(b, 5), auto_recoverable: bit(b, 6) })
+        Ok(Self {
+            recoverable: bit(b, 2),
+            autocutter: bit(b, 3),
+            unrecoverable: bit(b, 5),
+            auto_recoverable: bit(b, 6),
+        })
     }
 
     /// Whether any error bit is set.
@@ -135,12 +150,19 @@ impl RollPaper {
     /// Parses a `DLE EOT 4` reply. Either bit of a pair counts: clones set only one of them.
     pub fn parse(b: u8) -> Result<Self, StatusError> {
         check(b)?;
-        Ok(Self { near_end: bit(b, 2) || bit(b, 3), end: bit(b, 5) || bit(b, 6) })
+        Ok(Self {
+            near_end: bit(b, 2) || bit(b, 3),
+            end: bit(b, 5) || bit(b, 6),
+        })
     }
 }
 
 fn check(b: u8) -> Result<(), StatusError> {
-    if is_status_byte(b) { Ok(()) } else { Err(StatusError(b)) }
+    if is_status_byte(b) {
+        Ok(())
+    } else {
+        Err(StatusError(b))
+    }
 }
 
 /// Paper state.
@@ -169,7 +191,12 @@ pub struct PrinterStatus {
 
 impl PrinterStatus {
     /// Combines the replies to `DLE EOT 1, 2, 4` (and 3, asked only when 2 reports an error).
-    pub fn from_parts(printer: PrinterInfo, offline: OfflineCause, error: Option<ErrorCause>, paper: RollPaper) -> Self {
+    pub fn from_parts(
+        printer: PrinterInfo,
+        offline: OfflineCause,
+        error: Option<ErrorCause>,
+        paper: RollPaper,
+    ) -> Self {
         let paper = if paper.end || offline.paper_end_stop {
             Paper::Out
         } else if paper.near_end {
@@ -182,7 +209,12 @@ impl PrinterStatus {
             _ if offline.error => Some(ErrorCause::default()),
             _ => None,
         };
-        Self { online: !printer.offline, cover_open: offline.cover_open, paper, error }
+        Self {
+            online: !printer.offline,
+            cover_open: offline.cover_open,
+            paper,
+            error,
+        }
     }
 
     /// Parses the raw reply bytes of `DLE EOT 1, 2, 3, 4`.

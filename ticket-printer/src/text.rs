@@ -97,7 +97,8 @@ fn unprintable_code(bytes: &[u8]) -> Option<(u8, u8)> {
             return Some((lead, 0));
         }
         let trail = bytes.get(i + 1).copied().unwrap_or(0);
-        let user_defined = ((0xAA..=0xAF).contains(&lead) || (0xF8..=0xFE).contains(&lead)) && trail >= 0xA1
+        let user_defined = ((0xAA..=0xAF).contains(&lead) || (0xF8..=0xFE).contains(&lead))
+            && trail >= 0xA1
             || (0xA1..=0xA7).contains(&lead) && (0x40..=0xA0).contains(&trail)
             || lead == 0xFE && (0x50..=0xA0).contains(&trail);
         if user_defined {
@@ -114,8 +115,11 @@ fn first_unprintable(text: &str) -> char {
     for c in text.chars() {
         let mut tmp = [0u8; 4];
         let mut out = [0u8; 8];
-        let (result, _, written) = encoder.encode_from_utf8_without_replacement(c.encode_utf8(&mut tmp), &mut out, true);
-        if matches!(result, EncoderResult::Unmappable(_)) || unprintable_code(&out[..written]).is_some() {
+        let (result, _, written) =
+            encoder.encode_from_utf8_without_replacement(c.encode_utf8(&mut tmp), &mut out, true);
+        if matches!(result, EncoderResult::Unmappable(_))
+            || unprintable_code(&out[..written]).is_some()
+        {
             return c;
         }
     }

@@ -32,7 +32,9 @@ impl MaskedName {
 
     /// Accepts a name that is already masked (contains `*`); `None` otherwise.
     pub fn from_masked(masked: &str) -> Option<Self> {
-        masked.contains('*').then(|| Self(masked.trim().to_string()))
+        masked
+            .contains('*')
+            .then(|| Self(masked.trim().to_string()))
     }
 
     /// The masked text.

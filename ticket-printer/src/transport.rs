@@ -65,9 +65,14 @@ impl std::fmt::Display for Endpoint {
 impl Endpoint {
     /// Opens the link.
     pub fn open(&self) -> Result<Box<dyn Transport>, TransportError> {
-        let open_err = |source| TransportError::Open { target: self.to_string(), source };
+        let open_err = |source| TransportError::Open {
+            target: self.to_string(),
+            source,
+        };
         Ok(match self {
-            Self::Serial { path, baud } => Box::new(SerialTransport::open(path, *baud).map_err(open_err)?),
+            Self::Serial { path, baud } => {
+                Box::new(SerialTransport::open(path, *baud).map_err(open_err)?)
+            }
             Self::UsbDevice(path) => Box::new(DeviceFileTransport::open(path).map_err(open_err)?),
             Self::Tcp(addr) => Box::new(TcpTransport::connect(addr).map_err(open_err)?),
             Self::File(path) => Box::new(FileTransport::open(path).map_err(open_err)?),
@@ -97,7 +102,9 @@ impl Transport for SerialTransport {
         // Large tickets at 9600 baud take seconds: allow time proportional to the size.
         let baud = self.port.baud_rate().unwrap_or(9600).max(1200);
         let wire_ms = (bytes.len() as u64 * 10 * 1000) / u64::from(baud);
-        self.port.set_timeout(Duration::from_millis(1000 + 2 * wire_ms)).map_err(io::Error::from)?;
+        self.port
+            .set_timeout(Duration::from_millis(1000 + 2 * wire_ms))
+            .map_err(io::Error::from)?;
         Write::write_all(&mut self.port, bytes)?;
         self.port.flush()
     }
@@ -106,7 +113,14 @@ impl Transport for SerialTransport {
         self.port.set_timeout(timeout).map_err(io::Error::from)?;
         match self.port.read(buf) {
             Ok(n) => Ok(n),
-            Err(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => Ok(0),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+                ) =>
+            {
+                Ok(0)
+            }
             Err(e) => Err(e),
         }
     }
@@ -141,7 +155,11 @@ impl Transport for DeviceFileTransport {
     }
 
     fn read_timeout(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {
-        if poll_readable(&self.file, timeout)? { self.file.read(buf) } else { Ok(0) }
+        if poll_readable(&self.file, timeout)? {
+            self.file.read(buf)
+        } else {
+            Ok(0)
+        }
     }
 }
 
@@ -153,7 +171,10 @@ pub struct TcpTransport {
 impl TcpTransport {
     /// Connects to `host:port`.
     pub fn connect(addr: &str) -> io::Result<Self> {
-        let mut last = io::Error::new(io::ErrorKind::NotFound, format!("{addr} resolves to no address"));
+        let mut last = io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("{addr} resolves to no address"),
+        );
         for a in addr.to_socket_addrs()? {
             match TcpStream::connect_timeout(&a, CONNECT_TIMEOUT) {
                 Ok(stream) => {
@@ -175,11 +196,22 @@ impl Transport for TcpTransport {
     }
 
     fn read_timeout(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {
-        self.stream.set_read_timeout(Some(timeout.max(Duration::from_millis(1))))?;
+        self.stream
+            .set_read_timeout(Some(timeout.max(Duration::from_millis(1))))?;
         match self.stream.read(buf) {
-            Ok(0) => Err(io::Error::new(io::ErrorKind::ConnectionAborted, "printer closed the connection")),
+            Ok(0) => Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "printer closed the connection",
+            )),
             Ok(n) => Ok(n),
-            Err(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => Ok(0),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+                ) =>
+            {
+                Ok(0)
+            }
             Err(e) => Err(e),
         }
     }

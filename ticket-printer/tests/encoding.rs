@@ -19,7 +19,10 @@ fn starts_with_init_and_chinese_mode() {
     let bytes = encode(&Ticket::sample(), &profile::GENERIC_80_ZH);
     assert_eq!(&bytes[..4], &[0x1B, 0x40, 0x1C, 0x26]);
     // 您的号码 in GBK.
-    assert!(contains(&bytes, &[0xC4, 0xFA, 0xB5, 0xC4, 0xBA, 0xC5, 0xC2, 0xEB]));
+    assert!(contains(
+        &bytes,
+        &[0xC4, 0xFA, 0xB5, 0xC4, 0xBA, 0xC5, 0xC2, 0xEB]
+    ));
 }
 
 #[test]
@@ -33,19 +36,35 @@ fn rare_characters_are_rastered_never_question_marks() {
     let cmds = Parser::parse_all(&bytes);
     let question_marks: usize = cmds
         .iter()
-        .map(|c| if let Command::Text(t) = c { t.iter().filter(|&&b| b == b'?').count() } else { 0 })
+        .map(|c| {
+            if let Command::Text(t) = c {
+                t.iter().filter(|&&b| b == b'?').count()
+            } else {
+                0
+            }
+        })
         .sum();
     assert_eq!(question_marks, 0, "no '?' may be printed");
     // The name and the service line go as raster images; the QR is a raster too on 58 mm.
-    let rasters = cmds.iter().filter(|c| matches!(c, Command::Raster { .. })).count();
+    let rasters = cmds
+        .iter()
+        .filter(|c| matches!(c, Command::Raster { .. }))
+        .count();
     assert!(rasters >= 3, "{rasters} raster images");
     // GB18030 four-byte sequences never appear (0x30..0x39 as second byte after a lead).
     let tickets = virtual_printer::render(&bytes, p);
     let text = tickets[0].text();
-    assert!(!text.contains('䶮') && !text.contains('𠮷'), "rare characters are not in the font text");
+    assert!(
+        !text.contains('䶮') && !text.contains('𠮷'),
+        "rare characters are not in the font text"
+    );
     assert!(text.contains("[图像 image"), "{text}");
     // The rastered name line has ink where the characters are.
-    let name_line = tickets[0].lines.iter().position(|l| l.starts_with("[图像")).unwrap();
+    let name_line = tickets[0]
+        .lines
+        .iter()
+        .position(|l| l.starts_with("[图像"))
+        .unwrap();
     assert!(name_line > 0);
     assert!(tickets[0].image.count_black() > 1000);
 }
@@ -55,11 +74,19 @@ fn rare_character_raster_shows_the_glyph() {
     // A line with only 𠮷 must print ink in its 24-dot cell.
     let p = &profile::GENERIC_80_ZH;
     let mut w = ticket_printer::encode::TicketWriter::new(p).unwrap();
-    w.line("𠮷", Default::default(), ticket_printer::encode::Align::Left).unwrap();
+    w.line(
+        "𠮷",
+        Default::default(),
+        ticket_printer::encode::Align::Left,
+    )
+    .unwrap();
     let bytes = w.finish().unwrap();
     let t = &virtual_printer::render(&bytes, p)[0];
     assert!(t.image.count_black_in(0, 0, 24, 24) > 40, "{:?}", t.image);
-    let text_bytes = Parser::parse_all(&bytes).into_iter().filter(|c| matches!(c, Command::Text(_))).count();
+    let text_bytes = Parser::parse_all(&bytes)
+        .into_iter()
+        .filter(|c| matches!(c, Command::Text(_)))
+        .count();
     assert_eq!(text_bytes, 0, "the rare character line is not sent as text");
 }
 
@@ -69,7 +96,10 @@ fn yen_is_pre_mapped_to_full_width() {
     ticket.footer = vec!["工本费 ¥0".to_string()];
     let bytes = encode(&ticket, &profile::GENERIC_80_ZH);
     assert!(contains(&bytes, &[0xA3, 0xA4, b'0']), "￥ in GBK");
-    assert!(!contains(&bytes, &[0x81, 0x30, 0x84, 0x36]), "no GB18030 four-byte ¥");
+    assert!(
+        !contains(&bytes, &[0x81, 0x30, 0x84, 0x36]),
+        "no GB18030 four-byte ¥"
+    );
 }
 
 #[test]
@@ -77,9 +107,15 @@ fn qr_native_model_2_or_raster_per_profile() {
     let model2 = [0x1D, 0x28, 0x6B, 0x04, 0x00, 0x31, 0x41, 0x32, 0x00];
     let b80 = encode(&Ticket::sample(), &profile::GENERIC_80_ZH);
     assert!(contains(&b80, &model2), "native QR, model 2");
-    assert!(contains(&b80, &[0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x45, 0x31]), "EC level M");
+    assert!(
+        contains(&b80, &[0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x45, 0x31]),
+        "EC level M"
+    );
     let b58 = encode(&Ticket::sample(), &profile::GENERIC_58);
-    assert!(!contains(&b58, &[0x1D, 0x28, 0x6B]), "no GS ( k on 58 mm generic");
+    assert!(
+        !contains(&b58, &[0x1D, 0x28, 0x6B]),
+        "no GS ( k on 58 mm generic"
+    );
 }
 
 #[test]
@@ -90,12 +126,35 @@ fn cut_follows_the_profile_after_a_feed() {
         let last = cmds.last().unwrap();
         match p.cut {
             CutMode::Partial => {
-                assert_eq!(*last, Command::Cut { partial: true, feed: 0 }, "{}", p.name);
-                assert_eq!(cmds[cmds.len() - 2], Command::FeedLines(p.feed_before_cut), "{}", p.name);
+                assert_eq!(
+                    *last,
+                    Command::Cut {
+                        partial: true,
+                        feed: 0
+                    },
+                    "{}",
+                    p.name
+                );
+                assert_eq!(
+                    cmds[cmds.len() - 2],
+                    Command::FeedLines(p.feed_before_cut),
+                    "{}",
+                    p.name
+                );
             }
-            CutMode::Full => assert_eq!(*last, Command::Cut { partial: false, feed: 0 }),
+            CutMode::Full => assert_eq!(
+                *last,
+                Command::Cut {
+                    partial: false,
+                    feed: 0
+                }
+            ),
             CutMode::None => {
-                assert!(!cmds.iter().any(|c| matches!(c, Command::Cut { .. })), "{}", p.name);
+                assert!(
+                    !cmds.iter().any(|c| matches!(c, Command::Cut { .. })),
+                    "{}",
+                    p.name
+                );
                 assert_eq!(*last, Command::FeedLines(p.feed_before_cut));
             }
         }
@@ -105,15 +164,25 @@ fn cut_follows_the_profile_after_a_feed() {
 #[test]
 fn long_service_and_address_wrap_on_58mm() {
     let mut ticket = Ticket::sample();
-    ticket.service = "人民调解（婚姻家庭、邻里纠纷、物业服务、消费维权、交通事故损害赔偿）及法律援助咨询".to_string();
+    ticket.service =
+        "人民调解（婚姻家庭、邻里纠纷、物业服务、消费维权、交通事故损害赔偿）及法律援助咨询"
+            .to_string();
     ticket.address = Some("重庆市黔江区城西街道新华大道西段 888 号黔江区司法局公共法律服务中心一楼大厅（近区政务服务中心）".to_string());
     let p = &profile::GENERIC_58;
     let t = &virtual_printer::render(&encode(&ticket, p), p)[0];
     for line in &t.lines {
-        assert!(display_width(line) <= 32 || line.starts_with('['), "line too wide: {line:?}");
+        assert!(
+            display_width(line) <= 32 || line.starts_with('['),
+            "line too wide: {line:?}"
+        );
     }
     // Every character of the service and the address is printed, in order.
-    let joined: String = t.lines.concat().chars().filter(|c| !c.is_whitespace()).collect();
+    let joined: String = t
+        .lines
+        .concat()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     for part in [&ticket.service, ticket.address.as_ref().unwrap()] {
         let want: String = part.chars().filter(|c| !c.is_whitespace()).collect();
         assert!(joined.contains(&want), "missing {want:?} in {joined:?}");
@@ -131,9 +200,15 @@ fn control_characters_in_data_cannot_inject_commands() {
     let mut ticket = Ticket::sample();
     ticket.service = "法律援助\x1dV\x00\x1b@".to_string();
     let bytes = encode(&ticket, &profile::GENERIC_80_ZH);
-    let cuts = Parser::parse_all(&bytes).iter().filter(|c| matches!(c, Command::Cut { .. })).count();
+    let cuts = Parser::parse_all(&bytes)
+        .iter()
+        .filter(|c| matches!(c, Command::Cut { .. }))
+        .count();
     assert_eq!(cuts, 1);
-    let inits = Parser::parse_all(&bytes).iter().filter(|c| matches!(c, Command::Init)).count();
+    let inits = Parser::parse_all(&bytes)
+        .iter()
+        .filter(|c| matches!(c, Command::Init))
+        .count();
     assert_eq!(inits, 1);
 }
 

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use ticket_printer::disasm::disassemble;
 use ticket_printer::profile::{self, Profile};
-use ticket_printer::{Bitmap, Layout, MaskedName, Ticket, encode_test_page, encode_ticket, virtual_printer};
+use ticket_printer::{
+    Bitmap, Layout, MaskedName, Ticket, encode_test_page, encode_ticket, virtual_printer,
+};
 
 fn golden_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
@@ -21,8 +23,11 @@ fn check(name: &str, bytes: &[u8], profile: &Profile) {
     let tickets = virtual_printer::render(bytes, profile);
     assert_eq!(tickets.len(), 1, "{name}: one ticket expected");
     let png = tickets[0].png();
-    let (bin_path, txt_path, png_path) =
-        (dir.join(format!("{name}.bin")), dir.join(format!("{name}.txt")), dir.join(format!("{name}.png")));
+    let (bin_path, txt_path, png_path) = (
+        dir.join(format!("{name}.bin")),
+        dir.join(format!("{name}.txt")),
+        dir.join(format!("{name}.png")),
+    );
     if bless() {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(&bin_path, bytes).unwrap();
@@ -30,12 +35,23 @@ fn check(name: &str, bytes: &[u8], profile: &Profile) {
         std::fs::write(&png_path, &png).unwrap();
         return;
     }
-    let expected = std::fs::read(&bin_path).unwrap_or_else(|e| panic!("{}: {e} (run with BLESS=1)", bin_path.display()));
+    let expected = std::fs::read(&bin_path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with BLESS=1)", bin_path.display()));
     let expected_txt = std::fs::read_to_string(&txt_path).unwrap();
-    assert_eq!(disasm, expected_txt, "{name}: disassembly differs (BLESS=1 to accept)");
-    assert_eq!(bytes, expected.as_slice(), "{name}: bytes differ (BLESS=1 to accept)");
+    assert_eq!(
+        disasm, expected_txt,
+        "{name}: disassembly differs (BLESS=1 to accept)"
+    );
+    assert_eq!(
+        bytes,
+        expected.as_slice(),
+        "{name}: bytes differ (BLESS=1 to accept)"
+    );
     let expected_png = Bitmap::from_png(&std::fs::read(&png_path).unwrap()).unwrap();
-    assert_eq!(tickets[0].image, expected_png, "{name}: render differs (BLESS=1 to accept)");
+    assert_eq!(
+        tickets[0].image, expected_png,
+        "{name}: render differs (BLESS=1 to accept)"
+    );
 }
 
 fn rare_name_ticket() -> Ticket {
@@ -49,25 +65,41 @@ fn rare_name_ticket() -> Ticket {
 #[test]
 fn ticket_58mm() {
     let p = &profile::GENERIC_58;
-    check("ticket_58", &encode_ticket(&Ticket::sample(), p, &Layout::for_paper(p.paper)).unwrap(), p);
+    check(
+        "ticket_58",
+        &encode_ticket(&Ticket::sample(), p, &Layout::for_paper(p.paper)).unwrap(),
+        p,
+    );
 }
 
 #[test]
 fn ticket_80mm() {
     let p = &profile::GENERIC_80_ZH;
-    check("ticket_80", &encode_ticket(&Ticket::sample(), p, &Layout::for_paper(p.paper)).unwrap(), p);
+    check(
+        "ticket_80",
+        &encode_ticket(&Ticket::sample(), p, &Layout::for_paper(p.paper)).unwrap(),
+        p,
+    );
 }
 
 #[test]
 fn ticket_tm_t88() {
     let p = &profile::EPSON_TM_T88;
-    check("ticket_tm_t88", &encode_ticket(&Ticket::sample(), p, &Layout::for_paper(p.paper)).unwrap(), p);
+    check(
+        "ticket_tm_t88",
+        &encode_ticket(&Ticket::sample(), p, &Layout::for_paper(p.paper)).unwrap(),
+        p,
+    );
 }
 
 #[test]
 fn rare_name_58mm() {
     let p = &profile::GENERIC_58;
-    check("rare_name_58", &encode_ticket(&rare_name_ticket(), p, &Layout::for_paper(p.paper)).unwrap(), p);
+    check(
+        "rare_name_58",
+        &encode_ticket(&rare_name_ticket(), p, &Layout::for_paper(p.paper)).unwrap(),
+        p,
+    );
 }
 
 #[test]

@@ -50,9 +50,27 @@ fn error_cause_bits() {
 #[test]
 fn roll_paper_bits() {
     assert_eq!(RollPaper::parse(0x12).unwrap(), RollPaper::default());
-    assert_eq!(RollPaper::parse(0x1E).unwrap(), RollPaper { near_end: true, end: false });
-    assert_eq!(RollPaper::parse(0x72).unwrap(), RollPaper { near_end: false, end: true });
-    assert_eq!(RollPaper::parse(0x7E).unwrap(), RollPaper { near_end: true, end: true });
+    assert_eq!(
+        RollPaper::parse(0x1E).unwrap(),
+        RollPaper {
+            near_end: true,
+            end: false
+        }
+    );
+    assert_eq!(
+        RollPaper::parse(0x72).unwrap(),
+        RollPaper {
+            near_end: false,
+            end: true
+        }
+    );
+    assert_eq!(
+        RollPaper::parse(0x7E).unwrap(),
+        RollPaper {
+            near_end: true,
+            end: true
+        }
+    );
     // Clones that set only one bit of a pair.
     assert!(RollPaper::parse(0x16).unwrap().near_end);
     assert!(RollPaper::parse(0x1A).unwrap().near_end);
@@ -86,7 +104,12 @@ fn scanner_skips_asb_frames_and_noise() {
     let found: Vec<_> = stream.iter().filter_map(|&b| s.push(b)).collect();
     assert_eq!(
         found,
-        [Reply::Asb([0x10, 0x00, 0x0C, 0x00]), Reply::Status(0x12), Reply::Noise(0xFF), Reply::Status(0x1A)]
+        [
+            Reply::Asb([0x10, 0x00, 0x0C, 0x00]),
+            Reply::Status(0x12),
+            Reply::Noise(0xFF),
+            Reply::Status(0x1A)
+        ]
     );
 }
 

@@ -22,7 +22,9 @@ impl SharedVirtualPrinter {
 
     /// Locks the printer (a poisoned lock is recovered: the printer's state stays valid).
     pub fn lock(&self) -> MutexGuard<'_, VirtualPrinter> {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Changes the simulated condition (paper out, cover open …).
@@ -47,7 +49,10 @@ pub struct VirtualLink {
 impl VirtualLink {
     /// A link to `printer`.
     pub fn new(printer: SharedVirtualPrinter) -> Self {
-        Self { printer, replies: Vec::new() }
+        Self {
+            printer,
+            replies: Vec::new(),
+        }
     }
 }
 
@@ -83,7 +88,14 @@ pub fn serve<S: Read + Write>(
         let n = match stream.read(&mut buf) {
             Ok(0) => return Ok(()),
             Ok(n) => n,
-            Err(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::TimedOut
+                        | io::ErrorKind::WouldBlock
+                        | io::ErrorKind::Interrupted
+                ) =>
+            {
                 // The host went quiet: paper printed without a cut is a finished ticket.
                 let tickets = {
                     let mut p = printer.lock();

@@ -83,7 +83,12 @@ struct QrState {
 
 impl Default for QrState {
     fn default() -> Self {
-        Self { model: 50, module: 3, ec: QrEcLevel::L, data: Vec::new() }
+        Self {
+            model: 50,
+            module: 3,
+            ec: QrEcLevel::L,
+            data: Vec::new(),
+        }
     }
 }
 
@@ -265,7 +270,11 @@ impl VirtualPrinter {
             Command::CarriageReturn => {}
             Command::Tab => {
                 if printing {
-                    let col = self.line.iter().map(|g| Font::cell_width(g.c, g.style.width)).sum::<usize>()
+                    let col = self
+                        .line
+                        .iter()
+                        .map(|g| Font::cell_width(g.c, g.style.width))
+                        .sum::<usize>()
                         / usize::from(crate::font::HALF_WIDTH);
                     for _ in 0..(8 - col % 8) {
                         self.put_char(' ');
@@ -287,18 +296,26 @@ impl VirtualPrinter {
             Command::PrintMode(n) => {
                 self.bold = n & 0x08 != 0;
                 self.underline = n & 0x80 != 0;
-                self.size = (if n & 0x20 != 0 { 2 } else { 1 }, if n & 0x10 != 0 { 2 } else { 1 });
+                self.size = (
+                    if n & 0x20 != 0 { 2 } else { 1 },
+                    if n & 0x10 != 0 { 2 } else { 1 },
+                );
             }
             Command::ChinesePrintMode(n) => {
                 self.underline = n & 0x80 != 0;
-                self.size = (if n & 0x04 != 0 { 2 } else { 1 }, if n & 0x08 != 0 { 2 } else { 1 });
+                self.size = (
+                    if n & 0x04 != 0 { 2 } else { 1 },
+                    if n & 0x08 != 0 { 2 } else { 1 },
+                );
             }
             Command::ChineseQuadruple(on) => self.size = if on { (2, 2) } else { (1, 1) },
             Command::Bold(on) => self.bold = on,
             Command::Underline(n) => self.underline = n != 0,
             Command::Align(n) => self.align = n.min(2),
             Command::Size { width, height } => self.size = (width, height),
-            Command::LineSpacing(n) => self.line_spacing = n.map_or(DEFAULT_LINE_SPACING, usize::from),
+            Command::LineSpacing(n) => {
+                self.line_spacing = n.map_or(DEFAULT_LINE_SPACING, usize::from)
+            }
             Command::Cut { partial, feed } => {
                 self.flush_line();
                 self.advance(usize::from(feed), printing);
@@ -334,8 +351,14 @@ impl VirtualPrinter {
                 };
                 self.replies.push(b);
             }
-            Command::Raster { row_bytes, height, data, mode } => {
-                let mut image = Bitmap::from_raster_bytes(usize::from(row_bytes), usize::from(height), &data);
+            Command::Raster {
+                row_bytes,
+                height,
+                data,
+                mode,
+            } => {
+                let mut image =
+                    Bitmap::from_raster_bytes(usize::from(row_bytes), usize::from(height), &data);
                 let (sx, sy) = match mode {
                     1 => (2, 1),
                     2 => (1, 2),
@@ -347,13 +370,16 @@ impl VirtualPrinter {
                 }
                 if printing {
                     self.flush_line();
-                    self.lines.push(format!("[图像 image {}x{}]", image.width(), image.height()));
+                    self.lines
+                        .push(format!("[图像 image {}x{}]", image.width(), image.height()));
                     self.place_image(&image);
                 }
             }
             Command::QrModel(n) => self.qr.model = n,
             Command::QrModule(n) => self.qr.module = n.clamp(1, 16),
-            Command::QrEcLevel(n) => self.qr.ec = QrEcLevel::from_escpos_byte(n).unwrap_or(QrEcLevel::L),
+            Command::QrEcLevel(n) => {
+                self.qr.ec = QrEcLevel::from_escpos_byte(n).unwrap_or(QrEcLevel::L)
+            }
             Command::QrStore(data) => self.qr.data = data,
             Command::QrPrint => {
                 if printing {
@@ -378,7 +404,10 @@ impl VirtualPrinter {
             Command::Barcode(m, data) => {
                 if printing {
                     self.flush_line();
-                    self.lines.push(format!("[条码 barcode {m}] {}", String::from_utf8_lossy(&data)));
+                    self.lines.push(format!(
+                        "[条码 barcode {m}] {}",
+                        String::from_utf8_lossy(&data)
+                    ));
                     self.advance(CELL_HEIGHT as usize * 3, true);
                 }
             }
@@ -387,11 +416,19 @@ impl VirtualPrinter {
     }
 
     fn style(&self) -> CellStyle {
-        CellStyle { width: self.size.0, height: self.size.1, bold: self.bold, underline: self.underline }
+        CellStyle {
+            width: self.size.0,
+            height: self.size.1,
+            bold: self.bold,
+            underline: self.underline,
+        }
     }
 
     fn line_width(&self) -> usize {
-        self.line.iter().map(|g| Font::cell_width(g.c, g.style.width)).sum()
+        self.line
+            .iter()
+            .map(|g| Font::cell_width(g.c, g.style.width))
+            .sum()
     }
 
     fn put_char(&mut self, c: char) {
@@ -439,8 +476,15 @@ impl VirtualPrinter {
             return;
         }
         let glyphs = std::mem::take(&mut self.line);
-        let height = glyphs.iter().map(|g| usize::from(CELL_HEIGHT) * usize::from(g.style.height.clamp(1, 8))).max().unwrap_or(0);
-        let width = glyphs.iter().map(|g| Font::cell_width(g.c, g.style.width)).sum();
+        let height = glyphs
+            .iter()
+            .map(|g| usize::from(CELL_HEIGHT) * usize::from(g.style.height.clamp(1, 8)))
+            .max()
+            .unwrap_or(0);
+        let width = glyphs
+            .iter()
+            .map(|g| Font::cell_width(g.c, g.style.width))
+            .sum();
         let pitch = height + self.line_spacing.saturating_sub(usize::from(CELL_HEIGHT));
         self.page.grow_to(self.y + pitch);
         let font = Font::bundled();
@@ -462,7 +506,10 @@ impl VirtualPrinter {
     }
 
     fn end_ticket(&mut self, cut: Option<bool>) {
-        let mut image = std::mem::replace(&mut self.page, Bitmap::new(usize::from(self.profile.dots()), 0));
+        let mut image = std::mem::replace(
+            &mut self.page,
+            Bitmap::new(usize::from(self.profile.dots()), 0),
+        );
         let mut height = self.y;
         if cut.is_some() {
             // A dashed cut mark.
@@ -477,7 +524,11 @@ impl VirtualPrinter {
         image.grow_to(height.max(1));
         let mut cropped = Bitmap::new(image.width(), height.max(1));
         cropped.blit(&image, 0, 0);
-        self.tickets.push(PrintedTicket { lines: std::mem::take(&mut self.lines), image: cropped, cut });
+        self.tickets.push(PrintedTicket {
+            lines: std::mem::take(&mut self.lines),
+            image: cropped,
+            cut,
+        });
         self.y = 0;
     }
 }

@@ -196,7 +196,11 @@ fn at(buf: &[u8], i: usize) -> Option<u8> {
 
 /// A fixed-length command: done if `len` bytes are there.
 fn fixed(buf: &[u8], len: usize, make: impl FnOnce(&[u8]) -> Command) -> Step {
-    if buf.len() < len { Step::Incomplete } else { Step::Done(make(&buf[..len]), len) }
+    if buf.len() < len {
+        Step::Incomplete
+    } else {
+        Step::Done(make(&buf[..len]), len)
+    }
 }
 
 fn ignored(name: &'static str) -> impl FnOnce(&[u8]) -> Command {
@@ -204,7 +208,9 @@ fn ignored(name: &'static str) -> impl FnOnce(&[u8]) -> Command {
 }
 
 fn parse_one(buf: &[u8]) -> Step {
-    let Some(first) = at(buf, 0) else { return Step::Incomplete };
+    let Some(first) = at(buf, 0) else {
+        return Step::Incomplete;
+    };
     match first {
         0x0A => Step::Done(Command::LineFeed, 1),
         0x0D => Step::Done(Command::CarriageReturn, 1),
@@ -216,14 +222,19 @@ fn parse_one(buf: &[u8]) -> Step {
         DLE => parse_dle(buf),
         0x00..=0x1F | 0x7F => Step::Done(Command::Ignored("control byte", vec![first]), 1),
         _ => {
-            let len = buf.iter().position(|&b| b < 0x20 || b == 0x7F).unwrap_or(buf.len());
+            let len = buf
+                .iter()
+                .position(|&b| b < 0x20 || b == 0x7F)
+                .unwrap_or(buf.len());
             Step::Done(Command::Text(buf[..len].to_vec()), len)
         }
     }
 }
 
 fn parse_esc(buf: &[u8]) -> Step {
-    let Some(c) = at(buf, 1) else { return Step::Incomplete };
+    let Some(c) = at(buf, 1) else {
+        return Step::Incomplete;
+    };
     match c {
         b'@' => Step::Done(Command::Init, 2),
         b'!' => fixed(buf, 3, |b| Command::PrintMode(b[2])),
@@ -235,7 +246,10 @@ fn parse_esc(buf: &[u8]) -> Step {
         b'2' => Step::Done(Command::LineSpacing(None), 2),
         b'3' => fixed(buf, 3, |b| Command::LineSpacing(Some(b[2]))),
         b't' => fixed(buf, 3, |b| Command::CodePage(b[2])),
-        b'<' => Step::Done(Command::Ignored("ESC < (return home)", buf[..2].to_vec()), 2),
+        b'<' => Step::Done(
+            Command::Ignored("ESC < (return home)", buf[..2].to_vec()),
+            2,
+        ),
         b'G' | b'M' | b'R' | b'V' | b'{' | b'r' | b' ' | b'=' | b'U' | b'T' | b'?' | b'%' => {
             fixed(buf, 3, ignored("ESC setting"))
         }
@@ -250,7 +264,9 @@ fn parse_esc(buf: &[u8]) -> Step {
             }
             let n = usize::from(buf[3]) + 256 * usize::from(buf[4]);
             let k = if buf[2] >= 32 { n * 3 } else { n };
-            block(buf, 5, k, |b| Command::Ignored("ESC * (bit image)", b.to_vec()))
+            block(buf, 5, k, |b| {
+                Command::Ignored("ESC * (bit image)", b.to_vec())
+            })
         }
         b'&' => {
             // ESC & y c1 c2 [x d1..d(y*x)]...: user-defined characters.
@@ -260,10 +276,19 @@ fn parse_esc(buf: &[u8]) -> Step {
             let (y, c1, c2) = (usize::from(buf[2]), buf[3], buf[4]);
             let mut pos = 5;
             for _ in c1..=c2.max(c1) {
-                let Some(x) = at(buf, pos) else { return Step::Incomplete };
+                let Some(x) = at(buf, pos) else {
+                    return Step::Incomplete;
+                };
                 pos += 1 + y * usize::from(x);
             }
-            if buf.len() < pos { Step::Incomplete } else { Step::Done(Command::Ignored("ESC & (user-defined characters)", buf[..pos].to_vec()), pos) }
+            if buf.len() < pos {
+                Step::Incomplete
+            } else {
+                Step::Done(
+                    Command::Ignored("ESC & (user-defined characters)", buf[..pos].to_vec()),
+                    pos,
+                )
+            }
         }
         _ => Step::Done(Command::Unknown(buf[..2].to_vec()), 2),
     }
@@ -275,20 +300,49 @@ fn block(buf: &[u8], header: usize, len: usize, make: impl FnOnce(&[u8]) -> Comm
         return Step::Skip(Command::Unknown(buf[..header].to_vec()), header, len);
     }
     let total = header + len;
-    if buf.len() < total { Step::Incomplete } else { Step::Done(make(&buf[..total]), total) }
+    if buf.len() < total {
+        Step::Incomplete
+    } else {
+        Step::Done(make(&buf[..total]), total)
+    }
 }
 
 fn parse_gs(buf: &[u8]) -> Step {
-    let Some(c) = at(buf, 1) else { return Step::Incomplete };
+    let Some(c) = at(buf, 1) else {
+        return Step::Incomplete;
+    };
     match c {
-        b'!' => fixed(buf, 3, |b| Command::Size { width: (b[2] >> 4 & 0x07) + 1, height: (b[2] & 0x07) + 1 }),
+        b'!' => fixed(buf, 3, |b| Command::Size {
+            width: (b[2] >> 4 & 0x07) + 1,
+            height: (b[2] & 0x07) + 1,
+        }),
         b'V' => {
-            let Some(m) = at(buf, 2) else { return Step::Incomplete };
+            let Some(m) = at(buf, 2) else {
+                return Step::Incomplete;
+            };
             match m {
-                0 | 48 => Step::Done(Command::Cut { partial: false, feed: 0 }, 3),
-                1 | 49 => Step::Done(Command::Cut { partial: true, feed: 0 }, 3),
-                65 | 97 | 103 => fixed(buf, 4, |b| Command::Cut { partial: false, feed: b[3] }),
-                66 | 98 | 104 => fixed(buf, 4, |b| Command::Cut { partial: true, feed: b[3] }),
+                0 | 48 => Step::Done(
+                    Command::Cut {
+                        partial: false,
+                        feed: 0,
+                    },
+                    3,
+                ),
+                1 | 49 => Step::Done(
+                    Command::Cut {
+                        partial: true,
+                        feed: 0,
+                    },
+                    3,
+                ),
+                65 | 97 | 103 => fixed(buf, 4, |b| Command::Cut {
+                    partial: false,
+                    feed: b[3],
+                }),
+                66 | 98 | 104 => fixed(buf, 4, |b| Command::Cut {
+                    partial: true,
+                    feed: b[3],
+                }),
                 _ => Step::Done(Command::Unknown(buf[..3].to_vec()), 3),
             }
         }
@@ -306,7 +360,12 @@ fn parse_gs(buf: &[u8]) -> Step {
             let height = u16::from_le_bytes([buf[6], buf[7]]);
             let k = usize::from(row_bytes) * usize::from(height);
             let mode = buf[3] % 48;
-            block(buf, 8, k, |b| Command::Raster { mode, row_bytes, height, data: b[8..].to_vec() })
+            block(buf, 8, k, |b| Command::Raster {
+                mode,
+                row_bytes,
+                height,
+                data: b[8..].to_vec(),
+            })
         }
         b'(' => {
             // GS ( fn pL pH data
@@ -318,27 +377,39 @@ fn parse_gs(buf: &[u8]) -> Step {
             block(buf, 5, len, |b| gs_paren(f, b))
         }
         b'k' => {
-            let Some(m) = at(buf, 2) else { return Step::Incomplete };
+            let Some(m) = at(buf, 2) else {
+                return Step::Incomplete;
+            };
             if m <= 6 {
                 // Function A: NUL-terminated.
                 match buf[3..].iter().position(|&b| b == 0) {
                     Some(i) => Step::Done(Command::Barcode(m, buf[3..3 + i].to_vec()), 3 + i + 1),
-                    None if buf.len() > 3 + 255 => Step::Done(Command::Unknown(buf[..3].to_vec()), 3),
+                    None if buf.len() > 3 + 255 => {
+                        Step::Done(Command::Unknown(buf[..3].to_vec()), 3)
+                    }
                     None => Step::Incomplete,
                 }
             } else {
-                let Some(n) = at(buf, 3) else { return Step::Incomplete };
-                block(buf, 4, usize::from(n), |b| Command::Barcode(m, b[4..].to_vec()))
+                let Some(n) = at(buf, 3) else {
+                    return Step::Incomplete;
+                };
+                block(buf, 4, usize::from(n), |b| {
+                    Command::Barcode(m, b[4..].to_vec())
+                })
             }
         }
-        b'h' | b'w' | b'H' | b'f' | b'B' | b'b' | b'I' | b'E' | b'/' | b'^' => fixed(buf, 3, ignored("GS setting")),
+        b'h' | b'w' | b'H' | b'f' | b'B' | b'b' | b'I' | b'E' | b'/' | b'^' => {
+            fixed(buf, 3, ignored("GS setting"))
+        }
         b'L' | b'W' | b'P' | b'$' | b'\\' => fixed(buf, 4, ignored("GS setting")),
         b'*' => {
             if buf.len() < 4 {
                 return Step::Incomplete;
             }
             let k = usize::from(buf[2]) * usize::from(buf[3]) * 8;
-            block(buf, 4, k, |b| Command::Ignored("GS * (downloaded bit image)", b.to_vec()))
+            block(buf, 4, k, |b| {
+                Command::Ignored("GS * (downloaded bit image)", b.to_vec())
+            })
         }
         b'8' => {
             // GS 8 L p1 p2 p3 p4 m fn ...: 4-byte length.
@@ -346,7 +417,9 @@ fn parse_gs(buf: &[u8]) -> Step {
                 return Step::Incomplete;
             }
             let len = u32::from_le_bytes([buf[3], buf[4], buf[5], buf[6]]) as usize;
-            block(buf, 7, len, |b| Command::Ignored("GS 8 L (graphics)", b.to_vec()))
+            block(buf, 7, len, |b| {
+                Command::Ignored("GS 8 L (graphics)", b.to_vec())
+            })
         }
         _ => Step::Done(Command::Unknown(buf[..2].to_vec()), 2),
     }
@@ -374,7 +447,9 @@ fn gs_paren(f: u8, b: &[u8]) -> Command {
 }
 
 fn parse_fs(buf: &[u8]) -> Step {
-    let Some(c) = at(buf, 1) else { return Step::Incomplete };
+    let Some(c) = at(buf, 1) else {
+        return Step::Incomplete;
+    };
     match c {
         b'&' => Step::Done(Command::ChineseMode(true), 2),
         b'.' => Step::Done(Command::ChineseMode(false), 2),
@@ -390,10 +465,14 @@ fn parse_fs(buf: &[u8]) -> Step {
 }
 
 fn parse_dle(buf: &[u8]) -> Step {
-    let Some(c) = at(buf, 1) else { return Step::Incomplete };
+    let Some(c) = at(buf, 1) else {
+        return Step::Incomplete;
+    };
     match c {
         0x04 => {
-            let Some(n) = at(buf, 2) else { return Step::Incomplete };
+            let Some(n) = at(buf, 2) else {
+                return Step::Incomplete;
+            };
             match n {
                 // n = 7, 8, 18 take a second parameter.
                 7 | 8 | 18 => fixed(buf, 4, |b| Command::StatusRequest(b[2])),
@@ -412,24 +491,36 @@ mod tests {
 
     #[test]
     fn split_commands_are_reassembled() {
-        let bytes = [0x1B, 0x40, 0x1D, 0x21, 0x11, b'A', 0x0A, 0x10, 0x04, 0x01, 0x1D, 0x56, 0x42, 0x00];
+        let bytes = [
+            0x1B, 0x40, 0x1D, 0x21, 0x11, b'A', 0x0A, 0x10, 0x04, 0x01, 0x1D, 0x56, 0x42, 0x00,
+        ];
         let whole = Parser::parse_all(&bytes);
         for split in 0..bytes.len() {
             let mut p = Parser::new();
             let mut cmds = p.push(&bytes[..split]);
             cmds.extend(p.push(&bytes[split..]));
             // Text may be split in two runs; compare after merging text.
-            assert_eq!(merge_text(cmds), merge_text(whole.clone()), "split at {split}");
+            assert_eq!(
+                merge_text(cmds),
+                merge_text(whole.clone()),
+                "split at {split}"
+            );
         }
         assert_eq!(
             whole,
             [
                 Command::Init,
-                Command::Size { width: 2, height: 2 },
+                Command::Size {
+                    width: 2,
+                    height: 2
+                },
                 Command::Text(b"A".to_vec()),
                 Command::LineFeed,
                 Command::StatusRequest(1),
-                Command::Cut { partial: true, feed: 0 },
+                Command::Cut {
+                    partial: true,
+                    feed: 0
+                },
             ]
         );
     }

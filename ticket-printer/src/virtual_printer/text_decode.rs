@@ -15,7 +15,10 @@ pub struct TextDecoder {
 impl TextDecoder {
     /// A decoder in or out of Chinese mode.
     pub fn new(chinese: bool) -> Self {
-        Self { chinese, lead: None }
+        Self {
+            chinese,
+            lead: None,
+        }
     }
 
     /// Switches Chinese mode (`FS &` / `FS .`).
@@ -41,7 +44,12 @@ impl TextDecoder {
             } else if self.chinese {
                 out.push('\u{FFFD}');
             } else {
-                out.push(CP437_HIGH.chars().nth(usize::from(b - 0x80)).unwrap_or('\u{FFFD}'));
+                out.push(
+                    CP437_HIGH
+                        .chars()
+                        .nth(usize::from(b - 0x80))
+                        .unwrap_or('\u{FFFD}'),
+                );
             }
         }
         out

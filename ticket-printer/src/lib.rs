@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![deny(clippy::disallowed_methods)]
 
 pub mod bitmap;
 pub mod commands;

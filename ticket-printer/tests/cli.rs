@@ -74,10 +74,13 @@ fn text_of_a_foreign_stream_skips_unknown_commands() {
 
 #[test]
 fn bad_input_gets_a_clear_error() {
-    let out = run(&["render", "/nonexistent/in.bin", "--png", "/tmp/x.png"]);
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("x.png");
+    let out = run(&["render", "/nonexistent/in.bin", "--png", s(&png)]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/in.bin"));
-    let out = run(&["demo", "--width", "76", "--out", "/tmp/x.bin"]);
+    let bin = dir.path().join("x.bin");
+    let out = run(&["demo", "--width", "76", "--out", s(&bin)]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("58 or 80"));
     let out = run(&["status"]);

@@ -1,4 +1,9 @@
 //! Qianjiang public legal service kiosk. See ARCHITECTURE.md for the map.
 
+pub mod app;
+pub mod config;
 pub mod lan;
+pub mod led;
+pub mod paths;
 pub mod queue;
+pub mod ui;

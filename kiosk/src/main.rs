@@ -1,13 +1,27 @@
 //! The kiosk binary: parses the command line and hands over to the library.
 
-use std::process::ExitCode;
+use std::{path::PathBuf, process::ExitCode};
 
-use clap::{Parser, Subcommand};
+use anyhow::Context as _;
+use clap::{Parser, Subcommand, ValueEnum};
+use kiosk::{
+    config::{Language, parse_size},
+    ui::{
+        Page, ShellOptions,
+        screenshot::{self, Shot},
+    },
+};
 
-/// Qianjiang public legal service kiosk.
+/// Qianjiang public legal service kiosk (黔江区公共法律服务自助终端).
+///
+/// Without a subcommand it opens the kiosk UI; with no config file it runs on simulated hardware with the
+/// bundled content.
 #[derive(Debug, Parser)]
 #[command(name = "kiosk", version, about)]
 struct Cli {
+    /// Configuration file (TOML). Every key is optional; see assets/config/kiosk.example.toml.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -16,13 +30,50 @@ struct Cli {
 enum Command {
     /// Run the queue host and LAN service headless, with simulated devices.
     Serve(kiosk::lan::ServeArgs),
+    /// Render a page to PNG headless (no display needed) and exit.
+    Screenshot(ScreenshotArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ScreenshotArgs {
+    /// The page: home, take-number, guides, directory, legal-aid, publicity, complaints.
+    #[arg(long, default_value = "home")]
+    page: String,
+    /// Size in pixels, WIDTHxHEIGHT (reference: 1080x1920 portrait, 1920x1080 landscape).
+    #[arg(long, default_value = "1080x1920")]
+    size: String,
+    /// UI language.
+    #[arg(long, value_enum, default_value_t = Lang::Zh)]
+    lang: Lang,
+    /// Elderly mode (larger type, higher contrast).
+    #[arg(long)]
+    elderly: bool,
+    /// Output PNG file.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Lang {
+    Zh,
+    En,
 }
 
 fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Serve(args)) => kiosk::lan::run_serve(args),
-        None => Ok(()),
+        None => kiosk::app::run_kiosk(cli.config.as_deref()),
+        Some(Command::Serve(mut args)) => {
+            args.config = args.config.or(cli.config);
+            kiosk::lan::run_serve(args)
+        }
+        Some(Command::Screenshot(args)) => take_screenshot(cli.config.as_deref(), args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -31,4 +82,21 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn take_screenshot(config: Option<&std::path::Path>, args: ScreenshotArgs) -> anyhow::Result<()> {
+    let config = kiosk::app::load_config(config)?;
+    let page = Page::from_name(&args.page).with_context(|| {
+        let names: Vec<_> = Page::ALL.iter().map(|p| p.name()).collect();
+        format!("unknown page `{}`; pages: {}", args.page, names.join(", "))
+    })?;
+    let size = parse_size(&args.size)
+        .with_context(|| format!("--size `{}` must look like 1080x1920", args.size))?;
+    let language = match args.lang {
+        Lang::Zh => Language::Zh,
+        Lang::En => Language::En,
+    };
+    let shot = Shot { page, size, language, elderly: args.elderly, out: args.out };
+    screenshot::render(ShellOptions::from_config(&config), &[shot])?;
+    Ok(())
 }

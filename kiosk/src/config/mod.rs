@@ -1,0 +1,175 @@
+//! The kiosk's configuration: one TOML file, every key optional.
+//!
+//! The documented example with every key and its default is `assets/config/kiosk.example.toml`; a test keeps
+//! the two in step. Loading is all or nothing: a file with one bad key is rejected whole, with an error naming
+//! the file, the key and the reason, so the kiosk never starts with half a config.
+
+mod devices;
+mod error;
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use devices::{DevicesConfig, IdReaderConfig, LedPanelConfig, PrinterConfig};
+pub use error::ConfigError;
+
+/// The whole configuration of one device.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct KioskConfig {
+    /// Which site this device serves.
+    pub site: SiteConfig,
+    /// Touch screen behaviour.
+    pub ui: UiConfig,
+    /// Which printer, ID reader and LED panel are attached (simulated by default).
+    pub devices: DevicesConfig,
+    /// Where the device keeps its data.
+    pub storage: StorageConfig,
+    /// The queue (services, windows, numbering); read by the queue engine.
+    pub queue: Option<toml::Table>,
+    /// The LAN service (listen address, window PINs, device token); read by the LAN service.
+    pub lan: Option<toml::Table>,
+}
+
+/// The tier of the public legal service network a device stands in.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum SiteKind {
+    /// The district public legal service centre (区公共法律服务中心).
+    #[default]
+    Centre,
+    /// A township or street station (乡镇街道公共法律服务工作站).
+    Station,
+    /// A village or community room (村（社区）公共法律服务工作室).
+    Room,
+}
+
+/// The site a device serves.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The name shown at the top of the home screen and on tickets.
+    pub name: String,
+    /// The name shown when a session is in English.
+    pub name_en: String,
+    /// The tier of the site; it decides which services and pages appear.
+    pub kind: SiteKind,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        Self {
+            name: "黔江区公共法律服务中心".to_owned(),
+            name_en: "Qianjiang District Public Legal Service Centre".to_owned(),
+            kind: SiteKind::Centre,
+        }
+    }
+}
+
+/// The UI language a session starts in.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Language {
+    /// Simplified Chinese (the source language).
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+/// Touch screen behaviour.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct UiConfig {
+    /// Seconds without a touch after which the kiosk returns home and forgets the session.
+    pub idle_timeout_secs: u64,
+    /// The language each session starts in.
+    pub language: Language,
+    /// Whether each session starts in elderly mode.
+    pub elderly_mode: bool,
+    /// Fill the whole screen (on the device) instead of opening a window (on a laptop).
+    pub fullscreen: bool,
+    /// Window size on a laptop, `WIDTHxHEIGHT` in logical pixels (the layout scales to any size).
+    pub window_size: String,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        Self {
+            idle_timeout_secs: 60,
+            language: Language::Zh,
+            elderly_mode: false,
+            fullscreen: false,
+            window_size: "540x960".to_owned(),
+        }
+    }
+}
+
+impl UiConfig {
+    /// The window size as (width, height).
+    pub fn window_size(&self) -> (u32, u32) {
+        parse_size(&self.window_size).unwrap_or((540, 960))
+    }
+}
+
+/// Where the device keeps its data.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    /// Data directory (queue database, content, outbox, simulated device output).
+    /// Default: the per-user data directory (`~/.local/share/legal-kiosk` on Linux).
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Parses a screen size `WIDTHxHEIGHT` (e.g. `1080x1920`), each side 100 to 10000.
+pub fn parse_size(text: &str) -> Option<(u32, u32)> {
+    parse_size_any(text).filter(|&(w, h)| w >= 100 && h >= 100 && w <= 10_000 && h <= 10_000)
+}
+
+/// Parses any `WIDTHxHEIGHT` with both sides from 1 to 10000 (LED panels are 16 rows high).
+pub fn parse_size_any(text: &str) -> Option<(u32, u32)> {
+    let (w, h) = text.trim().split_once(['x', 'X', '×'])?;
+    let w: u32 = w.trim().parse().ok()?;
+    let h: u32 = h.trim().parse().ok()?;
+    ((1..=10_000).contains(&w) && (1..=10_000).contains(&h)).then_some((w, h))
+}
+
+impl KioskConfig {
+    /// Reads and checks a configuration file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and checks configuration text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &Path) -> Result<Self, ConfigError> {
+        let deserializer = toml::Deserializer::parse(text).map_err(|err| ConfigError::syntax(origin, &err))?;
+        let config: Self = serde_path_to_error::deserialize(deserializer)
+            .map_err(|err| ConfigError::field(origin, &err))?;
+        config.validate(origin)?;
+        Ok(config)
+    }
+
+    fn validate(&self, origin: &Path) -> Result<(), ConfigError> {
+        let invalid = |key: &str, reason: &str| ConfigError::Invalid {
+            path: origin.to_owned(),
+            key: key.to_owned(),
+            reason: reason.to_owned(),
+        };
+        if self.site.name.trim().is_empty() {
+            return Err(invalid("site.name", "must not be empty"));
+        }
+        if !(10..=3600).contains(&self.ui.idle_timeout_secs) {
+            return Err(invalid("ui.idle_timeout_secs", "must be between 10 and 3600 seconds"));
+        }
+        if parse_size(&self.ui.window_size).is_none() {
+            return Err(invalid("ui.window_size", "must look like 540x960 (each side 100 to 10000)"));
+        }
+        self.devices.validate(origin)
+    }
+}
+
+#[cfg(test)]
+mod tests;

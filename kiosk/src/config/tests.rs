@@ -1,0 +1,86 @@
+use std::path::Path;
+
+use super::*;
+
+fn parse(text: &str) -> Result<KioskConfig, ConfigError> {
+    KioskConfig::parse(text, Path::new("kiosk.toml"))
+}
+
+#[test]
+fn empty_file_gives_the_defaults() {
+    let config = parse("").unwrap();
+    assert_eq!(config, KioskConfig::default());
+    assert_eq!(config.site.name, "黔江区公共法律服务中心");
+    assert_eq!(config.ui.idle_timeout_secs, 60);
+    assert!(config.devices.all_simulated());
+}
+
+#[test]
+fn the_example_file_parses_and_matches_the_defaults() {
+    let text = include_str!("../../../assets/config/kiosk.example.toml");
+    let config = parse(text).expect("the example config must parse");
+    let defaults = KioskConfig::default();
+    assert_eq!(config.site, defaults.site);
+    assert_eq!(config.ui, defaults.ui);
+    assert_eq!(config.devices, defaults.devices);
+}
+
+#[test]
+fn unknown_key_is_named_with_its_table() {
+    let err = parse("[ui]\nidle_timeout = 30\n").unwrap_err().to_string();
+    assert!(err.contains("kiosk.toml"), "{err}");
+    assert!(err.contains("ui.idle_timeout") || err.contains("idle_timeout"), "{err}");
+    assert!(err.contains("unknown field"), "{err}");
+}
+
+#[test]
+fn wrong_type_names_the_key() {
+    let err = parse("[ui]\nidle_timeout_secs = \"soon\"\n").unwrap_err().to_string();
+    assert!(err.contains("`ui.idle_timeout_secs`"), "{err}");
+}
+
+#[test]
+fn out_of_range_value_names_key_and_reason() {
+    let err = parse("[ui]\nidle_timeout_secs = 1\n").unwrap_err();
+    assert!(matches!(err, ConfigError::Invalid { ref key, .. } if key == "ui.idle_timeout_secs"), "{err}");
+    assert!(err.to_string().contains("between 10 and 3600"));
+}
+
+#[test]
+fn syntax_error_is_reported_with_the_file() {
+    let err = parse("[ui\n").unwrap_err();
+    assert!(matches!(err, ConfigError::Syntax { .. }), "{err}");
+}
+
+#[test]
+fn real_devices_are_configured_by_kind() {
+    let config = parse(
+        "[devices.printer]\nkind = \"serial\"\nport = \"/dev/ttyUSB0\"\nbaud = 115200\n\
+         [devices.id_reader]\nkind = \"none\"\n",
+    )
+    .unwrap();
+    assert!(matches!(config.devices.printer, PrinterConfig::Serial { baud: 115_200, .. }));
+    assert_eq!(config.devices.id_reader, IdReaderConfig::None);
+    assert!(!config.devices.all_simulated());
+}
+
+#[test]
+fn impossible_baud_rate_is_rejected() {
+    let err = parse("[devices.printer]\nkind = \"serial\"\nport = \"/dev/ttyUSB0\"\nbaud = 1234\n").unwrap_err();
+    assert!(err.to_string().contains("devices.printer.baud"), "{err}");
+}
+
+#[test]
+fn unknown_device_kind_is_rejected() {
+    let err = parse("[devices.printer]\nkind = \"laser\"\n").unwrap_err().to_string();
+    assert!(err.contains("devices.printer"), "{err}");
+}
+
+#[test]
+fn sizes_parse() {
+    assert_eq!(parse_size("1080x1920"), Some((1080, 1920)));
+    assert_eq!(parse_size(" 1920 X 1080 "), Some((1920, 1080)));
+    assert_eq!(parse_size("10x10"), None);
+    assert_eq!(parse_size_any("160x16"), Some((160, 16)));
+    assert_eq!(parse_size("big"), None);
+}

@@ -1,0 +1,46 @@
+//! The touch UI: the Slint components compiled from `ui/`, and the Rust side that drives them.
+//!
+//! The Slint globals (`Nav`, `Session`, `Theme`) are the only API between the two halves: pages read
+//! properties and raise callbacks; the Rust side sets properties and answers callbacks.
+
+mod generated {
+    #![allow(missing_docs, unreachable_pub, unused_qualifications, clippy::all, clippy::pedantic)]
+    slint::include_modules!();
+}
+
+pub mod screenshot;
+mod shell;
+
+pub use generated::{AppWindow, Nav, Page, Session, Theme};
+pub use shell::{Shell, ShellOptions};
+
+impl Page {
+    /// Every page, in the order the home screen lists them.
+    pub const ALL: [Self; 7] = [
+        Self::Home,
+        Self::TakeNumber,
+        Self::Guides,
+        Self::Directory,
+        Self::LegalAid,
+        Self::Publicity,
+        Self::Complaints,
+    ];
+
+    /// The page's name on the command line (`kiosk screenshot --page NAME`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Home => "home",
+            Self::TakeNumber => "take-number",
+            Self::Guides => "guides",
+            Self::Directory => "directory",
+            Self::LegalAid => "legal-aid",
+            Self::Publicity => "publicity",
+            Self::Complaints => "complaints",
+        }
+    }
+
+    /// Looks a page up by its command-line name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|page| page.name() == name)
+    }
+}

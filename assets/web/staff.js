@@ -237,6 +237,7 @@ $("login-form").addEventListener("submit", async (ev) => {
     session = { token: r.token, window: r.window };
     sessionStorage.setItem("staff-session", JSON.stringify(session));
     $("login-pin").value = "";
+    if (document.activeElement) document.activeElement.blur();
     showDesk(true);
     say("");
     await refresh();

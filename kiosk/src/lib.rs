@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod config;
+pub mod content;
 pub mod lan;
 pub mod led;
 pub mod paths;

@@ -32,6 +32,11 @@ enum Command {
     Serve(kiosk::lan::ServeArgs),
     /// Render a page to PNG headless (no display needed) and exit.
     Screenshot(ScreenshotArgs),
+    /// Publish content: generate keys, build and sign bundles, verify them (the centre's side).
+    #[command(subcommand)]
+    Content(kiosk::content::ContentCommand),
+    /// Fetch and apply the latest signed content bundle from the configured source.
+    Sync(kiosk::content::SyncArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -74,6 +79,8 @@ fn main() -> ExitCode {
             kiosk::lan::run_serve(args)
         }
         Some(Command::Screenshot(args)) => take_screenshot(cli.config.as_deref(), args),
+        Some(Command::Content(command)) => kiosk::content::run_content(command),
+        Some(Command::Sync(args)) => kiosk::content::run_sync(cli.config.as_deref(), args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

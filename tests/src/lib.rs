@@ -1,1 +1,0 @@
-//! End-to-end tests of the whole kiosk on simulated hardware live in `tests/tests/`.

@@ -30,6 +30,8 @@ pub struct KioskConfig {
     pub queue: Option<toml::Table>,
     /// The LAN service (listen address, window PINs, device token); read by the LAN service.
     pub lan: Option<toml::Table>,
+    /// Content sync (source, trusted keys, USB path, outbox endpoint); read by the content module.
+    pub content: Option<toml::Table>,
 }
 
 /// The tier of the public legal service network a device stands in.

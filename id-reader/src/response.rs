@@ -258,7 +258,7 @@ pub fn decode_ucs2(bytes: &[u8]) -> String {
         .to_owned()
 }
 
-/// The appended address (`30 03`): `Ok(None)` when the SAM says there is none (SW3 = `91`).
+/// The appended address of a `30 03` answer: `None` unless the SAM answered `90` (e.g. `91`, none).
 pub fn appended_address(response: &Response) -> Option<String> {
     (response.status == Status::Success).then(|| decode_ucs2(&response.data))
 }

@@ -132,6 +132,18 @@ impl CardSpec {
         if self.fingerprints > 2 {
             return Err(bad("fingerprints", "at most 2"));
         }
+        let en_len = self.name_en.as_deref().map_or(0, |n| n.chars().count());
+        let en_max = match card_type {
+            CardType::ForeignPermanent2017 => 60,
+            CardType::ForeignPermanent2023 => 46,
+            _ => usize::MAX,
+        };
+        if en_len > en_max {
+            return Err(bad(
+                "name_en",
+                format!("at most {en_max} characters on this card type"),
+            ));
+        }
         let name = self.name.clone().unwrap_or_default();
         if name.is_empty() && self.name_en.is_none() {
             return Err(CardSpecError::Missing("name"));

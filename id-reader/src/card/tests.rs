@@ -233,6 +233,9 @@ fn card_files_report_bad_values() {
     s.nation = Some("01".into());
     s.birth = Some("1990-02-30".into());
     assert!(s.to_card().unwrap_err().to_string().contains("birth"));
+    let mut s = spec("foreign_permanent_2023.toml");
+    s.name_en = Some("X".repeat(47));
+    assert!(s.to_card().unwrap_err().to_string().contains("name_en"));
     let mut s = spec("resident.toml");
     s.card_type = "passport".into();
     assert!(s.to_card().unwrap_err().to_string().contains("passport"));

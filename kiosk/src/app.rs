@@ -9,6 +9,8 @@ use slint::ComponentHandle as _;
 
 use crate::{
     config::{DevicesConfig, KioskConfig},
+    devices::Devices,
+    led::Scene,
     paths,
     ui::{Shell, ShellOptions},
 };
@@ -46,6 +48,12 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
         .context("cannot start the async runtime")?;
     let _runtime_guard = runtime.enter();
 
+    let mut devices = Devices::start(&config.devices, &data_dir.join("sim")).context("cannot start the devices")?;
+    let welcome = Scene::Message(format!("欢迎来到{}  法律服务热线12348", config.site.name));
+    if let Err(err) = devices.led_panel.show(&welcome, std::time::Duration::ZERO) {
+        tracing::warn!("LED panel: {err}");
+    }
+
     let shell = Shell::new(ShellOptions::from_config(&config)).context("cannot open the kiosk window")?;
     let window = shell.window().window();
     if config.ui.fullscreen {
@@ -55,6 +63,7 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
         window.set_size(slint::LogicalSize::new(width as f32, height as f32));
     }
     shell.window().run().context("the UI event loop failed")?;
+    drop(devices);
     tracing::info!("window closed: kiosk stopped");
     Ok(())
 }
@@ -66,5 +75,10 @@ fn log_devices(devices: &DevicesConfig, data_dir: &Path) {
     tracing::info!("printer: {:?}", devices.printer);
     tracing::info!("ID reader: {:?}", devices.id_reader);
     tracing::info!("LED panel: {:?}", devices.led_panel);
-    tracing::info!("simulated device output goes to {}", data_dir.join("sim").display());
+    if matches!(devices.printer, crate::config::PrinterConfig::Sim { .. }) {
+        tracing::info!("virtual printer: tickets saved as PNG and text under {}", data_dir.join("sim/printer").display());
+    }
+    if matches!(devices.led_panel, crate::config::LedPanelConfig::Sim { .. }) {
+        tracing::info!("simulated LED panel: current frame in {}", data_dir.join("sim/led/panel.png").display());
+    }
 }

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod config;
 pub mod content;
+pub mod devices;
 pub mod lan;
 pub mod led;
 pub mod paths;

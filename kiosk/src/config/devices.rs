@@ -108,7 +108,7 @@ impl Default for LedPanelConfig {
 }
 
 fn default_profile() -> String {
-    "generic-80".to_owned()
+    "generic-80-zh".to_owned()
 }
 
 fn default_printer_baud() -> u32 {
@@ -149,6 +149,18 @@ impl DevicesConfig {
             && !BAUD_RATES.contains(&baud)
         {
             return Err(invalid("devices.id_reader.baud", baud_reason(baud)));
+        }
+        let profile = match &self.printer {
+            PrinterConfig::Sim { profile }
+            | PrinterConfig::Serial { profile, .. }
+            | PrinterConfig::UsbLp { profile, .. }
+            | PrinterConfig::Tcp { profile, .. } => profile,
+        };
+        if ticket_printer::profile::by_name(profile).is_none() {
+            return Err(invalid(
+                "devices.printer.profile",
+                format!("unknown profile `{profile}` (known: generic-58, generic-80-zh, epson-tm-t88)"),
+            ));
         }
         if let LedPanelConfig::Sim { size } = &self.led_panel
             && super::parse_size_any(size).is_none()

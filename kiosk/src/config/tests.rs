@@ -84,3 +84,9 @@ fn sizes_parse() {
     assert_eq!(parse_size_any("160x16"), Some((160, 16)));
     assert_eq!(parse_size("big"), None);
 }
+
+#[test]
+fn unknown_printer_profile_is_rejected() {
+    let err = parse("[devices.printer]\nkind = \"sim\"\nprofile = \"generic-99\"\n").unwrap_err();
+    assert!(err.to_string().contains("devices.printer.profile"), "{err}");
+}

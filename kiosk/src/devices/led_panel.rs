@@ -1,0 +1,48 @@
+//! The LED panel slot: in simulated mode, frames go to a PNG that looks like the panel.
+
+use std::{path::Path, time::Duration};
+
+use crate::{
+    config::{LedPanelConfig, parse_size_any},
+    led::{LedSink, MonoFrame, PngSink, Scene, SinkError, render},
+};
+
+/// The configured panel and its frame.
+pub struct LedPanelSlot {
+    sink: Option<Box<dyn LedSink>>,
+    frame: MonoFrame,
+}
+
+impl std::fmt::Debug for LedPanelSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LedPanelSlot")
+            .field("attached", &self.sink.is_some())
+            .field("size", &(self.frame.width(), self.frame.height()))
+            .finish()
+    }
+}
+
+impl LedPanelSlot {
+    /// Sets up the configured panel; a simulated panel writes `sim_dir/panel.png`.
+    pub fn start(config: &LedPanelConfig, sim_dir: &Path) -> Self {
+        match config {
+            LedPanelConfig::Sim { size } => {
+                let (w, h) = parse_size_any(size).unwrap_or((160, 16));
+                Self { sink: Some(Box::new(PngSink::new(sim_dir.join("panel.png"), 6))), frame: MonoFrame::new(w, h) }
+            }
+            LedPanelConfig::None => Self { sink: None, frame: MonoFrame::new(1, 1) },
+        }
+    }
+
+    /// Draws `scene` as it looks `elapsed` after it started and shows it.
+    pub fn show(&mut self, scene: &Scene, elapsed: Duration) -> Result<(), SinkError> {
+        let Some(sink) = self.sink.as_mut() else { return Ok(()) };
+        render(scene, elapsed, 32, &mut self.frame);
+        sink.show(&self.frame)
+    }
+
+    /// The last frame drawn.
+    pub fn frame(&self) -> &MonoFrame {
+        &self.frame
+    }
+}

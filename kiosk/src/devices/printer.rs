@@ -1,0 +1,154 @@
+//! The ticket printer service: one thread owns the printer (its API is blocking), jobs arrive on a channel.
+//!
+//! In simulated mode the printer is `ticket_printer`'s virtual printer: it interprets the very ESC/POS bytes a
+//! real printer would get and answers status queries; each printed ticket is saved as PNG and text.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::mpsc,
+};
+
+use ticket_printer::{
+    Endpoint, NotPrinted, PrintOutcome, Printer, SharedVirtualPrinter, Ticket, profile,
+};
+use tokio::sync::{oneshot, watch};
+
+use super::DeviceError;
+use crate::config::PrinterConfig;
+
+/// What the printer looked like after its last job or status check, for the UI, staff page and health.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrinterHealth {
+    /// Nothing printed or checked yet.
+    Unknown,
+    /// Ready; `paper_near_end` warns staff before the roll runs out.
+    Ready {
+        /// The near-end sensor is on.
+        paper_near_end: bool,
+    },
+    /// Not ready, with the reason (Chinese / English).
+    NotReady(String),
+}
+
+/// Why a print job got no outcome at all.
+#[derive(Debug, thiserror::Error)]
+pub enum PrintJobError {
+    /// The printer thread has stopped.
+    #[error("the printer service has stopped")]
+    Stopped,
+}
+
+enum Job {
+    Print { ticket: Box<Ticket>, reply: oneshot::Sender<PrintOutcome> },
+}
+
+/// A handle to the printer thread. Cheap to clone.
+#[derive(Clone)]
+pub struct PrinterService {
+    jobs: mpsc::Sender<Job>,
+    health: watch::Receiver<PrinterHealth>,
+    sim: Option<SharedVirtualPrinter>,
+}
+
+impl std::fmt::Debug for PrinterService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrinterService").field("simulated", &self.sim.is_some()).finish_non_exhaustive()
+    }
+}
+
+impl PrinterService {
+    /// Starts the printer thread for the configured printer. Simulated tickets are saved under `sim_dir`.
+    pub fn start(config: &PrinterConfig, sim_dir: &Path) -> Result<Self, DeviceError> {
+        let (profile_name, endpoint, sim) = match config {
+            PrinterConfig::Sim { profile } => {
+                let profile = lookup(profile)?;
+                let sim = SharedVirtualPrinter::new(profile.clone());
+                (profile, Endpoint::Virtual(sim.clone()), Some(sim))
+            }
+            PrinterConfig::Serial { port, baud, profile } => {
+                (lookup(profile)?, Endpoint::Serial { path: port.clone(), baud: *baud }, None)
+            }
+            PrinterConfig::UsbLp { path, profile } => (lookup(profile)?, Endpoint::UsbDevice(path.clone()), None),
+            PrinterConfig::Tcp { address, profile } => (lookup(profile)?, Endpoint::Tcp(address.clone()), None),
+        };
+        let printer = Printer::new(endpoint, profile_name.clone());
+        let (jobs, rx) = mpsc::channel();
+        let (health_tx, health) = watch::channel(PrinterHealth::Unknown);
+        let out_dir = sim.as_ref().map(|_| sim_dir.to_owned());
+        let thread_sim = sim.clone();
+        std::thread::Builder::new()
+            .name("printer".into())
+            .spawn(move || run(printer, &rx, &health_tx, thread_sim.as_ref(), out_dir.as_deref()))
+            .map_err(|source| DeviceError::Thread { device: "printer", source })?;
+        Ok(Self { jobs, health, sim })
+    }
+
+    /// Prints a ticket and reports what happened. Never panics and never loses the ticket: a ticket that could
+    /// not be printed comes back as [`PrintOutcome::NotPrinted`] with the reason, for the caller to show.
+    pub async fn print(&self, ticket: Ticket) -> Result<PrintOutcome, PrintJobError> {
+        let (reply, outcome) = oneshot::channel();
+        self.jobs.send(Job::Print { ticket: Box::new(ticket), reply }).map_err(|_| PrintJobError::Stopped)?;
+        outcome.await.map_err(|_| PrintJobError::Stopped)
+    }
+
+    /// The printer's health after its last job; watch it to raise staff alerts.
+    pub fn health(&self) -> watch::Receiver<PrinterHealth> {
+        self.health.clone()
+    }
+
+    /// The virtual printer, in simulated mode: tests and the technician use it to set paper-out, cover-open….
+    pub fn simulator(&self) -> Option<&SharedVirtualPrinter> {
+        self.sim.as_ref()
+    }
+}
+
+fn lookup(name: &str) -> Result<&'static ticket_printer::Profile, DeviceError> {
+    profile::by_name(name).ok_or_else(|| DeviceError::UnknownProfile(name.to_owned()))
+}
+
+fn run(
+    mut printer: Printer,
+    jobs: &mpsc::Receiver<Job>,
+    health: &watch::Sender<PrinterHealth>,
+    sim: Option<&SharedVirtualPrinter>,
+    out_dir: Option<&Path>,
+) {
+    while let Ok(job) = jobs.recv() {
+        match job {
+            Job::Print { ticket, reply } => {
+                let outcome = printer.print(&ticket);
+                let new_health = match &outcome {
+                    PrintOutcome::Printed(printed) => PrinterHealth::Ready { paper_near_end: printed.paper_near_end() },
+                    PrintOutcome::NotPrinted(reason) => {
+                        tracing::warn!("ticket {} not printed: {reason}", ticket.number);
+                        PrinterHealth::NotReady(describe(reason))
+                    }
+                };
+                health.send_replace(new_health);
+                if let (Some(sim), Some(dir)) = (sim, out_dir) {
+                    save_simulated(sim, dir, &ticket);
+                }
+                // The caller may have given up waiting; the outcome is still in the log and health.
+                let _ = reply.send(outcome);
+            }
+        }
+    }
+}
+
+fn describe(reason: &NotPrinted) -> String {
+    reason.to_string()
+}
+
+/// Saves what the virtual printer printed as `DIR/<time>-<number>.png` and `.txt`.
+fn save_simulated(sim: &SharedVirtualPrinter, dir: &Path, ticket: &Ticket) {
+    for printed in sim.take_tickets() {
+        let stem: PathBuf = dir.join(format!("{}-{}", ticket.issued_at.format("%Y%m%d-%H%M%S"), ticket.number));
+        let result = std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(stem.with_extension("png"), printed.png()))
+            .and_then(|()| std::fs::write(stem.with_extension("txt"), printed.text()));
+        match result {
+            Ok(()) => tracing::info!("virtual printer: ticket {} saved as {}.png", ticket.number, stem.display()),
+            Err(err) => tracing::warn!("virtual printer: cannot save ticket {}: {err}", ticket.number),
+        }
+    }
+}

@@ -4,6 +4,7 @@ pub mod app;
 pub mod config;
 pub mod content;
 pub mod devices;
+pub mod hall;
 pub mod lan;
 pub mod led;
 pub mod paths;

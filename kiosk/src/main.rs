@@ -22,6 +22,9 @@ struct Cli {
     /// Configuration file (TOML). Every key is optional; see assets/config/kiosk.example.toml.
     #[arg(long, global = true)]
     config: Option<PathBuf>,
+    /// What this device is: the touch kiosk, or the hall display in the waiting area.
+    #[arg(long, value_enum, default_value_t = Role::Kiosk)]
+    role: Role,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -37,6 +40,17 @@ enum Command {
     Content(kiosk::content::ContentCommand),
     /// Fetch and apply the latest signed content bundle from the configured source.
     Sync(kiosk::content::SyncArgs),
+    /// LED panel tools for technicians.
+    #[command(subcommand)]
+    Led(kiosk::led::cli::LedCommand),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Role {
+    /// The touch kiosk (ticket machine and query terminal).
+    Kiosk,
+    /// The large screen in the waiting area: calls and publicity.
+    HallDisplay,
 }
 
 #[derive(Debug, clap::Args)]
@@ -73,7 +87,10 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        None => kiosk::app::run_kiosk(cli.config.as_deref()),
+        None => match cli.role {
+            Role::Kiosk => kiosk::app::run_kiosk(cli.config.as_deref()),
+            Role::HallDisplay => kiosk::hall::run_hall_display(cli.config.as_deref()),
+        },
         Some(Command::Serve(mut args)) => {
             args.config = args.config.or(cli.config);
             kiosk::lan::run_serve(args)
@@ -81,6 +98,7 @@ fn main() -> ExitCode {
         Some(Command::Screenshot(args)) => take_screenshot(cli.config.as_deref(), args),
         Some(Command::Content(command)) => kiosk::content::run_content(command),
         Some(Command::Sync(args)) => kiosk::content::run_sync(cli.config.as_deref(), args),
+        Some(Command::Led(command)) => kiosk::led::cli::run_led(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

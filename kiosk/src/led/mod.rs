@@ -3,6 +3,7 @@
 //! Rendering is a pure function of the scene and the time, so it is tested with ASCII snapshots; the sink is
 //! the only part that touches hardware (or, in simulated mode, PNG files).
 
+pub mod cli;
 mod frame;
 mod scene;
 mod sink;

@@ -135,8 +135,12 @@ async fn window_worker(
 ) {
     let url = |a: &str| format!("{base}/api/v1/windows/{window}/{a}");
     while served.load(Ordering::SeqCst) < target {
-        let Some((status, _)) =
-            timed(&stats, "call-next", http.post(url("call-next")).bearer_auth(&token)).await
+        let Some((status, _)) = timed(
+            &stats,
+            "call-next",
+            http.post(url("call-next")).bearer_auth(&token),
+        )
+        .await
         else {
             return;
         };
@@ -207,7 +211,11 @@ async fn phase(name: &str, base: &str, tickets: usize, paced: bool) -> bool {
                 if paced {
                     tick.tick().await;
                 }
-                let service = if i % 2 == 0 { "reception" } else { "consultation" };
+                let service = if i % 2 == 0 {
+                    "reception"
+                } else {
+                    "consultation"
+                };
                 timed(
                     &stats,
                     "issue",
@@ -231,13 +239,22 @@ async fn phase(name: &str, base: &str, tickets: usize, paced: bool) -> bool {
     all.sort();
     println!(
         "\n## {name}: {tickets} tickets, {WINDOWS} windows, {}\n",
-        if paced { "10 tickets/s" } else { "4 kiosks unthrottled" }
+        if paced {
+            "10 tickets/s"
+        } else {
+            "4 kiosks unthrottled"
+        }
     );
     println!("| operation | count | p50 ms | p99 ms |");
     println!("|---|---:|---:|---:|");
     for (op, lat) in s.latencies.iter_mut() {
         lat.sort();
-        println!("| {op} | {} | {} | {} |", lat.len(), ms(pct(lat, 0.5)), ms(pct(lat, 0.99)));
+        println!(
+            "| {op} | {} | {} | {} |",
+            lat.len(),
+            ms(pct(lat, 0.5)),
+            ms(pct(lat, 0.99))
+        );
     }
     println!(
         "| **all** | {} | {} | {} |",

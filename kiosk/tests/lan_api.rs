@@ -85,7 +85,13 @@ impl Server {
             .to_owned()
     }
 
-    async fn act(&self, token: &str, window: u32, action: &str, body: Option<Value>) -> reqwest::Response {
+    async fn act(
+        &self,
+        token: &str,
+        window: u32,
+        action: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
         let mut req = self
             .http
             .post(self.url(&format!("/api/v1/windows/{window}/{action}")))
@@ -114,15 +120,37 @@ async fn tickets_are_issued_with_a_device_token_only() {
     let resp = s.issue("consultation", json!(false)).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     let t: Value = resp.json().await.unwrap();
-    for key in ["id", "number", "service", "ahead", "eta_minutes", "status_url", "issued_at"] {
+    for key in [
+        "id",
+        "number",
+        "service",
+        "ahead",
+        "eta_minutes",
+        "status_url",
+        "issued_at",
+    ] {
         assert!(t.get(key).is_some(), "missing {key} in {t}");
     }
     assert_eq!(t["number"], "B001");
     assert_eq!(t["eta_minutes"].as_array().unwrap().len(), 2);
-    let capability = t["status_url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+    let capability = t["status_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
 
-    let second: Value = s.issue("consultation", json!("elderly")).await.json().await.unwrap();
-    assert_eq!((second["number"].as_str(), second["priority"].as_str()), (Some("B002"), Some("elderly")));
+    let second: Value = s
+        .issue("consultation", json!("elderly"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (second["number"].as_str(), second["priority"].as_str()),
+        (Some("B002"), Some("elderly"))
+    );
 
     // No token, wrong token, unknown service, malformed body, bad identity token.
     let resp = s
@@ -181,8 +209,19 @@ async fn tickets_are_issued_with_a_device_token_only() {
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     // The queue view: counts, and nothing secret.
-    let text = s.http.get(s.url("/api/v1/queue")).send().await.unwrap().text().await.unwrap();
-    assert!(!text.contains(&capability), "capabilities never appear in the queue view");
+    let text = s
+        .http
+        .get(s.url("/api/v1/queue"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !text.contains(&capability),
+        "capabilities never appear in the queue view"
+    );
     let q: Value = serde_json::from_str(&text).unwrap();
     let consultation = q["services"]
         .as_array()
@@ -196,7 +235,12 @@ async fn tickets_are_issued_with_a_device_token_only() {
     assert!(q["windows"][0].get("serving").is_some());
 
     // The phone page and its data.
-    let page = s.http.get(s.url(&format!("/t/{capability}"))).send().await.unwrap();
+    let page = s
+        .http
+        .get(s.url(&format!("/t/{capability}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("排队进度"));
     let st: Value = s
@@ -209,7 +253,10 @@ async fn tickets_are_issued_with_a_device_token_only() {
         .await
         .unwrap();
     // The elderly ticket goes first, so one is ahead of B001.
-    assert_eq!((st["number"].as_str(), st["ahead"].as_u64()), (Some("B001"), Some(1)));
+    assert_eq!(
+        (st["number"].as_str(), st["ahead"].as_u64()),
+        (Some("B001"), Some(1))
+    );
     let resp = s.http.get(s.url("/t/0123")).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
     let resp = s
@@ -234,7 +281,12 @@ async fn tickets_are_issued_with_a_device_token_only() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::CONFLICT);
-    let resp = s.http.get(s.url("/api/v1/nothing-here")).send().await.unwrap();
+    let resp = s
+        .http
+        .get(s.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
     error_of(resp).await;
 }
@@ -256,9 +308,17 @@ async fn logins_are_rate_limited_and_windows_are_isolated() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     // A device token is not a staff session, and no token is 401.
-    assert_eq!(s.act(DEVICE, 1, "call-next", None).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
-        s.http.post(s.url("/api/v1/windows/1/call-next")).send().await.unwrap().status(),
+        s.act(DEVICE, 1, "call-next", None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        s.http
+            .post(s.url("/api/v1/windows/1/call-next"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         StatusCode::UNAUTHORIZED
     );
     // Wrong PINs: 401 five times, then 429 even with the right PIN, until the lockout ends.
@@ -290,20 +350,29 @@ async fn logins_are_rate_limited_and_windows_are_isolated() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    assert_eq!(s.act(&token1, 1, "call-next", None).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        s.act(&token1, 1, "call-next", None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn window_actions_follow_the_ticket_life() {
     let s = start().await;
     let w1 = s.token(1, "1111").await;
-    assert_eq!(s.act(&w1, 1, "call-next", None).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        s.act(&w1, 1, "call-next", None).await.status(),
+        StatusCode::NO_CONTENT
+    );
     s.issue("reception", json!(false)).await;
     s.issue("reception", json!(false)).await;
     s.issue("reception", json!(true)).await;
 
     let t: Value = s.act(&w1, 1, "call-next", None).await.json().await.unwrap();
-    assert_eq!((t["number"].as_str(), t["status"].as_str()), (Some("A003"), Some("called")));
+    assert_eq!(
+        (t["number"].as_str(), t["status"].as_str()),
+        (Some("A003"), Some("called"))
+    );
     assert!(t.get("status_url").is_none() && t.get("identity_token").is_none());
     let t: Value = s.act(&w1, 1, "recall", None).await.json().await.unwrap();
     assert_eq!(t["recalls"], 1);
@@ -312,7 +381,9 @@ async fn window_actions_follow_the_ticket_life() {
     error_of(resp).await;
     let t: Value = s.act(&w1, 1, "start", None).await.json().await.unwrap();
     assert_eq!(t["status"], "serving");
-    let resp = s.act(&w1, 1, "complete", Some(json!({"outcome": "Not A Code"}))).await;
+    let resp = s
+        .act(&w1, 1, "complete", Some(json!({"outcome": "Not A Code"})))
+        .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_of(resp).await.contains("outcome"));
     let resp = s.act(&w1, 1, "complete", Some(json!({}))).await;
@@ -323,7 +394,10 @@ async fn window_actions_follow_the_ticket_life() {
         .json()
         .await
         .unwrap();
-    assert_eq!((t["status"].as_str(), t["outcome"].as_str()), (Some("done"), Some("answered")));
+    assert_eq!(
+        (t["status"].as_str(), t["outcome"].as_str()),
+        (Some("done"), Some("answered"))
+    );
 
     // Out of order, hold, resume, no-show, transfer.
     let t: Value = s
@@ -347,14 +421,27 @@ async fn window_actions_follow_the_ticket_life() {
         .unwrap();
     assert_eq!(t["status"], "called");
     let t: Value = s
-        .act(&w1, 1, "transfer", Some(json!({"service": "legal_aid", "position": "front"})))
+        .act(
+            &w1,
+            1,
+            "transfer",
+            Some(json!({"service": "legal_aid", "position": "front"})),
+        )
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!((t["number"].as_str(), t["service"].as_str()), (Some("A002"), Some("legal_aid")));
+    assert_eq!(
+        (t["number"].as_str(), t["service"].as_str()),
+        (Some("A002"), Some("legal_aid"))
+    );
     let resp = s
-        .act(&w1, 1, "transfer", Some(json!({"service": "legal_aid", "position": "middle"})))
+        .act(
+            &w1,
+            1,
+            "transfer",
+            Some(json!({"service": "legal_aid", "position": "middle"})),
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     let resp = s.act(&w1, 1, "call", Some(json!({"number": "A-2"}))).await;
@@ -393,7 +480,12 @@ impl Sse {
         }
         let resp = req.send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
-        assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/event-stream")
+        );
         Self {
             resp,
             buf: String::new(),
@@ -440,7 +532,10 @@ async fn events_have_ids_and_last_event_id_replays_what_was_missed() {
     assert_eq!(name, "day_reset");
     s.issue("reception", json!(false)).await;
     let (id, name, data) = sse.next().await;
-    assert_eq!((name.as_str(), data["number"].as_str()), ("issued", Some("A001")));
+    assert_eq!(
+        (name.as_str(), data["number"].as_str()),
+        ("issued", Some("A001"))
+    );
     assert!(id > first);
     assert_eq!(data["seq"], id);
     assert!(data.get("capability").is_none());
@@ -451,7 +546,9 @@ async fn events_have_ids_and_last_event_id_replays_what_was_missed() {
     s.issue("complaints", json!(false)).await;
     let w1 = s.token(1, "1111").await;
     s.act(&w1, 1, "call-next", None).await;
-    let resp = s.act(&w1, 1, "reprint", Some(json!({"number": "G001"}))).await;
+    let resp = s
+        .act(&w1, 1, "reprint", Some(json!({"number": "G001"})))
+        .await;
     assert_eq!(resp.status(), StatusCode::OK);
     let mut sse = Sse::open(&s, Some(id)).await;
     let mut seen = Vec::new();
@@ -463,7 +560,16 @@ async fn events_have_ids_and_last_event_id_replays_what_was_missed() {
         seen.push((name, data));
     }
     let names: Vec<&str> = seen.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["issued", "issued", "window_opened", "called", "reprint_requested"]);
+    assert_eq!(
+        names,
+        [
+            "issued",
+            "issued",
+            "window_opened",
+            "called",
+            "reprint_requested"
+        ]
+    );
     assert_eq!(seen[4].1["number"], "G001");
     assert_eq!(seen[4].1["device"], "demo-kiosk");
     // Live events follow on the same stream.
@@ -495,15 +601,39 @@ async fn device_alerts_reach_the_queue_view_and_the_event_stream() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let (_, name, data) = sse.next().await;
-    assert_eq!((name.as_str(), data["alerts"]["printer"].as_str()), ("device_alert", Some("paper_near_end")));
-    let q: Value = s.http.get(s.url("/api/v1/queue")).send().await.unwrap().json().await.unwrap();
-    assert!(q["alerts"][0]["message"].as_str().unwrap().contains("打印纸"));
+    assert_eq!(
+        (name.as_str(), data["alerts"]["printer"].as_str()),
+        ("device_alert", Some("paper_near_end"))
+    );
+    let q: Value = s
+        .http
+        .get(s.url("/api/v1/queue"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        q["alerts"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("打印纸")
+    );
     // The host process sets its own printer's alerts through the engine.
     s.engine
-        .set_device_alerts("kiosk-1", kiosk::queue::DeviceAlerts { printer: kiosk::queue::PrinterAlert::PaperOut })
+        .set_device_alerts(
+            "kiosk-1",
+            kiosk::queue::DeviceAlerts {
+                printer: kiosk::queue::PrinterAlert::PaperOut,
+            },
+        )
         .unwrap();
     let (_, name, data) = sse.next().await;
-    assert_eq!((name.as_str(), data["device"].as_str()), ("device_alert", Some("kiosk-1")));
+    assert_eq!(
+        (name.as_str(), data["device"].as_str()),
+        ("device_alert", Some("kiosk-1"))
+    );
     let resp = s
         .http
         .put(s.url("/api/v1/devices/alerts"))
@@ -514,10 +644,37 @@ async fn device_alerts_reach_the_queue_view_and_the_event_stream() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     // The staff page is served from the binary.
-    let page = s.http.get(s.url("/staff")).send().await.unwrap().text().await.unwrap();
-    for label in ["叫号", "重呼", "过号", "开始", "办结", "转移", "暂停", "printer-banner"] {
+    let page = s
+        .http
+        .get(s.url("/staff"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for label in [
+        "叫号",
+        "重呼",
+        "过号",
+        "开始",
+        "办结",
+        "转移",
+        "暂停",
+        "printer-banner",
+    ] {
         assert!(page.contains(label), "{label}");
     }
-    let js = s.http.get(s.url("/assets/web/staff.js")).send().await.unwrap();
-    assert!(js.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    let js = s
+        .http
+        .get(s.url("/assets/web/staff.js"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        js.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
 }

@@ -61,7 +61,8 @@ fn start_chromedriver() -> (Driver, u16) {
             }
         }
     });
-    rx.recv_timeout(WAIT).expect("chromedriver reports that it started");
+    rx.recv_timeout(WAIT)
+        .expect("chromedriver reports that it started");
     (Driver(child), port)
 }
 
@@ -70,7 +71,13 @@ async fn staff_page_logs_in_calls_serves_and_shows_the_printer_banner() {
     let dir = tempfile::tempdir().unwrap();
     let (queue, lan) = demo_config().unwrap();
     let engine = Arc::new(
-        QueueEngine::open(&dir.path().join("q.sqlite3"), queue, Arc::new(SystemClock), "").unwrap(),
+        QueueEngine::open(
+            &dir.path().join("q.sqlite3"),
+            queue,
+            Arc::new(SystemClock),
+            "",
+        )
+        .unwrap(),
     );
     let service = LanService::new(Arc::clone(&engine), lan).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -109,11 +116,17 @@ async fn staff_page_logs_in_calls_serves_and_shows_the_printer_banner() {
             .await?
             .send_keys("1111")
             .await?;
-        browser.find(Locator::Id("login-submit")).await?.click().await?;
+        browser
+            .find(Locator::Id("login-submit"))
+            .await?
+            .click()
+            .await?;
         browser
             .wait()
             .at_most(WAIT)
-            .for_element(Locator::XPath("//div[@id='current-status' and contains(., '空闲')]"))
+            .for_element(Locator::XPath(
+                "//div[@id='current-status' and contains(., '空闲')]",
+            ))
             .await?;
 
         // A ticket issued by a kiosk shows up live (SSE), without reloading.
@@ -129,7 +142,9 @@ async fn staff_page_logs_in_calls_serves_and_shows_the_printer_banner() {
         browser
             .wait()
             .at_most(WAIT)
-            .for_element(Locator::XPath("//td[@id='waiting-reception' and text()='1']"))
+            .for_element(Locator::XPath(
+                "//td[@id='waiting-reception' and text()='1']",
+            ))
             .await?;
 
         // Keyboard shortcut N = 叫号.
@@ -143,18 +158,34 @@ async fn staff_page_logs_in_calls_serves_and_shows_the_printer_banner() {
         browser
             .wait()
             .at_most(WAIT)
-            .for_element(Locator::XPath("//div[@id='current-number' and text()='A001']"))
+            .for_element(Locator::XPath(
+                "//div[@id='current-number' and text()='A001']",
+            ))
             .await?;
 
         // 开始, then 办结 with an outcome.
-        browser.find(Locator::Id("btn-start")).await?.click().await?;
+        browser
+            .find(Locator::Id("btn-start"))
+            .await?
+            .click()
+            .await?;
         browser
             .wait()
             .at_most(WAIT)
-            .for_element(Locator::XPath("//div[@id='current-status' and contains(., '办理中')]"))
+            .for_element(Locator::XPath(
+                "//div[@id='current-status' and contains(., '办理中')]",
+            ))
             .await?;
-        browser.find(Locator::Id("btn-complete")).await?.click().await?;
-        browser.find(Locator::Id("complete-submit")).await?.click().await?;
+        browser
+            .find(Locator::Id("btn-complete"))
+            .await?
+            .click()
+            .await?;
+        browser
+            .find(Locator::Id("complete-submit"))
+            .await?
+            .click()
+            .await?;
         browser
             .wait()
             .at_most(WAIT)
@@ -163,12 +194,19 @@ async fn staff_page_logs_in_calls_serves_and_shows_the_printer_banner() {
 
         // The kiosk reports low paper: the banner appears.
         engine
-            .set_device_alerts("kiosk-1", DeviceAlerts { printer: PrinterAlert::PaperNearEnd })
+            .set_device_alerts(
+                "kiosk-1",
+                DeviceAlerts {
+                    printer: PrinterAlert::PaperNearEnd,
+                },
+            )
             .unwrap();
         let banner = browser
             .wait()
             .at_most(WAIT)
-            .for_element(Locator::XPath("//div[@id='printer-banner' and contains(., '打印纸')]"))
+            .for_element(Locator::XPath(
+                "//div[@id='printer-banner' and contains(., '打印纸')]",
+            ))
             .await?;
         assert!(banner.is_displayed().await?);
         Ok::<_, fantoccini::error::CmdError>(())
@@ -178,5 +216,8 @@ async fn staff_page_logs_in_calls_serves_and_shows_the_printer_banner() {
     result.expect("the staff page works");
     let day = engine.current_day().unwrap();
     let t = &engine.tickets_of_day(day).unwrap()[0];
-    assert_eq!((t.number.as_str(), t.outcome.as_deref()), ("A001", Some("answered")));
+    assert_eq!(
+        (t.number.as_str(), t.outcome.as_deref()),
+        ("A001", Some("answered"))
+    );
 }

@@ -57,8 +57,12 @@ async fn killing_the_host_mid_issue_never_duplicates_skips_or_loses_a_ticket() {
         let (ack_tx, mut ack_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
         let mut tasks = Vec::new();
         for _ in 0..CLIENTS {
-            let (http, base, acked, ack_tx) =
-                (http.clone(), base.clone(), Arc::clone(&acked), ack_tx.clone());
+            let (http, base, acked, ack_tx) = (
+                http.clone(),
+                base.clone(),
+                Arc::clone(&acked),
+                ack_tx.clone(),
+            );
             tasks.push(tokio::spawn(async move {
                 loop {
                     let resp = http
@@ -71,7 +75,9 @@ async fn killing_the_host_mid_issue_never_duplicates_skips_or_loses_a_ticket() {
                     if resp.status() != reqwest::StatusCode::CREATED {
                         return;
                     }
-                    let Ok(t) = resp.json::<Value>().await else { return };
+                    let Ok(t) = resp.json::<Value>().await else {
+                        return;
+                    };
                     let id = t["id"].as_i64().unwrap();
                     let number = t["number"].as_str().unwrap().to_owned();
                     acked.lock().unwrap().insert(id, number);
@@ -121,14 +127,24 @@ async fn killing_the_host_mid_issue_never_duplicates_skips_or_loses_a_ticket() {
     for (day, tickets) in &by_day {
         let numbers: Vec<&str> = tickets.iter().map(|t| t.number.as_str()).collect();
         let expected: Vec<String> = (1..=numbers.len()).map(|n| format!("A{n:03}")).collect();
-        assert_eq!(numbers, expected, "{day}: numbers 1..n, no duplicate, no gap");
+        assert_eq!(
+            numbers, expected,
+            "{day}: numbers 1..n, no duplicate, no gap"
+        );
         for t in tickets {
             if let Some(number) = acked.get(&t.id) {
                 assert_eq!(number, &t.number);
-                assert!(matches!(t.status, TicketStatus::Waiting | TicketStatus::Cancelled));
+                assert!(matches!(
+                    t.status,
+                    TicketStatus::Waiting | TicketStatus::Cancelled
+                ));
                 found += 1;
             }
         }
     }
-    assert_eq!(found, acked.len(), "every acknowledged ticket is in the database");
+    assert_eq!(
+        found,
+        acked.len(),
+        "every acknowledged ticket is in the database"
+    );
 }

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use futures_util::StreamExt;
 use kiosk::queue::{
-    EventPayload, IdentityToken, IssueRequest, ManualClock, PriorityKind, QueueConfig,
-    QueueEngine, QueueError, QueuePosition, ServiceState, TicketStatus, event_stream,
+    EventPayload, IdentityToken, IssueRequest, ManualClock, PriorityKind, QueueConfig, QueueEngine,
+    QueueError, QueuePosition, ServiceState, TicketStatus, event_stream,
 };
 
 /// Monday 2025-03-03 09:30 in Chongqing (UTC+8).
@@ -231,11 +231,17 @@ fn call_out_of_order_hold_resume_and_window_rules() {
     assert!(matches!(e.resume(1, None), Err(QueueError::Conflict(_))));
     e.complete(1, "answered").unwrap();
     let t = e.resume(1, None).unwrap();
-    assert_eq!((t.number.as_str(), t.status), (second.as_str(), TicketStatus::Serving));
+    assert_eq!(
+        (t.number.as_str(), t.status),
+        (second.as_str(), TicketStatus::Serving)
+    );
     e.complete(1, "answered").unwrap();
     // Window 4 does not serve consultation.
     assert!(matches!(e.call_number(4, &b), Err(QueueError::Conflict(_))));
-    assert!(matches!(e.call_next(99), Err(QueueError::UnknownWindow(99))));
+    assert!(matches!(
+        e.call_next(99),
+        Err(QueueError::UnknownWindow(99))
+    ));
     assert!(matches!(
         e.call_number(1, "A1; DROP TABLE tickets"),
         Err(QueueError::Invalid { .. })
@@ -264,17 +270,25 @@ fn transfer_keeps_number_and_phone_page_at_front_or_back() {
     let a = e.issue(&normal("reception"), "kiosk-1").unwrap().ticket;
     let cap = a.status_url.rsplit('/').next().unwrap().to_owned();
     e.call_next(1).unwrap().unwrap();
-    let moved = e
-        .transfer(1, "consultation", QueuePosition::Front)
-        .unwrap();
-    assert_eq!((moved.number.as_str(), moved.status), (a.number.as_str(), TicketStatus::Waiting));
+    let moved = e.transfer(1, "consultation", QueuePosition::Front).unwrap();
+    assert_eq!(
+        (moved.number.as_str(), moved.status),
+        (a.number.as_str(), TicketStatus::Waiting)
+    );
     let status = e.phone_status(&cap).unwrap();
-    assert_eq!((status.number.as_str(), status.ahead), (a.number.as_str(), 0));
+    assert_eq!(
+        (status.number.as_str(), status.ahead),
+        (a.number.as_str(), 0)
+    );
     assert_eq!(status.service_name, "法律咨询");
     // Window 2 serves consultation first: the transferred ticket, then the others.
     assert_eq!(e.call_next(2).unwrap().unwrap().number, a.number);
     let back = e.transfer(2, "consultation", QueuePosition::Back).unwrap();
-    assert_eq!(e.ticket(a.id).unwrap().id, back.id, "ticket() follows transfers");
+    assert_eq!(
+        e.ticket(a.id).unwrap().id,
+        back.id,
+        "ticket() follows transfers"
+    );
     let mut order = Vec::new();
     for _ in 0..3 {
         order.push(e.call_next(2).unwrap().unwrap().number);
@@ -299,17 +313,24 @@ fn services_report_closed_full_and_honest_eta() {
         Err(QueueError::ServiceUnavailable { .. })
     ));
     // Lunch break: closed with the hours in the reason.
-    f.clock.set(Utc.with_ymd_and_hms(2025, 3, 3, 4, 30, 0).unwrap());
+    f.clock
+        .set(Utc.with_ymd_and_hms(2025, 3, 3, 4, 30, 0).unwrap());
     let s = &e.services().unwrap()[1];
     assert_eq!(s.state, ServiceState::Closed);
-    assert!(s.reason.as_deref().unwrap().contains("09:00-12:00"), "{:?}", s.reason);
+    assert!(
+        s.reason.as_deref().unwrap().contains("09:00-12:00"),
+        "{:?}",
+        s.reason
+    );
     // Saturday: closed today.
-    f.clock.set(Utc.with_ymd_and_hms(2025, 3, 8, 2, 0, 0).unwrap());
+    f.clock
+        .set(Utc.with_ymd_and_hms(2025, 3, 8, 2, 0, 0).unwrap());
     let s = &e.services().unwrap()[1];
     assert!(s.reason.as_deref().unwrap().contains("今日不办理"));
 
     // ETA: the configured guess first, observed times once enough are seen.
-    f.clock.set(Utc.with_ymd_and_hms(2025, 3, 10, 1, 30, 0).unwrap());
+    f.clock
+        .set(Utc.with_ymd_and_hms(2025, 3, 10, 1, 30, 0).unwrap());
     let guess = e.services().unwrap()[1].eta_minutes; // consultation, 15 min guess, nobody waiting
     assert_eq!((guess.lo, guess.hi), (0, 15));
     for _ in 0..6 {
@@ -321,7 +342,11 @@ fn services_report_closed_full_and_honest_eta() {
         e.complete(2, "answered").unwrap();
     }
     let eta = e.services().unwrap()[1].eta_minutes;
-    assert_eq!((eta.lo, eta.hi), (0, 4), "observed 4-minute services, window 2 open");
+    assert_eq!(
+        (eta.lo, eta.hi),
+        (0, 4),
+        "observed 4-minute services, window 2 open"
+    );
     issue(&e, &normal("consultation"));
     issue(&e, &normal("consultation"));
     let eta = e.services().unwrap()[1].eta_minutes;
@@ -347,7 +372,10 @@ fn idempotency_key_returns_the_same_ticket() {
         idempotency_key: Some("x".into()),
         ..IssueRequest::new("reception")
     };
-    assert!(matches!(e.issue(&bad, "kiosk-2"), Err(QueueError::Invalid { .. })));
+    assert!(matches!(
+        e.issue(&bad, "kiosk-2"),
+        Err(QueueError::Invalid { .. })
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -374,7 +402,11 @@ async fn event_stream_replays_from_the_log_then_follows_live() {
     let e2 = Arc::clone(&e);
     tokio::task::spawn_blocking(move || {
         for i in 0..1100 {
-            let service = if i % 2 == 0 { "consultation" } else { "reception" };
+            let service = if i % 2 == 0 {
+                "consultation"
+            } else {
+                "reception"
+            };
             e2.issue(&IssueRequest::new(service), "kiosk-1").unwrap();
         }
     })

@@ -28,8 +28,13 @@ async fn start() -> (String, Arc<QueueEngine>, tempfile::TempDir) {
     let (mut queue, lan) = demo_config().unwrap();
     queue.identity_salt = Some(SALT.into());
     let engine = Arc::new(
-        QueueEngine::open(&dir.path().join("q.sqlite3"), queue, Arc::new(SystemClock), "http://hall")
-            .unwrap(),
+        QueueEngine::open(
+            &dir.path().join("q.sqlite3"),
+            queue,
+            Arc::new(SystemClock),
+            "http://hall",
+        )
+        .unwrap(),
     );
     let service = LanService::new(Arc::clone(&engine), lan).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -57,9 +62,18 @@ async fn remote_client_matches_the_local_one() {
         .unwrap();
     assert_eq!(t.number, "C001");
     assert!(t.status_url.starts_with("http://hall/t/"));
-    let found = client.find_active(token.clone(), "legal_aid".into()).await.unwrap();
+    let found = client
+        .find_active(token.clone(), "legal_aid".into())
+        .await
+        .unwrap();
     assert_eq!(found.map(|f| f.id), Some(t.id));
-    assert!(client.find_active(token.clone(), "notary".into()).await.unwrap().is_none());
+    assert!(
+        client
+            .find_active(token.clone(), "notary".into())
+            .await
+            .unwrap()
+            .is_none()
+    );
     match client
         .issue(IssueRequest {
             identity: Some(token),
@@ -67,7 +81,9 @@ async fn remote_client_matches_the_local_one() {
         })
         .await
     {
-        Err(QueueError::Refused { status: 409, code, .. }) => {
+        Err(QueueError::Refused {
+            status: 409, code, ..
+        }) => {
             assert_eq!(code.as_deref(), Some("already_active"));
         }
         other => panic!("expected a 409, got {other:?}"),
@@ -82,7 +98,12 @@ async fn remote_client_matches_the_local_one() {
         .unwrap();
     assert_eq!(
         engine.device_alerts(),
-        [("demo-kiosk".to_owned(), DeviceAlerts { printer: PrinterAlert::CoverOpen })]
+        [(
+            "demo-kiosk".to_owned(),
+            DeviceAlerts {
+                printer: PrinterAlert::CoverOpen
+            }
+        )]
     );
 
     let mut kinds = Vec::new();
@@ -159,12 +180,26 @@ async fn a_retry_after_a_lost_answer_does_not_issue_twice() {
     let proxy = lossy_proxy(base, Arc::clone(&connections)).await;
     let client = HttpQueueClient::new(&proxy, "demo-device-token", None).unwrap();
     let t = client.issue(IssueRequest::new("reception")).await.unwrap();
-    assert!(connections.load(Ordering::SeqCst) >= 2, "the first answer was lost and retried");
+    assert!(
+        connections.load(Ordering::SeqCst) >= 2,
+        "the first answer was lost and retried"
+    );
     assert_eq!(t.number, "A001");
     let day = engine.current_day().unwrap();
     let tickets = engine.tickets_of_day(day).unwrap();
-    assert_eq!(tickets.len(), 1, "one ticket despite two requests: {tickets:?}");
+    assert_eq!(
+        tickets.len(),
+        1,
+        "one ticket despite two requests: {tickets:?}"
+    );
     assert_eq!(tickets[0].id, t.id);
     // The next issue is a new ticket.
-    assert_eq!(client.issue(IssueRequest::new("reception")).await.unwrap().number, "A002");
+    assert_eq!(
+        client
+            .issue(IssueRequest::new("reception"))
+            .await
+            .unwrap()
+            .number,
+        "A002"
+    );
 }

@@ -23,8 +23,9 @@ use super::{
 };
 use crate::queue::{
     DeviceAlerts, IssueRequest, PriorityKind, QueueEngine, QueueError, Ticket, TicketId,
-    TicketStatus, event_stream,
+    TicketStatus,
     engine::validate_idempotency_key,
+    event_stream,
     wire::{
         ActiveBody, AlertEntry, CompleteBody, IssueBody, LoginBody, LoginResponse, NumberBody,
         QueueResponse, ResumeBody, TransferBody,
@@ -80,11 +81,12 @@ async fn login(
     let st = Arc::clone(&state);
     let now = state.engine.now();
     let window = body.window;
-    let result = tokio::task::spawn_blocking(move || st.auth.login(window, &body.pin, addr.ip(), now))
-        .await
-        .map_err(|e| {
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-        })?;
+    let result =
+        tokio::task::spawn_blocking(move || st.auth.login(window, &body.pin, addr.ip(), now))
+            .await
+            .map_err(|e| {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+            })?;
     match result {
         Ok(token) => {
             blocking(&state, move |e| e.open_window(window)).await?;
@@ -154,7 +156,10 @@ async fn find_active(
     Device(_): Device,
     ApiJson(body): ApiJson<ActiveBody>,
 ) -> Result<Response, ApiError> {
-    let found = blocking(&state, move |e| e.find_active(&body.identity_token, &body.service)).await?;
+    let found = blocking(&state, move |e| {
+        e.find_active(&body.identity_token, &body.service)
+    })
+    .await?;
     Ok(match found {
         Some(t) => Json(t).into_response(),
         None => StatusCode::NO_CONTENT.into_response(),
@@ -333,7 +338,11 @@ async fn window_action(
         }
         "hold" => blocking(&state, move |e| e.hold(id)).await?,
         "resume" => {
-            let b: ResumeBody = if empty { ResumeBody::default() } else { parse(&body)? };
+            let b: ResumeBody = if empty {
+                ResumeBody::default()
+            } else {
+                parse(&body)?
+            };
             blocking(&state, move |e| e.resume(id, b.number.as_deref())).await?
         }
         "reprint" => {

@@ -21,9 +21,18 @@ pub const DEMO_PINS: [(u32, &str); 3] = [(1, "1111"), (2, "2222"), (3, "3333")];
 
 /// Argon2 hashes of [`DEMO_PINS`], precomputed so the demo starts without hashing.
 pub(crate) const DEMO_PIN_HASHES: [(u32, &str); 3] = [
-    (1, "$argon2id$v=19$m=19456,t=2,p=1$exMrUbf2UI39qmHUcsNzfA$VyWIm2Ck961ukAD506+Q6X/Io0Wsd/Ahr02gaYPUY7A"),
-    (2, "$argon2id$v=19$m=19456,t=2,p=1$PAEvBW6lpWgiPOyUpXiMEg$RH6o8mhUornvQ9eSVaZpe1KBss0GuLlf7CfWkCJhj28"),
-    (3, "$argon2id$v=19$m=19456,t=2,p=1$1LuuYQZmk0mKCVwMnrJ0vg$Y4A7ipSdrjUFNzeSR/2sSmj0UQeKcwdp2vrZj6dqaTk"),
+    (
+        1,
+        "$argon2id$v=19$m=19456,t=2,p=1$exMrUbf2UI39qmHUcsNzfA$VyWIm2Ck961ukAD506+Q6X/Io0Wsd/Ahr02gaYPUY7A",
+    ),
+    (
+        2,
+        "$argon2id$v=19$m=19456,t=2,p=1$PAEvBW6lpWgiPOyUpXiMEg$RH6o8mhUornvQ9eSVaZpe1KBss0GuLlf7CfWkCJhj28",
+    ),
+    (
+        3,
+        "$argon2id$v=19$m=19456,t=2,p=1$1LuuYQZmk0mKCVwMnrJ0vg$Y4A7ipSdrjUFNzeSR/2sSmj0UQeKcwdp2vrZj6dqaTk",
+    ),
 ];
 
 /// Hashes a PIN into an argon2id PHC string for `[[lan.staff]] pin_hash`.
@@ -161,11 +170,9 @@ impl Auth {
     pub fn uses_demo_credentials(&self) -> bool {
         let demo = Sha256::digest(DEMO_DEVICE_TOKEN.as_bytes());
         self.devices.iter().any(|(_, d)| ct_eq(d, &demo))
-            || DEMO_PINS.iter().any(|(w, pin)| {
-                self.staff
-                    .get(w)
-                    .is_some_and(|hash| verify_pin(pin, hash))
-            })
+            || DEMO_PINS
+                .iter()
+                .any(|(w, pin)| self.staff.get(w).is_some_and(|hash| verify_pin(pin, hash)))
     }
 
     /// The device a bearer token belongs to.
@@ -303,7 +310,10 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(a.login(1, "9999", ip, now), Err(AuthError::WrongPin));
         }
-        assert!(matches!(a.login(1, "1234", ip, now), Err(AuthError::Locked(_))));
+        assert!(matches!(
+            a.login(1, "1234", ip, now),
+            Err(AuthError::Locked(_))
+        ));
         assert!(a.login(1, "1234", ip, now + Duration::minutes(6)).is_ok());
         a.logout(&token);
         assert_eq!(a.session(&token, now), None);

@@ -66,7 +66,9 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
         Path::<T>::from_request_parts(parts, state)
             .await
             .map(|Path(v)| Self(v))
-            .map_err(|e| ApiError::bad_request(format!("路径无效 / invalid path: {}", e.body_text())))
+            .map_err(|e| {
+                ApiError::bad_request(format!("路径无效 / invalid path: {}", e.body_text()))
+            })
     }
 }
 
@@ -124,7 +126,9 @@ impl FromRequestParts<Arc<LanState>> for StaffSession {
         let window = state
             .auth
             .session(&token, state.engine.now())
-            .ok_or_else(|| ApiError::unauthorized("登录已失效，请重新登录 / session expired, log in again"))?;
+            .ok_or_else(|| {
+                ApiError::unauthorized("登录已失效，请重新登录 / session expired, log in again")
+            })?;
         Ok(Self { window, token })
     }
 }

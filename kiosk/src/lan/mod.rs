@@ -43,16 +43,17 @@ impl LanService {
     /// a staff entry for a window the queue does not have).
     pub fn new(engine: Arc<QueueEngine>, config: LanConfig) -> Result<Self, AuthError> {
         let auth = auth::Auth::new(&config)?;
-        if let Some(w) = auth.windows().into_iter().find(|w| engine.config().window(*w).is_none()) {
+        if let Some(w) = auth
+            .windows()
+            .into_iter()
+            .find(|w| engine.config().window(*w).is_none())
+        {
             return Err(AuthError::Config(format!(
                 "[[lan.staff]] window {w} is not a window of [queue]"
             )));
         }
         Ok(Self {
-            state: Arc::new(LanState {
-                engine,
-                auth,
-            }),
+            state: Arc::new(LanState { engine, auth }),
         })
     }
 

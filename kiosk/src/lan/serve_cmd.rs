@@ -130,20 +130,27 @@ async fn serve(
         writeln!(out, "listening on http://{local}")?;
         out.flush()?;
     }
-    tracing::info!("queue database {}, staff page http://{local}/staff", db.display());
+    tracing::info!(
+        "queue database {}, staff page http://{local}/staff",
+        db.display()
+    );
 
     // The simulated ticket printer of this headless host: reports a healthy printer and
     // answers reprint requests addressed to this device in the log.
     {
         let engine = Arc::clone(&engine);
         let device = device.clone();
-        tokio::task::spawn_blocking(move || engine.set_device_alerts(&device, DeviceAlerts::default()))
-            .await??;
+        tokio::task::spawn_blocking(move || {
+            engine.set_device_alerts(&device, DeviceAlerts::default())
+        })
+        .await??;
     }
     let mut events = event_stream(Arc::clone(&engine), None).await?;
     tokio::spawn(async move {
         while let Some(Ok(event)) = events.next().await {
-            if let EventPayload::ReprintRequested { number, device: d, .. } = &event.payload
+            if let EventPayload::ReprintRequested {
+                number, device: d, ..
+            } = &event.payload
                 && *d == device
             {
                 tracing::info!("simulated printer: reprinting ticket {number}");
@@ -192,8 +199,8 @@ async fn shutdown_signal() {
 
 /// Reads the `[queue]` and `[lan]` tables of the kiosk's TOML file (other tables are ignored).
 pub fn load_config(path: &Path) -> anyhow::Result<(QueueConfig, LanConfig)> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     parse_config(&text).with_context(|| format!("in {}", path.display()))
 }
 

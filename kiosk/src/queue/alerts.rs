@@ -25,7 +25,9 @@ impl PrinterAlert {
         match self {
             Self::Ok => None,
             Self::PaperNearEnd => Some("打印纸即将用完，请及时更换 / Ticket paper is running low"),
-            Self::PaperOut => Some("打印纸已用完，正在使用电子号票 / Ticket paper is out, e-tickets in use"),
+            Self::PaperOut => {
+                Some("打印纸已用完，正在使用电子号票 / Ticket paper is out, e-tickets in use")
+            }
             Self::CoverOpen => Some("打印机盖未关闭 / Printer cover is open"),
             Self::Offline => Some("打印机无响应 / Printer is not responding"),
         }

@@ -242,8 +242,24 @@ const GENERAL_OUTCOMES: [&str; 5] = [
 fn centre_services() -> Vec<ServiceConfig> {
     use IdCardPolicy::{Off, Optional, Required};
     vec![
-        service("reception", "接待指引", "Reception and guidance", "A", Off, 5, &[]),
-        service("consultation", "法律咨询", "Legal consultation", "B", Optional, 15, &[]),
+        service(
+            "reception",
+            "接待指引",
+            "Reception and guidance",
+            "A",
+            Off,
+            5,
+            &[],
+        ),
+        service(
+            "consultation",
+            "法律咨询",
+            "Legal consultation",
+            "B",
+            Optional,
+            15,
+            &[],
+        ),
         service(
             "legal_aid",
             "法律援助",
@@ -251,9 +267,23 @@ fn centre_services() -> Vec<ServiceConfig> {
             "C",
             Required,
             30,
-            &["accepted", "materials_missing", "rejected", "referred", "answered"],
+            &[
+                "accepted",
+                "materials_missing",
+                "rejected",
+                "referred",
+                "answered",
+            ],
         ),
-        service("notary", "公证受理", "Notarisation", "D", Required, 20, &GENERAL_OUTCOMES),
+        service(
+            "notary",
+            "公证受理",
+            "Notarisation",
+            "D",
+            Required,
+            20,
+            &GENERAL_OUTCOMES,
+        ),
         service(
             "approval",
             "行政审批",
@@ -270,9 +300,23 @@ fn centre_services() -> Vec<ServiceConfig> {
             "F",
             Optional,
             45,
-            &["agreement", "no_agreement", "scheduled", "referred", "withdrawn"],
+            &[
+                "agreement",
+                "no_agreement",
+                "scheduled",
+                "referred",
+                "withdrawn",
+            ],
         ),
-        service("complaints", "投诉受理", "Complaints and suggestions", "G", Optional, 15, &[]),
+        service(
+            "complaints",
+            "投诉受理",
+            "Complaints and suggestions",
+            "G",
+            Optional,
+            15,
+            &[],
+        ),
         service(
             "lawyer_appraisal",
             "律师/司法鉴定",
@@ -299,12 +343,42 @@ impl Default for QueueConfig {
             fairness: FairnessConfig::default(),
             services: centre_services(),
             windows: vec![
-                window(1, "1号窗口 接待指引", "Window 1 Reception", &["reception", "consultation", "complaints"]),
-                window(2, "2号窗口 法律咨询", "Window 2 Consultation", &["consultation", "lawyer_appraisal", "reception"]),
-                window(3, "3号窗口 法律援助", "Window 3 Legal aid", &["legal_aid", "consultation"]),
-                window(4, "4号窗口 公证受理", "Window 4 Notary", &["notary", "approval"]),
-                window(5, "5号窗口 行政审批", "Window 5 Approval", &["approval", "lawyer_appraisal", "notary"]),
-                window(6, "6号窗口 人民调解", "Window 6 Mediation", &["mediation", "complaints"]),
+                window(
+                    1,
+                    "1号窗口 接待指引",
+                    "Window 1 Reception",
+                    &["reception", "consultation", "complaints"],
+                ),
+                window(
+                    2,
+                    "2号窗口 法律咨询",
+                    "Window 2 Consultation",
+                    &["consultation", "lawyer_appraisal", "reception"],
+                ),
+                window(
+                    3,
+                    "3号窗口 法律援助",
+                    "Window 3 Legal aid",
+                    &["legal_aid", "consultation"],
+                ),
+                window(
+                    4,
+                    "4号窗口 公证受理",
+                    "Window 4 Notary",
+                    &["notary", "approval"],
+                ),
+                window(
+                    5,
+                    "5号窗口 行政审批",
+                    "Window 5 Approval",
+                    &["approval", "lawyer_appraisal", "notary"],
+                ),
+                window(
+                    6,
+                    "6号窗口 人民调解",
+                    "Window 6 Mediation",
+                    &["mediation", "complaints"],
+                ),
             ],
         }
     }
@@ -324,7 +398,12 @@ impl QueueConfig {
                 1,
                 "1号窗口",
                 "Window 1",
-                &["reception", "consultation", "complaints", "lawyer_appraisal"],
+                &[
+                    "reception",
+                    "consultation",
+                    "complaints",
+                    "lawyer_appraisal",
+                ],
             ),
             window(
                 2,
@@ -332,7 +411,12 @@ impl QueueConfig {
                 "Window 2",
                 &["legal_aid", "mediation", "consultation"],
             ),
-            window(3, "3号窗口", "Window 3", &["notary", "approval", "reception"]),
+            window(
+                3,
+                "3号窗口",
+                "Window 3",
+                &["notary", "approval", "reception"],
+            ),
         ];
         config
     }
@@ -380,10 +464,7 @@ impl QueueConfig {
                 return err(format!("service {:?}: daily_cap must be at least 1", s.id));
             }
             if let Some(day) = s.days.iter().find(|d| !(1..=7).contains(*d)) {
-                return err(format!(
-                    "service {:?}: weekday {day} is not in 1..=7",
-                    s.id
-                ));
+                return err(format!("service {:?}: weekday {day} is not in 1..=7", s.id));
             }
             if s.days.is_empty() {
                 return err(format!("service {:?}: days is empty", s.id));
@@ -481,15 +562,13 @@ impl ServiceConfig {
 
 pub(crate) fn is_code(s: &str) -> bool {
     (1..=32).contains(&s.len())
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 fn is_outcome_code(s: &str) -> bool {
     (1..=32).contains(&s.len())
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
@@ -629,7 +708,16 @@ mod tests {
         let names: Vec<_> = c.services.iter().map(|s| s.name_zh.as_str()).collect();
         assert_eq!(
             names,
-            ["接待指引", "法律咨询", "法律援助", "公证受理", "行政审批", "人民调解", "投诉受理", "律师/司法鉴定"]
+            [
+                "接待指引",
+                "法律咨询",
+                "法律援助",
+                "公证受理",
+                "行政审批",
+                "人民调解",
+                "投诉受理",
+                "律师/司法鉴定"
+            ]
         );
         QueueConfig::demo().validate().unwrap();
     }

@@ -164,7 +164,10 @@ impl QueueEngine {
     }
 
     /// Runs `f` in one immediate transaction after applying the daily reset if due.
-    fn run<T>(&self, f: impl FnOnce(&mut Ctx<'_>) -> Result<T, QueueError>) -> Result<T, QueueError> {
+    fn run<T>(
+        &self,
+        f: impl FnOnce(&mut Ctx<'_>) -> Result<T, QueueError>,
+    ) -> Result<T, QueueError> {
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let now = self.clock.now();
@@ -219,9 +222,8 @@ impl QueueEngine {
                 .as_ref()
                 .map(|k| format!("{device}\u{1f}{k}"));
             if let Some(key) = &key {
-                let existing: Option<TicketId> = c
-                    .tx
-                    .query_row(
+                let existing: Option<TicketId> =
+                    c.tx.query_row(
                         "SELECT ticket_id FROM idempotency WHERE key = ?1",
                         [key],
                         |r| r.get(0),
@@ -608,9 +610,10 @@ impl QueueEngine {
                  WHERE id = ?1",
                 params![t.id, to_ms(c.now), format!("to:{service}")],
             )?;
-            let seq: i64 = c
-                .tx
-                .query_row("SELECT seq FROM tickets WHERE id = ?1", [t.id], |r| r.get(0))?;
+            let seq: i64 =
+                c.tx.query_row("SELECT seq FROM tickets WHERE id = ?1", [t.id], |r| {
+                    r.get(0)
+                })?;
             c.tx.execute(
                 "INSERT INTO tickets(day, service, seq, number, priority, status, queue_key,
                         issued_at, enqueued_at, identity_token, capability, transferred_from,
@@ -750,7 +753,11 @@ impl QueueEngine {
     }
 
     /// Records a device's alerts; logs and broadcasts a `device_alert` event when they change.
-    pub fn set_device_alerts(&self, device: &str, alerts: DeviceAlerts) -> Result<bool, QueueError> {
+    pub fn set_device_alerts(
+        &self,
+        device: &str,
+        alerts: DeviceAlerts,
+    ) -> Result<bool, QueueError> {
         validate_device_name(device)?;
         let mut map = self.alerts.lock().unwrap_or_else(PoisonError::into_inner);
         let previous = map.get(device).copied().unwrap_or_default();
@@ -815,9 +822,8 @@ impl QueueEngine {
     /// The sequence number of the last logged event (0 when the log is empty).
     pub fn last_event_seq(&self) -> Result<u64, QueueError> {
         let conn = self.lock();
-        let seq: i64 = conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| {
-            r.get(0)
-        })?;
+        let seq: i64 =
+            conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
         Ok(u64::try_from(seq).unwrap_or(0))
     }
 
@@ -958,10 +964,8 @@ impl Ctx<'_> {
             ],
         )?;
         let id = self.tx.last_insert_rowid();
-        self.tx.execute(
-            "UPDATE tickets SET queue_key = ?1 WHERE id = ?1",
-            [id],
-        )?;
+        self.tx
+            .execute("UPDATE tickets SET queue_key = ?1 WHERE id = ?1", [id])?;
         self.tx.execute(
             "UPDATE service_day SET last_number = ?3, issued = issued + 1
              WHERE day = ?1 AND service = ?2",
@@ -1020,7 +1024,10 @@ impl Ctx<'_> {
             )
             .optional()?
             .unwrap_or((svc.number_start - 1, 0));
-        let local = self.now.with_timezone(&self.config.utc_offset.0).naive_local();
+        let local = self
+            .now
+            .with_timezone(&self.config.utc_offset.0)
+            .naive_local();
         let serves = self
             .config
             .windows
@@ -1159,11 +1166,11 @@ impl Ctx<'_> {
             "SELECT COUNT(*) FROM tickets WHERE day = ?1 AND service = ?2 AND status = 'waiting'
                AND (priority != 'none' OR queue_key < ?3 OR (queue_key = ?3 AND id < ?4))"
         };
-        Ok(self.tx.query_row(
-            sql,
-            params![day_str(t.day), t.service, key, t.id],
-            |r| r.get(0),
-        )?)
+        Ok(self
+            .tx
+            .query_row(sql, params![day_str(t.day), t.service, key, t.id], |r| {
+                r.get(0)
+            })?)
     }
 
     fn issued_view(&self, id: TicketId) -> Result<IssuedTicket, QueueError> {

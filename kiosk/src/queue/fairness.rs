@@ -60,7 +60,10 @@ mod tests {
     fn single_class_goes() {
         assert_eq!(pick(false, None, 0, &RULE), None);
         assert_eq!(pick(true, None, 9, &RULE), Some(Pick::Priority));
-        assert_eq!(pick(false, Some(Duration::zero()), 0, &RULE), Some(Pick::Normal));
+        assert_eq!(
+            pick(false, Some(Duration::zero()), 0, &RULE),
+            Some(Pick::Normal)
+        );
     }
 
     #[test]
@@ -73,8 +76,14 @@ mod tests {
 
     #[test]
     fn max_wait_puts_a_normal_ticket_first() {
-        assert_eq!(pick(true, Some(Duration::minutes(29)), 0, &RULE), Some(Pick::Priority));
-        assert_eq!(pick(true, Some(Duration::minutes(30)), 0, &RULE), Some(Pick::Normal));
+        assert_eq!(
+            pick(true, Some(Duration::minutes(29)), 0, &RULE),
+            Some(Pick::Priority)
+        );
+        assert_eq!(
+            pick(true, Some(Duration::minutes(30)), 0, &RULE),
+            Some(Pick::Normal)
+        );
     }
 
     #[test]
@@ -83,6 +92,9 @@ mod tests {
             max_priority_in_a_row: 0,
             ..RULE
         };
-        assert_eq!(pick(true, Some(Duration::zero()), 0, &rule), Some(Pick::Normal));
+        assert_eq!(
+            pick(true, Some(Duration::zero()), 0, &rule),
+            Some(Pick::Normal)
+        );
     }
 }

@@ -285,9 +285,10 @@ impl HttpQueueClient {
             .await
             .map_err(|e| QueueError::Remote(e.to_string()))?;
         if !resp.status().is_success() {
-            return Err(decode::<serde_json::Value>(resp).await.err().unwrap_or_else(
-                || QueueError::Remote("event stream refused".into()),
-            ));
+            return Err(decode::<serde_json::Value>(resp)
+                .await
+                .err()
+                .unwrap_or_else(|| QueueError::Remote("event stream refused".into())));
         }
         Ok(resp)
     }
@@ -336,7 +337,10 @@ mod tests {
     #[test]
     fn sse_parser_handles_split_chunks_comments_and_crlf() {
         let mut p = SseParser::default();
-        assert!(p.feed(b": keep-alive\n\nid: 1\nevent: x\ndata: {\"a\"").is_empty());
+        assert!(
+            p.feed(b": keep-alive\n\nid: 1\nevent: x\ndata: {\"a\"")
+                .is_empty()
+        );
         let out = p.feed(b":1}\r\n\r\nid: 2\ndata: b\n\n");
         assert_eq!(out, ["{\"a\":1}", "b"]);
     }

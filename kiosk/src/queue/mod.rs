@@ -34,7 +34,7 @@ pub use error::{ErrorKind, QueueError};
 pub use events::{EventPayload, QueueEvent};
 pub use http_client::HttpQueueClient;
 pub use model::{
-    EtaRange, IdentityToken, IssuedTicket, PhoneStatus, PriorityKind, QueuePosition,
-    QueueSnapshot, ServiceState, ServiceStatus, Ticket, TicketBrief, TicketId, TicketStatus,
-    WindowStatus, WindowView,
+    EtaRange, IdentityToken, IssuedTicket, PhoneStatus, PriorityKind, QueuePosition, QueueSnapshot,
+    ServiceState, ServiceStatus, Ticket, TicketBrief, TicketId, TicketStatus, WindowStatus,
+    WindowView,
 };

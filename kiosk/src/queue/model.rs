@@ -434,10 +434,19 @@ mod tests {
         let birth = NaiveDate::from_ymd_opt(1965, 6, 15).unwrap();
         let before = NaiveDate::from_ymd_opt(2025, 6, 14).unwrap();
         let on = NaiveDate::from_ymd_opt(2025, 6, 15).unwrap();
-        assert_eq!(PriorityKind::suggest_from_birth_date(birth, before, 60), PriorityKind::None);
-        assert_eq!(PriorityKind::suggest_from_birth_date(birth, on, 60), PriorityKind::Elderly);
+        assert_eq!(
+            PriorityKind::suggest_from_birth_date(birth, before, 60),
+            PriorityKind::None
+        );
+        assert_eq!(
+            PriorityKind::suggest_from_birth_date(birth, on, 60),
+            PriorityKind::Elderly
+        );
         let future = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
-        assert_eq!(PriorityKind::suggest_from_birth_date(future, on, 60), PriorityKind::None);
+        assert_eq!(
+            PriorityKind::suggest_from_birth_date(future, on, 60),
+            PriorityKind::None
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ fn main() {
         .with_bundled_translations("translations")
         // Messages are keyed by their Chinese text alone, so one English line serves every page that uses it.
         .with_default_translation_context(slint_build::DefaultTranslationContext::None);
-    slint_build::compile_with_config("ui/app.slint", config).expect("the Slint UI failed to compile");
+    slint_build::compile_with_config("ui/app.slint", config)
+        .expect("the Slint UI failed to compile");
     println!("cargo:rerun-if-changed=translations");
 }

@@ -121,7 +121,13 @@ fn take_screenshot(config: Option<&std::path::Path>, args: ScreenshotArgs) -> an
         Lang::Zh => Language::Zh,
         Lang::En => Language::En,
     };
-    let shot = Shot { page, size, language, elderly: args.elderly, out: args.out };
+    let shot = Shot {
+        page,
+        size,
+        language,
+        elderly: args.elderly,
+        out: args.out,
+    };
     screenshot::render(ShellOptions::from_config(&config), &[shot])?;
     Ok(())
 }

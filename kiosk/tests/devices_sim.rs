@@ -21,7 +21,10 @@ fn ticket(number: &str) -> Ticket {
         window: Some("3号窗口".into()),
         ahead: 2,
         wait_minutes: Some((10, 25)),
-        issued_at: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap().and_hms_opt(9, 30, 0).unwrap(),
+        issued_at: chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
+            .unwrap()
+            .and_hms_opt(9, 30, 0)
+            .unwrap(),
         name: None,
         qr: Some("http://192.0.2.1:8080/t/abc".into()),
         footer: Ticket::default_footer(),
@@ -36,33 +39,67 @@ async fn simulated_devices_run_the_real_protocols() {
     // Printer: a ticket goes through ESC/POS into the virtual printer and is saved as PNG and text.
     let outcome = devices.printer.print(ticket("C007")).await.unwrap();
     assert!(outcome.is_printed(), "{outcome:?}");
-    assert_eq!(*devices.printer.health().borrow(), PrinterHealth::Ready { paper_near_end: false });
-    let text = std::fs::read_to_string(dir.path().join("printer/20261129-093000-C007.txt")).unwrap();
+    assert_eq!(
+        *devices.printer.health().borrow(),
+        PrinterHealth::Ready {
+            paper_near_end: false
+        }
+    );
+    let text =
+        std::fs::read_to_string(dir.path().join("printer/20261129-093000-C007.txt")).unwrap();
     assert!(text.contains("C007"), "{text}");
     assert!(text.contains("法律援助"), "{text}");
     assert!(dir.path().join("printer/20261129-093000-C007.png").exists());
 
     // Paper out: the ticket is reported as not printed, with the reason, and health says so.
     let sim = devices.printer.simulator().unwrap().clone();
-    sim.set_state(VirtualState { paper_out: true, ..VirtualState::default() });
+    sim.set_state(VirtualState {
+        paper_out: true,
+        ..VirtualState::default()
+    });
     let outcome = devices.printer.print(ticket("C008")).await.unwrap();
-    assert!(matches!(outcome, PrintOutcome::NotPrinted(NotPrinted::PaperOut)), "{outcome:?}");
-    assert!(matches!(&*devices.printer.health().borrow(), PrinterHealth::NotReady(reason) if reason.contains("缺纸")));
+    assert!(
+        matches!(outcome, PrintOutcome::NotPrinted(NotPrinted::PaperOut)),
+        "{outcome:?}"
+    );
+    assert!(
+        matches!(&*devices.printer.health().borrow(), PrinterHealth::NotReady(reason) if reason.contains("缺纸"))
+    );
 
     // ID reader: a card placed on the simulated reader comes back through the SAM protocol, once.
-    let card = CardSpec::from_toml(include_str!("../../id-reader/cards/resident.toml")).unwrap().to_card().unwrap();
+    let card = CardSpec::from_toml(include_str!("../../id-reader/cards/resident.toml"))
+        .unwrap()
+        .to_card()
+        .unwrap();
     devices.id_reader.simulator.as_ref().unwrap().place(&card);
     let reader = devices.id_reader.reader.as_mut().unwrap();
-    let event = tokio::time::timeout(Duration::from_secs(10), reader.next_event()).await.unwrap().unwrap();
-    let ReaderEvent::CardRead(read) = event else { panic!("expected a card, got {event:?}") };
+    let event = tokio::time::timeout(Duration::from_secs(10), reader.next_event())
+        .await
+        .unwrap()
+        .unwrap();
+    let ReaderEvent::CardRead(read) = event else {
+        panic!("expected a card, got {event:?}")
+    };
     assert_eq!(read.masked_name(), "张*");
     assert_eq!(read.masked_id_number(), "500***********1238");
     devices.id_reader.simulator.as_ref().unwrap().remove();
-    let event = tokio::time::timeout(Duration::from_secs(10), reader.next_event()).await.unwrap().unwrap();
+    let event = tokio::time::timeout(Duration::from_secs(10), reader.next_event())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(event, ReaderEvent::CardRemoved);
 
     // LED panel: the call scene lands in the simulated panel's PNG.
-    devices.led_panel.show(&Scene::Call { ticket: "C007".into(), window: 3 }, Duration::ZERO).unwrap();
+    devices
+        .led_panel
+        .show(
+            &Scene::Call {
+                ticket: "C007".into(),
+                window: 3,
+            },
+            Duration::ZERO,
+        )
+        .unwrap();
     assert!(devices.led_panel.frame().lit() > 100);
     let png = std::fs::read(dir.path().join("led/panel.png")).unwrap();
     assert_eq!(&png[1..4], b"PNG");

@@ -45,9 +45,16 @@ fn every_ui_string_has_an_english_translation() {
     let missing: Vec<_> = wanted.difference(&translated).collect();
     assert!(missing.is_empty(), "untranslated UI strings: {missing:?}");
     let stale: Vec<_> = translated.difference(&wanted).collect();
-    assert!(stale.is_empty(), "translations of strings the UI no longer has: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "translations of strings the UI no longer has: {stale:?}"
+    );
     for (id, text) in &pairs {
         assert!(!text.trim().is_empty(), "empty translation for {id:?}");
-        assert_eq!(id.matches("{}").count(), text.matches("{}").count(), "placeholders differ for {id:?}");
+        assert_eq!(
+            id.matches("{}").count(),
+            text.matches("{}").count(),
+            "placeholders differ for {id:?}"
+        );
     }
 }

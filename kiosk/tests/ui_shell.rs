@@ -30,12 +30,19 @@ fn find(shell: &Shell, label: &str) -> ElementHandle {
     let found: Vec<_> = ElementHandle::find_by_accessible_label(shell.window(), label)
         .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
         .collect();
-    assert_eq!(found.len(), 1, "expected exactly one button labelled {label:?}, found {}", found.len());
+    assert_eq!(
+        found.len(),
+        1,
+        "expected exactly one button labelled {label:?}, found {}",
+        found.len()
+    );
     found.into_iter().next().unwrap()
 }
 
 fn exists(shell: &Shell, label: &str) -> bool {
-    ElementHandle::find_by_accessible_label(shell.window(), label).next().is_some()
+    ElementHandle::find_by_accessible_label(shell.window(), label)
+        .next()
+        .is_some()
 }
 
 const TILES: [(&str, Page); 6] = [
@@ -100,13 +107,20 @@ fn idle_timeout_returns_home_and_resets_the_session() {
     // A touch anywhere restarts the countdown (this page has no content of its own yet).
     shell.window().global::<Nav>().invoke_activity();
     mock_elapsed_time(Duration::from_secs(59));
-    assert_eq!(shell.page(), Page::Publicity, "a touch restarted the timeout");
+    assert_eq!(
+        shell.page(),
+        Page::Publicity,
+        "a touch restarted the timeout"
+    );
     assert_eq!(ended.get(), 0);
 
     mock_elapsed_time(Duration::from_secs(2));
     assert_eq!(shell.page(), Page::Home, "idle for 61 s returns home");
     assert_eq!(ended.get(), 1, "the session's data was dropped");
-    assert!(!shell.window().global::<Theme>().get_elderly(), "elderly mode reset to the default");
+    assert!(
+        !shell.window().global::<Theme>().get_elderly(),
+        "elderly mode reset to the default"
+    );
     assert!(!shell.window().global::<Nav>().get_can_go_back());
 }
 
@@ -119,12 +133,18 @@ fn language_switch_changes_the_text_and_a_new_session_starts_in_chinese() {
     assert!(exists(&shell, "Take a number"), "tiles are in English");
     assert!(!exists(&shell, "取号"));
     assert!(exists(&shell, "Legal service hotline 12348"));
-    assert!(exists(&shell, "Qianjiang test centre"), "the centre's English name");
+    assert!(
+        exists(&shell, "Qianjiang test centre"),
+        "the centre's English name"
+    );
 
     find(&shell, "Service guides").invoke_accessible_default_action();
     find(&shell, "Back");
     find(&shell, "Home").invoke_accessible_default_action();
-    assert!(!shell.window().global::<Session>().get_english(), "home ends the session: back to Chinese");
+    assert!(
+        !shell.window().global::<Session>().get_english(),
+        "home ends the session: back to Chinese"
+    );
     assert!(exists(&shell, "取号"));
 }
 
@@ -135,7 +155,10 @@ fn elderly_mode_enlarges_type() {
     let normal = theme.get_font_body();
     find(&shell, "长者模式").invoke_accessible_default_action();
     assert!(theme.get_elderly());
-    assert!(theme.get_font_body() > normal * 1.2, "elderly type is larger");
+    assert!(
+        theme.get_font_body() > normal * 1.2,
+        "elderly type is larger"
+    );
     find(&shell, "标准模式").invoke_accessible_default_action();
     assert!(!theme.get_elderly());
 }

@@ -29,9 +29,27 @@ fn home_screen_renders_portrait_and_landscape_with_chinese_text() {
     let dir = tempfile::tempdir().unwrap();
     let config = KioskConfig::default();
     let shots = [
-        Shot { page: Page::Home, size: (1080, 1920), language: Language::Zh, elderly: false, out: dir.path().join("portrait.png") },
-        Shot { page: Page::Home, size: (1920, 1080), language: Language::Zh, elderly: false, out: dir.path().join("landscape.png") },
-        Shot { page: Page::Guides, size: (1080, 1920), language: Language::En, elderly: true, out: dir.path().join("guides.png") },
+        Shot {
+            page: Page::Home,
+            size: (1080, 1920),
+            language: Language::Zh,
+            elderly: false,
+            out: dir.path().join("portrait.png"),
+        },
+        Shot {
+            page: Page::Home,
+            size: (1920, 1080),
+            language: Language::Zh,
+            elderly: false,
+            out: dir.path().join("landscape.png"),
+        },
+        Shot {
+            page: Page::Guides,
+            size: (1080, 1920),
+            language: Language::En,
+            elderly: true,
+            out: dir.path().join("guides.png"),
+        },
     ];
     render(ShellOptions::from_config(&config), &shots).unwrap();
 
@@ -39,9 +57,15 @@ fn home_screen_renders_portrait_and_landscape_with_chinese_text() {
     assert_eq!((w, h), (1080, 1920));
     // The header is the centre's red; its white title glyphs prove the embedded CJK font drew text.
     let top_left = &rgba[0..3];
-    assert!(top_left[0] > 120 && top_left[1] < 60, "header colour {top_left:?}");
+    assert!(
+        top_left[0] > 120 && top_left[1] < 60,
+        "header colour {top_left:?}"
+    );
     let title_pixels = light_pixels(&rgba, w, 60..180);
-    assert!(title_pixels > 2_000, "title glyphs drawn ({title_pixels} light pixels)");
+    assert!(
+        title_pixels > 2_000,
+        "title glyphs drawn ({title_pixels} light pixels)"
+    );
 
     let (w, h, _) = decode(&shots[1].out);
     assert_eq!((w, h), (1920, 1080));
@@ -49,5 +73,8 @@ fn home_screen_renders_portrait_and_landscape_with_chinese_text() {
     // Elderly mode: black background and yellow accents.
     let (w, _, rgba) = decode(&shots[2].out);
     let bottom = ((1900 * w + 540) * 4) as usize;
-    assert!(rgba[bottom] < 30 && rgba[bottom + 1] < 30 && rgba[bottom + 2] < 30, "elderly background is black");
+    assert!(
+        rgba[bottom] < 30 && rgba[bottom + 1] < 30 && rgba[bottom + 2] < 30,
+        "elderly background is black"
+    );
 }

@@ -59,7 +59,9 @@ pub enum PrinterConfig {
 
 impl Default for PrinterConfig {
     fn default() -> Self {
-        Self::Sim { profile: default_profile() }
+        Self::Sim {
+            profile: default_profile(),
+        }
     }
 }
 
@@ -103,7 +105,9 @@ pub enum LedPanelConfig {
 
 impl Default for LedPanelConfig {
     fn default() -> Self {
-        Self::Sim { size: default_panel_size() }
+        Self::Sim {
+            size: default_panel_size(),
+        }
     }
 }
 
@@ -130,7 +134,10 @@ impl DevicesConfig {
     pub fn all_simulated(&self) -> bool {
         matches!(self.printer, PrinterConfig::Sim { .. })
             && matches!(self.id_reader, IdReaderConfig::Sim | IdReaderConfig::None)
-            && matches!(self.led_panel, LedPanelConfig::Sim { .. } | LedPanelConfig::None)
+            && matches!(
+                self.led_panel,
+                LedPanelConfig::Sim { .. } | LedPanelConfig::None
+            )
     }
 
     pub(super) fn validate(&self, origin: &Path) -> Result<(), ConfigError> {
@@ -139,7 +146,8 @@ impl DevicesConfig {
             key: key.to_owned(),
             reason,
         };
-        let baud_reason = |baud: u32| format!("{baud} is not a serial baud rate (one of {BAUD_RATES:?})");
+        let baud_reason =
+            |baud: u32| format!("{baud} is not a serial baud rate (one of {BAUD_RATES:?})");
         if let PrinterConfig::Serial { baud, .. } = self.printer
             && !BAUD_RATES.contains(&baud)
         {
@@ -159,13 +167,18 @@ impl DevicesConfig {
         if ticket_printer::profile::by_name(profile).is_none() {
             return Err(invalid(
                 "devices.printer.profile",
-                format!("unknown profile `{profile}` (known: generic-58, generic-80-zh, epson-tm-t88)"),
+                format!(
+                    "unknown profile `{profile}` (known: generic-58, generic-80-zh, epson-tm-t88)"
+                ),
             ));
         }
         if let LedPanelConfig::Sim { size } = &self.led_panel
             && super::parse_size_any(size).is_none()
         {
-            return Err(invalid("devices.led_panel.size", format!("`{size}` must look like 160x16")));
+            return Err(invalid(
+                "devices.led_panel.size",
+                format!("`{size}` must look like 160x16"),
+            ));
         }
         Ok(())
     }

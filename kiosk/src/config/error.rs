@@ -45,13 +45,27 @@ pub enum ConfigError {
 
 impl ConfigError {
     pub(super) fn syntax(path: &std::path::Path, err: &toml::de::Error) -> Self {
-        Self::Syntax { path: path.to_owned(), message: one_line(&err.to_string()) }
+        Self::Syntax {
+            path: path.to_owned(),
+            message: one_line(&err.to_string()),
+        }
     }
 
-    pub(super) fn field(path: &std::path::Path, err: &serde_path_to_error::Error<toml::de::Error>) -> Self {
+    pub(super) fn field(
+        path: &std::path::Path,
+        err: &serde_path_to_error::Error<toml::de::Error>,
+    ) -> Self {
         let key = err.path().to_string();
-        let key = if key == "." { "(top level)".to_owned() } else { key };
-        Self::Field { path: path.to_owned(), key, message: one_line(&err.inner().to_string()) }
+        let key = if key == "." {
+            "(top level)".to_owned()
+        } else {
+            key
+        };
+        Self::Field {
+            path: path.to_owned(),
+            key,
+            message: one_line(&err.inner().to_string()),
+        }
     }
 }
 
@@ -60,7 +74,11 @@ fn one_line(message: &str) -> String {
     let lines: Vec<&str> = message
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .filter(|l| {
+            !l.is_empty()
+                && !l.starts_with('|')
+                && !l.chars().next().is_some_and(|c| c.is_ascii_digit())
+        })
         .collect();
     lines.join("; ")
 }

@@ -140,14 +140,17 @@ pub fn parse_size_any(text: &str) -> Option<(u32, u32)> {
 impl KioskConfig {
     /// Reads and checks a configuration file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         Self::parse(&text, path)
     }
 
     /// Parses and checks configuration text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &Path) -> Result<Self, ConfigError> {
-        let deserializer = toml::Deserializer::parse(text).map_err(|err| ConfigError::syntax(origin, &err))?;
+        let deserializer =
+            toml::Deserializer::parse(text).map_err(|err| ConfigError::syntax(origin, &err))?;
         let config: Self = serde_path_to_error::deserialize(deserializer)
             .map_err(|err| ConfigError::field(origin, &err))?;
         config.validate(origin)?;
@@ -164,10 +167,16 @@ impl KioskConfig {
             return Err(invalid("site.name", "must not be empty"));
         }
         if !(10..=3600).contains(&self.ui.idle_timeout_secs) {
-            return Err(invalid("ui.idle_timeout_secs", "must be between 10 and 3600 seconds"));
+            return Err(invalid(
+                "ui.idle_timeout_secs",
+                "must be between 10 and 3600 seconds",
+            ));
         }
         if parse_size(&self.ui.window_size).is_none() {
-            return Err(invalid("ui.window_size", "must look like 540x960 (each side 100 to 10000)"));
+            return Err(invalid(
+                "ui.window_size",
+                "must look like 540x960 (each side 100 to 10000)",
+            ));
         }
         self.devices.validate(origin)
     }

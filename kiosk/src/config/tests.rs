@@ -29,20 +29,28 @@ fn the_example_file_parses_and_matches_the_defaults() {
 fn unknown_key_is_named_with_its_table() {
     let err = parse("[ui]\nidle_timeout = 30\n").unwrap_err().to_string();
     assert!(err.contains("kiosk.toml"), "{err}");
-    assert!(err.contains("ui.idle_timeout") || err.contains("idle_timeout"), "{err}");
+    assert!(
+        err.contains("ui.idle_timeout") || err.contains("idle_timeout"),
+        "{err}"
+    );
     assert!(err.contains("unknown field"), "{err}");
 }
 
 #[test]
 fn wrong_type_names_the_key() {
-    let err = parse("[ui]\nidle_timeout_secs = \"soon\"\n").unwrap_err().to_string();
+    let err = parse("[ui]\nidle_timeout_secs = \"soon\"\n")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("`ui.idle_timeout_secs`"), "{err}");
 }
 
 #[test]
 fn out_of_range_value_names_key_and_reason() {
     let err = parse("[ui]\nidle_timeout_secs = 1\n").unwrap_err();
-    assert!(matches!(err, ConfigError::Invalid { ref key, .. } if key == "ui.idle_timeout_secs"), "{err}");
+    assert!(
+        matches!(err, ConfigError::Invalid { ref key, .. } if key == "ui.idle_timeout_secs"),
+        "{err}"
+    );
     assert!(err.to_string().contains("between 10 and 3600"));
 }
 
@@ -59,20 +67,26 @@ fn real_devices_are_configured_by_kind() {
          [devices.id_reader]\nkind = \"none\"\n",
     )
     .unwrap();
-    assert!(matches!(config.devices.printer, PrinterConfig::Serial { baud: 115_200, .. }));
+    assert!(matches!(
+        config.devices.printer,
+        PrinterConfig::Serial { baud: 115_200, .. }
+    ));
     assert_eq!(config.devices.id_reader, IdReaderConfig::None);
     assert!(!config.devices.all_simulated());
 }
 
 #[test]
 fn impossible_baud_rate_is_rejected() {
-    let err = parse("[devices.printer]\nkind = \"serial\"\nport = \"/dev/ttyUSB0\"\nbaud = 1234\n").unwrap_err();
+    let err = parse("[devices.printer]\nkind = \"serial\"\nport = \"/dev/ttyUSB0\"\nbaud = 1234\n")
+        .unwrap_err();
     assert!(err.to_string().contains("devices.printer.baud"), "{err}");
 }
 
 #[test]
 fn unknown_device_kind_is_rejected() {
-    let err = parse("[devices.printer]\nkind = \"laser\"\n").unwrap_err().to_string();
+    let err = parse("[devices.printer]\nkind = \"laser\"\n")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("devices.printer"), "{err}");
 }
 

@@ -21,13 +21,23 @@ impl IdReaderSlot {
             IdReaderConfig::Sim => {
                 let sim = SimReader::new();
                 let reader = Reader::spawn_simulated(&sim, DriverConfig::default());
-                Self { reader: Some(reader), simulator: Some(sim) }
+                Self {
+                    reader: Some(reader),
+                    simulator: Some(sim),
+                }
             }
             IdReaderConfig::Serial { port, baud } => Self {
-                reader: Some(Reader::spawn_serial(port.to_string_lossy().into_owned(), *baud, DriverConfig::default())),
+                reader: Some(Reader::spawn_serial(
+                    port.to_string_lossy().into_owned(),
+                    *baud,
+                    DriverConfig::default(),
+                )),
                 simulator: None,
             },
-            IdReaderConfig::None => Self { reader: None, simulator: None },
+            IdReaderConfig::None => Self {
+                reader: None,
+                simulator: None,
+            },
         }
     }
 }

@@ -28,15 +28,23 @@ impl LedPanelSlot {
         match config {
             LedPanelConfig::Sim { size } => {
                 let (w, h) = parse_size_any(size).unwrap_or((160, 16));
-                Self { sink: Some(Box::new(PngSink::new(sim_dir.join("panel.png"), 6))), frame: MonoFrame::new(w, h) }
+                Self {
+                    sink: Some(Box::new(PngSink::new(sim_dir.join("panel.png"), 6))),
+                    frame: MonoFrame::new(w, h),
+                }
             }
-            LedPanelConfig::None => Self { sink: None, frame: MonoFrame::new(1, 1) },
+            LedPanelConfig::None => Self {
+                sink: None,
+                frame: MonoFrame::new(1, 1),
+            },
         }
     }
 
     /// Draws `scene` as it looks `elapsed` after it started and shows it.
     pub fn show(&mut self, scene: &Scene, elapsed: Duration) -> Result<(), SinkError> {
-        let Some(sink) = self.sink.as_mut() else { return Ok(()) };
+        let Some(sink) = self.sink.as_mut() else {
+            return Ok(());
+        };
         render(scene, elapsed, 32, &mut self.frame);
         sink.show(&self.frame)
     }

@@ -39,7 +39,10 @@ pub enum PrintJobError {
 }
 
 enum Job {
-    Print { ticket: Box<Ticket>, reply: oneshot::Sender<PrintOutcome> },
+    Print {
+        ticket: Box<Ticket>,
+        reply: oneshot::Sender<PrintOutcome>,
+    },
 }
 
 /// A handle to the printer thread. Cheap to clone.
@@ -52,7 +55,9 @@ pub struct PrinterService {
 
 impl std::fmt::Debug for PrinterService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PrinterService").field("simulated", &self.sim.is_some()).finish_non_exhaustive()
+        f.debug_struct("PrinterService")
+            .field("simulated", &self.sim.is_some())
+            .finish_non_exhaustive()
     }
 }
 
@@ -65,11 +70,24 @@ impl PrinterService {
                 let sim = SharedVirtualPrinter::new(profile.clone());
                 (profile, Endpoint::Virtual(sim.clone()), Some(sim))
             }
-            PrinterConfig::Serial { port, baud, profile } => {
-                (lookup(profile)?, Endpoint::Serial { path: port.clone(), baud: *baud }, None)
+            PrinterConfig::Serial {
+                port,
+                baud,
+                profile,
+            } => (
+                lookup(profile)?,
+                Endpoint::Serial {
+                    path: port.clone(),
+                    baud: *baud,
+                },
+                None,
+            ),
+            PrinterConfig::UsbLp { path, profile } => {
+                (lookup(profile)?, Endpoint::UsbDevice(path.clone()), None)
             }
-            PrinterConfig::UsbLp { path, profile } => (lookup(profile)?, Endpoint::UsbDevice(path.clone()), None),
-            PrinterConfig::Tcp { address, profile } => (lookup(profile)?, Endpoint::Tcp(address.clone()), None),
+            PrinterConfig::Tcp { address, profile } => {
+                (lookup(profile)?, Endpoint::Tcp(address.clone()), None)
+            }
         };
         let printer = Printer::new(endpoint, profile_name.clone());
         let (jobs, rx) = mpsc::channel();
@@ -78,8 +96,19 @@ impl PrinterService {
         let thread_sim = sim.clone();
         std::thread::Builder::new()
             .name("printer".into())
-            .spawn(move || run(printer, &rx, &health_tx, thread_sim.as_ref(), out_dir.as_deref()))
-            .map_err(|source| DeviceError::Thread { device: "printer", source })?;
+            .spawn(move || {
+                run(
+                    printer,
+                    &rx,
+                    &health_tx,
+                    thread_sim.as_ref(),
+                    out_dir.as_deref(),
+                )
+            })
+            .map_err(|source| DeviceError::Thread {
+                device: "printer",
+                source,
+            })?;
         Ok(Self { jobs, health, sim })
     }
 
@@ -87,7 +116,12 @@ impl PrinterService {
     /// not be printed comes back as [`PrintOutcome::NotPrinted`] with the reason, for the caller to show.
     pub async fn print(&self, ticket: Ticket) -> Result<PrintOutcome, PrintJobError> {
         let (reply, outcome) = oneshot::channel();
-        self.jobs.send(Job::Print { ticket: Box::new(ticket), reply }).map_err(|_| PrintJobError::Stopped)?;
+        self.jobs
+            .send(Job::Print {
+                ticket: Box::new(ticket),
+                reply,
+            })
+            .map_err(|_| PrintJobError::Stopped)?;
         outcome.await.map_err(|_| PrintJobError::Stopped)
     }
 
@@ -118,7 +152,9 @@ fn run(
             Job::Print { ticket, reply } => {
                 let outcome = printer.print(&ticket);
                 let new_health = match &outcome {
-                    PrintOutcome::Printed(printed) => PrinterHealth::Ready { paper_near_end: printed.paper_near_end() },
+                    PrintOutcome::Printed(printed) => PrinterHealth::Ready {
+                        paper_near_end: printed.paper_near_end(),
+                    },
                     PrintOutcome::NotPrinted(reason) => {
                         tracing::warn!("ticket {} not printed: {reason}", ticket.number);
                         PrinterHealth::NotReady(describe(reason))
@@ -142,13 +178,24 @@ fn describe(reason: &NotPrinted) -> String {
 /// Saves what the virtual printer printed as `DIR/<time>-<number>.png` and `.txt`.
 fn save_simulated(sim: &SharedVirtualPrinter, dir: &Path, ticket: &Ticket) {
     for printed in sim.take_tickets() {
-        let stem: PathBuf = dir.join(format!("{}-{}", ticket.issued_at.format("%Y%m%d-%H%M%S"), ticket.number));
+        let stem: PathBuf = dir.join(format!(
+            "{}-{}",
+            ticket.issued_at.format("%Y%m%d-%H%M%S"),
+            ticket.number
+        ));
         let result = std::fs::create_dir_all(dir)
             .and_then(|()| std::fs::write(stem.with_extension("png"), printed.png()))
             .and_then(|()| std::fs::write(stem.with_extension("txt"), printed.text()));
         match result {
-            Ok(()) => tracing::info!("virtual printer: ticket {} saved as {}.png", ticket.number, stem.display()),
-            Err(err) => tracing::warn!("virtual printer: cannot save ticket {}: {err}", ticket.number),
+            Ok(()) => tracing::info!(
+                "virtual printer: ticket {} saved as {}.png",
+                ticket.number,
+                stem.display()
+            ),
+            Err(err) => tracing::warn!(
+                "virtual printer: cannot save ticket {}: {err}",
+                ticket.number
+            ),
         }
     }
 }

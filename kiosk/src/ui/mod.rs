@@ -4,7 +4,13 @@
 //! properties and raise callbacks; the Rust side sets properties and answers callbacks.
 
 mod generated {
-    #![allow(missing_docs, unreachable_pub, unused_qualifications, clippy::all, clippy::pedantic)]
+    #![allow(
+        missing_docs,
+        unreachable_pub,
+        unused_qualifications,
+        clippy::all,
+        clippy::pedantic
+    )]
     slint::include_modules!();
 }
 

@@ -62,10 +62,18 @@ impl Shell {
     /// Creates the main window. The Slint platform (winit, testing or headless) must be chosen before.
     pub fn new(options: ShellOptions) -> Result<Self, slint::PlatformError> {
         let window = AppWindow::new()?;
-        window.global::<Session>().set_centre_name(options.centre_name.as_str().into());
-        window.global::<Session>().set_centre_name_en(options.centre_name_en.as_str().into());
+        window
+            .global::<Session>()
+            .set_centre_name(options.centre_name.as_str().into());
+        window
+            .global::<Session>()
+            .set_centre_name_en(options.centre_name_en.as_str().into());
         let live_clock = options.live_clock;
-        let state = Rc::new(RefCell::new(State { options, history: Vec::new(), session_end_hooks: Vec::new() }));
+        let state = Rc::new(RefCell::new(State {
+            options,
+            history: Vec::new(),
+            session_end_hooks: Vec::new(),
+        }));
         let idle_timer = Rc::new(Timer::default());
 
         let nav = window.global::<Nav>();
@@ -147,7 +155,12 @@ impl Shell {
         }
 
         apply_session_defaults(&window, &state.borrow().options);
-        Ok(Self { window, state, _idle_timer: idle_timer, _clock_timer: clock_timer })
+        Ok(Self {
+            window,
+            state,
+            _idle_timer: idle_timer,
+            _clock_timer: clock_timer,
+        })
     }
 
     /// The Slint window.
@@ -157,7 +170,10 @@ impl Shell {
 
     /// Registers something to forget when a session ends (ID card data, a half-filled form…).
     pub fn on_session_end(&self, hook: impl Fn() + 'static) {
-        self.state.borrow_mut().session_end_hooks.push(Box::new(hook));
+        self.state
+            .borrow_mut()
+            .session_end_hooks
+            .push(Box::new(hook));
     }
 
     /// Opens a page as if the citizen had tapped its tile.
@@ -221,12 +237,16 @@ fn set_language(window: &AppWindow, language: Language) {
         Language::En => "en",
     };
     match slint::select_bundled_translation(code) {
-        Ok(()) => window.global::<Session>().set_english(language == Language::En),
+        Ok(()) => window
+            .global::<Session>()
+            .set_english(language == Language::En),
         Err(err) => tracing::error!("cannot switch the UI language to {language:?}: {err}"),
     }
 }
 
 fn set_clock(window: &AppWindow) {
     let now = chrono::Local::now();
-    window.global::<Session>().set_clock(now.format("%Y-%m-%d %H:%M").to_string().into());
+    window
+        .global::<Session>()
+        .set_clock(now.format("%Y-%m-%d %H:%M").to_string().into());
 }

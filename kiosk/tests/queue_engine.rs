@@ -104,8 +104,10 @@ fn daily_reset_restarts_numbering_keeps_history_and_ignores_a_clock_going_back()
 
 #[test]
 fn reset_time_decides_the_business_day() {
-    let mut config = QueueConfig::default();
-    config.reset_time = "03:00".parse().unwrap();
+    let mut config = QueueConfig {
+        reset_time: "03:00".parse().unwrap(),
+        ..QueueConfig::default()
+    };
     for s in &mut config.services {
         s.hours.clear();
         s.days = vec![1, 2, 3, 4, 5, 6, 7];
@@ -202,10 +204,11 @@ fn recall_is_bounded_then_no_show_and_late_arrival_can_be_called() {
     f.clock.advance(Duration::minutes(16));
     assert!(matches!(e.call_number(1, &n), Err(QueueError::Conflict(_))));
 
-    let mut config = QueueConfig::default();
-    config.no_show_after_max_recalls = false;
-    config.max_recalls = 0;
-    let f = Fixture::new(config);
+    let f = Fixture::new(QueueConfig {
+        no_show_after_max_recalls: false,
+        max_recalls: 0,
+        ..QueueConfig::default()
+    });
     let e = f.open();
     issue(&e, &normal("reception"));
     e.call_next(1).unwrap().unwrap();

@@ -118,10 +118,8 @@ async fn remote_client_matches_the_local_one() {
     assert_eq!(kinds, ["day_reset", "issued", "cancelled", "device_alert"]);
 
     let offline = HttpQueueClient::new(&base, "wrong-token", None).unwrap();
-    assert!(matches!(
-        offline.services().await,
-        Ok(_) // the queue view is public
-    ));
+    // The queue view is public.
+    assert!(offline.services().await.is_ok());
     assert!(matches!(
         offline.issue(IssueRequest::new("reception")).await,
         Err(QueueError::Refused { status: 401, .. })

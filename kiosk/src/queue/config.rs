@@ -168,7 +168,7 @@ impl Default for ServiceConfig {
 }
 
 /// One staff window.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WindowConfig {
     /// Window number (1 and up), as painted above the counter.
@@ -179,17 +179,6 @@ pub struct WindowConfig {
     pub name_en: String,
     /// Services served, in order of preference.
     pub services: Vec<String>,
-}
-
-impl Default for WindowConfig {
-    fn default() -> Self {
-        Self {
-            id: 0,
-            name_zh: String::new(),
-            name_en: String::new(),
-            services: Vec::new(),
-        }
-    }
 }
 
 const WEEKDAYS: [u8; 5] = [1, 2, 3, 4, 5];

@@ -576,6 +576,14 @@ async fn events_have_ids_and_last_event_id_replays_what_was_missed() {
     s.issue("reception", json!(false)).await;
     let (eid, name, _) = sse.next().await;
     assert_eq!((eid, name.as_str()), (last + 1, "issued"));
+    // An id from the future (a replaced database) means "from now on".
+    let mut fresh = Sse::open(&s, Some(1_000_000)).await;
+    s.issue("complaints", json!(false)).await;
+    let (_, name, data) = fresh.next().await;
+    assert_eq!(
+        (name.as_str(), data["number"].as_str()),
+        ("issued", Some("G002"))
+    );
     // A malformed Last-Event-ID is a JSON 400.
     let resp = s
         .http

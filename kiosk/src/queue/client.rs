@@ -152,15 +152,14 @@ pub async fn event_stream(
     after: Option<u64>,
 ) -> Result<EventStream, QueueError> {
     let rx = engine.subscribe();
-    let last = match after {
-        Some(seq) => seq,
-        None => {
-            let e = Arc::clone(&engine);
-            tokio::task::spawn_blocking(move || e.last_event_seq())
-                .await
-                .map_err(|e| QueueError::Remote(format!("queue task failed: {e}")))??
-        }
+    let newest = {
+        let e = Arc::clone(&engine);
+        tokio::task::spawn_blocking(move || e.last_event_seq())
+            .await
+            .map_err(|e| QueueError::Remote(format!("queue task failed: {e}")))??
     };
+    // An id from the future (e.g. from before the database was replaced) means "from now on".
+    let last = after.map_or(newest, |seq| seq.min(newest));
     let state = StreamState {
         engine,
         rx,

@@ -1,0 +1,494 @@
+//! The typed content the UI shows: services and their guides, people, institutions, sites, publicity,
+//! notices, legal-aid rules and display settings.
+//!
+//! The same types are written by the publisher (from the editable sources) and read by the device (from a
+//! verified bundle). Records accept unknown fields so that a device keeps working when a later publisher adds
+//! one; breaking changes bump the manifest's `format`.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::manifest::ObjectId;
+
+/// A text in Simplified Chinese with its English translation (empty when there is none yet).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Text {
+    /// Simplified Chinese (always present).
+    pub zh: String,
+    /// English; empty when not translated (the UI then shows the Chinese).
+    #[serde(default)]
+    pub en: String,
+}
+
+impl Text {
+    /// A text from its two languages.
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The English text, or the Chinese when there is no English.
+    pub fn en_or_zh(&self) -> &str {
+        if self.en.trim().is_empty() {
+            &self.zh
+        } else {
+            &self.en
+        }
+    }
+}
+
+/// The tier of a site in the public legal service network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteTier {
+    /// The district centre (区公共法律服务中心).
+    Centre,
+    /// A township or street station (乡镇街道公共法律服务工作站).
+    Station,
+    /// A village or community room (村（社区）公共法律服务工作室).
+    Room,
+}
+
+/// One service of the centre with its guide (办事指南). The id matches the queue's service id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceGuide {
+    /// The queue's service id (`reception`, `consultation`, `legal_aid`, `notary`, `approval`, `mediation`,
+    /// `complaints`, `lawyer_appraisal`).
+    pub id: String,
+    /// Name of the service.
+    pub name: Text,
+    /// Where it is handled (window or room).
+    #[serde(default)]
+    pub window: Text,
+    /// The tiers that offer it (empty: every tier).
+    #[serde(default)]
+    pub tiers: Vec<SiteTier>,
+    /// What the service is.
+    pub summary: Text,
+    /// Who may use it, and on what conditions.
+    #[serde(default)]
+    pub conditions: Vec<Text>,
+    /// Materials to bring.
+    #[serde(default)]
+    pub materials: Vec<Text>,
+    /// Steps, in order.
+    #[serde(default)]
+    pub steps: Vec<Text>,
+    /// Time limits.
+    #[serde(default)]
+    pub time_limits: Vec<Text>,
+    /// Fees.
+    #[serde(default)]
+    pub fees: Vec<Text>,
+    /// Remedies when the citizen disagrees with a decision.
+    #[serde(default)]
+    pub remedies: Vec<Text>,
+    /// Contact and complaint numbers.
+    #[serde(default)]
+    pub contacts: Vec<Text>,
+    /// Legal basis (laws and articles).
+    #[serde(default)]
+    pub basis: Vec<String>,
+    /// Points not yet confirmed against an official source; the UI marks the guide "待核实 / to be
+    /// confirmed" while this is not empty. Statements concerned carry 〔待核实〕 in their text.
+    #[serde(default)]
+    pub unverified: Vec<String>,
+    /// The date the guide was last reviewed.
+    pub reviewed: NaiveDate,
+}
+
+/// A role of a person in the directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonRole {
+    /// A practising lawyer (律师).
+    Lawyer,
+    /// A grassroots legal-service worker (基层法律服务工作者).
+    GrassrootsWorker,
+    /// A village (community) legal adviser (村（社区）法律顾问).
+    VillageAdviser,
+    /// A people's mediator (人民调解员).
+    Mediator,
+    /// A notary (公证员).
+    Notary,
+}
+
+/// A person in the directory (the `lawyers` collection: lawyers, village legal advisers, mediators…).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    /// Stable id.
+    pub id: String,
+    /// Name in Chinese.
+    pub name: String,
+    /// Role.
+    pub role: PersonRole,
+    /// Institution id (law firm, notary office, mediation committee…), when any.
+    #[serde(default)]
+    pub institution: String,
+    /// Practice areas or specialties.
+    #[serde(default)]
+    pub specialties: Vec<String>,
+    /// Telephone shown to citizens.
+    #[serde(default)]
+    pub phone: String,
+    /// Township or village served.
+    #[serde(default)]
+    pub serves: String,
+    /// Practice certificate number, when public.
+    #[serde(default)]
+    pub licence: String,
+    /// Photo: an object id in a bundle (a path relative to the sources in the sources).
+    #[serde(default)]
+    pub photo: Option<String>,
+    /// Sample data, not a real person: the UI marks it "示例 / sample".
+    #[serde(default)]
+    pub sample: bool,
+}
+
+/// The kind of an institution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstitutionKind {
+    /// The district justice bureau (区司法局).
+    JusticeBureau,
+    /// The legal-aid centre (法律援助中心).
+    LegalAidCentre,
+    /// A law firm (律师事务所).
+    LawFirm,
+    /// A notary office (公证处).
+    NotaryOffice,
+    /// A grassroots legal-service office (基层法律服务所).
+    GrassrootsOffice,
+    /// A people's mediation committee (人民调解委员会).
+    MediationCommittee,
+    /// A forensic appraisal institution (司法鉴定机构).
+    AppraisalInstitution,
+    /// An association (律师协会, 公证协会).
+    Association,
+}
+
+/// An institution in the directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Institution {
+    /// Stable id.
+    pub id: String,
+    /// Kind.
+    pub kind: InstitutionKind,
+    /// Name.
+    pub name: Text,
+    /// Address.
+    #[serde(default)]
+    pub address: String,
+    /// Telephone.
+    #[serde(default)]
+    pub phone: String,
+    /// Opening hours.
+    #[serde(default)]
+    pub hours: String,
+    /// What it does.
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// Sample data: the UI marks it "示例 / sample".
+    #[serde(default)]
+    pub sample: bool,
+}
+
+/// A site of the network: the district centre, a township station or a village room.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Site {
+    /// Stable id.
+    pub id: String,
+    /// Tier.
+    pub tier: SiteTier,
+    /// Name.
+    pub name: Text,
+    /// Township or street (乡镇街道) it belongs to.
+    #[serde(default)]
+    pub township: String,
+    /// Address.
+    #[serde(default)]
+    pub address: String,
+    /// Telephone.
+    #[serde(default)]
+    pub phone: String,
+    /// Opening hours.
+    #[serde(default)]
+    pub hours: String,
+    /// Queue service ids handled there.
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// What it offers (主要服务内容).
+    #[serde(default)]
+    pub offers: Vec<Text>,
+    /// What it must publicise (主要公示内容).
+    #[serde(default)]
+    pub publicises: Vec<Text>,
+    /// A generic or sample entry (not a real address): the UI marks it "示例 / sample".
+    #[serde(default)]
+    pub sample: bool,
+}
+
+/// How a publicity item is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PublicityKind {
+    /// A full-screen slide (text and optional image) in the idle loop and on the hall screen.
+    Slide,
+    /// A line in the scrolling ticker (LED panel, hall screen).
+    Ticker,
+}
+
+/// A publicity item (普法宣传, 公示事项) with its validity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicityItem {
+    /// Stable id.
+    pub id: String,
+    /// Kind.
+    pub kind: PublicityKind,
+    /// Title.
+    pub title: Text,
+    /// Body.
+    #[serde(default)]
+    pub body: Text,
+    /// Image: an object id in a bundle (a path relative to the sources in the sources).
+    #[serde(default)]
+    pub image: Option<String>,
+    /// First day shown.
+    pub valid_from: NaiveDate,
+    /// Last day shown (none: until withdrawn).
+    #[serde(default)]
+    pub valid_until: Option<NaiveDate>,
+    /// Tiers that show it (empty: all).
+    #[serde(default)]
+    pub tiers: Vec<SiteTier>,
+    /// Seconds on screen (slides).
+    #[serde(default = "default_slide_seconds")]
+    pub seconds: u32,
+}
+
+fn default_slide_seconds() -> u32 {
+    12
+}
+
+impl PublicityItem {
+    /// Whether the item is shown on `day`.
+    pub fn is_valid_on(&self, day: NaiveDate) -> bool {
+        self.valid_from <= day && self.valid_until.is_none_or(|until| day <= until)
+    }
+}
+
+/// A notice (通知公告).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    /// Stable id (the source file's name).
+    pub id: String,
+    /// Title.
+    pub title: Text,
+    /// Body in Markdown, Chinese.
+    pub body_zh: String,
+    /// Body in Markdown, English (may be empty).
+    #[serde(default)]
+    pub body_en: String,
+    /// Date of publication.
+    pub published: NaiveDate,
+    /// Last day shown (none: until withdrawn).
+    #[serde(default)]
+    pub valid_until: Option<NaiveDate>,
+    /// Shown first.
+    #[serde(default)]
+    pub pinned: bool,
+}
+
+impl Notice {
+    /// Whether the notice is shown on `day`.
+    pub fn is_valid_on(&self, day: NaiveDate) -> bool {
+        self.published <= day && self.valid_until.is_none_or(|until| day <= until)
+    }
+}
+
+/// A kind of matter for which legal aid may be requested.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AidMatter {
+    /// Stable id.
+    pub id: String,
+    /// Name.
+    pub name: Text,
+    /// `criminal`, `civil` or `administrative`.
+    pub category: String,
+    /// Whether economic hardship is a condition (before the exemptions are considered).
+    pub hardship_required: bool,
+    /// Article of the Legal Aid Law.
+    pub article: String,
+}
+
+/// A group of people a legal-aid rule names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AidGroup {
+    /// Stable id.
+    pub id: String,
+    /// Description.
+    pub name: Text,
+    /// Article.
+    pub article: String,
+}
+
+/// The economic-hardship standard (经济困难标准), set by the provincial-level government (Legal Aid Law
+/// art. 34) and adjusted over time: data, never code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HardshipStandard {
+    /// Region the standard applies to.
+    pub region: String,
+    /// Monthly income per household member in yuan below which a household is in hardship; none while
+    /// the official figure has not been entered.
+    #[serde(default)]
+    pub monthly_income_per_person_yuan: Option<u32>,
+    /// How the household is counted.
+    pub household: Text,
+    /// Date from which the figure applies.
+    #[serde(default)]
+    pub effective_from: Option<NaiveDate>,
+    /// Official document the figure comes from.
+    #[serde(default)]
+    pub source: String,
+    /// Whether the figure has been checked against the official source.
+    pub verified: bool,
+    /// What the screen says about the standard.
+    pub note: Text,
+}
+
+/// Legal-aid rules as data, for the self-check (Legal Aid Law 2021, in force 2022-01-01).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LegalAidRules {
+    /// Laws the rules come from.
+    pub basis: Vec<String>,
+    /// Shown with every result: the legal-aid body's decision is final.
+    pub disclaimer: Text,
+    /// Warning about obtaining aid by deception (art. 64).
+    pub fraud_warning: Text,
+    /// The economic-hardship standard.
+    pub hardship_standard: HardshipStandard,
+    /// Matters for which aid may be requested.
+    pub matters: Vec<AidMatter>,
+    /// People for whom the court, procuratorate or police must arrange a defender (art. 25): no application.
+    pub mandatory_defence: Vec<AidGroup>,
+    /// Situations with no economic-hardship condition (art. 32).
+    pub no_hardship_condition: Vec<AidGroup>,
+    /// Groups exempt from the hardship check when they can prove their status (art. 42).
+    pub check_exempt: Vec<AidGroup>,
+    /// Materials checklist.
+    pub materials: Vec<Text>,
+    /// Days to decide after receiving an application (art. 43).
+    pub decision_days: u32,
+    /// Days to assign a provider after granting aid (art. 43).
+    pub assign_days: u32,
+    /// A deadline closer than this many days makes the case urgent (art. 44).
+    pub urgent_deadline_days: u32,
+    /// Days the justice bureau takes to review an objection (art. 49).
+    pub objection_review_days: u32,
+    /// Remedies when aid is refused or ended.
+    pub remedies: Vec<Text>,
+    /// Points not yet confirmed against an official source.
+    #[serde(default)]
+    pub unverified: Vec<String>,
+}
+
+/// Display settings for the touch screen, hall screen and LED panel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DisplaySettings {
+    /// The public legal service hotline.
+    pub hotline: String,
+    /// What the hotline is for.
+    pub hotline_label: Text,
+    /// The supervision and complaint telephone; a placeholder until the centre enters its number.
+    pub complaint_phone: String,
+    /// Whether `complaint_phone` is a placeholder (the UI then shows "请咨询窗口 / ask at a window").
+    pub complaint_phone_placeholder: bool,
+    /// Seconds each slide stays on screen by default.
+    pub slide_seconds: u32,
+    /// Seconds without a touch before the idle publicity loop starts.
+    pub idle_publicity_after_secs: u32,
+    /// A line shown in the ticker before the publicity items.
+    pub ticker: Text,
+    /// Notice at the bottom of directory pages about sample data.
+    pub sample_notice: Text,
+}
+
+/// Facts about the installed bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleInfo {
+    /// The bundle's version (monotonically increasing).
+    pub version: u64,
+    /// When it was signed.
+    pub created: DateTime<Utc>,
+    /// After this time the content is stale: still shown, marked as possibly out of date.
+    pub expires: DateTime<Utc>,
+    /// Title given by the publisher.
+    pub title: String,
+    /// Id of the key whose signature was accepted.
+    pub key_id: String,
+    /// Where it came from: `bundled`, `usb` or the source URL.
+    pub origin: String,
+}
+
+/// One verified, complete version of the content. Never a mix of two bundles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Content {
+    /// Facts about the bundle (none: no verified content at all).
+    pub info: Option<BundleInfo>,
+    /// Services with their guides.
+    pub services: Vec<ServiceGuide>,
+    /// People: lawyers, village legal advisers, mediators, notaries.
+    pub lawyers: Vec<Person>,
+    /// Institutions: law firms, notary offices, mediation committees…
+    pub institutions: Vec<Institution>,
+    /// The district centre, township stations and village rooms.
+    pub sites: Vec<Site>,
+    /// Publicity items.
+    pub publicity: Vec<PublicityItem>,
+    /// Notices.
+    pub notices: Vec<Notice>,
+    /// Legal-aid rules (none: not published).
+    pub legal_aid: Option<LegalAidRules>,
+    /// Display settings (none: the UI's defaults).
+    pub display: Option<DisplaySettings>,
+    pub(crate) objects_dir: PathBuf,
+}
+
+impl Content {
+    /// No content: what the device shows when no bundle verifies (the UI says content is unavailable).
+    pub fn empty() -> Self {
+        Self {
+            info: None,
+            services: Vec::new(),
+            lawyers: Vec::new(),
+            institutions: Vec::new(),
+            sites: Vec::new(),
+            publicity: Vec::new(),
+            notices: Vec::new(),
+            legal_aid: None,
+            display: None,
+            objects_dir: PathBuf::new(),
+        }
+    }
+
+    /// The guide of a queue service.
+    pub fn service(&self, id: &str) -> Option<&ServiceGuide> {
+        self.services.iter().find(|s| s.id == id)
+    }
+
+    /// The file on disk for an object id used by a record (`photo`, `image`); none for an unknown id.
+    pub fn file_path(&self, object: &str) -> Option<PathBuf> {
+        let id: ObjectId = object.parse().ok()?;
+        let path = id.path_in(&self.objects_dir);
+        path.is_file().then_some(path)
+    }
+
+    /// Whether the content is past its expiry at `now` (it stays on screen, marked as possibly out of date).
+    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        self.info.as_ref().is_some_and(|info| info.expires <= now)
+    }
+}

@@ -94,6 +94,14 @@ pub struct UiConfig {
     pub fullscreen: bool,
     /// Window size on a laptop, `WIDTHxHEIGHT` in logical pixels (the layout scales to any size).
     pub window_size: String,
+    /// Seconds the "please take your ticket" screen stays before returning home (doubled when the
+    /// ticket could not be printed, so there is time to photograph the number).
+    pub ticket_screen_secs: u64,
+    /// The queue host's LAN address (`http://HOST:PORT`) when this kiosk is not the queue host;
+    /// none: this kiosk keeps the queue itself and serves the LAN API.
+    pub queue_host_url: Option<String>,
+    /// The device token this kiosk presents to the queue host (with `queue_host_url`).
+    pub queue_device_token: Option<String>,
 }
 
 impl Default for UiConfig {
@@ -104,6 +112,9 @@ impl Default for UiConfig {
             elderly_mode: false,
             fullscreen: false,
             window_size: "540x960".to_owned(),
+            ticket_screen_secs: 20,
+            queue_host_url: None,
+            queue_device_token: None,
         }
     }
 }
@@ -177,6 +188,31 @@ impl KioskConfig {
                 "ui.window_size",
                 "must look like 540x960 (each side 100 to 10000)",
             ));
+        }
+        if !(5..=600).contains(&self.ui.ticket_screen_secs) {
+            return Err(invalid(
+                "ui.ticket_screen_secs",
+                "must be between 5 and 600 seconds",
+            ));
+        }
+        if let Some(url) = &self.ui.queue_host_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(invalid(
+                    "ui.queue_host_url",
+                    "must start with http:// or https://",
+                ));
+            }
+            if self
+                .ui
+                .queue_device_token
+                .as_deref()
+                .is_none_or(|t| t.trim().is_empty())
+            {
+                return Err(invalid(
+                    "ui.queue_device_token",
+                    "is required with ui.queue_host_url",
+                ));
+            }
         }
         self.devices.validate(origin)
     }

@@ -16,8 +16,11 @@ mod generated {
 
 pub mod screenshot;
 mod shell;
+pub mod take_number;
 
-pub use generated::{AppWindow, Nav, Page, Session, Theme};
+pub use generated::{
+    AppWindow, Nav, Page, Session, TakeNumber, Theme, TnError, TnPrint, TnReader, TnService, TnStep,
+};
 pub use shell::{Shell, ShellOptions};
 
 impl Page {

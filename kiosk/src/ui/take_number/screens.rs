@@ -1,0 +1,1 @@
+//! Drives the flow through each of its screens (for `kiosk screenshot --flow`).

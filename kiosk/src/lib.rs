@@ -10,3 +10,4 @@ pub mod led;
 pub mod paths;
 pub mod queue;
 pub mod ui;
+pub mod voice;

@@ -32,6 +32,8 @@ pub struct KioskConfig {
     pub lan: Option<toml::Table>,
     /// Content sync (source, trusted keys, USB path, outbox endpoint); read by the content module.
     pub content: Option<toml::Table>,
+    /// The waiting-area displays: hall screen, LED panel, spoken calls.
+    pub displays: crate::hall::DisplaysConfig,
 }
 
 /// The tier of the public legal service network a device stands in.

@@ -1,8 +1,202 @@
 //! The hall display: a full-screen page for the large screen in the waiting area, following the queue host.
+//!
+//! - [`Follower`]: the queue host's events over SSE (reconnecting by itself) and its snapshot;
+//! - [`HallModel`]: what the screen shows, a pure function of what the host said and the time (the current
+//!   call large, the latest calls, waiting counts, publicity slides between calls);
+//! - [`HallScreen`]: the Slint `HallWindow`;
+//! - [`HallDisplay`]: ties them together with the LED panel and the spoken calls.
+//!
+//! See `kiosk/DISPLAYS.md`.
 
-use std::path::Path;
+mod config;
+mod follow;
+mod model;
+mod screen;
+
+use std::{
+    cell::RefCell,
+    path::Path,
+    rc::Rc,
+    sync::mpsc::{Receiver, TryRecvError},
+    time::{Duration, Instant},
+};
+
+use anyhow::Context as _;
+use chrono::NaiveDateTime;
+use slint::ComponentHandle as _;
+
+pub use config::{DisplaysConfig, HallConfig, SlideConfig};
+pub use follow::{Follower, HostMsg};
+pub use model::{CallView, HallModel, HallView, ServiceView, SlideView, clock_text, short_clock_text};
+pub use screen::HallScreen;
+
+use crate::{
+    config::{KioskConfig, LedPanelConfig, parse_size_any},
+    led::{LedConfig, LedPanel, PanelInput, PanelThread, open_sink},
+    voice::VoiceThread,
+};
+
+/// How often the LED panel's idle scene (clock, counts) is refreshed.
+const IDLE_REFRESH: Duration = Duration::from_secs(1);
+
+/// The hall screen with its LED panel and voice: takes in what the host says, shows it.
+pub struct HallDisplay {
+    model: HallModel,
+    screen: HallScreen,
+    led: Option<PanelThread>,
+    voice: Option<VoiceThread>,
+    led_config: LedConfig,
+    idle_pushed: Option<Duration>,
+}
+
+impl std::fmt::Debug for HallDisplay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HallDisplay").field("model", &self.model).finish_non_exhaustive()
+    }
+}
+
+/// The welcome slide shown when no publicity slide is valid.
+pub fn welcome_slide(centre_name: &str, centre_name_en: &str) -> SlideView {
+    SlideView {
+        title: centre_name.to_owned(),
+        title_en: centre_name_en.to_owned(),
+        body: "法律服务热线 12348 · 取号后请留意叫号".to_owned(),
+        body_en: "Legal service hotline 12348 · Please take a ticket and watch for your number".to_owned(),
+    }
+}
+
+impl HallDisplay {
+    /// A display on `screen`, optionally driving an LED panel and speaking calls; `now` is the time since
+    /// any fixed origin.
+    pub fn new(
+        screen: HallScreen,
+        config: &DisplaysConfig,
+        welcome: SlideView,
+        led: Option<PanelThread>,
+        voice: Option<VoiceThread>,
+        now: Duration,
+    ) -> Self {
+        Self {
+            model: HallModel::new(&config.hall, welcome, now),
+            screen,
+            led,
+            voice,
+            led_config: config.led.clone(),
+            idle_pushed: None,
+        }
+    }
+
+    /// The screen.
+    pub fn screen(&self) -> &HallScreen {
+        &self.screen
+    }
+
+    /// Takes in one message from the host at `now` (local wall time `local`).
+    pub fn handle(&mut self, msg: HostMsg, now: Duration, local: NaiveDateTime) {
+        let refresh_idle = matches!(msg, HostMsg::Snapshot(_));
+        if let Some(call) = self.model.handle(msg, now) {
+            if let Some(led) = &self.led {
+                led.send(PanelInput::Announce(call.clone()));
+            }
+            if let Some(voice) = &self.voice {
+                voice.say(call, local);
+            }
+        }
+        if refresh_idle {
+            self.idle_pushed = None;
+        }
+    }
+
+    /// Takes in every message waiting in `rx`; returns how many there were, or `None` when the follower
+    /// has stopped.
+    pub fn drain(&mut self, rx: &Receiver<HostMsg>, now: Duration, local: NaiveDateTime) -> Option<usize> {
+        let mut n = 0;
+        loop {
+            match rx.try_recv() {
+                Ok(msg) => {
+                    self.handle(msg, now, local);
+                    n += 1;
+                }
+                Err(TryRecvError::Empty) => return Some(n),
+                Err(TryRecvError::Disconnected) => return None,
+            }
+        }
+    }
+
+    /// Redraws the screen for `now` and keeps the LED panel's idle scene current.
+    pub fn refresh(&mut self, now: Duration, local: NaiveDateTime) -> HallView {
+        let view = self.model.view(now, local);
+        let flash_on = (now.as_millis() / 500).is_multiple_of(2);
+        self.screen.apply(&view, flash_on);
+        if let Some(led) = &self.led
+            && self.idle_pushed.is_none_or(|at| now >= at + IDLE_REFRESH)
+        {
+            let c = &self.led_config;
+            led.send(PanelInput::Idle(self.model.idle_scene(&c.notices, local, c.show_clock, c.show_waiting)));
+            self.idle_pushed = Some(now);
+        }
+        view
+    }
+}
+
+/// Starts the LED panel configured in `config` (none when `[devices.led_panel] kind = "none"`).
+pub fn start_led_panel(config: &KioskConfig, sim_dir: &Path) -> anyhow::Result<Option<PanelThread>> {
+    let sim_size = match &config.devices.led_panel {
+        LedPanelConfig::None => return Ok(None),
+        LedPanelConfig::Sim { size } => parse_size_any(size).unwrap_or((160, 16)),
+    };
+    let led = &config.displays.led;
+    let (sink, size) = open_sink(led, sim_size, sim_dir).context("opening the LED panel")?;
+    let panel = LedPanel::new(sink, size, led, Duration::ZERO);
+    Ok(Some(PanelThread::spawn(panel, led.fps).context("starting the LED panel thread")?))
+}
 
 /// Runs the hall display until its window is closed.
 pub fn run_hall_display(config: Option<&Path>) -> anyhow::Result<()> {
-    anyhow::bail!("the hall display is being built (config {config:?})")
+    let config = crate::app::load_config(config)?;
+    config.displays.validate().map_err(|(key, reason)| anyhow::anyhow!("`{key}` {reason}"))?;
+    let data_dir = crate::app::data_dir(&config)?;
+    let displays = &config.displays;
+
+    let screen = HallScreen::new(&config.site.name, &config.site.name_en).context("opening the hall window")?;
+    if config.ui.fullscreen {
+        screen.window().window().set_fullscreen(true);
+    } else {
+        screen.window().window().set_size(slint::LogicalSize::new(1280.0, 720.0));
+    }
+    let (follower, rx) = Follower::spawn(&displays.queue_host)?;
+    tracing::info!("hall display following the queue host at {}", displays.queue_host);
+    let led = match start_led_panel(&config, &data_dir.join("sim/led")) {
+        Ok(led) => led,
+        Err(err) => {
+            tracing::warn!("LED panel not started: {err:#}");
+            None
+        }
+    };
+    let voice = if displays.voice.enabled {
+        Some(VoiceThread::start(&displays.voice, &data_dir.join("sim/voice")).context("starting the voice")?)
+    } else {
+        None
+    };
+    let origin = Instant::now();
+    let welcome = welcome_slide(&config.site.name, &config.site.name_en);
+    let display = Rc::new(RefCell::new(HallDisplay::new(screen, displays, welcome, led, voice, origin.elapsed())));
+    let window = display.borrow().screen().window().clone_strong();
+    let timer = slint::Timer::default();
+    {
+        let display = Rc::clone(&display);
+        timer.start(slint::TimerMode::Repeated, Duration::from_millis(100), move || {
+            let local = chrono::Local::now().naive_local();
+            let mut d = display.borrow_mut();
+            if d.drain(&rx, origin.elapsed(), local).is_none() {
+                tracing::warn!("the queue follower stopped");
+            }
+            d.refresh(origin.elapsed(), local);
+        });
+    }
+    display.borrow_mut().refresh(origin.elapsed(), chrono::Local::now().naive_local());
+    window.run().context("running the hall window")?;
+    drop(timer);
+    drop(follower);
+    Ok(())
 }

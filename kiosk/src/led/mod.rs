@@ -1,13 +1,52 @@
 //! The LED panel in the waiting area: scenes rendered into a framebuffer, pushed to a sink.
 //!
-//! Rendering is a pure function of the scene and the time, so it is tested with ASCII snapshots; the sink is
-//! the only part that touches hardware (or, in simulated mode, PNG files).
+//! - [`scene`](draw): what the panel shows (a call, idle notices with clock and waiting counts, a message),
+//!   drawn by a pure function of the scene and the time, tested with ASCII snapshots;
+//! - [`CallBoard`]: which call is on show and which wait their turn, with time as an argument;
+//! - sinks behind [`LedSink`]: [`max7219`] chains and [`hub12`] P10 modules written against embedded-hal
+//!   1.0 (rppal instances in `pi`, behind the `pi` feature), and the simulated panel ([`PngSink`],
+//!   [`GifSink`]);
+//! - [`LedPanel`] / [`PanelThread`]: the panel at run time.
+//!
+//! See `kiosk/DISPLAYS.md`.
 
+mod board;
 pub mod cli;
+mod config;
 mod frame;
+pub mod hub12;
+pub mod max7219;
+mod panel;
+#[cfg(feature = "pi")]
+pub mod pi;
 mod scene;
 mod sink;
 
-pub use frame::MonoFrame;
-pub use scene::{Scene, render};
-pub use sink::{LedSink, PngSink, SinkError};
+use std::path::Path;
+
+pub use board::{Announcement, BoardState, BoardTiming, CallBoard};
+pub use config::{Hub12Config, LedColour, LedConfig, LedDriver, Max7219Config};
+pub use frame::{MonoFrame, RgbFrame};
+pub use max7219::{ChainLayout, Rotation};
+pub use panel::{LedPanel, PanelInput, PanelThread};
+pub use scene::{IdleScene, Scene, Style, WaitingCount, draw, render};
+pub use sink::{GifSink, LedSink, PngSink, SinkError, write_png, write_rgb_png};
+
+/// Opens the configured panel: its sink and its size in LEDs. A simulated panel of `sim_size` writes
+/// `sim_dir/panel.png`; real panels need the `pi` feature.
+pub fn open_sink(config: &LedConfig, sim_size: (u32, u32), sim_dir: &Path) -> Result<(Box<dyn LedSink>, (u32, u32)), SinkError> {
+    match config.driver {
+        LedDriver::Sim => Ok((Box::new(PngSink::new(sim_dir.join("panel.png"), 6)), sim_size)),
+        #[cfg(feature = "pi")]
+        LedDriver::Max7219 => Ok((Box::new(pi::open_max7219(&config.max7219)?), config.max7219.layout().size())),
+        #[cfg(feature = "pi")]
+        LedDriver::Hub12 => {
+            let width = hub12::PANEL_WIDTH * u32::try_from(config.hub12.panels).unwrap_or(1);
+            Ok((Box::new(pi::open_hub12(&config.hub12)?), (width, hub12::PANEL_HEIGHT)))
+        }
+        #[cfg(not(feature = "pi"))]
+        LedDriver::Max7219 | LedDriver::Hub12 => {
+            Err(SinkError::Bus("this build has no panel drivers: build with `--features pi` for a Raspberry Pi".into()))
+        }
+    }
+}

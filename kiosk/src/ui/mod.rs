@@ -19,7 +19,8 @@ mod shell;
 pub mod take_number;
 
 pub use generated::{
-    AppWindow, Nav, Page, Session, TakeNumber, Theme, TnError, TnPrint, TnReader, TnService, TnStep,
+    AppWindow, HallCall, HallService, HallSlide, HallWindow, Nav, Page, Session, TakeNumber, Theme,
+    TnError, TnPrint, TnReader, TnService, TnStep,
 };
 pub use shell::{Shell, ShellOptions};
 

@@ -1,0 +1,122 @@
+//! `[displays]`: the waiting-area displays (hall screen, LED panel, voice) and the queue host they follow.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::{led::LedConfig, voice::VoiceConfig};
+
+/// The `[displays]` table.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DisplaysConfig {
+    /// Base URL of the queue host's LAN service, e.g. `http://192.168.1.10:8080`.
+    pub queue_host: String,
+    /// The LED panel.
+    pub led: LedConfig,
+    /// The hall screen.
+    pub hall: HallConfig,
+    /// Spoken calls.
+    pub voice: VoiceConfig,
+}
+
+impl Default for DisplaysConfig {
+    fn default() -> Self {
+        Self {
+            queue_host: "http://127.0.0.1:8080".to_owned(),
+            led: LedConfig::default(),
+            hall: HallConfig::default(),
+            voice: VoiceConfig::default(),
+        }
+    }
+}
+
+impl DisplaysConfig {
+    /// Checks ranges and formats; the error names the key and says why.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        if !(self.queue_host.starts_with("http://") || self.queue_host.starts_with("https://")) {
+            return Err(("displays.queue_host".into(), "must start with http:// or https://".into()));
+        }
+        self.led.validate()?;
+        self.hall.validate()?;
+        self.voice.validate()
+    }
+}
+
+/// The hall screen.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HallConfig {
+    /// Calls listed under the current one (1 to 10).
+    pub recent_calls: usize,
+    /// Seconds a call fills the screen before publicity comes back (when no other call waits).
+    pub call_secs: u64,
+    /// Seconds a call fills the screen at least when other calls wait.
+    pub turn_secs: u64,
+    /// Seconds a new call flashes.
+    pub highlight_secs: u64,
+    /// Seconds each publicity slide stays.
+    pub slide_secs: u64,
+    /// Publicity slides between calls, shown in turn while valid.
+    pub slides: Vec<SlideConfig>,
+}
+
+impl Default for HallConfig {
+    fn default() -> Self {
+        Self { recent_calls: 5, call_secs: 12, turn_secs: 5, highlight_secs: 4, slide_secs: 15, slides: Vec::new() }
+    }
+}
+
+impl HallConfig {
+    fn validate(&self) -> Result<(), (String, String)> {
+        let bad = |key: &str, reason: &str| Err((format!("displays.hall.{key}"), reason.to_owned()));
+        if !(1..=10).contains(&self.recent_calls) {
+            return bad("recent_calls", "must be 1 to 10");
+        }
+        if !(1..=600).contains(&self.call_secs) {
+            return bad("call_secs", "must be 1 to 600");
+        }
+        if self.turn_secs == 0 || self.turn_secs > self.call_secs {
+            return bad("turn_secs", "must be at least 1 and at most call_secs");
+        }
+        if self.highlight_secs > self.call_secs {
+            return bad("highlight_secs", "must be at most call_secs");
+        }
+        if !(3..=3600).contains(&self.slide_secs) {
+            return bad("slide_secs", "must be 3 to 3600");
+        }
+        for (i, slide) in self.slides.iter().enumerate() {
+            if slide.title.trim().is_empty() {
+                return bad(&format!("slides[{i}].title"), "must not be empty");
+            }
+            if let (Some(from), Some(until)) = (slide.from, slide.until)
+                && until < from
+            {
+                return bad(&format!("slides[{i}].until"), "is before `from`");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One publicity slide, valid from `from` to `until` (inclusive local dates; open when absent).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlideConfig {
+    /// Heading, Chinese.
+    pub title: String,
+    /// Heading, English.
+    #[serde(default)]
+    pub title_en: String,
+    /// Text, Chinese.
+    #[serde(default)]
+    pub body: String,
+    /// Text, English.
+    #[serde(default)]
+    pub body_en: String,
+    /// First day shown.
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
+    /// Last day shown.
+    #[serde(default)]
+    pub until: Option<NaiveDate>,
+}

@@ -1,0 +1,84 @@
+//! The hall screen's window: a [`HallView`] pushed into the Slint `HallWindow`.
+
+use std::rc::Rc;
+
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+
+use super::{CallView, HallView};
+use crate::ui::{HallCall, HallService, HallSlide, HallWindow};
+
+/// The hall window and the view it shows.
+pub struct HallScreen {
+    window: HallWindow,
+    shown: Option<HallView>,
+}
+
+impl std::fmt::Debug for HallScreen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HallScreen").field("shown", &self.shown).finish_non_exhaustive()
+    }
+}
+
+fn call(c: &CallView) -> HallCall {
+    HallCall {
+        number: c.number.as_str().into(),
+        window_name: c.window_name.as_str().into(),
+        window_name_en: c.window_name_en.as_str().into(),
+        recall: c.recall,
+    }
+}
+
+impl HallScreen {
+    /// Creates the window with the centre's names in the header.
+    pub fn new(centre_name: &str, centre_name_en: &str) -> Result<Self, slint::PlatformError> {
+        let window = HallWindow::new()?;
+        window.set_centre_name(centre_name.into());
+        window.set_centre_name_en(centre_name_en.into());
+        Ok(Self { window, shown: None })
+    }
+
+    /// The Slint window.
+    pub fn window(&self) -> &HallWindow {
+        &self.window
+    }
+
+    /// Shows `view`; `flash_on` is the phase of a flashing call.
+    pub fn apply(&mut self, view: &HallView, flash_on: bool) {
+        let w = &self.window;
+        w.set_flash_on(flash_on);
+        if self.shown.as_ref() == Some(view) {
+            return;
+        }
+        w.set_clock(SharedString::from(view.clock.as_str()));
+        w.set_connected(view.connected);
+        w.set_calling(view.calling.is_some());
+        w.set_highlighted(view.highlighted);
+        if let Some(current) = &view.calling {
+            w.set_current(call(current));
+        }
+        w.set_recent(ModelRc::from(Rc::new(VecModel::from(view.recent.iter().map(call).collect::<Vec<_>>()))));
+        w.set_services(ModelRc::from(Rc::new(VecModel::from(
+            view.services
+                .iter()
+                .map(|s| HallService {
+                    name: s.name.as_str().into(),
+                    name_en: s.name_en.as_str().into(),
+                    prefix: s.prefix.as_str().into(),
+                    waiting: i32::try_from(s.waiting).unwrap_or(i32::MAX),
+                })
+                .collect::<Vec<_>>(),
+        ))));
+        w.set_slide(HallSlide {
+            title: view.slide.title.as_str().into(),
+            title_en: view.slide.title_en.as_str().into(),
+            body: view.slide.body.as_str().into(),
+            body_en: view.slide.body_en.as_str().into(),
+        });
+        self.shown = Some(view.clone());
+    }
+
+    /// Shows the window.
+    pub fn show(&self) -> Result<(), slint::PlatformError> {
+        self.window.show()
+    }
+}

@@ -36,8 +36,10 @@ async fn run() {
     let build_time = started.elapsed();
 
     let server = TestServer::start(&v1).await;
-    let mut config = ContentConfig::default();
-    config.trusted_keys = vec![key.public().to_string()];
+    let config = ContentConfig {
+        trusted_keys: vec![key.public().to_string()],
+        ..ContentConfig::default()
+    };
     let store = ContentStore::open_with(
         &tmp.path().join("data"),
         &config,
@@ -82,7 +84,7 @@ async fn run() {
 }
 
 async fn timed(
-    sync: impl std::future::Future<Output = Result<SyncReport, kiosk::content::SyncError>>,
+    sync: impl Future<Output = Result<SyncReport, kiosk::content::SyncError>>,
 ) -> (SyncReport, std::time::Duration) {
     let started = Instant::now();
     let report = sync.await.unwrap();

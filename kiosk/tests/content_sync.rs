@@ -32,9 +32,11 @@ impl Fixture {
         let root = tmp.path().to_owned();
         let key = SecretKey::generate();
         let server = TestServer::start(&root.join("dist")).await;
-        let mut config = ContentConfig::default();
-        config.trusted_keys = vec![key.public().to_string()];
-        config.source_url = Some(server.bundle_url());
+        let mut config = ContentConfig {
+            trusted_keys: vec![key.public().to_string()],
+            source_url: Some(server.bundle_url()),
+            ..ContentConfig::default()
+        };
         configure(&mut config);
         let clock = TestClock::new(t0());
         let store =
@@ -457,9 +459,11 @@ async fn a_usb_bundle_is_verified_and_applied_like_a_download() {
     write_sources(&src, 5, 200, |_| 1);
     let usb = tmp.path().join("usb");
     build(&src, &usb, &key, 3, Utc::now(), 30);
-    let mut config = ContentConfig::default();
-    config.trusted_keys = vec![key.public().to_string()];
-    config.usb_path = Some(usb.clone());
+    let config = ContentConfig {
+        trusted_keys: vec![key.public().to_string()],
+        usb_path: Some(usb.clone()),
+        ..ContentConfig::default()
+    };
     let store = ContentStore::open_with(
         &tmp.path().join("data"),
         &config,

@@ -398,10 +398,10 @@ impl ContentStore {
                 envelope_sha256: sha,
                 origin: origin.name(),
             };
-            if let Some(old) = state.current.take() {
-                if let Some(dropped) = state.previous.replace(old) {
-                    let _ = std::fs::remove_file(self.manifest_path(dropped.version));
-                }
+            if let Some(old) = state.current.take()
+                && let Some(dropped) = state.previous.replace(old)
+            {
+                let _ = std::fs::remove_file(self.manifest_path(dropped.version));
             }
             state.current = Some(installed);
             state.highest_version = state.highest_version.max(m.version);

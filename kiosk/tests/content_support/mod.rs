@@ -1,7 +1,7 @@
 //! Shared by the content tests and the benchmark: a static file server on loopback with hooks to corrupt
 //! or cut responses, an outbox endpoint, and a generator of bundle sources.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, missing_docs)]
 
 use std::{
     collections::HashMap,

@@ -9,5 +9,6 @@ pub mod lan;
 pub mod led;
 pub mod paths;
 pub mod queue;
+pub mod search;
 pub mod ui;
 pub mod voice;

@@ -14,6 +14,7 @@ mod generated {
     slint::include_modules!();
 }
 
+pub mod keyboard;
 pub mod screenshot;
 mod shell;
 pub mod take_number;
@@ -22,6 +23,7 @@ pub use generated::{
     AppWindow, HallCall, HallService, HallSlide, HallWindow, Nav, Page, Session, TakeNumber, Theme,
     TnError, TnPrint, TnReader, TnService, TnStep,
 };
+pub use generated::{KeyboardAdapter, KeyboardMode, KeyboardTestWindow};
 pub use shell::{Shell, ShellOptions};
 
 impl Page {

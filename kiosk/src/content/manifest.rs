@@ -183,7 +183,7 @@ impl VerifiedManifest {
 
 /// Signs a manifest and returns the bytes of `manifest.json`.
 pub fn sign(manifest: &Manifest, keys: &[&SecretKey]) -> Vec<u8> {
-    let signed = serde_json::to_string_pretty(manifest).expect("a manifest always serialises");
+    let signed = serde_json::to_string(manifest).expect("a manifest always serialises");
     let message = [SIGNING_CONTEXT, signed.as_bytes()].concat();
     let signatures = keys
         .iter()

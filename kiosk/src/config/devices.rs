@@ -66,10 +66,11 @@ impl Default for PrinterConfig {
 }
 
 /// The ID card reader: simulated, or a real SAM reader on a serial port.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum IdReaderConfig {
     /// The simulated reader: speaks the real SAM protocol from the device side.
+    #[default]
     Sim,
     /// A SAM reader on a USB-serial port.
     Serial {
@@ -81,12 +82,6 @@ pub enum IdReaderConfig {
     },
     /// No reader attached: the kiosk never asks for a card.
     None,
-}
-
-impl Default for IdReaderConfig {
-    fn default() -> Self {
-        Self::Sim
-    }
 }
 
 /// The LED panel: simulated (rendered to a window and PNG frames) or a real panel on the board.

@@ -67,9 +67,16 @@ struct ScreenshotArgs {
     /// Elderly mode (larger type, higher contrast).
     #[arg(long)]
     elderly: bool,
-    /// Output PNG file.
+    /// Output PNG file (one page).
+    #[arg(long, required_unless_present = "flow")]
+    out: Option<PathBuf>,
+    /// Render every screen of the take-a-number flow (Chinese, English, elderly mode) into
+    /// `--out-dir`, on simulated hardware.
     #[arg(long)]
-    out: PathBuf,
+    flow: bool,
+    /// Directory for `--flow`.
+    #[arg(long, default_value = "images/screenshots")]
+    out_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -111,6 +118,18 @@ fn main() -> ExitCode {
 
 fn take_screenshot(config: Option<&std::path::Path>, args: ScreenshotArgs) -> anyhow::Result<()> {
     let config = kiosk::app::load_config(config)?;
+    if args.flow {
+        let size = parse_size(&args.size)
+            .with_context(|| format!("--size `{}` must look like 1080x1920", args.size))?;
+        let written =
+            screenshot::render_flow(ShellOptions::from_config(&config), size, &args.out_dir)?;
+        println!(
+            "{} screenshots in {}",
+            written.len(),
+            args.out_dir.display()
+        );
+        return Ok(());
+    }
     let page = Page::from_name(&args.page).with_context(|| {
         let names: Vec<_> = Page::ALL.iter().map(|p| p.name()).collect();
         format!("unknown page `{}`; pages: {}", args.page, names.join(", "))
@@ -126,7 +145,7 @@ fn take_screenshot(config: Option<&std::path::Path>, args: ScreenshotArgs) -> an
         size,
         language,
         elderly: args.elderly,
-        out: args.out,
+        out: args.out.context("--out is required without --flow")?,
     };
     screenshot::render(ShellOptions::from_config(&config), &[shot])?;
     Ok(())

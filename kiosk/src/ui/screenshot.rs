@@ -1,6 +1,9 @@
 //! `kiosk screenshot`: renders pages headless with Slint's software renderer (no display needed).
 
-use std::{path::PathBuf, rc::Rc};
+use std::{
+    path::{Path, PathBuf},
+    rc::Rc,
+};
 
 use slint::{
     ComponentHandle, PhysicalSize,
@@ -45,6 +48,9 @@ pub enum ScreenshotError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The take-a-number flow could not be driven to one of its screens.
+    #[error("cannot render the take-a-number flow: {0}")]
+    Flow(String),
     /// The PNG encoder failed.
     #[error("cannot encode {}: {source}", path.display())]
     Encode {
@@ -71,29 +77,123 @@ pub const SCREENSHOT_CLOCK: &str = "2026-11-29 09:30";
 /// Renders each shot to its PNG file. Must be the first use of Slint in the process.
 pub fn render(options: ShellOptions, shots: &[Shot]) -> Result<(), ScreenshotError> {
     let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
-    slint::platform::set_platform(Box::new(HeadlessPlatform { window: window.clone() }))?;
-    let shell = Shell::new(ShellOptions { live_clock: false, ..options })?;
+    slint::platform::set_platform(Box::new(HeadlessPlatform {
+        window: window.clone(),
+    }))?;
+    let shell = Shell::new(ShellOptions {
+        live_clock: false,
+        ..options
+    })?;
     shell.set_clock_text(SCREENSHOT_CLOCK);
     shell.window().show()?;
     for shot in shots {
         shell.end_session();
         shell.set_language(shot.language);
-        shell.window().global::<super::Theme>().set_elderly(shot.elderly);
+        shell
+            .window()
+            .global::<super::Theme>()
+            .set_elderly(shot.elderly);
         window.set_size(PhysicalSize::new(shot.size.0, shot.size.1));
         if shot.page != Page::Home {
             shell.go(shot.page);
         }
         slint::platform::update_timers_and_animations();
         let snapshot = shell.window().window().take_snapshot()?;
-        write_png(&shot.out, snapshot.width(), snapshot.height(), snapshot.as_bytes())?;
+        write_png(
+            &shot.out,
+            snapshot.width(),
+            snapshot.height(),
+            snapshot.as_bytes(),
+        )?;
         tracing::info!("wrote {}", shot.out.display());
     }
     shell.window().hide()?;
     Ok(())
 }
 
-fn write_png(path: &std::path::Path, width: u32, height: u32, rgba: &[u8]) -> Result<(), ScreenshotError> {
-    let write_err = |source| ScreenshotError::Write { path: path.to_owned(), source };
+/// Renders every screen of the take-a-number flow, in Chinese, English and elderly mode, as
+/// `out_dir/take-number-N-NAME[-en|-elderly].png`, on simulated hardware with a scratch queue.
+/// Must be the first use of Slint in the process. Returns the files written.
+pub fn render_flow(
+    options: ShellOptions,
+    size: (u32, u32),
+    out_dir: &Path,
+) -> Result<Vec<PathBuf>, ScreenshotError> {
+    use super::take_number::screens::{FlowStage, set_variant};
+
+    let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+    slint::platform::set_platform(Box::new(HeadlessPlatform {
+        window: window.clone(),
+    }))?;
+    let centre_name = options.centre_name.clone();
+    let shell = Shell::new(ShellOptions {
+        live_clock: false,
+        ..options
+    })?;
+    shell.set_clock_text(SCREENSHOT_CLOCK);
+    shell.window().show()?;
+    window.set_size(PhysicalSize::new(size.0, size.1));
+    let scratch = std::env::temp_dir().join(format!("kiosk-flow-screens-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).map_err(|source| ScreenshotError::Write {
+        path: scratch.clone(),
+        source,
+    })?;
+    let mut written = Vec::new();
+    let result = {
+        let mut capture = |name: &str| -> Result<(), String> {
+            if name.is_empty() {
+                slint::platform::update_timers_and_animations();
+                shell
+                    .window()
+                    .window()
+                    .take_snapshot()
+                    .map_err(|e| e.to_string())?;
+                return Ok(());
+            }
+            let variants = [
+                ("", Language::Zh, false),
+                ("-en", Language::En, false),
+                ("-elderly", Language::Zh, true),
+            ];
+            for (suffix, language, elderly) in variants {
+                set_variant(&shell, language, elderly);
+                slint::platform::update_timers_and_animations();
+                let snapshot = shell
+                    .window()
+                    .window()
+                    .take_snapshot()
+                    .map_err(|e| e.to_string())?;
+                let path = out_dir.join(format!("{name}{suffix}.png"));
+                write_png(
+                    &path,
+                    snapshot.width(),
+                    snapshot.height(),
+                    snapshot.as_bytes(),
+                )
+                .map_err(|e| e.to_string())?;
+                tracing::info!("wrote {}", path.display());
+                written.push(path);
+            }
+            set_variant(&shell, Language::Zh, false);
+            Ok(())
+        };
+        FlowStage::new(&shell, &centre_name, &scratch).and_then(|stage| {
+            stage.drive(&shell, &mut capture)?;
+            stage.drive_unreachable(&shell, &mut capture)
+        })
+    };
+    let _ = std::fs::remove_dir_all(&scratch);
+    result.map_err(ScreenshotError::Flow)?;
+    shell.window().hide()?;
+    Ok(written)
+}
+
+fn write_png(path: &Path, width: u32, height: u32, rgba: &[u8]) -> Result<(), ScreenshotError> {
+    let write_err = |source| ScreenshotError::Write {
+        path: path.to_owned(),
+        source,
+    };
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(write_err)?;
     }
@@ -101,7 +201,10 @@ fn write_png(path: &std::path::Path, width: u32, height: u32, rgba: &[u8]) -> Re
     let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), width, height);
     encoder.set_color(png::ColorType::Rgba);
     encoder.set_depth(png::BitDepth::Eight);
-    let encode_err = |source| ScreenshotError::Encode { path: path.to_owned(), source };
+    let encode_err = |source| ScreenshotError::Encode {
+        path: path.to_owned(),
+        source,
+    };
     let mut writer = encoder.write_header().map_err(encode_err)?;
     writer.write_image_data(rgba).map_err(encode_err)?;
     writer.finish().map_err(encode_err)

@@ -635,15 +635,10 @@ impl TakeNumberController {
                 if s.state != ServiceState::Open
                     && let Some(next) = self.inner.directory.next_opening(&s.id, now)
                 {
-                    let when = if s.state == ServiceState::Full {
-                        "明天起可再取号"
+                    reason = if s.state == ServiceState::Full {
+                        format!("{reason}；{}再来取号", next.zh)
                     } else {
-                        ""
-                    };
-                    reason = if when.is_empty() {
                         format!("{reason}；下次开始办理：{}", next.zh)
-                    } else {
-                        format!("{reason}；{when}（{}）", next.zh)
                     };
                     reason_en = format!("{reason_en}. Next opening: {}", next.en);
                 }

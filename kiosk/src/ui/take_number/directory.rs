@@ -102,6 +102,13 @@ impl Directory {
                     format!("{:?}", at.weekday()),
                 ),
             };
+            // A service open all day opens at the reset: the day alone says it.
+            if config.hours.is_empty() {
+                return Some(Bilingual {
+                    zh: zh_day,
+                    en: en_day,
+                });
+            }
             return Some(Bilingual {
                 zh: format!("{zh_day} {time}"),
                 en: format!("{en_day} {time}"),

@@ -152,7 +152,10 @@ fn without_a_reader_the_prompt_offers_to_continue_and_required_services_say_why(
     assert_eq!(flow.step(), Step::IdPrompt);
     assert_eq!(flow.reader(), ReaderState::Absent);
     let (_, generation) = issue_of(&flow.skip_card());
-    assert!(flow.back().is_empty(), "no way back while the number is being issued");
+    assert!(
+        flow.back().is_empty(),
+        "no way back while the number is being issued"
+    );
     flow.issued(generation, Ok(ticket("B001")));
     flow.back();
     flow.choose("required");

@@ -162,11 +162,13 @@ fn hub12_scan_thread_scans_every_phase_and_picks_up_new_frames() {
     let mut seen = [false; 4];
     while !seen.iter().all(|&s| s) {
         let bytes = rx.recv_timeout(Duration::from_secs(10)).expect("the scan thread keeps scanning");
-        if let Some(i) = wanted.iter().position(|w| *w == bytes) {
-            seen[i] = true;
+        for (i, w) in wanted.iter().enumerate() {
+            seen[i] |= *w == bytes;
         }
     }
-    assert!(sink.stats().phases.load(std::sync::atomic::Ordering::Relaxed) >= 4);
+    // Four writes were seen; the counts of all but the last are certainly in.
+    assert!(sink.stats().phases.load(std::sync::atomic::Ordering::Relaxed) >= 3);
+    assert_eq!(sink.stats().errors.load(std::sync::atomic::Ordering::Relaxed), 0);
     drop(sink);
     // After the drop the thread has stopped with the rows blanked.
     assert_eq!(log.0.lock().unwrap().last().map(String::as_str), Some("OE low"));

@@ -14,7 +14,8 @@ use kiosk::{
     hall::{Follower, HostMsg},
     lan::{DEMO_DEVICE_TOKEN, LanService, demo_config},
     led::{
-        Announcement, LedConfig, LedPanel, LedSink, MonoFrame, PanelInput, PanelThread, Scene, SinkError, Style, draw,
+        Announcement, LedConfig, LedPanel, LedSink, MonoFrame, PanelInput, PanelThread, Scene,
+        SinkError, Style, draw,
     },
     queue::{EventPayload, QueueConfig, QueueEngine, SystemClock},
 };
@@ -36,15 +37,37 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let (_, lan) = demo_config().unwrap();
     let engine = Arc::new(
-        QueueEngine::open(&dir.path().join("queue.sqlite3"), QueueConfig::demo(), Arc::new(SystemClock), "").unwrap(),
+        QueueEngine::open(
+            &dir.path().join("queue.sqlite3"),
+            QueueConfig::demo(),
+            Arc::new(SystemClock),
+            "",
+        )
+        .unwrap(),
     );
-    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    runtime.spawn(LanService::new(engine, lan).unwrap().serve(listener, std::future::pending()));
+    runtime.spawn(
+        LanService::new(engine, lan)
+            .unwrap()
+            .serve(listener, std::future::pending()),
+    );
 
-    let config = LedConfig { call_secs: 1, turn_secs: 1, highlight_secs: 1, ..LedConfig::default() };
+    let config = LedConfig {
+        call_secs: 1,
+        turn_secs: 1,
+        highlight_secs: 1,
+        ..LedConfig::default()
+    };
     let (frames_tx, frames) = mpsc::channel();
-    let panel = LedPanel::new(Box::new(Timestamped(frames_tx)), (160, 16), &config, Duration::ZERO);
+    let panel = LedPanel::new(
+        Box::new(Timestamped(frames_tx)),
+        (160, 16),
+        &config,
+        Duration::ZERO,
+    );
     let panel = PanelThread::spawn(panel, 30).unwrap();
     let (_follower, rx) = Follower::spawn(&base).unwrap();
     let (ready_tx, ready) = mpsc::channel();
@@ -63,26 +86,51 @@ fn main() {
             }
         }
     });
-    ready.recv_timeout(Duration::from_secs(10)).expect("the follower reaches the host");
+    ready
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the follower reaches the host");
 
     let http = reqwest::Client::new();
     let post = |path: &str, token: &str, body: Value| {
-        let req = http.post(format!("{base}{path}")).bearer_auth(token).json(&body);
+        let req = http
+            .post(format!("{base}{path}"))
+            .bearer_auth(token)
+            .json(&body);
         runtime.block_on(async { req.send().await.unwrap().json::<Value>().await.unwrap() })
     };
-    let token = post("/api/v1/login", "", json!({"window": 1, "pin": "1111"}))["token"].as_str().unwrap().to_owned();
-    let style = Style::mono(config.speed_px_per_s, Duration::from_secs(config.highlight_secs));
+    let token = post("/api/v1/login", "", json!({"window": 1, "pin": "1111"}))["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let style = Style::mono(
+        config.speed_px_per_s,
+        Duration::from_secs(config.highlight_secs),
+    );
     let mut latencies = Vec::new();
     for _ in 0..ROUNDS {
-        post("/api/v1/tickets", DEMO_DEVICE_TOKEN, json!({"service": "consultation"}));
+        post(
+            "/api/v1/tickets",
+            DEMO_DEVICE_TOKEN,
+            json!({"service": "consultation"}),
+        );
         while frames.try_recv().is_ok() {}
         let start = Instant::now();
         let called = post("/api/v1/windows/1/call-next", &token, json!({}));
         let number = called["number"].as_str().unwrap().to_owned();
         let mut expected = MonoFrame::new(160, 16);
-        draw(&Scene::Call { ticket: number, window: 1 }, Duration::ZERO, &style, &mut expected);
+        draw(
+            &Scene::Call {
+                ticket: number,
+                window: 1,
+            },
+            Duration::ZERO,
+            &style,
+            &mut expected,
+        );
         loop {
-            let (at, frame) = frames.recv_timeout(Duration::from_secs(10)).expect("the panel shows the call");
+            let (at, frame) = frames
+                .recv_timeout(Duration::from_secs(10))
+                .expect("the panel shows the call");
             if frame == expected {
                 latencies.push(at - start);
                 break;
@@ -91,7 +139,9 @@ fn main() {
         post("/api/v1/windows/1/no-show", &token, json!({}));
         // Back to idle before the next round, so calls never wait their turn.
         loop {
-            let (_, frame) = frames.recv_timeout(Duration::from_secs(10)).expect("the panel goes idle");
+            let (_, frame) = frames
+                .recv_timeout(Duration::from_secs(10))
+                .expect("the panel goes idle");
             if !is_call(&frame, &expected) {
                 break;
             }

@@ -11,8 +11,8 @@ use std::{
 };
 
 use kiosk::led::{
-    ChainLayout, IdleScene, MonoFrame, RgbFrame, Scene, Style, WaitingCount, draw, hub12::frame_phases,
-    max7219::frame_transactions,
+    ChainLayout, IdleScene, MonoFrame, RgbFrame, Scene, Style, WaitingCount, draw,
+    hub12::frame_phases, max7219::frame_transactions,
 };
 
 const FRAMES: u32 = 600;
@@ -26,9 +26,18 @@ fn idle() -> Scene {
         ],
         clock: Some("1月5日 星期一 09:30".into()),
         waiting: vec![
-            WaitingCount { label: "法律咨询".into(), waiting: 12 },
-            WaitingCount { label: "法律援助".into(), waiting: 3 },
-            WaitingCount { label: "人民调解".into(), waiting: 5 },
+            WaitingCount {
+                label: "法律咨询".into(),
+                waiting: 12,
+            },
+            WaitingCount {
+                label: "法律援助".into(),
+                waiting: 3,
+            },
+            WaitingCount {
+                label: "人民调解".into(),
+                waiting: 5,
+            },
         ],
     })
 }
@@ -63,10 +72,28 @@ fn bench_mono(name: &str, scene: &Scene, size: (u32, u32)) {
 
 fn main() {
     println!("LED panel rendering, {FRAMES} frames each (1/30 s apart)");
-    bench_mono("idle 256x32 (two lines, both scrolling)", &idle(), (256, 32));
-    bench_mono("call 256x32 (two lines, still, flashing)", &Scene::Call { ticket: "A012".into(), window: 3 }, (256, 32));
+    bench_mono(
+        "idle 256x32 (two lines, both scrolling)",
+        &idle(),
+        (256, 32),
+    );
+    bench_mono(
+        "call 256x32 (two lines, still, flashing)",
+        &Scene::Call {
+            ticket: "A012".into(),
+            window: 3,
+        },
+        (256, 32),
+    );
     bench_mono("idle 160x16 (one line, scrolling)", &idle(), (160, 16));
-    bench_mono("call 64x16 (scrolling)", &Scene::Call { ticket: "A012".into(), window: 3 }, (64, 16));
+    bench_mono(
+        "call 64x16 (scrolling)",
+        &Scene::Call {
+            ticket: "A012".into(),
+            window: 3,
+        },
+        (64, 16),
+    );
 
     let style = Style::rgb(24, Duration::from_secs(3));
     let mut rgb = RgbFrame::new(256, 32);
@@ -82,7 +109,12 @@ fn main() {
     report("idle 256x32 RGB", times);
 
     let mut frame = MonoFrame::new(256, 16);
-    draw(&idle(), Duration::ZERO, &Style::mono(24, Duration::ZERO), &mut frame);
+    draw(
+        &idle(),
+        Duration::ZERO,
+        &Style::mono(24, Duration::ZERO),
+        &mut frame,
+    );
     let times = (0..FRAMES)
         .map(|_| {
             let t = Instant::now();
@@ -92,7 +124,12 @@ fn main() {
         .collect();
     report("encode HUB12, 8 P10 modules (4 phases)", times);
     let mut frame = MonoFrame::new(64, 8);
-    draw(&idle(), Duration::ZERO, &Style::mono(24, Duration::ZERO), &mut frame);
+    draw(
+        &idle(),
+        Duration::ZERO,
+        &Style::mono(24, Duration::ZERO),
+        &mut frame,
+    );
     let times = (0..FRAMES)
         .map(|_| {
             let t = Instant::now();

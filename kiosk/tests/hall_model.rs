@@ -11,7 +11,10 @@ use kiosk::{
 };
 
 fn local(day: u32, h: u32, m: u32) -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2026, 1, day).unwrap().and_hms_opt(h, m, 0).unwrap()
+    NaiveDate::from_ymd_opt(2026, 1, day)
+        .unwrap()
+        .and_hms_opt(h, m, 0)
+        .unwrap()
 }
 
 fn secs(s: u64) -> Duration {
@@ -19,7 +22,12 @@ fn secs(s: u64) -> Duration {
 }
 
 fn welcome() -> SlideView {
-    SlideView { title: "欢迎".into(), title_en: "Welcome".into(), body: String::new(), body_en: String::new() }
+    SlideView {
+        title: "欢迎".into(),
+        title_en: "Welcome".into(),
+        body: String::new(),
+        body_en: String::new(),
+    }
 }
 
 fn event(seq: u64, payload: EventPayload) -> HostMsg {
@@ -32,23 +40,29 @@ fn event(seq: u64, payload: EventPayload) -> HostMsg {
 }
 
 fn called(seq: u64, number: &str, window: u32) -> HostMsg {
-    event(seq, EventPayload::Called {
-        ticket_id: seq as TicketId,
-        number: number.into(),
-        service: "consultation".into(),
-        window,
-        out_of_order: false,
-    })
+    event(
+        seq,
+        EventPayload::Called {
+            ticket_id: seq as TicketId,
+            number: number.into(),
+            service: "consultation".into(),
+            window,
+            out_of_order: false,
+        },
+    )
 }
 
 fn recalled(seq: u64, number: &str, window: u32) -> HostMsg {
-    event(seq, EventPayload::Recalled {
-        ticket_id: seq as TicketId,
-        number: number.into(),
-        service: "consultation".into(),
-        window,
-        recalls: 1,
-    })
+    event(
+        seq,
+        EventPayload::Recalled {
+            ticket_id: seq as TicketId,
+            number: number.into(),
+            service: "consultation".into(),
+            window,
+            recalls: 1,
+        },
+    )
 }
 
 #[test]
@@ -59,23 +73,42 @@ fn calls_fill_the_screen_in_turn_then_publicity_returns_and_five_calls_are_liste
     assert_eq!(model.view(secs(0), now).slide, welcome());
     assert!(model.view(secs(0), now).calling.is_none());
 
-    for (i, n) in ["B001", "B002", "B003", "B004", "B005", "B006"].iter().enumerate() {
+    for (i, n) in ["B001", "B002", "B003", "B004", "B005", "B006"]
+        .iter()
+        .enumerate()
+    {
         let announced = model.handle(called(i as u64 + 1, n, 1 + i as u32 % 3), secs(100));
         assert_eq!(announced, Some(Announcement::call(*n, 1 + i as u32 % 3)));
     }
     let view = model.view(secs(100), now);
     // The first call is on show, highlighted; the others wait their turn.
-    assert_eq!(view.calling.as_ref().map(|c| c.number.as_str()), Some("B001"));
+    assert_eq!(
+        view.calling.as_ref().map(|c| c.number.as_str()),
+        Some("B001")
+    );
     assert!(view.highlighted);
     // The list keeps the five latest, newest first.
     let listed: Vec<&str> = view.recent.iter().map(|c| c.number.as_str()).collect();
     assert_eq!(listed, ["B006", "B005", "B004", "B003", "B002"]);
     assert_eq!(view.recent[0].window_name, "3号窗口");
     // Each waiting call gets turn_secs; the last gets call_secs.
-    assert_eq!(model.view(secs(100 + config.turn_secs), now).calling.unwrap().number, "B002");
+    assert_eq!(
+        model
+            .view(secs(100 + config.turn_secs), now)
+            .calling
+            .unwrap()
+            .number,
+        "B002"
+    );
     let end = 100 + 5 * config.turn_secs + config.call_secs;
-    assert_eq!(model.view(secs(end - 1), now).calling.unwrap().number, "B006");
-    assert!(model.view(secs(end), now).calling.is_none(), "publicity again");
+    assert_eq!(
+        model.view(secs(end - 1), now).calling.unwrap().number,
+        "B006"
+    );
+    assert!(
+        model.view(secs(end), now).calling.is_none(),
+        "publicity again"
+    );
 }
 
 #[test]
@@ -83,7 +116,10 @@ fn a_recall_is_highlighted_again_and_moves_to_the_top_once() {
     let mut model = HallModel::new(&HallConfig::default(), welcome(), secs(0));
     model.handle(called(1, "A001", 1), secs(0));
     model.handle(called(2, "A002", 2), secs(1));
-    assert_eq!(model.handle(recalled(3, "A001", 1), secs(60)), Some(Announcement::recall("A001", 1)));
+    assert_eq!(
+        model.handle(recalled(3, "A001", 1), secs(60)),
+        Some(Announcement::recall("A001", 1))
+    );
     let view = model.view(secs(60), local(5, 10, 0));
     assert!(view.highlighted);
     assert!(view.calling.as_ref().unwrap().recall);
@@ -95,16 +131,28 @@ fn a_recall_is_highlighted_again_and_moves_to_the_top_once() {
 fn other_events_announce_nothing_and_a_new_day_clears_the_list() {
     let mut model = HallModel::new(&HallConfig::default(), welcome(), secs(0));
     model.handle(called(1, "A001", 1), secs(0));
-    let started = event(2, EventPayload::Started {
-        ticket_id: 1,
-        number: "A001".into(),
-        service: "consultation".into(),
-        window: 1,
-    });
+    let started = event(
+        2,
+        EventPayload::Started {
+            ticket_id: 1,
+            number: "A001".into(),
+            service: "consultation".into(),
+            window: 1,
+        },
+    );
     assert_eq!(model.handle(started, secs(1)), None);
     assert_eq!(model.handle(HostMsg::Connected(false), secs(1)), None);
     assert!(!model.view(secs(1), local(5, 9, 0)).connected);
-    model.handle(event(3, EventPayload::DayReset { from: None, cancelled: 0 }), secs(2));
+    model.handle(
+        event(
+            3,
+            EventPayload::DayReset {
+                from: None,
+                cancelled: 0,
+            },
+        ),
+        secs(2),
+    );
     assert!(model.view(secs(2), local(6, 0, 1)).recent.is_empty());
 }
 
@@ -120,18 +168,31 @@ fn slides_are_shown_in_turn_while_valid() {
     };
     let config = HallConfig {
         slide_secs: 10,
-        slides: vec![slide("一直", None, None), slide("五号起", Some(5), None), slide("四号止", None, Some(4))],
+        slides: vec![
+            slide("一直", None, None),
+            slide("五号起", Some(5), None),
+            slide("四号止", None, Some(4)),
+        ],
         ..HallConfig::default()
     };
     let mut model = HallModel::new(&config, welcome(), secs(0));
     let titles = |model: &mut HallModel, day| -> Vec<String> {
-        (0..4).map(|i| model.view(secs(i * 10), local(day, 9, 0)).slide.title).collect()
+        (0..4)
+            .map(|i| model.view(secs(i * 10), local(day, 9, 0)).slide.title)
+            .collect()
     };
     assert_eq!(titles(&mut model, 4), ["一直", "四号止", "一直", "四号止"]);
     assert_eq!(titles(&mut model, 5), ["一直", "五号起", "一直", "五号起"]);
-    let only_past = HallConfig { slides: vec![slide("过期", None, Some(1))], ..HallConfig::default() };
+    let only_past = HallConfig {
+        slides: vec![slide("过期", None, Some(1))],
+        ..HallConfig::default()
+    };
     let mut model = HallModel::new(&only_past, welcome(), secs(0));
-    assert_eq!(model.view(secs(0), local(5, 9, 0)).slide, welcome(), "nothing valid: the welcome slide");
+    assert_eq!(
+        model.view(secs(0), local(5, 9, 0)).slide,
+        welcome(),
+        "nothing valid: the welcome slide"
+    );
 }
 
 #[test]
@@ -142,7 +203,8 @@ fn clock_reads_in_chinese() {
 #[test]
 fn the_example_file_documents_the_displays_defaults() {
     let text = include_str!("../../assets/config/kiosk.example.toml");
-    let config = KioskConfig::parse(text, Path::new("kiosk.example.toml")).expect("the example parses");
+    let config =
+        KioskConfig::parse(text, Path::new("kiosk.example.toml")).expect("the example parses");
     assert_eq!(config.displays, DisplaysConfig::default());
     assert!(config.displays.validate().is_ok());
 }
@@ -150,15 +212,26 @@ fn the_example_file_documents_the_displays_defaults() {
 #[test]
 fn displays_keys_are_checked() {
     let parse = |t: &str| KioskConfig::parse(t, Path::new("kiosk.toml"));
-    let err = parse("[displays.led]\nspeed = 3\n").unwrap_err().to_string();
+    let err = parse("[displays.led]\nspeed = 3\n")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("unknown field"), "{err}");
     let config = parse("[displays.led]\nspeed_px_per_s = 0\n").unwrap();
-    assert_eq!(config.displays.validate().unwrap_err().0, "displays.led.speed_px_per_s");
+    assert_eq!(
+        config.displays.validate().unwrap_err().0,
+        "displays.led.speed_px_per_s"
+    );
     let config = parse("[displays.led.max7219]\nrotate = 90\n").unwrap();
     assert!(config.displays.validate().is_ok());
     assert!(parse("[displays.led.max7219]\nrotate = 45\n").is_err());
     let config = parse("[displays]\nqueue_host = \"192.168.1.10\"\n").unwrap();
-    assert_eq!(config.displays.validate().unwrap_err().0, "displays.queue_host");
+    assert_eq!(
+        config.displays.validate().unwrap_err().0,
+        "displays.queue_host"
+    );
     let config = parse("[displays.hall]\nturn_secs = 99\n").unwrap();
-    assert_eq!(config.displays.validate().unwrap_err().0, "displays.hall.turn_secs");
+    assert_eq!(
+        config.displays.validate().unwrap_err().0,
+        "displays.hall.turn_secs"
+    );
 }

@@ -22,7 +22,13 @@ use kiosk::led::{
 fn device_writes(transactions: &[Vec<u8>]) -> Vec<SpiTx<u8>> {
     transactions
         .iter()
-        .flat_map(|t| [SpiTx::transaction_start(), SpiTx::write_vec(t.clone()), SpiTx::transaction_end()])
+        .flat_map(|t| {
+            [
+                SpiTx::transaction_start(),
+                SpiTx::write_vec(t.clone()),
+                SpiTx::transaction_end(),
+            ]
+        })
         .collect()
 }
 
@@ -34,7 +40,9 @@ fn max7219_init_then_frame_is_one_cs_transaction_per_register_row() {
     let layout = ChainLayout::new(4);
     let mut expected = device_writes(&init_transactions(4, 5));
     expected.extend(device_writes(&frame_transactions(&frame, &layout)));
-    expected.extend(device_writes(&[vec![0x0A, 0x0F, 0x0A, 0x0F, 0x0A, 0x0F, 0x0A, 0x0F]]));
+    expected.extend(device_writes(&[vec![
+        0x0A, 0x0F, 0x0A, 0x0F, 0x0A, 0x0F, 0x0A, 0x0F,
+    ]]));
     let spi = SpiMock::new(&expected);
     let mut chain = Max7219::new(spi, layout, 5);
     chain.init().unwrap();
@@ -147,7 +155,19 @@ fn hub12_order_across_bus_and_pins_is_shift_rows_off_latch_address_rows_on() {
     let mut driver = fake_driver(&log, 2);
     driver.scan_phase(2, &[0xFF; 32]).unwrap();
     let entries = log.0.lock().unwrap().clone();
-    assert_eq!(entries, ["spi 32 bytes", "flush", "OE low", "LAT high", "LAT low", "A low", "B high", "OE high"]);
+    assert_eq!(
+        entries,
+        [
+            "spi 32 bytes",
+            "flush",
+            "OE low",
+            "LAT high",
+            "LAT low",
+            "A low",
+            "B high",
+            "OE high"
+        ]
+    );
 }
 
 #[test]
@@ -161,15 +181,30 @@ fn hub12_scan_thread_scans_every_phase_and_picks_up_new_frames() {
     let wanted: Vec<Vec<u8>> = (0..4).map(|s| phase_bytes(&frame, 1, s)).collect();
     let mut seen = [false; 4];
     while !seen.iter().all(|&s| s) {
-        let bytes = rx.recv_timeout(Duration::from_secs(10)).expect("the scan thread keeps scanning");
+        let bytes = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the scan thread keeps scanning");
         for (i, w) in wanted.iter().enumerate() {
             seen[i] |= *w == bytes;
         }
     }
     // Four writes were seen; the counts of all but the last are certainly in.
-    assert!(sink.stats().phases.load(std::sync::atomic::Ordering::Relaxed) >= 3);
-    assert_eq!(sink.stats().errors.load(std::sync::atomic::Ordering::Relaxed), 0);
+    assert!(
+        sink.stats()
+            .phases
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= 3
+    );
+    assert_eq!(
+        sink.stats()
+            .errors
+            .load(std::sync::atomic::Ordering::Relaxed),
+        0
+    );
     drop(sink);
     // After the drop the thread has stopped with the rows blanked.
-    assert_eq!(log.0.lock().unwrap().last().map(String::as_str), Some("OE low"));
+    assert_eq!(
+        log.0.lock().unwrap().last().map(String::as_str),
+        Some("OE low")
+    );
 }

@@ -7,7 +7,11 @@ use kiosk::led::{
 };
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(" ")
+    bytes
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[test]
@@ -45,7 +49,10 @@ fn max7219_diagonal_on_the_device_nearest_din() {
 
 #[test]
 fn max7219_reverse_chain_moves_the_pattern_to_the_farthest_device() {
-    let layout = ChainLayout { reverse_chain: true, ..ChainLayout::new(4) };
+    let layout = ChainLayout {
+        reverse_chain: true,
+        ..ChainLayout::new(4)
+    };
     let t = frame_transactions(&diagonal_on_device_0(), &layout);
     // Device 3 (farthest, its word shifted first) now shows the leftmost module.
     assert_eq!(hex(&t[0]), "01 80 01 00 01 00 01 00");
@@ -67,13 +74,38 @@ fn l_shape() -> MonoFrame {
 #[test]
 fn max7219_rotations_and_mirror_on_a_golden_pattern() {
     let rows = |rotate, flip_x| -> Vec<u8> {
-        frame_transactions(&l_shape(), &ChainLayout { rotate, flip_x, ..ChainLayout::new(1) }).iter().map(|t| t[1]).collect()
+        frame_transactions(
+            &l_shape(),
+            &ChainLayout {
+                rotate,
+                flip_x,
+                ..ChainLayout::new(1)
+            },
+        )
+        .iter()
+        .map(|t| t[1])
+        .collect()
     };
-    assert_eq!(rows(Rotation::R0, false), [0xF0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80]);
-    assert_eq!(rows(Rotation::R0, true), [0x0F, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01]);
-    assert_eq!(rows(Rotation::R90, false), [0xFF, 0x01, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00]);
-    assert_eq!(rows(Rotation::R180, false), [0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x0F]);
-    assert_eq!(rows(Rotation::R270, false), [0x00, 0x00, 0x00, 0x00, 0x80, 0x80, 0x80, 0xFF]);
+    assert_eq!(
+        rows(Rotation::R0, false),
+        [0xF0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80]
+    );
+    assert_eq!(
+        rows(Rotation::R0, true),
+        [0x0F, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01]
+    );
+    assert_eq!(
+        rows(Rotation::R90, false),
+        [0xFF, 0x01, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00]
+    );
+    assert_eq!(
+        rows(Rotation::R180, false),
+        [0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x0F]
+    );
+    assert_eq!(
+        rows(Rotation::R270, false),
+        [0x00, 0x00, 0x00, 0x00, 0x80, 0x80, 0x80, 0xFF]
+    );
 }
 
 /// The inverse of the MAX7219 mapping for the default layout: transactions back to a frame.
@@ -111,7 +143,11 @@ fn noise(width: u32, height: u32, mut seed: u32) -> MonoFrame {
 fn max7219_encoding_loses_nothing() {
     for seed in 1..50 {
         let frame = noise(32, 8, seed);
-        assert_eq!(decode_max7219(&frame_transactions(&frame, &ChainLayout::new(4)), 4), frame, "seed {seed}");
+        assert_eq!(
+            decode_max7219(&frame_transactions(&frame, &ChainLayout::new(4)), 4),
+            frame,
+            "seed {seed}"
+        );
     }
 }
 
@@ -121,12 +157,25 @@ fn hub12_golden_vector_for_one_panel() {
     frame.set(0, 0, true);
     frame.set(8, 5, true);
     frame.set(31, 15, true);
-    assert_eq!(hex(&phase_bytes(&frame, 1, 0)), "FF FF FF 7F FF FF FF FF FF FF FF FF FF FF FF FF");
-    assert_eq!(hex(&phase_bytes(&frame, 1, 1)), "FF FF FF FF FF FF 7F FF FF FF FF FF FF FF FF FF");
+    assert_eq!(
+        hex(&phase_bytes(&frame, 1, 0)),
+        "FF FF FF 7F FF FF FF FF FF FF FF FF FF FF FF FF"
+    );
+    assert_eq!(
+        hex(&phase_bytes(&frame, 1, 1)),
+        "FF FF FF FF FF FF 7F FF FF FF FF FF FF FF FF FF"
+    );
     assert_eq!(hex(&phase_bytes(&frame, 1, 2)), ["FF"; 16].join(" "));
-    assert_eq!(hex(&phase_bytes(&frame, 1, 3)), "FF FF FF FF FF FF FF FF FF FF FF FF FE FF FF FF");
+    assert_eq!(
+        hex(&phase_bytes(&frame, 1, 3)),
+        "FF FF FF FF FF FF FF FF FF FF FF FF FE FF FF FF"
+    );
     // A dark frame sends all ones (a set bit is an LED off).
-    assert!(phase_bytes(&MonoFrame::new(64, 16), 2, 0).iter().all(|&b| b == 0xFF));
+    assert!(
+        phase_bytes(&MonoFrame::new(64, 16), 2, 0)
+            .iter()
+            .all(|&b| b == 0xFF)
+    );
     assert_eq!(phase_bytes(&MonoFrame::new(64, 16), 2, 0).len(), 32);
 }
 
@@ -152,7 +201,11 @@ fn hub12_encoding_loses_nothing() {
     for panels in [1, 2, 5] {
         for seed in 1..20 {
             let frame = noise(32 * panels as u32, 16, seed);
-            assert_eq!(decode_hub12(&frame_phases(&frame, panels), panels), frame, "{panels} panels, seed {seed}");
+            assert_eq!(
+                decode_hub12(&frame_phases(&frame, panels), panels),
+                frame,
+                "{panels} panels, seed {seed}"
+            );
         }
     }
 }

@@ -9,32 +9,58 @@ use embedded_graphics::pixelcolor::{Rgb888, RgbColor};
 use kiosk::led::{IdleScene, MonoFrame, RgbFrame, Scene, Style, WaitingCount, draw, render};
 
 fn snapshot(name: &str, frame: &MonoFrame) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/led_snapshots").join(format!("{name}.txt"));
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/led_snapshots")
+        .join(format!("{name}.txt"));
     let actual = frame.to_ascii();
     if std::env::var_os("KIOSK_BLESS").is_some() {
         std::fs::write(&path, &actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with KIOSK_BLESS=1 to create it)", path.display()));
-    assert!(actual == expected, "snapshot {name} differs.\nexpected:\n{expected}\nactual:\n{actual}");
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with KIOSK_BLESS=1 to create it)",
+            path.display()
+        )
+    });
+    assert!(
+        actual == expected,
+        "snapshot {name} differs.\nexpected:\n{expected}\nactual:\n{actual}"
+    );
 }
 
 fn call() -> Scene {
-    Scene::Call { ticket: "A012".into(), window: 3 }
+    Scene::Call {
+        ticket: "A012".into(),
+        window: 3,
+    }
 }
 
 fn idle() -> Scene {
     Scene::Idle(IdleScene {
         notices: vec!["欢迎来到黔江区公共法律服务中心".into()],
         clock: Some("1月5日 星期一 09:30".into()),
-        waiting: vec![WaitingCount { label: "法律咨询".into(), waiting: 3 }, WaitingCount { label: "法律援助".into(), waiting: 1 }],
+        waiting: vec![
+            WaitingCount {
+                label: "法律咨询".into(),
+                waiting: 3,
+            },
+            WaitingCount {
+                label: "法律援助".into(),
+                waiting: 1,
+            },
+        ],
     })
 }
 
 fn mono(scene: &Scene, size: (u32, u32), at_ms: u64, highlight_secs: u64) -> MonoFrame {
     let mut frame = MonoFrame::new(size.0, size.1);
-    draw(scene, Duration::from_millis(at_ms), &Style::mono(24, Duration::from_secs(highlight_secs)), &mut frame);
+    draw(
+        scene,
+        Duration::from_millis(at_ms),
+        &Style::mono(24, Duration::from_secs(highlight_secs)),
+        &mut frame,
+    );
     frame
 }
 
@@ -109,7 +135,10 @@ fn missing_glyph_shows_as_a_box_not_a_gap() {
 #[test]
 fn drawing_is_a_pure_function_of_scene_and_time() {
     for at in [0, 777, 12_345] {
-        assert_eq!(mono(&idle(), (96, 16), at, 0), mono(&idle(), (96, 16), at, 0));
+        assert_eq!(
+            mono(&idle(), (96, 16), at, 0),
+            mono(&idle(), (96, 16), at, 0)
+        );
     }
     // `render` (no flashing) is `draw` with the mono style.
     let mut a = MonoFrame::new(96, 16);

@@ -13,10 +13,27 @@ use kiosk::{
 #[test]
 fn a_call_reads_letters_as_letters_digits_one_by_one_and_the_window_as_a_number() {
     assert_eq!(spoken_text(&call_words("A012", 3)), "请A零一二号到三号窗口");
-    assert_eq!(spoken_text(&call_words("B100", 12)), "请B一零零号到十二号窗口");
+    assert_eq!(
+        spoken_text(&call_words("B100", 12)),
+        "请B一零零号到十二号窗口"
+    );
     assert_eq!(spoken_text(&call_words("ab-7", 20)), "请AB七号到二十号窗口");
     let clips: Vec<String> = call_words("A012", 3).into_iter().map(Word::clip).collect();
-    assert_eq!(clips, ["qing", "letter-a", "digit-0", "digit-1", "digit-2", "hao", "dao", "digit-3", "hao", "chuangkou"]);
+    assert_eq!(
+        clips,
+        [
+            "qing",
+            "letter-a",
+            "digit-0",
+            "digit-1",
+            "digit-2",
+            "hao",
+            "dao",
+            "digit-3",
+            "hao",
+            "chuangkou"
+        ]
+    );
 }
 
 #[test]
@@ -59,7 +76,10 @@ fn the_bundled_pack_has_every_clip_at_one_rate() {
         // A clip is a spoken word: between 0.05 s and 2 s.
         let secs = clip.len() as f64 / f64::from(pack.sample_rate());
         assert!((0.05..2.0).contains(&secs), "{name}: {secs} s");
-        assert!(clip.iter().any(|s| s.unsigned_abs() > 1000), "{name} is not silent");
+        assert!(
+            clip.iter().any(|s| s.unsigned_abs() > 1000),
+            "{name} is not silent"
+        );
     }
     assert!(pack.clip("chime").is_some());
 }
@@ -69,7 +89,10 @@ fn composing_concatenates_clips_with_gaps_repeats_and_scales_the_volume() {
     let pack = ClipPack::bundled().unwrap();
     let words = call_words("A012", 3);
     let once = pack.compose(&words, 1, 100, false);
-    let clips: usize = words.iter().map(|w| pack.clip(&w.clip()).unwrap().len()).sum();
+    let clips: usize = words
+        .iter()
+        .map(|w| pack.clip(&w.clip()).unwrap().len())
+        .sum();
     assert!(once.len() > clips, "gaps between words");
     // The first word's clip starts the call, unchanged at full volume.
     let qing = pack.clip("qing").unwrap();
@@ -90,27 +113,52 @@ fn composing_concatenates_clips_with_gaps_repeats_and_scales_the_volume() {
 fn wav_files_round_trip_and_bad_ones_are_refused() {
     let samples = [0i16, 1, -1, i16::MAX, i16::MIN, 1234];
     let bytes = wav::encode(11_025, &samples);
-    assert_eq!(wav::parse(&bytes).unwrap(), wav::Pcm { rate: 11_025, samples: samples.to_vec() });
+    assert_eq!(
+        wav::parse(&bytes).unwrap(),
+        wav::Pcm {
+            rate: 11_025,
+            samples: samples.to_vec()
+        }
+    );
     assert_eq!(wav::parse(b"RIFF"), Err(wav::WavError::NotWav));
     assert_eq!(wav::parse(&bytes[..30]), Err(wav::WavError::Truncated));
     let mut stereo = bytes.clone();
     stereo[22] = 2;
-    assert!(matches!(wav::parse(&stereo), Err(wav::WavError::Unsupported { channels: 2, .. })));
+    assert!(matches!(
+        wav::parse(&stereo),
+        Err(wav::WavError::Unsupported { channels: 2, .. })
+    ));
 }
 
 #[test]
 fn a_centre_pack_missing_a_clip_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("pack.toml"), "format = 1\nsample_rate = 8000\n").unwrap();
+    std::fs::write(
+        dir.path().join("pack.toml"),
+        "format = 1\nsample_rate = 8000\n",
+    )
+    .unwrap();
     for name in all_clips().into_iter().filter(|n| n != "letter-q") {
-        std::fs::write(dir.path().join(format!("{name}.wav")), wav::encode(8000, &[100; 800])).unwrap();
+        std::fs::write(
+            dir.path().join(format!("{name}.wav")),
+            wav::encode(8000, &[100; 800]),
+        )
+        .unwrap();
     }
     let err = ClipPack::load(dir.path()).unwrap_err().to_string();
     assert!(err.contains("letter-q"), "{err}");
-    std::fs::write(dir.path().join("letter-q.wav"), wav::encode(16_000, &[100; 800])).unwrap();
+    std::fs::write(
+        dir.path().join("letter-q.wav"),
+        wav::encode(16_000, &[100; 800]),
+    )
+    .unwrap();
     let err = ClipPack::load(dir.path()).unwrap_err().to_string();
     assert!(err.contains("16000 Hz"), "{err}");
-    std::fs::write(dir.path().join("letter-q.wav"), wav::encode(8000, &[100; 800])).unwrap();
+    std::fs::write(
+        dir.path().join("letter-q.wav"),
+        wav::encode(8000, &[100; 800]),
+    )
+    .unwrap();
     let pack = ClipPack::load(dir.path()).expect("a complete pack loads");
     assert!(pack.clip("chime").is_none(), "the chime is optional");
 }
@@ -119,16 +167,30 @@ fn a_centre_pack_missing_a_clip_is_refused_by_name() {
 fn quiet_hours_wrap_past_midnight() {
     let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
     let night = QuietHours::parse("22:00-07:00").unwrap();
-    assert!(night.contains(t(23, 0)) && night.contains(t(6, 59)) && !night.contains(t(7, 0)) && !night.contains(t(12, 0)));
+    assert!(
+        night.contains(t(23, 0))
+            && night.contains(t(6, 59))
+            && !night.contains(t(7, 0))
+            && !night.contains(t(12, 0))
+    );
     let lunch = QuietHours::parse(" 12:00 - 14:00 ").unwrap();
     assert!(lunch.contains(t(12, 0)) && !lunch.contains(t(14, 0)));
     assert!(QuietHours::parse("12-14").is_none());
     assert!(QuietHours::parse("12:00-12:00").is_none());
-    let config = VoiceConfig { quiet_hours: vec!["12:00-14:00".into()], ..VoiceConfig::default() };
+    let config = VoiceConfig {
+        quiet_hours: vec!["12:00-14:00".into()],
+        ..VoiceConfig::default()
+    };
     assert!(config.validate().is_ok());
     assert!(config.is_quiet(t(13, 0)) && !config.is_quiet(t(9, 0)));
-    let bad = VoiceConfig { quiet_hours: vec!["noon".into()], ..VoiceConfig::default() };
-    assert_eq!(bad.validate().unwrap_err().0, "displays.voice.quiet_hours[0]");
+    let bad = VoiceConfig {
+        quiet_hours: vec!["noon".into()],
+        ..VoiceConfig::default()
+    };
+    assert_eq!(
+        bad.validate().unwrap_err().0,
+        "displays.voice.quiet_hours[0]"
+    );
 }
 
 /// Records what it is asked to play.
@@ -136,23 +198,41 @@ struct Recorder(std::sync::mpsc::Sender<Vec<u8>>);
 
 impl Player for Recorder {
     fn play(&mut self, wav: &[u8]) -> Result<(), VoiceError> {
-        self.0.send(wav.to_vec()).map_err(|e| VoiceError::Play(e.to_string()))
+        self.0
+            .send(wav.to_vec())
+            .map_err(|e| VoiceError::Play(e.to_string()))
     }
 }
 
 #[test]
 fn the_announcer_plays_calls_and_keeps_quiet_in_quiet_hours() {
     let (tx, rx) = std::sync::mpsc::channel();
-    let config = VoiceConfig { quiet_hours: vec!["12:00-14:00".into()], repeat: 3, ..VoiceConfig::default() };
-    let mut announcer = Announcer::new(ClipPack::bundled().unwrap(), config, Box::new(Recorder(tx)));
+    let config = VoiceConfig {
+        quiet_hours: vec!["12:00-14:00".into()],
+        repeat: 3,
+        ..VoiceConfig::default()
+    };
+    let mut announcer =
+        Announcer::new(ClipPack::bundled().unwrap(), config, Box::new(Recorder(tx)));
     let day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
     let call = Announcement::call("A012", 3);
-    assert!(announcer.announce(&call, day.and_hms_opt(9, 30, 0).unwrap()).unwrap());
+    assert!(
+        announcer
+            .announce(&call, day.and_hms_opt(9, 30, 0).unwrap())
+            .unwrap()
+    );
     let played = rx.try_recv().expect("played");
     let pcm = wav::parse(&played).unwrap();
     let pack = ClipPack::bundled().unwrap();
-    assert_eq!(pcm.samples, pack.compose(&call_words("A012", 3), 3, 80, true));
-    assert!(!announcer.announce(&call, day.and_hms_opt(12, 30, 0).unwrap()).unwrap());
+    assert_eq!(
+        pcm.samples,
+        pack.compose(&call_words("A012", 3), 3, 80, true)
+    );
+    assert!(
+        !announcer
+            .announce(&call, day.and_hms_opt(12, 30, 0).unwrap())
+            .unwrap()
+    );
     assert!(rx.try_recv().is_err(), "nothing played in quiet hours");
 }
 
@@ -162,6 +242,12 @@ fn the_file_player_writes_playable_wav_files() {
     let mut player = FilePlayer::new(&dir.path().join("voice"));
     let bytes = wav::encode(8000, &[1, 2, 3]);
     player.play(&bytes).unwrap();
-    assert_eq!(std::fs::read(dir.path().join("voice/latest.wav")).unwrap(), bytes);
-    assert_eq!(std::fs::read(dir.path().join("voice/call-1.wav")).unwrap(), bytes);
+    assert_eq!(
+        std::fs::read(dir.path().join("voice/latest.wav")).unwrap(),
+        bytes
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("voice/call-1.wav")).unwrap(),
+        bytes
+    );
 }

@@ -34,7 +34,10 @@ impl DisplaysConfig {
     /// Checks ranges and formats; the error names the key and says why.
     pub fn validate(&self) -> Result<(), (String, String)> {
         if !(self.queue_host.starts_with("http://") || self.queue_host.starts_with("https://")) {
-            return Err(("displays.queue_host".into(), "must start with http:// or https://".into()));
+            return Err((
+                "displays.queue_host".into(),
+                "must start with http:// or https://".into(),
+            ));
         }
         self.led.validate()?;
         self.hall.validate()?;
@@ -62,13 +65,21 @@ pub struct HallConfig {
 
 impl Default for HallConfig {
     fn default() -> Self {
-        Self { recent_calls: 5, call_secs: 12, turn_secs: 5, highlight_secs: 4, slide_secs: 15, slides: Vec::new() }
+        Self {
+            recent_calls: 5,
+            call_secs: 12,
+            turn_secs: 5,
+            highlight_secs: 4,
+            slide_secs: 15,
+            slides: Vec::new(),
+        }
     }
 }
 
 impl HallConfig {
     fn validate(&self) -> Result<(), (String, String)> {
-        let bad = |key: &str, reason: &str| Err((format!("displays.hall.{key}"), reason.to_owned()));
+        let bad =
+            |key: &str, reason: &str| Err((format!("displays.hall.{key}"), reason.to_owned()));
         if !(1..=10).contains(&self.recent_calls) {
             return bad("recent_calls", "must be 1 to 10");
         }

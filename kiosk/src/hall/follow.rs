@@ -44,20 +44,31 @@ pub struct Follower {
 impl Follower {
     /// Follows the host at `base_url`, sending what it learns to the returned channel.
     pub fn spawn(base_url: &str) -> anyhow::Result<(Self, Receiver<HostMsg>)> {
-        let client = HttpQueueClient::new(base_url, "", None).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let client =
+            HttpQueueClient::new(base_url, "", None).map_err(|e| anyhow::anyhow!("{e}"))?;
         let base = base_url.trim_end_matches('/').to_owned();
         let (tx, rx) = std::sync::mpsc::channel();
         let (stop, stopped) = oneshot::channel();
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        let thread = std::thread::Builder::new().name("queue-follower".into()).spawn(move || {
-            runtime.block_on(async move {
-                tokio::select! {
-                    () = follow(client, base, tx) => {}
-                    _ = stopped => {}
-                }
-            });
-        })?;
-        Ok((Self { stop: Some(stop), thread: Some(thread) }, rx))
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let thread = std::thread::Builder::new()
+            .name("queue-follower".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    tokio::select! {
+                        () = follow(client, base, tx) => {}
+                        _ = stopped => {}
+                    }
+                });
+            })?;
+        Ok((
+            Self {
+                stop: Some(stop),
+                thread: Some(thread),
+            },
+            rx,
+        ))
     }
 }
 
@@ -73,7 +84,12 @@ impl Drop for Follower {
 }
 
 async fn snapshot(http: &reqwest::Client, base: &str) -> Option<QueueResponse> {
-    let resp = http.get(format!("{base}/api/v1/queue")).timeout(SNAPSHOT_TIMEOUT).send().await.ok()?;
+    let resp = http
+        .get(format!("{base}/api/v1/queue"))
+        .timeout(SNAPSHOT_TIMEOUT)
+        .send()
+        .await
+        .ok()?;
     if !resp.status().is_success() {
         return None;
     }

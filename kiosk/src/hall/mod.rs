@@ -27,7 +27,9 @@ use slint::ComponentHandle as _;
 
 pub use config::{DisplaysConfig, HallConfig, SlideConfig};
 pub use follow::{Follower, HostMsg};
-pub use model::{CallView, HallModel, HallView, ServiceView, SlideView, clock_text, short_clock_text};
+pub use model::{
+    CallView, HallModel, HallView, ServiceView, SlideView, clock_text, short_clock_text,
+};
 pub use screen::HallScreen;
 
 use crate::{
@@ -51,7 +53,9 @@ pub struct HallDisplay {
 
 impl std::fmt::Debug for HallDisplay {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HallDisplay").field("model", &self.model).finish_non_exhaustive()
+        f.debug_struct("HallDisplay")
+            .field("model", &self.model)
+            .finish_non_exhaustive()
     }
 }
 
@@ -61,7 +65,8 @@ pub fn welcome_slide(centre_name: &str, centre_name_en: &str) -> SlideView {
         title: centre_name.to_owned(),
         title_en: centre_name_en.to_owned(),
         body: "法律服务热线 12348 · 取号后请留意叫号".to_owned(),
-        body_en: "Legal service hotline 12348 · Please take a ticket and watch for your number".to_owned(),
+        body_en: "Legal service hotline 12348 · Please take a ticket and watch for your number"
+            .to_owned(),
     }
 }
 
@@ -109,7 +114,12 @@ impl HallDisplay {
 
     /// Takes in every message waiting in `rx`; returns how many there were, or `None` when the follower
     /// has stopped.
-    pub fn drain(&mut self, rx: &Receiver<HostMsg>, now: Duration, local: NaiveDateTime) -> Option<usize> {
+    pub fn drain(
+        &mut self,
+        rx: &Receiver<HostMsg>,
+        now: Duration,
+        local: NaiveDateTime,
+    ) -> Option<usize> {
         let mut n = 0;
         loop {
             match rx.try_recv() {
@@ -132,7 +142,12 @@ impl HallDisplay {
             && self.idle_pushed.is_none_or(|at| now >= at + IDLE_REFRESH)
         {
             let c = &self.led_config;
-            led.send(PanelInput::Idle(self.model.idle_scene(&c.notices, local, c.show_clock, c.show_waiting)));
+            led.send(PanelInput::Idle(self.model.idle_scene(
+                &c.notices,
+                local,
+                c.show_clock,
+                c.show_waiting,
+            )));
             self.idle_pushed = Some(now);
         }
         view
@@ -140,7 +155,10 @@ impl HallDisplay {
 }
 
 /// Starts the LED panel configured in `config` (none when `[devices.led_panel] kind = "none"`).
-pub fn start_led_panel(config: &KioskConfig, sim_dir: &Path) -> anyhow::Result<Option<PanelThread>> {
+pub fn start_led_panel(
+    config: &KioskConfig,
+    sim_dir: &Path,
+) -> anyhow::Result<Option<PanelThread>> {
     let sim_size = match &config.devices.led_panel {
         LedPanelConfig::None => return Ok(None),
         LedPanelConfig::Sim { size } => parse_size_any(size).unwrap_or((160, 16)),
@@ -148,24 +166,36 @@ pub fn start_led_panel(config: &KioskConfig, sim_dir: &Path) -> anyhow::Result<O
     let led = &config.displays.led;
     let (sink, size) = open_sink(led, sim_size, sim_dir).context("opening the LED panel")?;
     let panel = LedPanel::new(sink, size, led, Duration::ZERO);
-    Ok(Some(PanelThread::spawn(panel, led.fps).context("starting the LED panel thread")?))
+    Ok(Some(
+        PanelThread::spawn(panel, led.fps).context("starting the LED panel thread")?,
+    ))
 }
 
 /// Runs the hall display until its window is closed.
 pub fn run_hall_display(config: Option<&Path>) -> anyhow::Result<()> {
     let config = crate::app::load_config(config)?;
-    config.displays.validate().map_err(|(key, reason)| anyhow::anyhow!("`{key}` {reason}"))?;
+    config
+        .displays
+        .validate()
+        .map_err(|(key, reason)| anyhow::anyhow!("`{key}` {reason}"))?;
     let data_dir = crate::app::data_dir(&config)?;
     let displays = &config.displays;
 
-    let screen = HallScreen::new(&config.site.name, &config.site.name_en).context("opening the hall window")?;
+    let screen = HallScreen::new(&config.site.name, &config.site.name_en)
+        .context("opening the hall window")?;
     if config.ui.fullscreen {
         screen.window().window().set_fullscreen(true);
     } else {
-        screen.window().window().set_size(slint::LogicalSize::new(1280.0, 720.0));
+        screen
+            .window()
+            .window()
+            .set_size(slint::LogicalSize::new(1280.0, 720.0));
     }
     let (follower, rx) = Follower::spawn(&displays.queue_host)?;
-    tracing::info!("hall display following the queue host at {}", displays.queue_host);
+    tracing::info!(
+        "hall display following the queue host at {}",
+        displays.queue_host
+    );
     let led = match start_led_panel(&config, &data_dir.join("sim/led")) {
         Ok(led) => led,
         Err(err) => {
@@ -174,27 +204,43 @@ pub fn run_hall_display(config: Option<&Path>) -> anyhow::Result<()> {
         }
     };
     let voice = if displays.voice.enabled {
-        Some(VoiceThread::start(&displays.voice, &data_dir.join("sim/voice")).context("starting the voice")?)
+        Some(
+            VoiceThread::start(&displays.voice, &data_dir.join("sim/voice"))
+                .context("starting the voice")?,
+        )
     } else {
         None
     };
     let origin = Instant::now();
     let welcome = welcome_slide(&config.site.name, &config.site.name_en);
-    let display = Rc::new(RefCell::new(HallDisplay::new(screen, displays, welcome, led, voice, origin.elapsed())));
+    let display = Rc::new(RefCell::new(HallDisplay::new(
+        screen,
+        displays,
+        welcome,
+        led,
+        voice,
+        origin.elapsed(),
+    )));
     let window = display.borrow().screen().window().clone_strong();
     let timer = slint::Timer::default();
     {
         let display = Rc::clone(&display);
-        timer.start(slint::TimerMode::Repeated, Duration::from_millis(100), move || {
-            let local = chrono::Local::now().naive_local();
-            let mut d = display.borrow_mut();
-            if d.drain(&rx, origin.elapsed(), local).is_none() {
-                tracing::warn!("the queue follower stopped");
-            }
-            d.refresh(origin.elapsed(), local);
-        });
+        timer.start(
+            slint::TimerMode::Repeated,
+            Duration::from_millis(100),
+            move || {
+                let local = chrono::Local::now().naive_local();
+                let mut d = display.borrow_mut();
+                if d.drain(&rx, origin.elapsed(), local).is_none() {
+                    tracing::warn!("the queue follower stopped");
+                }
+                d.refresh(origin.elapsed(), local);
+            },
+        );
     }
-    display.borrow_mut().refresh(origin.elapsed(), chrono::Local::now().naive_local());
+    display
+        .borrow_mut()
+        .refresh(origin.elapsed(), chrono::Local::now().naive_local());
     window.run().context("running the hall window")?;
     drop(timer);
     drop(follower);

@@ -125,8 +125,12 @@ impl HallModel {
                 None
             }
             HostMsg::Event(event) => match event.payload {
-                EventPayload::Called { number, window, .. } => Some(self.call(number, window, false, now)),
-                EventPayload::Recalled { number, window, .. } => Some(self.call(number, window, true, now)),
+                EventPayload::Called { number, window, .. } => {
+                    Some(self.call(number, window, false, now))
+                }
+                EventPayload::Recalled { number, window, .. } => {
+                    Some(self.call(number, window, true, now))
+                }
                 EventPayload::DayReset { .. } => {
                     self.recent.clear();
                     None
@@ -137,16 +141,25 @@ impl HallModel {
     }
 
     fn call(&mut self, number: String, window: u32, recall: bool, now: Duration) -> Announcement {
-        self.recent.retain(|c| !(c.number == number && c.window == window));
-        self.recent.push_front(self.call_view(&number, window, recall));
+        self.recent
+            .retain(|c| !(c.number == number && c.window == window));
+        self.recent
+            .push_front(self.call_view(&number, window, recall));
         self.recent.truncate(self.keep);
-        let call = Announcement { ticket: number, window, recall };
+        let call = Announcement {
+            ticket: number,
+            window,
+            recall,
+        };
         self.board.push(call.clone(), now);
         call
     }
 
     fn call_view(&self, number: &str, window: u32, recall: bool) -> CallView {
-        let named = self.snapshot.as_ref().and_then(|s| s.windows.iter().find(|w| w.id == window));
+        let named = self
+            .snapshot
+            .as_ref()
+            .and_then(|s| s.windows.iter().find(|w| w.id == window));
         CallView {
             number: number.to_owned(),
             window,
@@ -158,15 +171,22 @@ impl HallModel {
 
     /// Waiting counts of the services that issue tickets today.
     fn services(&self) -> Vec<&ServiceStatus> {
-        self.snapshot.as_ref().map(|s| s.services.iter().collect()).unwrap_or_default()
+        self.snapshot
+            .as_ref()
+            .map(|s| s.services.iter().collect())
+            .unwrap_or_default()
     }
 
     /// What the screen shows at `now` (monotonic) and `local` (wall clock, for the clock and slide dates).
     pub fn view(&mut self, now: Duration, local: NaiveDateTime) -> HallView {
         let (calling, highlighted, idle) = match self.board.state(now) {
-            BoardState::Calling { call, highlighted, .. } => {
-                (Some(self.call_view(&call.ticket, call.window, call.recall)), highlighted, Duration::ZERO)
-            }
+            BoardState::Calling {
+                call, highlighted, ..
+            } => (
+                Some(self.call_view(&call.ticket, call.window, call.recall)),
+                highlighted,
+                Duration::ZERO,
+            ),
             BoardState::Idle { elapsed } => (None, false, elapsed),
         };
         let today = local.date();
@@ -180,7 +200,12 @@ impl HallModel {
         } else {
             let turn = usize::try_from(idle.as_secs() / self.slide_secs).unwrap_or(0) % valid.len();
             let s = valid[turn];
-            SlideView { title: s.title.clone(), title_en: s.title_en.clone(), body: s.body.clone(), body_en: s.body_en.clone() }
+            SlideView {
+                title: s.title.clone(),
+                title_en: s.title_en.clone(),
+                body: s.body.clone(),
+                body_en: s.body_en.clone(),
+            }
         };
         HallView {
             calling,
@@ -189,7 +214,12 @@ impl HallModel {
             services: self
                 .services()
                 .into_iter()
-                .map(|s| ServiceView { name: s.name.clone(), name_en: s.name_en.clone(), prefix: s.prefix.clone(), waiting: s.waiting })
+                .map(|s| ServiceView {
+                    name: s.name.clone(),
+                    name_en: s.name_en.clone(),
+                    prefix: s.prefix.clone(),
+                    waiting: s.waiting,
+                })
                 .collect(),
             slide,
             connected: self.connected,
@@ -198,12 +228,24 @@ impl HallModel {
     }
 
     /// The LED panel's idle scene: `notices`, the time and the waiting counts.
-    pub fn idle_scene(&self, notices: &[String], local: NaiveDateTime, clock: bool, waiting: bool) -> IdleScene {
+    pub fn idle_scene(
+        &self,
+        notices: &[String],
+        local: NaiveDateTime,
+        clock: bool,
+        waiting: bool,
+    ) -> IdleScene {
         IdleScene {
             notices: notices.to_vec(),
             clock: clock.then(|| short_clock_text(local)),
             waiting: if waiting {
-                self.services().into_iter().map(|s| WaitingCount { label: s.name.clone(), waiting: s.waiting }).collect()
+                self.services()
+                    .into_iter()
+                    .map(|s| WaitingCount {
+                        label: s.name.clone(),
+                        waiting: s.waiting,
+                    })
+                    .collect()
             } else {
                 Vec::new()
             },
@@ -225,10 +267,23 @@ fn weekday(day: Weekday) -> &'static str {
 
 /// `2026年1月5日 星期一 09:30`.
 pub fn clock_text(local: NaiveDateTime) -> String {
-    format!("{}年{}月{}日 {} {}", local.year(), local.month(), local.day(), weekday(local.weekday()), local.format("%H:%M"))
+    format!(
+        "{}年{}月{}日 {} {}",
+        local.year(),
+        local.month(),
+        local.day(),
+        weekday(local.weekday()),
+        local.format("%H:%M")
+    )
 }
 
 /// `1月5日 星期一 09:30` (for the LED panel).
 pub fn short_clock_text(local: NaiveDateTime) -> String {
-    format!("{}月{}日 {} {}", local.month(), local.day(), weekday(local.weekday()), local.format("%H:%M"))
+    format!(
+        "{}月{}日 {} {}",
+        local.month(),
+        local.day(),
+        weekday(local.weekday()),
+        local.format("%H:%M")
+    )
 }

@@ -15,7 +15,9 @@ pub struct HallScreen {
 
 impl std::fmt::Debug for HallScreen {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HallScreen").field("shown", &self.shown).finish_non_exhaustive()
+        f.debug_struct("HallScreen")
+            .field("shown", &self.shown)
+            .finish_non_exhaustive()
     }
 }
 
@@ -34,7 +36,10 @@ impl HallScreen {
         let window = HallWindow::new()?;
         window.set_centre_name(centre_name.into());
         window.set_centre_name_en(centre_name_en.into());
-        Ok(Self { window, shown: None })
+        Ok(Self {
+            window,
+            shown: None,
+        })
     }
 
     /// The Slint window.
@@ -56,7 +61,9 @@ impl HallScreen {
         if let Some(current) = &view.calling {
             w.set_current(call(current));
         }
-        w.set_recent(ModelRc::from(Rc::new(VecModel::from(view.recent.iter().map(call).collect::<Vec<_>>()))));
+        w.set_recent(ModelRc::from(Rc::new(VecModel::from(
+            view.recent.iter().map(call).collect::<Vec<_>>(),
+        ))));
         w.set_services(ModelRc::from(Rc::new(VecModel::from(
             view.services
                 .iter()

@@ -27,12 +27,20 @@ pub struct Announcement {
 impl Announcement {
     /// A first call.
     pub fn call(ticket: impl Into<String>, window: u32) -> Self {
-        Self { ticket: ticket.into(), window, recall: false }
+        Self {
+            ticket: ticket.into(),
+            window,
+            recall: false,
+        }
     }
 
     /// A recall.
     pub fn recall(ticket: impl Into<String>, window: u32) -> Self {
-        Self { ticket: ticket.into(), window, recall: true }
+        Self {
+            ticket: ticket.into(),
+            window,
+            recall: true,
+        }
     }
 
     fn same_call(&self, other: &Self) -> bool {
@@ -53,7 +61,11 @@ pub struct BoardTiming {
 
 impl Default for BoardTiming {
     fn default() -> Self {
-        Self { hold: Duration::from_secs(10), turn: Duration::from_secs(4), highlight: Duration::from_secs(3) }
+        Self {
+            hold: Duration::from_secs(10),
+            turn: Duration::from_secs(4),
+            highlight: Duration::from_secs(3),
+        }
     }
 }
 
@@ -90,7 +102,12 @@ pub struct CallBoard {
 impl CallBoard {
     /// An idle board (idle since `now`).
     pub fn new(timing: BoardTiming, now: Duration) -> Self {
-        Self { timing, current: None, queue: VecDeque::new(), idle_since: now }
+        Self {
+            timing,
+            current: None,
+            queue: VecDeque::new(),
+            idle_since: now,
+        }
     }
 
     /// The timing in use.
@@ -140,17 +157,25 @@ impl CallBoard {
                     waiting: self.queue.len(),
                 }
             }
-            None => BoardState::Idle { elapsed: now.saturating_sub(self.idle_since) },
+            None => BoardState::Idle {
+                elapsed: now.saturating_sub(self.idle_since),
+            },
         }
     }
 
     /// When the board changes next by itself (for a caller that sleeps until then), if a call is on show.
     pub fn next_change(&self) -> Option<Duration> {
-        self.current.as_ref().map(|(_, since)| *since + self.limit())
+        self.current
+            .as_ref()
+            .map(|(_, since)| *since + self.limit())
     }
 
     fn limit(&self) -> Duration {
-        if self.queue.is_empty() { self.timing.hold } else { self.timing.turn.min(self.timing.hold) }
+        if self.queue.is_empty() {
+            self.timing.hold
+        } else {
+            self.timing.turn.min(self.timing.hold)
+        }
     }
 
     fn advance(&mut self, now: Duration) {

@@ -13,7 +13,10 @@ use embedded_graphics::{
     primitives::{Line, PrimitiveStyle, Rectangle},
 };
 
-use super::{GifSink, IdleScene, LedColour, LedConfig, LedSink, MonoFrame, RgbFrame, Scene, Style, WaitingCount, draw};
+use super::{
+    GifSink, IdleScene, LedColour, LedConfig, LedSink, MonoFrame, RgbFrame, Scene, Style,
+    WaitingCount, draw,
+};
 use crate::{
     config::parse_size_any,
     hall::{Follower, HallModel, short_clock_text, start_led_panel, welcome_slide},
@@ -25,7 +28,7 @@ use crate::{
 #[derive(Debug, clap::Subcommand)]
 pub enum LedCommand {
     /// Render a scene to PNG, e.g. `kiosk led render --scene call --ticket A012 --window 3 --size 160x16 --png OUT.png`.
-    Render(RenderArgs),
+    Render(Box<RenderArgs>),
     /// Drive the configured LED panel (and the voice) from the queue host's events, without a screen.
     Follow(FollowArgs),
 }
@@ -111,17 +114,36 @@ pub fn run_led_with_config(command: LedCommand, config: Option<&Path>) -> anyhow
 /// The scene `args` describe.
 pub fn scene_of(args: &RenderArgs) -> anyhow::Result<Option<Scene>> {
     Ok(Some(match args.scene.as_str() {
-        "call" => Scene::Call { ticket: args.ticket.clone(), window: args.window },
+        "call" => Scene::Call {
+            ticket: args.ticket.clone(),
+            window: args.window,
+        },
         "message" => Scene::Message(args.text.join("　")),
         "idle" => {
             let mut waiting = Vec::new();
             for w in &args.waiting {
-                let (label, count) = w.split_once('=').with_context(|| format!("--waiting `{w}` must look like 法律咨询=3"))?;
-                let waiting_count = count.trim().parse().with_context(|| format!("--waiting `{w}`: the count is not a number"))?;
-                waiting.push(WaitingCount { label: label.trim().to_owned(), waiting: waiting_count });
+                let (label, count) = w
+                    .split_once('=')
+                    .with_context(|| format!("--waiting `{w}` must look like 法律咨询=3"))?;
+                let waiting_count = count
+                    .trim()
+                    .parse()
+                    .with_context(|| format!("--waiting `{w}`: the count is not a number"))?;
+                waiting.push(WaitingCount {
+                    label: label.trim().to_owned(),
+                    waiting: waiting_count,
+                });
             }
-            let notices = if args.text.is_empty() { LedConfig::default().notices } else { args.text.clone() };
-            Scene::Idle(IdleScene { notices, clock: Some(args.clock.clone()).filter(|c| !c.is_empty()), waiting })
+            let notices = if args.text.is_empty() {
+                LedConfig::default().notices
+            } else {
+                args.text.clone()
+            };
+            Scene::Idle(IdleScene {
+                notices,
+                clock: Some(args.clock.clone()).filter(|c| !c.is_empty()),
+                waiting,
+            })
         }
         "test" => return Ok(None),
         other => bail!("unknown scene `{other}`: call, idle, message or test"),
@@ -132,15 +154,22 @@ pub fn scene_of(args: &RenderArgs) -> anyhow::Result<Option<Scene>> {
 pub fn test_pattern(frame: &mut MonoFrame) {
     let size = frame.size();
     let on = PrimitiveStyle::with_stroke(BinaryColor::On, 1);
-    let _ = Rectangle::new(Point::zero(), size).into_styled(on).draw(frame);
+    let _ = Rectangle::new(Point::zero(), size)
+        .into_styled(on)
+        .draw(frame);
     let (w, h) = (size.width.cast_signed() - 1, size.height.cast_signed() - 1);
-    let _ = Line::new(Point::zero(), Point::new(h, h)).into_styled(on).draw(frame);
-    let _ = Line::new(Point::new(w - h, h), Point::new(w, 0)).into_styled(on).draw(frame);
+    let _ = Line::new(Point::zero(), Point::new(h, h))
+        .into_styled(on)
+        .draw(frame);
+    let _ = Line::new(Point::new(w - h, h), Point::new(w, 0))
+        .into_styled(on)
+        .draw(frame);
     frame.set(2, 2, true);
 }
 
 fn render_cmd(args: &RenderArgs) -> anyhow::Result<()> {
-    let (w, h) = parse_size_any(&args.size).with_context(|| format!("--size `{}` must look like 160x16", args.size))?;
+    let (w, h) = parse_size_any(&args.size)
+        .with_context(|| format!("--size `{}` must look like 160x16", args.size))?;
     let colour = match args.colour.as_str() {
         "mono" => LedColour::Mono,
         "rgb" => LedColour::Rgb,
@@ -192,18 +221,32 @@ pub fn follow_cmd(config: Option<&Path>, args: &FollowArgs) -> anyhow::Result<()
     if let Some(host) = &args.host {
         config.displays.queue_host.clone_from(host);
     }
-    config.displays.validate().map_err(|(key, reason)| anyhow::anyhow!("`{key}` {reason}"))?;
+    config
+        .displays
+        .validate()
+        .map_err(|(key, reason)| anyhow::anyhow!("`{key}` {reason}"))?;
     let data_dir = crate::app::data_dir(&config)?;
-    let led = start_led_panel(&config, &data_dir.join("sim/led"))?.context("no LED panel configured ([devices.led_panel] kind = \"none\")")?;
+    let led = start_led_panel(&config, &data_dir.join("sim/led"))?
+        .context("no LED panel configured ([devices.led_panel] kind = \"none\")")?;
     let voice = if config.displays.voice.enabled && !args.no_voice {
-        Some(VoiceThread::start(&config.displays.voice, &data_dir.join("sim/voice"))?)
+        Some(VoiceThread::start(
+            &config.displays.voice,
+            &data_dir.join("sim/voice"),
+        )?)
     } else {
         None
     };
     let (_follower, rx) = Follower::spawn(&config.displays.queue_host)?;
-    tracing::info!("LED panel following the queue host at {}", config.displays.queue_host);
+    tracing::info!(
+        "LED panel following the queue host at {}",
+        config.displays.queue_host
+    );
     let origin = Instant::now();
-    let mut model = HallModel::new(&config.displays.hall, welcome_slide(&config.site.name, &config.site.name_en), origin.elapsed());
+    let mut model = HallModel::new(
+        &config.displays.hall,
+        welcome_slide(&config.site.name, &config.site.name_en),
+        origin.elapsed(),
+    );
     let c = &config.displays.led;
     loop {
         let local = chrono::Local::now().naive_local();

@@ -71,7 +71,10 @@ impl Default for LedConfig {
             call_secs: 10,
             turn_secs: 4,
             highlight_secs: 3,
-            notices: vec!["欢迎来到黔江区公共法律服务中心".to_owned(), "法律服务热线 12348".to_owned()],
+            notices: vec![
+                "欢迎来到黔江区公共法律服务中心".to_owned(),
+                "法律服务热线 12348".to_owned(),
+            ],
             show_clock: true,
             show_waiting: true,
             max7219: Max7219Config::default(),
@@ -115,7 +118,10 @@ impl LedConfig {
             return bad("max7219.intensity", "must be 0 to 15");
         }
         if self.max7219.clock_hz == 0 || self.max7219.clock_hz > 10_000_000 {
-            return bad("max7219.clock_hz", "must be 1 to 10000000 (the MAX7219 takes at most 10 MHz)");
+            return bad(
+                "max7219.clock_hz",
+                "must be 1 to 10000000 (the MAX7219 takes at most 10 MHz)",
+            );
         }
         if !(1..=32).contains(&self.hub12.panels) {
             return bad("hub12.panels", "must be 1 to 32");
@@ -170,7 +176,12 @@ impl Default for Max7219Config {
 impl Max7219Config {
     /// The chain layout.
     pub fn layout(&self) -> ChainLayout {
-        ChainLayout { modules: self.modules, rotate: self.rotate, flip_x: self.flip_x, reverse_chain: self.reverse_chain }
+        ChainLayout {
+            modules: self.modules,
+            rotate: self.rotate,
+            flip_x: self.flip_x,
+            reverse_chain: self.reverse_chain,
+        }
     }
 }
 
@@ -198,6 +209,15 @@ pub struct Hub12Config {
 
 impl Default for Hub12Config {
     fn default() -> Self {
-        Self { spi_bus: 0, clock_hz: 4_000_000, panels: 5, pin_a: 23, pin_b: 24, pin_oe: 18, pin_latch: 25, refresh_hz: 120 }
+        Self {
+            spi_bus: 0,
+            clock_hz: 4_000_000,
+            panels: 5,
+            pin_a: 23,
+            pin_b: 24,
+            pin_oe: 18,
+            pin_latch: 25,
+            refresh_hz: 120,
+        }
     }
 }

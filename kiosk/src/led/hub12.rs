@@ -94,7 +94,14 @@ where
 {
     /// A driver for `panels` modules in a row (the frame is `32 × panels` by 16).
     pub fn new(spi: SPI, a: A, b: B, oe: OE, latch: LAT, panels: usize) -> Self {
-        Self { spi, a, b, oe, latch, panels: panels.max(1) }
+        Self {
+            spi,
+            a,
+            b,
+            oe,
+            latch,
+            panels: panels.max(1),
+        }
     }
 
     /// Modules in the row.
@@ -150,7 +157,10 @@ pub struct Hub12Sink {
 
 impl Hub12Sink {
     /// Starts scanning with `driver`, `refresh_hz` full frames per second (4 phases each; at least 50).
-    pub fn spawn<SPI, A, B, OE, LAT>(mut driver: Hub12<SPI, A, B, OE, LAT>, refresh_hz: u32) -> std::io::Result<Self>
+    pub fn spawn<SPI, A, B, OE, LAT>(
+        mut driver: Hub12<SPI, A, B, OE, LAT>,
+        refresh_hz: u32,
+    ) -> std::io::Result<Self>
     where
         SPI: SpiBus<u8> + Send + 'static,
         A: OutputPin + Send + 'static,
@@ -159,39 +169,51 @@ impl Hub12Sink {
         LAT: OutputPin + Send + 'static,
     {
         let panels = driver.panels();
-        let dark = MonoFrame::new(PANEL_WIDTH * u32::try_from(panels).unwrap_or(1), PANEL_HEIGHT);
+        let dark = MonoFrame::new(
+            PANEL_WIDTH * u32::try_from(panels).unwrap_or(1),
+            PANEL_HEIGHT,
+        );
         let phases = Arc::new(Mutex::new(frame_phases(&dark, panels)));
         let stop = Arc::new(AtomicBool::new(false));
         let stats = Arc::new(ScanStats::default());
         let step = Duration::from_secs(1) / (4 * refresh_hz.max(50));
         let thread = {
-            let (phases, stop, stats) = (Arc::clone(&phases), Arc::clone(&stop), Arc::clone(&stats));
-            std::thread::Builder::new().name("hub12-scan".into()).spawn(move || {
-                let mut next = Instant::now();
-                let mut bytes = Vec::new();
-                while !stop.load(Ordering::Relaxed) {
-                    for phase in 0..4u8 {
-                        if let Ok(all) = phases.lock() {
-                            bytes.clone_from(&all[usize::from(phase)]);
-                        }
-                        match driver.scan_phase(phase, &bytes) {
-                            Ok(()) => stats.phases.fetch_add(1, Ordering::Relaxed),
-                            Err(_) => stats.errors.fetch_add(1, Ordering::Relaxed),
-                        };
-                        // Pace the phases evenly: the row group stays lit until the next one.
-                        next += step;
-                        let now = Instant::now();
-                        if next > now {
-                            std::thread::sleep(next - now);
-                        } else {
-                            next = now;
+            let (phases, stop, stats) =
+                (Arc::clone(&phases), Arc::clone(&stop), Arc::clone(&stats));
+            std::thread::Builder::new()
+                .name("hub12-scan".into())
+                .spawn(move || {
+                    let mut next = Instant::now();
+                    let mut bytes = Vec::new();
+                    while !stop.load(Ordering::Relaxed) {
+                        for phase in 0..4u8 {
+                            if let Ok(all) = phases.lock() {
+                                bytes.clone_from(&all[usize::from(phase)]);
+                            }
+                            match driver.scan_phase(phase, &bytes) {
+                                Ok(()) => stats.phases.fetch_add(1, Ordering::Relaxed),
+                                Err(_) => stats.errors.fetch_add(1, Ordering::Relaxed),
+                            };
+                            // Pace the phases evenly: the row group stays lit until the next one.
+                            next += step;
+                            let now = Instant::now();
+                            if next > now {
+                                std::thread::sleep(next - now);
+                            } else {
+                                next = now;
+                            }
                         }
                     }
-                }
-                let _ = driver.blank();
-            })?
+                    let _ = driver.blank();
+                })?
         };
-        Ok(Self { phases, panels, stop, stats, thread: Some(thread) })
+        Ok(Self {
+            phases,
+            panels,
+            stop,
+            stats,
+            thread: Some(thread),
+        })
     }
 
     /// Scan statistics.
@@ -203,7 +225,10 @@ impl Hub12Sink {
 impl LedSink for Hub12Sink {
     fn show(&mut self, frame: &MonoFrame) -> Result<(), SinkError> {
         let phases = frame_phases(frame, self.panels);
-        let mut shared = self.phases.lock().map_err(|_| SinkError::Bus("HUB12 scan thread panicked".into()))?;
+        let mut shared = self
+            .phases
+            .lock()
+            .map_err(|_| SinkError::Bus("HUB12 scan thread panicked".into()))?;
         *shared = phases;
         Ok(())
     }

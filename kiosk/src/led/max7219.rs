@@ -77,7 +77,12 @@ pub struct ChainLayout {
 impl ChainLayout {
     /// `modules` modules, as wired, device 0 on the left.
     pub fn new(modules: usize) -> Self {
-        Self { modules: modules.clamp(1, 64), rotate: Rotation::R0, flip_x: false, reverse_chain: false }
+        Self {
+            modules: modules.clamp(1, 64),
+            rotate: Rotation::R0,
+            flip_x: false,
+            reverse_chain: false,
+        }
     }
 
     /// The panel size in LEDs: `8 × modules` by 8.
@@ -109,7 +114,11 @@ pub fn init_transactions(modules: usize, intensity: u8) -> Vec<Vec<u8>> {
 /// The eight row registers of device `device`: byte `r` is register `r + 1`.
 pub fn device_rows(frame: &MonoFrame, layout: &ChainLayout, device: usize) -> [u8; 8] {
     let modules = layout.modules.clamp(1, 64);
-    let slot = if layout.reverse_chain { modules - 1 - device.min(modules - 1) } else { device.min(modules - 1) };
+    let slot = if layout.reverse_chain {
+        modules - 1 - device.min(modules - 1)
+    } else {
+        device.min(modules - 1)
+    };
     let x0 = 8 * u32::try_from(slot).unwrap_or(0);
     let mut rows = [0u8; 8];
     for y in 0..8u32 {
@@ -133,9 +142,16 @@ pub fn device_rows(frame: &MonoFrame, layout: &ChainLayout, device: usize) -> [u
 /// A frame as eight transactions, row `r` = `[r+1, byte(dev N-1)] … [r+1, byte(dev 0)]`.
 pub fn frame_transactions(frame: &MonoFrame, layout: &ChainLayout) -> Vec<Vec<u8>> {
     let modules = layout.modules.clamp(1, 64);
-    let rows: Vec<[u8; 8]> = (0..modules).map(|d| device_rows(frame, layout, d)).collect();
+    let rows: Vec<[u8; 8]> = (0..modules)
+        .map(|d| device_rows(frame, layout, d))
+        .collect();
     (0..8u8)
-        .map(|r| (0..modules).rev().flat_map(|d| [reg::DIGIT0 + r, rows[d][usize::from(r)]]).collect())
+        .map(|r| {
+            (0..modules)
+                .rev()
+                .flat_map(|d| [reg::DIGIT0 + r, rows[d][usize::from(r)]])
+                .collect()
+        })
         .collect()
 }
 
@@ -150,7 +166,11 @@ pub struct Max7219<SPI> {
 impl<SPI: SpiDevice> Max7219<SPI> {
     /// A driver for a chain laid out as `layout`; call [`Max7219::init`] before the first frame.
     pub fn new(spi: SPI, layout: ChainLayout, intensity: u8) -> Self {
-        Self { spi, layout, intensity: intensity.min(0x0F) }
+        Self {
+            spi,
+            layout,
+            intensity: intensity.min(0x0F),
+        }
     }
 
     /// Sends the initialisation sequence.
@@ -164,7 +184,11 @@ impl<SPI: SpiDevice> Max7219<SPI> {
     /// Sets the brightness, 0..15.
     pub fn set_intensity(&mut self, intensity: u8) -> Result<(), SPI::Error> {
         self.intensity = intensity.min(0x0F);
-        self.spi.write(&broadcast(self.layout.modules, reg::INTENSITY, self.intensity))
+        self.spi.write(&broadcast(
+            self.layout.modules,
+            reg::INTENSITY,
+            self.intensity,
+        ))
     }
 
     /// Sends one frame (eight transactions).
@@ -186,6 +210,7 @@ where
     SPI: SpiDevice + Send,
 {
     fn show(&mut self, frame: &MonoFrame) -> Result<(), SinkError> {
-        self.write_frame(frame).map_err(|e| SinkError::Bus(format!("MAX7219 SPI: {e:?}")))
+        self.write_frame(frame)
+            .map_err(|e| SinkError::Bus(format!("MAX7219 SPI: {e:?}")))
     }
 }

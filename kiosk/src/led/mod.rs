@@ -32,21 +32,37 @@ pub use panel::{LedPanel, PanelInput, PanelThread};
 pub use scene::{IdleScene, Scene, Style, WaitingCount, draw, render};
 pub use sink::{GifSink, LedSink, PngSink, SinkError, write_png, write_rgb_png};
 
+/// A panel's sink and its size in LEDs.
+pub type OpenedSink = (Box<dyn LedSink>, (u32, u32));
+
 /// Opens the configured panel: its sink and its size in LEDs. A simulated panel of `sim_size` writes
 /// `sim_dir/panel.png`; real panels need the `pi` feature.
-pub fn open_sink(config: &LedConfig, sim_size: (u32, u32), sim_dir: &Path) -> Result<(Box<dyn LedSink>, (u32, u32)), SinkError> {
+pub fn open_sink(
+    config: &LedConfig,
+    sim_size: (u32, u32),
+    sim_dir: &Path,
+) -> Result<OpenedSink, SinkError> {
     match config.driver {
-        LedDriver::Sim => Ok((Box::new(PngSink::new(sim_dir.join("panel.png"), 6)), sim_size)),
+        LedDriver::Sim => Ok((
+            Box::new(PngSink::new(sim_dir.join("panel.png"), 6)),
+            sim_size,
+        )),
         #[cfg(feature = "pi")]
-        LedDriver::Max7219 => Ok((Box::new(pi::open_max7219(&config.max7219)?), config.max7219.layout().size())),
+        LedDriver::Max7219 => Ok((
+            Box::new(pi::open_max7219(&config.max7219)?),
+            config.max7219.layout().size(),
+        )),
         #[cfg(feature = "pi")]
         LedDriver::Hub12 => {
             let width = hub12::PANEL_WIDTH * u32::try_from(config.hub12.panels).unwrap_or(1);
-            Ok((Box::new(pi::open_hub12(&config.hub12)?), (width, hub12::PANEL_HEIGHT)))
+            Ok((
+                Box::new(pi::open_hub12(&config.hub12)?),
+                (width, hub12::PANEL_HEIGHT),
+            ))
         }
         #[cfg(not(feature = "pi"))]
-        LedDriver::Max7219 | LedDriver::Hub12 => {
-            Err(SinkError::Bus("this build has no panel drivers: build with `--features pi` for a Raspberry Pi".into()))
-        }
+        LedDriver::Max7219 | LedDriver::Hub12 => Err(SinkError::Bus(
+            "this build has no panel drivers: build with `--features pi` for a Raspberry Pi".into(),
+        )),
     }
 }

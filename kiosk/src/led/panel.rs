@@ -8,7 +8,10 @@ use std::{
 
 use embedded_graphics::pixelcolor::BinaryColor;
 
-use super::{Announcement, BoardState, CallBoard, IdleScene, LedConfig, LedSink, MonoFrame, Scene, SinkError, Style, draw};
+use super::{
+    Announcement, BoardState, CallBoard, IdleScene, LedConfig, LedSink, MonoFrame, Scene,
+    SinkError, Style, draw,
+};
 
 /// A panel: what it shows now follows from the calls it was given and the time.
 pub struct LedPanel {
@@ -22,13 +25,21 @@ pub struct LedPanel {
 
 impl std::fmt::Debug for LedPanel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LedPanel").field("board", &self.board).field("size", &(self.frame.width(), self.frame.height())).finish()
+        f.debug_struct("LedPanel")
+            .field("board", &self.board)
+            .field("size", &(self.frame.width(), self.frame.height()))
+            .finish()
     }
 }
 
 impl LedPanel {
     /// A `width` × `height` panel showing through `sink`, idle since `now`.
-    pub fn new(sink: Box<dyn LedSink>, (width, height): (u32, u32), config: &LedConfig, now: Duration) -> Self {
+    pub fn new(
+        sink: Box<dyn LedSink>,
+        (width, height): (u32, u32),
+        config: &LedConfig,
+        now: Duration,
+    ) -> Self {
         let timing = config.timing();
         Self {
             board: CallBoard::new(timing, now),
@@ -53,7 +64,13 @@ impl LedPanel {
     /// The scene on show at `now` and how long it has been on.
     pub fn scene_at(&mut self, now: Duration) -> (Scene, Duration) {
         match self.board.state(now) {
-            BoardState::Calling { call, elapsed, .. } => (Scene::Call { ticket: call.ticket, window: call.window }, elapsed),
+            BoardState::Calling { call, elapsed, .. } => (
+                Scene::Call {
+                    ticket: call.ticket,
+                    window: call.window,
+                },
+                elapsed,
+            ),
             BoardState::Idle { elapsed } => (Scene::Idle(self.idle.clone()), elapsed),
         }
     }
@@ -98,8 +115,13 @@ impl PanelThread {
     pub fn spawn(mut panel: LedPanel, fps: u32) -> std::io::Result<Self> {
         let (tx, rx) = std::sync::mpsc::channel();
         let interval = Duration::from_secs(1) / fps.clamp(1, 120);
-        let thread = std::thread::Builder::new().name("led-panel".into()).spawn(move || run(&mut panel, &rx, interval))?;
-        Ok(Self { tx: Some(tx), thread: Some(thread) })
+        let thread = std::thread::Builder::new()
+            .name("led-panel".into())
+            .spawn(move || run(&mut panel, &rx, interval))?;
+        Ok(Self {
+            tx: Some(tx),
+            thread: Some(thread),
+        })
     }
 
     /// Sends the panel a call or new idle scene (ignored once the thread has stopped).

@@ -64,7 +64,13 @@ fn dot_matrix(frame: &MonoFrame, scale: u32) -> Vec<u8> {
         for x in 0..w * s {
             // Leave a one-pixel gap between LEDs so the picture reads as a dot matrix.
             let gap = x % s == s - 1 || y % s == s - 1;
-            out.push(if gap { 0 } else if frame.get(x / s, y / s) { 2 } else { 1 });
+            out.push(if gap {
+                0
+            } else if frame.get(x / s, y / s) {
+                2
+            } else {
+                1
+            });
         }
     }
     out
@@ -74,8 +80,15 @@ fn dot_matrix(frame: &MonoFrame, scale: u32) -> Vec<u8> {
 const PALETTE: [[u8; 3]; 3] = [[0, 0, 0], [0x30, 0x08, 0x08], [0xff, 0x20, 0x10]];
 
 /// Writes `bytes` next to `path` and renames, so a viewer never sees half a file.
-fn write_atomically(path: &Path, extension: &str, write: impl FnOnce(std::fs::File) -> Result<(), SinkError>) -> Result<(), SinkError> {
-    let write_err = |source| SinkError::Write { path: path.to_owned(), source };
+fn write_atomically(
+    path: &Path,
+    extension: &str,
+    write: impl FnOnce(std::fs::File) -> Result<(), SinkError>,
+) -> Result<(), SinkError> {
+    let write_err = |source| SinkError::Write {
+        path: path.to_owned(),
+        source,
+    };
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(write_err)?;
     }
@@ -87,9 +100,16 @@ fn write_atomically(path: &Path, extension: &str, write: impl FnOnce(std::fs::Fi
 /// Writes a PNG of `frame` as the panel looks (each LED a `scale`×`scale` dot).
 pub fn write_png(frame: &MonoFrame, scale: u32, path: &Path) -> Result<(), SinkError> {
     let s = scale.max(2);
-    let rgb: Vec<u8> = dot_matrix(frame, s).into_iter().flat_map(|i| PALETTE[usize::from(i)]).collect();
+    let rgb: Vec<u8> = dot_matrix(frame, s)
+        .into_iter()
+        .flat_map(|i| PALETTE[usize::from(i)])
+        .collect();
     write_atomically(path, "png.tmp", |file| {
-        let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), frame.width() * s, frame.height() * s);
+        let mut encoder = png::Encoder::new(
+            std::io::BufWriter::new(file),
+            frame.width() * s,
+            frame.height() * s,
+        );
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder.write_header()?;
@@ -107,7 +127,11 @@ pub fn write_rgb_png(frame: &RgbFrame, scale: u32, path: &Path) -> Result<(), Si
     for y in 0..h * s {
         for x in 0..w * s {
             let gap = x % s == s - 1 || y % s == s - 1;
-            let c = if gap { Rgb888::BLACK } else { frame.get(x / s, y / s) };
+            let c = if gap {
+                Rgb888::BLACK
+            } else {
+                frame.get(x / s, y / s)
+            };
             rgb.extend([c.r(), c.g(), c.b()]);
         }
     }
@@ -141,8 +165,15 @@ impl GifSink {
     /// A sink that writes `path`, each LED a `scale`×`scale` dot, each frame shown `frame_time` (rounded
     /// to 1/100 s, the GIF unit).
     pub fn new(path: impl Into<PathBuf>, scale: u32, frame_time: std::time::Duration) -> Self {
-        let delay_cs = u16::try_from(frame_time.as_millis().div_ceil(10)).unwrap_or(u16::MAX).max(2);
-        Self { path: path.into(), scale: scale.max(2), delay_cs, frames: Vec::new() }
+        let delay_cs = u16::try_from(frame_time.as_millis().div_ceil(10))
+            .unwrap_or(u16::MAX)
+            .max(2);
+        Self {
+            path: path.into(),
+            scale: scale.max(2),
+            delay_cs,
+            frames: Vec::new(),
+        }
     }
 
     /// Frames collected so far (identical consecutive frames are merged).
@@ -163,7 +194,9 @@ impl GifSink {
         let s = self.scale;
         let (w, h) = (first.width() * s, first.height() * s);
         let (Ok(gw), Ok(gh)) = (u16::try_from(w), u16::try_from(h)) else {
-            return Err(SinkError::Bus(format!("{w}x{h} is too large for a GIF; use a smaller scale")));
+            return Err(SinkError::Bus(format!(
+                "{w}x{h} is too large for a GIF; use a smaller scale"
+            )));
         };
         let palette: Vec<u8> = PALETTE.iter().flatten().copied().collect();
         write_atomically(&self.path, "gif.tmp", |file| {

@@ -40,7 +40,15 @@ pub struct VoiceConfig {
 
 impl Default for VoiceConfig {
     fn default() -> Self {
-        Self { enabled: true, pack: None, repeat: 2, volume: 80, quiet_hours: Vec::new(), chime: true, player: PlayerKind::Auto }
+        Self {
+            enabled: true,
+            pack: None,
+            repeat: 2,
+            volume: 80,
+            quiet_hours: Vec::new(),
+            chime: true,
+            player: PlayerKind::Auto,
+        }
     }
 }
 
@@ -55,7 +63,10 @@ impl VoiceConfig {
         }
         for (i, q) in self.quiet_hours.iter().enumerate() {
             if QuietHours::parse(q).is_none() {
-                return Err((format!("displays.voice.quiet_hours[{i}]"), format!("`{q}` must look like 12:00-14:00")));
+                return Err((
+                    format!("displays.voice.quiet_hours[{i}]"),
+                    format!("`{q}` must look like 12:00-14:00"),
+                ));
             }
         }
         Ok(())
@@ -63,7 +74,10 @@ impl VoiceConfig {
 
     /// Whether `time` is in a quiet period.
     pub fn is_quiet(&self, time: NaiveTime) -> bool {
-        self.quiet_hours.iter().filter_map(|q| QuietHours::parse(q)).any(|q| q.contains(time))
+        self.quiet_hours
+            .iter()
+            .filter_map(|q| QuietHours::parse(q))
+            .any(|q| q.contains(time))
     }
 }
 
@@ -87,6 +101,10 @@ impl QuietHours {
 
     /// Whether `time` falls in the period.
     pub fn contains(&self, time: NaiveTime) -> bool {
-        if self.start < self.end { self.start <= time && time < self.end } else { time >= self.start || time < self.end }
+        if self.start < self.end {
+            self.start <= time && time < self.end
+        } else {
+            time >= self.start || time < self.end
+        }
     }
 }

@@ -42,14 +42,20 @@ pub struct Announcer {
 
 impl std::fmt::Debug for Announcer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Announcer").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("Announcer")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
 impl Announcer {
     /// An announcer speaking with `pack` through `player`.
     pub fn new(pack: ClipPack, config: VoiceConfig, player: Box<dyn Player>) -> Self {
-        Self { pack, config, player }
+        Self {
+            pack,
+            config,
+            player,
+        }
     }
 
     /// The WAV for a call, or `None` in quiet hours (`local` is the local wall time).
@@ -58,15 +64,28 @@ impl Announcer {
             return None;
         }
         let words = reading::call_words(&call.ticket, call.window);
-        Some(self.pack.compose_wav(&words, self.config.repeat, self.config.volume, self.config.chime))
+        Some(self.pack.compose_wav(
+            &words,
+            self.config.repeat,
+            self.config.volume,
+            self.config.chime,
+        ))
     }
 
     /// Speaks a call (blocks while it plays); returns whether it was spoken.
-    pub fn announce(&mut self, call: &Announcement, local: NaiveDateTime) -> Result<bool, VoiceError> {
+    pub fn announce(
+        &mut self,
+        call: &Announcement,
+        local: NaiveDateTime,
+    ) -> Result<bool, VoiceError> {
         match self.render(call, local) {
             Some(wav) => self.player.play(&wav).map(|()| true),
             None => {
-                tracing::info!("voice: quiet hours, call {} to window {} not spoken", call.ticket, call.window);
+                tracing::info!(
+                    "voice: quiet hours, call {} to window {} not spoken",
+                    call.ticket,
+                    call.window
+                );
                 Ok(false)
             }
         }
@@ -110,7 +129,10 @@ impl VoiceThread {
                 }
             })
             .map_err(|e| VoiceError::Play(format!("voice thread: {e}")))?;
-        Ok(Self { tx: Some(tx), thread: Some(thread) })
+        Ok(Self {
+            tx: Some(tx),
+            thread: Some(thread),
+        })
     }
 
     /// Queues a call to speak (`local`: the local time it was made, for quiet hours).

@@ -61,11 +61,50 @@ macro_rules! bundled {
 
 /// The bundled Mandarin clips.
 const BUNDLED: &[(&str, &[u8])] = bundled!(
-    "qing", "hao", "dao", "chuangkou", "shi", "bai", "qian", "chime",
-    "digit-0", "digit-1", "digit-2", "digit-3", "digit-4", "digit-5", "digit-6", "digit-7", "digit-8", "digit-9",
-    "letter-a", "letter-b", "letter-c", "letter-d", "letter-e", "letter-f", "letter-g", "letter-h", "letter-i",
-    "letter-j", "letter-k", "letter-l", "letter-m", "letter-n", "letter-o", "letter-p", "letter-q", "letter-r",
-    "letter-s", "letter-t", "letter-u", "letter-v", "letter-w", "letter-x", "letter-y", "letter-z",
+    "qing",
+    "hao",
+    "dao",
+    "chuangkou",
+    "shi",
+    "bai",
+    "qian",
+    "chime",
+    "digit-0",
+    "digit-1",
+    "digit-2",
+    "digit-3",
+    "digit-4",
+    "digit-5",
+    "digit-6",
+    "digit-7",
+    "digit-8",
+    "digit-9",
+    "letter-a",
+    "letter-b",
+    "letter-c",
+    "letter-d",
+    "letter-e",
+    "letter-f",
+    "letter-g",
+    "letter-h",
+    "letter-i",
+    "letter-j",
+    "letter-k",
+    "letter-l",
+    "letter-m",
+    "letter-n",
+    "letter-o",
+    "letter-p",
+    "letter-q",
+    "letter-r",
+    "letter-s",
+    "letter-t",
+    "letter-u",
+    "letter-v",
+    "letter-w",
+    "letter-x",
+    "letter-y",
+    "letter-z",
 );
 const BUNDLED_MANIFEST: &str = include_str!("../../../assets/sounds/zh/pack.toml");
 
@@ -73,14 +112,18 @@ impl ClipPack {
     /// The pack built into the binary.
     pub fn bundled() -> Result<Self, VoiceError> {
         let manifest = parse_manifest(BUNDLED_MANIFEST, "bundled pack.toml")?;
-        let files = BUNDLED.iter().map(|(name, bytes)| ((*name).to_owned(), bytes.to_vec())).collect();
+        let files = BUNDLED
+            .iter()
+            .map(|(name, bytes)| ((*name).to_owned(), bytes.to_vec()))
+            .collect();
         Self::from_files(manifest, files, "bundled pack")
     }
 
     /// Loads the pack in `dir`.
     pub fn load(dir: &Path) -> Result<Self, VoiceError> {
         let path = dir.join("pack.toml");
-        let text = std::fs::read_to_string(&path).map_err(|e| VoiceError::Pack(format!("{}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| VoiceError::Pack(format!("{}: {e}", path.display())))?;
         let manifest = parse_manifest(&text, &path.display().to_string())?;
         let mut files = HashMap::new();
         for name in all_clips().into_iter().chain(["chime".to_owned()]) {
@@ -96,10 +139,15 @@ impl ClipPack {
         Self::from_files(manifest, files, &dir.display().to_string())
     }
 
-    fn from_files(manifest: PackManifest, files: HashMap<String, Vec<u8>>, origin: &str) -> Result<Self, VoiceError> {
+    fn from_files(
+        manifest: PackManifest,
+        files: HashMap<String, Vec<u8>>,
+        origin: &str,
+    ) -> Result<Self, VoiceError> {
         let mut clips = HashMap::new();
         for (name, bytes) in files {
-            let pcm = wav::parse(&bytes).map_err(|e| VoiceError::Pack(format!("{origin}: {name}.wav: {e}")))?;
+            let pcm = wav::parse(&bytes)
+                .map_err(|e| VoiceError::Pack(format!("{origin}: {name}.wav: {e}")))?;
             if pcm.rate != manifest.sample_rate {
                 return Err(VoiceError::Pack(format!(
                     "{origin}: {name}.wav is at {} Hz, the pack at {} Hz",
@@ -109,7 +157,9 @@ impl ClipPack {
             clips.insert(name, pcm.samples);
         }
         if let Some(missing) = all_clips().into_iter().find(|c| !clips.contains_key(c)) {
-            return Err(VoiceError::Pack(format!("{origin}: no clip `{missing}.wav`")));
+            return Err(VoiceError::Pack(format!(
+                "{origin}: no clip `{missing}.wav`"
+            )));
         }
         Ok(Self { manifest, clips })
     }
@@ -126,7 +176,9 @@ impl ClipPack {
 
     /// The call: an optional chime, then `words` `repeat` times, scaled to `volume` percent.
     pub fn compose(&self, words: &[Word], repeat: u32, volume: u8, chime: bool) -> Vec<i16> {
-        let ms = |ms: u32| vec![0i16; (u64::from(self.manifest.sample_rate) * u64::from(ms) / 1000) as usize];
+        let ms = |ms: u32| {
+            vec![0i16; (u64::from(self.manifest.sample_rate) * u64::from(ms) / 1000) as usize]
+        };
         let mut out = Vec::new();
         if chime && let Some(c) = self.clip("chime") {
             out.extend_from_slice(c);
@@ -154,17 +206,26 @@ impl ClipPack {
 
     /// [`ClipPack::compose`] as a WAV file.
     pub fn compose_wav(&self, words: &[Word], repeat: u32, volume: u8, chime: bool) -> Vec<u8> {
-        wav::encode(self.sample_rate(), &self.compose(words, repeat, volume, chime))
+        wav::encode(
+            self.sample_rate(),
+            &self.compose(words, repeat, volume, chime),
+        )
     }
 }
 
 fn parse_manifest(text: &str, origin: &str) -> Result<PackManifest, VoiceError> {
-    let manifest: PackManifest = toml::from_str(text).map_err(|e| VoiceError::Pack(format!("{origin}: {e}")))?;
+    let manifest: PackManifest =
+        toml::from_str(text).map_err(|e| VoiceError::Pack(format!("{origin}: {e}")))?;
     if manifest.format != 1 {
-        return Err(VoiceError::Pack(format!("{origin}: format {} is not supported (1 is)", manifest.format)));
+        return Err(VoiceError::Pack(format!(
+            "{origin}: format {} is not supported (1 is)",
+            manifest.format
+        )));
     }
     if !(8000..=48_000).contains(&manifest.sample_rate) {
-        return Err(VoiceError::Pack(format!("{origin}: sample_rate must be 8000 to 48000")));
+        return Err(VoiceError::Pack(format!(
+            "{origin}: sample_rate must be 8000 to 48000"
+        )));
     }
     Ok(manifest)
 }

@@ -21,7 +21,8 @@ pub struct AplayPlayer;
 impl AplayPlayer {
     /// Whether `aplay` is on the `PATH`.
     pub fn available() -> bool {
-        std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("aplay").is_file()))
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("aplay").is_file()))
     }
 }
 
@@ -35,13 +36,20 @@ impl Player for AplayPlayer {
             .spawn()
             .map_err(|e| VoiceError::Play(format!("aplay: {e}")))?;
         if let Some(mut stdin) = child.stdin.take() {
-            stdin.write_all(wav).map_err(|e| VoiceError::Play(format!("aplay: {e}")))?;
+            stdin
+                .write_all(wav)
+                .map_err(|e| VoiceError::Play(format!("aplay: {e}")))?;
         }
-        let out = child.wait_with_output().map_err(|e| VoiceError::Play(format!("aplay: {e}")))?;
+        let out = child
+            .wait_with_output()
+            .map_err(|e| VoiceError::Play(format!("aplay: {e}")))?;
         if out.status.success() {
             Ok(())
         } else {
-            Err(VoiceError::Play(format!("aplay: {}", String::from_utf8_lossy(&out.stderr).trim())))
+            Err(VoiceError::Play(format!(
+                "aplay: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )))
         }
     }
 }
@@ -56,7 +64,10 @@ pub struct FilePlayer {
 impl FilePlayer {
     /// A player writing into `dir` (created when needed).
     pub fn new(dir: &Path) -> Self {
-        Self { dir: dir.to_owned(), count: 0 }
+        Self {
+            dir: dir.to_owned(),
+            count: 0,
+        }
     }
 
     /// The directory.
@@ -74,7 +85,10 @@ impl Player for FilePlayer {
         let path = self.dir.join(format!("call-{}.wav", self.count % 10));
         std::fs::write(&path, wav).map_err(io)?;
         std::fs::write(self.dir.join("latest.wav"), wav).map_err(io)?;
-        tracing::info!("voice: call written to {} (no audio player)", path.display());
+        tracing::info!(
+            "voice: call written to {} (no audio player)",
+            path.display()
+        );
         Ok(())
     }
 }

@@ -63,7 +63,15 @@ impl Word {
 
 /// Every clip a pack must have to read any call.
 pub fn all_clips() -> Vec<String> {
-    let mut words = vec![Word::Qing, Word::Hao, Word::Dao, Word::Chuangkou, Word::Shi, Word::Bai, Word::Qian];
+    let mut words = vec![
+        Word::Qing,
+        Word::Hao,
+        Word::Dao,
+        Word::Chuangkou,
+        Word::Shi,
+        Word::Bai,
+        Word::Qian,
+    ];
     words.extend((0..10).map(Word::Digit));
     words.extend(('A'..='Z').map(Word::Letter));
     words.into_iter().map(Word::clip).collect()
@@ -77,7 +85,9 @@ pub fn ticket_words(ticket: &str) -> Vec<Word> {
             if c.is_ascii_alphabetic() {
                 Some(Word::Letter(c.to_ascii_uppercase()))
             } else {
-                c.to_digit(10).and_then(|d| u8::try_from(d).ok()).map(Word::Digit)
+                c.to_digit(10)
+                    .and_then(|d| u8::try_from(d).ok())
+                    .map(Word::Digit)
             }
         })
         .collect()
@@ -86,12 +96,17 @@ pub fn ticket_words(ticket: &str) -> Vec<Word> {
 /// A number as spoken in Mandarin (三, 十二, 二十, 一百零五, 一千零一十); from 10000 on, digit by digit.
 pub fn number_words(n: u32) -> Vec<Word> {
     if n >= 10_000 {
-        return n.to_string().bytes().map(|b| Word::Digit(b - b'0')).collect();
+        return n
+            .to_string()
+            .bytes()
+            .map(|b| Word::Digit(b - b'0'))
+            .collect();
     }
     if n == 0 {
         return vec![Word::Digit(0)];
     }
-    let digits = [n / 1000, n / 100 % 10, n / 10 % 10, n % 10].map(|d| u8::try_from(d).unwrap_or(0));
+    let digits =
+        [n / 1000, n / 100 % 10, n / 10 % 10, n % 10].map(|d| u8::try_from(d).unwrap_or(0));
     let units = [Some(Word::Qian), Some(Word::Bai), Some(Word::Shi), None];
     let first = digits.iter().position(|&d| d != 0).unwrap_or(3);
     let mut out = Vec::new();

@@ -7,7 +7,9 @@ pub enum WavError {
     #[error("not a WAV file")]
     NotWav,
     /// A format other than PCM 16-bit mono.
-    #[error("unsupported WAV format (format {format}, {channels} channels, {bits} bits): clips must be PCM 16-bit mono")]
+    #[error(
+        "unsupported WAV format (format {format}, {channels} channels, {bits} bits): clips must be PCM 16-bit mono"
+    )]
     Unsupported {
         /// Format tag (1 = PCM).
         format: u16,
@@ -48,7 +50,9 @@ pub fn parse(bytes: &[u8]) -> Result<Pcm, WavError> {
     while pos + 8 <= bytes.len() {
         let id = &bytes[pos..pos + 4];
         let len = u32_at(bytes, pos + 4).ok_or(WavError::Truncated)? as usize;
-        let body = bytes.get(pos + 8..(pos + 8).saturating_add(len)).ok_or(WavError::Truncated)?;
+        let body = bytes
+            .get(pos + 8..(pos + 8).saturating_add(len))
+            .ok_or(WavError::Truncated)?;
         match id {
             b"fmt " => {
                 let format = u16_at(body, 0).ok_or(WavError::Truncated)?;
@@ -56,13 +60,20 @@ pub fn parse(bytes: &[u8]) -> Result<Pcm, WavError> {
                 let bits = u16_at(body, 14).ok_or(WavError::Truncated)?;
                 // 0xFFFE = WAVE_FORMAT_EXTENSIBLE, as sox writes it; its samples are plain PCM here.
                 if !(format == 1 || format == 0xFFFE) || channels != 1 || bits != 16 {
-                    return Err(WavError::Unsupported { format, channels, bits });
+                    return Err(WavError::Unsupported {
+                        format,
+                        channels,
+                        bits,
+                    });
                 }
                 rate = Some(u32_at(body, 4).ok_or(WavError::Truncated)?);
             }
             b"data" => {
                 let rate = rate.ok_or(WavError::Truncated)?;
-                let samples = body.chunks_exact(2).map(|s| i16::from_le_bytes([s[0], s[1]])).collect();
+                let samples = body
+                    .chunks_exact(2)
+                    .map(|s| i16::from_le_bytes([s[0], s[1]]))
+                    .collect();
                 return Ok(Pcm { rate, samples });
             }
             _ => {}

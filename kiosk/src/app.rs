@@ -13,6 +13,7 @@ use slint::ComponentHandle as _;
 
 use crate::{
     config::{DevicesConfig, KioskConfig},
+    content::{ContentConfig, ContentStore, Outbox},
     devices::Devices,
     lan::{self, LanConfig, LanService},
     led::Scene,
@@ -22,6 +23,7 @@ use crate::{
     },
     ui::{
         Shell, ShellOptions,
+        info::{InfoOptions, InfoPages},
         take_number::{TakeNumberController, TakeNumberDeps, TakeNumberOptions},
     },
 };
@@ -196,6 +198,15 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
             runtime: runtime.handle().clone(),
         },
     );
+    let content_config = ContentConfig::from_kiosk(&config).context("[content]")?;
+    let store =
+        ContentStore::open(&data_dir, &content_config).context("cannot open the content store")?;
+    let outbox = Outbox::open(&data_dir, &content_config, &config.site.name)
+        .context("cannot open the outbox")?;
+    let _outbox_task = outbox.spawn(runtime.handle());
+    let _sync = store.spawn_sync(runtime.handle(), Some(outbox.clone()));
+    let info = InfoPages::attach(&shell, store.current(), InfoOptions::from_config(&config));
+    let _follow = info.follow(&store, runtime.handle());
     let window = shell.window().window();
     if config.ui.fullscreen {
         window.set_fullscreen(true);

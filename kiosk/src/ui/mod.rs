@@ -14,6 +14,7 @@ mod generated {
     slint::include_modules!();
 }
 
+pub mod info;
 pub mod keyboard;
 pub mod screenshot;
 mod shell;
@@ -23,6 +24,7 @@ pub use generated::{
     AppWindow, HallCall, HallService, HallSlide, HallWindow, Nav, Page, Session, TakeNumber, Theme,
     TnError, TnPrint, TnReader, TnService, TnStep,
 };
+pub use generated::{GuideDetail, GuideRow, InfoGuides};
 pub use generated::{KeyboardAdapter, KeyboardMode, KeyboardTestWindow};
 pub use shell::{Shell, ShellOptions};
 

@@ -1,0 +1,133 @@
+//! The information pages: service guides and the other pages fed by the content store.
+//!
+//! [`InfoPages`] fills the pages' Slint globals from a [`Content`] snapshot and answers their
+//! callbacks. The running kiosk hands it the store's current content and lets it follow the store
+//! ([`InfoPages::follow`]), so a new bundle shows without a restart; tests and screenshots hand it
+//! a snapshot with [`InfoPages::attach`] alone.
+
+pub mod guides;
+
+use std::{
+    rc::Rc,
+    sync::{Arc, Mutex, PoisonError},
+};
+
+use slint::ComponentHandle as _;
+
+use super::{AppWindow, Shell};
+use crate::{
+    config::{KioskConfig, SiteKind},
+    content::{Content, ContentStore, SiteTier},
+};
+
+/// Which site the device serves: it decides which services the pages list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InfoOptions {
+    /// The tier of this device's site.
+    pub tier: SiteTier,
+}
+
+impl InfoOptions {
+    /// The options from the kiosk configuration (`[site] kind`).
+    pub fn from_config(config: &KioskConfig) -> Self {
+        Self {
+            tier: match config.site.kind {
+                SiteKind::Centre => SiteTier::Centre,
+                SiteKind::Station => SiteTier::Station,
+                SiteKind::Room => SiteTier::Room,
+            },
+        }
+    }
+}
+
+impl Default for InfoOptions {
+    fn default() -> Self {
+        Self {
+            tier: SiteTier::Centre,
+        }
+    }
+}
+
+/// The content on screen, shared with the task that follows the store.
+type Shared = Arc<Mutex<Arc<Content>>>;
+
+/// The controller of the information pages.
+pub struct InfoPages {
+    content: Shared,
+    options: InfoOptions,
+    window: slint::Weak<AppWindow>,
+}
+
+impl InfoPages {
+    /// Fills the pages from `content` and answers their callbacks.
+    pub fn attach(shell: &Shell, content: Arc<Content>, options: InfoOptions) -> Rc<Self> {
+        let window = shell.window();
+        let pages = Rc::new(Self {
+            content: Arc::new(Mutex::new(content)),
+            options,
+            window: window.as_weak(),
+        });
+        guides::connect(window, &pages.content, options);
+        shell.on_session_end({
+            let weak = window.as_weak();
+            move || {
+                if let Some(window) = weak.upgrade() {
+                    guides::reset(&window);
+                }
+            }
+        });
+        pages.show(pages.current());
+        pages
+    }
+
+    /// The content on screen.
+    pub fn current(&self) -> Arc<Content> {
+        Arc::clone(&self.content.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Shows new content (a new bundle arrived). Call on the UI thread.
+    pub fn show(&self, content: Arc<Content>) {
+        show(&self.window, &self.content, self.options, content);
+    }
+
+    /// Follows the store: every new bundle is shown without a restart. The task ends with the runtime.
+    pub fn follow(
+        &self,
+        store: &ContentStore,
+        runtime: &tokio::runtime::Handle,
+    ) -> tokio::task::JoinHandle<()> {
+        let mut updates = store.subscribe();
+        let shared = Arc::clone(&self.content);
+        let window = self.window.clone();
+        let options = self.options;
+        runtime.spawn(async move {
+            while updates.changed().await.is_ok() {
+                let content = Arc::clone(&updates.borrow_and_update());
+                let shared = Arc::clone(&shared);
+                let window = window.clone();
+                let result = slint::invoke_from_event_loop(move || {
+                    show(&window, &shared, options, content);
+                });
+                if result.is_err() {
+                    break;
+                }
+            }
+        })
+    }
+}
+
+fn show(
+    window: &slint::Weak<AppWindow>,
+    shared: &Shared,
+    options: InfoOptions,
+    content: Arc<Content>,
+) {
+    *shared.lock().unwrap_or_else(PoisonError::into_inner) = Arc::clone(&content);
+    if let Some(window) = window.upgrade() {
+        guides::fill(&window, &content, options);
+        tracing::debug!(
+            "information pages show content with {} services",
+            content.services.len()
+        );
+    }
+}

@@ -1,0 +1,230 @@
+//! The service guides page on Slint's testing backend, fed by a real content store (the embedded
+//! default bundle in an empty data directory): the list follows the site's tier, a guide opens with
+//! its sections and a QR code, English and elderly mode, new content replaces the old without a
+//! restart, and 取号办理 leads into the ticket flow.
+
+use std::{rc::Rc, sync::Arc, time::Duration};
+
+use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use kiosk::{
+    config::Language,
+    content::{ContentConfig, ContentStore, SiteTier},
+    ui::{
+        InfoGuides, Page, Shell, ShellOptions, Theme,
+        info::{InfoOptions, InfoPages, guides},
+    },
+};
+use slint::{ComponentHandle, Model};
+
+struct Fixture {
+    shell: Shell,
+    pages: Rc<InfoPages>,
+    _dir: tempfile::TempDir,
+}
+
+fn start(tier: SiteTier) -> Fixture {
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().unwrap();
+    let store = ContentStore::open(dir.path(), &ContentConfig::default()).expect("the store opens");
+    let shell = Shell::new(ShellOptions {
+        centre_name: "黔江区公共法律服务中心".to_owned(),
+        centre_name_en: "Qianjiang District Public Legal Service Centre".to_owned(),
+        idle_timeout: Duration::from_secs(60),
+        language: Language::Zh,
+        elderly_mode: false,
+        live_clock: false,
+    })
+    .expect("the main window opens");
+    shell.window().show().unwrap();
+    let pages = InfoPages::attach(&shell, store.current(), InfoOptions { tier });
+    Fixture {
+        shell,
+        pages,
+        _dir: dir,
+    }
+}
+
+impl Fixture {
+    fn buttons(&self, label: &str) -> Vec<ElementHandle> {
+        ElementHandle::find_by_accessible_label(self.shell.window(), label)
+            .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
+            .collect()
+    }
+
+    fn tap(&self, label: &str) {
+        let found = self.buttons(label);
+        assert_eq!(found.len(), 1, "exactly one button labelled {label:?}");
+        found[0].invoke_accessible_default_action();
+    }
+
+    fn exists(&self, label: &str) -> bool {
+        ElementHandle::find_by_accessible_label(self.shell.window(), label)
+            .next()
+            .is_some()
+    }
+
+    /// Pages down with 下一页 until `label` is in view (the guide scrolls; hidden parts are not found).
+    fn scroll_to(&self, label: &str) -> bool {
+        for _ in 0..30 {
+            if self.exists(label) {
+                return true;
+            }
+            let next = self.buttons(self.next_label());
+            if next.len() != 1 || next[0].accessible_enabled() != Some(true) {
+                return false;
+            }
+            next[0].invoke_accessible_default_action();
+        }
+        false
+    }
+
+    fn next_label(&self) -> &'static str {
+        if self
+            .shell
+            .window()
+            .global::<kiosk::ui::Session>()
+            .get_english()
+        {
+            "Next page"
+        } else {
+            "下一页"
+        }
+    }
+
+    fn listed(&self) -> Vec<String> {
+        let rows = self.shell.window().global::<InfoGuides>().get_guides();
+        rows.iter().map(|row| row.name.to_string()).collect()
+    }
+}
+
+#[test]
+fn the_centre_lists_every_service_and_a_guide_shows_its_sections_and_qr() {
+    let f = start(SiteTier::Centre);
+    f.shell.go(Page::Guides);
+    assert!(f.exists("请选择要了解的业务"));
+    assert_eq!(f.listed().len(), 8, "{:?}", f.listed());
+    f.tap("法律援助");
+    let state = f.shell.window().global::<InfoGuides>();
+    assert!(state.get_showing());
+    let detail = state.get_detail();
+    assert_eq!(detail.id, "legal_aid");
+    assert!(f.exists("本指南中标有〔待核实〕的内容尚未与官方文件核对，以窗口答复为准。"));
+    for heading in [
+        "业务简介",
+        "申请条件",
+        "所需材料",
+        "办理流程",
+        "办理时限",
+        "收费标准",
+        "救济途径",
+        "咨询与投诉电话",
+    ] {
+        assert!(f.scroll_to(heading), "section {heading}");
+    }
+    assert!(detail.materials.starts_with("1. 居民身份证"));
+    assert!(f.scroll_to(detail.fees.as_str()), "the fees are on screen");
+    assert!(!f.exists("业务简介"), "paged down past the top");
+    for _ in 0..30 {
+        f.tap("上一页");
+    }
+    assert!(f.exists("业务简介"), "paged back to the top");
+    assert!(detail.fees.contains("免费"));
+    assert!(detail.contacts.contains("12348"));
+    // The legal-aid guide carries points to be confirmed: the page says so.
+    assert!(detail.unverified);
+    assert!(
+        state.get_qr().size().width > 20,
+        "the guide is offered as a QR code"
+    );
+    assert!(f.exists("办事指南二维码"));
+
+    // Back to the list, then another guide.
+    f.tap("全部指南");
+    assert!(!state.get_showing());
+    f.tap("公证受理");
+    assert_eq!(state.get_detail().id, "notary");
+}
+
+#[test]
+fn a_village_room_lists_only_its_services() {
+    let f = start(SiteTier::Room);
+    f.shell.go(Page::Guides);
+    let listed = f.listed();
+    assert_eq!(listed, ["接待指引", "法律咨询", "人民调解"]);
+    assert!(f.buttons("公证受理").is_empty());
+}
+
+#[test]
+fn english_and_elderly_mode_show_the_same_guide() {
+    let f = start(SiteTier::Centre);
+    f.shell.set_language(Language::En);
+    f.shell.window().global::<Theme>().set_elderly(true);
+    f.shell.go(Page::Guides);
+    f.tap("Legal aid");
+    assert!(f.exists("Legal aid"));
+    let detail = f.shell.window().global::<InfoGuides>().get_detail();
+    assert!(
+        f.exists("Documents needed") || f.scroll_to("Documents needed"),
+        "translated heading"
+    );
+    assert!(
+        f.scroll_to(detail.fees_en.as_str()),
+        "English fees on screen"
+    );
+    assert!(detail.fees_en.contains("Free"));
+    assert!(f.exists("Take a number for this"), "translated button");
+}
+
+#[test]
+fn new_content_replaces_the_list_and_the_open_guide_without_a_restart() {
+    let f = start(SiteTier::Centre);
+    f.shell.go(Page::Guides);
+    f.tap("人民调解");
+    let mut content = (*f.pages.current()).clone();
+    content.services.retain(|s| s.id != "notary");
+    let mediation = content
+        .services
+        .iter_mut()
+        .find(|s| s.id == "mediation")
+        .unwrap();
+    mediation.fees = vec![kiosk::content::Text::new("新的收费说明", "New fees")];
+    f.pages.show(Arc::new(content));
+    let state = f.shell.window().global::<InfoGuides>();
+    assert_eq!(
+        state.get_detail().fees,
+        "• 新的收费说明",
+        "the open guide refreshed"
+    );
+    assert!(!f.listed().contains(&"公证受理".to_owned()));
+    assert_eq!(f.listed().len(), 7);
+}
+
+#[test]
+fn take_a_ticket_opens_the_ticket_flow_and_the_session_end_closes_the_guide() {
+    let f = start(SiteTier::Centre);
+    f.shell.go(Page::Guides);
+    f.tap("法律咨询");
+    f.tap("取号办理");
+    assert_eq!(f.shell.page(), Page::TakeNumber);
+    f.shell.end_session();
+    assert_eq!(f.shell.page(), Page::Home);
+    assert!(!f.shell.window().global::<InfoGuides>().get_showing());
+    f.shell.go(Page::Guides);
+    assert!(
+        f.exists("请选择要了解的业务"),
+        "a new citizen starts at the list"
+    );
+}
+
+#[test]
+fn the_qr_text_fits_and_names_the_service() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ContentStore::open(dir.path(), &ContentConfig::default()).unwrap();
+    let content = store.current();
+    for guide in guides::visible_guides(&content, InfoOptions::default()) {
+        let text = guides::qr_text(guide);
+        assert!(text.starts_with(&format!("【{}】", guide.name.zh)));
+        assert!(text.len() <= 1200 + "\n……详见窗口".len(), "{}", guide.id);
+        assert!(kiosk::ui::take_number::qr::qr_image(&text).is_some());
+    }
+}

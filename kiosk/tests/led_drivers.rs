@@ -176,9 +176,24 @@ fn hub12_scan_thread_scans_every_phase_and_picks_up_new_frames() {
     let log = Log(Arc::default(), Some(tx));
     let mut sink = Hub12Sink::spawn(fake_driver(&log, 1), 100).unwrap();
     let mut frame = MonoFrame::new(32, 16);
-    frame.set(0, 0, true);
+    // One lit LED in each of the first four rows, each in its own column, so every phase of the new frame
+    // differs from the dark one scanned before `show` and from the other phases: four matches are four writes.
+    for row in 0..4 {
+        frame.set(row, row, true);
+    }
     sink.show(&frame).unwrap();
     let wanted: Vec<Vec<u8>> = (0..4).map(|s| phase_bytes(&frame, 1, s)).collect();
+    let dark: Vec<Vec<u8>> = (0..4)
+        .map(|s| phase_bytes(&MonoFrame::new(32, 16), 1, s))
+        .collect();
+    assert!(
+        wanted.iter().zip(&dark).all(|(w, d)| w != d),
+        "every phase shows a lit LED"
+    );
+    assert!(
+        (0..4).all(|i| (i + 1..4).all(|j| wanted[i] != wanted[j])),
+        "the phases differ"
+    );
     let mut seen = [false; 4];
     while !seen.iter().all(|&s| s) {
         let bytes = rx

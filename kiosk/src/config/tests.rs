@@ -104,3 +104,19 @@ fn unknown_printer_profile_is_rejected() {
     let err = parse("[devices.printer]\nkind = \"sim\"\nprofile = \"generic-99\"\n").unwrap_err();
     assert!(err.to_string().contains("devices.printer.profile"), "{err}");
 }
+
+#[test]
+fn the_example_queue_lan_and_content_tables_are_valid() {
+    let text = include_str!("../../../assets/config/kiosk.example.toml");
+    let config = parse(text).unwrap();
+    let (queue, _lan) =
+        crate::lan::parse_config(text).expect("[queue] and [lan] of the example parse");
+    assert_eq!(queue.elderly_age, 60);
+    let content = crate::content::ContentConfig::from_kiosk(&config)
+        .expect("[content] of the example parses");
+    assert_eq!(
+        content,
+        crate::content::ContentConfig::from_table(None).unwrap(),
+        "the example shows the defaults"
+    );
+}

@@ -45,7 +45,8 @@ fn generate_aosp_word_list() {
     for line in text.lines() {
         let line = line.trim_start_matches('\u{feff}');
         let mut parts = line.split_whitespace();
-        let (Some(word), Some(freq), Some(flag)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(word), Some(freq), Some(flag)) = (parts.next(), parts.next(), parts.next())
+        else {
             continue;
         };
         if flag != "0" {

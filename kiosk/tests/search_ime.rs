@@ -32,7 +32,8 @@ fn initials_give_common_words() {
     assert_eq!(zs.len(), 10);
     assert!(zs.iter().all(|w| w.chars().count() == 2), "{zs:?}");
     assert!(
-        zs.iter().any(|w| ["知识", "这是", "正式", "战术", "这身", "只是"].contains(&w.as_str())),
+        zs.iter()
+            .any(|w| ["知识", "这是", "正式", "战术", "这身", "只是"].contains(&w.as_str())),
         "{zs:?}"
     );
     assert_eq!(texts("flyz", 3)[0], "法律援助");
@@ -61,10 +62,16 @@ fn first_syllables_follow_the_whole_input() {
     let all = Ime::builtin().candidates("falvyuanzhu", 40);
     assert_eq!(all[0].text, "法律援助");
     assert_eq!(all[0].consumed, 11);
-    let falv = all.iter().find(|c| c.text == "法律").expect("法律 for the first two syllables");
+    let falv = all
+        .iter()
+        .find(|c| c.text == "法律")
+        .expect("法律 for the first two syllables");
     assert_eq!(falv.consumed, 4);
     let positions: Vec<usize> = all.iter().map(|c| c.consumed).collect();
-    assert!(positions.windows(2).all(|w| w[0] >= w[1]), "longest first: {positions:?}");
+    assert!(
+        positions.windows(2).all(|w| w[0] >= w[1]),
+        "longest first: {positions:?}"
+    );
 }
 
 #[test]
@@ -88,7 +95,10 @@ fn composer_converts_in_steps() {
     assert_eq!(composer.text(), "法律");
     assert_eq!(composer.pinyin(), "yuanzhu");
     assert_eq!(composer.query(), "法律yuanzhu");
-    assert!(!composer.has_previous_page(), "a new input starts at page one");
+    assert!(
+        !composer.has_previous_page(),
+        "a new input starts at page one"
+    );
     assert_eq!(composer.page()[0].text, "援助");
     composer.space();
     assert_eq!(composer.text(), "法律援助");
@@ -116,7 +126,11 @@ fn composer_limits_and_leftover_pinyin() {
     composer.turn_page(-3);
     assert!(!composer.has_previous_page());
     composer.type_text("12");
-    assert_eq!(composer.text(), "abc12", "pending letters are kept as typed");
+    assert_eq!(
+        composer.text(),
+        "abc12",
+        "pending letters are kept as typed"
+    );
     assert!(!composer.type_text("3"), "the text is full");
     assert!(!composer.type_letter('a'));
     assert_eq!(composer.finish(), "abc12");

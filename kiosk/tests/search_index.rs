@@ -55,7 +55,10 @@ fn initials_find_zhang_san_first() {
     let found = names(&records, &hits);
     assert!(found.contains(&"张三丰".to_owned()));
     assert!(found.contains(&"周顺".to_owned()));
-    let li = found.iter().position(|n| n == "李三").expect("found by firm");
+    let li = found
+        .iter()
+        .position(|n| n == "李三")
+        .expect("found by firm");
     assert!(li > found.iter().position(|n| n == "周顺").unwrap());
 }
 
@@ -86,7 +89,11 @@ fn chinese_characters_match_anywhere_exact_first() {
     assert_eq!(names(&records, &hits)[..2], ["张三", "张三丰"]);
     assert_eq!(hits[0].kind, MatchKind::Exact);
     let three = search("三");
-    assert_eq!(three[..2], ["张三", "张三丰"], "substring matches keep record order");
+    assert_eq!(
+        three[..2],
+        ["张三", "张三丰"],
+        "substring matches keep record order"
+    );
     assert!(three.contains(&"李三".to_owned()));
     assert_eq!(search("援助"), ["黔江区法律援助中心"]);
 }
@@ -113,8 +120,15 @@ fn polyphonic_surnames_read_as_surnames() {
         let records = directory();
         let index = SearchIndex::build(&records);
         let hits = index.search(query, 5);
-        assert_eq!(names(&records, &hits).first().map(String::as_str), Some(name), "{query}");
-        assert!(!hits[0].secondary_reading, "{query} uses the surname reading");
+        assert_eq!(
+            names(&records, &hits).first().map(String::as_str),
+            Some(name),
+            "{query}"
+        );
+        assert!(
+            !hits[0].secondary_reading,
+            "{query} uses the surname reading"
+        );
     }
     for (name, reading) in [
         ("曾小明", "zeng xiao ming"),
@@ -181,9 +195,20 @@ fn results_are_stable_and_sorted() {
     for query in ["z", "zh", "wang", "wl", "婚姻", "1500120000000", "lvshi"] {
         let few = index.search(query, 30);
         let all = index.search(query, usize::MAX);
-        assert_eq!(few[..], all[..few.len()], "{query}: a limit takes the best of all");
-        assert_eq!(few, index.search(query, 30), "{query}: same query, same order");
-        let keys: Vec<_> = all.iter().map(|h| (h.kind, h.field, h.secondary_reading, h.record)).collect();
+        assert_eq!(
+            few[..],
+            all[..few.len()],
+            "{query}: a limit takes the best of all"
+        );
+        assert_eq!(
+            few,
+            index.search(query, 30),
+            "{query}: same query, same order"
+        );
+        let keys: Vec<_> = all
+            .iter()
+            .map(|h| (h.kind, h.field, h.secondary_reading, h.record))
+            .collect();
         assert!(keys.is_sorted(), "{query}: ranked");
     }
     let by_licence = index.search("15001200000000001", 5);

@@ -27,7 +27,12 @@ fn buttons(window: &KeyboardTestWindow, label: &str) -> Vec<ElementHandle> {
 /// Presses the single key with this label.
 fn press(window: &KeyboardTestWindow, label: &str) {
     let found = buttons(window, label);
-    assert_eq!(found.len(), 1, "one key labelled {label:?}, found {}", found.len());
+    assert_eq!(
+        found.len(),
+        1,
+        "one key labelled {label:?}, found {}",
+        found.len()
+    );
     found[0].invoke_accessible_default_action();
 }
 
@@ -48,7 +53,11 @@ fn typing_pinyin_shows_candidates_and_picking_one_appends_it() {
         press(&window, key);
     }
     assert_eq!(adapter.get_pinyin(), "falv");
-    assert!(candidates(&window).contains(&"法律".to_owned()), "{:?}", candidates(&window));
+    assert!(
+        candidates(&window).contains(&"法律".to_owned()),
+        "{:?}",
+        candidates(&window)
+    );
     // The candidate is a key of its own on screen.
     press(&window, "法律");
     assert_eq!(adapter.get_text(), "法律");
@@ -59,7 +68,11 @@ fn typing_pinyin_shows_candidates_and_picking_one_appends_it() {
     for key in ["y", "u", "a", "n", "z"] {
         press(&window, key);
     }
-    assert!(candidates(&window).contains(&"援助".to_owned()), "{:?}", candidates(&window));
+    assert!(
+        candidates(&window).contains(&"援助".to_owned()),
+        "{:?}",
+        candidates(&window)
+    );
     press(&window, "援助");
     assert_eq!(adapter.get_text(), "法律援助");
 }
@@ -71,7 +84,10 @@ fn candidate_pages_turn() {
     let first = candidates(&window);
     assert_eq!(first.len(), kiosk::ui::keyboard::CANDIDATES_PER_PAGE);
     let previous = &buttons(&window, "上一页")[0];
-    assert!(!previous.accessible_enabled().unwrap_or(true), "no page before the first");
+    assert!(
+        !previous.accessible_enabled().unwrap_or(true),
+        "no page before the first"
+    );
     press(&window, "下一页");
     let second = candidates(&window);
     assert_ne!(first, second);
@@ -103,7 +119,10 @@ fn digits_mode_types_a_phone_number_and_backspace_works() {
     assert_eq!(adapter.get_text(), "138001380009");
     press(&window, "退格");
     assert_eq!(adapter.get_text(), "13800138000");
-    assert_eq!(typed.borrow().last().map(String::as_str), Some("13800138000"));
+    assert_eq!(
+        typed.borrow().last().map(String::as_str),
+        Some("13800138000")
+    );
     press(&window, "完成");
     assert_eq!(done.borrow().as_deref(), Some("13800138000"));
     press(&window, "清空");
@@ -121,7 +140,11 @@ fn backspace_removes_pinyin_first_then_text() {
     }
     assert_eq!(candidates(&window)[0], "黔江");
     press(&window, "空格");
-    assert_eq!(adapter.get_text(), "黔江", "space takes the first candidate");
+    assert_eq!(
+        adapter.get_text(),
+        "黔江",
+        "space takes the first candidate"
+    );
     press(&window, "q");
     press(&window, "退格");
     assert_eq!(adapter.get_pinyin(), "");
@@ -158,7 +181,18 @@ fn every_key_has_a_label() {
         let label = key.accessible_label().unwrap_or_default();
         assert!(!label.trim().is_empty(), "a key without a label");
     }
-    for label in ["q", "a", "z", "m", "退格", "数字", "分隔符", "空格", "清空", "完成"] {
+    for label in [
+        "q",
+        "a",
+        "z",
+        "m",
+        "退格",
+        "数字",
+        "分隔符",
+        "空格",
+        "清空",
+        "完成",
+    ] {
         assert_eq!(buttons(&window, label).len(), 1, "{label}");
     }
 }

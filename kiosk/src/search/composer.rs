@@ -138,8 +138,8 @@ impl Composer {
     pub fn turn_page(&mut self, delta: i32) {
         let pages = self.candidates.len().div_ceil(self.page_size).max(1);
         let target = i64::try_from(self.page).unwrap_or(0) + i64::from(delta);
-        self.page = usize::try_from(target.clamp(0, i64::try_from(pages - 1).unwrap_or(0)))
-            .unwrap_or(0);
+        self.page =
+            usize::try_from(target.clamp(0, i64::try_from(pages - 1).unwrap_or(0))).unwrap_or(0);
     }
 
     /// Picks a candidate of the current page: its text is appended and the pinyin it stands for is removed

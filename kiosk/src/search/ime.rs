@@ -141,7 +141,10 @@ impl Builder {
 
     fn word_list(&mut self, text: &str) -> Result<(), WordListError> {
         for (n, line) in text.lines().enumerate() {
-            let malformed = |reason| WordListError::Malformed { line: n + 1, reason };
+            let malformed = |reason| WordListError::Malformed {
+                line: n + 1,
+                reason,
+            };
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
@@ -161,7 +164,10 @@ impl Builder {
 
     fn lexicon(&mut self, text: &str) -> Result<(), WordListError> {
         for (n, line) in text.lines().enumerate() {
-            let malformed = |reason| WordListError::Malformed { line: n + 1, reason };
+            let malformed = |reason| WordListError::Malformed {
+                line: n + 1,
+                reason,
+            };
             let line = line.trim_end();
             if line.is_empty() || line.starts_with('#') {
                 continue;
@@ -180,8 +186,11 @@ impl Builder {
         for node in &mut self.ime.nodes {
             node.children.sort_unstable();
             let entries = &self.ime.entries;
-            node.words
-                .sort_by(|a, b| entries[*b as usize].weight.cmp(&entries[*a as usize].weight));
+            node.words.sort_by(|a, b| {
+                entries[*b as usize]
+                    .weight
+                    .cmp(&entries[*a as usize].weight)
+            });
         }
         self.ime
     }
@@ -219,10 +228,7 @@ impl Walk<'_> {
         if next == b'\'' {
             return self.walk(node, p + 1, shortened);
         }
-        let run = self.input[p..]
-            .iter()
-            .take_while(|b| **b != b'\'')
-            .count();
+        let run = self.input[p..].iter().take_while(|b| **b != b'\'').count();
         let segment = &self.input[p..p + run];
         for &(id, child) in &self.ime.nodes[node as usize].children {
             let syllable = self.ime.syllables[usize::from(id)].as_bytes();
@@ -317,7 +323,7 @@ impl Ime {
                 !complete,
                 if complete { 0 } else { usize::MAX - f.consumed },
                 f.shortened,
-                !(entry.local && !f.shortened),
+                !entry.local || f.shortened,
                 u32::MAX - entry.weight,
                 f.entry,
             )
@@ -398,7 +404,10 @@ mod tests {
     #[test]
     fn local_words_lead_and_apostrophes_split() {
         let ime = small();
-        assert_eq!(texts(&ime.candidates("qianjiang", 10))[..2], ["黔江", "钱江"]);
+        assert_eq!(
+            texts(&ime.candidates("qianjiang", 10))[..2],
+            ["黔江", "钱江"]
+        );
         assert_eq!(texts(&ime.candidates("xian", 10)), ["先", "西安"]);
         assert_eq!(texts(&ime.candidates("xi'an", 10))[0], "西安");
         assert_eq!(texts(&ime.candidates("fl", 10))[0], "法律");

@@ -94,16 +94,26 @@ struct Glyph {
     first_letters: u32,
 }
 
+/// A field: a range of `SearchIndex::field_glyphs`, with summaries that let most fields be skipped.
 #[derive(Debug)]
 struct IndexedField {
+    start: u32,
+    len: u32,
     kind: FieldKind,
-    glyphs: Box<[u32]>,
+    /// Union of the glyphs' `first_letters`.
+    first_letters: u32,
+    /// Bit `c % 64` set for every character `c`.
+    chars: u64,
 }
 
 /// A search index over records, built once and queried on every keystroke.
 #[derive(Debug)]
 pub struct SearchIndex {
-    records: Vec<Box<[IndexedField]>>,
+    /// Record `r` has the fields `fields[record_starts[r]..record_starts[r + 1]]`.
+    record_starts: Vec<u32>,
+    fields: Vec<IndexedField>,
+    /// The glyph of every character of every field, field after field.
+    field_glyphs: Vec<u32>,
     glyphs: Vec<Glyph>,
     reading_ids: Vec<u16>,
     syllables: Vec<Box<str>>,
@@ -167,19 +177,34 @@ impl Builder {
         id
     }
 
-    fn field(&mut self, kind: FieldKind, text: &str) -> IndexedField {
+    /// Appends the glyphs of a field's text to `out` and returns the field.
+    fn field(&mut self, kind: FieldKind, text: &str, out: &mut Vec<u32>) -> IndexedField {
         let surname = if kind == FieldKind::Name {
             surname_readings(text).unwrap_or_default()
         } else {
             Vec::new()
         };
-        let glyphs = text
-            .chars()
-            .enumerate()
-            .map(|(i, ch)| self.glyph(ch, surname.get(i).copied()))
-            .collect();
-        IndexedField { kind, glyphs }
+        let start = out.len();
+        let mut first_letters = 0;
+        let mut chars = 0u64;
+        for (i, ch) in text.chars().enumerate() {
+            let glyph = self.glyph(ch, surname.get(i).copied());
+            first_letters |= self.glyphs[glyph as usize].first_letters;
+            chars |= char_bit(ch);
+            out.push(glyph);
+        }
+        IndexedField {
+            start: u32::try_from(start).expect("index fits in u32"),
+            len: u32::try_from(out.len() - start).expect("index fits in u32"),
+            kind,
+            first_letters,
+            chars,
+        }
     }
+}
+
+fn char_bit(c: char) -> u64 {
+    1 << (u32::from(c) % 64)
 }
 
 fn letter_bit(b: u8) -> u32 {
@@ -253,22 +278,28 @@ impl Matcher<'_> {
                         continue;
                     }
                     if m == syllable.len() {
-                        keep_better(&mut best, self.walk(glyphs, i + 1, p + m, shortened, secondary));
+                        keep_better(
+                            &mut best,
+                            self.walk(glyphs, i + 1, p + m, shortened, secondary),
+                        );
                     } else if p + m == self.query.len() {
                         // The last syllable, still being typed.
                         let whole = glyphs.len() == i + 1;
-                        keep_better(&mut best, Some(self.finish(whole, shortened, true, secondary)));
+                        keep_better(
+                            &mut best,
+                            Some(self.finish(whole, shortened, true, secondary)),
+                        );
                     } else if m == run {
                         // A shortened syllable right before a break or a character.
                         keep_better(&mut best, self.walk(glyphs, i + 1, p + m, true, secondary));
                     }
                     // Initials: the first letter, or zh/ch/sh.
-                    for len in [Some(1), double_initial(syllable)]
-                        .into_iter()
-                        .flatten()
-                    {
+                    for len in [Some(1), double_initial(syllable)].into_iter().flatten() {
                         if len <= m && len < syllable.len() && !(len == m && m == run) {
-                            keep_better(&mut best, self.walk(glyphs, i + 1, p + len, true, secondary));
+                            keep_better(
+                                &mut best,
+                                self.walk(glyphs, i + 1, p + len, true, secondary),
+                            );
                         }
                     }
                     if best == Some((MatchKind::Exact, false)) {
@@ -293,7 +324,16 @@ impl Matcher<'_> {
 
     /// Best outcome of the query anywhere in a field.
     fn field(&self, field: &IndexedField) -> Option<Outcome> {
-        let glyphs = &field.glyphs[..];
+        let possible = match self.query.first()? {
+            Unit::Letter(b) => field.first_letters & letter_bit(*b) != 0,
+            Unit::Char(c) => field.chars & char_bit(*c) != 0,
+            Unit::Break => true,
+        };
+        if !possible {
+            return None;
+        }
+        let glyphs =
+            &self.index.field_glyphs[field.start as usize..(field.start + field.len) as usize];
         let mut best = self.walk(glyphs, 0, 0, false, false);
         if best.is_some_and(|(_, secondary)| !secondary) {
             return best;
@@ -363,18 +403,21 @@ impl SearchIndex {
     /// Builds the index. Hits refer to records by their position in `records`.
     pub fn build<'a>(records: impl IntoIterator<Item = &'a Record>) -> Self {
         let mut builder = Builder::default();
-        let records = records
-            .into_iter()
-            .map(|record| {
-                record
-                    .fields
-                    .iter()
-                    .map(|(kind, text)| builder.field(*kind, text))
-                    .collect()
-            })
-            .collect();
+        let mut record_starts = vec![0];
+        let mut fields = Vec::new();
+        let mut field_glyphs = Vec::new();
+        for record in records {
+            for (kind, text) in &record.fields {
+                fields.push(builder.field(*kind, text, &mut field_glyphs));
+            }
+            record_starts.push(u32::try_from(fields.len()).expect("index fits in u32"));
+        }
+        fields.shrink_to_fit();
+        field_glyphs.shrink_to_fit();
         Self {
-            records,
+            record_starts,
+            fields,
+            field_glyphs,
             glyphs: builder.glyphs,
             reading_ids: builder.reading_ids,
             syllables: builder.syllables,
@@ -383,12 +426,12 @@ impl SearchIndex {
 
     /// Number of records in the index.
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.record_starts.len() - 1
     }
 
     /// Whether the index has no records.
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.len() == 0
     }
 
     /// The best `limit` records for a query, best first: exact name (or title) matches, then prefixes, then
@@ -413,9 +456,9 @@ impl SearchIndex {
             letters: &letters,
         };
         let mut hits: Vec<Hit> = Vec::new();
-        for (record, fields) in self.records.iter().enumerate() {
+        for (record, bounds) in self.record_starts.windows(2).enumerate() {
             let mut best: Option<Hit> = None;
-            for field in fields.iter() {
+            for field in &self.fields[bounds[0] as usize..bounds[1] as usize] {
                 let rank = match field.kind {
                     FieldKind::Title => FieldKind::Name,
                     kind => kind,
@@ -446,9 +489,9 @@ impl SearchIndex {
     /// a reading are left out): `reading_of(FieldKind::Name, "曾小明")` is `"zeng xiao ming"`.
     pub fn reading_of(kind: FieldKind, text: &str) -> String {
         let mut builder = Builder::default();
-        let field = builder.field(kind, text);
-        field
-            .glyphs
+        let mut glyphs = Vec::new();
+        builder.field(kind, text, &mut glyphs);
+        glyphs
             .iter()
             .filter_map(|g| {
                 let glyph = &builder.glyphs[*g as usize];

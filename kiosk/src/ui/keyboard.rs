@@ -92,7 +92,10 @@ impl KeyboardController {
     }
 
     /// A callback handler that edits the composer, then updates the keyboard and tells the listener.
-    fn handler<A: 'static>(&self, edit: impl Fn(&mut Composer, A) + 'static) -> impl Fn(A) + 'static {
+    fn handler<A: 'static>(
+        &self,
+        edit: impl Fn(&mut Composer, A) + 'static,
+    ) -> impl Fn(A) + 'static {
         let controller = self.clone();
         move |argument| {
             edit(&mut controller.state.borrow_mut().composer, argument);

@@ -179,7 +179,8 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
 
     let mut devices = Devices::start(&config.devices, &data_dir.join("sim"))
         .context("cannot start the devices")?;
-    let welcome = Scene::Message(format!("欢迎来到{}  法律服务热线12348", config.site.name));
+    // A still frame that fits a 160-LED panel; `kiosk led follow` drives a panel from the queue's calls.
+    let welcome = Scene::Message("法律服务热线12348".to_owned());
     if let Err(err) = devices.led_panel.show(&welcome, Duration::ZERO) {
         tracing::warn!("LED panel: {err}");
     }

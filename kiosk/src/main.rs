@@ -105,7 +105,9 @@ fn main() -> ExitCode {
         Some(Command::Screenshot(args)) => take_screenshot(cli.config.as_deref(), args),
         Some(Command::Content(command)) => kiosk::content::run_content(command),
         Some(Command::Sync(args)) => kiosk::content::run_sync(cli.config.as_deref(), args),
-        Some(Command::Led(command)) => kiosk::led::cli::run_led(command),
+        Some(Command::Led(command)) => {
+            kiosk::led::cli::run_led_with_config(command, cli.config.as_deref())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

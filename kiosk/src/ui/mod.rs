@@ -19,7 +19,14 @@ pub mod keyboard;
 pub mod screenshot;
 mod shell;
 pub mod take_number;
+pub mod technician;
 
+pub use generated::InfoAbout;
+pub use generated::InfoDirectory;
+pub use generated::InfoFeedback;
+pub use generated::InfoLegalAid;
+pub use generated::InfoPublicity;
+pub use generated::Technician;
 pub use generated::{
     AppWindow, HallCall, HallService, HallSlide, HallWindow, Nav, Page, Session, TakeNumber, Theme,
     TnError, TnPrint, TnReader, TnService, TnStep,
@@ -29,8 +36,8 @@ pub use generated::{KeyboardAdapter, KeyboardMode, KeyboardTestWindow};
 pub use shell::{Shell, ShellOptions};
 
 impl Page {
-    /// Every page, in the order the home screen lists them.
-    pub const ALL: [Self; 7] = [
+    /// Every page: the home screen's tiles in their order, then the pages reached otherwise.
+    pub const ALL: [Self; 9] = [
         Self::Home,
         Self::TakeNumber,
         Self::Guides,
@@ -38,6 +45,8 @@ impl Page {
         Self::LegalAid,
         Self::Publicity,
         Self::Complaints,
+        Self::About,
+        Self::Technician,
     ];
 
     /// The page's name on the command line (`kiosk screenshot --page NAME`).
@@ -50,6 +59,8 @@ impl Page {
             Self::LegalAid => "legal-aid",
             Self::Publicity => "publicity",
             Self::Complaints => "complaints",
+            Self::About => "about",
+            Self::Technician => "technician",
         }
     }
 

@@ -5,7 +5,12 @@
 //! ([`InfoPages::follow`]), so a new bundle shows without a restart; tests and screenshots hand it
 //! a snapshot with [`InfoPages::attach`] alone.
 
+pub mod about;
+pub mod directory;
+pub mod feedback;
 pub mod guides;
+pub mod legal_aid;
+pub mod publicity;
 
 use std::{
     rc::Rc,
@@ -68,11 +73,21 @@ impl InfoPages {
             window: window.as_weak(),
         });
         guides::connect(window, &pages.content, options);
+        directory::connect(window, &pages.content, options);
+        legal_aid::connect(window, &pages.content, options);
+        feedback::connect(window, &pages.content, options);
+        publicity::connect(window, &pages.content, options);
+        about::connect(window, &pages.content, options);
         shell.on_session_end({
             let weak = window.as_weak();
             move || {
                 if let Some(window) = weak.upgrade() {
                     guides::reset(&window);
+                    directory::reset(&window);
+                    legal_aid::reset(&window);
+                    feedback::reset(&window);
+                    publicity::reset(&window);
+                    about::reset(&window);
                 }
             }
         });
@@ -125,6 +140,11 @@ fn show(
     *shared.lock().unwrap_or_else(PoisonError::into_inner) = Arc::clone(&content);
     if let Some(window) = window.upgrade() {
         guides::fill(&window, &content, options);
+        directory::fill(&window, &content, options);
+        legal_aid::fill(&window, &content, options);
+        feedback::fill(&window, &content, options);
+        publicity::fill(&window, &content, options);
+        about::fill(&window, &content, options);
         tracing::debug!(
             "information pages show content with {} services",
             content.services.len()

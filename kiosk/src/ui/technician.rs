@@ -1,0 +1,1 @@
+//! The technician page: placeholder until the page lands.

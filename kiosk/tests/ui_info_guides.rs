@@ -10,7 +10,7 @@ use kiosk::{
     config::Language,
     content::{ContentConfig, ContentStore, SiteTier},
     ui::{
-        InfoGuides, Page, Shell, ShellOptions, Theme,
+        InfoGuides, Page, Shell, ShellOptions, TakeNumber, Theme,
         info::{InfoOptions, InfoPages, guides},
     },
 };
@@ -203,9 +203,18 @@ fn new_content_replaces_the_list_and_the_open_guide_without_a_restart() {
 fn take_a_ticket_opens_the_ticket_flow_and_the_session_end_closes_the_guide() {
     let f = start(SiteTier::Centre);
     f.shell.go(Page::Guides);
+    let asked = Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    f.shell.window().global::<TakeNumber>().on_open_for({
+        let asked = Rc::clone(&asked);
+        move |id| asked.borrow_mut().push(id.to_string())
+    });
     f.tap("法律咨询");
     f.tap("取号办理");
-    assert_eq!(f.shell.page(), Page::TakeNumber);
+    assert_eq!(
+        *asked.borrow(),
+        ["consultation"],
+        "the button enters the ticket flow for this guide's service"
+    );
     f.shell.end_session();
     assert_eq!(f.shell.page(), Page::Home);
     assert!(!f.shell.window().global::<InfoGuides>().get_showing());

@@ -66,6 +66,34 @@ fn elderly_card_takes_the_green_channel_and_the_ticket_prints() {
 }
 
 #[test]
+fn another_pages_take_a_number_button_opens_the_flow_with_its_service_chosen() {
+    let k = Kiosk::start(KioskSetup::default());
+    assert_eq!(k.shell.page(), Page::Home);
+    let _ = k.exists(""); // draw home, as the screen would before a tap
+    // What a guide's or the legal-aid check's "取号办理" button calls.
+    k.shell
+        .window()
+        .global::<TakeNumber>()
+        .invoke_open_for("legal_aid".into());
+    assert_eq!(k.shell.page(), Page::TakeNumber);
+    let _ = k.exists(""); // draw the page: its `init` loads the services
+    k.wait_step(Step::IdPrompt);
+    assert!(
+        k.exists("请将身份证放在感应区"),
+        "the service list was skipped: legal aid asks for the card"
+    );
+    k.tap("模拟放卡：普通市民");
+    assert!(k.printed_state().is_printed());
+    assert_eq!(k.tickets()[0].service, "legal_aid");
+
+    // The choice was used once: the next citizen starts at the list.
+    k.tap("首页");
+    k.open();
+    assert!(k.exists("法律咨询"), "the service list shows again");
+    assert_eq!(k.controller.step(), Step::Services);
+}
+
+#[test]
 fn a_second_ticket_for_the_same_person_shows_the_first_and_reprints_it() {
     let k = Kiosk::start(KioskSetup::default());
     let mut reports = k.controller.print_reports();

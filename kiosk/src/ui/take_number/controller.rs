@@ -35,7 +35,7 @@ use crate::{
         DeviceAlerts, EventPayload, IssuedTicket, PrinterAlert, QueueClient, QueueError,
         ServiceState, ServiceStatus,
     },
-    ui::{AppWindow, Nav, Shell, TakeNumber, TnError, TnPrint, TnReader, TnService, TnStep},
+    ui::{AppWindow, Nav, Page, Shell, TakeNumber, TnError, TnPrint, TnReader, TnService, TnStep},
 };
 
 /// An answer from the background, for the UI thread.
@@ -237,10 +237,7 @@ impl TakeNumberController {
         let effects = {
             let mut flow = self.inner.flow.borrow_mut();
             match msg {
-                Msg::Services(result) => {
-                    flow.services_loaded(result);
-                    Vec::new()
-                }
+                Msg::Services(result) => flow.services_loaded(result),
                 Msg::Card(card) => flow.card_read(card),
                 Msg::CardRemoved => {
                     flow.card_removed();
@@ -279,6 +276,14 @@ impl TakeNumberController {
         tn.on_choose_service(move |id| {
             if let Some(inner) = weak.upgrade() {
                 Self { inner }.act(|flow| flow.choose(&id));
+            }
+        });
+        let weak = Rc::downgrade(&self.inner);
+        tn.on_open_for(move |id| {
+            if let Some(inner) = weak.upgrade() {
+                let this = Self { inner };
+                this.inner.flow.borrow_mut().preselect(&id);
+                this.window(|w| w.global::<Nav>().invoke_go(Page::TakeNumber));
             }
         });
         let weak = Rc::downgrade(&self.inner);

@@ -114,6 +114,8 @@ pub struct Flow {
     services: Vec<ServiceStatus>,
     services_failed: bool,
     services_loads: u64,
+    /// A service chosen on another page ("取号办理"), taken as soon as the list arrives.
+    preselect: Option<String>,
     service: Option<ServiceStatus>,
     card: Option<CardSummary>,
     reader: ReaderState,
@@ -135,6 +137,7 @@ impl Flow {
             services: Vec::new(),
             services_failed: false,
             services_loads: 0,
+            preselect: None,
             service: None,
             card: None,
             reader: if reader_configured {
@@ -230,17 +233,33 @@ impl Flow {
         vec![Effect::LoadServices, Effect::StopHomeCountdown]
     }
 
-    /// The service list arrived (or failed).
-    pub fn services_loaded(&mut self, result: Result<Vec<ServiceStatus>, QueueError>) {
+    /// Another page's "取号办理": the next service list that arrives chooses `service_id` by itself.
+    /// The page is opened afterwards (its [`Flow::open`] keeps the choice). When the service is
+    /// closed or unknown, the list simply stays on screen.
+    pub fn preselect(&mut self, service_id: &str) {
+        self.preselect = Some(service_id.to_owned());
+    }
+
+    /// The service list arrived (or failed). A preselected service is chosen now, once.
+    pub fn services_loaded(
+        &mut self,
+        result: Result<Vec<ServiceStatus>, QueueError>,
+    ) -> Vec<Effect> {
         self.services_loads += 1;
+        let preselect = self.preselect.take();
         match result {
             Ok(services) => {
                 self.services = services;
                 self.services_failed = false;
+                match preselect {
+                    Some(id) => self.choose(&id),
+                    None => Vec::new(),
+                }
             }
             Err(err) => {
                 tracing::warn!("cannot load the services: {err}");
                 self.services_failed = true;
+                Vec::new()
             }
         }
     }

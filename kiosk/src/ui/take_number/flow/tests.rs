@@ -206,3 +206,39 @@ fn closed_services_and_refusals_are_explained_in_both_languages() {
     assert_eq!(zh, "不在办理时间（09:00-12:00）");
     assert_eq!(en, "Outside opening hours (09:00-12:00)");
 }
+
+#[test]
+fn a_preselected_service_is_chosen_when_the_list_arrives_and_only_once() {
+    let mut flow = Flow::new(true, 60);
+    flow.preselect("optional");
+    // Opening the page keeps the choice made on the other page.
+    flow.open();
+    let effects = flow.services_loaded(Ok(vec![service(
+        "optional",
+        IdCardPolicy::Optional,
+        ServiceState::Open,
+    )]));
+    assert!(effects.is_empty());
+    assert_eq!(flow.step(), Step::IdPrompt);
+
+    flow.open();
+    flow.services_loaded(Ok(vec![service(
+        "optional",
+        IdCardPolicy::Optional,
+        ServiceState::Open,
+    )]));
+    assert_eq!(flow.step(), Step::Services, "used once");
+}
+
+#[test]
+fn a_preselected_closed_service_leaves_the_list_on_screen() {
+    let mut flow = Flow::new(true, 60);
+    flow.preselect("full");
+    flow.open();
+    flow.services_loaded(Ok(vec![service(
+        "full",
+        IdCardPolicy::Optional,
+        ServiceState::Full,
+    )]));
+    assert_eq!(flow.step(), Step::Services);
+}

@@ -55,7 +55,7 @@ enum Role {
 
 #[derive(Debug, clap::Args)]
 struct ScreenshotArgs {
-    /// The page: home, take-number, guides, directory, legal-aid, publicity, complaints.
+    /// The page: home, take-number, guides, directory, legal-aid, publicity, complaints, about.
     #[arg(long, default_value = "home")]
     page: String,
     /// Size in pixels, WIDTHxHEIGHT (reference: 1080x1920 portrait, 1920x1080 landscape).
@@ -68,13 +68,17 @@ struct ScreenshotArgs {
     #[arg(long)]
     elderly: bool,
     /// Output PNG file (one page).
-    #[arg(long, required_unless_present = "flow")]
+    #[arg(long, required_unless_present_any = ["flow", "info"])]
     out: Option<PathBuf>,
     /// Render every screen of the take-a-number flow (Chinese, English, elderly mode) into
     /// `--out-dir`, on simulated hardware.
     #[arg(long)]
     flow: bool,
-    /// Directory for `--flow`.
+    /// Render the information pages with the bundled content (Chinese, English, elderly mode)
+    /// into `--out-dir`, for the site kind of the config.
+    #[arg(long, conflicts_with = "flow")]
+    info: bool,
+    /// Directory for `--flow` and `--info`.
     #[arg(long, default_value = "images/screenshots")]
     out_dir: PathBuf,
 }
@@ -125,6 +129,22 @@ fn take_screenshot(config: Option<&std::path::Path>, args: ScreenshotArgs) -> an
             .with_context(|| format!("--size `{}` must look like 1080x1920", args.size))?;
         let written =
             screenshot::render_flow(ShellOptions::from_config(&config), size, &args.out_dir)?;
+        println!(
+            "{} screenshots in {}",
+            written.len(),
+            args.out_dir.display()
+        );
+        return Ok(());
+    }
+    if args.info {
+        let size = parse_size(&args.size)
+            .with_context(|| format!("--size `{}` must look like 1080x1920", args.size))?;
+        let written = screenshot::render_info(
+            ShellOptions::from_config(&config),
+            kiosk::ui::info::InfoOptions::from_config(&config),
+            size,
+            &args.out_dir,
+        )?;
         println!(
             "{} screenshots in {}",
             written.len(),

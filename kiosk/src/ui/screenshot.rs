@@ -189,6 +189,122 @@ pub fn render_flow(
     Ok(written)
 }
 
+/// A screen of the information pages for [`render_info`]: its file name, its page, and what to do
+/// on the page before the picture (e.g. open a guide).
+struct InfoScreen {
+    name: &'static str,
+    page: Page,
+    setup: fn(&super::AppWindow),
+}
+
+/// The information pages' screens that [`render_info`] takes.
+const INFO_SCREENS: &[InfoScreen] = &[
+    InfoScreen {
+        name: "info-guides",
+        page: Page::Guides,
+        setup: |_| {},
+    },
+    InfoScreen {
+        name: "info-guide-legal-aid",
+        page: Page::Guides,
+        setup: |w| w.global::<super::InfoGuides>().invoke_open_guide("legal_aid".into()),
+    },
+    InfoScreen {
+        name: "info-directory",
+        page: Page::Directory,
+        setup: |_| {},
+    },
+    InfoScreen {
+        name: "info-legal-aid",
+        page: Page::LegalAid,
+        setup: |_| {},
+    },
+    InfoScreen {
+        name: "info-publicity",
+        page: Page::Publicity,
+        setup: |_| {},
+    },
+    InfoScreen {
+        name: "info-complaints",
+        page: Page::Complaints,
+        setup: |_| {},
+    },
+    InfoScreen {
+        name: "info-about",
+        page: Page::About,
+        setup: |_| {},
+    },
+];
+
+/// Renders the information pages (guides, directory, legal aid, publicity, complaints, about this
+/// site) with the bundled default content, in Chinese, English and elderly mode, as
+/// `out_dir/info-NAME[-en|-elderly].png`. Must be the first use of Slint in the process. Returns the
+/// files written.
+pub fn render_info(
+    options: ShellOptions,
+    info: super::info::InfoOptions,
+    size: (u32, u32),
+    out_dir: &Path,
+) -> Result<Vec<PathBuf>, ScreenshotError> {
+    use super::take_number::screens::set_variant;
+
+    let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+    slint::platform::set_platform(Box::new(HeadlessPlatform {
+        window: window.clone(),
+    }))?;
+    let shell = Shell::new(ShellOptions {
+        live_clock: false,
+        ..options
+    })?;
+    shell.set_clock_text(SCREENSHOT_CLOCK);
+    shell.window().show()?;
+    window.set_size(PhysicalSize::new(size.0, size.1));
+    // The store opens in a scratch data directory, so it shows the bundled content.
+    let scratch = std::env::temp_dir().join(format!("kiosk-info-screens-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let store =
+        crate::content::ContentStore::open(&scratch, &crate::content::ContentConfig::default())
+            .map_err(|err| {
+                ScreenshotError::Flow(format!("the bundled content does not load: {err}"))
+            })?;
+    // Photos and slides are files in the scratch directory: it goes when the pictures are taken.
+    let _pages = super::info::InfoPages::attach(&shell, store.current(), info);
+    let mut written = Vec::new();
+    for screen in INFO_SCREENS {
+        let variants = [
+            ("", Language::Zh, false),
+            ("-en", Language::En, false),
+            ("-elderly", Language::Zh, true),
+        ];
+        for (suffix, language, elderly) in variants {
+            shell.end_session();
+            // Draw home first, so the page is built afresh when it is opened.
+            slint::platform::update_timers_and_animations();
+            shell.window().window().take_snapshot()?;
+            shell.go(screen.page);
+            set_variant(&shell, language, elderly);
+            slint::platform::update_timers_and_animations();
+            shell.window().window().take_snapshot()?;
+            (screen.setup)(shell.window());
+            slint::platform::update_timers_and_animations();
+            let snapshot = shell.window().window().take_snapshot()?;
+            let path = out_dir.join(format!("{}{suffix}.png", screen.name));
+            write_png(
+                &path,
+                snapshot.width(),
+                snapshot.height(),
+                snapshot.as_bytes(),
+            )?;
+            tracing::info!("wrote {}", path.display());
+            written.push(path);
+        }
+    }
+    shell.window().hide()?;
+    drop(store);
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(written)
+}
+
 fn write_png(path: &Path, width: u32, height: u32, rgba: &[u8]) -> Result<(), ScreenshotError> {
     let write_err = |source| ScreenshotError::Write {
         path: path.to_owned(),

@@ -36,7 +36,14 @@ fn start(tier: SiteTier) -> Fixture {
     })
     .expect("the main window opens");
     shell.window().show().unwrap();
-    let pages = InfoPages::attach(&shell, store.current(), InfoOptions { tier });
+    let pages = InfoPages::attach(
+        &shell,
+        store.current(),
+        InfoOptions {
+            tier,
+            ..InfoOptions::default()
+        },
+    );
     Fixture {
         shell,
         pages,

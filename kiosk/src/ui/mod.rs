@@ -14,6 +14,7 @@ mod generated {
     slint::include_modules!();
 }
 
+pub mod images;
 pub mod info;
 pub mod keyboard;
 pub mod screenshot;
@@ -25,7 +26,7 @@ pub use generated::InfoAbout;
 pub use generated::InfoDirectory;
 pub use generated::InfoFeedback;
 pub use generated::InfoLegalAid;
-pub use generated::InfoPublicity;
+pub use generated::{InfoPublicity, PubItem};
 pub use generated::Technician;
 pub use generated::{
     AppWindow, HallCall, HallService, HallSlide, HallWindow, Nav, Page, Session, TakeNumber, Theme,

@@ -194,7 +194,7 @@ pub fn render_flow(
 struct InfoScreen {
     name: &'static str,
     page: Page,
-    setup: fn(&super::AppWindow),
+    setup: fn(&super::AppWindow, &super::info::InfoPages),
 }
 
 /// The information pages' screens that [`render_info`] takes.
@@ -202,37 +202,45 @@ const INFO_SCREENS: &[InfoScreen] = &[
     InfoScreen {
         name: "info-guides",
         page: Page::Guides,
-        setup: |_| {},
+        setup: |_, _| {},
     },
     InfoScreen {
         name: "info-guide-legal-aid",
         page: Page::Guides,
-        setup: |w| w.global::<super::InfoGuides>().invoke_open_guide("legal_aid".into()),
+        setup: |w, _| {
+            w.global::<super::InfoGuides>()
+                .invoke_open_guide("legal_aid".into());
+        },
     },
     InfoScreen {
         name: "info-directory",
         page: Page::Directory,
-        setup: |_| {},
+        setup: |_, _| {},
     },
     InfoScreen {
         name: "info-legal-aid",
         page: Page::LegalAid,
-        setup: |_| {},
+        setup: |_, _| {},
     },
     InfoScreen {
         name: "info-publicity",
         page: Page::Publicity,
-        setup: |_| {},
+        setup: |_, _| {},
     },
     InfoScreen {
         name: "info-complaints",
         page: Page::Complaints,
-        setup: |_| {},
+        setup: |_, _| {},
     },
     InfoScreen {
         name: "info-about",
         page: Page::About,
-        setup: |_| {},
+        setup: |_, _| {},
+    },
+    InfoScreen {
+        name: "home-attract",
+        page: Page::Home,
+        setup: |_, pages| pages.start_attract(),
     },
 ];
 
@@ -268,7 +276,7 @@ pub fn render_info(
                 ScreenshotError::Flow(format!("the bundled content does not load: {err}"))
             })?;
     // Photos and slides are files in the scratch directory: it goes when the pictures are taken.
-    let _pages = super::info::InfoPages::attach(&shell, store.current(), info);
+    let pages = super::info::InfoPages::attach(&shell, store.current(), info);
     let mut written = Vec::new();
     for screen in INFO_SCREENS {
         let variants = [
@@ -281,11 +289,13 @@ pub fn render_info(
             // Draw home first, so the page is built afresh when it is opened.
             slint::platform::update_timers_and_animations();
             shell.window().window().take_snapshot()?;
-            shell.go(screen.page);
+            if screen.page != Page::Home {
+                shell.go(screen.page);
+            }
             set_variant(&shell, language, elderly);
             slint::platform::update_timers_and_animations();
             shell.window().window().take_snapshot()?;
-            (screen.setup)(shell.window());
+            (screen.setup)(shell.window(), &pages);
             slint::platform::update_timers_and_animations();
             let snapshot = shell.window().window().take_snapshot()?;
             let path = out_dir.join(format!("{}{suffix}.png", screen.name));

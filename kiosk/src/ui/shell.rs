@@ -48,6 +48,7 @@ struct State {
     options: ShellOptions,
     history: Vec<Page>,
     session_end_hooks: Vec<SessionEndHook>,
+    activity_hooks: Vec<SessionEndHook>,
 }
 
 /// The main window with navigation, idle timeout and session settings wired up.
@@ -73,6 +74,7 @@ impl Shell {
             options,
             history: Vec::new(),
             session_end_hooks: Vec::new(),
+            activity_hooks: Vec::new(),
         }));
         let idle_timer = Rc::new(Timer::default());
 
@@ -119,6 +121,9 @@ impl Shell {
             move || {
                 if let Some(window) = weak.upgrade() {
                     restart_idle_timer(&window, &state, &timer);
+                    for hook in &state.borrow().activity_hooks {
+                        hook();
+                    }
                 }
             }
         });
@@ -174,6 +179,11 @@ impl Shell {
             .borrow_mut()
             .session_end_hooks
             .push(Box::new(hook));
+    }
+
+    /// Registers something to do on every touch (`Nav.activity`), such as leaving the attract loop.
+    pub fn on_activity(&self, hook: impl Fn() + 'static) {
+        self.state.borrow_mut().activity_hooks.push(Box::new(hook));
     }
 
     /// Opens a page as if the citizen had tapped its tile.

@@ -17,6 +17,7 @@ use std::{
     sync::{Arc, Mutex, PoisonError},
 };
 
+use chrono::NaiveDate;
 use slint::ComponentHandle as _;
 
 use super::{AppWindow, Shell};
@@ -25,11 +26,14 @@ use crate::{
     content::{Content, ContentStore, SiteTier},
 };
 
-/// Which site the device serves: it decides which services the pages list.
+/// Which site the device serves (it decides which services the pages list), and the day by which
+/// publicity and notices are judged valid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InfoOptions {
     /// The tier of this device's site.
     pub tier: SiteTier,
+    /// The day items are judged valid on; none: today by the local clock, asked each time.
+    pub today: Option<NaiveDate>,
 }
 
 impl InfoOptions {
@@ -41,7 +45,14 @@ impl InfoOptions {
                 SiteKind::Station => SiteTier::Station,
                 SiteKind::Room => SiteTier::Room,
             },
+            today: None,
         }
+    }
+
+    /// The day items are judged valid on.
+    pub fn today(&self) -> NaiveDate {
+        self.today
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 }
 
@@ -49,6 +60,7 @@ impl Default for InfoOptions {
     fn default() -> Self {
         Self {
             tier: SiteTier::Centre,
+            today: None,
         }
     }
 }
@@ -61,6 +73,7 @@ pub struct InfoPages {
     content: Shared,
     options: InfoOptions,
     window: slint::Weak<AppWindow>,
+    attract: std::cell::OnceCell<publicity::AttractLoop>,
 }
 
 impl InfoPages {
@@ -71,6 +84,7 @@ impl InfoPages {
             content: Arc::new(Mutex::new(content)),
             options,
             window: window.as_weak(),
+            attract: std::cell::OnceCell::new(),
         });
         guides::connect(window, &pages.content, options);
         directory::connect(window, &pages.content, options);
@@ -92,7 +106,23 @@ impl InfoPages {
             }
         });
         pages.show(pages.current());
+        let _ = pages
+            .attract
+            .set(publicity::AttractLoop::attach(shell, &pages.content, options));
         pages
+    }
+
+    /// Starts the attract loop now, as a quiet spell on the home screen would (for screenshots and
+    /// demonstrations); a touch ends it as usual.
+    pub fn start_attract(&self) {
+        if let Some(attract) = self.attract.get() {
+            attract.start_now();
+        }
+    }
+
+    /// Whether the home screen's attract loop is on screen.
+    pub fn attract_running(&self) -> bool {
+        self.attract.get().is_some_and(publicity::AttractLoop::running)
     }
 
     /// The content on screen.

@@ -1,20 +1,392 @@
-//! The 普法宣传 page: placeholder until the page lands.
+//! Legal publicity (普法宣传) and notices (通知公告): the page's lists of what is valid today for this
+//! site, one item at a time, and the home screen's attract loop.
+//!
+//! Validity is judged on the day [`InfoOptions::today`] gives, each time the lists are built: when
+//! new content arrives, when a session ends and when the attract loop starts, so an item that expires
+//! at midnight is gone by the next citizen without a restart.
 
-use std::sync::{Arc, Mutex};
+use std::{
+    cell::RefCell,
+    rc::Rc,
+    sync::{Arc, Mutex, PoisonError},
+    time::Duration,
+};
+
+use chrono::NaiveDate;
+use slint::{ComponentHandle as _, Image, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
 use super::InfoOptions;
-use crate::{content::Content, ui::AppWindow};
+use crate::{
+    content::{Content, Notice, PublicityItem, PublicityKind},
+    ui::{AppWindow, InfoPublicity, Nav, Page, PubItem, Shell},
+};
+
+/// Seconds without a touch on the home screen before the attract loop starts, when the content
+/// does not say (`display.idle_publicity_after_secs`).
+pub const DEFAULT_ATTRACT_AFTER_SECS: u32 = 90;
+/// Seconds a notice stays on screen in the attract loop, when the content does not say.
+pub const DEFAULT_SLIDE_SECS: u32 = 12;
+
+/// What a list shows: an item and how long it stays up as a slide.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    /// The item for the page.
+    pub item: PubItem,
+    /// Seconds on screen in the attract loop.
+    pub seconds: u32,
+}
+
+/// The publicity articles valid on `day` for this site, in the content's order. Ticker lines are
+/// one-liners for the LED panel and the hall screen, but they are publicity too: the page lists them.
+pub fn articles(content: &Content, options: InfoOptions, day: NaiveDate) -> Vec<&PublicityItem> {
+    content
+        .publicity
+        .iter()
+        .filter(|item| item.is_valid_on(day))
+        .filter(|item| item.tiers.is_empty() || item.tiers.contains(&options.tier))
+        .collect()
+}
+
+/// The notices valid on `day`, pinned first, then newest first.
+pub fn notices(content: &Content, day: NaiveDate) -> Vec<&Notice> {
+    let mut notices: Vec<_> = content
+        .notices
+        .iter()
+        .filter(|notice| notice.is_valid_on(day))
+        .collect();
+    notices.sort_by(|a, b| {
+        b.pinned
+            .cmp(&a.pinned)
+            .then(b.published.cmp(&a.published))
+    });
+    notices
+}
+
+/// The attract loop's slides valid on `day`: the picture slides, then the notices.
+pub fn slides(content: &Content, options: InfoOptions, day: NaiveDate) -> Vec<Shown> {
+    let notice_secs = content
+        .display
+        .as_ref()
+        .map_or(DEFAULT_SLIDE_SECS, |d| d.slide_seconds)
+        .max(1);
+    articles(content, options, day)
+        .into_iter()
+        .filter(|item| item.kind == PublicityKind::Slide)
+        .map(|item| Shown {
+            item: article_item(content, item),
+            seconds: item.seconds.max(1),
+        })
+        .chain(notices(content, day).into_iter().map(|notice| Shown {
+            item: notice_item(notice),
+            seconds: notice_secs,
+        }))
+        .collect()
+}
+
+fn article_item(content: &Content, item: &PublicityItem) -> PubItem {
+    let image = item
+        .image
+        .as_deref()
+        .and_then(|object| content.file_path(object))
+        .and_then(|path| match crate::ui::images::load(&path) {
+            Ok(image) => Some(image),
+            Err(err) => {
+                tracing::warn!("publicity {}: {err}", item.id);
+                None
+            }
+        });
+    PubItem {
+        id: item.id.as_str().into(),
+        title: item.title.zh.as_str().into(),
+        title_en: item.title.en_or_zh().into(),
+        body: item.body.zh.as_str().into(),
+        body_en: item.body.en_or_zh().into(),
+        has_image: image.is_some(),
+        image: image.unwrap_or_default(),
+        notice: false,
+        date: item.valid_from.to_string().into(),
+    }
+}
+
+fn notice_item(notice: &Notice) -> PubItem {
+    let body_en = if notice.body_en.trim().is_empty() {
+        &notice.body_zh
+    } else {
+        &notice.body_en
+    };
+    PubItem {
+        id: format!("notice:{}", notice.id).into(),
+        title: notice.title.zh.as_str().into(),
+        title_en: notice.title.en_or_zh().into(),
+        body: plain(&notice.body_zh).into(),
+        body_en: plain(body_en).into(),
+        image: Image::default(),
+        has_image: false,
+        notice: true,
+        date: notice.published.to_string().into(),
+    }
+}
+
+/// Notices are Markdown; the screen shows the words: heading marks and emphasis go, paragraphs stay.
+fn plain(markdown: &str) -> String {
+    markdown
+        .lines()
+        .map(|line| {
+            line.trim_start_matches('#')
+                .trim()
+                .replace("**", "")
+                .replace("__", "")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_owned()
+}
+
+type SharedContent = Arc<Mutex<Arc<Content>>>;
+
+fn current(content: &SharedContent) -> Arc<Content> {
+    Arc::clone(&content.lock().unwrap_or_else(PoisonError::into_inner))
+}
 
 /// Connects the page's callbacks.
-pub(super) fn connect(
-    _window: &AppWindow,
-    _content: &Arc<Mutex<Arc<Content>>>,
-    _options: InfoOptions,
-) {
+pub(super) fn connect(window: &AppWindow, _content: &SharedContent, _options: InfoOptions) {
+    let publicity = window.global::<InfoPublicity>();
+    publicity.on_open_item({
+        let weak = window.as_weak();
+        move |id| {
+            if let Some(window) = weak.upgrade() {
+                open(&window, &id);
+            }
+        }
+    });
+    publicity.on_step_item({
+        let weak = window.as_weak();
+        move |delta| {
+            let Some(window) = weak.upgrade() else { return };
+            let publicity = window.global::<InfoPublicity>();
+            let list = visible_list(&publicity);
+            let id = publicity.get_detail().id;
+            let at = list.iter().position(|item| item.id == id).unwrap_or(0);
+            let next = at
+                .checked_add_signed(delta as isize)
+                .filter(|next| *next < list.len());
+            if let Some(next) = next {
+                open(&window, &list[next].id);
+            }
+        }
+    });
+    publicity.on_close_item({
+        let weak = window.as_weak();
+        move || {
+            if let Some(window) = weak.upgrade() {
+                window.global::<InfoPublicity>().set_showing(false);
+            }
+        }
+    });
+}
+
+fn visible_list(publicity: &InfoPublicity<'_>) -> Vec<PubItem> {
+    use slint::Model as _;
+    let list = if publicity.get_notices_tab() {
+        publicity.get_notices()
+    } else {
+        publicity.get_articles()
+    };
+    list.iter().collect()
+}
+
+fn open(window: &AppWindow, id: &str) {
+    let publicity = window.global::<InfoPublicity>();
+    let notice = id.starts_with("notice:");
+    publicity.set_notices_tab(notice);
+    let list = visible_list(&publicity);
+    let Some(at) = list.iter().position(|item| item.id == id) else {
+        tracing::warn!("no publicity item {id}");
+        return;
+    };
+    publicity.set_detail(list[at].clone());
+    publicity.set_has_previous(at > 0);
+    publicity.set_has_next(at + 1 < list.len());
+    publicity.set_showing(true);
 }
 
 /// Fills the page from new content.
-pub(super) fn fill(_window: &AppWindow, _content: &Content, _options: InfoOptions) {}
+pub(super) fn fill(window: &AppWindow, content: &Content, options: InfoOptions) {
+    let day = options.today();
+    let publicity = window.global::<InfoPublicity>();
+    let articles: Vec<PubItem> = articles(content, options, day)
+        .into_iter()
+        .map(|item| article_item(content, item))
+        .collect();
+    let notices: Vec<PubItem> = notices(content, day)
+        .into_iter()
+        .map(notice_item)
+        .collect();
+    publicity.set_articles(ModelRc::new(VecModel::from(articles)));
+    publicity.set_notices(ModelRc::new(VecModel::from(notices)));
+    let hotline = content
+        .display
+        .as_ref()
+        .map_or("12348", |d| d.hotline.as_str());
+    publicity.set_hotline(SharedString::from(hotline));
+}
 
 /// Forgets what the citizen did on the page (session end).
-pub(super) fn reset(_window: &AppWindow) {}
+pub(super) fn reset(window: &AppWindow) {
+    let publicity = window.global::<InfoPublicity>();
+    publicity.set_showing(false);
+    publicity.set_notices_tab(false);
+}
+
+/// The home screen's attract loop: after a quiet spell on the home screen, full-screen slides of the
+/// publicity and notices valid today, each for its own seconds; any touch ends it.
+pub struct AttractLoop {
+    inner: Rc<Inner>,
+}
+
+struct Inner {
+    window: slint::Weak<AppWindow>,
+    content: SharedContent,
+    options: InfoOptions,
+    idle: Timer,
+    slide: Timer,
+    slides: RefCell<Vec<Shown>>,
+}
+
+impl AttractLoop {
+    /// Starts counting the quiet spell now, and again after every touch and every session end.
+    pub(super) fn attach(shell: &Shell, content: &SharedContent, options: InfoOptions) -> Self {
+        let inner = Rc::new(Inner {
+            window: shell.window().as_weak(),
+            content: Arc::clone(content),
+            options,
+            idle: Timer::default(),
+            slide: Timer::default(),
+            slides: RefCell::new(Vec::new()),
+        });
+        let weak = Rc::downgrade(&inner);
+        shell.on_activity(move || {
+            if let Some(inner) = weak.upgrade() {
+                Inner::quiet_from_now(&inner);
+            }
+        });
+        let weak = Rc::downgrade(&inner);
+        shell.on_session_end(move || {
+            if let Some(inner) = weak.upgrade() {
+                // The lists too: the next citizen sees what is valid on their day.
+                if let Some(window) = inner.window.upgrade() {
+                    fill(&window, &current(&inner.content), inner.options);
+                }
+                // The quiet spell counts from the last touch, which already restarted it; a session
+                // ended by the idle timeout does not restart it.
+                if !inner.idle.running() {
+                    Inner::quiet_from_now(&inner);
+                }
+            }
+        });
+        Inner::quiet_from_now(&inner);
+        Self { inner }
+    }
+
+    /// Starts the loop now (on the home screen only).
+    pub fn start_now(&self) {
+        Inner::start(&self.inner);
+    }
+
+    /// Whether the loop is on screen.
+    pub fn running(&self) -> bool {
+        self.inner
+            .window
+            .upgrade()
+            .is_some_and(|w| w.global::<InfoPublicity>().get_attract())
+    }
+}
+
+impl Inner {
+    /// A touch or a session end: leave the loop and count the quiet spell from now.
+    fn quiet_from_now(this: &Rc<Self>) {
+        this.slide.stop();
+        if let Some(window) = this.window.upgrade() {
+            window.global::<InfoPublicity>().set_attract(false);
+        }
+        let after = current(&this.content)
+            .display
+            .as_ref()
+            .map_or(DEFAULT_ATTRACT_AFTER_SECS, |d| d.idle_publicity_after_secs)
+            .max(1);
+        let weak = Rc::downgrade(this);
+        this.idle.start(
+            TimerMode::SingleShot,
+            Duration::from_secs(after.into()),
+            move || {
+                if let Some(inner) = weak.upgrade() {
+                    Self::start(&inner);
+                }
+            },
+        );
+    }
+
+    fn start(this: &Rc<Self>) {
+        let Some(window) = this.window.upgrade() else {
+            return;
+        };
+        // Only the home screen falls into the loop; a page left open ends its session first.
+        if window.global::<Nav>().get_page() != Page::Home {
+            return;
+        }
+        let content = current(&this.content);
+        let slides = slides(&content, this.options, this.options.today());
+        if slides.is_empty() {
+            return;
+        }
+        let publicity = window.global::<InfoPublicity>();
+        let items: Vec<PubItem> = slides.iter().map(|s| s.item.clone()).collect();
+        publicity.set_slides(ModelRc::new(VecModel::from(items)));
+        publicity.set_slide(0);
+        publicity.set_attract(true);
+        tracing::debug!("home idle: attract loop of {} slides", slides.len());
+        *this.slides.borrow_mut() = slides;
+        Self::show_slide(this, 0);
+    }
+
+    fn show_slide(this: &Rc<Self>, index: usize) {
+        let Some(window) = this.window.upgrade() else {
+            return;
+        };
+        let seconds = {
+            let slides = this.slides.borrow();
+            let Some(shown) = slides.get(index) else {
+                return;
+            };
+            shown.seconds
+        };
+        window
+            .global::<InfoPublicity>()
+            .set_slide(i32::try_from(index).unwrap_or(0));
+        let weak = Rc::downgrade(this);
+        this.slide.start(
+            TimerMode::SingleShot,
+            Duration::from_secs(seconds.into()),
+            move || {
+                if let Some(inner) = weak.upgrade() {
+                    let count = inner.slides.borrow().len();
+                    Self::show_slide(&inner, (index + 1) % count.max(1));
+                }
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_marks_are_dropped_but_paragraphs_stay() {
+        assert_eq!(
+            plain("# 办公时间\n\n**周一**至周五\n"),
+            "办公时间\n\n周一至周五"
+        );
+    }
+}

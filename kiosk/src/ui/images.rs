@@ -1,0 +1,72 @@
+//! Pictures from content bundles (photos, slides) as Slint images.
+//!
+//! A bundle stores each file under its SHA-256 digest without an extension, so Slint's own loader,
+//! which guesses the format from the extension, cannot read them: they are decoded here by their
+//! magic bytes (PNG or JPEG).
+
+use std::path::Path;
+
+use slint::{Image, Rgba8Pixel, SharedPixelBuffer};
+
+/// Why a picture could not be shown.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The bytes are not a PNG or JPEG picture.
+    #[error("{} is not a PNG or JPEG picture: {source}", path.display())]
+    Decode {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: image::ImageError,
+    },
+}
+
+/// Decodes a PNG or JPEG picture from memory.
+pub fn decode(bytes: &[u8]) -> Result<Image, image::ImageError> {
+    let rgba = image::load_from_memory(bytes)?.into_rgba8();
+    let buffer = SharedPixelBuffer::<Rgba8Pixel>::clone_from_slice(
+        rgba.as_raw(),
+        rgba.width(),
+        rgba.height(),
+    );
+    Ok(Image::from_rgba8(buffer))
+}
+
+/// Loads a PNG or JPEG picture from a file, whatever its name.
+pub fn load(path: &Path) -> Result<Image, ImageError> {
+    let bytes = std::fs::read(path).map_err(|source| ImageError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    decode(&bytes).map_err(|source| ImageError::Decode {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_png_decodes_without_an_extension_and_garbage_is_an_error() {
+        let mut png = Vec::new();
+        {
+            let mut encoder = png::Encoder::new(&mut png, 2, 1);
+            encoder.set_color(png::ColorType::Rgba);
+            let mut writer = encoder.write_header().unwrap();
+            writer.write_image_data(&[255, 0, 0, 255, 0, 0, 255, 255]).unwrap();
+        }
+        let image = decode(&png).unwrap();
+        assert_eq!((image.size().width, image.size().height), (2, 1));
+        assert!(decode(b"not a picture").is_err());
+    }
+}

@@ -98,7 +98,10 @@ fn only_items_valid_today_for_this_site_are_listed() {
     let f = start(SiteTier::Centre, "2026-11-29");
     let ids = f.article_ids();
     assert!(ids.contains(&"constitution-day-2026".to_owned()), "{ids:?}");
-    assert!(ids.contains(&"apostille".to_owned()), "centre-only item at the centre");
+    assert!(
+        ids.contains(&"apostille".to_owned()),
+        "centre-only item at the centre"
+    );
 
     let after = start(SiteTier::Centre, "2026-12-11");
     assert!(
@@ -143,13 +146,19 @@ fn an_article_opens_in_large_type_and_steps_to_the_next() {
 
     f.tap("通知公告");
     f.draw();
-    assert!(f.exists("关于本机内容的说明"), "the pinned notice is listed");
+    assert!(
+        f.exists("关于本机内容的说明"),
+        "the pinned notice is listed"
+    );
     f.tap("关于本机内容的说明");
     assert!(f.publicity().get_detail().notice);
 
     f.shell.end_session();
     assert!(!f.publicity().get_showing());
-    assert!(!f.publicity().get_notices_tab(), "the next citizen starts at the articles");
+    assert!(
+        !f.publicity().get_notices_tab(),
+        "the next citizen starts at the articles"
+    );
 }
 
 #[test]

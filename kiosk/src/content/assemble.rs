@@ -38,6 +38,7 @@ pub(crate) fn assemble(
         lawyers: reader.list("lawyers")?,
         institutions: reader.list("institutions")?,
         sites: reader.list("sites")?,
+        staff: reader.list("staff")?,
         publicity: reader.list("publicity")?,
         notices: reader.list("notices")?,
         legal_aid: reader.single("legal_aid")?,
@@ -144,10 +145,14 @@ fn check(content: &Content, verified: &VerifiedManifest) -> Result<(), BundleErr
         content.institutions.iter().map(|s| s.id.as_str()),
     )?;
     unique("sites", content.sites.iter().map(|s| s.id.as_str()))?;
+    unique("staff", content.staff.iter().map(|s| s.id.as_str()))?;
     unique("publicity", content.publicity.iter().map(|s| s.id.as_str()))?;
     unique("notices", content.notices.iter().map(|s| s.id.as_str()))?;
     for person in &content.lawyers {
         file_ref("lawyers", &person.id, &person.photo)?;
+    }
+    for member in &content.staff {
+        file_ref("staff", &member.id, &member.photo)?;
     }
     for item in &content.publicity {
         file_ref("publicity", &item.id, &item.image)?;

@@ -29,11 +29,12 @@ pub const FORMAT: u32 = 1;
 pub const SIGNING_CONTEXT: &[u8] = b"qianjiang-kiosk/content-manifest/v1\n";
 
 /// The collections a bundle may hold.
-pub const COLLECTIONS: [&str; 8] = [
+pub const COLLECTIONS: [&str; 9] = [
     "services",
     "lawyers",
     "institutions",
     "sites",
+    "staff",
     "publicity",
     "notices",
     "legal_aid",

@@ -47,7 +47,7 @@ pub use manifest::{
 pub use model::{
     AidGroup, AidMatter, BundleInfo, Content, DisplaySettings, HardshipStandard, Institution,
     InstitutionKind, LegalAidRules, Notice, Person, PersonRole, PublicityItem, PublicityKind,
-    ServiceGuide, Site, SiteTier, Text,
+    ServiceGuide, Site, SiteTier, StaffMember, Text,
 };
 pub use outbox::{
     Complaint, Heartbeat, ItemState, Outbox, OutboxItem, OutboxMessage, OutboxPayload, Rating,

@@ -232,6 +232,25 @@ pub struct Site {
     pub sample: bool,
 }
 
+/// A member of a site's staff, published by post (the seed plan's 公示: 工作人员).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffMember {
+    /// Stable id.
+    pub id: String,
+    /// The site id the person works at.
+    pub site: String,
+    /// The post (岗位), e.g. 法律援助岗.
+    pub post: Text,
+    /// Name in Chinese.
+    pub name: String,
+    /// Photo: an object id in a bundle (a path relative to the sources in the sources).
+    #[serde(default)]
+    pub photo: Option<String>,
+    /// Sample data, not a real person: the UI marks it "示例 / sample".
+    #[serde(default)]
+    pub sample: bool,
+}
+
 /// How a publicity item is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -447,6 +466,8 @@ pub struct Content {
     pub institutions: Vec<Institution>,
     /// The district centre, township stations and village rooms.
     pub sites: Vec<Site>,
+    /// The sites' staff by post.
+    pub staff: Vec<StaffMember>,
     /// Publicity items.
     pub publicity: Vec<PublicityItem>,
     /// Notices.
@@ -467,6 +488,7 @@ impl Content {
             lawyers: Vec::new(),
             institutions: Vec::new(),
             sites: Vec::new(),
+            staff: Vec::new(),
             publicity: Vec::new(),
             notices: Vec::new(),
             legal_aid: None,

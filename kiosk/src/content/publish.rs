@@ -9,6 +9,7 @@
 //! | `lawyers.csv` | lawyers | one person per row |
 //! | `institutions.csv` | institutions | one institution per row |
 //! | `sites.csv` | sites | one site per row |
+//! | `staff.csv` | staff | one person per row: site id, post, name, photo |
 //! | `publicity/*.toml` | publicity | one item per file |
 //! | `notices/*.md` | notices | Markdown with TOML front matter between `+++` lines |
 //! | `legal_aid.toml` | legal_aid | the legal-aid rules |
@@ -31,7 +32,7 @@ use super::{
     manifest::{self, FORMAT, FileEntry, Manifest, ObjectId, VerifiedManifest},
     model::{
         DisplaySettings, Institution, InstitutionKind, LegalAidRules, Notice, Person, PersonRole,
-        PublicityItem, ServiceGuide, Site, SiteTier, Text,
+        PublicityItem, ServiceGuide, Site, SiteTier, StaffMember, Text,
     },
     pack,
     sources::{self, CsvRow},
@@ -201,6 +202,11 @@ pub fn build(
     if !sites.is_empty() {
         records.insert("sites".to_owned(), sites.len());
         collections.insert("sites".to_owned(), vec![b.add_json(&sites)]);
+    }
+    let staff = read_staff(&mut b, &src_dir.join("staff.csv"), &sites)?;
+    if !staff.is_empty() {
+        records.insert("staff".to_owned(), staff.len());
+        collections.insert("staff".to_owned(), vec![b.add_json(&staff)]);
     }
     let publicity = read_publicity(&mut b, src_dir)?;
     if !publicity.is_empty() {
@@ -510,6 +516,42 @@ fn read_sites(file: &Path) -> Result<Vec<Site>, ContentError> {
             services: row.list("services"),
             offers: texts(&row, "offers_zh", "offers_en")?,
             publicises: texts(&row, "publicises_zh", "publicises_en")?,
+            sample: row.flag("sample")?,
+        });
+    }
+    Ok(out)
+}
+
+fn read_staff(
+    b: &mut Builder<'_>,
+    file: &Path,
+    sites: &[Site],
+) -> Result<Vec<StaffMember>, ContentError> {
+    if !file.exists() {
+        return Ok(Vec::new());
+    }
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for row in sources::read_csv(file)? {
+        let id = row.required("id")?;
+        check_id(file, Some(row.line), "id", &id, &mut seen)?;
+        let site = row.required("site")?;
+        if !sites.iter().any(|s| s.id == site) {
+            return Err(row.error("site", format!("`{site}` is not a site of sites.csv")));
+        }
+        let photo = match row.get("photo") {
+            "" => None,
+            reference => Some(
+                b.add_file(reference)
+                    .map_err(|reason| row.error("photo", reason))?,
+            ),
+        };
+        out.push(StaffMember {
+            id,
+            site,
+            post: text_cells(&row, "post_zh", "post_en")?,
+            name: row.required("name")?,
+            photo,
             sample: row.flag("sample")?,
         });
     }

@@ -63,7 +63,9 @@ mod tests {
             let mut encoder = png::Encoder::new(&mut png, 2, 1);
             encoder.set_color(png::ColorType::Rgba);
             let mut writer = encoder.write_header().unwrap();
-            writer.write_image_data(&[255, 0, 0, 255, 0, 0, 255, 255]).unwrap();
+            writer
+                .write_image_data(&[255, 0, 0, 255, 0, 0, 255, 255])
+                .unwrap();
         }
         let image = decode(&png).unwrap();
         assert_eq!((image.size().width, image.size().height), (2, 1));

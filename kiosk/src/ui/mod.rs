@@ -22,17 +22,17 @@ mod shell;
 pub mod take_number;
 pub mod technician;
 
-pub use generated::InfoAbout;
 pub use generated::InfoDirectory;
 pub use generated::InfoFeedback;
 pub use generated::InfoLegalAid;
-pub use generated::{InfoPublicity, PubItem};
 pub use generated::Technician;
+pub use generated::{AboutService, InfoAbout, StaffCard};
 pub use generated::{
     AppWindow, HallCall, HallService, HallSlide, HallWindow, Nav, Page, Session, TakeNumber, Theme,
     TnError, TnPrint, TnReader, TnService, TnStep,
 };
 pub use generated::{GuideDetail, GuideRow, InfoGuides};
+pub use generated::{InfoPublicity, PubItem};
 pub use generated::{KeyboardAdapter, KeyboardMode, KeyboardTestWindow};
 pub use shell::{Shell, ShellOptions};
 

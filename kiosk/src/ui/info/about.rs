@@ -1,11 +1,31 @@
-//! The 本站公示 page: placeholder until the page lands.
+//! About this site (本站公示): the site's duties and services, its staff by post, its services with
+//! their guides (conditions, procedures, remedies), the 12348 hotline and the complaint telephone.
+//!
+//! Which site is "this site": the content's site whose Chinese name is the configured `[site] name`
+//! (the name on the home screen); when none has that name, the first site of the configured tier.
+//! So a township station's kiosk shows its own station once the centre's bundle lists it under the
+//! same name, and a sample station until then.
 
 use std::sync::{Arc, Mutex};
 
-use super::InfoOptions;
-use crate::{content::Content, ui::AppWindow};
+use slint::{ComponentHandle as _, ModelRc, SharedString, VecModel};
 
-/// Connects the page's callbacks.
+use super::{InfoOptions, guides::visible_guides};
+use crate::{
+    content::{Content, Site, Text},
+    ui::{AboutService, AppWindow, InfoAbout, Session, StaffCard},
+};
+
+/// The site this device stands in: by the configured name, else the first of its tier.
+pub fn this_site<'a>(content: &'a Content, name: &str, options: InfoOptions) -> Option<&'a Site> {
+    content
+        .sites
+        .iter()
+        .find(|site| site.name.zh == name)
+        .or_else(|| content.sites.iter().find(|site| site.tier == options.tier))
+}
+
+/// Connects the page's callbacks (the service buttons open guides from the Slint side).
 pub(super) fn connect(
     _window: &AppWindow,
     _content: &Arc<Mutex<Arc<Content>>>,
@@ -13,8 +33,85 @@ pub(super) fn connect(
 ) {
 }
 
-/// Fills the page from new content.
-pub(super) fn fill(_window: &AppWindow, _content: &Content, _options: InfoOptions) {}
+fn bullets(items: &[Text]) -> (SharedString, SharedString) {
+    let zh: Vec<String> = items.iter().map(|t| format!("・ {}", t.zh)).collect();
+    let en: Vec<String> = items
+        .iter()
+        .map(|t| format!("・ {}", t.en_or_zh()))
+        .collect();
+    (zh.join("\n").into(), en.join("\n").into())
+}
 
-/// Forgets what the citizen did on the page (session end).
+/// Fills the page from new content.
+pub(super) fn fill(window: &AppWindow, content: &Content, options: InfoOptions) {
+    let about = window.global::<InfoAbout>();
+    let display = content.display.as_ref();
+    about.set_hotline(display.map_or("12348", |d| d.hotline.as_str()).into());
+    about.set_hotline_label(display.map_or("", |d| d.hotline_label.zh.as_str()).into());
+    about.set_hotline_label_en(display.map_or("", |d| d.hotline_label.en_or_zh()).into());
+    let complaint = display
+        .filter(|d| !d.complaint_phone_placeholder)
+        .map_or("", |d| d.complaint_phone.as_str());
+    about.set_complaint_phone(complaint.into());
+
+    let name = window.global::<Session>().get_centre_name();
+    let Some(site) = this_site(content, &name, options) else {
+        about.set_ready(false);
+        about.set_staff(ModelRc::default());
+        about.set_services(ModelRc::default());
+        return;
+    };
+    about.set_ready(true);
+    about.set_site_name(site.name.zh.as_str().into());
+    about.set_site_name_en(site.name.en_or_zh().into());
+    about.set_address(site.address.as_str().into());
+    about.set_hours(site.hours.as_str().into());
+    about.set_phone(site.phone.as_str().into());
+    about.set_sample(site.sample);
+    let (offers, offers_en) = bullets(&site.offers);
+    about.set_offers(offers);
+    about.set_offers_en(offers_en);
+
+    let staff: Vec<StaffCard> = content
+        .staff
+        .iter()
+        .filter(|member| member.site == site.id)
+        .map(|member| {
+            let photo = member
+                .photo
+                .as_deref()
+                .and_then(|object| content.file_path(object))
+                .and_then(|path| {
+                    crate::ui::images::load(&path)
+                        .inspect_err(|err| tracing::warn!("staff {}: {err}", member.id))
+                        .ok()
+                });
+            StaffCard {
+                post: member.post.zh.as_str().into(),
+                post_en: member.post.en_or_zh().into(),
+                name: member.name.as_str().into(),
+                has_photo: photo.is_some(),
+                photo: photo.unwrap_or_default(),
+                sample: member.sample,
+            }
+        })
+        .collect();
+    about.set_staff(ModelRc::new(VecModel::from(staff)));
+
+    // The site's own services (an empty list in the content means every service of the tier).
+    let services: Vec<AboutService> = visible_guides(content, options)
+        .into_iter()
+        .filter(|guide| site.services.is_empty() || site.services.contains(&guide.id))
+        .map(|guide| AboutService {
+            id: guide.id.as_str().into(),
+            name: guide.name.zh.as_str().into(),
+            name_en: guide.name.en_or_zh().into(),
+            window: guide.window.zh.as_str().into(),
+            window_en: guide.window.en_or_zh().into(),
+        })
+        .collect();
+    about.set_services(ModelRc::new(VecModel::from(services)));
+}
+
+/// Nothing on the page belongs to a session.
 pub(super) fn reset(_window: &AppWindow) {}

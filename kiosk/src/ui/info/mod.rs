@@ -80,6 +80,10 @@ impl InfoPages {
     /// Fills the pages from `content` and answers their callbacks.
     pub fn attach(shell: &Shell, content: Arc<Content>, options: InfoOptions) -> Rc<Self> {
         let window = shell.window();
+        // A village room has no queue: its home screen offers no tickets.
+        window
+            .global::<crate::ui::Session>()
+            .set_take_number_offered(options.tier != SiteTier::Room);
         let pages = Rc::new(Self {
             content: Arc::new(Mutex::new(content)),
             options,
@@ -106,9 +110,11 @@ impl InfoPages {
             }
         });
         pages.show(pages.current());
-        let _ = pages
-            .attract
-            .set(publicity::AttractLoop::attach(shell, &pages.content, options));
+        let _ = pages.attract.set(publicity::AttractLoop::attach(
+            shell,
+            &pages.content,
+            options,
+        ));
         pages
     }
 
@@ -122,7 +128,9 @@ impl InfoPages {
 
     /// Whether the home screen's attract loop is on screen.
     pub fn attract_running(&self) -> bool {
-        self.attract.get().is_some_and(publicity::AttractLoop::running)
+        self.attract
+            .get()
+            .is_some_and(publicity::AttractLoop::running)
     }
 
     /// The content on screen.

@@ -54,11 +54,7 @@ pub fn notices(content: &Content, day: NaiveDate) -> Vec<&Notice> {
         .iter()
         .filter(|notice| notice.is_valid_on(day))
         .collect();
-    notices.sort_by(|a, b| {
-        b.pinned
-            .cmp(&a.pinned)
-            .then(b.published.cmp(&a.published))
-    });
+    notices.sort_by(|a, b| b.pinned.cmp(&a.pinned).then(b.published.cmp(&a.published)));
     notices
 }
 
@@ -219,10 +215,7 @@ pub(super) fn fill(window: &AppWindow, content: &Content, options: InfoOptions) 
         .into_iter()
         .map(|item| article_item(content, item))
         .collect();
-    let notices: Vec<PubItem> = notices(content, day)
-        .into_iter()
-        .map(notice_item)
-        .collect();
+    let notices: Vec<PubItem> = notices(content, day).into_iter().map(notice_item).collect();
     publicity.set_articles(ModelRc::new(VecModel::from(articles)));
     publicity.set_notices(ModelRc::new(VecModel::from(notices)));
     let hotline = content

@@ -1,0 +1,193 @@
+//! The about-this-site page (本站公示) on Slint's testing backend, fed by a real content store (the
+//! embedded default bundle in an empty data directory): the configured site decides what shows:
+//! its duties, staff by post with photos, its services (each opening its guide), the hotline and
+//! the complaint telephone; and a village room's home screen offers no tickets.
+
+use std::{rc::Rc, time::Duration};
+
+use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use kiosk::{
+    config::Language,
+    content::{ContentConfig, ContentStore, SiteTier},
+    ui::{
+        InfoAbout, InfoGuides, Page, Shell, ShellOptions,
+        info::{InfoOptions, InfoPages},
+    },
+};
+use slint::{ComponentHandle, Model};
+
+struct Fixture {
+    shell: Shell,
+    _pages: Rc<InfoPages>,
+    _dir: tempfile::TempDir,
+}
+
+thread_local! {
+    static SLINT_READY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn start(name: &str, tier: SiteTier) -> Fixture {
+    // One testing platform per test thread, however many fixtures the test starts.
+    if !SLINT_READY.replace(true) {
+        i_slint_backend_testing::init_no_event_loop();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = ContentStore::open(dir.path(), &ContentConfig::default()).expect("the store opens");
+    let shell = Shell::new(ShellOptions {
+        centre_name: name.to_owned(),
+        centre_name_en: String::new(),
+        idle_timeout: Duration::from_secs(60),
+        language: Language::Zh,
+        elderly_mode: false,
+        live_clock: false,
+    })
+    .expect("the main window opens");
+    shell.window().show().unwrap();
+    let pages = InfoPages::attach(
+        &shell,
+        store.current(),
+        InfoOptions {
+            tier,
+            ..InfoOptions::default()
+        },
+    );
+    Fixture {
+        shell,
+        _pages: pages,
+        _dir: dir,
+    }
+}
+
+impl Fixture {
+    fn buttons(&self, label: &str) -> Vec<ElementHandle> {
+        ElementHandle::find_by_accessible_label(self.shell.window(), label)
+            .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
+            .collect()
+    }
+
+    fn tap(&self, label: &str) {
+        let found = self.buttons(label);
+        assert_eq!(found.len(), 1, "exactly one button labelled {label:?}");
+        found[0].invoke_accessible_default_action();
+    }
+
+    fn exists(&self, label: &str) -> bool {
+        ElementHandle::find_by_accessible_label(self.shell.window(), label)
+            .next()
+            .is_some()
+    }
+
+    /// Pages down with 下一页 until a button labelled `label` is in view (hidden parts are not found).
+    fn page_down_to(&self, label: &str) {
+        for _ in 0..20 {
+            if !self.buttons(label).is_empty() {
+                return;
+            }
+            self.tap("下一页");
+        }
+        panic!("{label:?} never came into view");
+    }
+
+    fn about(&self) -> InfoAbout<'_> {
+        self.shell.window().global::<InfoAbout>()
+    }
+
+    fn services(&self) -> Vec<String> {
+        self.about()
+            .get_services()
+            .iter()
+            .map(|s| s.id.to_string())
+            .collect()
+    }
+}
+
+#[test]
+fn the_centre_publicises_its_duties_staff_services_and_numbers() {
+    let f = start("黔江区公共法律服务中心", SiteTier::Centre);
+    f.tap("本站公示");
+    assert_eq!(f.shell.page(), Page::About);
+    assert!(f.about().get_ready());
+    assert!(f.exists("黔江区公共法律服务中心"));
+    assert!(f.exists("法律服务热线 12348"));
+    assert!(
+        f.exists("监督投诉电话：请咨询窗口工作人员"),
+        "the default content has no complaint number yet: the page says where to ask"
+    );
+    let staff: Vec<_> = f.about().get_staff().iter().collect();
+    assert_eq!(staff.len(), 9, "director, deputy and the seven posts");
+    assert_eq!(staff[0].post, "中心主任（区司法局领导兼任）");
+    assert!(
+        staff.iter().all(|p| p.has_photo),
+        "every post with its photo"
+    );
+    assert!(
+        staff.iter().all(|p| p.sample),
+        "the default content's people are samples, marked as such"
+    );
+    assert_eq!(f.services().len(), 8, "every service of the centre");
+
+    // A service opens its guide: conditions, procedures and remedies.
+    f.page_down_to("法律援助");
+    f.tap("法律援助");
+    assert_eq!(f.shell.page(), Page::Guides);
+    let guides = f.shell.window().global::<InfoGuides>();
+    assert!(guides.get_showing());
+    assert_eq!(guides.get_detail().id, "legal_aid");
+}
+
+#[test]
+fn a_township_station_shows_its_own_site_and_services() {
+    let f = start("示例街道公共法律服务工作站", SiteTier::Station);
+    f.shell.go(Page::About);
+    assert_eq!(f.about().get_site_name(), "示例街道公共法律服务工作站");
+    assert!(f.about().get_sample());
+    assert!(f.exists("示例站点：地址与人员为示例，以现场公示为准。"));
+    let posts: Vec<_> = f
+        .about()
+        .get_staff()
+        .iter()
+        .map(|p| p.post.to_string())
+        .collect();
+    assert_eq!(posts, ["工作站站长（司法所所长兼任）", "工作站专干"]);
+    let services = f.services();
+    assert!(services.contains(&"legal_aid".to_owned()));
+    assert!(
+        !services.contains(&"notary".to_owned()),
+        "notarisation is the centre's: {services:?}"
+    );
+}
+
+#[test]
+fn an_unknown_name_falls_back_to_the_first_site_of_the_tier() {
+    let f = start("某某镇公共法律服务工作站", SiteTier::Station);
+    assert_eq!(f.about().get_site_name(), "示例街道公共法律服务工作站");
+}
+
+#[test]
+fn a_village_room_offers_no_tickets_but_every_information_page() {
+    let f = start("示例街道示例社区公共法律服务工作室", SiteTier::Room);
+    assert!(f.buttons("取号").is_empty(), "no queue in a village room");
+    assert_eq!(f.buttons("办事指南").len(), 1);
+    assert_eq!(f.buttons("本站公示").len(), 1);
+    f.tap("本站公示");
+    let posts: Vec<_> = f
+        .about()
+        .get_staff()
+        .iter()
+        .map(|p| p.post.to_string())
+        .collect();
+    assert_eq!(posts, ["工作室负责人", "村（社区）法律顾问"]);
+
+    let centre = start("黔江区公共法律服务中心", SiteTier::Centre);
+    assert_eq!(centre.buttons("取号").len(), 1);
+}
+
+#[test]
+fn the_page_reads_in_english() {
+    let f = start("黔江区公共法律服务中心", SiteTier::Centre);
+    f.shell.go(Page::About);
+    f.shell.set_language(Language::En);
+    assert!(f.exists("About this site"));
+    assert!(f.exists("Qianjiang District Public Legal Service Centre"));
+    assert!(f.exists("Supervision and complaints: please ask at a window"));
+}

@@ -22,7 +22,7 @@ use slint::ComponentHandle as _;
 use super::{AppWindow, Shell};
 use crate::{
     config::{KioskConfig, SiteKind},
-    content::{Content, ContentStore, SiteTier},
+    content::{Content, ContentStore, Outbox, SiteTier},
 };
 
 /// Which site the device serves: it decides which services the pages list.
@@ -61,6 +61,7 @@ pub struct InfoPages {
     content: Shared,
     options: InfoOptions,
     window: slint::Weak<AppWindow>,
+    outbox: feedback::OutboxSlot,
 }
 
 impl InfoPages {
@@ -71,11 +72,12 @@ impl InfoPages {
             content: Arc::new(Mutex::new(content)),
             options,
             window: window.as_weak(),
+            outbox: feedback::OutboxSlot::default(),
         });
         guides::connect(window, &pages.content, options);
         directory::connect(window, &pages.content, options);
         legal_aid::connect(window, &pages.content, options);
-        feedback::connect(window, &pages.content, options);
+        feedback::connect(window, &pages.content, options, &pages.outbox);
         publicity::connect(window, &pages.content, options);
         about::connect(window, &pages.content, options);
         shell.on_session_end({
@@ -93,6 +95,12 @@ impl InfoPages {
         });
         pages.show(pages.current());
         pages
+    }
+
+    /// Gives the pages the outbox that keeps complaints and ratings until the centre has them. Without
+    /// one (screenshots, some tests) the feedback page says it cannot save now.
+    pub fn set_outbox(&self, outbox: Outbox) {
+        *self.outbox.borrow_mut() = Some(outbox);
     }
 
     /// The content on screen.

@@ -46,10 +46,10 @@ pub(super) fn connect(
         }
     };
     page.on_back_step(with_rules(|window, _, history| {
-        if history.pop().is_some_and(|(q, _)| q == Question::Income) {
-            let page = window.global::<InfoLegalAid>();
-            page.set_income_text(SharedString::new());
-        }
+        history.pop();
+        window
+            .global::<InfoLegalAid>()
+            .set_income_text(SharedString::new());
     }));
     page.on_restart(with_rules(|window, _, history| {
         history.clear();

@@ -207,7 +207,11 @@ fn a_wrong_phone_number_is_named_and_nothing_is_saved() {
     f.tap("投诉或建议内容");
     f.keys(&["h", "a", "o"]);
     f.tap("完成");
-    assert_eq!(f.page().get_text(), "hao", "pending pinyin is kept as letters");
+    assert_eq!(
+        f.page().get_text(),
+        "hao",
+        "pending pinyin is kept as letters"
+    );
     f.tap("提交投诉建议");
     let error = f.page().get_error().to_string();
     assert!(error.contains("回访电话“1381234567”格式不对"), "{error}");
@@ -228,7 +232,10 @@ fn a_wrong_phone_number_is_named_and_nothing_is_saved() {
     let OutboxPayload::Complaint(c) = &saved[0].message.payload else {
         panic!("a complaint");
     };
-    assert_eq!((c.about.as_str(), c.contact.as_deref()), ("general", Some("02312345678")));
+    assert_eq!(
+        (c.about.as_str(), c.contact.as_deref()),
+        ("general", Some("02312345678"))
+    );
     assert!(c.text.starts_with("【建议】"));
 }
 
@@ -238,7 +245,10 @@ fn a_rating_by_ticket_number_lands_in_the_outbox() {
     f.tap("服务评价");
     assert_eq!(f.page().get_tab(), 1);
     f.tap("提交评价");
-    assert!(f.page().get_error().contains("排队号码"), "the ticket is asked first");
+    assert!(
+        f.page().get_error().contains("排队号码"),
+        "the ticket is asked first"
+    );
 
     f.tap("排队号码");
     assert_eq!(f.page().get_editing(), "ticket");
@@ -256,8 +266,17 @@ fn a_rating_by_ticket_number_lands_in_the_outbox() {
     f.tap("完成");
     f.tap("提交评价");
     let reference = f.page().get_reference().to_string();
-    assert!(reference.starts_with("P-") && is_reference(&reference), "{reference:?}");
-    let item = f.outbox.as_ref().unwrap().item(&reference).unwrap().unwrap();
+    assert!(
+        reference.starts_with("P-") && is_reference(&reference),
+        "{reference:?}"
+    );
+    let item = f
+        .outbox
+        .as_ref()
+        .unwrap()
+        .item(&reference)
+        .unwrap()
+        .unwrap();
     let OutboxPayload::Rating(rating) = item.message.payload else {
         panic!("a rating");
     };

@@ -35,7 +35,10 @@ fn default_content(dir: &tempfile::TempDir) -> Arc<Content> {
 /// The default content with a hardship figure, so the income question is asked.
 fn content_with_figure(dir: &tempfile::TempDir) -> Arc<Content> {
     let mut content = (*default_content(dir)).clone();
-    let rules = content.legal_aid.as_mut().expect("the bundle has legal-aid rules");
+    let rules = content
+        .legal_aid
+        .as_mut()
+        .expect("the bundle has legal-aid rules");
     rules.hardship_standard.monthly_income_per_person_yuan = Some(TEST_STANDARD);
     Arc::new(content)
 }
@@ -142,9 +145,18 @@ impl Fixture {
 fn an_exempt_group_is_likely_eligible_and_the_result_offers_materials_qr_and_a_ticket() {
     let f = start(true);
     assert!(f.exists("您要申请法律援助的是什么事项？"));
-    assert!(f.exists("第 1 步，最多 4 步"), "progress on the first question");
-    assert!(f.exists("刑事案件") || f.scroll_to("刑事案件"), "grouped by category");
-    assert!(f.scroll_to("其他事项或不清楚"), "other / not sure is offered");
+    assert!(
+        f.exists("第 1 步，最多 4 步"),
+        "progress on the first question"
+    );
+    assert!(
+        f.exists("刑事案件") || f.scroll_to("刑事案件"),
+        "grouped by category"
+    );
+    assert!(
+        f.scroll_to("其他事项或不清楚"),
+        "other / not sure is offered"
+    );
     f.tap("请求确认劳动关系或者支付劳动报酬");
     assert_eq!(f.screen(), "situation");
     assert!(f.exists("第 2 步，最多 4 步"));
@@ -160,9 +172,15 @@ fn an_exempt_group_is_likely_eligible_and_the_result_offers_materials_qr_and_a_t
     assert!(reasons.contains("免予核查"), "{reasons}");
     assert!(f.exists(&f.page().get_disclaimer()), "the disclaimer shows");
     assert!(f.page().get_materials().starts_with("1. 居民身份证"));
-    assert!(f.scroll_to(f.page().get_fraud_warning().as_str()), "fraud warning");
+    assert!(
+        f.scroll_to(f.page().get_fraud_warning().as_str()),
+        "fraud warning"
+    );
     assert!(f.page().get_fraud_warning().contains("三千元"));
-    assert!(f.page().get_qr().size().width > 20, "materials as a QR code");
+    assert!(
+        f.page().get_qr().size().width > 20,
+        "materials as a QR code"
+    );
     assert!(f.exists("材料清单二维码"));
     assert_eq!(f.page().get_decision_days(), 7);
 
@@ -186,7 +204,11 @@ fn income_above_the_standard_is_likely_not_eligible_and_back_changes_an_answer()
     assert!(f.exists("家庭每月人均收入是多少元？"));
     assert!(f.exists("重庆市经济困难标准：每人每月1500元。"));
     let confirm = f.buttons("确定");
-    assert_eq!(confirm[0].accessible_enabled(), Some(false), "nothing typed");
+    assert_eq!(
+        confirm[0].accessible_enabled(),
+        Some(false),
+        "nothing typed"
+    );
     f.type_income("02500");
     assert_eq!(f.page().get_income_text(), "2500", "no leading zero");
     f.tap("退格");
@@ -205,7 +227,10 @@ fn income_above_the_standard_is_likely_not_eligible_and_back_changes_an_answer()
     assert!(f.exists("您可能不符合法律援助条件"));
     assert_eq!(f.page().get_outcome(), 1);
     let reasons = f.page().get_reasons();
-    assert!(reasons.contains("2000元") && reasons.contains("1500元"), "{reasons}");
+    assert!(
+        reasons.contains("2000元") && reasons.contains("1500元"),
+        "{reasons}"
+    );
     assert!(f.page().get_remedies().contains("行政复议"));
 
     // Start again: income within the standard.
@@ -223,15 +248,33 @@ fn income_above_the_standard_is_likely_not_eligible_and_back_changes_an_answer()
 #[test]
 fn without_a_figure_or_for_another_matter_the_citizen_asks_at_the_window() {
     let f = start(false);
-    assert!(f.exists("第 1 步，最多 3 步"), "no income question without a figure");
+    assert!(
+        f.exists("第 1 步，最多 3 步"),
+        "no income question without a figure"
+    );
     f.tap("请求发给抚恤金");
     f.tap("以上都不是或不清楚");
     f.tap("以上都不是或不清楚");
-    assert_eq!(f.screen(), "result", "the income is not asked without a figure");
+    assert_eq!(
+        f.screen(),
+        "result",
+        "the income is not asked without a figure"
+    );
     assert!(f.exists("请到法律援助窗口咨询"));
     assert_eq!(f.page().get_outcome(), 2);
-    let note = f.pages.current().legal_aid.clone().unwrap().hardship_standard.note.zh;
-    assert!(f.page().get_reasons().contains(&note), "the standard's note shows");
+    let note = f
+        .pages
+        .current()
+        .legal_aid
+        .clone()
+        .unwrap()
+        .hardship_standard
+        .note
+        .zh;
+    assert!(
+        f.page().get_reasons().contains(&note),
+        "the standard's note shows"
+    );
 
     f.tap("重新自测");
     f.tap("其他事项或不清楚");
@@ -281,7 +324,11 @@ fn english_and_elderly_mode_run_the_same_check() {
     f.type_income("800");
     f.tap("Confirm");
     assert!(f.exists("You are likely eligible for legal aid"));
-    assert!(f.page().get_reasons_en().contains("within the hardship standard"));
+    assert!(
+        f.page()
+            .get_reasons_en()
+            .contains("within the hardship standard")
+    );
     assert!(f.exists("Take a number for this"));
 }
 

@@ -199,20 +199,21 @@ pub fn step(rules: &LegalAidRules, answers: &Answers) -> Result<Step, CheckError
         return Ok(Step::Ask(Question::Matter));
     };
     let matter = match matter_answer {
-        MatterAnswer::Listed(id) => Some(
-            rules
-                .matters
-                .iter()
-                .find(|m| &m.id == id)
-                .ok_or_else(|| CheckError::UnknownId {
+        MatterAnswer::Listed(id) => {
+            Some(rules.matters.iter().find(|m| &m.id == id).ok_or_else(|| {
+                CheckError::UnknownId {
                     question: Question::Matter,
                     id: id.clone(),
-                })?,
-        ),
+                }
+            })?)
+        }
         MatterAnswer::OtherOrNotSure => None,
     };
     let criminal = matter.is_some_and(|m| m.category == CRIMINAL);
-    let mut reasons: Vec<Reason> = matter.map(|m| Reason::Matter(m.clone())).into_iter().collect();
+    let mut reasons: Vec<Reason> = matter
+        .map(|m| Reason::Matter(m.clone()))
+        .into_iter()
+        .collect();
 
     if let Some(matter) = matter.filter(|m| !m.hardship_required) {
         if criminal && !rules.mandatory_defence.is_empty() {
@@ -350,7 +351,9 @@ pub fn progress(rules: &LegalAidRules, answers: &Answers) -> Result<(usize, usiz
                         }),
                 );
             }
-            Question::MandatoryDefence => longest.mandatory_defence = Some(GroupAnswer::NoneOfThese),
+            Question::MandatoryDefence => {
+                longest.mandatory_defence = Some(GroupAnswer::NoneOfThese)
+            }
             Question::NoHardshipCondition => {
                 longest.no_hardship_condition = Some(GroupAnswer::NoneOfThese);
             }
@@ -587,7 +590,11 @@ mod tests {
 
         a.mandatory_defence = NONE;
         let v = verdict(&rules, &a);
-        assert_eq!(v.outcome, Outcome::LikelyEligible, "hardship or other reasons");
+        assert_eq!(
+            v.outcome,
+            Outcome::LikelyEligible,
+            "hardship or other reasons"
+        );
         assert!(!v.defender_arranged);
         assert_eq!(v.reasons[0].article(), Some("art-criminal_defence"));
     }

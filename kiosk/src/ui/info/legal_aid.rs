@@ -332,7 +332,10 @@ fn matter_options(rules: &LegalAidRules) -> Vec<AidOption> {
             header: false,
         }));
     }
-    rows.push(none_option("其他事项或不清楚", "Something else, or not sure"));
+    rows.push(none_option(
+        "其他事项或不清楚",
+        "Something else, or not sure",
+    ));
     rows
 }
 
@@ -347,7 +350,10 @@ fn group_options(groups: &[crate::content::AidGroup]) -> Vec<AidOption> {
             header: false,
         })
         .collect();
-    rows.push(none_option("以上都不是或不清楚", "None of these, or not sure"));
+    rows.push(none_option(
+        "以上都不是或不清楚",
+        "None of these, or not sure",
+    ));
     rows
 }
 
@@ -409,7 +415,10 @@ pub fn reason_text(rules: &LegalAidRules, reason: &Reason) -> Text {
             "未填写收入：请如实说明家庭经济状况，由法律援助机构核查（可以通过信息共享查询或个人诚信承诺）。",
             "No income given: state your household's finances truthfully; the legal-aid body checks them (by data sharing or a good-faith pledge).",
         ),
-        Reason::IncomeWithinStandard { income, standard: figure } => Text::new(
+        Reason::IncomeWithinStandard {
+            income,
+            standard: figure,
+        } => Text::new(
             format!(
                 "家庭人均月收入{income}元，不高于{}经济困难标准每人每月{figure}元（{}）",
                 standard.region, standard.source
@@ -419,7 +428,10 @@ pub fn reason_text(rules: &LegalAidRules, reason: &Reason) -> Text {
                 standard.region
             ),
         ),
-        Reason::IncomeAboveStandard { income, standard: figure } => Text::new(
+        Reason::IncomeAboveStandard {
+            income,
+            standard: figure,
+        } => Text::new(
             format!(
                 "家庭人均月收入{income}元，高于{}经济困难标准每人每月{figure}元（{}）；如有特殊困难，仍可到窗口说明",
                 standard.region, standard.source

@@ -374,7 +374,10 @@ mod tests {
             validate_phone("138abc45678"),
             Err(FormError::PhoneCharacters)
         );
-        assert_eq!(validate_phone("023--1234567"), Err(FormError::PhoneCharacters));
+        assert_eq!(
+            validate_phone("023--1234567"),
+            Err(FormError::PhoneCharacters)
+        );
         let err = validate_phone("1381234567").unwrap_err();
         assert!(err.zh().contains("1381234567"), "names the digits");
         assert!(err.en().starts_with("The callback phone 1381234567"));
@@ -409,7 +412,10 @@ mod tests {
         form.phone = "13812345678".into();
         assert_eq!(form.validate(), Err(FormError::EmptyText));
         form.text = "等".repeat(TEXT_MAX_CHARS + 1);
-        assert!(matches!(form.validate(), Err(FormError::TextTooLong { .. })));
+        assert!(matches!(
+            form.validate(),
+            Err(FormError::TextTooLong { .. })
+        ));
         form.text = " 窗口等待时间太长 ".into();
         let complaint = form.validate().unwrap();
         assert_eq!(complaint.text, "【投诉】窗口等待时间太长");

@@ -10,6 +10,11 @@
 //! characters are random, drawn from the 32 digits and capital letters that cannot be mistaken for one
 //! another (no `0`, `1`, `I`, `O`): 32⁸ ≈ 10¹² numbers, so two devices do not collide in practice.
 //!
+//! ## Category
+//!
+//! The outbox's `Complaint` has no category field, so the category travels as a mark at the start of
+//! the text: `【投诉】` (complaint) or `【建议】` (suggestion).
+//!
 //! Nothing here comes from an ID card: a complaint holds its subject, text and an optional callback
 //! phone; a rating holds the ticket number, service, score and comment.
 

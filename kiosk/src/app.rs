@@ -207,6 +207,7 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
     let _outbox_task = outbox.spawn(runtime.handle());
     let _sync = store.spawn_sync(runtime.handle(), Some(outbox.clone()));
     let info = InfoPages::attach(&shell, store.current(), InfoOptions::from_config(&config));
+    info.set_outbox(outbox.clone());
     let _follow = info.follow(&store, runtime.handle());
     let window = shell.window().window();
     if config.ui.fullscreen {

@@ -18,6 +18,7 @@
 //! # let _ = (content, &mut changed); Ok(()) }
 //! ```
 
+pub mod aid_check;
 mod assemble;
 mod background;
 mod cli;

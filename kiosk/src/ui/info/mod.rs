@@ -23,7 +23,7 @@ use slint::ComponentHandle as _;
 use super::{AppWindow, Shell};
 use crate::{
     config::{KioskConfig, SiteKind},
-    content::{Content, ContentStore, SiteTier},
+    content::{Content, ContentStore, Outbox, SiteTier},
 };
 
 /// Which site the device serves (it decides which services the pages list), and the day by which
@@ -74,6 +74,7 @@ pub struct InfoPages {
     options: InfoOptions,
     window: slint::Weak<AppWindow>,
     attract: std::cell::OnceCell<publicity::AttractLoop>,
+    outbox: feedback::OutboxSlot,
 }
 
 impl InfoPages {
@@ -89,11 +90,12 @@ impl InfoPages {
             options,
             window: window.as_weak(),
             attract: std::cell::OnceCell::new(),
+            outbox: feedback::OutboxSlot::default(),
         });
         guides::connect(window, &pages.content, options);
         directory::connect(window, &pages.content, options);
         legal_aid::connect(window, &pages.content, options);
-        feedback::connect(window, &pages.content, options);
+        feedback::connect(window, &pages.content, options, &pages.outbox);
         publicity::connect(window, &pages.content, options);
         about::connect(window, &pages.content, options);
         shell.on_session_end({
@@ -131,6 +133,12 @@ impl InfoPages {
         self.attract
             .get()
             .is_some_and(publicity::AttractLoop::running)
+    }
+
+    /// Gives the pages the outbox that keeps complaints and ratings until the centre has them. Without
+    /// one (screenshots, some tests) the feedback page says it cannot save now.
+    pub fn set_outbox(&self, outbox: Outbox) {
+        *self.outbox.borrow_mut() = Some(outbox);
     }
 
     /// The content on screen.

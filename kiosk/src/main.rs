@@ -4,6 +4,7 @@ use std::{path::PathBuf, process::ExitCode};
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
+use tracing_subscriber::{layer::SubscriberExt as _, util::SubscriberInitExt as _};
 use kiosk::{
     config::{Language, parse_size},
     ui::{
@@ -43,6 +44,9 @@ enum Command {
     /// LED panel tools for technicians.
     #[command(subcommand)]
     Led(kiosk::led::cli::LedCommand),
+    /// Technician page tools: hash the PIN for `[technician] pin_sha256`.
+    #[command(subcommand)]
+    Technician(kiosk::ui::technician::cli::TechnicianCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -86,11 +90,13 @@ enum Lang {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
+    // Logs go to standard error and, for the technician page, into the in-memory ring of recent lines.
+    tracing_subscriber::registry()
+        .with(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
-        .with_writer(std::io::stderr)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(kiosk::ui::technician::LogRing::global().layer())
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
@@ -108,6 +114,7 @@ fn main() -> ExitCode {
         Some(Command::Led(command)) => {
             kiosk::led::cli::run_led_with_config(command, cli.config.as_deref())
         }
+        Some(Command::Technician(command)) => kiosk::ui::technician::cli::run_technician(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -26,7 +26,7 @@ pub use generated::InfoDirectory;
 pub use generated::InfoFeedback;
 pub use generated::InfoLegalAid;
 pub use generated::InfoPublicity;
-pub use generated::Technician;
+pub use generated::{TechStatusRow, Technician};
 pub use generated::{
     AppWindow, HallCall, HallService, HallSlide, HallWindow, Nav, Page, Session, TakeNumber, Theme,
     TnError, TnPrint, TnReader, TnService, TnStep,

@@ -25,6 +25,7 @@ pub mod qr;
 pub mod screens;
 
 pub use controller::{TakeNumberController, TakeNumberDeps};
+pub use card::CardCheck;
 pub use flow::{Flow, FlowError, ReaderState, Step};
 pub use options::TakeNumberOptions;
 pub use printing::{PrintReport, PrintState};

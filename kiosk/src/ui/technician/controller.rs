@@ -478,8 +478,9 @@ impl TechnicianController {
         });
     }
 
+    /// Shows the result of an action that needed no background work.
     fn finish_now(&self, result: ActionResult) {
-        let _ = self.inner.tx.send(Msg::Done(self.inner.generation.get(), result));
+        self.handle(Msg::Done(self.inner.generation.get(), result));
     }
 
     fn print_test_page(&self) {

@@ -4,7 +4,6 @@ use std::{path::PathBuf, process::ExitCode};
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
-use tracing_subscriber::{layer::SubscriberExt as _, util::SubscriberInitExt as _};
 use kiosk::{
     config::{Language, parse_size},
     ui::{
@@ -12,6 +11,7 @@ use kiosk::{
         screenshot::{self, Shot},
     },
 };
+use tracing_subscriber::{layer::SubscriberExt as _, util::SubscriberInitExt as _};
 
 /// Qianjiang public legal service kiosk (黔江区公共法律服务自助终端).
 ///

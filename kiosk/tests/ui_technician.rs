@@ -64,7 +64,8 @@ impl Kiosk {
         let _guard = runtime.enter();
         let dir = tempfile::tempdir().unwrap();
 
-        let mut devices = Devices::start(&DevicesConfig::default(), &dir.path().join("sim")).unwrap();
+        let mut devices =
+            Devices::start(&DevicesConfig::default(), &dir.path().join("sim")).unwrap();
         let config = QueueConfig::demo();
         let clock = Arc::new(ManualClock::new("2026-11-30T02:00:00Z".parse().unwrap()));
         let engine = Arc::new(
@@ -186,9 +187,10 @@ impl Kiosk {
     }
 
     fn corner(&self) -> LogicalPosition {
-        let corner = ElementHandle::find_by_element_id(self.shell.window(), "HomePage::tech-corner")
-            .next()
-            .expect("the home screen has the technician corner");
+        let corner =
+            ElementHandle::find_by_element_id(self.shell.window(), "HomePage::tech-corner")
+                .next()
+                .expect("the home screen has the technician corner");
         let (pos, size) = (corner.absolute_position(), corner.size());
         LogicalPosition::new(pos.x + size.width / 2.0, pos.y + size.height / 2.0)
     }
@@ -231,7 +233,10 @@ impl Kiosk {
             .technician
             .wait_until(WAIT, || self.tech().get_result().starts_with(prefix));
         let result = self.tech().get_result().to_string();
-        assert!(done, "expected a result starting with {prefix:?}, got {result:?}");
+        assert!(
+            done,
+            "expected a result starting with {prefix:?}, got {result:?}"
+        );
         result
     }
 
@@ -336,7 +341,10 @@ fn the_right_pin_opens_the_page_with_the_simulated_devices_status_and_logs() {
     let queue = k.status_value("排队主机").unwrap();
     assert!(queue.starts_with("本机：可访问"), "{queue}");
     let content = k.status_value("内容").unwrap();
-    assert!(content.contains("版本") && content.contains("bundled"), "{content}");
+    assert!(
+        content.contains("版本") && content.contains("bundled"),
+        "{content}"
+    );
     let outbox = k.status_value("待发送").unwrap();
     assert!(outbox.contains("条待发送"), "{outbox}");
     assert!(k.exists(&format!("⚠ {}", printer)) || k.exists(&printer));
@@ -349,10 +357,14 @@ fn the_right_pin_opens_the_page_with_the_simulated_devices_status_and_logs() {
     );
 
     // The status follows the devices while the page is open: paper out shows after a print.
-    k.devices.printer.simulator().unwrap().set_state(VirtualState {
-        paper_out: true,
-        ..VirtualState::default()
-    });
+    k.devices
+        .printer
+        .simulator()
+        .unwrap()
+        .set_state(VirtualState {
+            paper_out: true,
+            ..VirtualState::default()
+        });
     k.tap("打印测试页");
     let result = k.wait_result("失败");
     assert_eq!(result, "失败：打印机缺纸");

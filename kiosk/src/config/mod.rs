@@ -14,9 +14,7 @@ use serde::Deserialize;
 
 pub use devices::{DevicesConfig, IdReaderConfig, LedPanelConfig, PrinterConfig};
 pub use error::ConfigError;
-pub use technician::{
-    DEV_PIN, DEV_PIN_SHA256, PinHash, TechnicianConfig, check_pin_format,
-};
+pub use technician::{DEV_PIN, DEV_PIN_SHA256, PinHash, TechnicianConfig, check_pin_format};
 
 /// The whole configuration of one device.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

@@ -183,7 +183,15 @@ mod tests {
         assert!(PinHash::generate("123456789").is_err());
         assert!(PinHash::parse("nodollar").unwrap_err().contains("SALT$HEX"));
         assert!(PinHash::parse("$00").unwrap_err().contains("salt"));
-        assert!(PinHash::parse("s$xyz").unwrap_err().contains("64 hexadecimal"));
-        assert!(PinHash::parse("s$00").unwrap_err().contains("64 hexadecimal"));
+        assert!(
+            PinHash::parse("s$xyz")
+                .unwrap_err()
+                .contains("64 hexadecimal")
+        );
+        assert!(
+            PinHash::parse("s$00")
+                .unwrap_err()
+                .contains("64 hexadecimal")
+        );
     }
 }

@@ -26,13 +26,13 @@ pub use generated::InfoDirectory;
 pub use generated::InfoFeedback;
 pub use generated::InfoLegalAid;
 pub use generated::InfoPublicity;
-pub use generated::{TechStatusRow, Technician};
 pub use generated::{
     AppWindow, HallCall, HallService, HallSlide, HallWindow, Nav, Page, Session, TakeNumber, Theme,
     TnError, TnPrint, TnReader, TnService, TnStep,
 };
 pub use generated::{GuideDetail, GuideRow, InfoGuides};
 pub use generated::{KeyboardAdapter, KeyboardMode, KeyboardTestWindow};
+pub use generated::{TechStatusRow, Technician};
 pub use shell::{Shell, ShellOptions};
 
 impl Page {

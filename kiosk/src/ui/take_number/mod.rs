@@ -24,8 +24,8 @@ pub mod printing;
 pub mod qr;
 pub mod screens;
 
-pub use controller::{TakeNumberController, TakeNumberDeps};
 pub use card::CardCheck;
+pub use controller::{TakeNumberController, TakeNumberDeps};
 pub use flow::{Flow, FlowError, ReaderState, Step};
 pub use options::TakeNumberOptions;
 pub use printing::{PrintReport, PrintState};

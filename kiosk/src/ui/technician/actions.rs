@@ -133,9 +133,14 @@ pub fn show_led_test(panel: &Arc<Mutex<LedPanelSlot>>, secs: u64) -> ActionResul
     match panel.show_test_pattern() {
         Ok(()) => ActionResult::ok(
             format!("LED 屏显示测试图案 {secs} 秒（边框、对角线、左上角标记）"),
-            format!("the LED panel shows the test pattern for {secs} s (border, diagonals, top-left mark)"),
+            format!(
+                "the LED panel shows the test pattern for {secs} s (border, diagonals, top-left mark)"
+            ),
         ),
-        Err(err) => ActionResult::failed(format!("LED 屏无法显示：{err}"), format!("LED panel: {err}")),
+        Err(err) => ActionResult::failed(
+            format!("LED 屏无法显示：{err}"),
+            format!("LED panel: {err}"),
+        ),
     }
 }
 

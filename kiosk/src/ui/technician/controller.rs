@@ -200,7 +200,11 @@ impl TechnicianController {
                 }
             });
         };
-        every(&this.inner.pump_timer, Duration::from_millis(50), Self::pump);
+        every(
+            &this.inner.pump_timer,
+            Duration::from_millis(50),
+            Self::pump,
+        );
         every(
             &this.inner.refresh_timer,
             this.inner.options.refresh,
@@ -318,7 +322,9 @@ impl TechnicianController {
 
     fn pin_digit(&self, digit: &str) {
         let mut entry = self.inner.entry.borrow_mut();
-        if digit.len() == 1 && digit.bytes().all(|b| b.is_ascii_digit()) && entry.len() < MAX_PIN_DIGITS
+        if digit.len() == 1
+            && digit.bytes().all(|b| b.is_ascii_digit())
+            && entry.len() < MAX_PIN_DIGITS
         {
             entry.push_str(digit);
         }
@@ -457,11 +463,7 @@ impl TechnicianController {
     }
 
     /// Starts an action unless one runs: shows `pending`, runs `task`, shows its result.
-    fn run_action(
-        &self,
-        pending: Text,
-        task: impl Future<Output = ActionResult> + Send + 'static,
-    ) {
+    fn run_action(&self, pending: Text, task: impl Future<Output = ActionResult> + Send + 'static) {
         if !self.unlocked() || self.with_global(|t| t.get_busy()).unwrap_or(true) {
             return;
         }
@@ -501,7 +503,10 @@ impl TechnicianController {
             return self.finish_now(ActionResult::failed("未接入读卡器", "no reader attached"));
         };
         if tn.with_flow(|f| f.reader()) == crate::ui::take_number::ReaderState::Absent {
-            return self.finish_now(ActionResult::failed("未配置读卡器", "no ID card reader configured"));
+            return self.finish_now(ActionResult::failed(
+                "未配置读卡器",
+                "no ID card reader configured",
+            ));
         }
         tracing::info!("technician: test card read");
         let checks = tn.card_checks();
@@ -510,11 +515,17 @@ impl TechnicianController {
             Some(sim) => {
                 // Simulated mode: the sample card goes on the simulated reader, as a technician's card would.
                 sim.place(&SampleCard::Citizen.card());
-                Text::new("模拟读卡器：已放置样例证件…", "Simulated reader: sample card placed…")
+                Text::new(
+                    "模拟读卡器：已放置样例证件…",
+                    "Simulated reader: sample card placed…",
+                )
             }
             None => Text::new(
                 format!("请在 {} 秒内将身份证放在感应区…", wait.as_secs()),
-                format!("Place an ID card on the reader within {} s…", wait.as_secs()),
+                format!(
+                    "Place an ID card on the reader within {} s…",
+                    wait.as_secs()
+                ),
             ),
         };
         self.run_action(pending, actions::read_test_card(checks, wait));
@@ -530,11 +541,13 @@ impl TechnicianController {
         let result = actions::show_led_test(&panel, secs);
         if result.ok {
             let scene = self.inner.options.resting_scene.clone();
-            self.inner
-                .led_timer
-                .start(TimerMode::SingleShot, self.inner.options.led_test, move || {
+            self.inner.led_timer.start(
+                TimerMode::SingleShot,
+                self.inner.options.led_test,
+                move || {
                     actions::restore_led(&panel, &scene);
-                });
+                },
+            );
         }
         self.finish_now(result);
     }
@@ -563,7 +576,9 @@ impl TechnicianController {
         } else {
             (
                 format!("已配置 {max} 个窗口。保存后重启生效，只影响本机。"),
-                format!("{max} windows configured. Takes effect after a restart, on this device only."),
+                format!(
+                    "{max} windows configured. Takes effect after a restart, on this device only."
+                ),
             )
         };
         self.with_global(|t| {
@@ -606,7 +621,9 @@ impl TechnicianController {
                         format!("window count set to {count}; takes effect after a restart"),
                     )
                 }
-                Err(err) => ActionResult::failed(format!("无法保存：{err}"), format!("cannot save: {err}")),
+                Err(err) => {
+                    ActionResult::failed(format!("无法保存：{err}"), format!("cannot save: {err}"))
+                }
             }
         };
         self.finish_now(result);

@@ -161,8 +161,16 @@ mod tests {
         });
         let lines = ring.newest_first();
         assert_eq!(lines.len(), 2);
-        assert!(lines[0].ends_with("INFO kiosk::ui::technician::log_ring::tests: second"), "{}", lines[0]);
+        assert!(
+            lines[0].ends_with("INFO kiosk::ui::technician::log_ring::tests: second"),
+            "{}",
+            lines[0]
+        );
         assert!(lines[1].contains(" WARN "), "{}", lines[1]);
-        assert!(lines[1].contains("printer P1 not ready window=3"), "{}", lines[1]);
+        assert!(
+            lines[1].contains("printer P1 not ready window=3"),
+            "{}",
+            lines[1]
+        );
     }
 }

@@ -103,7 +103,10 @@ fn printer_line(printer: &PrinterService) -> StatusLine {
         ),
         PrinterHealth::Ready {
             paper_near_end: false,
-        } => (Text::new("在线，有纸，盖已关", "online, paper in, cover closed"), true),
+        } => (
+            Text::new("在线，有纸，盖已关", "online, paper in, cover closed"),
+            true,
+        ),
         PrinterHealth::Ready {
             paper_near_end: true,
         } => (Text::new("在线，纸将用尽", "online, paper near end"), false),
@@ -133,7 +136,9 @@ fn printer_line(printer: &PrinterService) -> StatusLine {
 
 fn led_line(panel: &Mutex<LedPanelSlot>) -> StatusLine {
     let name = ("LED 屏", "LED panel");
-    let panel = panel.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let panel = panel
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if !panel.attached() {
         return StatusLine::new(name, Text::new("未配置", "not configured"), true);
     }

@@ -93,7 +93,10 @@ pub fn check(config: &QueueConfig, count: u32) -> Result<(), Text> {
     }
     let kept = &config.windows[..count as usize];
     for service in &config.services {
-        let served = config.windows.iter().any(|w| w.services.contains(&service.id));
+        let served = config
+            .windows
+            .iter()
+            .any(|w| w.services.contains(&service.id));
         let still = kept.iter().any(|w| w.services.contains(&service.id));
         if served && !still {
             return Err(Text::new(
@@ -146,7 +149,9 @@ mod tests {
         assert_eq!(apply(&mut config, dir.path()), None, "refused, logged");
         assert_eq!(config.windows.len(), 3);
         // With window 3's services also on window 1, two windows serve everything.
-        config.windows[0].services.extend(["notary".into(), "approval".into()]);
+        config.windows[0]
+            .services
+            .extend(["notary".into(), "approval".into()]);
         assert!(check(&config, 2).is_ok());
         assert_eq!(apply(&mut config, dir.path()), Some(2));
         assert_eq!(config.windows.len(), 2);
@@ -159,6 +164,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(WINDOW_COUNT_FILE), "window_count = 0\n").unwrap();
         let err = read(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("window_count") && err.contains("at least 1"), "{err}");
+        assert!(
+            err.contains("window_count") && err.contains("at least 1"),
+            "{err}"
+        );
     }
 }

@@ -277,6 +277,13 @@ fn the_page_is_unreachable_without_the_gesture_and_the_pin() {
     assert!(!k.tech().get_pin_pad_open());
     assert!(!k.technician.unlocked());
     assert_eq!(k.shell.page(), Page::Home);
+
+    // A pad left open closes with the idle timeout.
+    k.press_corner(Duration::from_millis(3100));
+    assert!(k.tech().get_pin_pad_open());
+    mock_elapsed_time(Duration::from_secs(61));
+    assert!(!k.tech().get_pin_pad_open());
+    assert_eq!(k.shell.page(), Page::Home);
 }
 
 #[test]

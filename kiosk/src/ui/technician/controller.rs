@@ -314,6 +314,10 @@ impl TechnicianController {
             t.set_pin_mask(SharedString::new());
             t.set_pin_pad_open(true);
         });
+        // The idle timeout closes a pad nobody uses.
+        if let Some(window) = self.inner.window.upgrade() {
+            window.global::<Nav>().invoke_activity();
+        }
         match locked {
             Some(remaining) => self.pin_message(&locked_text(remaining)),
             None => self.pin_message(&Text::new("请输入维护密码", "Enter the technician PIN")),

@@ -4,7 +4,7 @@
 
 use std::{
     path::{Path, PathBuf},
-    sync::Arc,
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
@@ -14,7 +14,7 @@ use slint::ComponentHandle as _;
 use crate::{
     config::{DevicesConfig, KioskConfig},
     content::{ContentConfig, ContentStore, Outbox},
-    devices::Devices,
+    devices::{Devices, LedPanelSlot},
     lan::{self, LanConfig, LanService},
     led::Scene,
     paths,
@@ -25,6 +25,10 @@ use crate::{
         Shell, ShellOptions,
         info::{InfoOptions, InfoPages},
         take_number::{TakeNumberController, TakeNumberDeps, TakeNumberOptions},
+        technician::{
+            LogRing, StatusSources, TechnicianController, TechnicianDeps, TechnicianOptions,
+            window_count,
+        },
     },
 };
 
@@ -167,7 +171,10 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
     tracing::info!("data directory: {}", data_dir.display());
     log_devices(&config.devices, &data_dir);
     let demo = config_path.is_none();
-    let (queue_config, lan_config) = queue_config(&config, !demo)?;
+    let (mut queue_config, lan_config) = queue_config(&config, !demo)?;
+    if config.ui.queue_host_url.is_none() {
+        window_count::apply(&mut queue_config, &data_dir);
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -184,15 +191,21 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
     if let Err(err) = devices.led_panel.show(&welcome, Duration::ZERO) {
         tracing::warn!("LED panel: {err}");
     }
+    // The technician page shares the panel (test pattern).
+    let detached = LedPanelSlot::start(&crate::config::LedPanelConfig::None, &data_dir);
+    let led_panel = Arc::new(Mutex::new(std::mem::replace(
+        &mut devices.led_panel,
+        detached,
+    )));
     let queue = connect_queue(&config, &queue_config, &lan_config, &data_dir, demo)?;
 
     let shell =
         Shell::new(ShellOptions::from_config(&config)).context("cannot open the kiosk window")?;
-    let _take_number = TakeNumberController::attach(
+    let take_number = TakeNumberController::attach(
         &shell,
         TakeNumberOptions::from_config(&config, &queue_config, &lan_config.device_name),
         TakeNumberDeps {
-            queue,
+            queue: Arc::clone(&queue),
             printer: devices.printer.clone(),
             reader: devices.id_reader.reader.take(),
             simulator: devices.id_reader.simulator.clone(),
@@ -209,6 +222,24 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
     let info = InfoPages::attach(&shell, store.current(), InfoOptions::from_config(&config));
     info.set_outbox(outbox.clone());
     let _follow = info.follow(&store, runtime.handle());
+    let _technician = TechnicianController::attach(
+        &shell,
+        TechnicianOptions::from_config(&config, &queue_config, data_dir.clone(), welcome),
+        TechnicianDeps {
+            sources: StatusSources {
+                printer: devices.printer.clone(),
+                led_panel,
+                queue,
+                queue_host_url: config.ui.queue_host_url.clone(),
+                store: store.clone(),
+                outbox: outbox.clone(),
+            },
+            take_number: Some(take_number),
+            simulator: devices.id_reader.simulator.clone(),
+            logs: LogRing::global().clone(),
+            runtime: runtime.handle().clone(),
+        },
+    );
     let window = shell.window().window();
     if config.ui.fullscreen {
         window.set_fullscreen(true);

@@ -11,6 +11,7 @@ use kiosk::{
         screenshot::{self, Shot},
     },
 };
+use tracing_subscriber::{layer::SubscriberExt as _, util::SubscriberInitExt as _};
 
 /// Qianjiang public legal service kiosk (黔江区公共法律服务自助终端).
 ///
@@ -43,6 +44,9 @@ enum Command {
     /// LED panel tools for technicians.
     #[command(subcommand)]
     Led(kiosk::led::cli::LedCommand),
+    /// Technician page tools: hash the PIN for `[technician] pin_sha256`.
+    #[command(subcommand)]
+    Technician(kiosk::ui::technician::cli::TechnicianCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -90,11 +94,13 @@ enum Lang {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
+    // Logs go to standard error and, for the technician page, into the in-memory ring of recent lines.
+    tracing_subscriber::registry()
+        .with(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
-        .with_writer(std::io::stderr)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(kiosk::ui::technician::LogRing::global().layer())
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
@@ -112,6 +118,7 @@ fn main() -> ExitCode {
         Some(Command::Led(command)) => {
             kiosk::led::cli::run_led_with_config(command, cli.config.as_deref())
         }
+        Some(Command::Technician(command)) => kiosk::ui::technician::cli::run_technician(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

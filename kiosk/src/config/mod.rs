@@ -6,6 +6,7 @@
 
 mod devices;
 mod error;
+mod technician;
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,7 @@ use serde::Deserialize;
 
 pub use devices::{DevicesConfig, IdReaderConfig, LedPanelConfig, PrinterConfig};
 pub use error::ConfigError;
+pub use technician::{DEV_PIN, DEV_PIN_SHA256, PinHash, TechnicianConfig, check_pin_format};
 
 /// The whole configuration of one device.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -34,6 +36,8 @@ pub struct KioskConfig {
     pub content: Option<toml::Table>,
     /// The waiting-area displays: hall screen, LED panel, spoken calls.
     pub displays: crate::hall::DisplaysConfig,
+    /// The technician page's PIN and lockout.
+    pub technician: TechnicianConfig,
 }
 
 /// The tier of the public legal service network a device stands in.
@@ -216,7 +220,8 @@ impl KioskConfig {
                 ));
             }
         }
-        self.devices.validate(origin)
+        self.devices.validate(origin)?;
+        self.technician.validate(origin)
     }
 }
 

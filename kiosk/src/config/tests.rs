@@ -23,6 +23,7 @@ fn the_example_file_parses_and_matches_the_defaults() {
     assert_eq!(config.site, defaults.site);
     assert_eq!(config.ui, defaults.ui);
     assert_eq!(config.devices, defaults.devices);
+    assert_eq!(config.technician, defaults.technician);
 }
 
 #[test]
@@ -119,4 +120,16 @@ fn the_example_queue_lan_and_content_tables_are_valid() {
         crate::content::ContentConfig::from_table(None).unwrap(),
         "the example shows the defaults"
     );
+}
+
+#[test]
+fn a_bad_technician_pin_hash_names_the_key() {
+    let err = parse("[technician]\npin_sha256 = \"8642\"\n").unwrap_err();
+    assert!(
+        matches!(err, ConfigError::Invalid { ref key, .. } if key == "technician.pin_sha256"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("kiosk.toml"), "{err}");
+    let err = parse("[technician]\nmax_attempts = 0\n").unwrap_err();
+    assert!(err.to_string().contains("technician.max_attempts"), "{err}");
 }

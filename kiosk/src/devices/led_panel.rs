@@ -49,6 +49,22 @@ impl LedPanelSlot {
         sink.show(&self.frame)
     }
 
+    /// Shows the wiring test pattern (border, diagonals, the top-left marker LED) of `kiosk led render
+    /// --scene test`.
+    pub fn show_test_pattern(&mut self) -> Result<(), SinkError> {
+        let Some(sink) = self.sink.as_mut() else {
+            return Ok(());
+        };
+        self.frame.clear_all();
+        crate::led::cli::test_pattern(&mut self.frame);
+        sink.show(&self.frame)
+    }
+
+    /// Whether a panel is attached (simulated or real).
+    pub fn attached(&self) -> bool {
+        self.sink.is_some()
+    }
+
     /// The last frame drawn.
     pub fn frame(&self) -> &MonoFrame {
         &self.frame

@@ -25,7 +25,6 @@ pub mod technician;
 pub use generated::InfoDirectory;
 pub use generated::InfoFeedback;
 pub use generated::InfoLegalAid;
-pub use generated::Technician;
 pub use generated::{AboutService, InfoAbout, StaffCard};
 pub use generated::{
     AppWindow, HallCall, HallService, HallSlide, HallWindow, Nav, Page, Session, TakeNumber, Theme,
@@ -34,6 +33,7 @@ pub use generated::{
 pub use generated::{GuideDetail, GuideRow, InfoGuides};
 pub use generated::{InfoPublicity, PubItem};
 pub use generated::{KeyboardAdapter, KeyboardMode, KeyboardTestWindow};
+pub use generated::{TechStatusRow, Technician};
 pub use shell::{Shell, ShellOptions};
 
 impl Page {

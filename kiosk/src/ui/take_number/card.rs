@@ -34,6 +34,20 @@ impl CardSummary {
     }
 }
 
+/// A card read as the technician's test read sees it: masked values only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardCheck {
+    /// A card was read.
+    Read {
+        /// The holder's name, masked (`王*明`).
+        masked_name: String,
+        /// The ID number, masked (`500***********1238`).
+        masked_number: String,
+    },
+    /// A card lay on the pad but could not be read, with the reason.
+    Failed(String),
+}
+
 /// The sample cards of simulated mode (`assets/sim-cards/`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SampleCard {

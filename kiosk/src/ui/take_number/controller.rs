@@ -22,7 +22,7 @@ use tokio::{
 };
 
 use super::{
-    card::{CardSummary, SampleCard},
+    card::{CardCheck, CardSummary, SampleCard},
     directory::Directory,
     flow::{Effect, Flow, FlowError, ReaderState, Step, split_bilingual},
     options::TakeNumberOptions,
@@ -88,6 +88,7 @@ struct Inner {
     directory: Arc<Directory>,
     alerts: watch::Sender<PrinterAlert>,
     reports: broadcast::Sender<PrintReport>,
+    card_checks: broadcast::Sender<CardCheck>,
     pump_timer: Timer,
     home_timer: Timer,
     home_left: Cell<u64>,
@@ -143,6 +144,7 @@ impl TakeNumberController {
             directory,
             alerts,
             reports,
+            card_checks: broadcast::channel(8).0,
             pump_timer: Timer::default(),
             home_timer: Timer::default(),
             home_left: Cell::new(0),
@@ -199,6 +201,11 @@ impl TakeNumberController {
     /// Every print's outcome (new tickets, citizen reprints, staff reprints), as it happens.
     pub fn print_reports(&self) -> broadcast::Receiver<PrintReport> {
         self.inner.reports.subscribe()
+    }
+
+    /// Every card the reader reads or fails to read, masked (the technician's test read).
+    pub fn card_checks(&self) -> broadcast::Receiver<CardCheck> {
+        self.inner.card_checks.subscribe()
     }
 
     /// Applies background answers until `done` holds or `timeout` passes; true when it held.
@@ -509,10 +516,15 @@ impl TakeNumberController {
         let simulator = self.inner.simulator.clone();
         let offset = self.inner.options.utc_offset;
         let clock = Arc::clone(&self.inner.options.clock);
+        let checks = self.inner.card_checks.clone();
         self.spawn(async move {
             while let Some(event) = reader.next_event().await {
                 let msg = match event {
                     ReaderEvent::CardRead(card) => {
+                        let _ = checks.send(CardCheck::Read {
+                            masked_name: card.masked_name(),
+                            masked_number: card.masked_id_number(),
+                        });
                         let today = clock.now().with_timezone(&offset).date_naive();
                         let summary = CardSummary::from_card(&card, today, queue.as_ref());
                         drop(card);
@@ -530,6 +542,7 @@ impl TakeNumberController {
                     }
                     ReaderEvent::CardRemoved => Msg::CardRemoved,
                     ReaderEvent::ReadFailed(why) => {
+                        let _ = checks.send(CardCheck::Failed(why.to_string()));
                         tracing::info!("ID card not read: {why}");
                         Msg::Reader(ReaderState::ReadFailed)
                     }

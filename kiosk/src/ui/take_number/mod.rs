@@ -24,6 +24,7 @@ pub mod printing;
 pub mod qr;
 pub mod screens;
 
+pub use card::CardCheck;
 pub use controller::{TakeNumberController, TakeNumberDeps};
 pub use flow::{Flow, FlowError, ReaderState, Step};
 pub use options::TakeNumberOptions;

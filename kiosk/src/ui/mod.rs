@@ -22,7 +22,6 @@ pub mod take_number;
 pub mod technician;
 
 pub use generated::InfoAbout;
-pub use generated::InfoDirectory;
 pub use generated::InfoFeedback;
 pub use generated::InfoLegalAid;
 pub use generated::InfoPublicity;
@@ -31,6 +30,7 @@ pub use generated::{
     AppWindow, HallCall, HallService, HallSlide, HallWindow, Nav, Page, Session, TakeNumber, Theme,
     TnError, TnPrint, TnReader, TnService, TnStep,
 };
+pub use generated::{DirectoryDetail, DirectoryOption, DirectoryRow, InfoDirectory};
 pub use generated::{GuideDetail, GuideRow, InfoGuides};
 pub use generated::{KeyboardAdapter, KeyboardMode, KeyboardTestWindow};
 pub use shell::{Shell, ShellOptions};

@@ -486,7 +486,7 @@ fn row(s: &mut State, entry: &Entry) -> DirectoryRow {
         name_en: entry.name.en.as_str().into(),
         line: entry.line.zh.as_str().into(),
         line_en: entry.line.en.as_str().into(),
-        place: entry.serves.as_str().into(),
+        place: entry.place.as_str().into(),
         has_photo: photo.is_some(),
         photo: photo.unwrap_or_default(),
         sample: entry.sample,

@@ -124,6 +124,8 @@ pub struct Entry {
     pub line: Pair,
     /// Township (乡镇街道) it serves or is in; empty for the whole district.
     pub township: String,
+    /// The third line of the list: the area served (and a village adviser's phone).
+    pub place: String,
     /// Area served as the content names it (a village, a street, the district).
     pub serves: String,
     /// The law firm or office a person belongs to.
@@ -451,6 +453,16 @@ fn person(content: &Content, townships: &[String], p: &Person, category: Categor
             line_parts(&org_name.en, &joined.en, " · "),
         )
     };
+    // A village adviser is reached by phone between days in the village: the list shows the number.
+    let place = if p.role == PersonRole::VillageAdviser && !p.phone.is_empty() {
+        [p.serves.as_str(), p.phone.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ")
+    } else {
+        p.serves.clone()
+    };
     Entry {
         key: format!("person:{}", p.id),
         category,
@@ -459,6 +471,7 @@ fn person(content: &Content, townships: &[String], p: &Person, category: Categor
         kind: role_kind(p.role),
         line,
         township: township_of(townships, &p.serves),
+        place,
         serves: p.serves.clone(),
         organisation: org_name,
         areas,
@@ -490,6 +503,7 @@ fn institution(i: &Institution, category: Category) -> Entry {
         kind: institution_kind(i),
         line: services.clone(),
         township: i.township.clone(),
+        place: i.township.clone(),
         serves: i.township.clone(),
         organisation: Pair::default(),
         areas,
@@ -525,6 +539,7 @@ fn legal_aid_site(s: &Site) -> Entry {
         line: kind.clone(),
         kind,
         township: s.township.clone(),
+        place: s.township.clone(),
         serves: s.township.clone(),
         organisation: Pair::default(),
         areas: Vec::new(),

@@ -541,3 +541,36 @@ fn new_content_rebuilds_the_directory_without_a_restart() {
     );
     assert_eq!(f.state().get_pinyin(), "zs");
 }
+
+#[test]
+fn a_landscape_screen_lists_in_two_columns_with_the_keyboard_beside() {
+    let f = start(SiteTier::Centre);
+    f.shell
+        .window()
+        .window()
+        .set_size(slint::PhysicalSize::new(1920, 1080));
+    f.open_from_home();
+    f.settle();
+    let per_page = f.state().get_rows().row_count();
+    assert!(
+        per_page >= 2 && per_page.is_multiple_of(2),
+        "two columns: {per_page} rows"
+    );
+    assert_eq!(f.buttons("村居法律顾问").len(), 1, "the tabs in one row");
+    f.tap("搜索");
+    f.type_keys("zs");
+    f.tap("完成");
+    assert!(f.state().get_rows().row_count() >= 2);
+    f.tap("搜索");
+    assert_eq!(f.buttons("z").len(), 1, "the keyboard is on screen");
+    assert!(
+        f.state().get_rows().row_count() >= 1,
+        "the list stays beside the keyboard"
+    );
+    let key = &f.buttons("z")[0];
+    let row = &f.buttons("张三")[0];
+    assert!(
+        key.absolute_position().x > row.absolute_position().x + row.size().width,
+        "the keyboard is to the right of the list"
+    );
+}

@@ -42,6 +42,14 @@ fn every_ui_string_has_an_english_translation() {
     let po = std::fs::read_to_string(root.join("translations/en/LC_MESSAGES/kiosk.po")).unwrap();
     let pairs = po_messages(&po);
     let translated: BTreeSet<String> = pairs.iter().map(|(id, _)| id.clone()).collect();
+    // Two entries for one string: the catalogue keeps only one of them, silently.
+    let mut seen = BTreeSet::new();
+    let twice: Vec<_> = pairs
+        .iter()
+        .filter(|(id, _)| !seen.insert(id.clone()))
+        .map(|(id, _)| id)
+        .collect();
+    assert!(twice.is_empty(), "strings translated twice: {twice:?}");
     let missing: Vec<_> = wanted.difference(&translated).collect();
     assert!(missing.is_empty(), "untranslated UI strings: {missing:?}");
     let stale: Vec<_> = translated.difference(&wanted).collect();

@@ -147,6 +147,15 @@ pub struct Person {
     /// Sample data, not a real person: the UI marks it "示例 / sample".
     #[serde(default)]
     pub sample: bool,
+    /// English names of `specialties`, in the same order (empty: not translated, the UI shows the Chinese).
+    #[serde(default)]
+    pub specialties_en: Vec<String>,
+    /// The year the person started practising (首次执业年份), when public: the UI shows years in practice.
+    #[serde(default)]
+    pub since: Option<u16>,
+    /// When the person is on duty or can be reached (值班时间), e.g. a village adviser's days in the village.
+    #[serde(default)]
+    pub duty: Text,
 }
 
 /// The kind of an institution.
@@ -195,6 +204,15 @@ pub struct Institution {
     /// Sample data: the UI marks it "示例 / sample".
     #[serde(default)]
     pub sample: bool,
+    /// Township or street (乡镇街道) it is in; empty for an institution serving the whole district.
+    #[serde(default)]
+    pub township: String,
+    /// English of `hours` (empty: the UI shows the Chinese).
+    #[serde(default)]
+    pub hours_en: String,
+    /// English of `services`, in the same order (empty: the UI shows the Chinese).
+    #[serde(default)]
+    pub services_en: Vec<String>,
 }
 
 /// A site of the network: the district centre, a township station or a village room.

@@ -441,6 +441,9 @@ fn read_people(b: &mut Builder<'_>, file: &Path) -> Result<Vec<Person>, ContentE
             licence: row.get("licence").to_owned(),
             photo,
             sample: row.flag("sample")?,
+            specialties_en: translated_list(&row, "specialties", "specialties_en")?,
+            since: year(&row, "since")?,
+            duty: Text::new(row.get("duty_zh"), row.get("duty_en")),
         });
     }
     Ok(out)
@@ -471,9 +474,43 @@ fn read_institutions(file: &Path) -> Result<Vec<Institution>, ContentError> {
             hours: row.get("hours").to_owned(),
             services: row.list("services"),
             sample: row.flag("sample")?,
+            township: row.get("township").to_owned(),
+            hours_en: row.get("hours_en").to_owned(),
+            services_en: translated_list(&row, "services", "services_en")?,
         });
     }
     Ok(out)
+}
+
+/// The English list in column `en` of the list in column `zh`: empty, or one item for each.
+fn translated_list(row: &CsvRow, zh: &str, en: &str) -> Result<Vec<String>, ContentError> {
+    let zh_items = row.list(zh);
+    let en_items = row.list(en);
+    if !en_items.is_empty() && en_items.len() != zh_items.len() {
+        return Err(row.error(
+            en,
+            format!(
+                "has {} items but `{zh}` has {}",
+                en_items.len(),
+                zh_items.len()
+            ),
+        ));
+    }
+    Ok(en_items)
+}
+
+/// A year in column `column` (empty: none), between 1950 and 2100.
+fn year(row: &CsvRow, column: &str) -> Result<Option<u16>, ContentError> {
+    match row.get(column) {
+        "" => Ok(None),
+        text => match text.parse::<u16>() {
+            Ok(year) if (1950..=2100).contains(&year) => Ok(Some(year)),
+            _ => Err(row.error(
+                column,
+                format!("`{text}` is not a year between 1950 and 2100"),
+            )),
+        },
+    }
 }
 
 fn texts(row: &CsvRow, zh: &str, en: &str) -> Result<Vec<Text>, ContentError> {

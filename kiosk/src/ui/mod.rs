@@ -22,7 +22,6 @@ mod shell;
 pub mod take_number;
 pub mod technician;
 
-pub use generated::InfoDirectory;
 pub use generated::InfoFeedback;
 pub use generated::InfoLegalAid;
 pub use generated::{AboutService, InfoAbout, StaffCard};
@@ -30,6 +29,7 @@ pub use generated::{
     AppWindow, HallCall, HallService, HallSlide, HallWindow, Nav, Page, Session, TakeNumber, Theme,
     TnError, TnPrint, TnReader, TnService, TnStep,
 };
+pub use generated::{DirectoryDetail, DirectoryOption, DirectoryRow, InfoDirectory};
 pub use generated::{GuideDetail, GuideRow, InfoGuides};
 pub use generated::{InfoPublicity, PubItem};
 pub use generated::{KeyboardAdapter, KeyboardMode, KeyboardTestWindow};

@@ -34,6 +34,8 @@ pub struct KioskConfig {
     pub content: Option<toml::Table>,
     /// The waiting-area displays: hall screen, LED panel, spoken calls.
     pub displays: crate::hall::DisplaysConfig,
+    /// The board's own I/O: presence sensor, backlight schedule, help button, fault lamp.
+    pub board: crate::board::BoardConfig,
 }
 
 /// The tier of the public legal service network a device stands in.
@@ -215,6 +217,9 @@ impl KioskConfig {
                     "is required with ui.queue_host_url",
                 ));
             }
+        }
+        if let Err((key, reason)) = self.board.validate() {
+            return Err(invalid(key, &reason));
         }
         self.devices.validate(origin)
     }

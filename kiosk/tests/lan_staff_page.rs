@@ -198,6 +198,7 @@ async fn staff_page_logs_in_calls_serves_and_shows_the_printer_banner() {
                 "kiosk-1",
                 DeviceAlerts {
                     printer: PrinterAlert::PaperNearEnd,
+                    ..DeviceAlerts::default()
                 },
             )
             .unwrap();

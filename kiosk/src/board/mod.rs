@@ -247,6 +247,12 @@ impl BoardTask {
         self.shared.fault.store(on, Ordering::SeqCst);
     }
 
+    /// A handle that lights or clears the fault lamp from any thread.
+    pub fn fault_handle(&self) -> impl Fn(bool) + Send + Sync + 'static {
+        let shared = Arc::clone(&self.shared);
+        move |on| shared.fault.store(on, Ordering::SeqCst)
+    }
+
     /// Closes an open help request at the next turn.
     pub fn clear_help(&self) {
         self.shared.clear_help.store(true, Ordering::SeqCst);

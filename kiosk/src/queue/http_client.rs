@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use super::{
     QueueError,
     alerts::DeviceAlerts,
+    wire::HelpBody,
     client::{BoxFuture, EventStream, QueueClient},
     engine::IssueRequest,
     events::QueueEvent,
@@ -257,6 +258,18 @@ impl QueueClient for HttpQueueClient {
                 .send_json(
                     self.request(Method::PUT, "/api/v1/devices/alerts")
                         .json(&alerts),
+                )
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn request_help(&self, requested: bool) -> BoxFuture<'_, Result<(), QueueError>> {
+        Box::pin(async move {
+            let _: serde_json::Value = self
+                .send_json(
+                    self.request(Method::PUT, "/api/v1/devices/help")
+                        .json(&HelpBody { requested }),
                 )
                 .await?;
             Ok(())

@@ -43,11 +43,13 @@ impl ShellOptions {
 }
 
 type SessionEndHook = Box<dyn Fn()>;
+type ActivityHook = Box<dyn Fn()>;
 
 struct State {
     options: ShellOptions,
     history: Vec<Page>,
     session_end_hooks: Vec<SessionEndHook>,
+    activity_hooks: Vec<ActivityHook>,
 }
 
 /// The main window with navigation, idle timeout and session settings wired up.
@@ -73,6 +75,7 @@ impl Shell {
             options,
             history: Vec::new(),
             session_end_hooks: Vec::new(),
+            activity_hooks: Vec::new(),
         }));
         let idle_timer = Rc::new(Timer::default());
 
@@ -176,6 +179,17 @@ impl Shell {
             .push(Box::new(hook));
     }
 
+    /// Registers something to tell of every touch (the board keeps the backlight up).
+    pub fn on_activity(&self, hook: impl Fn() + 'static) {
+        self.state.borrow_mut().activity_hooks.push(Box::new(hook));
+    }
+
+    /// Counts as a touch: restarts the idle timeout and leaves the idle publicity loop (someone stepped
+    /// in front of the presence sensor).
+    pub fn activity(&self) {
+        self.window.global::<Nav>().invoke_activity();
+    }
+
     /// Opens a page as if the citizen had tapped its tile.
     pub fn go(&self, page: Page) {
         self.window.global::<Nav>().invoke_go(page);
@@ -203,6 +217,9 @@ impl Shell {
 }
 
 fn restart_idle_timer(window: &AppWindow, state: &Rc<RefCell<State>>, timer: &Rc<Timer>) {
+    for hook in &state.borrow().activity_hooks {
+        hook();
+    }
     let timeout = state.borrow().options.idle_timeout;
     let (weak, state) = (window.as_weak(), state.clone());
     timer.start(TimerMode::SingleShot, timeout, move || {

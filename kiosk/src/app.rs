@@ -17,7 +17,7 @@ use crate::{
     config::{DevicesConfig, KioskConfig},
     content::{ContentConfig, ContentStore, Outbox},
     devices::Devices,
-    health::{self, HealthSources, PrinterFacts, QueueReach},
+    health::{self, HealthSources, QueueReach},
     lan::{self, LanConfig, LanService},
     led::Scene,
     paths,
@@ -109,7 +109,10 @@ pub fn connect_queue(
     let engine = Arc::new(engine);
     tracing::info!("queue host: database {}", db.display());
     start_lan_service(&engine, lan, demo, health);
-    start_daily_tick(&engine, liveness.register("queue_tick", Duration::from_secs(300)));
+    start_daily_tick(
+        &engine,
+        liveness.register("queue_tick", Duration::from_secs(300)),
+    );
     Ok(Arc::new(LocalQueueClient::new(
         engine,
         lan.device_name.clone(),
@@ -250,7 +253,8 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
     if let Some((task, _)) = &board {
         sources = sources.with_board(task.status());
     }
-    let health_routes = health::routes(sources.clone(), board.as_ref().and_then(|(_, s)| s.clone()));
+    let health_routes =
+        health::routes(sources.clone(), board.as_ref().and_then(|(_, s)| s.clone()));
     let queue = connect_queue(
         &config,
         &queue_config,
@@ -354,16 +358,7 @@ fn start_board(
         hooks,
     )
     .context("[board]")?;
-    let lamp = task.fault_handle();
-    let mut report = printer.report();
-    runtime.spawn(async move {
-        loop {
-            lamp(PrinterFacts::from_report(&report.borrow_and_update()).needs_attention());
-            if report.changed().await.is_err() {
-                break;
-            }
-        }
-    });
+    task.follow_printer(printer.report(), runtime);
     tracing::info!("board I/O: {:?}", config.board.kind);
     Ok(Some((task, opened.sim)))
 }
@@ -384,9 +379,13 @@ fn watch_ui_loop(shell: &Shell, liveness: &Liveness, watchdog: &Arc<Watchdog>) -
         slint::Timer::single_shot(Duration::ZERO, move || ready.ready());
     }
     let timer = slint::Timer::default();
-    timer.start(slint::TimerMode::Repeated, Duration::from_secs(1), move || {
-        heart.beat();
-    });
+    timer.start(
+        slint::TimerMode::Repeated,
+        Duration::from_secs(1),
+        move || {
+            heart.beat();
+        },
+    );
     timer
 }
 

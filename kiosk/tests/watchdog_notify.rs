@@ -48,7 +48,11 @@ fn keepalives_flow_while_sources_beat_and_stop_when_the_ui_loop_blocks() {
         Some(Duration::from_secs(2)),
     );
 
-    assert_eq!(watchdog.tick(), Tick::NotReady, "no keepalive before the first frame");
+    assert_eq!(
+        watchdog.tick(),
+        Tick::NotReady,
+        "no keepalive before the first frame"
+    );
     assert!(manager.received().is_empty());
     watchdog.ready();
     watchdog.ready();
@@ -77,8 +81,15 @@ fn keepalives_flow_while_sources_beat_and_stop_when_the_ui_loop_blocks() {
             other => panic!("unexpected {other:?}"),
         }
     }
-    assert_eq!(withheld, 4, "keepalives stop once the UI is past its 5 s deadline");
-    assert_eq!(manager.received().len(), 2, "only the keepalives within the deadline");
+    assert_eq!(
+        withheld, 4,
+        "keepalives stop once the UI is past its 5 s deadline"
+    );
+    assert_eq!(
+        manager.received().len(),
+        2,
+        "only the keepalives within the deadline"
+    );
 
     // The UI loop comes back: keepalives resume.
     ui.beat();

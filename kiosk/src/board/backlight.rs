@@ -77,8 +77,14 @@ mod tests {
     #[test]
     fn dims_after_inactivity_with_nobody_in_front() {
         assert_eq!(policy().level(t(10, 0), LONG_AGO, false), 20);
-        assert_eq!(policy().level(t(10, 0), Duration::from_secs(119), false), 100);
-        assert_eq!(policy().level(t(10, 0), Duration::from_secs(120), false), 20);
+        assert_eq!(
+            policy().level(t(10, 0), Duration::from_secs(119), false),
+            100
+        );
+        assert_eq!(
+            policy().level(t(10, 0), Duration::from_secs(120), false),
+            20
+        );
     }
 
     #[test]

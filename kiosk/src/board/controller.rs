@@ -188,7 +188,10 @@ mod tests {
         c.step(&mut board, secs(12), noon(), None, false).unwrap();
         sim.press_help();
         let e = c.step(&mut board, secs(200), noon(), None, false).unwrap();
-        assert_eq!(e.help, None, "pressed again while open: renewed, not repeated");
+        assert_eq!(
+            e.help, None,
+            "pressed again while open: renewed, not repeated"
+        );
         let e = c.step(&mut board, secs(499), noon(), None, false).unwrap();
         assert_eq!(e.help, None);
         let e = c.step(&mut board, secs(500), noon(), None, false).unwrap();

@@ -50,7 +50,10 @@ where
                 .presence
                 .is_high()
                 .map_err(|e| pin_error("presence sensor", e))?,
-            help_pressed: self.help.is_low().map_err(|e| pin_error("help button", e))?,
+            help_pressed: self
+                .help
+                .is_low()
+                .map_err(|e| pin_error("help button", e))?,
         })
     }
 

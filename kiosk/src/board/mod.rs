@@ -195,7 +195,10 @@ impl BoardTask {
                                 (hooks.on_wake)();
                             }
                             if let Some(open) = events.help {
-                                tracing::info!("help request {}", if open { "opened" } else { "closed" });
+                                tracing::info!(
+                                    "help request {}",
+                                    if open { "opened" } else { "closed" }
+                                );
                                 (hooks.on_help)(open);
                             }
                             status = controller.status();
@@ -251,6 +254,25 @@ impl BoardTask {
     pub fn fault_handle(&self) -> impl Fn(bool) + Send + Sync + 'static {
         let shared = Arc::clone(&self.shared);
         move |on| shared.fault.store(on, Ordering::SeqCst)
+    }
+
+    /// Mirrors the printer on the fault lamp: lit while it needs a person (paper low or out, cover
+    /// open, error, not answering). Runs on `runtime` until the printer service stops.
+    pub fn follow_printer(
+        &self,
+        mut report: watch::Receiver<crate::devices::PrinterReport>,
+        runtime: &tokio::runtime::Handle,
+    ) {
+        let lamp = self.fault_handle();
+        runtime.spawn(async move {
+            loop {
+                let facts = crate::health::PrinterFacts::from_report(&report.borrow_and_update());
+                lamp(facts.needs_attention());
+                if report.changed().await.is_err() {
+                    break;
+                }
+            }
+        });
     }
 
     /// Closes an open help request at the next turn.

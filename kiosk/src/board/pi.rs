@@ -5,7 +5,6 @@
 //! PWM has no embedded-hal 1.0 `SetDutyCycle`, so [`PiPwm`] wraps it here. Off a Pi, opening fails with
 //! rppal's error and nothing panics.
 
-
 use embedded_hal::pwm::{self, SetDutyCycle};
 use rppal::{
     gpio::{Gpio, InputPin, OutputPin},
@@ -81,4 +80,3 @@ pub fn open(config: &BoardConfig) -> Result<PiBoard, BoardError> {
     .map_err(|e| open_error("backlight PWM", e))?;
     Ok(HalBoard::new(presence, help, lamp, PiPwm(pwm)))
 }
-

@@ -28,7 +28,9 @@ fn the_example_file_parses_and_matches_the_defaults() {
 
 #[test]
 fn board_keys_are_checked_and_named() {
-    let err = parse("[board]\nnight = \"late\"\n").unwrap_err().to_string();
+    let err = parse("[board]\nnight = \"late\"\n")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("board.night"), "{err}");
     let err = parse("[board]\nday_brightness = 150\n")
         .unwrap_err()

@@ -15,7 +15,7 @@ use super::snapshot::{
 };
 use crate::{
     board::BoardStatus,
-    content::{ContentStore, Heartbeat, Outbox, ClockVerdict},
+    content::{ClockVerdict, ContentStore, Heartbeat, Outbox},
     devices::{Devices, IdReaderReport, LedPanelReport, PrinterReport},
     watchdog::Liveness,
 };
@@ -163,16 +163,19 @@ impl HealthSources {
 
     /// Everything, at `now`. Blocking (outbox database, file system): call it off the async threads.
     pub fn snapshot_at(&self, now: DateTime<Utc>) -> HealthSnapshot {
-        let content = self.content.as_ref().map_or_else(ContentFacts::default, |store| {
-            let status = store.status();
-            let created = store.current().info.as_ref().map(|i| i.created);
-            ContentFacts {
-                version: status.version,
-                age_secs: created.map(|c| (now - c).num_seconds().max(0).unsigned_abs()),
-                stale: status.stale,
-                last_sync_error: status.last_error,
-            }
-        });
+        let content = self
+            .content
+            .as_ref()
+            .map_or_else(ContentFacts::default, |store| {
+                let status = store.status();
+                let created = store.current().info.as_ref().map(|i| i.created);
+                ContentFacts {
+                    version: status.version,
+                    age_secs: created.map(|c| (now - c).num_seconds().max(0).unsigned_abs()),
+                    stale: status.stale,
+                    last_sync_error: status.last_error,
+                }
+            });
         let loops = self.liveness.as_ref().map_or_else(Vec::new, |l| {
             let stale = l.stale();
             l.names()
@@ -294,7 +297,11 @@ pub fn spawn_queue_probe(
             if before != Some(reachable) {
                 tracing::info!(
                     "queue host {}",
-                    if reachable { "reachable" } else { "unreachable" }
+                    if reachable {
+                        "reachable"
+                    } else {
+                        "unreachable"
+                    }
                 );
             }
             tokio::time::sleep(every).await;
@@ -303,14 +310,24 @@ pub fn spawn_queue_probe(
     rx
 }
 
+/// The heartbeat task. Dropping it does not stop it.
+#[derive(Debug)]
+pub struct HeartbeatTask {
+    /// The task.
+    pub handle: tokio::task::JoinHandle<()>,
+    /// Heartbeats queued so far.
+    pub queued: watch::Receiver<u64>,
+}
+
 /// Puts a heartbeat with every device fact into the outbox every `every`, the first at once.
 pub fn spawn_heartbeats(
     runtime: &tokio::runtime::Handle,
     sources: HealthSources,
     outbox: Outbox,
     every: Duration,
-) -> tokio::task::JoinHandle<()> {
-    runtime.spawn(async move {
+) -> HeartbeatTask {
+    let (count, queued) = watch::channel(0u64);
+    let handle = runtime.spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
@@ -320,10 +337,13 @@ pub fn spawn_heartbeats(
             })
             .await;
             match queued {
-                Ok(Ok(_)) => {}
+                Ok(Ok(_)) => {
+                    count.send_modify(|n| *n += 1);
+                }
                 Ok(Err(err)) => tracing::error!("heartbeat not queued: {err}"),
                 Err(err) => tracing::error!("heartbeat task: {err}"),
             }
         }
-    })
+    });
+    HeartbeatTask { handle, queued }
 }

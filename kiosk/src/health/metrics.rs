@@ -56,7 +56,11 @@ pub fn render(snapshot: &HealthSnapshot) -> String {
     let d = &snapshot.devices;
     let problems = snapshot.problems();
 
-    o.family("kiosk_info", "gauge", "The device and its software version.");
+    o.family(
+        "kiosk_info",
+        "gauge",
+        "The device and its software version.",
+    );
     o.sample(
         "kiosk_info",
         &[
@@ -247,4 +251,138 @@ pub fn render(snapshot: &HealthSnapshot) -> String {
         o.sample("kiosk_loop_stalled", &[("loop", &l.name)], flag(l.stalled));
     }
     o.0
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone as _, Utc};
+
+    use super::*;
+    use crate::health::{
+        BoardFacts, ContentFacts, DeviceFacts, IdReaderFacts, LoopFacts, PrinterFacts,
+    };
+
+    fn snapshot() -> HealthSnapshot {
+        let at = Utc.with_ymd_and_hms(2026, 11, 29, 1, 0, 0).unwrap();
+        HealthSnapshot {
+            device: "kiosk-2".into(),
+            software_version: "0.1.0".into(),
+            at,
+            devices: DeviceFacts {
+                printer: Some(PrinterFacts {
+                    checked_at: Some(at),
+                    online: true,
+                    paper: PaperState::NearEnd,
+                    cover_open: false,
+                    error: false,
+                }),
+                id_reader: IdReaderFacts {
+                    configured: true,
+                    sam_ok: true,
+                    last_read: Some(Utc.with_ymd_and_hms(2026, 11, 29, 0, 55, 0).unwrap()),
+                },
+                led_panel: LedState::Fault,
+                queue_host: false,
+                queue_host_reachable: Some(true),
+                board: Some(BoardFacts {
+                    presence: true,
+                    help_requested: false,
+                    backlight_percent: 100,
+                    lamp_on: true,
+                    fault: false,
+                }),
+                disk_free_bytes: Some(5_000_000_000),
+                uptime_secs: 3600,
+                restarts: 2,
+            },
+            content: ContentFacts {
+                version: Some(7),
+                age_secs: Some(86_400),
+                stale: false,
+                last_sync_error: None,
+            },
+            outbox_pending: Some(3),
+            loops: vec![
+                LoopFacts {
+                    name: "ui".into(),
+                    stalled: false,
+                },
+                LoopFacts {
+                    name: "printer".into(),
+                    stalled: false,
+                },
+            ],
+        }
+    }
+
+    /// The whole exposition of a known snapshot. After an intended change, regenerate with
+    /// `BLESS=1 cargo test -p kiosk --lib health::metrics` and review the diff.
+    #[test]
+    fn the_exposition_matches_the_golden_file() {
+        let text = render(&snapshot());
+        let golden = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/health/golden/metrics.prom"
+        );
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::write(golden, &text).unwrap();
+        }
+        assert_eq!(text, std::fs::read_to_string(golden).unwrap());
+    }
+
+    #[test]
+    fn every_device_state_is_a_metric_with_help_and_type() {
+        let text = render(&snapshot());
+        for state in PaperState::ALL {
+            assert!(
+                text.contains(&format!(
+                    "kiosk_printer_paper{{state=\"{}\"}}",
+                    state.label()
+                )),
+                "{text}"
+            );
+        }
+        for state in LedState::ALL {
+            assert!(
+                text.contains(&format!("kiosk_led_panel{{state=\"{}\"}}", state.label())),
+                "{text}"
+            );
+        }
+        assert!(text.contains("kiosk_printer_paper{state=\"near_end\"} 1"));
+        assert!(text.contains("kiosk_led_panel{state=\"fault\"} 1"));
+        assert!(
+            text.contains("kiosk_healthy 0"),
+            "the LED fault makes it unhealthy"
+        );
+        // Every sample belongs to a family announced with HELP and TYPE before it.
+        let mut families = Vec::new();
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("# TYPE ") {
+                families.push(rest.split(' ').next().unwrap().to_owned());
+            } else if !line.starts_with('#') {
+                let name = line.split(['{', ' ']).next().unwrap();
+                assert!(families.iter().any(|f| f == name), "{name} has no TYPE");
+                let value = line.rsplit(' ').next().unwrap();
+                assert!(value.parse::<f64>().is_ok(), "bad value in `{line}`");
+            }
+        }
+        assert!(families.len() >= 30, "{families:?}");
+    }
+
+    #[test]
+    fn unknown_values_still_give_every_metric() {
+        let text = render(&HealthSnapshot::default());
+        assert!(text.contains("kiosk_printer_configured 0"));
+        assert!(text.contains("kiosk_printer_paper{state=\"unknown\"} 1"));
+        assert!(text.contains("kiosk_led_panel{state=\"none\"} 1"));
+        assert!(text.contains("kiosk_content_age_seconds -1"));
+        assert!(text.contains("kiosk_disk_free_bytes -1"));
+    }
+
+    #[test]
+    fn label_values_are_escaped() {
+        let mut s = HealthSnapshot::default();
+        s.device = "a\"b\\c\nd".into();
+        assert!(render(&s).contains(r#"device="a\"b\\c\nd""#));
+    }
 }

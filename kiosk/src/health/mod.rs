@@ -14,7 +14,8 @@ pub mod routes;
 pub mod snapshot;
 
 pub use gather::{
-    HealthSources, QueueReach, free_bytes, record_start, spawn_heartbeats, spawn_queue_probe,
+    HealthSources, HeartbeatTask, QueueReach, free_bytes, record_start, spawn_heartbeats,
+    spawn_queue_probe,
 };
 pub use routes::{HealthzBody, routes};
 pub use snapshot::{

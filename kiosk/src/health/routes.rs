@@ -66,7 +66,12 @@ async fn healthz(State(state): State<HealthState>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     let body = HealthzBody {
-        status: if problems.is_empty() { "ok" } else { "unhealthy" }.to_owned(),
+        status: if problems.is_empty() {
+            "ok"
+        } else {
+            "unhealthy"
+        }
+        .to_owned(),
         problems,
         snapshot,
     };

@@ -27,8 +27,8 @@ use crate::queue::{
     engine::validate_idempotency_key,
     event_stream,
     wire::{
-        ActiveBody, AlertEntry, CompleteBody, HelpBody, IssueBody, LoginBody, LoginResponse, NumberBody,
-        QueueResponse, ResumeBody, TransferBody,
+        ActiveBody, AlertEntry, CompleteBody, HelpBody, IssueBody, LoginBody, LoginResponse,
+        NumberBody, QueueResponse, ResumeBody, TransferBody,
     },
 };
 

@@ -10,11 +10,11 @@ use serde::de::DeserializeOwned;
 use super::{
     QueueError,
     alerts::DeviceAlerts,
-    wire::HelpBody,
     client::{BoxFuture, EventStream, QueueClient},
     engine::IssueRequest,
     events::QueueEvent,
     model::{IdentityToken, IssuedTicket, ServiceStatus, TicketId},
+    wire::HelpBody,
     wire::{ActiveBody, ErrorBody, IssueBody, PriorityField, QueueResponse},
 };
 

@@ -188,8 +188,9 @@ impl Liveness {
             .unwrap_or_else(PoisonError::into_inner)
             .iter()
             .filter_map(|s| {
-                let silent =
-                    Duration::from_millis(now.saturating_sub(s.last_beat_ms.load(Ordering::SeqCst)));
+                let silent = Duration::from_millis(
+                    now.saturating_sub(s.last_beat_ms.load(Ordering::SeqCst)),
+                );
                 (silent > s.deadline).then(|| StaleSource {
                     name: s.name.clone(),
                     silent_for: silent,

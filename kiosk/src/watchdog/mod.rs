@@ -20,9 +20,7 @@ use std::{
 };
 
 pub use liveness::{Heart, Liveness, ManualClock, MonotonicClock, StaleSource, SystemMonotonic};
-pub use notify::{
-    NotifyError, NotifyState, NotifyTarget, Notifier, keepalive_interval, message,
-};
+pub use notify::{Notifier, NotifyError, NotifyState, NotifyTarget, keepalive_interval, message};
 
 /// What one [`Watchdog::tick`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -133,9 +133,11 @@ impl Notifier {
             NotifyTarget::Path(path) => self.socket.send_to(text.as_bytes(), path).map_err(err)?,
             NotifyTarget::Abstract(name) => {
                 use std::os::linux::net::SocketAddrExt as _;
-                let addr =
-                    std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes()).map_err(err)?;
-                self.socket.send_to_addr(text.as_bytes(), &addr).map_err(err)?
+                let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())
+                    .map_err(err)?;
+                self.socket
+                    .send_to_addr(text.as_bytes(), &addr)
+                    .map_err(err)?
             }
         };
         Ok(())
@@ -149,7 +151,10 @@ mod tests {
     #[test]
     fn messages_are_newline_separated_lines() {
         assert_eq!(
-            message(&[NotifyState::Ready, NotifyState::Status("up\nand running".into())]),
+            message(&[
+                NotifyState::Ready,
+                NotifyState::Status("up\nand running".into())
+            ]),
             "READY=1\nSTATUS=up and running\n"
         );
         assert_eq!(message(&[NotifyState::Watchdog]), "WATCHDOG=1\n");

@@ -198,7 +198,7 @@ async fn healthz_and_metrics_report_every_device_and_turn_503_with_reasons() {
     assert_eq!(d.led_panel, health::LedState::Ok);
     assert!(d.queue_host);
     assert!(d.disk_free_bytes.unwrap() > 0);
-    assert_eq!(body.snapshot.content.version, Some(1));
+    assert_eq!(body.snapshot.content.as_ref().unwrap().version, Some(1));
     assert_eq!(body.snapshot.outbox_pending, Some(0));
 
     let text = s.metrics().await;

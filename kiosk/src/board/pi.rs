@@ -19,7 +19,13 @@ pub struct PiPwm(Pwm);
 
 /// rppal's PWM error, for embedded-hal.
 #[derive(Debug)]
-pub struct PiPwmError(rppal::pwm::Error);
+pub struct PiPwmError(pub rppal::pwm::Error);
+
+impl std::fmt::Display for PiPwmError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PWM: {}", self.0)
+    }
+}
 
 impl pwm::Error for PiPwmError {
     fn kind(&self) -> pwm::ErrorKind {

@@ -163,19 +163,16 @@ impl HealthSources {
 
     /// Everything, at `now`. Blocking (outbox database, file system): call it off the async threads.
     pub fn snapshot_at(&self, now: DateTime<Utc>) -> HealthSnapshot {
-        let content = self
-            .content
-            .as_ref()
-            .map_or_else(ContentFacts::default, |store| {
-                let status = store.status();
-                let created = store.current().info.as_ref().map(|i| i.created);
-                ContentFacts {
-                    version: status.version,
-                    age_secs: created.map(|c| (now - c).num_seconds().max(0).unsigned_abs()),
-                    stale: status.stale,
-                    last_sync_error: status.last_error,
-                }
-            });
+        let content = self.content.as_ref().map(|store| {
+            let status = store.status();
+            let created = store.current().info.as_ref().map(|i| i.created);
+            ContentFacts {
+                version: status.version,
+                age_secs: created.map(|c| (now - c).num_seconds().max(0).unsigned_abs()),
+                stale: status.stale,
+                last_sync_error: status.last_error,
+            }
+        });
         let loops = self.liveness.as_ref().map_or_else(Vec::new, |l| {
             let stale = l.stale();
             l.names()
@@ -207,18 +204,19 @@ impl HealthSources {
         let snapshot = self.snapshot();
         let problems = snapshot.problems();
         let status = self.content.as_ref().map(ContentStore::status);
+        let content = snapshot.content.clone().unwrap_or_default();
         Heartbeat {
-            content_version: snapshot.content.version,
-            content_stale: snapshot.content.stale,
+            content_version: content.version,
+            content_stale: content.stale,
             clock: match status.as_ref().map(|s| s.clock) {
                 Some(ClockVerdict::Behind) => "behind",
                 Some(ClockVerdict::Ahead) => "ahead",
                 _ => "plausible",
             }
             .to_owned(),
-            last_sync_error: snapshot.content.last_sync_error.clone(),
+            last_sync_error: content.last_sync_error,
             outbox_pending: snapshot.outbox_pending.unwrap_or(0),
-            content_age_secs: snapshot.content.age_secs,
+            content_age_secs: content.age_secs,
             devices: Some(snapshot.devices),
             problems,
         }

@@ -175,28 +175,28 @@ pub fn render(snapshot: &HealthSnapshot) -> String {
         flag(d.queue_host_reachable.unwrap_or(d.queue_host)),
     );
 
+    let content = snapshot.content.clone().unwrap_or_default();
     o.gauge(
         "kiosk_content_version",
         "Installed content bundle version (0: none).",
-        snapshot.content.version.unwrap_or(0),
+        content.version.unwrap_or(0),
     );
     o.gauge(
         "kiosk_content_age_seconds",
         "Seconds since the installed bundle was signed (-1: none).",
-        snapshot
-            .content
+        content
             .age_secs
             .map_or_else(|| "-1".to_owned(), |a| a.to_string()),
     );
     o.gauge(
         "kiosk_content_stale",
         "1 when the installed content is past its expiry.",
-        flag(snapshot.content.stale),
+        flag(content.stale),
     );
     o.gauge(
         "kiosk_content_sync_error",
         "1 while the last content sync failed.",
-        flag(snapshot.content.last_sync_error.is_some()),
+        flag(content.last_sync_error.is_some()),
     );
     o.gauge(
         "kiosk_outbox_pending",
@@ -295,12 +295,12 @@ mod tests {
                 uptime_secs: 3600,
                 restarts: 2,
             },
-            content: ContentFacts {
+            content: Some(ContentFacts {
                 version: Some(7),
                 age_secs: Some(86_400),
                 stale: false,
                 last_sync_error: None,
-            },
+            }),
             outbox_pending: Some(3),
             loops: vec![
                 LoopFacts {
@@ -381,8 +381,10 @@ mod tests {
 
     #[test]
     fn label_values_are_escaped() {
-        let mut s = HealthSnapshot::default();
-        s.device = "a\"b\\c\nd".into();
+        let s = HealthSnapshot {
+            device: "a\"b\\c\nd".into(),
+            ..HealthSnapshot::default()
+        };
         assert!(render(&s).contains(r#"device="a\"b\\c\nd""#));
     }
 }

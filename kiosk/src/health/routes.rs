@@ -99,16 +99,15 @@ struct PresenceBody {
     present: bool,
 }
 
-fn local_only(addr: SocketAddr) -> Result<(), Response> {
-    if addr.ip().is_loopback() {
-        Ok(())
-    } else {
-        Err((
+/// Refuses a client that is not on this device.
+fn refuse_remote(addr: SocketAddr) -> Option<Response> {
+    (!addr.ip().is_loopback()).then(|| {
+        (
             StatusCode::FORBIDDEN,
             "the simulated board is driven from the device itself only",
         )
-            .into_response())
-    }
+            .into_response()
+    })
 }
 
 async fn sim_presence(
@@ -116,8 +115,8 @@ async fn sim_presence(
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Json(body): Json<PresenceBody>,
 ) -> Response {
-    if let Err(r) = local_only(addr) {
-        return r;
+    if let Some(refused) = refuse_remote(addr) {
+        return refused;
     }
     if let Some(sim) = &state.sim {
         sim.set_presence(body.present);
@@ -129,8 +128,8 @@ async fn sim_help(
     State(state): State<HealthState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
 ) -> Response {
-    if let Err(r) = local_only(addr) {
-        return r;
+    if let Some(refused) = refuse_remote(addr) {
+        return refused;
     }
     if let Some(sim) = &state.sim {
         sim.press_help();

@@ -177,8 +177,8 @@ pub struct HealthSnapshot {
     pub at: DateTime<Utc>,
     /// The peripherals and the process.
     pub devices: DeviceFacts,
-    /// The content.
-    pub content: ContentFacts,
+    /// The content (none: this device shows no content, e.g. a headless queue host).
+    pub content: Option<ContentFacts>,
     /// Items waiting in the outbox (none: no outbox).
     pub outbox_pending: Option<u64>,
     /// The watchdog's liveness sources.
@@ -226,10 +226,12 @@ impl HealthSnapshot {
         if d.disk_free_bytes.is_some_and(|f| f < MIN_FREE_BYTES) {
             out.push("disk: less than 200 MiB free in the data directory".to_owned());
         }
-        if self.content.version.is_none() {
-            out.push("content: no verified bundle".to_owned());
-        } else if self.content.stale {
-            out.push("content: past its expiry".to_owned());
+        if let Some(content) = &self.content {
+            if content.version.is_none() {
+                out.push("content: no verified bundle".to_owned());
+            } else if content.stale {
+                out.push("content: past its expiry".to_owned());
+            }
         }
         for l in self.loops.iter().filter(|l| l.stalled) {
             out.push(format!("loop {}: stalled", l.name));

@@ -101,10 +101,12 @@ impl BoardController {
             inputs.presence,
         );
         if self.backlight != Some(level) {
+            tracing::info!("backlight {level} %");
             board.set_backlight(level)?;
             self.backlight = Some(level);
         }
         if self.lamp != Some(fault) {
+            tracing::info!("fault lamp {}", if fault { "on" } else { "off" });
             board.set_fault_lamp(fault)?;
             self.lamp = Some(fault);
         }

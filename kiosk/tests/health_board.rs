@@ -162,6 +162,19 @@ impl Station {
         resp.text().await.unwrap()
     }
 
+    async fn alerts(&self) -> Value {
+        let q: Value = self
+            .http
+            .get(format!("{}/api/v1/queue", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        q["alerts"].clone()
+    }
+
     /// Waits until the devices have been seen: a printer status read, the reader's SAM answering.
     async fn settle(&mut self) {
         self.devices.printer.check().await.unwrap();
@@ -337,23 +350,57 @@ async fn the_simulated_board_wakes_the_screen_and_its_help_button_reaches_the_st
     wait_board(&mut status, |b| b.help_requested).await;
     assert!(s.metrics().await.contains("kiosk_board_help_requested 1"));
 
-    // Staff came: the request closes and leaves the staff page.
-    s.board.clear_help();
-    let closed = tokio::time::timeout(WAIT, s.help.recv())
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(!closed);
-    let q: Value = s
+    // A staff member went there and presses 已到场 on the staff page: the alert leaves.
+    let login: Value = s
         .http
-        .get(format!("{}/api/v1/queue", s.base))
+        .post(format!("{}/api/v1/login", s.base))
+        .json(&json!({"window": 1, "pin": "1111"}))
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    assert_eq!(q["alerts"], json!([]));
+    let token = login["token"].as_str().unwrap();
+    let resp = s
+        .http
+        .post(format!("{}/api/v1/devices/kiosk-1/help/clear", s.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(s.alerts().await, json!([]));
+    let resp = s
+        .http
+        .post(format!("{}/api/v1/devices/kiosk-1/help/clear", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "staff only");
+
+    // Pressed again: shown again. Then the kiosk's hold time ends: it closes the request itself.
+    let resp = s
+        .http
+        .post(format!("{}/board/sim/help", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert!(
+        tokio::time::timeout(WAIT, s.help.recv())
+            .await
+            .unwrap()
+            .unwrap()
+    );
+    assert_eq!(s.alerts().await[0]["alerts"]["help"], json!(true));
+    s.board.clear_help();
+    let closed = tokio::time::timeout(WAIT, s.help.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!closed);
+    assert_eq!(s.alerts().await, json!([]));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

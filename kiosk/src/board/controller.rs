@@ -27,7 +27,8 @@ pub struct BoardStatus {
 pub struct StepEvents {
     /// Someone stepped in front of the kiosk: wake the screen.
     pub woke: bool,
-    /// The help request opened (`Some(true)`) or closed after its hold time (`Some(false)`).
+    /// The help button was pressed (`Some(true)`: open or renew the request, idempotent on the queue
+    /// host) or the request closed after its hold time (`Some(false)`).
     pub help: Option<bool>,
 }
 
@@ -81,9 +82,8 @@ impl BoardController {
         self.presence = inputs.presence;
 
         if inputs.help_pressed && !self.help_down {
-            if self.help_since.is_none() {
-                events.help = Some(true);
-            }
+            // Every press is sent: if staff closed the request on their page, a new press shows again.
+            events.help = Some(true);
             self.help_since = Some(now);
             self.last_activity = now;
         }
@@ -178,7 +178,7 @@ mod tests {
     }
 
     #[test]
-    fn help_opens_once_renews_and_closes_after_the_hold() {
+    fn help_opens_on_each_press_and_closes_after_the_hold() {
         let (mut board, sim) = SimBoardControls::new();
         let mut c = controller();
         sim.press_help();
@@ -191,8 +191,9 @@ mod tests {
         sim.press_help();
         let e = c.step(&mut board, secs(200), noon(), None, false).unwrap();
         assert_eq!(
-            e.help, None,
-            "pressed again while open: renewed, not repeated"
+            e.help,
+            Some(true),
+            "pressed again while open: sent again, hold renewed"
         );
         let e = c.step(&mut board, secs(499), noon(), None, false).unwrap();
         assert_eq!(e.help, None);

@@ -44,6 +44,7 @@ pub(super) fn router(state: S) -> Router {
         .route("/api/v1/tickets/{id}/cancel", post(cancel))
         .route("/api/v1/devices/alerts", put(set_alerts))
         .route("/api/v1/devices/help", put(set_help))
+        .route("/api/v1/devices/{device}/help/clear", post(clear_help))
         .route("/api/v1/queue", get(queue))
         .route("/api/v1/events", get(events))
         .route("/api/v1/windows/{id}", get(window_view))
@@ -200,6 +201,16 @@ async fn set_help(
     ApiJson(body): ApiJson<HelpBody>,
 ) -> Result<Json<Ok>, ApiError> {
     blocking(&state, move |e| e.set_help_request(&device, body.requested)).await?;
+    Ok(Json(Ok { ok: true }))
+}
+
+/// A staff member went to the kiosk: its help request leaves the staff pages.
+async fn clear_help(
+    State(state): State<S>,
+    _session: StaffSession,
+    ApiPath(device): ApiPath<String>,
+) -> Result<Json<Ok>, ApiError> {
+    blocking(&state, move |e| e.set_help_request(&device, false)).await?;
     Ok(Json(Ok { ok: true }))
 }
 

@@ -12,7 +12,7 @@ use std::{
 use chrono::{DateTime, Utc};
 use ticket_printer::{
     Endpoint, NotPrinted, PrintOutcome, Printer, PrinterStatus, SharedVirtualPrinter, Ticket,
-    profile,
+    TransportError, profile,
 };
 use tokio::sync::{oneshot, watch};
 
@@ -210,11 +210,20 @@ impl Senders {
 }
 
 fn read_status(printer: &mut Printer) -> PrinterReport {
-    let status = printer.status();
+    let (reachable, status) = match printer.status() {
+        Ok(status) => (true, Some(status)),
+        // The link opened but cannot report status (a plain file, a profile without real-time status):
+        // as far as anyone can tell it works.
+        Err(ticket_printer::Error::Transport(TransportError::WriteOnly { .. })) => (true, None),
+        Err(err) => {
+            tracing::debug!("printer status: {err}");
+            (false, None)
+        }
+    };
     PrinterReport {
         checked_at: Some(Utc::now()),
-        reachable: status.is_ok(),
-        status: status.ok(),
+        reachable,
+        status,
     }
 }
 

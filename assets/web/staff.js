@@ -51,10 +51,7 @@ function showDesk(on) {
 async function loadQueue() {
   const q = await api("GET", "/api/v1/queue");
   services = q.services;
-  const banner = $("printer-banner");
-  const alerts = (q.alerts || []).map((a) => a.message).filter(Boolean);
-  banner.hidden = alerts.length === 0;
-  banner.textContent = alerts.join("；");
+  showAlerts(q.alerts || []);
   const sel = $("login-window");
   if (!sel.options.length) {
     for (const w of q.windows) {
@@ -83,6 +80,35 @@ async function loadQueue() {
     o.textContent = s.name + " " + s.name_en;
     ts.appendChild(o);
   }
+}
+
+// Device alerts in the banner; a help request (a visitor pressed a kiosk's help button) gets a button
+// for the staff member who went to the kiosk.
+function showAlerts(alerts) {
+  const banner = $("printer-banner");
+  const shown = alerts.filter((a) => a.message);
+  banner.hidden = shown.length === 0;
+  banner.textContent = "";
+  shown.forEach((a, i) => {
+    if (i > 0) banner.appendChild(document.createTextNode("；"));
+    banner.appendChild(document.createTextNode(a.message));
+    if (a.alerts && a.alerts.help) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "attend";
+      b.textContent = "已到场 Attended";
+      b.setAttribute("aria-label", "已到场 " + a.device + " / Attended " + a.device);
+      b.onclick = async () => {
+        try {
+          await api("POST", "/api/v1/devices/" + encodeURIComponent(a.device) + "/help/clear");
+          await loadQueue();
+        } catch (e) {
+          say(e.message, true);
+        }
+      };
+      banner.appendChild(b);
+    }
+  });
 }
 
 function ticketItem(t, onClick) {

@@ -15,7 +15,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::card::{IdentityCard, IdentityToken};
@@ -100,10 +100,23 @@ pub enum ReaderEvent {
     ReaderRecovered,
 }
 
+/// The reader task's state, for health reports: updated on every poll and every reopening attempt, so
+/// a watcher also sees that the task is alive.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReaderHealth {
+    /// The reader is open and its SAM answered `11 FF` with success.
+    pub sam_ok: bool,
+    /// Poll cycles and reopening attempts so far.
+    pub cycles: u64,
+    /// Cards read so far.
+    pub cards_read: u64,
+}
+
 /// A running reader task and its event stream. Dropping it stops the task.
 #[derive(Debug)]
 pub struct Reader {
     events: mpsc::Receiver<ReaderEvent>,
+    health: watch::Receiver<ReaderHealth>,
     task: JoinHandle<()>,
 }
 
@@ -117,8 +130,13 @@ impl Reader {
         T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
         let (tx, events) = mpsc::channel(32);
-        let task = tokio::spawn(run(connect, config, tx));
-        Self { events, task }
+        let (health_tx, health) = watch::channel(ReaderHealth::default());
+        let task = tokio::spawn(run(connect, config, tx, health_tx));
+        Self {
+            events,
+            health,
+            task,
+        }
     }
 
     /// Starts a reader task on a serial device (reopened at `path` after an unplug).
@@ -145,6 +163,11 @@ impl Reader {
         )
     }
 
+    /// The task's state (SAM answering, cycles, cards read); it changes on every poll.
+    pub fn health(&self) -> watch::Receiver<ReaderHealth> {
+        self.health.clone()
+    }
+
     /// Waits for the next event (`None` once the task has ended).
     pub async fn next_event(&mut self) -> Option<ReaderEvent> {
         self.events.recv().await
@@ -162,21 +185,38 @@ struct Stopped;
 
 struct Events {
     tx: mpsc::Sender<ReaderEvent>,
+    health: watch::Sender<ReaderHealth>,
 }
 
 impl Events {
+    fn cycle(&self, sam_ok: bool) {
+        self.health.send_modify(|h| {
+            h.sam_ok = sam_ok;
+            h.cycles = h.cycles.wrapping_add(1);
+        });
+    }
+
+    fn card_read(&self) {
+        self.health
+            .send_modify(|h| h.cards_read = h.cards_read.wrapping_add(1));
+    }
+
     async fn emit(&self, event: ReaderEvent) -> Result<(), Stopped> {
         self.tx.send(event).await.map_err(|_| Stopped)
     }
 }
 
-async fn run<C, Fut, T>(mut connect: C, config: DriverConfig, tx: mpsc::Sender<ReaderEvent>)
-where
+async fn run<C, Fut, T>(
+    mut connect: C,
+    config: DriverConfig,
+    tx: mpsc::Sender<ReaderEvent>,
+    health: watch::Sender<ReaderHealth>,
+) where
     C: FnMut() -> Fut + Send,
     Fut: Future<Output = Result<T, Error>> + Send,
     T: AsyncRead + AsyncWrite + Unpin + Send,
 {
-    let events = Events { tx };
+    let events = Events { tx, health };
     let _ = supervise(&mut connect, &config, &events).await;
 }
 
@@ -205,6 +245,7 @@ where
             }
             Err(e) => e.to_string(),
         };
+        events.cycle(false);
         if !lost {
             lost = true;
             tracing::warn!(%reason, "ID reader lost");
@@ -272,7 +313,9 @@ async fn poll<T: AsyncRead + AsyncWrite + Unpin>(
     let mut empty_polls = 0u32;
     let mut errors = 0u32;
     let reason = loop {
-        match cycle(client, config.with_fingerprint).await {
+        let result = cycle(client, config.with_fingerprint).await;
+        events.cycle(result.is_ok());
+        match result {
             Ok(Cycle::NoCard) => {
                 errors = 0;
                 empty_polls = empty_polls.saturating_add(1);
@@ -292,6 +335,7 @@ async fn poll<T: AsyncRead + AsyncWrite + Unpin>(
                         events.emit(ReaderEvent::CardRemoved).await?;
                     }
                     present = Some(token);
+                    events.card_read();
                     events.emit(ReaderEvent::CardRead(card)).await?;
                 }
             }

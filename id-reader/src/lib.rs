@@ -18,7 +18,7 @@ pub use card::{
 };
 pub use client::{SamClient, Timeouts};
 pub use command::{BaudRate, Command};
-pub use driver::{DriverConfig, ReadFailure, Reader, ReaderEvent};
+pub use driver::{DriverConfig, ReadFailure, Reader, ReaderEvent, ReaderHealth};
 pub use error::Error;
 pub use frame::{FrameDecoder, FrameError};
 pub use response::{ProtocolError, ReadData, Response, SamId};

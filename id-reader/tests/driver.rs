@@ -311,3 +311,18 @@ async fn in_process_simulator_needs_no_pty() {
     sim.remove();
     assert_eq!(next(&mut reader).await, ReaderEvent::CardRemoved);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn driver_health_counts_cycles_and_cards_read() {
+    let sim = SimReader::new();
+    let mut reader = Reader::spawn_simulated(&sim, fast_config());
+    let mut health = reader.health();
+    tokio::time::timeout(WAIT, health.wait_for(|h| h.sam_ok && h.cycles >= 2))
+        .await
+        .expect("the driver never polled")
+        .unwrap();
+    assert_eq!(health.borrow().cards_read, 0);
+    sim.place(&card("resident.toml"));
+    let _ = next(&mut reader).await;
+    assert_eq!(reader.health().borrow().cards_read, 1);
+}

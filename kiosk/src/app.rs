@@ -3,8 +3,9 @@
 //! This is the binary's edge, so its functions return `anyhow` errors with context for the operator.
 
 use std::{
+    net::SocketAddr,
     path::{Path, PathBuf},
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, OnceLock},
     time::Duration,
 };
 
@@ -12,9 +13,11 @@ use anyhow::Context as _;
 use slint::ComponentHandle as _;
 
 use crate::{
+    board::{self, BoardHooks, BoardTask},
     config::{DevicesConfig, KioskConfig},
     content::{ContentConfig, ContentStore, Outbox},
     devices::{Devices, LedPanelSlot},
+    health::{self, HealthSources, QueueReach},
     lan::{self, LanConfig, LanService},
     led::Scene,
     paths,
@@ -22,7 +25,7 @@ use crate::{
         HttpQueueClient, LocalQueueClient, QueueClient, QueueConfig, QueueEngine, SystemClock,
     },
     ui::{
-        Shell, ShellOptions,
+        AppWindow, Nav, Shell, ShellOptions,
         info::{InfoOptions, InfoPages},
         take_number::{TakeNumberController, TakeNumberDeps, TakeNumberOptions},
         technician::{
@@ -30,6 +33,7 @@ use crate::{
             window_count,
         },
     },
+    watchdog::{Heart, Liveness, SystemMonotonic, Watchdog},
 };
 
 /// Loads the configuration file, or the defaults when there is none.
@@ -82,19 +86,24 @@ pub fn queue_config(
 }
 
 /// The queue this kiosk issues into: its own (it is the queue host, and serves the LAN API), or
-/// the host's over the LAN when `[ui] queue_host_url` is set. Needs a tokio runtime.
+/// the host's over the LAN when `[ui] queue_host_url` is set. Either way `[lan] listen` serves
+/// `health` (`/healthz`, `/metrics`): beside the API on the host, alone on any other device.
+/// Needs a tokio runtime.
 pub fn connect_queue(
     config: &KioskConfig,
     queue: &QueueConfig,
     lan: &LanConfig,
     data_dir: &Path,
     demo: bool,
+    health: axum::Router,
+    liveness: &Liveness,
 ) -> anyhow::Result<Arc<dyn QueueClient>> {
     if let Some(url) = &config.ui.queue_host_url {
         let token = config.ui.queue_device_token.clone().unwrap_or_default();
         let client = HttpQueueClient::new(url, token, queue.identity_salt.clone())
             .context("[ui] queue_host_url")?;
         tracing::info!("remote mode: tickets are issued by the queue host at {url}");
+        tokio::spawn(serve_router(lan.listen, health, "device health"));
         return Ok(Arc::new(client));
     }
     let db = data_dir.join(lan::DATABASE_FILE);
@@ -103,27 +112,34 @@ pub fn connect_queue(
         .with_context(|| format!("cannot open the queue database {}", db.display()))?;
     let engine = Arc::new(engine);
     tracing::info!("queue host: database {}", db.display());
-    start_lan_service(&engine, lan, demo);
-    start_daily_tick(&engine);
+    start_lan_service(&engine, lan, demo, health);
+    start_daily_tick(
+        &engine,
+        liveness.register("queue_tick", Duration::from_secs(300)),
+    );
     Ok(Arc::new(LocalQueueClient::new(
         engine,
         lan.device_name.clone(),
     )))
 }
 
-/// Serves the staff page, phone pages and LAN API on `[lan] listen`. A failure is logged: the
-/// kiosk still issues tickets without it.
-fn start_lan_service(engine: &Arc<QueueEngine>, lan: &LanConfig, demo: bool) {
+/// Serves the staff page, phone pages and LAN API on `[lan] listen`, with the device's `health`
+/// routes. A failure is logged: the kiosk still issues tickets without it, and still answers
+/// `/healthz` when only the staff page is refused.
+fn start_lan_service(engine: &Arc<QueueEngine>, lan: &LanConfig, demo: bool, health: axum::Router) {
     let service = match LanService::new(Arc::clone(engine), lan.clone()) {
-        Ok(service) => service,
+        Ok(service) => Some(service.with_routes(health.clone())),
         Err(err) => {
             tracing::error!("[lan] is unusable, no staff page: {err}");
-            return;
+            None
         }
     };
     let listen = lan.listen;
     let allow_demo = demo || lan.allow_demo_credentials;
     tokio::spawn(async move {
+        let Some(service) = service else {
+            return serve_router(listen, health, "device health").await;
+        };
         let s = service.clone();
         let uses_demo = tokio::task::spawn_blocking(move || s.uses_demo_credentials())
             .await
@@ -132,7 +148,7 @@ fn start_lan_service(engine: &Arc<QueueEngine>, lan: &LanConfig, demo: bool) {
             tracing::error!(
                 "[lan] uses the demo PINs or device token: the staff page stays off until real ones are set"
             );
-            return;
+            return serve_router(listen, health, "device health").await;
         }
         if demo {
             tracing::warn!("DEMO queue: staff PINs 1111, 2222, 3333 for windows 1-3");
@@ -149,13 +165,28 @@ fn start_lan_service(engine: &Arc<QueueEngine>, lan: &LanConfig, demo: bool) {
     });
 }
 
+/// Serves `router` (with client addresses) on `listen` until the process ends; failures are logged.
+async fn serve_router(listen: SocketAddr, router: axum::Router, what: &'static str) {
+    match tokio::net::TcpListener::bind(listen).await {
+        Ok(listener) => {
+            tracing::info!("{what}: http://{listen}/healthz");
+            let service = router.into_make_service_with_connect_info::<SocketAddr>();
+            if let Err(err) = axum::serve(listener, service).await {
+                tracing::error!("{what} stopped: {err}");
+            }
+        }
+        Err(err) => tracing::error!("cannot listen on {listen}, no {what}: {err}"),
+    }
+}
+
 /// The daily reset goes out even when nobody takes a ticket.
-fn start_daily_tick(engine: &Arc<QueueEngine>) {
+fn start_daily_tick(engine: &Arc<QueueEngine>, heart: Heart) {
     let engine = Arc::clone(engine);
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(30));
         loop {
             every.tick().await;
+            heart.beat();
             let e = Arc::clone(&engine);
             if let Ok(Err(err)) = tokio::task::spawn_blocking(move || e.tick()).await {
                 tracing::warn!("daily reset check failed: {err}");
@@ -184,23 +215,76 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
         .context("cannot start the async runtime")?;
     let _runtime_guard = runtime.enter();
 
-    let mut devices = Devices::start(&config.devices, &data_dir.join("sim"))
+    let liveness = Liveness::new(Arc::new(SystemMonotonic::new()));
+    let watchdog = Arc::new(Watchdog::from_env(liveness.clone()));
+    let restarts = health::record_start(&data_dir).unwrap_or_else(|err| {
+        tracing::warn!("cannot count this start in the data directory: {err}");
+        0
+    });
+    let mut devices = Devices::start_with(&config.devices, &data_dir.join("sim"), Some(&liveness))
         .context("cannot start the devices")?;
     // A still frame that fits a 160-LED panel; `kiosk led follow` drives a panel from the queue's calls.
     let welcome = Scene::Message("法律服务热线12348".to_owned());
     if let Err(err) = devices.led_panel.show(&welcome, Duration::ZERO) {
         tracing::warn!("LED panel: {err}");
     }
-    // The technician page shares the panel (test pattern).
+    let content_config = ContentConfig::from_kiosk(&config).context("[content]")?;
+    let store =
+        ContentStore::open(&data_dir, &content_config).context("cannot open the content store")?;
+    let outbox = Outbox::open(&data_dir, &content_config, &config.site.name)
+        .context("cannot open the outbox")?;
+
+    let late = LateBound::default();
+    let board = start_board(
+        &config,
+        &liveness,
+        &late,
+        &devices.printer,
+        runtime.handle(),
+    )?;
+    let queue_reach = match &config.ui.queue_host_url {
+        Some(url) => QueueReach::Remote(health::spawn_queue_probe(
+            runtime.handle(),
+            url,
+            Duration::from_secs(30),
+        )),
+        None => QueueReach::Host,
+    };
+    let mut sources = HealthSources::new(&lan_config.device_name, &data_dir)
+        .with_restarts(restarts)
+        .with_devices(&devices)
+        .with_queue(queue_reach)
+        .with_content(store.clone())
+        .with_outbox(outbox.clone())
+        .with_liveness(liveness.clone());
+    if let Some((task, _)) = &board {
+        sources = sources.with_board(task.status());
+    }
+    // The technician page shares the panel (test pattern); health already holds its report.
     let detached = LedPanelSlot::start(&crate::config::LedPanelConfig::None, &data_dir);
     let led_panel = Arc::new(Mutex::new(std::mem::replace(
         &mut devices.led_panel,
         detached,
     )));
-    let queue = connect_queue(&config, &queue_config, &lan_config, &data_dir, demo)?;
+    let health_routes =
+        health::routes(sources.clone(), board.as_ref().and_then(|(_, s)| s.clone()));
+    let queue = connect_queue(
+        &config,
+        &queue_config,
+        &lan_config,
+        &data_dir,
+        demo,
+        health_routes,
+        &liveness,
+    )?;
+    let _ = late.queue.set(Arc::clone(&queue));
 
     let shell =
         Shell::new(ShellOptions::from_config(&config)).context("cannot open the kiosk window")?;
+    let _ = late.window.set(shell.window().as_weak());
+    if let Some((task, _)) = &board {
+        shell.on_activity(task.touch_handle());
+    }
     let take_number = TakeNumberController::attach(
         &shell,
         TakeNumberOptions::from_config(&config, &queue_config, &lan_config.device_name),
@@ -212,13 +296,17 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
             runtime: runtime.handle().clone(),
         },
     );
-    let content_config = ContentConfig::from_kiosk(&config).context("[content]")?;
-    let store =
-        ContentStore::open(&data_dir, &content_config).context("cannot open the content store")?;
-    let outbox = Outbox::open(&data_dir, &content_config, &config.site.name)
-        .context("cannot open the outbox")?;
     let _outbox_task = outbox.spawn(runtime.handle());
-    let _sync = store.spawn_sync(runtime.handle(), Some(outbox.clone()));
+    // Heartbeats carry every device fact, so the sync task sends none of its own.
+    let _sync = store.spawn_sync(runtime.handle(), None);
+    let _heartbeats = (content_config.heartbeat_secs > 0).then(|| {
+        health::spawn_heartbeats(
+            runtime.handle(),
+            sources,
+            outbox.clone(),
+            Duration::from_secs(content_config.heartbeat_secs),
+        )
+    });
     let info = InfoPages::attach(&shell, store.current(), InfoOptions::from_config(&config));
     info.set_outbox(outbox.clone());
     let _follow = info.follow(&store, runtime.handle());
@@ -240,6 +328,8 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
             runtime: runtime.handle().clone(),
         },
     );
+    let _ui_beat = watch_ui_loop(&shell, &liveness, &watchdog);
+    let _watchdog_thread = Arc::clone(&watchdog).spawn();
     let window = shell.window().window();
     if config.ui.fullscreen {
         window.set_fullscreen(true);
@@ -248,9 +338,87 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
         window.set_size(slint::LogicalSize::new(width as f32, height as f32));
     }
     shell.window().run().context("the UI event loop failed")?;
+    drop(board);
     drop(devices);
     tracing::info!("window closed: kiosk stopped");
     Ok(())
+}
+
+/// What the board's hooks reach once it exists (the board starts before the queue and the window).
+#[derive(Default)]
+struct LateBound {
+    queue: Arc<OnceLock<Arc<dyn QueueClient>>>,
+    window: Arc<OnceLock<slint::Weak<AppWindow>>>,
+}
+
+/// Starts the board loop of `[board]`: presence wakes the screen, the help button raises a help
+/// request on the staff page, the printer's state lights the fault lamp.
+fn start_board(
+    config: &KioskConfig,
+    liveness: &Liveness,
+    late: &LateBound,
+    printer: &crate::devices::PrinterService,
+    runtime: &tokio::runtime::Handle,
+) -> anyhow::Result<Option<(BoardTask, Option<board::SimBoardControls>)>> {
+    let Some(opened) = board::open(&config.board).context("[board]")? else {
+        return Ok(None);
+    };
+    let (queue, window) = (Arc::clone(&late.queue), Arc::clone(&late.window));
+    let help_runtime = runtime.clone();
+    let hooks = BoardHooks {
+        on_wake: Box::new(move || {
+            if let Some(window) = window.get() {
+                let _ = window.upgrade_in_event_loop(|w| w.global::<Nav>().invoke_activity());
+            }
+        }),
+        on_help: Box::new(move |open| {
+            if let Some(queue) = queue.get() {
+                let queue = Arc::clone(queue);
+                help_runtime.spawn(async move {
+                    if let Err(err) = queue.request_help(open).await {
+                        tracing::warn!("cannot report the help request: {err}");
+                    }
+                });
+            }
+        }),
+    };
+    let task = BoardTask::spawn(
+        opened.board,
+        &config.board,
+        Arc::clone(liveness.clock()),
+        Some(liveness.register("board", Duration::from_secs(10))),
+        hooks,
+    )
+    .context("[board]")?;
+    task.follow_printer(printer.report(), runtime);
+    tracing::info!("board I/O: {:?}", config.board.kind);
+    Ok(Some((task, opened.sim)))
+}
+
+/// Beats the `ui` liveness source from a Slint timer and reports `READY=1` once the event loop runs
+/// (the first frame is on screen).
+fn watch_ui_loop(shell: &Shell, liveness: &Liveness, watchdog: &Arc<Watchdog>) -> slint::Timer {
+    let heart = liveness.register("ui", Duration::from_secs(15));
+    let ready = Arc::clone(watchdog);
+    let window = shell.window().window();
+    let notified = window.set_rendering_notifier(move |state, _| {
+        if matches!(state, slint::RenderingState::AfterRendering) {
+            ready.ready();
+        }
+    });
+    if notified.is_err() {
+        let ready = Arc::clone(watchdog);
+        slint::Timer::single_shot(Duration::ZERO, move || ready.ready());
+    }
+    let timer = slint::Timer::default();
+    timer.start(
+        slint::TimerMode::Repeated,
+        Duration::from_secs(1),
+        move || {
+            heart.beat();
+        },
+    );
+    timer
 }
 
 fn log_devices(devices: &DevicesConfig, data_dir: &Path) {

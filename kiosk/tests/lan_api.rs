@@ -634,6 +634,7 @@ async fn device_alerts_reach_the_queue_view_and_the_event_stream() {
             "kiosk-1",
             kiosk::queue::DeviceAlerts {
                 printer: kiosk::queue::PrinterAlert::PaperOut,
+                ..Default::default()
             },
         )
         .unwrap();

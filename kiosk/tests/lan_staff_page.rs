@@ -198,6 +198,7 @@ async fn staff_page_logs_in_calls_serves_and_shows_the_printer_banner() {
                 "kiosk-1",
                 DeviceAlerts {
                     printer: PrinterAlert::PaperNearEnd,
+                    ..DeviceAlerts::default()
                 },
             )
             .unwrap();
@@ -209,11 +210,37 @@ async fn staff_page_logs_in_calls_serves_and_shows_the_printer_banner() {
             ))
             .await?;
         assert!(banner.is_displayed().await?);
+
+        // A visitor presses the kiosk's help button: the banner says so, with a button for the staff
+        // member who goes there; pressing it closes the request.
+        engine.set_help_request("kiosk-1", true).unwrap();
+        browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//div[@id='printer-banner' and contains(., '呼叫按钮')]",
+            ))
+            .await?
+            .find(Locator::Css("button.attend"))
+            .await?
+            .click()
+            .await?;
+        browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//div[@id='printer-banner' and not(contains(., '呼叫按钮')) and contains(., '打印纸')]",
+            ))
+            .await?;
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;
     let _ = browser.close().await;
     result.expect("the staff page works");
+    assert!(
+        engine.device_alerts().iter().all(|(_, a)| !a.help),
+        "the help request was closed from the staff page"
+    );
     let day = engine.current_day().unwrap();
     let t = &engine.tickets_of_day(day).unwrap()[0];
     assert_eq!(

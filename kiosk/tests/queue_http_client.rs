@@ -93,6 +93,7 @@ async fn remote_client_matches_the_local_one() {
     client
         .set_device_alerts(DeviceAlerts {
             printer: PrinterAlert::CoverOpen,
+            ..DeviceAlerts::default()
         })
         .await
         .unwrap();
@@ -101,10 +102,29 @@ async fn remote_client_matches_the_local_one() {
         [(
             "demo-kiosk".to_owned(),
             DeviceAlerts {
-                printer: PrinterAlert::CoverOpen
+                printer: PrinterAlert::CoverOpen,
+                help: false,
             }
         )]
     );
+    // The help button: its own call, and a later printer report leaves it open.
+    client.request_help(true).await.unwrap();
+    client
+        .set_device_alerts(DeviceAlerts::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        engine.device_alerts(),
+        [(
+            "demo-kiosk".to_owned(),
+            DeviceAlerts {
+                printer: PrinterAlert::Ok,
+                help: true,
+            }
+        )]
+    );
+    client.request_help(false).await.unwrap();
+    assert!(!engine.device_alerts()[0].1.any());
 
     let mut kinds = Vec::new();
     while kinds.len() < 4 {

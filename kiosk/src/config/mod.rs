@@ -38,6 +38,8 @@ pub struct KioskConfig {
     pub displays: crate::hall::DisplaysConfig,
     /// The technician page's PIN and lockout.
     pub technician: TechnicianConfig,
+    /// The board's own I/O: presence sensor, backlight schedule, help button, fault lamp.
+    pub board: crate::board::BoardConfig,
 }
 
 /// The tier of the public legal service network a device stands in.
@@ -219,6 +221,9 @@ impl KioskConfig {
                     "is required with ui.queue_host_url",
                 ));
             }
+        }
+        if let Err((key, reason)) = self.board.validate() {
+            return Err(invalid(key, &reason));
         }
         self.devices.validate(origin)?;
         self.technician.validate(origin)

@@ -24,6 +24,23 @@ fn the_example_file_parses_and_matches_the_defaults() {
     assert_eq!(config.ui, defaults.ui);
     assert_eq!(config.devices, defaults.devices);
     assert_eq!(config.technician, defaults.technician);
+    assert_eq!(config.board, defaults.board);
+}
+
+#[test]
+fn board_keys_are_checked_and_named() {
+    let err = parse("[board]\nnight = \"late\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("board.night"), "{err}");
+    let err = parse("[board]\nday_brightness = 150\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("board.day_brightness"), "{err}");
+    let err = parse("[board]\nbrightness = 50\n").unwrap_err().to_string();
+    assert!(err.contains("unknown field"), "{err}");
+    let config = parse("[board]\nkind = \"none\"\nnight = \"21:30-06:00\"\n").unwrap();
+    assert_eq!(config.board.kind, crate::board::BoardKind::None);
 }
 
 #[test]

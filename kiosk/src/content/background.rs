@@ -73,6 +73,7 @@ impl ContentStore {
                         .to_owned(),
                         last_sync_error: status.last_error,
                         outbox_pending: outbox.pending_count().unwrap_or(0),
+                        ..Heartbeat::default()
                     };
                     if let Err(err) = outbox.submit(OutboxPayload::Heartbeat(heartbeat)) {
                         tracing::error!("heartbeat not queued: {err}");

@@ -63,8 +63,9 @@ pub struct TicketStats {
     pub mean_wait_secs: u32,
 }
 
-/// A device heartbeat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A device heartbeat. Fields added after the first release carry `#[serde(default)]`, so items queued
+/// by an older version still parse.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Heartbeat {
     /// Installed content version.
     pub content_version: Option<u64>,
@@ -76,6 +77,15 @@ pub struct Heartbeat {
     pub last_sync_error: Option<String>,
     /// Items waiting in the outbox.
     pub outbox_pending: u64,
+    /// Seconds since the installed bundle was signed.
+    #[serde(default)]
+    pub content_age_secs: Option<u64>,
+    /// The peripherals (printer, ID reader, LED panel, queue host, board, disk, uptime, restarts).
+    #[serde(default)]
+    pub devices: Option<crate::health::DeviceFacts>,
+    /// What `/healthz` lists as wrong at the time of the heartbeat.
+    #[serde(default)]
+    pub problems: Vec<String>,
 }
 
 /// What the outbox carries.

@@ -2,15 +2,32 @@
 
 use std::{path::Path, time::Duration};
 
+use tokio::sync::watch;
+
 use crate::{
     config::{LedPanelConfig, parse_size_any},
     led::{LedSink, MonoFrame, PngSink, Scene, SinkError, render},
 };
 
+/// The panel's state for health reports.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum LedPanelReport {
+    /// No panel configured.
+    #[default]
+    None,
+    /// Configured, nothing shown yet.
+    Unknown,
+    /// The last frame was shown.
+    Ok,
+    /// The last frame failed, with the reason.
+    Fault(String),
+}
+
 /// The configured panel and its frame.
 pub struct LedPanelSlot {
     sink: Option<Box<dyn LedSink>>,
     frame: MonoFrame,
+    report: watch::Sender<LedPanelReport>,
 }
 
 impl std::fmt::Debug for LedPanelSlot {
@@ -31,11 +48,13 @@ impl LedPanelSlot {
                 Self {
                     sink: Some(Box::new(PngSink::new(sim_dir.join("panel.png"), 6))),
                     frame: MonoFrame::new(w, h),
+                    report: watch::Sender::new(LedPanelReport::Unknown),
                 }
             }
             LedPanelConfig::None => Self {
                 sink: None,
                 frame: MonoFrame::new(1, 1),
+                report: watch::Sender::new(LedPanelReport::None),
             },
         }
     }
@@ -46,7 +65,17 @@ impl LedPanelSlot {
             return Ok(());
         };
         render(scene, elapsed, 32, &mut self.frame);
-        sink.show(&self.frame)
+        let result = sink.show(&self.frame);
+        self.report.send_replace(match &result {
+            Ok(()) => LedPanelReport::Ok,
+            Err(err) => LedPanelReport::Fault(err.to_string()),
+        });
+        result
+    }
+
+    /// The panel's state after the last frame, for health reports.
+    pub fn report(&self) -> watch::Receiver<LedPanelReport> {
+        self.report.subscribe()
     }
 
     /// Shows the wiring test pattern (border, diagonals, the top-left marker LED) of `kiosk led render

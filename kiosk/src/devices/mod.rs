@@ -7,11 +7,11 @@ mod printer;
 
 use std::path::Path;
 
-pub use id_reader::IdReaderSlot;
-pub use led_panel::LedPanelSlot;
-pub use printer::{PrintJobError, PrinterHealth, PrinterService};
+pub use id_reader::{IdReaderReport, IdReaderSlot};
+pub use led_panel::{LedPanelReport, LedPanelSlot};
+pub use printer::{PrintJobError, PrinterHealth, PrinterReport, PrinterService, STATUS_POLL};
 
-use crate::config::DevicesConfig;
+use crate::{config::DevicesConfig, watchdog::Liveness};
 
 /// Why a device could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -44,9 +44,28 @@ impl Devices {
     /// Starts every configured device. Simulated devices write what they "show" or "print" under `sim_dir`.
     /// Needs a tokio runtime (the ID reader's driver is a task).
     pub fn start(config: &DevicesConfig, sim_dir: &Path) -> Result<Self, DeviceError> {
+        Self::start_with(config, sim_dir, None)
+    }
+
+    /// Like [`Devices::start`], registering the printer thread and the ID reader driver as liveness
+    /// sources of the watchdog.
+    pub fn start_with(
+        config: &DevicesConfig,
+        sim_dir: &Path,
+        liveness: Option<&Liveness>,
+    ) -> Result<Self, DeviceError> {
+        let printer_heart = liveness.map(|l| l.register("printer", STATUS_POLL * 6));
+        let reader_heart = match config.id_reader {
+            crate::config::IdReaderConfig::None => None,
+            _ => liveness.map(|l| l.register("id_reader", std::time::Duration::from_secs(60))),
+        };
         Ok(Self {
-            printer: PrinterService::start(&config.printer, &sim_dir.join("printer"))?,
-            id_reader: IdReaderSlot::start(&config.id_reader),
+            printer: PrinterService::start_with(
+                &config.printer,
+                &sim_dir.join("printer"),
+                printer_heart,
+            )?,
+            id_reader: IdReaderSlot::start_with(&config.id_reader, reader_heart),
             led_panel: LedPanelSlot::start(&config.led_panel, &sim_dir.join("led")),
         })
     }

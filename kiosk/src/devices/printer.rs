@@ -6,15 +6,32 @@
 use std::{
     path::{Path, PathBuf},
     sync::mpsc,
+    time::Duration,
 };
 
+use chrono::{DateTime, Utc};
 use ticket_printer::{
-    Endpoint, NotPrinted, PrintOutcome, Printer, SharedVirtualPrinter, Ticket, profile,
+    Endpoint, NotPrinted, PrintOutcome, Printer, PrinterStatus, SharedVirtualPrinter, Ticket,
+    TransportError, profile,
 };
 use tokio::sync::{oneshot, watch};
 
 use super::DeviceError;
-use crate::config::PrinterConfig;
+use crate::{config::PrinterConfig, watchdog::Heart};
+
+/// How often the idle printer thread reads the printer's status (paper, cover) for health and the lamp.
+pub const STATUS_POLL: Duration = Duration::from_secs(10);
+
+/// The printer as last seen by a status read or a print, for health reports and the fault lamp.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PrinterReport {
+    /// When it was last seen (none: not yet).
+    pub checked_at: Option<DateTime<Utc>>,
+    /// It answered (or, for a transport that cannot read status, took the bytes).
+    pub reachable: bool,
+    /// The status it reported; none when it did not answer or cannot report.
+    pub status: Option<PrinterStatus>,
+}
 
 /// What the printer looked like after its last job or status check, for the UI, staff page and health.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +60,9 @@ enum Job {
         ticket: Box<Ticket>,
         reply: oneshot::Sender<PrintOutcome>,
     },
+    Check {
+        reply: oneshot::Sender<PrinterReport>,
+    },
 }
 
 /// A handle to the printer thread. Cheap to clone.
@@ -50,6 +70,7 @@ enum Job {
 pub struct PrinterService {
     jobs: mpsc::Sender<Job>,
     health: watch::Receiver<PrinterHealth>,
+    report: watch::Receiver<PrinterReport>,
     sim: Option<SharedVirtualPrinter>,
 }
 
@@ -64,6 +85,16 @@ impl std::fmt::Debug for PrinterService {
 impl PrinterService {
     /// Starts the printer thread for the configured printer. Simulated tickets are saved under `sim_dir`.
     pub fn start(config: &PrinterConfig, sim_dir: &Path) -> Result<Self, DeviceError> {
+        Self::start_with(config, sim_dir, None)
+    }
+
+    /// Like [`PrinterService::start`], beating `heart` on every job and every idle status read
+    /// (at least every [`STATUS_POLL`]).
+    pub fn start_with(
+        config: &PrinterConfig,
+        sim_dir: &Path,
+        heart: Option<Heart>,
+    ) -> Result<Self, DeviceError> {
         let (profile_name, endpoint, sim) = match config {
             PrinterConfig::Sim { profile } => {
                 let profile = lookup(profile)?;
@@ -92,6 +123,7 @@ impl PrinterService {
         let printer = Printer::new(endpoint, profile_name.clone());
         let (jobs, rx) = mpsc::channel();
         let (health_tx, health) = watch::channel(PrinterHealth::Unknown);
+        let (report_tx, report) = watch::channel(PrinterReport::default());
         let out_dir = sim.as_ref().map(|_| sim_dir.to_owned());
         let thread_sim = sim.clone();
         std::thread::Builder::new()
@@ -100,16 +132,25 @@ impl PrinterService {
                 run(
                     printer,
                     &rx,
-                    &health_tx,
+                    &Senders {
+                        health: health_tx,
+                        report: report_tx,
+                        heart,
+                    },
                     thread_sim.as_ref(),
                     out_dir.as_deref(),
-                )
+                );
             })
             .map_err(|source| DeviceError::Thread {
                 device: "printer",
                 source,
             })?;
-        Ok(Self { jobs, health, sim })
+        Ok(Self {
+            jobs,
+            health,
+            report,
+            sim,
+        })
     }
 
     /// Prints a ticket and reports what happened. Never panics and never loses the ticket: a ticket that could
@@ -130,6 +171,20 @@ impl PrinterService {
         self.health.clone()
     }
 
+    /// The printer as last seen (status read every [`STATUS_POLL`] while idle, and after every print).
+    pub fn report(&self) -> watch::Receiver<PrinterReport> {
+        self.report.clone()
+    }
+
+    /// Reads the printer's status now and returns the new report.
+    pub async fn check(&self) -> Result<PrinterReport, PrintJobError> {
+        let (reply, report) = oneshot::channel();
+        self.jobs
+            .send(Job::Check { reply })
+            .map_err(|_| PrintJobError::Stopped)?;
+        report.await.map_err(|_| PrintJobError::Stopped)
+    }
+
     /// The virtual printer, in simulated mode: tests and the technician use it to set paper-out, cover-open….
     pub fn simulator(&self) -> Option<&SharedVirtualPrinter> {
         self.sim.as_ref()
@@ -140,14 +195,56 @@ fn lookup(name: &str) -> Result<&'static ticket_printer::Profile, DeviceError> {
     profile::by_name(name).ok_or_else(|| DeviceError::UnknownProfile(name.to_owned()))
 }
 
+struct Senders {
+    health: watch::Sender<PrinterHealth>,
+    report: watch::Sender<PrinterReport>,
+    heart: Option<Heart>,
+}
+
+impl Senders {
+    fn beat(&self) {
+        if let Some(heart) = &self.heart {
+            heart.beat();
+        }
+    }
+}
+
+fn read_status(printer: &mut Printer) -> PrinterReport {
+    let (reachable, status) = match printer.status() {
+        Ok(status) => (true, Some(status)),
+        // The link opened but cannot report status (a plain file, a profile without real-time status):
+        // as far as anyone can tell it works.
+        Err(ticket_printer::Error::Transport(TransportError::WriteOnly { .. })) => (true, None),
+        Err(err) => {
+            tracing::debug!("printer status: {err}");
+            (false, None)
+        }
+    };
+    PrinterReport {
+        checked_at: Some(Utc::now()),
+        reachable,
+        status,
+    }
+}
+
 fn run(
     mut printer: Printer,
     jobs: &mpsc::Receiver<Job>,
-    health: &watch::Sender<PrinterHealth>,
+    out: &Senders,
     sim: Option<&SharedVirtualPrinter>,
     out_dir: Option<&Path>,
 ) {
-    while let Ok(job) = jobs.recv() {
+    out.beat();
+    loop {
+        let job = match jobs.recv_timeout(STATUS_POLL) {
+            Ok(job) => job,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                out.report.send_replace(read_status(&mut printer));
+                out.beat();
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
         match job {
             Job::Print { ticket, reply } => {
                 let outcome = printer.print(&ticket);
@@ -160,14 +257,29 @@ fn run(
                         PrinterHealth::NotReady(describe(reason))
                     }
                 };
-                health.send_replace(new_health);
+                out.health.send_replace(new_health);
+                let report = match &outcome {
+                    PrintOutcome::Printed(printed) => PrinterReport {
+                        checked_at: Some(Utc::now()),
+                        reachable: true,
+                        status: printed.status,
+                    },
+                    PrintOutcome::NotPrinted(_) => read_status(&mut printer),
+                };
+                out.report.send_replace(report);
                 if let (Some(sim), Some(dir)) = (sim, out_dir) {
                     save_simulated(sim, dir, &ticket);
                 }
                 // The caller may have given up waiting; the outcome is still in the log and health.
                 let _ = reply.send(outcome);
             }
+            Job::Check { reply } => {
+                let report = read_status(&mut printer);
+                out.report.send_replace(report);
+                let _ = reply.send(report);
+            }
         }
+        out.beat();
     }
 }
 

@@ -27,8 +27,8 @@ use crate::queue::{
     engine::validate_idempotency_key,
     event_stream,
     wire::{
-        ActiveBody, AlertEntry, CompleteBody, IssueBody, LoginBody, LoginResponse, NumberBody,
-        QueueResponse, ResumeBody, TransferBody,
+        ActiveBody, AlertEntry, CompleteBody, HelpBody, IssueBody, LoginBody, LoginResponse,
+        NumberBody, QueueResponse, ResumeBody, TransferBody,
     },
 };
 
@@ -43,6 +43,8 @@ pub(super) fn router(state: S) -> Router {
         .route("/api/v1/tickets/{id}", get(ticket))
         .route("/api/v1/tickets/{id}/cancel", post(cancel))
         .route("/api/v1/devices/alerts", put(set_alerts))
+        .route("/api/v1/devices/help", put(set_help))
+        .route("/api/v1/devices/{device}/help/clear", post(clear_help))
         .route("/api/v1/queue", get(queue))
         .route("/api/v1/events", get(events))
         .route("/api/v1/windows/{id}", get(window_view))
@@ -193,6 +195,25 @@ async fn set_alerts(
     Ok(Json(Ok { ok: true }))
 }
 
+async fn set_help(
+    State(state): State<S>,
+    Device(device): Device,
+    ApiJson(body): ApiJson<HelpBody>,
+) -> Result<Json<Ok>, ApiError> {
+    blocking(&state, move |e| e.set_help_request(&device, body.requested)).await?;
+    Ok(Json(Ok { ok: true }))
+}
+
+/// A staff member went to the kiosk: its help request leaves the staff pages.
+async fn clear_help(
+    State(state): State<S>,
+    _session: StaffSession,
+    ApiPath(device): ApiPath<String>,
+) -> Result<Json<Ok>, ApiError> {
+    blocking(&state, move |e| e.set_help_request(&device, false)).await?;
+    Ok(Json(Ok { ok: true }))
+}
+
 async fn queue(State(state): State<S>) -> Result<Json<QueueResponse>, ApiError> {
     let snapshot = blocking(&state, QueueEngine::snapshot).await?;
     let alerts = state
@@ -201,7 +222,7 @@ async fn queue(State(state): State<S>) -> Result<Json<QueueResponse>, ApiError> 
         .into_iter()
         .filter(|(_, a)| a.any())
         .map(|(device, alerts)| AlertEntry {
-            message: alerts.printer.message().map(|m| format!("{device}: {m}")),
+            message: alerts.message(&device),
             device,
             alerts,
         })

@@ -36,6 +36,7 @@ pub struct LanState {
 #[derive(Debug, Clone)]
 pub struct LanService {
     state: Arc<LanState>,
+    extra: Option<Router>,
 }
 
 impl LanService {
@@ -54,6 +55,7 @@ impl LanService {
         }
         Ok(Self {
             state: Arc::new(LanState { engine, auth }),
+            extra: None,
         })
     }
 
@@ -67,9 +69,20 @@ impl LanService {
         self.state.auth.uses_demo_credentials()
     }
 
+    /// Serves `routes` beside the API (the device's `/healthz` and `/metrics`); they must not
+    /// have a fallback of their own.
+    pub fn with_routes(mut self, routes: Router) -> Self {
+        self.extra = Some(routes);
+        self
+    }
+
     /// The axum router (serve it with client addresses, see [`LanService::serve`]).
     pub fn router(&self) -> Router {
-        api::router(Arc::clone(&self.state))
+        let router = api::router(Arc::clone(&self.state));
+        match &self.extra {
+            Some(extra) => router.merge(extra.clone()),
+            None => router,
+        }
     }
 
     /// Serves on `listener` until `shutdown` completes.

@@ -110,7 +110,13 @@ async fn serve(
     };
     let engine = Arc::new(engine);
     let allow_demo = lan_config.allow_demo_credentials;
-    let service = LanService::new(Arc::clone(&engine), lan_config).context("[lan]")?;
+    // A headless host has no printer, reader, panel or board of its own: its health is the process,
+    // the data directory and its disk.
+    let restarts = crate::health::record_start(data_dir).unwrap_or(0);
+    let health = crate::health::HealthSources::new(&device, data_dir).with_restarts(restarts);
+    let service = LanService::new(Arc::clone(&engine), lan_config)
+        .context("[lan]")?
+        .with_routes(crate::health::routes(health, None));
     if !demo && !allow_demo {
         let s = service.clone();
         let uses_demo = tokio::task::spawn_blocking(move || s.uses_demo_credentials()).await?;

@@ -51,6 +51,9 @@ pub trait QueueClient: Send + Sync {
     /// Reports this device's alerts (printer paper, cover) to the staff pages.
     fn set_device_alerts(&self, alerts: DeviceAlerts) -> BoxFuture<'_, Result<(), QueueError>>;
 
+    /// Opens (`true`) or closes a help request of this device (its help button), shown on the staff pages.
+    fn request_help(&self, requested: bool) -> BoxFuture<'_, Result<(), QueueError>>;
+
     /// Derives the salted identity token of an ID card number (the number stays here).
     fn identity_token(&self, id_number: &str) -> Result<IdentityToken, QueueError>;
 }
@@ -121,6 +124,11 @@ impl QueueClient for LocalQueueClient {
     fn set_device_alerts(&self, alerts: DeviceAlerts) -> BoxFuture<'_, Result<(), QueueError>> {
         let device = self.device.clone();
         Box::pin(self.blocking(move |e| e.set_device_alerts(&device, alerts).map(|_| ())))
+    }
+
+    fn request_help(&self, requested: bool) -> BoxFuture<'_, Result<(), QueueError>> {
+        let device = self.device.clone();
+        Box::pin(self.blocking(move |e| e.set_help_request(&device, requested).map(|_| ())))
     }
 
     fn identity_token(&self, id_number: &str) -> Result<IdentityToken, QueueError> {

@@ -761,9 +761,37 @@ impl QueueEngine {
         validate_device_name(device)?;
         let mut map = self.alerts.lock().unwrap_or_else(PoisonError::into_inner);
         let previous = map.get(device).copied().unwrap_or_default();
+        // The help request has its own call; a printer report leaves it as it is.
+        let alerts = DeviceAlerts {
+            help: previous.help,
+            ..alerts
+        };
         if previous == alerts {
             return Ok(false);
         }
+        self.run(|c| {
+            c.log(EventPayload::DeviceAlert {
+                device: device.to_owned(),
+                alerts,
+            })
+        })?;
+        map.insert(device.to_owned(), alerts);
+        Ok(true)
+    }
+
+    /// Opens or closes a device's help request (its help button); logs and broadcasts a
+    /// `device_alert` event when it changes.
+    pub fn set_help_request(&self, device: &str, requested: bool) -> Result<bool, QueueError> {
+        validate_device_name(device)?;
+        let mut map = self.alerts.lock().unwrap_or_else(PoisonError::into_inner);
+        let previous = map.get(device).copied().unwrap_or_default();
+        if previous.help == requested {
+            return Ok(false);
+        }
+        let alerts = DeviceAlerts {
+            help: requested,
+            ..previous
+        };
         self.run(|c| {
             c.log(EventPayload::DeviceAlert {
                 device: device.to_owned(),

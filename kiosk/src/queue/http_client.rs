@@ -14,6 +14,7 @@ use super::{
     engine::IssueRequest,
     events::QueueEvent,
     model::{IdentityToken, IssuedTicket, ServiceStatus, TicketId},
+    wire::HelpBody,
     wire::{ActiveBody, ErrorBody, IssueBody, PriorityField, QueueResponse},
 };
 
@@ -257,6 +258,18 @@ impl QueueClient for HttpQueueClient {
                 .send_json(
                     self.request(Method::PUT, "/api/v1/devices/alerts")
                         .json(&alerts),
+                )
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn request_help(&self, requested: bool) -> BoxFuture<'_, Result<(), QueueError>> {
+        Box::pin(async move {
+            let _: serde_json::Value = self
+                .send_json(
+                    self.request(Method::PUT, "/api/v1/devices/help")
+                        .json(&HelpBody { requested }),
                 )
                 .await?;
             Ok(())

@@ -113,6 +113,14 @@ pub struct TransferBody {
     pub position: QueuePosition,
 }
 
+/// `PUT /api/v1/devices/help`: open or close this device's help request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HelpBody {
+    /// `true`: a visitor pressed the help button; `false`: the request is closed.
+    pub requested: bool,
+}
+
 /// One device's alerts with the banner text.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AlertEntry {

@@ -43,12 +43,13 @@ impl ShellOptions {
 }
 
 type SessionEndHook = Box<dyn Fn()>;
+type ActivityHook = Box<dyn Fn()>;
 
 struct State {
     options: ShellOptions,
     history: Vec<Page>,
     session_end_hooks: Vec<SessionEndHook>,
-    activity_hooks: Vec<SessionEndHook>,
+    activity_hooks: Vec<ActivityHook>,
 }
 
 /// The main window with navigation, idle timeout and session settings wired up.
@@ -126,9 +127,6 @@ impl Shell {
             move || {
                 if let Some(window) = weak.upgrade() {
                     restart_idle_timer(&window, &state, &timer);
-                    for hook in &state.borrow().activity_hooks {
-                        hook();
-                    }
                 }
             }
         });
@@ -186,9 +184,16 @@ impl Shell {
             .push(Box::new(hook));
     }
 
-    /// Registers something to do on every touch (`Nav.activity`), such as leaving the attract loop.
+    /// Registers something to do on every touch or navigation: the board keeps the backlight up,
+    /// the attract loop ends.
     pub fn on_activity(&self, hook: impl Fn() + 'static) {
         self.state.borrow_mut().activity_hooks.push(Box::new(hook));
+    }
+
+    /// Counts as a touch: restarts the idle timeout and leaves the idle publicity loop (someone stepped
+    /// in front of the presence sensor).
+    pub fn activity(&self) {
+        self.window.global::<Nav>().invoke_activity();
     }
 
     /// Opens a page as if the citizen had tapped its tile.
@@ -218,6 +223,9 @@ impl Shell {
 }
 
 fn restart_idle_timer(window: &AppWindow, state: &Rc<RefCell<State>>, timer: &Rc<Timer>) {
+    for hook in &state.borrow().activity_hooks {
+        hook();
+    }
     let timeout = state.borrow().options.idle_timeout;
     let (weak, state) = (window.as_weak(), state.clone());
     timer.start(TimerMode::SingleShot, timeout, move || {

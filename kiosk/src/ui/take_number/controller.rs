@@ -450,7 +450,10 @@ impl TakeNumberController {
             while rx.changed().await.is_ok() {
                 let alert = *rx.borrow_and_update();
                 match queue
-                    .set_device_alerts(DeviceAlerts { printer: alert })
+                    .set_device_alerts(DeviceAlerts {
+                        printer: alert,
+                        ..DeviceAlerts::default()
+                    })
                     .await
                 {
                     Ok(()) => tracing::info!("printer alert reported to the queue: {alert:?}"),

@@ -1,0 +1,347 @@
+//! Gathering a [`HealthSnapshot`] from the running kiosk: device slots, content store, outbox, board,
+//! watchdog, data directory.
+
+use std::{
+    path::{Path, PathBuf},
+    time::{Duration, Instant},
+};
+
+use chrono::{DateTime, Utc};
+use tokio::sync::watch;
+
+use super::snapshot::{
+    BoardFacts, ContentFacts, DeviceFacts, HealthSnapshot, IdReaderFacts, LedState, LoopFacts,
+    PaperState, PrinterFacts,
+};
+use crate::{
+    board::BoardStatus,
+    content::{ClockVerdict, ContentStore, Heartbeat, Outbox},
+    devices::{Devices, IdReaderReport, LedPanelReport, PrinterReport},
+    watchdog::Liveness,
+};
+
+/// Whether this device is the queue host, or how the host answers.
+#[derive(Debug, Clone)]
+pub enum QueueReach {
+    /// This device keeps the queue.
+    Host,
+    /// Another device does; the receiver says whether it answered the last probe (none: not yet).
+    Remote(watch::Receiver<Option<bool>>),
+}
+
+/// Where a snapshot's facts come from. Clone freely; every part is optional so tests and the
+/// hall display can build the part they have.
+#[derive(Debug, Clone)]
+pub struct HealthSources {
+    device: String,
+    data_dir: PathBuf,
+    started: Instant,
+    restarts: u64,
+    printer: Option<watch::Receiver<PrinterReport>>,
+    id_reader: Option<watch::Receiver<IdReaderReport>>,
+    led_panel: Option<watch::Receiver<LedPanelReport>>,
+    queue: QueueReach,
+    content: Option<ContentStore>,
+    outbox: Option<Outbox>,
+    board: Option<watch::Receiver<BoardStatus>>,
+    liveness: Option<Liveness>,
+}
+
+impl HealthSources {
+    /// Sources of device `device` keeping its data in `data_dir`, started now, with nothing attached yet.
+    pub fn new(device: &str, data_dir: &Path) -> Self {
+        Self {
+            device: device.to_owned(),
+            data_dir: data_dir.to_owned(),
+            started: Instant::now(),
+            restarts: 0,
+            printer: None,
+            id_reader: None,
+            led_panel: None,
+            queue: QueueReach::Host,
+            content: None,
+            outbox: None,
+            board: None,
+            liveness: None,
+        }
+    }
+
+    /// The restarts recorded at start-up ([`record_start`]).
+    pub fn with_restarts(mut self, restarts: u64) -> Self {
+        self.restarts = restarts;
+        self
+    }
+
+    /// The device slots.
+    pub fn with_devices(mut self, devices: &Devices) -> Self {
+        self.printer = Some(devices.printer.report());
+        self.id_reader = devices.id_reader.report.clone();
+        self.led_panel = Some(devices.led_panel.report());
+        self
+    }
+
+    /// How the queue host is reached.
+    pub fn with_queue(mut self, queue: QueueReach) -> Self {
+        self.queue = queue;
+        self
+    }
+
+    /// The content store.
+    pub fn with_content(mut self, store: ContentStore) -> Self {
+        self.content = Some(store);
+        self
+    }
+
+    /// The outbox.
+    pub fn with_outbox(mut self, outbox: Outbox) -> Self {
+        self.outbox = Some(outbox);
+        self
+    }
+
+    /// The board loop's status.
+    pub fn with_board(mut self, board: watch::Receiver<BoardStatus>) -> Self {
+        self.board = Some(board);
+        self
+    }
+
+    /// The watchdog's liveness sources.
+    pub fn with_liveness(mut self, liveness: Liveness) -> Self {
+        self.liveness = Some(liveness);
+        self
+    }
+
+    /// The device's name.
+    pub fn device(&self) -> &str {
+        &self.device
+    }
+
+    /// The peripherals now (reads the disk's free space).
+    pub fn device_facts(&self) -> DeviceFacts {
+        DeviceFacts {
+            printer: self.printer.as_ref().map(|rx| printer_facts(&rx.borrow())),
+            id_reader: self
+                .id_reader
+                .as_ref()
+                .map(|rx| {
+                    let r = *rx.borrow();
+                    IdReaderFacts {
+                        configured: true,
+                        sam_ok: r.sam_ok,
+                        last_read: r.last_read,
+                    }
+                })
+                .unwrap_or_default(),
+            led_panel: self
+                .led_panel
+                .as_ref()
+                .map_or(LedState::None, |rx| match &*rx.borrow() {
+                    LedPanelReport::None => LedState::None,
+                    LedPanelReport::Unknown => LedState::Unknown,
+                    LedPanelReport::Ok => LedState::Ok,
+                    LedPanelReport::Fault(_) => LedState::Fault,
+                }),
+            queue_host: matches!(self.queue, QueueReach::Host),
+            queue_host_reachable: match &self.queue {
+                QueueReach::Host => Some(true),
+                QueueReach::Remote(rx) => *rx.borrow(),
+            },
+            board: self.board.as_ref().map(|rx| {
+                let b = *rx.borrow();
+                BoardFacts {
+                    presence: b.presence,
+                    help_requested: b.help_requested,
+                    backlight_percent: b.backlight_percent,
+                    lamp_on: b.lamp_on,
+                    fault: b.fault,
+                }
+            }),
+            disk_free_bytes: free_bytes(&self.data_dir),
+            uptime_secs: self.started.elapsed().as_secs(),
+            restarts: self.restarts,
+        }
+    }
+
+    /// Everything, at `now`. Blocking (outbox database, file system): call it off the async threads.
+    pub fn snapshot_at(&self, now: DateTime<Utc>) -> HealthSnapshot {
+        let content = self.content.as_ref().map(|store| {
+            let status = store.status();
+            let created = store.current().info.as_ref().map(|i| i.created);
+            ContentFacts {
+                version: status.version,
+                age_secs: created.map(|c| (now - c).num_seconds().max(0).unsigned_abs()),
+                stale: status.stale,
+                last_sync_error: status.last_error,
+            }
+        });
+        let loops = self.liveness.as_ref().map_or_else(Vec::new, |l| {
+            let stale = l.stale();
+            l.names()
+                .into_iter()
+                .map(|name| LoopFacts {
+                    stalled: stale.iter().any(|s| s.name == name),
+                    name,
+                })
+                .collect()
+        });
+        HealthSnapshot {
+            device: self.device.clone(),
+            software_version: env!("CARGO_PKG_VERSION").to_owned(),
+            at: now,
+            devices: self.device_facts(),
+            content,
+            outbox_pending: self.outbox.as_ref().and_then(|o| o.pending_count().ok()),
+            loops,
+        }
+    }
+
+    /// Everything, now.
+    pub fn snapshot(&self) -> HealthSnapshot {
+        self.snapshot_at(Utc::now())
+    }
+
+    /// A heartbeat for the outbox: the content's state and every device fact.
+    pub fn heartbeat(&self) -> Heartbeat {
+        let snapshot = self.snapshot();
+        let problems = snapshot.problems();
+        let status = self.content.as_ref().map(ContentStore::status);
+        let content = snapshot.content.clone().unwrap_or_default();
+        Heartbeat {
+            content_version: content.version,
+            content_stale: content.stale,
+            clock: match status.as_ref().map(|s| s.clock) {
+                Some(ClockVerdict::Behind) => "behind",
+                Some(ClockVerdict::Ahead) => "ahead",
+                _ => "plausible",
+            }
+            .to_owned(),
+            last_sync_error: content.last_sync_error,
+            outbox_pending: snapshot.outbox_pending.unwrap_or(0),
+            content_age_secs: content.age_secs,
+            devices: Some(snapshot.devices),
+            problems,
+        }
+    }
+}
+
+impl PrinterFacts {
+    /// The facts of a printer report.
+    pub fn from_report(report: &PrinterReport) -> Self {
+        printer_facts(report)
+    }
+}
+
+fn printer_facts(report: &PrinterReport) -> PrinterFacts {
+    let status = report.status;
+    PrinterFacts {
+        checked_at: report.checked_at,
+        online: report.reachable && status.is_none_or(|s| s.online),
+        paper: match status.map(|s| s.paper) {
+            None => PaperState::Unknown,
+            Some(ticket_printer::Paper::Ok) => PaperState::Ok,
+            Some(ticket_printer::Paper::NearEnd) => PaperState::NearEnd,
+            Some(ticket_printer::Paper::Out) => PaperState::Out,
+        },
+        cover_open: status.is_some_and(|s| s.cover_open),
+        error: status.is_some_and(|s| s.error.is_some()),
+    }
+}
+
+/// Free bytes for an unprivileged writer on the file system holding `path`.
+pub fn free_bytes(path: &Path) -> Option<u64> {
+    let st = rustix::fs::statvfs(path).ok()?;
+    Some(st.f_bavail.saturating_mul(st.f_frsize))
+}
+
+/// The file in the data directory counting the kiosk's starts.
+pub const STARTS_FILE: &str = "starts";
+
+/// Counts this start in `DATA_DIR/starts` and returns the restarts so far (starts after the first).
+pub fn record_start(data_dir: &Path) -> std::io::Result<u64> {
+    let path = data_dir.join(STARTS_FILE);
+    let before: u64 = match std::fs::read_to_string(&path) {
+        Ok(text) => text.trim().parse().unwrap_or(0),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => 0,
+        Err(err) => return Err(err),
+    };
+    let starts = before.saturating_add(1);
+    let tmp = data_dir.join(format!("{STARTS_FILE}.tmp"));
+    std::fs::write(&tmp, format!("{starts}\n"))?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(starts - 1)
+}
+
+/// Probes the queue host's `/healthz` every `every` (any HTTP answer counts as reachable).
+pub fn spawn_queue_probe(
+    runtime: &tokio::runtime::Handle,
+    host_url: &str,
+    every: Duration,
+) -> watch::Receiver<Option<bool>> {
+    let (tx, rx) = watch::channel(None);
+    let url = format!("{}/healthz", host_url.trim_end_matches('/'));
+    runtime.spawn(async move {
+        let client = match reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+        {
+            Ok(c) => c,
+            Err(err) => {
+                tracing::error!("queue host probe: {err}");
+                return;
+            }
+        };
+        loop {
+            let reachable = client.get(&url).send().await.is_ok();
+            let before = tx.send_replace(Some(reachable));
+            if before != Some(reachable) {
+                tracing::info!(
+                    "queue host {}",
+                    if reachable {
+                        "reachable"
+                    } else {
+                        "unreachable"
+                    }
+                );
+            }
+            tokio::time::sleep(every).await;
+        }
+    });
+    rx
+}
+
+/// The heartbeat task. Dropping it does not stop it.
+#[derive(Debug)]
+pub struct HeartbeatTask {
+    /// The task.
+    pub handle: tokio::task::JoinHandle<()>,
+    /// Heartbeats queued so far.
+    pub queued: watch::Receiver<u64>,
+}
+
+/// Puts a heartbeat with every device fact into the outbox every `every`, the first at once.
+pub fn spawn_heartbeats(
+    runtime: &tokio::runtime::Handle,
+    sources: HealthSources,
+    outbox: Outbox,
+    every: Duration,
+) -> HeartbeatTask {
+    let (count, queued) = watch::channel(0u64);
+    let handle = runtime.spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let (s, o) = (sources.clone(), outbox.clone());
+            let queued = tokio::task::spawn_blocking(move || {
+                o.submit(crate::content::OutboxPayload::Heartbeat(s.heartbeat()))
+            })
+            .await;
+            match queued {
+                Ok(Ok(_)) => {
+                    count.send_modify(|n| *n += 1);
+                }
+                Ok(Err(err)) => tracing::error!("heartbeat not queued: {err}"),
+                Err(err) => tracing::error!("heartbeat task: {err}"),
+            }
+        }
+    });
+    HeartbeatTask { handle, queued }
+}

@@ -5,7 +5,11 @@ use std::{path::Path, time::Duration};
 use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
 use kiosk::{
     config::KioskConfig,
-    hall::{DisplaysConfig, HallConfig, HallModel, HostMsg, SlideConfig, SlideView, clock_text},
+    content::{ContentConfig, ContentStore, SiteTier},
+    hall::{
+        DisplaysConfig, HallConfig, HallModel, HostMsg, SlideConfig, SlideView, clock_text,
+        publicity,
+    },
     led::Announcement,
     queue::{EventPayload, QueueEvent, TicketId},
 };
@@ -193,6 +197,40 @@ fn slides_are_shown_in_turn_while_valid() {
         welcome(),
         "nothing valid: the welcome slide"
     );
+}
+
+#[test]
+fn the_content_bundles_slides_follow_the_configured_ones_while_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ContentStore::open(dir.path(), &ContentConfig::default()).unwrap();
+    let content = store.current();
+    let config = HallConfig {
+        slide_secs: 10,
+        slides: vec![SlideConfig {
+            title: "本地".into(),
+            title_en: String::new(),
+            body: String::new(),
+            body_en: String::new(),
+            from: None,
+            until: None,
+        }],
+        ..HallConfig::default()
+    };
+    let mut model = HallModel::new(&config, welcome(), secs(0));
+    let mut from_content = publicity::slides(&content, SiteTier::Centre);
+    // One more that ended yesterday: never shown.
+    let mut ended = from_content[0].clone();
+    ended.title = "昨天结束".into();
+    ended.until = Some(NaiveDate::from_ymd_opt(2026, 1, 4).unwrap());
+    from_content.push(ended);
+    let count = from_content.len() as u64;
+    model.set_content_slides(from_content);
+    let titles: Vec<String> = (0..count)
+        .map(|i| model.view(secs(i * 10), local(5, 9, 0)).slide.title)
+        .collect();
+    assert_eq!(titles[0], "本地");
+    assert_eq!(titles[1], "12348 公共法律服务热线");
+    assert!(!titles.contains(&"昨天结束".to_owned()), "{titles:?}");
 }
 
 #[test]

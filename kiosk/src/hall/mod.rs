@@ -11,6 +11,7 @@
 mod config;
 mod follow;
 mod model;
+pub mod publicity;
 mod screen;
 
 use std::{
@@ -22,7 +23,7 @@ use std::{
 };
 
 use anyhow::Context as _;
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use slint::ComponentHandle as _;
 
 pub use config::{DisplaysConfig, HallConfig, SlideConfig};
@@ -33,7 +34,8 @@ pub use model::{
 pub use screen::HallScreen;
 
 use crate::{
-    config::{KioskConfig, LedPanelConfig, parse_size_any},
+    config::{KioskConfig, LedPanelConfig, SiteKind, parse_size_any},
+    content::{ContentConfig, ContentStore, SiteTier},
     led::{LedConfig, LedPanel, PanelInput, PanelThread, open_sink},
     voice::VoiceThread,
 };
@@ -49,6 +51,10 @@ pub struct HallDisplay {
     voice: Option<VoiceThread>,
     led_config: LedConfig,
     idle_pushed: Option<Duration>,
+    content: Option<(ContentStore, SiteTier)>,
+    /// The content version and day the publicity was taken for.
+    content_key: Option<(Option<u64>, NaiveDate)>,
+    content_notices: Vec<String>,
 }
 
 impl std::fmt::Debug for HallDisplay {
@@ -88,7 +94,33 @@ impl HallDisplay {
             voice,
             led_config: config.led.clone(),
             idle_pushed: None,
+            content: None,
+            content_key: None,
+            content_notices: Vec::new(),
         }
+    }
+
+    /// Shows the publicity of a content store (slides between calls, ticker lines on the LED panel)
+    /// for a site of `tier`, following each new bundle and each new day.
+    pub fn follow_content(&mut self, store: ContentStore, tier: SiteTier) {
+        self.content = Some((store, tier));
+        self.content_key = None;
+    }
+
+    fn refresh_content(&mut self, local: NaiveDateTime) {
+        let Some((store, tier)) = &self.content else {
+            return;
+        };
+        let content = store.current();
+        let key = (content.info.as_ref().map(|i| i.version), local.date());
+        if self.content_key == Some(key) {
+            return;
+        }
+        self.model
+            .set_content_slides(publicity::slides(&content, *tier));
+        self.content_notices = publicity::tickers(&content, *tier, local.date());
+        self.content_key = Some(key);
+        self.idle_pushed = None;
     }
 
     /// The screen.
@@ -135,6 +167,7 @@ impl HallDisplay {
 
     /// Redraws the screen for `now` and keeps the LED panel's idle scene current.
     pub fn refresh(&mut self, now: Duration, local: NaiveDateTime) -> HallView {
+        self.refresh_content(local);
         let view = self.model.view(now, local);
         let flash_on = (now.as_millis() / 500).is_multiple_of(2);
         self.screen.apply(&view, flash_on);
@@ -142,8 +175,14 @@ impl HallDisplay {
             && self.idle_pushed.is_none_or(|at| now >= at + IDLE_REFRESH)
         {
             let c = &self.led_config;
+            let notices: Vec<String> = c
+                .notices
+                .iter()
+                .chain(&self.content_notices)
+                .cloned()
+                .collect();
             led.send(PanelInput::Idle(self.model.idle_scene(
-                &c.notices,
+                &notices,
                 local,
                 c.show_clock,
                 c.show_waiting,
@@ -221,6 +260,24 @@ pub fn run_hall_display(config: Option<&Path>) -> anyhow::Result<()> {
         voice,
         origin.elapsed(),
     )));
+    // Publicity from the content bundle (the bundled content until the centre's first sync), kept
+    // current by the same sync task a kiosk runs.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .thread_name("hall-io")
+        .build()
+        .context("cannot start the async runtime")?;
+    let content_config = ContentConfig::from_kiosk(&config).context("[content]")?;
+    let store =
+        ContentStore::open(&data_dir, &content_config).context("cannot open the content store")?;
+    let _sync = store.spawn_sync(runtime.handle(), None);
+    let tier = match config.site.kind {
+        SiteKind::Centre => SiteTier::Centre,
+        SiteKind::Station => SiteTier::Station,
+        SiteKind::Room => SiteTier::Room,
+    };
+    display.borrow_mut().follow_content(store, tier);
     let window = display.borrow().screen().window().clone_strong();
     let timer = slint::Timer::default();
     {

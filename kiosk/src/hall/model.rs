@@ -79,6 +79,7 @@ pub struct HallModel {
     snapshot: Option<QueueResponse>,
     connected: bool,
     slides: Vec<SlideConfig>,
+    content_slides: Vec<SlideConfig>,
     slide_secs: u64,
     welcome: SlideView,
 }
@@ -98,9 +99,15 @@ impl HallModel {
             snapshot: None,
             connected: false,
             slides: config.slides.clone(),
+            content_slides: Vec::new(),
             slide_secs: config.slide_secs.max(1),
             welcome,
         }
+    }
+
+    /// The publicity slides of the content bundle, shown after the configured ones while valid.
+    pub fn set_content_slides(&mut self, slides: Vec<SlideConfig>) {
+        self.content_slides = slides;
     }
 
     /// Takes in what the host said at `now`; returns the call to announce (LED panel, voice), if any.
@@ -193,6 +200,7 @@ impl HallModel {
         let valid: Vec<&SlideConfig> = self
             .slides
             .iter()
+            .chain(&self.content_slides)
             .filter(|s| s.from.is_none_or(|f| f <= today) && s.until.is_none_or(|u| today <= u))
             .collect();
         let slide = if valid.is_empty() {

@@ -13,9 +13,11 @@ use embedded_graphics::{
     primitives::{Line, PrimitiveStyle, Rectangle},
 };
 
+use slint::ComponentHandle as _;
+
 use super::{
-    GifSink, IdleScene, LedColour, LedConfig, LedSink, MonoFrame, RgbFrame, Scene, Style,
-    WaitingCount, draw,
+    GifSink, IdleScene, LedColour, LedConfig, LedSink, MonoFrame, PanelThread, RgbFrame, Scene,
+    Style, WaitingCount, draw,
 };
 use crate::{
     config::parse_size_any,
@@ -95,6 +97,9 @@ pub struct FollowArgs {
     /// Do not speak the calls.
     #[arg(long)]
     pub no_voice: bool,
+    /// Also show the simulated panel in a development window (the PNG is still written).
+    #[arg(long)]
+    pub window: bool,
 }
 
 /// Runs an LED subcommand with the built-in configuration.
@@ -226,8 +231,7 @@ pub fn follow_cmd(config: Option<&Path>, args: &FollowArgs) -> anyhow::Result<()
         .validate()
         .map_err(|(key, reason)| anyhow::anyhow!("`{key}` {reason}"))?;
     let data_dir = crate::app::data_dir(&config)?;
-    let led = start_led_panel(&config, &data_dir.join("sim/led"))?
-        .context("no LED panel configured ([devices.led_panel] kind = \"none\")")?;
+    let sim_dir = data_dir.join("sim/led");
     let voice = if config.displays.voice.enabled && !args.no_voice {
         Some(VoiceThread::start(
             &config.displays.voice,
@@ -236,6 +240,45 @@ pub fn follow_cmd(config: Option<&Path>, args: &FollowArgs) -> anyhow::Result<()
     } else {
         None
     };
+    if !args.window {
+        let led = start_led_panel(&config, &sim_dir)?
+            .context("no LED panel configured ([devices.led_panel] kind = \"none\")")?;
+        return follow_loop(&config, &led, voice.as_ref());
+    }
+    // The window owns the main thread (the UI event loop); the panel follows from another.
+    let sim_size = match &config.devices.led_panel {
+        crate::config::LedPanelConfig::None => {
+            bail!("no LED panel configured ([devices.led_panel] kind = \"none\")")
+        }
+        crate::config::LedPanelConfig::Sim { size } => parse_size_any(size).unwrap_or((160, 16)),
+    };
+    let window = crate::ui::LedWindow::new().context("opening the LED window")?;
+    let (inner, size) = super::open_sink(&config.displays.led, sim_size, &sim_dir)
+        .context("opening the LED panel")?;
+    let sink = super::WindowSink::new(&window, Some(inner));
+    let panel = super::LedPanel::new(Box::new(sink), size, &config.displays.led, Duration::ZERO);
+    let led = PanelThread::spawn(panel, config.displays.led.fps)
+        .context("starting the LED panel thread")?;
+    let follower = std::thread::Builder::new()
+        .name("led-follow".into())
+        .spawn(move || {
+            if let Err(err) = follow_loop(&config, &led, voice.as_ref()) {
+                tracing::error!("LED panel: {err:#}");
+            }
+            let _ = slint::quit_event_loop();
+        })
+        .context("starting the follower")?;
+    window.run().context("running the LED window")?;
+    drop(follower);
+    Ok(())
+}
+
+/// Follows the queue host and drives the panel (and voice) until the follower stops.
+fn follow_loop(
+    config: &crate::config::KioskConfig,
+    led: &PanelThread,
+    voice: Option<&VoiceThread>,
+) -> anyhow::Result<()> {
     let (_follower, rx) = Follower::spawn(&config.displays.queue_host)?;
     tracing::info!(
         "LED panel following the queue host at {}",
@@ -254,7 +297,7 @@ pub fn follow_cmd(config: Option<&Path>, args: &FollowArgs) -> anyhow::Result<()
             Ok(msg) => {
                 if let Some(call) = model.handle(msg, origin.elapsed()) {
                     led.send(PanelInput::Announce(call.clone()));
-                    if let Some(voice) = &voice {
+                    if let Some(voice) = voice {
                         voice.say(call, local);
                     }
                 }

@@ -5,7 +5,7 @@
 //! - [`CallBoard`]: which call is on show and which wait their turn, with time as an argument;
 //! - sinks behind [`LedSink`]: [`max7219`] chains and [`hub12`] P10 modules written against embedded-hal
 //!   1.0 (rppal instances in `pi`, behind the `pi` feature), and the simulated panel ([`PngSink`],
-//!   [`GifSink`]);
+//!   [`GifSink`], and [`WindowSink`], the panel in a development window);
 //! - [`LedPanel`] / [`PanelThread`]: the panel at run time.
 //!
 //! See `kiosk/DISPLAYS.md`.
@@ -21,6 +21,7 @@ mod panel;
 pub mod pi;
 mod scene;
 mod sink;
+mod window;
 
 use std::path::Path;
 
@@ -30,7 +31,8 @@ pub use frame::{MonoFrame, RgbFrame};
 pub use max7219::{ChainLayout, Rotation};
 pub use panel::{LedPanel, PanelInput, PanelThread};
 pub use scene::{IdleScene, Scene, Style, WaitingCount, draw, render};
-pub use sink::{GifSink, LedSink, PngSink, SinkError, write_png, write_rgb_png};
+pub use sink::{GifSink, LedSink, PngSink, SinkError, dot_matrix_rgba, write_png, write_rgb_png};
+pub use window::{WINDOW_SCALE, WindowSink};
 
 /// A panel's sink and its size in LEDs.
 pub type OpenedSink = (Box<dyn LedSink>, (u32, u32));

@@ -79,6 +79,24 @@ fn dot_matrix(frame: &MonoFrame, scale: u32) -> Vec<u8> {
 /// Gap, LED off, LED on: red dots on black.
 const PALETTE: [[u8; 3]; 3] = [[0, 0, 0], [0x30, 0x08, 0x08], [0xff, 0x20, 0x10]];
 
+/// The dot-matrix picture of `frame` as RGBA pixels, `scale` output pixels per LED (for a window).
+pub fn dot_matrix_rgba(
+    frame: &MonoFrame,
+    scale: u32,
+) -> slint::SharedPixelBuffer<slint::Rgba8Pixel> {
+    let scale = scale.max(2);
+    let indices = dot_matrix(frame, scale);
+    let mut buffer = slint::SharedPixelBuffer::<slint::Rgba8Pixel>::new(
+        frame.width() * scale,
+        frame.height() * scale,
+    );
+    for (pixel, index) in buffer.make_mut_slice().iter_mut().zip(indices) {
+        let [r, g, b] = PALETTE[usize::from(index)];
+        *pixel = slint::Rgba8Pixel { r, g, b, a: 255 };
+    }
+    buffer
+}
+
 /// Writes `bytes` next to `path` and renames, so a viewer never sees half a file.
 fn write_atomically(
     path: &Path,

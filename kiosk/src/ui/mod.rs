@@ -26,8 +26,8 @@ pub use generated::InfoFeedback;
 pub use generated::InfoLegalAid;
 pub use generated::{AboutService, InfoAbout, StaffCard};
 pub use generated::{
-    AppWindow, HallCall, HallService, HallSlide, HallWindow, Nav, Page, Session, TakeNumber, Theme,
-    TnError, TnPrint, TnReader, TnService, TnStep,
+    AppWindow, HallCall, HallService, HallSlide, HallWindow, LedWindow, Nav, Page, Session,
+    TakeNumber, Theme, TnError, TnPrint, TnReader, TnService, TnStep,
 };
 pub use generated::{DirectoryDetail, DirectoryOption, DirectoryRow, InfoDirectory};
 pub use generated::{GuideDetail, GuideRow, InfoGuides};

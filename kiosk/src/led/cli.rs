@@ -255,6 +255,11 @@ pub fn follow_cmd(config: Option<&Path>, args: &FollowArgs) -> anyhow::Result<()
     let window = crate::ui::LedWindow::new().context("opening the LED window")?;
     let (inner, size) = super::open_sink(&config.displays.led, sim_size, &sim_dir)
         .context("opening the LED panel")?;
+    let scale = super::WINDOW_SCALE as f32;
+    window.window().set_size(slint::LogicalSize::new(
+        size.0 as f32 * scale,
+        size.1 as f32 * scale,
+    ));
     let sink = super::WindowSink::new(&window, Some(inner));
     let panel = super::LedPanel::new(Box::new(sink), size, &config.displays.led, Duration::ZERO);
     let led = PanelThread::spawn(panel, config.displays.led.fps)

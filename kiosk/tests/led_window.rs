@@ -8,7 +8,6 @@ use kiosk::{
     led::{LedSink, MonoFrame, SinkError, WINDOW_SCALE, WindowSink},
     ui::LedWindow,
 };
-use slint::ComponentHandle as _;
 
 /// A sink that keeps what it was shown.
 #[derive(Clone, Default)]

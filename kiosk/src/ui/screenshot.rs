@@ -225,9 +225,38 @@ const INFO_SCREENS: &[InfoScreen] = &[
         setup: |_, _| {},
     },
     InfoScreen {
+        name: "info-directory-search",
+        page: Page::Directory,
+        setup: |w, _| {
+            let directory = w.global::<super::InfoDirectory>();
+            directory.invoke_key("z".into());
+            directory.invoke_key("s".into());
+        },
+    },
+    InfoScreen {
+        name: "info-directory-entry",
+        page: Page::Directory,
+        setup: |w, _| {
+            w.global::<super::InfoDirectory>()
+                .invoke_open_entry("person:sample-lawyer-5".into());
+        },
+    },
+    InfoScreen {
         name: "info-legal-aid",
         page: Page::LegalAid,
         setup: |_, _| {},
+    },
+    InfoScreen {
+        name: "info-legal-aid-result",
+        page: Page::LegalAid,
+        setup: |w, _| {
+            // State compensation, no special situation, no exempt group: without an official income
+            // figure in the content the honest answer is "ask at the window".
+            let aid = w.global::<super::InfoLegalAid>();
+            aid.invoke_answer("state_compensation".into());
+            aid.invoke_answer("".into());
+            aid.invoke_answer("".into());
+        },
     },
     InfoScreen {
         name: "info-publicity",
@@ -238,6 +267,11 @@ const INFO_SCREENS: &[InfoScreen] = &[
         name: "info-complaints",
         page: Page::Complaints,
         setup: |_, _| {},
+    },
+    InfoScreen {
+        name: "info-complaints-typing",
+        page: Page::Complaints,
+        setup: |w, _| w.global::<super::InfoFeedback>().invoke_edit("text".into()),
     },
     InfoScreen {
         name: "info-about",

@@ -31,7 +31,19 @@ pub enum ImageError {
 
 /// Decodes a PNG or JPEG picture from memory.
 pub fn decode(bytes: &[u8]) -> Result<Image, image::ImageError> {
-    let rgba = image::load_from_memory(bytes)?.into_rgba8();
+    decode_fitting(bytes, u32::MAX)
+}
+
+/// Decodes a PNG or JPEG picture from memory, scaled down (never up) to at most `max_side` pixels
+/// on its longer side: a photo from a camera need not sit in memory at full size.
+pub fn decode_fitting(bytes: &[u8], max_side: u32) -> Result<Image, image::ImageError> {
+    let decoded = image::load_from_memory(bytes)?;
+    let decoded = if decoded.width() > max_side || decoded.height() > max_side {
+        decoded.thumbnail(max_side, max_side)
+    } else {
+        decoded
+    };
+    let rgba = decoded.into_rgba8();
     let buffer = SharedPixelBuffer::<Rgba8Pixel>::clone_from_slice(
         rgba.as_raw(),
         rgba.width(),
@@ -42,11 +54,17 @@ pub fn decode(bytes: &[u8]) -> Result<Image, image::ImageError> {
 
 /// Loads a PNG or JPEG picture from a file, whatever its name.
 pub fn load(path: &Path) -> Result<Image, ImageError> {
+    load_fitting(path, u32::MAX)
+}
+
+/// Loads a PNG or JPEG picture from a file, whatever its name, scaled down to at most `max_side`
+/// pixels on its longer side.
+pub fn load_fitting(path: &Path, max_side: u32) -> Result<Image, ImageError> {
     let bytes = std::fs::read(path).map_err(|source| ImageError::Read {
         path: path.to_owned(),
         source,
     })?;
-    decode(&bytes).map_err(|source| ImageError::Decode {
+    decode_fitting(&bytes, max_side).map_err(|source| ImageError::Decode {
         path: path.to_owned(),
         source,
     })
@@ -69,6 +87,8 @@ mod tests {
         }
         let image = decode(&png).unwrap();
         assert_eq!((image.size().width, image.size().height), (2, 1));
+        let small = decode_fitting(&png, 1).unwrap();
+        assert_eq!(small.size().width, 1, "scaled down to fit");
         assert!(decode(b"not a picture").is_err());
     }
 }

@@ -257,7 +257,7 @@ impl State {
         if let Some(image) = self.photos.get(path) {
             return Some(image.clone());
         }
-        match load_photo(path) {
+        match crate::ui::images::load_fitting(path, PHOTO_MAX_SIDE) {
             Ok(image) => {
                 if self.photos.len() >= MAX_CACHED_PHOTOS {
                     self.photos.clear();
@@ -266,31 +266,11 @@ impl State {
                 Some(image)
             }
             Err(err) => {
-                tracing::warn!("directory photo {}: {err}", path.display());
+                tracing::warn!("directory photo: {err}");
                 None
             }
         }
     }
-}
-
-/// Decodes a photo from the bundle's object store. Objects have no file extension, so the format is
-/// read from the bytes; large photos are scaled down to what the detail view shows.
-fn load_photo(path: &std::path::Path) -> Result<Image, image::ImageError> {
-    let decoded = image::ImageReader::open(path)?
-        .with_guessed_format()?
-        .decode()?;
-    let decoded = if decoded.width() > PHOTO_MAX_SIDE || decoded.height() > PHOTO_MAX_SIDE {
-        decoded.thumbnail(PHOTO_MAX_SIDE, PHOTO_MAX_SIDE)
-    } else {
-        decoded
-    };
-    let rgba = decoded.to_rgba8();
-    let buffer = slint::SharedPixelBuffer::<slint::Rgba8Pixel>::clone_from_slice(
-        rgba.as_raw(),
-        rgba.width(),
-        rgba.height(),
-    );
-    Ok(Image::from_rgba8(buffer))
 }
 
 /// Fills the page from new content: builds the directory and its search index once for the bundle.

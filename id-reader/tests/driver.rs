@@ -1,6 +1,8 @@
 //! The reader driver and client against the simulated SAM, across real pseudo-terminals and
 //! in-process pipes.
 
+mod emulation;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -64,6 +66,9 @@ fn name_of(event: &ReaderEvent) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_speaks_every_command_over_a_pty() {
+    if emulation::skip_under_emulation("client_speaks_every_command_over_a_pty", "a real tty") {
+        return;
+    }
     let sim = SimReader::new();
     let pty = sim.open_pty().unwrap();
     let stream = SerialStream::open(pty.path(), 115_200).unwrap();
@@ -116,6 +121,12 @@ async fn client_speaks_every_command_over_a_pty() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_survives_split_slow_and_corrupt_answers_over_a_pty() {
+    if emulation::skip_under_emulation(
+        "client_survives_split_slow_and_corrupt_answers_over_a_pty",
+        "a real tty",
+    ) {
+        return;
+    }
     let sim = SimReader::new();
     let pty = sim.open_pty().unwrap();
     let mut client = SamClient::new(
@@ -152,6 +163,12 @@ async fn client_survives_split_slow_and_corrupt_answers_over_a_pty() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn driver_reports_a_card_once_then_its_removal_over_a_pty() {
+    if emulation::skip_under_emulation(
+        "driver_reports_a_card_once_then_its_removal_over_a_pty",
+        "a real tty",
+    ) {
+        return;
+    }
     let sim = SimReader::new();
     let pty = sim.open_pty().unwrap();
     let mut reader = Reader::spawn_serial(pty.path(), 115_200, fast_config());
@@ -230,6 +247,12 @@ async fn driver_reports_malformed_cards() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn driver_reports_a_silent_reader_lost_and_recovered() {
+    if emulation::skip_under_emulation(
+        "driver_reports_a_silent_reader_lost_and_recovered",
+        "a real tty",
+    ) {
+        return;
+    }
     let sim = SimReader::new();
     let pty = sim.open_pty().unwrap();
     let mut reader = Reader::spawn_serial(pty.path(), 115_200, fast_config());
@@ -252,6 +275,12 @@ async fn driver_reports_a_silent_reader_lost_and_recovered() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn driver_reopens_an_unplugged_device_with_backoff() {
+    if emulation::skip_under_emulation(
+        "driver_reopens_an_unplugged_device_with_backoff",
+        "a real tty",
+    ) {
+        return;
+    }
     // The "device" is a pty that disappears and comes back under a new path, as a USB-serial
     // adapter does when it is unplugged and plugged in again.
     let sim = SimReader::new();

@@ -47,6 +47,8 @@ check_deb() {
 }
 
 # --- 1. Debian package from the debug build ---------------------------------------------------------------
+# CI packages the debug binary (stripped) to keep the run short; cargo-deb warns that the dev profile is
+# meant for releases. The board's package is a release build: see docs/INSTALL.md.
 if ! cargo deb --version 2>/dev/null | grep -q " $CARGO_DEB_VERSION\$"; then
   echo "ci-board: cargo install cargo-deb $CARGO_DEB_VERSION"
   cargo install cargo-deb --version "$CARGO_DEB_VERSION" --locked --quiet
@@ -54,7 +56,7 @@ fi
 deb_dir="$(mktemp -d)"
 echo "ci-board: cargo build -p kiosk; cargo deb (dev profile)"
 cargo build -p kiosk --quiet
-cargo deb -p kiosk --profile dev --no-build --fast --no-strip --quiet --output "$deb_dir/kiosk_amd64.deb"
+cargo deb -p kiosk --profile dev --no-build --fast --strip --quiet --output "$deb_dir/kiosk_amd64.deb"
 check_deb "$deb_dir/kiosk_amd64.deb" amd64
 
 # --- 2.-4. ARM ---------------------------------------------------------------------------------------------
@@ -72,7 +74,7 @@ apt_install gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-user \
 
 echo "ci-board: cargo build --target aarch64-unknown-linux-gnu -p kiosk --features pi,linuxkms"
 cargo build --target aarch64-unknown-linux-gnu -p kiosk --features pi,linuxkms --quiet
-cargo deb -p kiosk --target aarch64-unknown-linux-gnu --profile dev --no-build --fast --no-strip --quiet \
+cargo deb -p kiosk --target aarch64-unknown-linux-gnu --profile dev --no-build --fast --strip --quiet \
   --output "$deb_dir/kiosk_arm64.deb"
 check_deb "$deb_dir/kiosk_arm64.deb" arm64
 

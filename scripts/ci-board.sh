@@ -69,7 +69,7 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
   dpkg --add-architecture arm64
   apt-get update -qq
 fi
-apt_install gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-user \
+apt_install gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user \
   libfontconfig-dev:arm64 libinput-dev:arm64 libxkbcommon-dev:arm64 libudev-dev:arm64
 
 echo "ci-board: cargo build --target aarch64-unknown-linux-gnu -p kiosk --features pi,linuxkms"

@@ -196,13 +196,20 @@ async fn driver_reports_a_card_once_then_its_removal_over_a_pty() {
 async fn driver_reports_read_failures_with_the_sam_reason() {
     let sim = SimReader::new();
     let mut reader = Reader::spawn_simulated(&sim, fast_config());
-    sim.place(&card("resident.toml"));
-
-    for (command, status) in [
+    let faults = [
         (Command::ReadTextPhoto, Status::ReadFailed),
         (Command::ReadTextPhoto, Status::SamAuthenticatesCardFailed),
         (Command::SelectCard, Status::SelectFailed),
-    ] {
+    ];
+    // The first fault is in place before the card, so no poll can read the card without one (a slow
+    // machine, or qemu-user, would otherwise read it first).
+    sim.set_fault(Some(Fault::Status {
+        command: faults[0].0,
+        status: faults[0].1,
+    }));
+    sim.place(&card("resident.toml"));
+
+    for (command, status) in faults {
         sim.set_fault(Some(Fault::Status { command, status }));
         let event = next(&mut reader).await;
         assert_eq!(

@@ -41,9 +41,9 @@ check_deb() {
     fi
   done
   dpkg-deb -f "$deb" Architecture | grep -qx "$arch" || { echo "ci-board: $deb is not $arch" >&2; exit 1; }
-  dpkg-deb -e "$deb" "$(mktemp -d)/control" # the control archive unpacks (maintainer scripts, conffiles)
+  dpkg-deb -e "$deb" "$deb.control" # the control archive unpacks (maintainer scripts, conffiles)
   dpkg-deb -I "$deb" conffiles | grep -qx /etc/kiosk/kiosk.toml || { echo "ci-board: kiosk.toml is no conffile" >&2; exit 1; }
-  echo "ci-board: $deb ($arch, $(du -h "$deb" | cut -f1)) holds the binary, config, units, udev rules and sysusers"
+  echo "ci-board: $(basename "$deb") ($arch, $(du -h "$deb" | cut -f1)) holds the binary, config, units, udev rules and sysusers"
 }
 
 # --- 1. Debian package from the debug build ---------------------------------------------------------------
@@ -54,6 +54,7 @@ if ! cargo deb --version 2>/dev/null | grep -q " $CARGO_DEB_VERSION\$"; then
   cargo install cargo-deb --version "$CARGO_DEB_VERSION" --locked --quiet
 fi
 deb_dir="$(mktemp -d)"
+trap 'rm -rf "$deb_dir"' EXIT
 echo "ci-board: cargo build -p kiosk; cargo deb (dev profile)"
 cargo build -p kiosk --quiet
 cargo deb -p kiosk --profile dev --no-build --fast --strip --quiet --output "$deb_dir/kiosk_amd64.deb"

@@ -337,6 +337,7 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
         let (width, height) = config.ui.window_size();
         window.set_size(slint::LogicalSize::new(width as f32, height as f32));
     }
+    let _startup_probe = crate::startup_probe::arm(shell.window());
     shell.window().run().context("the UI event loop failed")?;
     drop(board);
     drop(devices);

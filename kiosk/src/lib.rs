@@ -12,6 +12,7 @@ pub mod led;
 pub mod paths;
 pub mod queue;
 pub mod search;
+pub mod startup_probe;
 pub mod ui;
 pub mod voice;
 pub mod watchdog;

@@ -26,6 +26,10 @@ struct Cli {
     /// What this device is: the touch kiosk, or the hall display in the waiting area.
     #[arg(long, value_enum, default_value_t = Role::Kiosk)]
     role: Role,
+    /// Measure startup: print the time to the first rendered frame and the resident memory, then exit
+    /// (see `scripts/measure-startup.sh`).
+    #[arg(long, hide = true)]
+    exit_after_first_frame: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -94,6 +98,7 @@ enum Lang {
 }
 
 fn main() -> ExitCode {
+    kiosk::startup_probe::mark_process_start();
     // Logs go to standard error and, for the technician page, into the in-memory ring of recent lines.
     tracing_subscriber::registry()
         .with(
@@ -103,6 +108,9 @@ fn main() -> ExitCode {
         .with(kiosk::ui::technician::LogRing::global().layer())
         .init();
     let cli = Cli::parse();
+    if cli.exit_after_first_frame {
+        kiosk::startup_probe::request_exit_after_first_frame();
+    }
     let result = match cli.command {
         None => match cli.role {
             Role::Kiosk => kiosk::app::run_kiosk(cli.config.as_deref()),

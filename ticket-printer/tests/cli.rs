@@ -1,5 +1,7 @@
 //! The command-line interface, run as a process.
 
+mod emulation;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::Path;
@@ -28,6 +30,10 @@ fn s(p: &Path) -> &str {
 
 #[test]
 fn demo_render_and_text() {
+    if emulation::skip_under_emulation("demo_render_and_text", "its own binary as a child process")
+    {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let bin = dir.path().join("t.bin");
     let png = dir.path().join("t.png");
@@ -55,6 +61,12 @@ fn demo_render_and_text() {
 
 #[test]
 fn text_of_a_foreign_stream_skips_unknown_commands() {
+    if emulation::skip_under_emulation(
+        "text_of_a_foreign_stream_skips_unknown_commands",
+        "its own binary as a child process",
+    ) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let bin = dir.path().join("pos.bin");
     // A POS system's stream: unknown ESC commands, a drawer kick, escpos's 4-byte DLE EOT.
@@ -74,6 +86,12 @@ fn text_of_a_foreign_stream_skips_unknown_commands() {
 
 #[test]
 fn bad_input_gets_a_clear_error() {
+    if emulation::skip_under_emulation(
+        "bad_input_gets_a_clear_error",
+        "its own binary as a child process",
+    ) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("x.png");
     let out = run(&["render", "/nonexistent/in.bin", "--png", s(&png)]);
@@ -89,6 +107,9 @@ fn bad_input_gets_a_clear_error() {
 
 #[test]
 fn test_page_to_a_file() {
+    if emulation::skip_under_emulation("test_page_to_a_file", "its own binary as a child process") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("page.bin");
     let out = run(&["test-page", "--file", s(&file)]);
@@ -104,6 +125,12 @@ fn test_page_to_a_file() {
 
 #[test]
 fn status_and_test_page_over_tcp() {
+    if emulation::skip_under_emulation(
+        "status_and_test_page_over_tcp",
+        "its own binary as a child process",
+    ) {
+        return;
+    }
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let shared = SharedVirtualPrinter::new(profile::GENERIC_80_ZH);
@@ -135,6 +162,12 @@ fn status_and_test_page_over_tcp() {
 
 #[test]
 fn simulate_on_a_pty_saves_tickets() {
+    if emulation::skip_under_emulation(
+        "simulate_on_a_pty_saves_tickets",
+        "its own binary as a child process",
+    ) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(BIN)
         .args(["simulate", "--out-dir", s(dir.path())])

@@ -1,6 +1,8 @@
 //! The printer handle against the virtual printer: in-process, over a real pseudo-terminal
 //! pair and over loopback TCP (including a printer that goes away and comes back).
 
+mod emulation;
+
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -76,6 +78,9 @@ impl Drop for PtyPrinter {
 
 #[test]
 fn prints_over_a_pty_and_confirms() {
+    if emulation::skip_under_emulation("prints_over_a_pty_and_confirms", "a real tty") {
+        return;
+    }
     let sim = PtyPrinter::start(profile::GENERIC_80_ZH);
     let mut printer = sim.printer();
     let status = printer.status().unwrap();
@@ -96,6 +101,9 @@ fn prints_over_a_pty_and_confirms() {
 
 #[test]
 fn paper_out_over_a_pty_is_not_printed() {
+    if emulation::skip_under_emulation("paper_out_over_a_pty_is_not_printed", "a real tty") {
+        return;
+    }
     let sim = PtyPrinter::start(profile::GENERIC_80_ZH);
     sim.shared.set_state(VirtualState {
         paper_out: true,
@@ -116,6 +124,9 @@ fn paper_out_over_a_pty_is_not_printed() {
 
 #[test]
 fn cover_open_over_a_pty_is_not_printed() {
+    if emulation::skip_under_emulation("cover_open_over_a_pty_is_not_printed", "a real tty") {
+        return;
+    }
     let sim = PtyPrinter::start(profile::GENERIC_58);
     sim.shared.set_state(VirtualState {
         cover_open: true,
@@ -134,6 +145,9 @@ fn cover_open_over_a_pty_is_not_printed() {
 
 #[test]
 fn stale_asb_replies_are_flushed_over_a_pty() {
+    if emulation::skip_under_emulation("stale_asb_replies_are_flushed_over_a_pty", "a real tty") {
+        return;
+    }
     let sim = PtyPrinter::start(profile::GENERIC_80_ZH);
     // A printer left with ASB on sends frames on its own; the handle turns ASB off at open
     // and skips whatever is queued, so the reply it reads answers its own query.

@@ -139,7 +139,8 @@ impl UiConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct StorageConfig {
     /// Data directory (queue database, content, outbox, simulated device output).
-    /// Default: the per-user data directory (`~/.local/share/legal-kiosk` on Linux).
+    /// Default: `$KIOSK_DATA_DIR` when set (the packaged services set it), else the per-user data
+    /// directory (`~/.local/share/legal-kiosk` on Linux).
     pub data_dir: Option<PathBuf>,
 }
 

@@ -26,7 +26,7 @@ pub struct ServeArgs {
     /// Kiosk configuration file (TOML); without it the demo configuration is used.
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Directory for the queue database.
+    /// Directory for the queue database (default: `$KIOSK_DATA_DIR`, else the per-user data directory).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
     /// Address to listen on.
@@ -72,13 +72,10 @@ pub fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     };
 
-    let data_dir = match &args.data_dir {
-        Some(d) => d.clone(),
-        None => directories::ProjectDirs::from("cn", "qianjiang", "legal-kiosk")
-            .context("no home directory to keep the queue database in: pass --data-dir")?
-            .data_dir()
-            .to_path_buf(),
-    };
+    let data_dir = args
+        .data_dir
+        .clone()
+        .unwrap_or_else(crate::paths::default_data_dir);
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
     let listen = args.listen.unwrap_or(lan_config.listen);

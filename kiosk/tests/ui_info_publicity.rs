@@ -230,3 +230,15 @@ fn a_page_left_open_is_not_covered_by_the_attract_loop() {
     mock_elapsed_time(Duration::from_secs(30));
     assert!(f.pages.attract_running());
 }
+
+#[test]
+fn someone_stepping_up_to_the_presence_sensor_ends_the_attract_loop() {
+    let f = start(SiteTier::Centre, "2026-11-29");
+    f.draw();
+    mock_elapsed_time(Duration::from_secs(91));
+    assert!(f.pages.attract_running());
+    // What the board does when its presence sensor fires.
+    f.shell.activity();
+    assert!(!f.pages.attract_running());
+    assert_eq!(f.shell.page(), Page::Home);
+}

@@ -74,8 +74,18 @@ impl Platform for HeadlessPlatform {
 /// The fixed time screenshots show, so that pictures only change when the UI does.
 pub const SCREENSHOT_CLOCK: &str = "2026-11-29 09:30";
 
-/// Renders each shot to its PNG file. Must be the first use of Slint in the process.
-pub fn render(options: ShellOptions, shots: &[Shot]) -> Result<(), ScreenshotError> {
+/// The three variants of each screen: Chinese, English, elderly mode; and the file name suffix.
+const VARIANTS: [(&str, Language, bool); 3] = [
+    ("", Language::Zh, false),
+    ("-en", Language::En, false),
+    ("-elderly", Language::Zh, true),
+];
+
+/// Sets up the headless platform and the kiosk window for pictures: a fixed clock, no live timers.
+/// Must be the first use of Slint in the process.
+fn headless_shell(
+    options: ShellOptions,
+) -> Result<(Rc<MinimalSoftwareWindow>, Shell), ScreenshotError> {
     let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
     slint::platform::set_platform(Box::new(HeadlessPlatform {
         window: window.clone(),
@@ -86,6 +96,26 @@ pub fn render(options: ShellOptions, shots: &[Shot]) -> Result<(), ScreenshotErr
     })?;
     shell.set_clock_text(SCREENSHOT_CLOCK);
     shell.window().show()?;
+    Ok((window, shell))
+}
+
+/// Draws the window as it is now and writes it to `path`.
+fn capture(shell: &Shell, path: &Path) -> Result<(), ScreenshotError> {
+    slint::platform::update_timers_and_animations();
+    let snapshot = shell.window().window().take_snapshot()?;
+    write_png(
+        path,
+        snapshot.width(),
+        snapshot.height(),
+        snapshot.as_bytes(),
+    )?;
+    tracing::info!("wrote {}", path.display());
+    Ok(())
+}
+
+/// Renders each shot to its PNG file. Must be the first use of Slint in the process.
+pub fn render(options: ShellOptions, shots: &[Shot]) -> Result<(), ScreenshotError> {
+    let (window, shell) = headless_shell(options)?;
     for shot in shots {
         shell.end_session();
         shell.set_language(shot.language);
@@ -104,15 +134,7 @@ pub fn render(options: ShellOptions, shots: &[Shot]) -> Result<(), ScreenshotErr
         if shot.page != Page::Home {
             shell.go(shot.page);
         }
-        slint::platform::update_timers_and_animations();
-        let snapshot = shell.window().window().take_snapshot()?;
-        write_png(
-            &shot.out,
-            snapshot.width(),
-            snapshot.height(),
-            snapshot.as_bytes(),
-        )?;
-        tracing::info!("wrote {}", shot.out.display());
+        capture(&shell, &shot.out)?;
     }
     shell.window().hide()?;
     Ok(())
@@ -128,17 +150,8 @@ pub fn render_flow(
 ) -> Result<Vec<PathBuf>, ScreenshotError> {
     use super::take_number::screens::{FlowStage, set_variant};
 
-    let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
-    slint::platform::set_platform(Box::new(HeadlessPlatform {
-        window: window.clone(),
-    }))?;
     let centre_name = options.centre_name.clone();
-    let shell = Shell::new(ShellOptions {
-        live_clock: false,
-        ..options
-    })?;
-    shell.set_clock_text(SCREENSHOT_CLOCK);
-    shell.window().show()?;
+    let (window, shell) = headless_shell(options)?;
     window.set_size(PhysicalSize::new(size.0, size.1));
     let scratch = std::env::temp_dir().join(format!("kiosk-flow-screens-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
@@ -158,28 +171,10 @@ pub fn render_flow(
                     .map_err(|e| e.to_string())?;
                 return Ok(());
             }
-            let variants = [
-                ("", Language::Zh, false),
-                ("-en", Language::En, false),
-                ("-elderly", Language::Zh, true),
-            ];
-            for (suffix, language, elderly) in variants {
+            for (suffix, language, elderly) in VARIANTS {
                 set_variant(&shell, language, elderly);
-                slint::platform::update_timers_and_animations();
-                let snapshot = shell
-                    .window()
-                    .window()
-                    .take_snapshot()
-                    .map_err(|e| e.to_string())?;
                 let path = out_dir.join(format!("{name}{suffix}.png"));
-                write_png(
-                    &path,
-                    snapshot.width(),
-                    snapshot.height(),
-                    snapshot.as_bytes(),
-                )
-                .map_err(|e| e.to_string())?;
-                tracing::info!("wrote {}", path.display());
+                capture(&shell, &path).map_err(|e| e.to_string())?;
                 written.push(path);
             }
             set_variant(&shell, Language::Zh, false);
@@ -297,16 +292,7 @@ pub fn render_info(
 ) -> Result<Vec<PathBuf>, ScreenshotError> {
     use super::take_number::screens::set_variant;
 
-    let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
-    slint::platform::set_platform(Box::new(HeadlessPlatform {
-        window: window.clone(),
-    }))?;
-    let shell = Shell::new(ShellOptions {
-        live_clock: false,
-        ..options
-    })?;
-    shell.set_clock_text(SCREENSHOT_CLOCK);
-    shell.window().show()?;
+    let (window, shell) = headless_shell(options)?;
     window.set_size(PhysicalSize::new(size.0, size.1));
     // The store opens in a scratch data directory, so it shows the bundled content.
     let scratch = std::env::temp_dir().join(format!("kiosk-info-screens-{}", std::process::id()));
@@ -320,12 +306,7 @@ pub fn render_info(
     let pages = super::info::InfoPages::attach(&shell, store.current(), info);
     let mut written = Vec::new();
     for screen in INFO_SCREENS {
-        let variants = [
-            ("", Language::Zh, false),
-            ("-en", Language::En, false),
-            ("-elderly", Language::Zh, true),
-        ];
-        for (suffix, language, elderly) in variants {
+        for (suffix, language, elderly) in VARIANTS {
             shell.end_session();
             // Draw home first, so the page is built afresh when it is opened.
             slint::platform::update_timers_and_animations();
@@ -337,16 +318,8 @@ pub fn render_info(
             slint::platform::update_timers_and_animations();
             shell.window().window().take_snapshot()?;
             (screen.setup)(shell.window(), &pages);
-            slint::platform::update_timers_and_animations();
-            let snapshot = shell.window().window().take_snapshot()?;
             let path = out_dir.join(format!("{}{suffix}.png", screen.name));
-            write_png(
-                &path,
-                snapshot.width(),
-                snapshot.height(),
-                snapshot.as_bytes(),
-            )?;
-            tracing::info!("wrote {}", path.display());
+            capture(&shell, &path)?;
             written.push(path);
         }
     }

@@ -3,18 +3,20 @@
 //! its duties, staff by post with photos, its services (each opening its guide), the hotline and
 //! the complaint telephone; and a village room's home screen offers no tickets.
 
-use std::{rc::Rc, time::Duration};
+use std::rc::Rc;
 
-use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use kiosk::{
     config::Language,
     content::{ContentConfig, ContentStore, SiteTier},
     ui::{
-        InfoAbout, InfoGuides, Page, Shell, ShellOptions,
+        InfoAbout, InfoGuides, Page, Shell,
         info::{InfoOptions, InfoPages},
     },
 };
 use slint::{ComponentHandle, Model};
+
+mod info_support;
+use info_support::Screen;
 
 struct Fixture {
     shell: Shell,
@@ -22,27 +24,10 @@ struct Fixture {
     _dir: tempfile::TempDir,
 }
 
-thread_local! {
-    static SLINT_READY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
 fn start(name: &str, tier: SiteTier) -> Fixture {
-    // One testing platform per test thread, however many fixtures the test starts.
-    if !SLINT_READY.replace(true) {
-        i_slint_backend_testing::init_no_event_loop();
-    }
     let dir = tempfile::tempdir().unwrap();
     let store = ContentStore::open(dir.path(), &ContentConfig::default()).expect("the store opens");
-    let shell = Shell::new(ShellOptions {
-        centre_name: name.to_owned(),
-        centre_name_en: String::new(),
-        idle_timeout: Duration::from_secs(60),
-        language: Language::Zh,
-        elderly_mode: false,
-        live_clock: false,
-    })
-    .expect("the main window opens");
-    shell.window().show().unwrap();
+    let shell = info_support::shell(name);
     let pages = InfoPages::attach(
         &shell,
         store.current(),
@@ -58,36 +43,13 @@ fn start(name: &str, tier: SiteTier) -> Fixture {
     }
 }
 
+impl Screen for Fixture {
+    fn shell(&self) -> &Shell {
+        &self.shell
+    }
+}
+
 impl Fixture {
-    fn buttons(&self, label: &str) -> Vec<ElementHandle> {
-        ElementHandle::find_by_accessible_label(self.shell.window(), label)
-            .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
-            .collect()
-    }
-
-    fn tap(&self, label: &str) {
-        let found = self.buttons(label);
-        assert_eq!(found.len(), 1, "exactly one button labelled {label:?}");
-        found[0].invoke_accessible_default_action();
-    }
-
-    fn exists(&self, label: &str) -> bool {
-        ElementHandle::find_by_accessible_label(self.shell.window(), label)
-            .next()
-            .is_some()
-    }
-
-    /// Pages down with 下一页 until a button labelled `label` is in view (hidden parts are not found).
-    fn page_down_to(&self, label: &str) {
-        for _ in 0..20 {
-            if !self.buttons(label).is_empty() {
-                return;
-            }
-            self.tap("下一页");
-        }
-        panic!("{label:?} never came into view");
-    }
-
     fn about(&self) -> InfoAbout<'_> {
         self.shell.window().global::<InfoAbout>()
     }
@@ -127,7 +89,7 @@ fn the_centre_publicises_its_duties_staff_services_and_numbers() {
     assert_eq!(f.services().len(), 8, "every service of the centre");
 
     // A service opens its guide: conditions, procedures and remedies.
-    f.page_down_to("法律援助");
+    assert!(f.scroll_to("法律援助"));
     f.tap("法律援助");
     assert_eq!(f.shell.page(), Page::Guides);
     let guides = f.shell.window().global::<InfoGuides>();

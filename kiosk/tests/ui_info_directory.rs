@@ -7,12 +7,12 @@
 use std::{rc::Rc, sync::Arc, time::Duration};
 
 use chrono::Datelike as _;
-use i_slint_backend_testing::{AccessibleRole, ElementHandle, mock_elapsed_time};
+use i_slint_backend_testing::{ElementHandle, mock_elapsed_time};
 use kiosk::{
     config::Language,
     content::{Content, ContentConfig, ContentStore, PersonRole, SiteTier},
     ui::{
-        InfoDirectory, Page, Session, Shell, ShellOptions, Theme,
+        InfoDirectory, Page, Shell, Theme,
         info::{
             InfoOptions, InfoPages,
             directory::entries::{Category, Directory, Filter},
@@ -21,6 +21,9 @@ use kiosk::{
 };
 use slint::{ComponentHandle, Model};
 
+mod info_support;
+use info_support::Screen;
+
 struct Fixture {
     shell: Shell,
     pages: Rc<InfoPages>,
@@ -28,19 +31,9 @@ struct Fixture {
 }
 
 fn start(tier: SiteTier) -> Fixture {
-    i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().unwrap();
     let store = ContentStore::open(dir.path(), &ContentConfig::default()).expect("the store opens");
-    let shell = Shell::new(ShellOptions {
-        centre_name: "黔江区公共法律服务中心".to_owned(),
-        centre_name_en: "Qianjiang District Public Legal Service Centre".to_owned(),
-        idle_timeout: Duration::from_secs(60),
-        language: Language::Zh,
-        elderly_mode: false,
-        live_clock: false,
-    })
-    .expect("the main window opens");
-    shell.window().show().unwrap();
+    let shell = info_support::shell("黔江区公共法律服务中心");
     let pages = InfoPages::attach(
         &shell,
         store.current(),
@@ -53,6 +46,12 @@ fn start(tier: SiteTier) -> Fixture {
         shell,
         pages,
         _dir: dir,
+    }
+}
+
+impl Screen for Fixture {
+    fn shell(&self) -> &Shell {
+        &self.shell
     }
 }
 
@@ -80,54 +79,16 @@ impl Fixture {
         self.settle();
     }
 
-    fn buttons(&self, label: &str) -> Vec<ElementHandle> {
-        ElementHandle::find_by_accessible_label(self.shell.window(), label)
-            .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
-            .collect()
-    }
-
+    /// Taps the one button labelled `label`, then lets the page settle.
     fn tap(&self, label: &str) {
-        let found = self.buttons(label);
-        assert_eq!(found.len(), 1, "exactly one button labelled {label:?}");
-        found[0].invoke_accessible_default_action();
+        Screen::tap(self, label);
         self.settle();
-    }
-
-    fn exists(&self, label: &str) -> bool {
-        ElementHandle::find_by_accessible_label(self.shell.window(), label)
-            .next()
-            .is_some()
     }
 
     fn type_keys(&self, letters: &str) {
         for letter in letters.chars() {
             self.tap(&letter.to_string());
         }
-    }
-
-    /// Pages the open entry down until `label` is in view (parts scrolled away are not found); starts
-    /// from the top.
-    fn scroll_to(&self, label: &str) -> bool {
-        for _ in 0..20 {
-            let previous = self.buttons(self.previous_label());
-            match previous.first() {
-                Some(button) if button.accessible_enabled() == Some(true) => {
-                    button.invoke_accessible_default_action();
-                }
-                _ => break,
-            }
-        }
-        for _ in 0..20 {
-            if self.exists(label) {
-                return true;
-            }
-            let next = self.buttons(self.next_label());
-            if next.len() != 1 || next[0].accessible_enabled() != Some(true) {
-                return false;
-            }
-            next[0].invoke_accessible_default_action();
-        }
-        false
     }
 
     /// The names listed on the current page.
@@ -150,26 +111,6 @@ impl Fixture {
             self.tap(self.previous_label());
         }
         names
-    }
-
-    fn english(&self) -> bool {
-        self.shell.window().global::<Session>().get_english()
-    }
-
-    fn next_label(&self) -> &'static str {
-        if self.english() {
-            "Next page"
-        } else {
-            "下一页"
-        }
-    }
-
-    fn previous_label(&self) -> &'static str {
-        if self.english() {
-            "Previous page"
-        } else {
-            "上一页"
-        }
     }
 }
 

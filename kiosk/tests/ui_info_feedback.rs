@@ -3,18 +3,21 @@
 //! rating lands in the outbox under the reference number the screen shows, a wrong phone number is
 //! named and nothing is saved, a device without an outbox says so, and the session end clears the form.
 
-use std::{rc::Rc, time::Duration};
+use std::rc::Rc;
 
-use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use i_slint_backend_testing::ElementHandle;
 use kiosk::{
     config::Language,
     content::{ContentConfig, ContentStore, Outbox, OutboxPayload},
     ui::{
-        InfoFeedback, KeyboardAdapter, Page, Session, Shell, ShellOptions, Theme,
+        InfoFeedback, KeyboardAdapter, Page, Shell, Theme,
         info::{InfoOptions, InfoPages, feedback::form::is_reference},
     },
 };
 use slint::{ComponentHandle, Model};
+
+mod info_support;
+use info_support::Screen;
 
 struct Fixture {
     shell: Shell,
@@ -24,20 +27,10 @@ struct Fixture {
 }
 
 fn start(with_outbox: bool) -> Fixture {
-    i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().unwrap();
     let config = ContentConfig::default();
     let store = ContentStore::open(dir.path(), &config).expect("the store opens");
-    let shell = Shell::new(ShellOptions {
-        centre_name: "黔江区公共法律服务中心".to_owned(),
-        centre_name_en: "Qianjiang District Public Legal Service Centre".to_owned(),
-        idle_timeout: Duration::from_secs(60),
-        language: Language::Zh,
-        elderly_mode: false,
-        live_clock: false,
-    })
-    .expect("the main window opens");
-    shell.window().show().unwrap();
+    let shell = info_support::shell("黔江区公共法律服务中心");
     let pages = InfoPages::attach(&shell, store.current(), InfoOptions::default());
     let outbox = with_outbox.then(|| {
         let outbox = Outbox::open(dir.path(), &config, "test-kiosk").expect("the outbox opens");
@@ -53,60 +46,20 @@ fn start(with_outbox: bool) -> Fixture {
     }
 }
 
+impl Screen for Fixture {
+    fn shell(&self) -> &Shell {
+        &self.shell
+    }
+}
+
 impl Fixture {
     fn page(&self) -> InfoFeedback<'_> {
         self.shell.window().global::<InfoFeedback>()
     }
 
-    fn buttons(&self, label: &str) -> Vec<ElementHandle> {
-        ElementHandle::find_by_accessible_label(self.shell.window(), label)
-            .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
-            .collect()
-    }
-
-    fn exists(&self, label: &str) -> bool {
-        ElementHandle::find_by_accessible_label(self.shell.window(), label)
-            .next()
-            .is_some()
-    }
-
-    /// Pages up to the top, then down until `label` is in view (the form scrolls; hidden parts are not
-    /// found).
-    fn scroll_to(&self, label: &str) -> bool {
-        if self.exists(label) {
-            return true;
-        }
-        let english = self.shell.window().global::<Session>().get_english();
-        let (previous, next) = if english {
-            ("Previous page", "Next page")
-        } else {
-            ("上一页", "下一页")
-        };
-        for _ in 0..30 {
-            let found = self.buttons(previous);
-            if found.len() != 1 || found[0].accessible_enabled() != Some(true) {
-                break;
-            }
-            found[0].invoke_accessible_default_action();
-        }
-        for _ in 0..30 {
-            if self.exists(label) {
-                return true;
-            }
-            let found = self.buttons(next);
-            if found.len() != 1 || found[0].accessible_enabled() != Some(true) {
-                return false;
-            }
-            found[0].invoke_accessible_default_action();
-        }
-        false
-    }
-
     fn tap(&self, label: &str) {
         assert!(self.scroll_to(label), "{label:?} is on screen");
-        let found = self.buttons(label);
-        assert_eq!(found.len(), 1, "exactly one button labelled {label:?}");
-        found[0].invoke_accessible_default_action();
+        Screen::tap(self, label);
     }
 
     /// Presses keys of the on-screen keyboard, one label each.

@@ -3,18 +3,20 @@
 //! its sections and a QR code, English and elderly mode, new content replaces the old without a
 //! restart, and 取号办理 leads into the ticket flow.
 
-use std::{rc::Rc, sync::Arc, time::Duration};
+use std::{rc::Rc, sync::Arc};
 
-use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use kiosk::{
     config::Language,
     content::{ContentConfig, ContentStore, SiteTier},
     ui::{
-        InfoGuides, Page, Shell, ShellOptions, TakeNumber, Theme,
+        InfoGuides, Page, Shell, TakeNumber, Theme,
         info::{InfoOptions, InfoPages, guides},
     },
 };
 use slint::{ComponentHandle, Model};
+
+mod info_support;
+use info_support::Screen;
 
 struct Fixture {
     shell: Shell,
@@ -23,19 +25,9 @@ struct Fixture {
 }
 
 fn start(tier: SiteTier) -> Fixture {
-    i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().unwrap();
     let store = ContentStore::open(dir.path(), &ContentConfig::default()).expect("the store opens");
-    let shell = Shell::new(ShellOptions {
-        centre_name: "黔江区公共法律服务中心".to_owned(),
-        centre_name_en: "Qianjiang District Public Legal Service Centre".to_owned(),
-        idle_timeout: Duration::from_secs(60),
-        language: Language::Zh,
-        elderly_mode: false,
-        live_clock: false,
-    })
-    .expect("the main window opens");
-    shell.window().show().unwrap();
+    let shell = info_support::shell("黔江区公共法律服务中心");
     let pages = InfoPages::attach(
         &shell,
         store.current(),
@@ -51,53 +43,13 @@ fn start(tier: SiteTier) -> Fixture {
     }
 }
 
+impl Screen for Fixture {
+    fn shell(&self) -> &Shell {
+        &self.shell
+    }
+}
+
 impl Fixture {
-    fn buttons(&self, label: &str) -> Vec<ElementHandle> {
-        ElementHandle::find_by_accessible_label(self.shell.window(), label)
-            .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
-            .collect()
-    }
-
-    fn tap(&self, label: &str) {
-        let found = self.buttons(label);
-        assert_eq!(found.len(), 1, "exactly one button labelled {label:?}");
-        found[0].invoke_accessible_default_action();
-    }
-
-    fn exists(&self, label: &str) -> bool {
-        ElementHandle::find_by_accessible_label(self.shell.window(), label)
-            .next()
-            .is_some()
-    }
-
-    /// Pages down with 下一页 until `label` is in view (the guide scrolls; hidden parts are not found).
-    fn scroll_to(&self, label: &str) -> bool {
-        for _ in 0..30 {
-            if self.exists(label) {
-                return true;
-            }
-            let next = self.buttons(self.next_label());
-            if next.len() != 1 || next[0].accessible_enabled() != Some(true) {
-                return false;
-            }
-            next[0].invoke_accessible_default_action();
-        }
-        false
-    }
-
-    fn next_label(&self) -> &'static str {
-        if self
-            .shell
-            .window()
-            .global::<kiosk::ui::Session>()
-            .get_english()
-        {
-            "Next page"
-        } else {
-            "下一页"
-        }
-    }
-
     fn listed(&self) -> Vec<String> {
         let rows = self.shell.window().global::<InfoGuides>().get_guides();
         rows.iter().map(|row| row.name.to_string()).collect()

@@ -4,14 +4,13 @@
 //! mandatory defence), likely not eligible (income above a standard the test enters), and ask at the
 //! window (no figure in the content, another matter). 取号办理 raises `TakeNumber.open-for("legal_aid")`.
 
-use std::{cell::RefCell, rc::Rc, sync::Arc, time::Duration};
+use std::{cell::RefCell, rc::Rc, sync::Arc};
 
-use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use kiosk::{
     config::Language,
     content::{Content, ContentConfig, ContentStore},
     ui::{
-        InfoLegalAid, Page, Session, Shell, ShellOptions, TakeNumber, Theme,
+        InfoLegalAid, Page, Shell, TakeNumber, Theme,
         info::{InfoOptions, InfoPages},
     },
 };
@@ -19,6 +18,9 @@ use slint::{ComponentHandle, Model};
 
 /// The hardship figure the tests enter (the published content has none yet).
 const TEST_STANDARD: u32 = 1500;
+
+mod info_support;
+use info_support::Screen;
 
 struct Fixture {
     shell: Shell,
@@ -44,23 +46,13 @@ fn content_with_figure(dir: &tempfile::TempDir) -> Arc<Content> {
 }
 
 fn start(with_figure: bool) -> Fixture {
-    i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().unwrap();
     let content = if with_figure {
         content_with_figure(&dir)
     } else {
         default_content(&dir)
     };
-    let shell = Shell::new(ShellOptions {
-        centre_name: "黔江区公共法律服务中心".to_owned(),
-        centre_name_en: "Qianjiang District Public Legal Service Centre".to_owned(),
-        idle_timeout: Duration::from_secs(60),
-        language: Language::Zh,
-        elderly_mode: false,
-        live_clock: false,
-    })
-    .expect("the main window opens");
-    shell.window().show().unwrap();
+    let shell = info_support::shell("黔江区公共法律服务中心");
     let pages = InfoPages::attach(&shell, content, InfoOptions::default());
     shell.go(Page::LegalAid);
     Fixture {
@@ -70,64 +62,21 @@ fn start(with_figure: bool) -> Fixture {
     }
 }
 
+impl Screen for Fixture {
+    fn shell(&self) -> &Shell {
+        &self.shell
+    }
+}
+
 impl Fixture {
     fn page(&self) -> InfoLegalAid<'_> {
         self.shell.window().global::<InfoLegalAid>()
     }
 
-    fn buttons(&self, label: &str) -> Vec<ElementHandle> {
-        ElementHandle::find_by_accessible_label(self.shell.window(), label)
-            .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
-            .collect()
-    }
-
-    fn exists(&self, label: &str) -> bool {
-        ElementHandle::find_by_accessible_label(self.shell.window(), label)
-            .next()
-            .is_some()
-    }
-
-    fn english(&self) -> bool {
-        self.shell.window().global::<Session>().get_english()
-    }
-
-    /// Pages up to the top, then down until `label` is in view (lists scroll; hidden parts are not
-    /// found).
-    fn scroll_to(&self, label: &str) -> bool {
-        if self.exists(label) {
-            return true;
-        }
-        let (previous, next) = if self.english() {
-            ("Previous page", "Next page")
-        } else {
-            ("上一页", "下一页")
-        };
-        for _ in 0..30 {
-            let found = self.buttons(previous);
-            if found.len() != 1 || found[0].accessible_enabled() != Some(true) {
-                break;
-            }
-            found[0].invoke_accessible_default_action();
-        }
-        for _ in 0..30 {
-            if self.exists(label) {
-                return true;
-            }
-            let found = self.buttons(next);
-            if found.len() != 1 || found[0].accessible_enabled() != Some(true) {
-                return false;
-            }
-            found[0].invoke_accessible_default_action();
-        }
-        false
-    }
-
     /// Taps the single button with this label, paging down to it when needed.
     fn tap(&self, label: &str) {
         assert!(self.scroll_to(label), "{label:?} is on screen");
-        let found = self.buttons(label);
-        assert_eq!(found.len(), 1, "exactly one button labelled {label:?}");
-        found[0].invoke_accessible_default_action();
+        Screen::tap(self, label);
     }
 
     fn screen(&self) -> String {

@@ -6,16 +6,19 @@
 use std::{rc::Rc, time::Duration};
 
 use chrono::NaiveDate;
-use i_slint_backend_testing::{AccessibleRole, ElementHandle, mock_elapsed_time};
+use i_slint_backend_testing::mock_elapsed_time;
 use kiosk::{
     config::Language,
     content::{ContentConfig, ContentStore, SiteTier},
     ui::{
-        InfoPublicity, Nav, Page, Shell, ShellOptions, Theme,
+        InfoPublicity, Nav, Page, Shell, Theme,
         info::{InfoOptions, InfoPages},
     },
 };
 use slint::{ComponentHandle, Model};
+
+mod info_support;
+use info_support::Screen;
 
 struct Fixture {
     shell: Shell,
@@ -23,27 +26,10 @@ struct Fixture {
     _dir: tempfile::TempDir,
 }
 
-thread_local! {
-    static SLINT_READY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
 fn start(tier: SiteTier, today: &str) -> Fixture {
-    // One testing platform per test thread, however many fixtures the test starts.
-    if !SLINT_READY.replace(true) {
-        i_slint_backend_testing::init_no_event_loop();
-    }
     let dir = tempfile::tempdir().unwrap();
     let store = ContentStore::open(dir.path(), &ContentConfig::default()).expect("the store opens");
-    let shell = Shell::new(ShellOptions {
-        centre_name: "黔江区公共法律服务中心".to_owned(),
-        centre_name_en: "Qianjiang District Public Legal Service Centre".to_owned(),
-        idle_timeout: Duration::from_secs(60),
-        language: Language::Zh,
-        elderly_mode: false,
-        live_clock: false,
-    })
-    .expect("the main window opens");
-    shell.window().show().unwrap();
+    let shell = info_support::shell("黔江区公共法律服务中心");
     let options = InfoOptions {
         tier,
         today: Some(today.parse::<NaiveDate>().unwrap()),
@@ -56,25 +42,13 @@ fn start(tier: SiteTier, today: &str) -> Fixture {
     }
 }
 
+impl Screen for Fixture {
+    fn shell(&self) -> &Shell {
+        &self.shell
+    }
+}
+
 impl Fixture {
-    fn buttons(&self, label: &str) -> Vec<ElementHandle> {
-        ElementHandle::find_by_accessible_label(self.shell.window(), label)
-            .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
-            .collect()
-    }
-
-    fn tap(&self, label: &str) {
-        let found = self.buttons(label);
-        assert_eq!(found.len(), 1, "exactly one button labelled {label:?}");
-        found[0].invoke_accessible_default_action();
-    }
-
-    fn exists(&self, label: &str) -> bool {
-        ElementHandle::find_by_accessible_label(self.shell.window(), label)
-            .next()
-            .is_some()
-    }
-
     fn publicity(&self) -> InfoPublicity<'_> {
         self.shell.window().global::<InfoPublicity>()
     }

@@ -117,6 +117,21 @@ impl Builder<'_> {
         Ok(self.add(bytes, media).to_string())
     }
 
+    /// Adds the file a CSV cell refers to, if any, and returns its object id; an error names the cell.
+    fn add_file_cell(
+        &mut self,
+        row: &CsvRow,
+        column: &str,
+    ) -> Result<Option<String>, ContentError> {
+        match row.get(column) {
+            "" => Ok(None),
+            reference => self
+                .add_file(reference)
+                .map(Some)
+                .map_err(|reason| row.error(column, reason)),
+        }
+    }
+
     fn add_json<T: Serialize>(&mut self, value: &T) -> String {
         let mut bytes = serde_json::to_vec_pretty(value).expect("records serialise");
         bytes.push(b'\n');
@@ -420,13 +435,7 @@ fn read_people(b: &mut Builder<'_>, file: &Path) -> Result<Vec<Person>, ContentE
     for row in sources::read_csv(file)? {
         let id = row.required("id")?;
         check_id(file, Some(row.line), "id", &id, &mut seen)?;
-        let photo = match row.get("photo") {
-            "" => None,
-            reference => Some(
-                b.add_file(reference)
-                    .map_err(|reason| row.error("photo", reason))?,
-            ),
-        };
+        let photo = b.add_file_cell(&row, "photo")?;
         out.push(Person {
             id,
             name: row.required("name")?,
@@ -576,13 +585,7 @@ fn read_staff(
         if !sites.iter().any(|s| s.id == site) {
             return Err(row.error("site", format!("`{site}` is not a site of sites.csv")));
         }
-        let photo = match row.get("photo") {
-            "" => None,
-            reference => Some(
-                b.add_file(reference)
-                    .map_err(|reason| row.error("photo", reason))?,
-            ),
-        };
+        let photo = b.add_file_cell(&row, "photo")?;
         out.push(StaffMember {
             id,
             site,

@@ -13,12 +13,14 @@ use std::{
 use kiosk::{
     hall::{Follower, HostMsg},
     lan::{DEMO_DEVICE_TOKEN, LanService, demo_config},
-    led::{
-        Announcement, LedConfig, LedPanel, LedSink, MonoFrame, PanelInput, PanelThread, Scene,
-        SinkError, Style, draw,
-    },
-    queue::{EventPayload, QueueConfig, QueueEngine, SystemClock},
 };
+
+use displays::led::{
+    Announcement, LedConfig, LedPanel, LedSink, MonoFrame, PanelInput, PanelThread, Scene,
+    SinkError, Style, draw,
+};
+
+use queue::{EventPayload, QueueConfig, QueueEngine, SystemClock};
 use serde_json::{Value, json};
 
 const ROUNDS: usize = 30;
@@ -35,7 +37,7 @@ impl LedSink for Timestamped {
 fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (_, lan) = demo_config().unwrap();
+    let (_, lan) = demo_config();
     let engine = Arc::new(
         QueueEngine::open(
             &dir.path().join("queue.sqlite3"),

@@ -17,10 +17,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use kiosk::{
-    lan::{LanConfig, LanService, StaffEntry, demo_config, hash_pin},
-    queue::{QueueConfig, QueueEngine, SystemClock, WindowConfig},
-};
+use kiosk::lan::{LanConfig, LanService, StaffEntry, demo_config, hash_pin};
+
+use queue::{QueueConfig, QueueEngine, SystemClock, WindowConfig};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
@@ -56,7 +55,7 @@ fn ms(d: Duration) -> String {
 
 async fn start() -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (mut queue, _) = demo_config().expect("demo config");
+    let (mut queue, _) = demo_config();
     queue.windows = (1..=WINDOWS)
         .map(|id| WindowConfig {
             id,
@@ -74,7 +73,7 @@ async fn start() -> (String, tempfile::TempDir) {
             })
             .collect(),
         max_login_failures: 1000,
-        ..demo_config().expect("demo config").1
+        ..demo_config().1
     };
     let engine = Arc::new(
         QueueEngine::open(

@@ -21,13 +21,14 @@ use kiosk::{
     config::{DevicesConfig, IdReaderConfig, Language, PrinterConfig},
     devices::Devices,
     lan::{DeviceEntry, LanConfig, LanService, device_token_sha256},
-    queue::{
-        HttpQueueClient, LocalQueueClient, QueueClient, QueueConfig, QueueEngine, SystemClock,
-    },
     ui::{
         Shell, ShellOptions, TakeNumber,
         take_number::{Step, TakeNumberController, TakeNumberDeps, TakeNumberOptions},
     },
+};
+
+use queue::{
+    HttpQueueClient, LocalQueueClient, QueueClient, QueueConfig, QueueEngine, SystemClock,
 };
 use slint::ComponentHandle;
 use ticket_printer::{SharedVirtualPrinter, profile, virtual_printer::link::serve};
@@ -71,7 +72,7 @@ fn run(name: &str, remote: bool, shell: &Shell, runtime: &tokio::runtime::Runtim
     config.identity_salt = Some("bench-salt-0001".into());
     for s in &mut config.services {
         if s.id == "reception" {
-            s.id_card = kiosk::queue::IdCardPolicy::Off;
+            s.id_card = queue::IdCardPolicy::Off;
             s.number_end = 9999;
         }
     }
@@ -108,7 +109,6 @@ fn run(name: &str, remote: bool, shell: &Shell, runtime: &tokio::runtime::Runtim
             profile: "generic-80-zh".into(),
         },
         id_reader: IdReaderConfig::None,
-        ..DevicesConfig::default()
     };
     let devices = Devices::start(&devices_config, &dir.path().join("sim")).expect("devices");
     let controller = TakeNumberController::attach(

@@ -4,11 +4,11 @@
 
 use std::time::Duration;
 
+use displays::led::Scene;
 use id_reader::{CardSpec, ReaderEvent};
 use kiosk::{
     config::DevicesConfig,
     devices::{Devices, PrinterHealth},
-    led::Scene,
 };
 use ticket_printer::{NotPrinted, PrintOutcome, Ticket, VirtualState};
 

@@ -11,8 +11,8 @@ use i_slint_backend_testing::ElementHandle;
 use kiosk::{
     hall::{DisplaysConfig, Follower, HallDisplay, HallScreen, HallView, HostMsg, welcome_slide},
     lan::{DEMO_DEVICE_TOKEN, LanService, demo_config},
-    queue::{QueueConfig, QueueEngine, SystemClock},
 };
+use queue::{QueueConfig, QueueEngine, SystemClock};
 use serde_json::{Value, json};
 
 /// A queue host on its own runtime, so dropping it drops every connection like a process exit.
@@ -28,7 +28,7 @@ impl Host {
             .enable_all()
             .build()
             .unwrap();
-        let (_, lan) = demo_config().unwrap();
+        let (_, lan) = demo_config();
         let engine = Arc::new(
             QueueEngine::open(db, QueueConfig::demo(), Arc::new(SystemClock), "").unwrap(),
         );

@@ -6,15 +6,18 @@ use std::{sync::Arc, time::Duration};
 
 use kiosk::{
     board::{self, BoardConfig, BoardHooks, BoardTask, SimBoardControls},
-    config::{DevicesConfig, KioskConfig},
-    content::{ContentConfig, ContentStore, Outbox, OutboxPayload},
+    config::DevicesConfig,
     devices::Devices,
     health::{self, HealthSources, HealthzBody, QueueReach},
     lan::{LanService, demo_config},
-    led::Scene,
-    queue::{LocalQueueClient, QueueClient, QueueEngine, SystemClock},
     watchdog::{Liveness, ManualClock},
 };
+
+use displays::led::Scene;
+
+use content::{ContentConfig, ContentStore, Outbox, OutboxPayload};
+
+use queue::{LocalQueueClient, QueueClient, QueueEngine, SystemClock};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use ticket_printer::VirtualState;
@@ -43,6 +46,7 @@ async fn start() -> Station {
     let liveness = Liveness::new(clock.clone());
     let mut devices = Devices::start_with(
         &DevicesConfig::default(),
+        &displays::led::LedConfig::default(),
         &dir.path().join("sim"),
         Some(&liveness),
     )
@@ -51,11 +55,11 @@ async fn start() -> Station {
         .led_panel
         .show(&Scene::Message("12348".into()), Duration::ZERO)
         .unwrap();
-    let content_config = ContentConfig::from_kiosk(&KioskConfig::default()).unwrap();
+    let content_config = ContentConfig::default();
     let store = ContentStore::open(dir.path(), &content_config).unwrap();
     let outbox = Outbox::open(dir.path(), &content_config, "kiosk-1").unwrap();
 
-    let (queue_config, lan) = demo_config().unwrap();
+    let (queue_config, lan) = demo_config();
     let engine = Arc::new(
         QueueEngine::open(
             &dir.path().join("queue.sqlite3"),
@@ -430,12 +434,7 @@ async fn heartbeats_land_in_the_outbox_file_with_the_device_states() {
     task.handle.abort();
 
     // Read it back from the file, as after a reboot.
-    let reopened = Outbox::open(
-        s.dir.path(),
-        &ContentConfig::from_kiosk(&KioskConfig::default()).unwrap(),
-        "kiosk-1",
-    )
-    .unwrap();
+    let reopened = Outbox::open(s.dir.path(), &ContentConfig::default(), "kiosk-1").unwrap();
     let items = reopened.undelivered().unwrap();
     assert_eq!(items.len(), 1);
     let OutboxPayload::Heartbeat(beat) = &items[0].message.payload else {

@@ -3,10 +3,8 @@
 use std::{sync::Arc, time::Duration};
 
 use chrono::{TimeZone, Utc};
-use kiosk::{
-    lan::{LanService, demo_config},
-    queue::{ManualClock, QueueEngine},
-};
+use kiosk::lan::{LanService, demo_config};
+use queue::{ManualClock, QueueEngine};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
@@ -25,7 +23,7 @@ async fn start() -> Server {
     let dir = tempfile::tempdir().unwrap();
     // A weekday morning; the demo services are open all day anyway.
     let clock = ManualClock::new(Utc.with_ymd_and_hms(2025, 3, 3, 1, 30, 0).unwrap());
-    let (queue, lan) = demo_config().unwrap();
+    let (queue, lan) = demo_config();
     let engine = Arc::new(
         QueueEngine::open(
             &dir.path().join("queue.sqlite3"),
@@ -632,8 +630,8 @@ async fn device_alerts_reach_the_queue_view_and_the_event_stream() {
     s.engine
         .set_device_alerts(
             "kiosk-1",
-            kiosk::queue::DeviceAlerts {
-                printer: kiosk::queue::PrinterAlert::PaperOut,
+            queue::DeviceAlerts {
+                printer: queue::PrinterAlert::PaperOut,
                 ..Default::default()
             },
         )

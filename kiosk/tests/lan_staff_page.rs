@@ -15,10 +15,8 @@ use fantoccini::{
     ClientBuilder, Locator,
     actions::{InputSource, KeyAction, KeyActions},
 };
-use kiosk::{
-    lan::{LanService, demo_config},
-    queue::{DeviceAlerts, PrinterAlert, QueueEngine, SystemClock},
-};
+use kiosk::lan::{LanService, demo_config};
+use queue::{DeviceAlerts, PrinterAlert, QueueEngine, SystemClock};
 use serde_json::json;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -69,7 +67,7 @@ fn start_chromedriver() -> (Driver, u16) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_page_logs_in_calls_serves_and_shows_the_printer_banner() {
     let dir = tempfile::tempdir().unwrap();
-    let (queue, lan) = demo_config().unwrap();
+    let (queue, lan) = demo_config();
     let engine = Arc::new(
         QueueEngine::open(
             &dir.path().join("q.sqlite3"),

@@ -4,10 +4,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use kiosk::{
-    led::{LedSink, MonoFrame, SinkError, WINDOW_SCALE, WindowSink},
-    ui::LedWindow,
-};
+use kiosk::ui::LedWindow;
+
+use displays::led::{LedSink, MonoFrame, SinkError};
+use kiosk::ui::led_window::{WINDOW_SCALE, WindowSink};
 
 /// A sink that keeps what it was shown.
 #[derive(Clone, Default)]

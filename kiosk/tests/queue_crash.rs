@@ -13,10 +13,9 @@ use std::{
     time::Duration,
 };
 
-use kiosk::{
-    lan::demo_config,
-    queue::{QueueEngine, SystemClock, TicketStatus},
-};
+use kiosk::lan::demo_config;
+
+use queue::{QueueEngine, SystemClock, TicketStatus};
 use serde_json::{Value, json};
 
 const ROUNDS: usize = 30;
@@ -106,7 +105,7 @@ async fn killing_the_host_mid_issue_never_duplicates_skips_or_loses_a_ticket() {
         assert!(acked.lock().unwrap().len() >= acknowledged_at_least);
     }
 
-    let (queue, _) = demo_config().unwrap();
+    let (queue, _) = demo_config();
     let engine = QueueEngine::open(
         &dir.path().join("queue.sqlite3"),
         queue,
@@ -116,7 +115,7 @@ async fn killing_the_host_mid_issue_never_duplicates_skips_or_loses_a_ticket() {
     .unwrap();
     let today = engine.current_day().unwrap();
     // The run may cross midnight: check every day it touched.
-    let mut by_day: BTreeMap<chrono::NaiveDate, Vec<kiosk::queue::Ticket>> = BTreeMap::new();
+    let mut by_day: BTreeMap<chrono::NaiveDate, Vec<queue::Ticket>> = BTreeMap::new();
     let mut day = today;
     for _ in 0..2 {
         let tickets = engine.tickets_of_day(day).unwrap();

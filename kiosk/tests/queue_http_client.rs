@@ -9,12 +9,10 @@ use std::{
 };
 
 use futures_util::StreamExt;
-use kiosk::{
-    lan::{LanService, demo_config},
-    queue::{
-        DeviceAlerts, HttpQueueClient, IssueRequest, PrinterAlert, QueueClient, QueueEngine,
-        QueueError, SystemClock,
-    },
+use kiosk::lan::{LanService, demo_config};
+use queue::{
+    DeviceAlerts, HttpQueueClient, IssueRequest, PrinterAlert, QueueClient, QueueEngine,
+    QueueError, SystemClock,
 };
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
@@ -25,7 +23,7 @@ const SALT: &str = "site-salt-for-tests";
 
 async fn start() -> (String, Arc<QueueEngine>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let (mut queue, lan) = demo_config().unwrap();
+    let (mut queue, lan) = demo_config();
     queue.identity_salt = Some(SALT.into());
     let engine = Arc::new(
         QueueEngine::open(

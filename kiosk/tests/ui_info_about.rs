@@ -7,12 +7,13 @@ use std::rc::Rc;
 
 use kiosk::{
     config::Language,
-    content::{ContentConfig, ContentStore, SiteTier},
     ui::{
         InfoAbout, InfoGuides, Page, Shell,
         info::{InfoOptions, InfoPages},
     },
 };
+
+use content::{ContentConfig, ContentStore, SiteTier};
 use slint::{ComponentHandle, Model};
 
 mod info_support;

@@ -7,10 +7,10 @@
 use std::{rc::Rc, sync::Arc, time::Duration};
 
 use chrono::Datelike as _;
+use content::{Content, ContentConfig, ContentStore, PersonRole, SiteTier};
 use i_slint_backend_testing::{ElementHandle, mock_elapsed_time};
 use kiosk::{
     config::Language,
-    content::{Content, ContentConfig, ContentStore, PersonRole, SiteTier},
     ui::{
         InfoDirectory, Page, Shell, Theme,
         info::{

@@ -5,10 +5,10 @@
 
 use std::rc::Rc;
 
+use content::{ContentConfig, ContentStore, Outbox, OutboxPayload};
 use i_slint_backend_testing::ElementHandle;
 use kiosk::{
     config::Language,
-    content::{ContentConfig, ContentStore, Outbox, OutboxPayload},
     ui::{
         InfoFeedback, KeyboardAdapter, Page, Shell, Theme,
         info::{InfoOptions, InfoPages, feedback::form::is_reference},
@@ -75,7 +75,7 @@ impl Fixture {
         }
     }
 
-    fn saved(&self) -> Vec<kiosk::content::OutboxItem> {
+    fn saved(&self) -> Vec<content::OutboxItem> {
         self.outbox
             .as_ref()
             .expect("an outbox")

@@ -7,12 +7,13 @@ use std::{rc::Rc, sync::Arc};
 
 use kiosk::{
     config::Language,
-    content::{ContentConfig, ContentStore, SiteTier},
     ui::{
         InfoGuides, Page, Shell, TakeNumber, Theme,
         info::{InfoOptions, InfoPages, guides},
     },
 };
+
+use content::{ContentConfig, ContentStore, SiteTier};
 use slint::{ComponentHandle, Model};
 
 mod info_support;
@@ -146,7 +147,7 @@ fn new_content_replaces_the_list_and_the_open_guide_without_a_restart() {
         .iter_mut()
         .find(|s| s.id == "mediation")
         .unwrap();
-    mediation.fees = vec![kiosk::content::Text::new("新的收费说明", "New fees")];
+    mediation.fees = vec![content::Text::new("新的收费说明", "New fees")];
     f.pages.show(Arc::new(content));
     let state = f.shell.window().global::<InfoGuides>();
     assert_eq!(

@@ -8,12 +8,13 @@ use std::{cell::RefCell, rc::Rc, sync::Arc};
 
 use kiosk::{
     config::Language,
-    content::{Content, ContentConfig, ContentStore},
     ui::{
         InfoLegalAid, Page, Shell, TakeNumber, Theme,
         info::{InfoOptions, InfoPages},
     },
 };
+
+use content::{Content, ContentConfig, ContentStore};
 use slint::{ComponentHandle, Model};
 
 /// The hardship figure the tests enter (the published content has none yet).

@@ -6,10 +6,10 @@
 use std::{rc::Rc, time::Duration};
 
 use chrono::NaiveDate;
+use content::{ContentConfig, ContentStore, SiteTier};
 use i_slint_backend_testing::mock_elapsed_time;
 use kiosk::{
     config::Language,
-    content::{ContentConfig, ContentStore, SiteTier},
     ui::{
         InfoPublicity, Nav, Page, Shell, Theme,
         info::{InfoOptions, InfoPages},

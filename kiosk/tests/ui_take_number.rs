@@ -4,13 +4,12 @@
 //! taps through the screens by accessible label and checks the queue's database and the
 //! virtual printer's decoded text.
 
-use kiosk::{
-    queue::{PrinterAlert, PriorityKind, ServiceState, TicketStatus},
-    ui::{
-        Page, TakeNumber, Theme,
-        take_number::{PrintState, ReaderState, Step},
-    },
+use kiosk::ui::{
+    Page, TakeNumber, Theme,
+    take_number::{PrintState, ReaderState, Step},
 };
+
+use queue::{PrinterAlert, PriorityKind, ServiceState, TicketStatus};
 use slint::{ComponentHandle, Model};
 use support::{Kiosk, KioskSetup, Printer, WAIT};
 use ticket_printer::VirtualState;
@@ -363,7 +362,7 @@ fn closed_and_full_services_stay_on_screen_and_say_why_and_when() {
     });
     // Use up consultation's daily cap of one.
     k.engine
-        .issue(&kiosk::queue::IssueRequest::new("consultation"), "kiosk-1")
+        .issue(&queue::IssueRequest::new("consultation"), "kiosk-1")
         .unwrap();
     k.open();
     let services = k.controller.with_flow(|f| f.services().to_vec());
@@ -555,10 +554,6 @@ mod support {
         config::{DevicesConfig, IdReaderConfig, Language, PrinterConfig},
         devices::Devices,
         lan::{DeviceEntry, LanConfig, LanService, device_token_sha256},
-        queue::{
-            EventPayload, HttpQueueClient, LocalQueueClient, ManualClock, PrinterAlert,
-            QueueClient, QueueConfig, QueueEngine, QueueEvent, Ticket,
-        },
         ui::{
             Page, Shell, ShellOptions, TakeNumber,
             take_number::{
@@ -566,6 +561,10 @@ mod support {
                 TakeNumberOptions,
             },
         },
+    };
+    use queue::{
+        EventPayload, HttpQueueClient, LocalQueueClient, ManualClock, PrinterAlert, QueueClient,
+        QueueConfig, QueueEngine, QueueEvent, Ticket,
     };
     use slint::ComponentHandle;
     use ticket_printer::{SharedVirtualPrinter, VirtualState, virtual_printer::link::serve};
@@ -714,7 +713,6 @@ mod support {
                 } else {
                     IdReaderConfig::None
                 },
-                ..DevicesConfig::default()
             };
             let mut devices = Devices::start(&devices_config, &dir.path().join("sim")).unwrap();
 

@@ -10,13 +10,12 @@ use std::{
     time::Duration,
 };
 
+use content::{ContentConfig, ContentStore, Outbox};
+use displays::led::Scene;
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, mock_elapsed_time};
 use kiosk::{
     config::{DEV_PIN_SHA256, DevicesConfig, Language, PinHash},
-    content::{ContentConfig, ContentStore, Outbox},
     devices::{Devices, LedPanelSlot},
-    led::Scene,
-    queue::{LocalQueueClient, ManualClock, QueueConfig, QueueEngine},
     ui::{
         Nav, Page, Shell, ShellOptions, Technician,
         take_number::{TakeNumberController, TakeNumberDeps, TakeNumberOptions},
@@ -26,6 +25,7 @@ use kiosk::{
         },
     },
 };
+use queue::{LocalQueueClient, ManualClock, QueueConfig, QueueEngine};
 use slint::{
     ComponentHandle, LogicalPosition, Model,
     platform::{PointerEventButton, WindowEvent},
@@ -107,11 +107,11 @@ impl Kiosk {
                 runtime: runtime.handle().clone(),
             },
         );
-        let content_config = ContentConfig::from_table(None).unwrap();
+        let content_config = ContentConfig::default();
         let store = ContentStore::open(dir.path(), &content_config).unwrap();
         let outbox = Outbox::open(dir.path(), &content_config, "kiosk-1").unwrap();
         let led_panel = Arc::new(Mutex::new(LedPanelSlot::start(
-            &DevicesConfig::default().led_panel,
+            &displays::led::LedConfig::default(),
             &dir.path().join("sim/led"),
         )));
         let now = Rc::new(Cell::new(Duration::from_secs(1000)));

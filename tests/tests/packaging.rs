@@ -8,7 +8,8 @@ use std::{
     process::Command,
 };
 
-use kiosk::config::{IdReaderConfig, KioskConfig, LedPanelConfig, PrinterConfig};
+use displays::led::LedOwner;
+use kiosk::config::{IdReaderConfig, KioskConfig, PrinterConfig};
 
 const UNITS: [&str; 3] = ["kiosk.service", "kiosk-hall.service", "kiosk-queue.service"];
 
@@ -384,8 +385,8 @@ fn packaged_config_loads_and_uses_the_udev_names() {
         IdReaderConfig::Serial { port, .. } => assert_eq!(port, Path::new("/dev/kiosk-idreader")),
         other => panic!("ID reader: {other:?}"),
     }
-    assert_eq!(config.devices.led_panel, LedPanelConfig::None);
-    kiosk::app::queue_config(&config, true).expect("[queue] and [lan] of the packaged config");
+    assert_eq!(config.displays.led.driven_by, LedOwner::HallDisplay);
+    kiosk::cli::queue_config(&config, true).expect("[queue] and [lan] of the packaged config");
 }
 
 #[test]

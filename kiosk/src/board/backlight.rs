@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::NaiveTime;
 
-use super::config::{BoardConfig, TimeWindow};
+use crate::config::{BoardConfig, TimeWindow};
 
 /// The policy's settings, taken from `[board]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@
 //! - [`BoardController`]: one loop turn; [`BoardTask`] runs it on a thread.
 
 mod backlight;
-mod config;
+
 mod controller;
 mod hal;
 #[cfg(feature = "pi")]
@@ -27,8 +27,8 @@ use std::{
 
 use tokio::sync::watch;
 
+pub use crate::config::{BoardConfig, BoardKind, TimeWindow};
 pub use backlight::BacklightPolicy;
-pub use config::{BoardConfig, BoardKind, TimeWindow};
 pub use controller::{BoardController, BoardStatus, StepEvents};
 pub use hal::HalBoard;
 pub use sim::{SimBoard, SimBoardControls};
@@ -266,7 +266,7 @@ impl BoardTask {
         let lamp = self.fault_handle();
         runtime.spawn(async move {
             loop {
-                let facts = crate::health::PrinterFacts::from_report(&report.borrow_and_update());
+                let facts = health_facts::PrinterFacts::from(&*report.borrow_and_update());
                 lamp(facts.needs_attention());
                 if report.changed().await.is_err() {
                     break;

@@ -14,8 +14,6 @@ pub struct DevicesConfig {
     pub printer: PrinterConfig,
     /// The resident ID card reader.
     pub id_reader: IdReaderConfig,
-    /// The LED panel in the waiting area.
-    pub led_panel: LedPanelConfig,
 }
 
 /// The ticket printer: a virtual printer, or a real one on one of its transports.
@@ -84,28 +82,6 @@ pub enum IdReaderConfig {
     None,
 }
 
-/// The LED panel: simulated (rendered to a window and PNG frames) or a real panel on the board.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
-pub enum LedPanelConfig {
-    /// The simulated panel.
-    Sim {
-        /// Panel size in LEDs, `WIDTHxHEIGHT`.
-        #[serde(default = "default_panel_size")]
-        size: String,
-    },
-    /// No panel attached.
-    None,
-}
-
-impl Default for LedPanelConfig {
-    fn default() -> Self {
-        Self::Sim {
-            size: default_panel_size(),
-        }
-    }
-}
-
 fn default_profile() -> String {
     "generic-80-zh".to_owned()
 }
@@ -118,10 +94,6 @@ fn default_reader_baud() -> u32 {
     115_200
 }
 
-fn default_panel_size() -> String {
-    "160x16".to_owned()
-}
-
 const BAUD_RATES: [u32; 8] = [2400, 4800, 9600, 19_200, 38_400, 57_600, 115_200, 230_400];
 
 impl DevicesConfig {
@@ -129,10 +101,6 @@ impl DevicesConfig {
     pub fn all_simulated(&self) -> bool {
         matches!(self.printer, PrinterConfig::Sim { .. })
             && matches!(self.id_reader, IdReaderConfig::Sim | IdReaderConfig::None)
-            && matches!(
-                self.led_panel,
-                LedPanelConfig::Sim { .. } | LedPanelConfig::None
-            )
     }
 
     pub(super) fn validate(&self, origin: &Path) -> Result<(), ConfigError> {
@@ -165,14 +133,6 @@ impl DevicesConfig {
                 format!(
                     "unknown profile `{profile}` (known: generic-58, generic-80-zh, epson-tm-t88)"
                 ),
-            ));
-        }
-        if let LedPanelConfig::Sim { size } = &self.led_panel
-            && super::parse_size_any(size).is_none()
-        {
-            return Err(invalid(
-                "devices.led_panel.size",
-                format!("`{size}` must look like 160x16"),
             ));
         }
         Ok(())

@@ -4,16 +4,22 @@
 //! the two in step. Loading is all or nothing: a file with one bad key is rejected whole, with an error naming
 //! the file, the key and the reason, so the kiosk never starts with half a config.
 
+mod board;
 mod devices;
 mod error;
+mod lan;
 mod technician;
 
 use std::path::{Path, PathBuf};
 
+use content::ContentConfig;
+use queue::QueueConfig;
 use serde::Deserialize;
 
-pub use devices::{DevicesConfig, IdReaderConfig, LedPanelConfig, PrinterConfig};
+pub use board::{BoardConfig, BoardKind, TimeWindow};
+pub use devices::{DevicesConfig, IdReaderConfig, PrinterConfig};
 pub use error::ConfigError;
+pub use lan::{DeviceEntry, LanConfig, StaffEntry};
 pub use technician::{DEV_PIN, DEV_PIN_SHA256, PinHash, TechnicianConfig, check_pin_format};
 
 /// The whole configuration of one device.
@@ -28,18 +34,19 @@ pub struct KioskConfig {
     pub devices: DevicesConfig,
     /// Where the device keeps its data.
     pub storage: StorageConfig,
-    /// The queue (services, windows, numbering); read by the queue engine.
-    pub queue: Option<toml::Table>,
-    /// The LAN service (listen address, window PINs, device token); read by the LAN service.
-    pub lan: Option<toml::Table>,
-    /// Content sync (source, trusted keys, USB path, outbox endpoint); read by the content module.
-    pub content: Option<toml::Table>,
+    /// The queue (services, windows, numbering). None: the table is absent (the queue's defaults, or the
+    /// demo queue when the kiosk runs with no configuration file at all).
+    pub queue: Option<QueueConfig>,
+    /// The LAN service (listen address, window PINs, device tokens). None: the table is absent.
+    pub lan: Option<LanConfig>,
+    /// Content sync (source, trusted keys, USB path, outbox endpoint).
+    pub content: ContentConfig,
     /// The waiting-area displays: hall screen, LED panel, spoken calls.
-    pub displays: crate::hall::DisplaysConfig,
+    pub displays: displays::hall::DisplaysConfig,
     /// The technician page's PIN and lockout.
     pub technician: TechnicianConfig,
     /// The board's own I/O: presence sensor, backlight schedule, help button, fault lamp.
-    pub board: crate::board::BoardConfig,
+    pub board: BoardConfig,
 }
 
 /// The tier of the public legal service network a device stands in.
@@ -177,12 +184,27 @@ impl KioskConfig {
         Ok(config)
     }
 
+    /// Every check of values and of tables against each other, in one place. Each table's own rules live
+    /// with its type (in this crate or the crate that owns the table); this runs them all and names the
+    /// file and the key of the first failure.
     fn validate(&self, origin: &Path) -> Result<(), ConfigError> {
         let invalid = |key: &str, reason: &str| ConfigError::Invalid {
             path: origin.to_owned(),
             key: key.to_owned(),
             reason: reason.to_owned(),
         };
+        if let Some(queue) = &self.queue {
+            queue
+                .validate()
+                .map_err(|err| invalid("queue", &err.to_string()))?;
+        }
+        self.content.validate().map_err(|err| match err {
+            content::ContentError::Config { key, reason } => invalid(&key, &reason),
+            other => invalid("content", &other.to_string()),
+        })?;
+        self.displays
+            .validate()
+            .map_err(|(key, reason)| invalid(&key, &reason))?;
         if self.site.name.trim().is_empty() {
             return Err(invalid("site.name", "must not be empty"));
         }

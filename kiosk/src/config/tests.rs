@@ -40,7 +40,7 @@ fn board_keys_are_checked_and_named() {
     let err = parse("[board]\nbrightness = 50\n").unwrap_err().to_string();
     assert!(err.contains("unknown field"), "{err}");
     let config = parse("[board]\nkind = \"none\"\nnight = \"21:30-06:00\"\n").unwrap();
-    assert_eq!(config.board.kind, crate::board::BoardKind::None);
+    assert_eq!(config.board.kind, BoardKind::None);
 }
 
 #[test]
@@ -127,16 +127,43 @@ fn unknown_printer_profile_is_rejected() {
 fn the_example_queue_lan_and_content_tables_are_valid() {
     let text = include_str!("../../../assets/config/kiosk.example.toml");
     let config = parse(text).unwrap();
-    let (queue, _lan) =
-        crate::lan::parse_config(text).expect("[queue] and [lan] of the example parse");
+    let queue = config.queue.expect("the example has a [queue] table");
     assert_eq!(queue.elderly_age, 60);
-    let content = crate::content::ContentConfig::from_kiosk(&config)
-        .expect("[content] of the example parses");
+    assert!(config.lan.is_some(), "the example has a [lan] table");
     assert_eq!(
-        content,
-        crate::content::ContentConfig::from_table(None).unwrap(),
-        "the example shows the defaults"
+        config.content,
+        ContentConfig::default(),
+        "the example shows the content defaults"
     );
+}
+
+#[test]
+fn every_table_is_checked_when_the_file_is_read() {
+    // A bad value in a table owned by another crate is refused at load, naming file and key.
+    let err = parse("[queue]\nbogus = true\n").unwrap_err();
+    assert!(
+        matches!(err, ConfigError::Field { ref key, .. } if key == "queue.bogus"),
+        "{err}"
+    );
+    let err = parse("[[queue.services]]\nid = \"Bad Id\"\nname_zh = \"x\"\nprefix = \"A\"\n")
+        .unwrap_err();
+    assert!(
+        matches!(err, ConfigError::Invalid { ref key, .. } if key == "queue"),
+        "{err}"
+    );
+    let err = parse("[lan]\nlisten = 5\n").unwrap_err();
+    assert!(err.to_string().contains("lan.listen"), "{err}");
+    let err = parse("[content]\ninterval_secs = 1\n").unwrap_err();
+    assert!(
+        matches!(err, ConfigError::Invalid { ref key, .. } if key == "content.interval_secs"),
+        "{err}"
+    );
+    let err = parse("[displays]\nqueue_host = \"ftp://x\"\n").unwrap_err();
+    assert!(
+        matches!(err, ConfigError::Invalid { ref key, .. } if key == "displays.queue_host"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("kiosk.toml"), "{err}");
 }
 
 #[test]

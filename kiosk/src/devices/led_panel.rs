@@ -1,13 +1,11 @@
-//! The LED panel slot: in simulated mode, frames go to a PNG that looks like the panel.
+//! The kiosk's own LED panel slot (welcome scene, technician test pattern): the `[displays.led]` panel, sim
+//! or real, opened through the displays crate like the hall display's.
 
 use std::{path::Path, time::Duration};
 
 use tokio::sync::watch;
 
-use crate::{
-    config::{LedPanelConfig, parse_size_any},
-    led::{LedSink, MonoFrame, PngSink, Scene, SinkError, render},
-};
+use displays::led::{LedConfig, LedSink, MonoFrame, Scene, SinkError, open_sink, render};
 
 /// The panel's state for health reports.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -40,22 +38,36 @@ impl std::fmt::Debug for LedPanelSlot {
 }
 
 impl LedPanelSlot {
-    /// Sets up the configured panel; a simulated panel writes `sim_dir/panel.png`.
-    pub fn start(config: &LedPanelConfig, sim_dir: &Path) -> Self {
-        match config {
-            LedPanelConfig::Sim { size } => {
-                let (w, h) = parse_size_any(size).unwrap_or((160, 16));
+    /// Sets up the panel of `[displays.led]` through the displays crate's one seam ([`open_sink`]): the
+    /// simulated panel writes `sim_dir/panel.png`, a real one is driven on its bus. A panel that cannot be
+    /// opened is reported as a fault, and the kiosk goes on without it.
+    pub fn start(config: &LedConfig, sim_dir: &Path) -> Self {
+        if !config.driven_by.kiosk_drives() {
+            return Self::detached();
+        }
+        match open_sink(config, sim_dir) {
+            Ok(Some((sink, (w, h)))) => Self {
+                sink: Some(sink),
+                frame: MonoFrame::new(w, h),
+                report: watch::Sender::new(LedPanelReport::Unknown),
+            },
+            Ok(None) => Self::detached(),
+            Err(err) => {
+                tracing::warn!("LED panel not opened: {err}");
                 Self {
-                    sink: Some(Box::new(PngSink::new(sim_dir.join("panel.png"), 6))),
-                    frame: MonoFrame::new(w, h),
-                    report: watch::Sender::new(LedPanelReport::Unknown),
+                    report: watch::Sender::new(LedPanelReport::Fault(err.to_string())),
+                    ..Self::detached()
                 }
             }
-            LedPanelConfig::None => Self {
-                sink: None,
-                frame: MonoFrame::new(1, 1),
-                report: watch::Sender::new(LedPanelReport::None),
-            },
+        }
+    }
+
+    /// No panel.
+    pub fn detached() -> Self {
+        Self {
+            sink: None,
+            frame: MonoFrame::new(1, 1),
+            report: watch::Sender::new(LedPanelReport::None),
         }
     }
 
@@ -85,7 +97,7 @@ impl LedPanelSlot {
             return Ok(());
         };
         self.frame.clear_all();
-        crate::led::cli::test_pattern(&mut self.frame);
+        displays::led::test_pattern(&mut self.frame);
         sink.show(&self.frame)
     }
 

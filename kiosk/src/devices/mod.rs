@@ -7,6 +7,8 @@ mod printer;
 
 use std::path::Path;
 
+use displays::led::LedConfig;
+
 pub use id_reader::{IdReaderReport, IdReaderSlot};
 pub use led_panel::{LedPanelReport, LedPanelSlot};
 pub use printer::{PrintJobError, PrinterHealth, PrinterReport, PrinterService, STATUS_POLL};
@@ -41,16 +43,17 @@ pub struct Devices {
 }
 
 impl Devices {
-    /// Starts every configured device. Simulated devices write what they "show" or "print" under `sim_dir`.
-    /// Needs a tokio runtime (the ID reader's driver is a task).
+    /// Starts every configured device, with the default (simulated) LED panel. Simulated devices write what
+    /// they "show" or "print" under `sim_dir`. Needs a tokio runtime (the ID reader's driver is a task).
     pub fn start(config: &DevicesConfig, sim_dir: &Path) -> Result<Self, DeviceError> {
-        Self::start_with(config, sim_dir, None)
+        Self::start_with(config, &LedConfig::default(), sim_dir, None)
     }
 
-    /// Like [`Devices::start`], registering the printer thread and the ID reader driver as liveness
-    /// sources of the watchdog.
+    /// Like [`Devices::start`], with the LED panel of `[displays.led]`, registering the printer thread and
+    /// the ID reader driver as liveness sources of the watchdog.
     pub fn start_with(
         config: &DevicesConfig,
+        led: &LedConfig,
         sim_dir: &Path,
         liveness: Option<&Liveness>,
     ) -> Result<Self, DeviceError> {
@@ -66,7 +69,7 @@ impl Devices {
                 printer_heart,
             )?,
             id_reader: IdReaderSlot::start_with(&config.id_reader, reader_heart),
-            led_panel: LedPanelSlot::start(&config.led_panel, &sim_dir.join("led")),
+            led_panel: LedPanelSlot::start(led, &sim_dir.join("led")),
         })
     }
 }

@@ -18,6 +18,7 @@ use tokio::sync::{oneshot, watch};
 
 use super::DeviceError;
 use crate::{config::PrinterConfig, watchdog::Heart};
+use health_facts::{PaperState, PrinterFacts};
 
 /// How often the idle printer thread reads the printer's status (paper, cover) for health and the lamp.
 pub const STATUS_POLL: Duration = Duration::from_secs(10);
@@ -308,6 +309,25 @@ fn save_simulated(sim: &SharedVirtualPrinter, dir: &Path, ticket: &Ticket) {
                 "virtual printer: cannot save ticket {}: {err}",
                 ticket.number
             ),
+        }
+    }
+}
+
+impl From<&PrinterReport> for PrinterFacts {
+    /// The facts of a printer report, as health reports and the fault lamp read them.
+    fn from(report: &PrinterReport) -> Self {
+        let status = report.status;
+        Self {
+            checked_at: report.checked_at,
+            online: report.reachable && status.is_none_or(|s| s.online),
+            paper: match status.map(|s| s.paper) {
+                None => PaperState::Unknown,
+                Some(ticket_printer::Paper::Ok) => PaperState::Ok,
+                Some(ticket_printer::Paper::NearEnd) => PaperState::NearEnd,
+                Some(ticket_printer::Paper::Out) => PaperState::Out,
+            },
+            cover_open: status.is_some_and(|s| s.cover_open),
+            error: status.is_some_and(|s| s.error.is_some()),
         }
     }
 }

@@ -1,44 +1,32 @@
 //! The hall display: a full-screen page for the large screen in the waiting area, following the queue host.
 //!
-//! - [`Follower`]: the queue host's events over SSE (reconnecting by itself) and its snapshot;
-//! - [`HallModel`]: what the screen shows, a pure function of what the host said and the time (the current
-//!   call large, the latest calls, waiting counts, publicity slides between calls);
+//! - [`Follower`] and [`HallModel`] (from the `displays` crate): the queue host's events and what the
+//!   screen shows, a pure function of what the host said and the time;
 //! - [`HallScreen`]: the Slint `HallWindow`;
 //! - [`HallDisplay`]: ties them together with the LED panel and the spoken calls.
 //!
 //! See `kiosk/DISPLAYS.md`.
 
-mod config;
-mod follow;
-mod model;
-pub mod publicity;
 mod screen;
 
 use std::{
-    cell::RefCell,
-    path::Path,
-    rc::Rc,
     sync::mpsc::{Receiver, TryRecvError},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
-use anyhow::Context as _;
 use chrono::{NaiveDate, NaiveDateTime};
-use slint::ComponentHandle as _;
 
-pub use config::{DisplaysConfig, HallConfig, SlideConfig};
-pub use follow::{Follower, HostMsg};
-pub use model::{
-    CallView, HallModel, HallView, ServiceView, SlideView, clock_text, short_clock_text,
+pub use displays::hall::{
+    CallView, DisplaysConfig, Follower, HallConfig, HallModel, HallView, HostMsg, ServiceView,
+    SlideConfig, SlideView, clock_text, publicity, short_clock_text,
 };
 pub use screen::HallScreen;
 
-use crate::{
-    config::{KioskConfig, LedPanelConfig, SiteKind, parse_size_any},
-    content::{ContentConfig, ContentStore, SiteTier},
-    led::{LedConfig, LedPanel, PanelInput, PanelThread, open_sink},
-    voice::VoiceThread,
-};
+use displays::led::{LedConfig, PanelInput, PanelThread};
+
+use displays::voice::VoiceThread;
+
+use content::{ContentStore, SiteTier};
 
 /// How often the LED panel's idle scene (clock, counts) is refreshed.
 const IDLE_REFRESH: Duration = Duration::from_secs(1);
@@ -191,115 +179,4 @@ impl HallDisplay {
         }
         view
     }
-}
-
-/// Starts the LED panel configured in `config` (none when `[devices.led_panel] kind = "none"`).
-pub fn start_led_panel(
-    config: &KioskConfig,
-    sim_dir: &Path,
-) -> anyhow::Result<Option<PanelThread>> {
-    let sim_size = match &config.devices.led_panel {
-        LedPanelConfig::None => return Ok(None),
-        LedPanelConfig::Sim { size } => parse_size_any(size).unwrap_or((160, 16)),
-    };
-    let led = &config.displays.led;
-    let (sink, size) = open_sink(led, sim_size, sim_dir).context("opening the LED panel")?;
-    let panel = LedPanel::new(sink, size, led, Duration::ZERO);
-    Ok(Some(
-        PanelThread::spawn(panel, led.fps).context("starting the LED panel thread")?,
-    ))
-}
-
-/// Runs the hall display until its window is closed.
-pub fn run_hall_display(config: Option<&Path>) -> anyhow::Result<()> {
-    let config = crate::app::load_config(config)?;
-    config
-        .displays
-        .validate()
-        .map_err(|(key, reason)| anyhow::anyhow!("`{key}` {reason}"))?;
-    let data_dir = crate::app::data_dir(&config)?;
-    let displays = &config.displays;
-
-    let screen = HallScreen::new(&config.site.name, &config.site.name_en)
-        .context("opening the hall window")?;
-    if config.ui.fullscreen {
-        screen.window().window().set_fullscreen(true);
-    } else {
-        screen
-            .window()
-            .window()
-            .set_size(slint::LogicalSize::new(1280.0, 720.0));
-    }
-    let (follower, rx) = Follower::spawn(&displays.queue_host)?;
-    tracing::info!(
-        "hall display following the queue host at {}",
-        displays.queue_host
-    );
-    let led = match start_led_panel(&config, &data_dir.join("sim/led")) {
-        Ok(led) => led,
-        Err(err) => {
-            tracing::warn!("LED panel not started: {err:#}");
-            None
-        }
-    };
-    let voice = if displays.voice.enabled {
-        Some(
-            VoiceThread::start(&displays.voice, &data_dir.join("sim/voice"))
-                .context("starting the voice")?,
-        )
-    } else {
-        None
-    };
-    let origin = Instant::now();
-    let welcome = welcome_slide(&config.site.name, &config.site.name_en);
-    let display = Rc::new(RefCell::new(HallDisplay::new(
-        screen,
-        displays,
-        welcome,
-        led,
-        voice,
-        origin.elapsed(),
-    )));
-    // Publicity from the content bundle (the bundled content until the centre's first sync), kept
-    // current by the same sync task a kiosk runs.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .thread_name("hall-io")
-        .build()
-        .context("cannot start the async runtime")?;
-    let content_config = ContentConfig::from_kiosk(&config).context("[content]")?;
-    let store =
-        ContentStore::open(&data_dir, &content_config).context("cannot open the content store")?;
-    let _sync = store.spawn_sync(runtime.handle(), None);
-    let tier = match config.site.kind {
-        SiteKind::Centre => SiteTier::Centre,
-        SiteKind::Station => SiteTier::Station,
-        SiteKind::Room => SiteTier::Room,
-    };
-    display.borrow_mut().follow_content(store, tier);
-    let window = display.borrow().screen().window().clone_strong();
-    let timer = slint::Timer::default();
-    {
-        let display = Rc::clone(&display);
-        timer.start(
-            slint::TimerMode::Repeated,
-            Duration::from_millis(100),
-            move || {
-                let local = chrono::Local::now().naive_local();
-                let mut d = display.borrow_mut();
-                if d.drain(&rx, origin.elapsed(), local).is_none() {
-                    tracing::warn!("the queue follower stopped");
-                }
-                d.refresh(origin.elapsed(), local);
-            },
-        );
-    }
-    display
-        .borrow_mut()
-        .refresh(origin.elapsed(), chrono::Local::now().naive_local());
-    window.run().context("running the hall window")?;
-    drop(timer);
-    drop(follower);
-    Ok(())
 }

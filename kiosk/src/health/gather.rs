@@ -9,15 +9,15 @@ use std::{
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
-use super::snapshot::{
-    BoardFacts, ContentFacts, DeviceFacts, HealthSnapshot, IdReaderFacts, LedState, LoopFacts,
-    PaperState, PrinterFacts,
-};
 use crate::{
     board::BoardStatus,
-    content::{ClockVerdict, ContentStore, Heartbeat, Outbox},
     devices::{Devices, IdReaderReport, LedPanelReport, PrinterReport},
     watchdog::Liveness,
+};
+use content::{ClockVerdict, ContentStore, Heartbeat, Outbox};
+use health_facts::{
+    BoardFacts, ContentFacts, DeviceFacts, HealthSnapshot, IdReaderFacts, LedState, LoopFacts,
+    PrinterFacts,
 };
 
 /// Whether this device is the queue host, or how the host answers.
@@ -118,7 +118,10 @@ impl HealthSources {
     /// The peripherals now (reads the disk's free space).
     pub fn device_facts(&self) -> DeviceFacts {
         DeviceFacts {
-            printer: self.printer.as_ref().map(|rx| printer_facts(&rx.borrow())),
+            printer: self
+                .printer
+                .as_ref()
+                .map(|rx| PrinterFacts::from(&*rx.borrow())),
             id_reader: self
                 .id_reader
                 .as_ref()
@@ -223,29 +226,6 @@ impl HealthSources {
     }
 }
 
-impl PrinterFacts {
-    /// The facts of a printer report.
-    pub fn from_report(report: &PrinterReport) -> Self {
-        printer_facts(report)
-    }
-}
-
-fn printer_facts(report: &PrinterReport) -> PrinterFacts {
-    let status = report.status;
-    PrinterFacts {
-        checked_at: report.checked_at,
-        online: report.reachable && status.is_none_or(|s| s.online),
-        paper: match status.map(|s| s.paper) {
-            None => PaperState::Unknown,
-            Some(ticket_printer::Paper::Ok) => PaperState::Ok,
-            Some(ticket_printer::Paper::NearEnd) => PaperState::NearEnd,
-            Some(ticket_printer::Paper::Out) => PaperState::Out,
-        },
-        cover_open: status.is_some_and(|s| s.cover_open),
-        error: status.is_some_and(|s| s.error.is_some()),
-    }
-}
-
 /// Free bytes for an unprivileged writer on the file system holding `path`.
 pub fn free_bytes(path: &Path) -> Option<u64> {
     let st = rustix::fs::statvfs(path).ok()?;
@@ -331,7 +311,7 @@ pub fn spawn_heartbeats(
             tick.tick().await;
             let (s, o) = (sources.clone(), outbox.clone());
             let queued = tokio::task::spawn_blocking(move || {
-                o.submit(crate::content::OutboxPayload::Heartbeat(s.heartbeat()))
+                o.submit(content::OutboxPayload::Heartbeat(s.heartbeat()))
             })
             .await;
             match queued {

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::snapshot::{HealthSnapshot, LedState, PaperState};
+use health_facts::{HealthSnapshot, LedState, PaperState};
 
 /// The content type of the exposition format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";

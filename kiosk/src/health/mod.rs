@@ -2,7 +2,8 @@
 //! `GET /healthz` (JSON; 200 when healthy, 503 with the reasons when not) and `GET /metrics`
 //! (Prometheus text), and sent to the centre in heartbeats through the outbox.
 //!
-//! - [`snapshot`]: the facts (plain data) and the rules of what is a problem;
+//! - the facts (plain data) and the rules of what is a problem come from the `health-facts` crate, re-exported
+//!   here;
 //! - [`metrics`]: the Prometheus rendering, a pure function;
 //! - [`gather`]: collecting the facts from the device slots, content store, outbox, board and watchdog,
 //!   the restart counter, the queue host probe and the heartbeat task;
@@ -11,14 +12,13 @@
 pub mod gather;
 pub mod metrics;
 pub mod routes;
-pub mod snapshot;
 
 pub use gather::{
     HealthSources, HeartbeatTask, QueueReach, free_bytes, record_start, spawn_heartbeats,
     spawn_queue_probe,
 };
-pub use routes::{HealthzBody, routes};
-pub use snapshot::{
+pub use health_facts::{
     BoardFacts, ContentFacts, DeviceFacts, HealthSnapshot, IdReaderFacts, LedState, LoopFacts,
     MIN_FREE_BYTES, PaperState, PrinterFacts,
 };
+pub use routes::{HealthzBody, routes};

@@ -21,7 +21,7 @@ use super::{
     extract::{ApiJson, ApiPath, Device, OptionalJson, StaffSession},
     pages,
 };
-use crate::queue::{
+use queue::{
     DeviceAlerts, IssueRequest, PriorityKind, QueueEngine, QueueError, Ticket, TicketId,
     TicketStatus,
     engine::validate_idempotency_key,

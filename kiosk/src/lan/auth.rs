@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::config::{DeviceEntry, LanConfig, StaffEntry};
+use crate::config::{DeviceEntry, LanConfig, StaffEntry};
 
 /// The demo device token of `kiosk serve` without `--config`.
 pub const DEMO_DEVICE_TOKEN: &str = "demo-device-token";
@@ -139,7 +139,7 @@ impl Auth {
         }
         let mut devices = Vec::new();
         for DeviceEntry { name, token_sha256 } in &config.devices {
-            crate::queue::engine::validate_device_name(name)
+            queue::engine::validate_device_name(name)
                 .map_err(|e| AuthError::Config(format!("[[lan.devices]] {e}")))?;
             let digest = parse_digest(token_sha256).ok_or_else(|| {
                 AuthError::Config(format!(

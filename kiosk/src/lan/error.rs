@@ -6,7 +6,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::queue::{ErrorKind, QueueError, wire::ErrorBody};
+use queue::{ErrorKind, QueueError, wire::ErrorBody};
 
 /// An API error: status, message, code and optional `Retry-After` seconds.
 #[derive(Debug, Clone, PartialEq, Eq)]

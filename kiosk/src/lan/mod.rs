@@ -1,29 +1,29 @@
 //! LAN service: the staff API, staff page, phone status page and event stream.
 //!
 //! [`LanService`] wraps a [`QueueEngine`] in the HTTP interface of `kiosk/QUEUE.md`; `kiosk
-//! serve` ([`run_serve`]) runs it headless. Window staff log in with a PIN (argon2, rate
+//! serve` (`cli::serve`) runs it headless. Window staff log in with a PIN (argon2, rate
 //! limited), kiosks issue tickets with a device token, and everything that changes goes out as
 //! Server-Sent Events with replay from the append-only log.
 
 mod api;
 pub mod auth;
-pub mod config;
+
+mod demo;
 mod error;
 mod extract;
 mod pages;
-mod serve_cmd;
 
 use std::{net::SocketAddr, sync::Arc};
 
 use axum::Router;
 use tokio::net::TcpListener;
 
-use crate::queue::QueueEngine;
+use queue::QueueEngine;
 
+pub use crate::config::{DeviceEntry, LanConfig, StaffEntry};
 pub use auth::{AuthError, DEMO_DEVICE_TOKEN, DEMO_PINS, device_token_sha256, hash_pin};
-pub use config::{DeviceEntry, LanConfig, StaffEntry};
+pub use demo::{DATABASE_FILE, demo_config};
 pub use error::ApiError;
-pub use serve_cmd::{DATABASE_FILE, ServeArgs, demo_config, load_config, parse_config, run_serve};
 
 /// Shared state of the handlers.
 #[derive(Debug)]

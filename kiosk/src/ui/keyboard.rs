@@ -6,7 +6,7 @@ use std::{cell::RefCell, rc::Rc};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::generated::{KeyboardAdapter, KeyboardMode};
-use crate::search::{Composer, Ime};
+use search::{Composer, Ime};
 
 /// Candidates shown at a time in the candidate bar.
 pub const CANDIDATES_PER_PAGE: usize = 5;

@@ -17,6 +17,7 @@ mod generated {
 pub mod images;
 pub mod info;
 pub mod keyboard;
+pub mod led_window;
 pub mod screenshot;
 mod shell;
 pub mod take_number;

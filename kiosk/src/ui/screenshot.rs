@@ -297,11 +297,9 @@ pub fn render_info(
     // The store opens in a scratch data directory, so it shows the bundled content.
     let scratch = std::env::temp_dir().join(format!("kiosk-info-screens-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
-    let store =
-        crate::content::ContentStore::open(&scratch, &crate::content::ContentConfig::default())
-            .map_err(|err| {
-                ScreenshotError::Flow(format!("the bundled content does not load: {err}"))
-            })?;
+    let store = content::ContentStore::open(&scratch, &content::ContentConfig::default()).map_err(
+        |err| ScreenshotError::Flow(format!("the bundled content does not load: {err}")),
+    )?;
     // Photos and slides are files in the scratch directory: it goes when the pictures are taken.
     let pages = super::info::InfoPages::attach(&shell, store.current(), info);
     let mut written = Vec::new();

@@ -14,7 +14,6 @@
 //! until the PIN unlocks it, and every session end (home, back, idle timeout) locks it again.
 
 pub mod actions;
-pub mod cli;
 pub mod controller;
 pub mod log_ring;
 pub mod pin_lock;

@@ -11,10 +11,8 @@ use std::sync::{Arc, Mutex};
 use slint::{ComponentHandle as _, ModelRc, SharedString, VecModel};
 
 use super::{InfoOptions, guides::visible_guides};
-use crate::{
-    content::{Content, Site, Text},
-    ui::{AboutService, AppWindow, InfoAbout, Session, StaffCard},
-};
+use crate::ui::{AboutService, AppWindow, InfoAbout, Session, StaffCard};
+use content::{Content, Site, Text};
 
 /// The site this device stands in: by the configured name, else the first of its tier.
 pub fn this_site<'a>(content: &'a Content, name: &str, options: InfoOptions) -> Option<&'a Site> {

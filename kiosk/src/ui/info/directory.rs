@@ -22,11 +22,9 @@ use slint::{ComponentHandle as _, Image, ModelRc, SharedString, VecModel};
 
 use self::entries::{Category, Directory, Entry, Filter};
 use super::InfoOptions;
-use crate::{
-    content::Content,
-    search::{Composer, Ime},
-    ui::{AppWindow, DirectoryDetail, DirectoryOption, DirectoryRow, InfoDirectory},
-};
+use crate::ui::{AppWindow, DirectoryDetail, DirectoryOption, DirectoryRow, InfoDirectory};
+use content::Content;
+use search::{Composer, Ime};
 
 /// Candidates shown at a time in the keyboard's candidate bar.
 const CANDIDATES_PER_PAGE: usize = 5;

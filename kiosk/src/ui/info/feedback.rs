@@ -20,14 +20,12 @@ use self::form::{
     COMMENT_MAX_CHARS, ComplaintForm, FormError, GENERAL, RatingForm, ReferenceKind, TEXT_MAX_CHARS,
 };
 use super::{InfoOptions, guides::visible_guides};
-use crate::{
-    content::{Content, Outbox, OutboxPayload},
-    ui::{
-        AppWindow, InfoFeedback, KeyboardAdapter, KeyboardMode,
-        generated::FeedbackChoice,
-        keyboard::{KeyboardController, set_keyboard_mode},
-    },
+use crate::ui::{
+    AppWindow, InfoFeedback, KeyboardAdapter, KeyboardMode,
+    generated::FeedbackChoice,
+    keyboard::{KeyboardController, set_keyboard_mode},
 };
+use content::{Content, Outbox, OutboxPayload};
 
 /// Where the page finds the outbox; empty until [`super::InfoPages::set_outbox`] is called.
 pub(super) type OutboxSlot = Rc<RefCell<Option<Outbox>>>;

@@ -6,10 +6,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use slint::{ComponentHandle as _, Image, ModelRc, SharedString, VecModel};
 
 use super::InfoOptions;
-use crate::{
-    content::{Content, ServiceGuide, Text},
-    ui::{AppWindow, GuideDetail, GuideRow, InfoGuides, take_number::qr::qr_image},
-};
+use crate::ui::{AppWindow, GuideDetail, GuideRow, InfoGuides, take_number::qr::qr_image};
+use content::{Content, ServiceGuide, Text};
 
 /// Most bytes put into a guide's QR code; longer texts are cut at a line.
 const QR_MAX_BYTES: usize = 1200;

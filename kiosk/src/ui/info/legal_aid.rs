@@ -1,5 +1,5 @@
 //! The 法律援助自测 page: the legal-aid self-check. The questions and the verdict come from
-//! [`aid_check`](crate::content::aid_check) applied to the content's [`LegalAidRules`]; this module
+//! [`aid_check`](content::aid_check) applied to the content's [`LegalAidRules`]; this module
 //! turns them into the page's `InfoLegalAid` state. The answers given live in the global's `history`
 //! (`question=value`), so the session end clears them with the rest of the page.
 
@@ -8,14 +8,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use slint::{ComponentHandle as _, Model as _, ModelRc, SharedString, VecModel};
 
 use super::InfoOptions;
-use crate::{
-    content::{
-        Content, LegalAidRules, Text,
-        aid_check::{
-            self, Answers, GroupAnswer, IncomeAnswer, MatterAnswer, Outcome, Question, Reason, Step,
-        },
+use crate::ui::{AppWindow, InfoLegalAid, generated::AidOption, take_number::qr::qr_image};
+use content::{
+    Content, LegalAidRules, Text,
+    aid_check::{
+        self, Answers, GroupAnswer, IncomeAnswer, MatterAnswer, Outcome, Question, Reason, Step,
     },
-    ui::{AppWindow, InfoLegalAid, generated::AidOption, take_number::qr::qr_image},
 };
 
 /// Most bytes put into the materials QR code; longer texts are cut at a line.
@@ -339,7 +337,7 @@ fn matter_options(rules: &LegalAidRules) -> Vec<AidOption> {
     rows
 }
 
-fn group_options(groups: &[crate::content::AidGroup]) -> Vec<AidOption> {
+fn group_options(groups: &[content::AidGroup]) -> Vec<AidOption> {
     let mut rows: Vec<AidOption> = groups
         .iter()
         .map(|g| AidOption {

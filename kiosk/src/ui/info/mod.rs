@@ -21,10 +21,8 @@ use chrono::NaiveDate;
 use slint::ComponentHandle as _;
 
 use super::{AppWindow, Shell};
-use crate::{
-    config::{KioskConfig, SiteKind},
-    content::{Content, ContentStore, Outbox, SiteTier},
-};
+use crate::config::{KioskConfig, SiteKind};
+use content::{Content, ContentStore, Outbox, SiteTier};
 
 /// Which site the device serves (it decides which services the pages list), and the day by which
 /// publicity and notices are judged valid.

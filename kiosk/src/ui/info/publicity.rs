@@ -16,10 +16,8 @@ use chrono::NaiveDate;
 use slint::{ComponentHandle as _, Image, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
 use super::InfoOptions;
-use crate::{
-    content::{Content, Notice, PublicityItem, PublicityKind},
-    ui::{AppWindow, InfoPublicity, Nav, Page, PubItem, Shell},
-};
+use crate::ui::{AppWindow, InfoPublicity, Nav, Page, PubItem, Shell};
+use content::{Content, Notice, PublicityItem, PublicityKind};
 
 /// Seconds without a touch on the home screen before the attract loop starts, when the content
 /// does not say (`display.idle_publicity_after_secs`).

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use id_reader::{CardSpec, IdentityCard};
 
-use crate::queue::{IdentityToken, QueueClient, QueueError};
+use queue::{IdentityToken, QueueClient, QueueError};
 
 /// The part of an ID card the flow may hold for one session.
 #[derive(Debug, Clone, PartialEq, Eq)]

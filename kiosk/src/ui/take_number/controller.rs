@@ -31,11 +31,11 @@ use super::{
 };
 use crate::{
     devices::PrinterService,
-    queue::{
-        DeviceAlerts, EventPayload, IssuedTicket, PrinterAlert, QueueClient, QueueError,
-        ServiceState, ServiceStatus,
-    },
     ui::{AppWindow, Nav, Page, Shell, TakeNumber, TnError, TnPrint, TnReader, TnService, TnStep},
+};
+use queue::{
+    DeviceAlerts, EventPayload, IssuedTicket, PrinterAlert, QueueClient, QueueError, ServiceState,
+    ServiceStatus,
 };
 
 /// An answer from the background, for the UI thread.
@@ -606,7 +606,7 @@ impl TakeNumberController {
         tn.set_service_name_en(name_en.into());
         tn.set_card_required(
             flow.service()
-                .is_some_and(|s| s.id_card == crate::queue::IdCardPolicy::Required),
+                .is_some_and(|s| s.id_card == queue::IdCardPolicy::Required),
         );
         let card = flow.card();
         tn.set_masked_name(

@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, Duration, NaiveDateTime, Timelike, Weekday};
 
-use crate::queue::{ServiceConfig, WindowConfig};
+use queue::{ServiceConfig, WindowConfig};
 
 /// Services and windows of the site, for hints the queue's answers do not carry.
 #[derive(Debug, Clone, Default)]
@@ -135,7 +135,7 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::*;
-    use crate::queue::QueueConfig;
+    use queue::QueueConfig;
 
     fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(y, m, d)

@@ -10,7 +10,7 @@ use rand::RngCore;
 
 use super::card::CardSummary;
 use super::printing::PrintState;
-use crate::queue::{
+use queue::{
     IdCardPolicy, IssueRequest, IssuedTicket, PriorityKind, QueueError, ServiceState, ServiceStatus,
 };
 
@@ -74,7 +74,7 @@ pub enum Effect {
     /// Look for the person's active ticket for the service.
     FindActive {
         /// The card's identity token.
-        identity: crate::queue::IdentityToken,
+        identity: queue::IdentityToken,
         /// Service id.
         service: String,
         /// Generation of the request.

@@ -4,10 +4,9 @@ use std::{sync::Arc, time::Duration};
 
 use chrono::FixedOffset;
 
-use crate::{
-    config::KioskConfig,
-    queue::{Clock, QueueConfig, SystemClock},
-};
+use crate::config::KioskConfig;
+
+use queue::{Clock, QueueConfig, SystemClock};
 
 /// What the take-a-number flow needs to know about the site and this device.
 #[derive(Clone)]

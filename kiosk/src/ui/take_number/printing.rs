@@ -7,10 +7,9 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use ticket_printer::{MaskedName, NotPrinted, PrintOutcome, Ticket};
 
-use crate::{
-    devices::PrinterService,
-    queue::{IssuedTicket, PrinterAlert},
-};
+use crate::devices::PrinterService;
+
+use queue::{IssuedTicket, PrinterAlert};
 
 /// What happened to a ticket's paper copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,7 +165,7 @@ mod tests {
     use ticket_printer::{Printed, TransportError};
 
     use super::*;
-    use crate::queue::{EtaRange, PriorityKind, TicketStatus};
+    use queue::{EtaRange, PriorityKind, TicketStatus};
 
     fn issued() -> IssuedTicket {
         IssuedTicket {

@@ -10,10 +10,10 @@ use super::{Flow, PrintState, Step, TakeNumberController, TakeNumberDeps, TakeNu
 use crate::{
     config::{DevicesConfig, Language},
     devices::Devices,
-    queue::{
-        HttpQueueClient, IssueRequest, LocalQueueClient, ManualClock, QueueConfig, QueueEngine,
-    },
     ui::{Page, Shell, TakeNumber, Theme},
+};
+use queue::{
+    HttpQueueClient, IssueRequest, LocalQueueClient, ManualClock, QueueConfig, QueueEngine,
 };
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -198,7 +198,7 @@ impl FlowStage {
             ticket_screen: Duration::from_secs(20),
             utc_offset: QueueConfig::default().utc_offset.0,
             queue: QueueConfig::default(),
-            clock: Arc::new(crate::queue::SystemClock),
+            clock: Arc::new(queue::SystemClock),
         };
         let controller = TakeNumberController::attach(
             shell,

@@ -12,11 +12,11 @@ use tokio::sync::broadcast;
 
 use super::status::split_message;
 use crate::{
-    content::{ContentStore, SyncOutcome, Text},
     devices::{LedPanelSlot, PrinterService},
-    led::Scene,
     ui::take_number::CardCheck,
 };
+use content::{ContentStore, SyncOutcome, Text};
+use displays::led::Scene;
 
 /// The outcome of one action: success or failure, with the line to show.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,14 +19,14 @@ use super::{
 };
 use crate::{
     config::{KioskConfig, PinHash},
-    content::Text,
-    led::Scene,
-    queue::QueueConfig,
     ui::{
         AppWindow, Nav, Page, Shell, TechStatusRow, Technician,
         take_number::{TakeNumberController, card::SampleCard},
     },
 };
+use content::Text;
+use displays::led::Scene;
+use queue::QueueConfig;
 
 /// A monotonic clock for the lockout: time since any fixed start.
 pub type MonotonicClock = Rc<dyn Fn() -> Duration>;

@@ -10,11 +10,13 @@ use std::{
 use chrono::{DateTime, Utc};
 
 use crate::{
-    content::{ContentStore, Outbox, Text},
     devices::{LedPanelSlot, PrinterHealth, PrinterService},
-    queue::QueueClient,
     ui::take_number::ReaderState,
 };
+
+use content::{ContentStore, Outbox, Text};
+
+use queue::QueueClient;
 
 /// One line of the status list.
 #[derive(Debug, Clone, PartialEq, Eq)]

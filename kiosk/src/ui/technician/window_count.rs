@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{content::Text, queue::QueueConfig};
+use content::Text;
+
+use queue::QueueConfig;
 
 /// The override's file name in the data directory.
 pub const WINDOW_COUNT_FILE: &str = "technician.toml";

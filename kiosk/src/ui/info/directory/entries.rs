@@ -4,10 +4,9 @@
 
 use std::path::PathBuf;
 
-use crate::{
-    content::{Content, Institution, InstitutionKind, Person, PersonRole, Site, SiteTier, Text},
-    search::{FieldKind, Record, SearchIndex},
-};
+use content::{Content, Institution, InstitutionKind, Person, PersonRole, Site, SiteTier, Text};
+
+use search::{FieldKind, Record, SearchIndex};
 
 /// The category tabs of the page, in the order of their index in `InfoDirectory.category`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

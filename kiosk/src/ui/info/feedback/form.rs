@@ -20,7 +20,7 @@
 
 use rand::Rng;
 
-use crate::content::{Complaint, Rating};
+use content::{Complaint, Rating};
 
 /// Most characters of a complaint or suggestion.
 pub const TEXT_MAX_CHARS: usize = 500;

@@ -1,5 +1,5 @@
 use super::*;
-use crate::queue::{EtaRange, IdentityToken, TicketStatus};
+use queue::{EtaRange, IdentityToken, TicketStatus};
 
 fn service(id: &str, id_card: IdCardPolicy, state: ServiceState) -> ServiceStatus {
     ServiceStatus {

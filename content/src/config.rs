@@ -1,0 +1,182 @@
+//! `[content]` configuration: where bundles come from, which keys are trusted, the outbox, the limits.
+
+use std::{path::PathBuf, time::Duration};
+
+use serde::Deserialize;
+
+use super::{ContentError, keys::PublicKey};
+
+/// The public half of the development key that signs the bundled default content
+/// (`assets/content-dev-key/`). Trusted by the default configuration only: a real device lists the
+/// centre's keys in `content.trusted_keys`, which replaces this default.
+pub const DEV_PUBLIC_KEY: &str = include_str!("../../assets/content-dev-key/dev.key.pub");
+
+/// The content module's configuration (the `[content]` table of the kiosk's TOML file).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ContentConfig {
+    /// Base URL of the centre's bundle (the directory holding `manifest.json`); none: no network sync.
+    pub source_url: Option<String>,
+    /// Trusted Ed25519 public keys, `ed25519:<64 hex digits>`; several for key rotation.
+    pub trusted_keys: Vec<String>,
+    /// A bundle directory on a mounted USB stick, applied when present.
+    pub usb_path: Option<PathBuf>,
+    /// Seconds between two syncs of the running kiosk.
+    pub interval_secs: u64,
+    /// Up to this many seconds are added at random to each interval, so devices do not poll together.
+    pub jitter_secs: u64,
+    /// Seconds before an HTTP request is abandoned.
+    pub timeout_secs: u64,
+    /// Files downloaded at the same time.
+    pub parallel_downloads: usize,
+    /// Where complaints, ratings, ticket statistics and heartbeats are POSTed; none: kept queued.
+    pub outbox_url: Option<String>,
+    /// Seconds between heartbeats put in the outbox by the running kiosk (0: none).
+    pub heartbeat_secs: u64,
+    /// The name this device reports in the outbox (default: the site name).
+    pub device_id: Option<String>,
+    /// A device clock this far (days) past the newest signing time seen is treated as wrong.
+    pub max_clock_ahead_days: u32,
+    /// Size and count limits for bundles.
+    pub limits: ContentLimits,
+}
+
+/// Limits that a bundle must respect; anything larger is refused before it is downloaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ContentLimits {
+    /// Largest `manifest.json` in bytes.
+    pub max_manifest_bytes: u64,
+    /// Largest single file (collection part, photo, slide) in bytes.
+    pub max_file_bytes: u64,
+    /// Largest bundle (all files together) in bytes.
+    pub max_total_bytes: u64,
+    /// Most files in one bundle.
+    pub max_files: usize,
+    /// Most records in one collection.
+    pub max_records: usize,
+}
+
+impl Default for ContentLimits {
+    fn default() -> Self {
+        Self {
+            max_manifest_bytes: 8 * 1024 * 1024,
+            max_file_bytes: 32 * 1024 * 1024,
+            max_total_bytes: 4 * 1024 * 1024 * 1024,
+            max_files: 200_000,
+            max_records: 100_000,
+        }
+    }
+}
+
+impl Default for ContentConfig {
+    fn default() -> Self {
+        Self {
+            source_url: None,
+            trusted_keys: vec![DEV_PUBLIC_KEY.trim().to_owned()],
+            usb_path: None,
+            interval_secs: 900,
+            jitter_secs: 300,
+            timeout_secs: 60,
+            parallel_downloads: 4,
+            outbox_url: None,
+            heartbeat_secs: 600,
+            device_id: None,
+            max_clock_ahead_days: 400,
+            limits: ContentLimits::default(),
+        }
+    }
+}
+
+impl ContentConfig {
+    /// Reads the `[content]` table of the kiosk configuration (defaults when absent) and checks it.
+    pub fn from_table(table: Option<&toml::Table>) -> Result<Self, ContentError> {
+        let config: Self = match table {
+            None => Self::default(),
+            Some(table) => {
+                let value = toml::Value::Table(table.clone());
+                serde_path_to_error::deserialize(value).map_err(|err| ContentError::Config {
+                    key: format!("content.{}", err.path()),
+                    reason: err.inner().to_string(),
+                })?
+            }
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The trusted keys, parsed.
+    pub fn keys(&self) -> Result<Vec<PublicKey>, ContentError> {
+        self.trusted_keys
+            .iter()
+            .map(|text| {
+                text.parse().map_err(|reason: String| ContentError::Config {
+                    key: "content.trusted_keys".into(),
+                    reason: format!("`{text}`: {reason}"),
+                })
+            })
+            .collect()
+    }
+
+    /// Time allowed for one HTTP request.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_secs)
+    }
+
+    /// Checks ranges, URLs and keys; the error names the key (`content.…`) and says why.
+    pub fn validate(&self) -> Result<(), ContentError> {
+        let invalid = |key: &str, reason: &str| ContentError::Config {
+            key: format!("content.{key}"),
+            reason: reason.to_owned(),
+        };
+        if self.trusted_keys.is_empty() {
+            return Err(invalid(
+                "trusted_keys",
+                "must list at least one key (unsigned content is never accepted)",
+            ));
+        }
+        self.keys()?;
+        for (key, url) in [
+            ("source_url", &self.source_url),
+            ("outbox_url", &self.outbox_url),
+        ] {
+            if let Some(url) = url {
+                let parsed = reqwest::Url::parse(url)
+                    .map_err(|err| invalid(key, &format!("`{url}`: {err}")))?;
+                if parsed.scheme() != "http" {
+                    return Err(invalid(
+                        key,
+                        "must be an http:// URL (bundles are signed; put TLS in a local proxy)",
+                    ));
+                }
+            }
+        }
+        if !(10..=7 * 24 * 3600).contains(&self.interval_secs) {
+            return Err(invalid(
+                "interval_secs",
+                "must be between 10 seconds and 7 days",
+            ));
+        }
+        if self.jitter_secs > self.interval_secs {
+            return Err(invalid("jitter_secs", "must not exceed interval_secs"));
+        }
+        if !(1..=3600).contains(&self.timeout_secs) {
+            return Err(invalid("timeout_secs", "must be between 1 and 3600"));
+        }
+        if !(1..=64).contains(&self.parallel_downloads) {
+            return Err(invalid("parallel_downloads", "must be between 1 and 64"));
+        }
+        if self.max_clock_ahead_days == 0 {
+            return Err(invalid("max_clock_ahead_days", "must be at least 1"));
+        }
+        let l = &self.limits;
+        if l.max_manifest_bytes == 0
+            || l.max_file_bytes == 0
+            || l.max_total_bytes == 0
+            || l.max_files == 0
+        {
+            return Err(invalid("limits", "every limit must be above zero"));
+        }
+        Ok(())
+    }
+}

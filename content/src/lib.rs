@@ -1,0 +1,55 @@
+//! Content: signed bundles from the centre (guides, directory, publicity, notices, legal-aid rules),
+//! the publisher tool, offline-first sync, USB delivery and the outbox.
+//!
+//! The bundle format, the clock policy and the publisher's guide are in `content/README.md`.
+//!
+//! ```no_run
+//! # async fn demo(data_dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+//! use content::{ContentConfig, ContentStore, Outbox, OutboxPayload, Rating};
+//! let config = ContentConfig::from_table(None)?; // the `[content]` table's defaults
+//! let store = ContentStore::open(data_dir, &config)?; // bundled default when nothing newer
+//! let content = store.current(); // Arc<Content>: services, lawyers, sites, publicity…
+//! let mut changed = store.subscribe(); // changed.changed().await when a new version is swapped in
+//! let outbox = Outbox::open(data_dir, &config, "黔江区公共法律服务中心")?;
+//! let _sync = store.spawn_sync(&tokio::runtime::Handle::current(), Some(outbox.clone()));
+//! let _delivery = outbox.spawn(&tokio::runtime::Handle::current());
+//! outbox.submit(OutboxPayload::Rating(Rating { service: "legal_aid".into(), ticket: None, score: 5, comment: String::new() }))?;
+//! # let _ = (content, &mut changed); Ok(()) }
+//! ```
+
+pub mod aid_check;
+mod assemble;
+mod background;
+mod clock;
+mod config;
+mod error;
+mod fetch;
+mod keys;
+mod manifest;
+mod model;
+mod outbox;
+mod pack;
+mod publish;
+mod sources;
+mod store;
+
+pub use background::SyncTask;
+pub use clock::{ClockVerdict, SystemWallClock, WallClock, trusted_now};
+pub use config::{ContentConfig, ContentLimits, DEV_PUBLIC_KEY};
+pub use error::{BundleError, ContentError, OutboxError, SyncError};
+pub use keys::{PublicKey, SecretKey};
+pub use manifest::{
+    COLLECTIONS, Envelope, FORMAT, FileEntry, Manifest, ObjectId, SIGNING_CONTEXT, SignatureEntry,
+    VerifiedManifest, sign, verify,
+};
+pub use model::{
+    AidGroup, AidMatter, BundleInfo, Content, DisplaySettings, HardshipStandard, Institution,
+    InstitutionKind, LegalAidRules, Notice, Person, PersonRole, PublicityItem, PublicityKind,
+    ServiceGuide, Site, SiteTier, StaffMember, Text,
+};
+pub use outbox::{
+    Complaint, Heartbeat, ItemState, Outbox, OutboxItem, OutboxMessage, OutboxPayload, Rating,
+    SendReport, TicketStats, backoff,
+};
+pub use publish::{BuildOptions, BuildReport, build, verify_dir};
+pub use store::{ContentStatus, ContentStore, SyncAttempt, SyncOutcome, SyncReport};

@@ -1,0 +1,525 @@
+//! The outbox: complaints, ratings, anonymous ticket statistics and heartbeats, kept in SQLite
+//! (`DATA_DIR/outbox.sqlite3`) until the centre's endpoint has them.
+//!
+//! Each item has an idempotency key, sent as the `Idempotency-Key` header and in the body, so a retry after
+//! a lost answer is recognised by the centre. Delivery: `2xx` or `409 Conflict` (already received) marks
+//! the item sent; `400`–`499` other than `408` and `429` marks it rejected (kept, logged, not retried);
+//! anything else, or no answer, schedules a retry with exponential backoff (5 s doubling to 1 h, ±20 %
+//! jitter). Items are committed with `synchronous=FULL` before `submit` returns, so a reboot loses nothing.
+//! Sent items are deleted seven days after delivery.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rand::{Rng as _, RngCore as _};
+use rusqlite::{Connection, OptionalExtension as _, params};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
+
+use super::{ContentConfig, error::OutboxError};
+
+/// A complaint or suggestion (投诉/意见建议).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Complaint {
+    /// What it is about: a queue service id, or `general`.
+    pub about: String,
+    /// The citizen's text.
+    pub text: String,
+    /// A telephone number for the answer, only when the citizen chose to leave one.
+    pub contact: Option<String>,
+}
+
+/// A satisfaction rating (好差评), 1 (very dissatisfied) to 5 (very satisfied).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rating {
+    /// The queue service id.
+    pub service: String,
+    /// The ticket number rated, when any (e.g. `C012`).
+    pub ticket: Option<String>,
+    /// The score, 1 to 5.
+    pub score: u8,
+    /// An optional comment.
+    pub comment: String,
+}
+
+/// Anonymous ticket statistics of one service on one day (no identities).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketStats {
+    /// The business day.
+    pub day: NaiveDate,
+    /// The queue service id.
+    pub service: String,
+    /// Tickets issued.
+    pub issued: u32,
+    /// Tickets served.
+    pub served: u32,
+    /// Tickets not answered when called.
+    pub no_show: u32,
+    /// Mean wait from issue to call, seconds.
+    pub mean_wait_secs: u32,
+}
+
+/// A device heartbeat. Fields added after the first release carry `#[serde(default)]`, so items queued
+/// by an older version still parse.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Heartbeat {
+    /// Installed content version.
+    pub content_version: Option<u64>,
+    /// Whether the installed content is past its expiry.
+    pub content_stale: bool,
+    /// How the device clock was judged: `plausible`, `behind` or `ahead`.
+    pub clock: String,
+    /// The last sync error, when any.
+    pub last_sync_error: Option<String>,
+    /// Items waiting in the outbox.
+    pub outbox_pending: u64,
+    /// Seconds since the installed bundle was signed.
+    #[serde(default)]
+    pub content_age_secs: Option<u64>,
+    /// The peripherals (printer, ID reader, LED panel, queue host, board, disk, uptime, restarts).
+    #[serde(default)]
+    pub devices: Option<health_facts::DeviceFacts>,
+    /// What `/healthz` lists as wrong at the time of the heartbeat.
+    #[serde(default)]
+    pub problems: Vec<String>,
+}
+
+/// What the outbox carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum OutboxPayload {
+    /// A complaint or suggestion.
+    Complaint(Complaint),
+    /// A satisfaction rating.
+    Rating(Rating),
+    /// Daily ticket statistics.
+    TicketStats(TicketStats),
+    /// A heartbeat.
+    Heartbeat(Heartbeat),
+}
+
+impl OutboxPayload {
+    /// The kind as stored and sent.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Complaint(_) => "complaint",
+            Self::Rating(_) => "rating",
+            Self::TicketStats(_) => "ticket_stats",
+            Self::Heartbeat(_) => "heartbeat",
+        }
+    }
+
+    fn validate(&self) -> Result<(), OutboxError> {
+        let invalid = |reason: &str| {
+            Err(OutboxError::Invalid {
+                kind: self.kind(),
+                reason: reason.into(),
+            })
+        };
+        match self {
+            Self::Complaint(c) if c.text.trim().is_empty() => invalid("the text is empty"),
+            Self::Complaint(c) if c.text.chars().count() > 2000 => {
+                invalid("the text is longer than 2000 characters")
+            }
+            Self::Rating(r) if !(1..=5).contains(&r.score) => invalid("the score must be 1 to 5"),
+            Self::Rating(r) if r.comment.chars().count() > 500 => {
+                invalid("the comment is longer than 500 characters")
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The body POSTed to the endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    /// The idempotency key.
+    pub key: String,
+    /// The device that sent it.
+    pub device: String,
+    /// When it was submitted.
+    pub created: DateTime<Utc>,
+    /// The payload (`kind` and `data`).
+    #[serde(flatten)]
+    pub payload: OutboxPayload,
+}
+
+/// Delivery state of an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemState {
+    /// Waiting to be sent (or retried).
+    Pending,
+    /// Received by the centre.
+    Sent,
+    /// Refused by the centre (a 4xx answer); kept for the technician.
+    Rejected,
+}
+
+/// One item as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxItem {
+    /// The idempotency key.
+    pub key: String,
+    /// The message.
+    pub message: OutboxMessage,
+    /// Delivery state.
+    pub state: ItemState,
+    /// Attempts made.
+    pub attempts: u32,
+    /// When the next attempt is due.
+    pub next_attempt: DateTime<Utc>,
+    /// The last delivery error.
+    pub last_error: Option<String>,
+}
+
+/// What one delivery round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SendReport {
+    /// Items delivered.
+    pub sent: usize,
+    /// Items to be retried later.
+    pub retry: usize,
+    /// Items refused by the centre.
+    pub rejected: usize,
+}
+
+/// The durable outbox. Clone freely.
+#[derive(Clone)]
+pub struct Outbox {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+    client: reqwest::Client,
+    endpoint: Option<String>,
+    device: String,
+    wake: Notify,
+}
+
+impl std::fmt::Debug for Outbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbox")
+            .field("path", &self.inner.path)
+            .finish_non_exhaustive()
+    }
+}
+
+const BACKOFF_BASE_SECS: f64 = 5.0;
+const BACKOFF_MAX_SECS: f64 = 3600.0;
+const BATCH: usize = 50;
+
+/// The delay before attempt `attempts + 1`: 5 s doubling to 1 h, with ±20 % jitter.
+pub fn backoff(attempts: u32) -> Duration {
+    let base = (BACKOFF_BASE_SECS * 2f64.powi(attempts.saturating_sub(1).min(20) as i32))
+        .min(BACKOFF_MAX_SECS);
+    Duration::from_secs_f64(base * rand::rng().random_range(0.8..=1.2))
+}
+
+impl Outbox {
+    /// Opens (or creates) the outbox in `data_dir`. `device` names this device in messages when the
+    /// configuration gives no `device_id`.
+    pub fn open(
+        data_dir: &Path,
+        config: &ContentConfig,
+        device: &str,
+    ) -> Result<Self, OutboxError> {
+        let path = data_dir.join("outbox.sqlite3");
+        let db = |source| OutboxError::Database {
+            path: path.clone(),
+            source,
+        };
+        let conn = Connection::open(&path).map_err(db)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL;
+             PRAGMA synchronous=FULL;
+             CREATE TABLE IF NOT EXISTS outbox (
+                 id INTEGER PRIMARY KEY AUTOINCREMENT,
+                 key TEXT NOT NULL UNIQUE,
+                 message TEXT NOT NULL,
+                 state TEXT NOT NULL DEFAULT 'pending',
+                 attempts INTEGER NOT NULL DEFAULT 0,
+                 next_attempt_ms INTEGER NOT NULL,
+                 last_error TEXT,
+                 sent_ms INTEGER
+             );
+             CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_attempt_ms);",
+        )
+        .map_err(db)?;
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(config.timeout())
+            .build()
+            .map_err(|err| OutboxError::Invalid {
+                kind: "endpoint",
+                reason: err.to_string(),
+            })?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                path,
+                conn: Mutex::new(conn),
+                client,
+                endpoint: config.outbox_url.clone(),
+                device: config
+                    .device_id
+                    .clone()
+                    .unwrap_or_else(|| device.to_owned()),
+                wake: Notify::new(),
+            }),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.inner
+            .conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn db(&self, source: rusqlite::Error) -> OutboxError {
+        OutboxError::Database {
+            path: self.inner.path.clone(),
+            source,
+        }
+    }
+
+    /// Queues a payload under a new random idempotency key, durably; returns the key.
+    pub fn submit(&self, payload: OutboxPayload) -> Result<String, OutboxError> {
+        let mut key = [0u8; 16];
+        rand::rng().fill_bytes(&mut key);
+        let key = hex::encode(key);
+        self.submit_with_key(&key, payload)?;
+        Ok(key)
+    }
+
+    /// Queues a payload under the caller's key (e.g. `stats:2026-03-02:legal_aid`). Returns false when an
+    /// item with that key is already queued or sent (nothing is added).
+    pub fn submit_with_key(&self, key: &str, payload: OutboxPayload) -> Result<bool, OutboxError> {
+        payload.validate()?;
+        let now = Utc::now();
+        let message = OutboxMessage {
+            key: key.to_owned(),
+            device: self.inner.device.clone(),
+            created: now,
+            payload,
+        };
+        let json = serde_json::to_string(&message).expect("messages serialise");
+        let added = self
+            .conn()
+            .execute(
+                "INSERT OR IGNORE INTO outbox (key, message, next_attempt_ms) VALUES (?1, ?2, ?3)",
+                params![key, json, now.timestamp_millis()],
+            )
+            .map_err(|e| self.db(e))?;
+        self.inner.wake.notify_one();
+        Ok(added == 1)
+    }
+
+    /// Items not yet delivered (pending and rejected), oldest first.
+    pub fn undelivered(&self) -> Result<Vec<OutboxItem>, OutboxError> {
+        self.items("SELECT key, message, state, attempts, next_attempt_ms, last_error FROM outbox WHERE state != 'sent' ORDER BY id", [])
+    }
+
+    /// One item by key.
+    pub fn item(&self, key: &str) -> Result<Option<OutboxItem>, OutboxError> {
+        Ok(self
+            .items("SELECT key, message, state, attempts, next_attempt_ms, last_error FROM outbox WHERE key = ?1", [key])?
+            .pop())
+    }
+
+    /// Number of items waiting to be sent.
+    pub fn pending_count(&self) -> Result<u64, OutboxError> {
+        self.conn()
+            .query_row(
+                "SELECT COUNT(*) FROM outbox WHERE state = 'pending'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n.max(0) as u64)
+            .map_err(|e| self.db(e))
+    }
+
+    fn items<P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+    ) -> Result<Vec<OutboxItem>, OutboxError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(sql).map_err(|e| self.db(e))?;
+        let rows = stmt
+            .query_map(params, |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, u32>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ))
+            })
+            .map_err(|e| self.db(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, message, state, attempts, next_ms, last_error) =
+                row.map_err(|e| self.db(e))?;
+            let Ok(message) = serde_json::from_str(&message) else {
+                tracing::error!("outbox item {key} cannot be read; left in place");
+                continue;
+            };
+            out.push(OutboxItem {
+                key,
+                message,
+                state: match state.as_str() {
+                    "sent" => ItemState::Sent,
+                    "rejected" => ItemState::Rejected,
+                    _ => ItemState::Pending,
+                },
+                attempts,
+                next_attempt: DateTime::from_timestamp_millis(next_ms).unwrap_or_default(),
+                last_error,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Sends the items due at `now` (up to 50), oldest first, one request each.
+    pub async fn send_due(&self, now: DateTime<Utc>) -> Result<SendReport, OutboxError> {
+        let mut report = SendReport::default();
+        let Some(endpoint) = self.inner.endpoint.clone() else {
+            return Ok(report);
+        };
+        let due: Vec<(String, String)> = {
+            let conn = self.conn();
+            conn.execute(
+                "DELETE FROM outbox WHERE state = 'sent' AND sent_ms < ?1",
+                [(now - chrono::Duration::days(7)).timestamp_millis()],
+            )
+            .map_err(|e| self.db(e))?;
+            let mut stmt = conn
+                .prepare("SELECT key, message FROM outbox WHERE state = 'pending' AND next_attempt_ms <= ?1 ORDER BY id LIMIT ?2")
+                .map_err(|e| self.db(e))?;
+            stmt.query_map(params![now.timestamp_millis(), BATCH as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(|e| self.db(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.db(e))?
+        };
+        for (key, message) in due {
+            let result = self
+                .inner
+                .client
+                .post(&endpoint)
+                .header("Idempotency-Key", &key)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(message)
+                .send()
+                .await;
+            let verdict = match result {
+                Ok(response) => {
+                    let status = response.status();
+                    if status.is_success() || status == reqwest::StatusCode::CONFLICT {
+                        Ok(())
+                    } else if status.is_client_error()
+                        && status != reqwest::StatusCode::REQUEST_TIMEOUT
+                        && status != reqwest::StatusCode::TOO_MANY_REQUESTS
+                    {
+                        Err((false, format!("HTTP {status}")))
+                    } else {
+                        Err((true, format!("HTTP {status}")))
+                    }
+                }
+                Err(err) => Err((true, err.to_string())),
+            };
+            let conn = self.conn();
+            let updated = match verdict {
+                Ok(()) => {
+                    report.sent += 1;
+                    conn.execute(
+                        "UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_ms = ?2, last_error = NULL WHERE key = ?1",
+                        params![key, now.timestamp_millis()],
+                    )
+                }
+                Err((false, error)) => {
+                    report.rejected += 1;
+                    tracing::error!(
+                        "the centre refused outbox item {key}: {error}; kept, not retried"
+                    );
+                    conn.execute(
+                        "UPDATE outbox SET state = 'rejected', attempts = attempts + 1, last_error = ?2 WHERE key = ?1",
+                        params![key, error],
+                    )
+                }
+                Err((true, error)) => {
+                    report.retry += 1;
+                    let attempts: u32 = conn
+                        .query_row("SELECT attempts FROM outbox WHERE key = ?1", [&key], |r| {
+                            r.get(0)
+                        })
+                        .optional()
+                        .map_err(|e| self.db(e))?
+                        .unwrap_or(0)
+                        + 1;
+                    let next =
+                        now + chrono::Duration::from_std(backoff(attempts)).unwrap_or_default();
+                    tracing::warn!(
+                        "outbox item {key} not delivered ({error}); attempt {attempts}, retry at {next}"
+                    );
+                    conn.execute(
+                        "UPDATE outbox SET attempts = ?2, next_attempt_ms = ?3, last_error = ?4 WHERE key = ?1",
+                        params![key, attempts, next.timestamp_millis(), error],
+                    )
+                }
+            };
+            updated.map_err(|e| self.db(e))?;
+        }
+        Ok(report)
+    }
+
+    /// When the next pending item is due (none: nothing pending).
+    pub fn next_due(&self) -> Result<Option<DateTime<Utc>>, OutboxError> {
+        let ms: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT MIN(next_attempt_ms) FROM outbox WHERE state = 'pending'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.db(e))?;
+        Ok(ms.and_then(DateTime::from_timestamp_millis))
+    }
+
+    /// Starts the delivery task on `runtime`: sends what is due, then waits until the next item is due or
+    /// a new one is submitted (at most a minute).
+    pub fn spawn(&self, runtime: &tokio::runtime::Handle) -> tokio::task::JoinHandle<()> {
+        let outbox = self.clone();
+        runtime.spawn(async move {
+            loop {
+                if let Err(err) = outbox.send_due(Utc::now()).await {
+                    tracing::error!("outbox: {err}");
+                }
+                let wait = if outbox.inner.endpoint.is_none() {
+                    Duration::from_secs(3600)
+                } else {
+                    outbox
+                        .next_due()
+                        .ok()
+                        .flatten()
+                        .map_or(Duration::from_secs(60), |due| {
+                            (due - Utc::now()).to_std().unwrap_or(Duration::ZERO)
+                        })
+                        .clamp(Duration::from_millis(200), Duration::from_secs(60))
+                };
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = outbox.inner.wake.notified() => {}
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,246 @@
+//! The default content: committed bundle up to date with its sources, shown with no network, complete for
+//! the queue's services; publisher errors name file, line and field; the CLI's exit codes.
+
+#[path = "support/mod.rs"]
+mod content_support;
+
+use std::{collections::BTreeMap, path::Path};
+
+use content::{BuildOptions, ContentConfig, ContentError, ContentStore, SecretKey};
+
+const REBUILD: &str = "cargo run -p kiosk -- content build assets/content-src --key assets/content-dev-key/dev.key \
+                       --out assets/content --prune --pack assets/content/bundle.pack";
+
+fn assets() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets")
+}
+
+fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn committed_default_bundle_matches_its_sources() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("content");
+    let key = SecretKey::read(&assets().join("content-dev-key/dev.key")).unwrap();
+    let options = BuildOptions {
+        pack: Some(out.join("bundle.pack")),
+        ..BuildOptions::default()
+    };
+    content::build(&assets().join("content-src"), &key, &out, &options).unwrap();
+    let fresh = files_under(&out);
+    let committed = files_under(&assets().join("content"));
+    let fresh_names: Vec<_> = fresh.keys().collect();
+    let committed_names: Vec<_> = committed.keys().collect();
+    assert!(
+        fresh == committed,
+        "assets/content is stale relative to assets/content-src (files {committed_names:?} vs {fresh_names:?}). \
+         Rebuild it with:\n  {REBUILD}"
+    );
+}
+
+#[test]
+fn the_default_content_is_shown_with_no_network() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = ContentConfig::from_table(None).unwrap();
+    let store = ContentStore::open(tmp.path(), &config).unwrap();
+    let content = store.current();
+    let info = content
+        .info
+        .as_ref()
+        .expect("the bundled default verifies with the default config");
+    assert_eq!((info.version, info.origin.as_str()), (1, "bundled"));
+    assert_eq!(store.status().version, Some(1));
+
+    let queue_ids: Vec<String> = queue::QueueConfig::default()
+        .services
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    let guide_ids: Vec<String> = content.services.iter().map(|s| s.id.clone()).collect();
+    assert_eq!(
+        guide_ids, queue_ids,
+        "one guide per queue service, in the queue's order"
+    );
+    for guide in &content.services {
+        for (field, list) in [
+            ("steps", &guide.steps),
+            ("fees", &guide.fees),
+            ("remedies", &guide.remedies),
+            ("materials", &guide.materials),
+        ] {
+            assert!(!list.is_empty(), "guide {} has no {field}", guide.id);
+            assert!(
+                list.iter().all(|t| !t.en.is_empty()),
+                "guide {} has untranslated {field}",
+                guide.id
+            );
+        }
+        let unverified_marks = [
+            &guide.conditions,
+            &guide.materials,
+            &guide.steps,
+            &guide.fees,
+            &guide.remedies,
+            &guide.time_limits,
+            &guide.contacts,
+        ]
+        .iter()
+        .flat_map(|l| l.iter())
+        .any(|t| t.zh.contains("待核实"));
+        assert!(
+            !unverified_marks || !guide.unverified.is_empty(),
+            "guide {} marks text 待核实 but lists nothing unverified",
+            guide.id
+        );
+    }
+    assert!(content.sites.iter().any(|s| s.id == "centre" && !s.sample));
+    assert!(
+        content
+            .sites
+            .iter()
+            .filter(|s| s.id != "centre")
+            .all(|s| s.sample),
+        "generic sites are flagged"
+    );
+    assert!(
+        !content.lawyers.is_empty() && content.lawyers.iter().all(|p| p.sample),
+        "people are sample data"
+    );
+    assert!(
+        content
+            .institutions
+            .iter()
+            .filter(|i| i.phone.starts_with("023"))
+            .all(|i| i.sample)
+    );
+    let display = content.display.as_ref().unwrap();
+    assert_eq!(display.hotline, "12348");
+    let aid = content.legal_aid.as_ref().unwrap();
+    assert_eq!(
+        (
+            aid.decision_days,
+            aid.assign_days,
+            aid.objection_review_days
+        ),
+        (7, 3, 5)
+    );
+    assert_eq!(aid.check_exempt.len(), 3);
+    assert_eq!(aid.no_hardship_condition.len(), 4);
+    assert!(
+        !aid.hardship_standard.verified
+            && aid
+                .hardship_standard
+                .monthly_income_per_person_yuan
+                .is_none()
+    );
+    let slide = content
+        .publicity
+        .iter()
+        .find_map(|p| p.image.clone())
+        .unwrap();
+    assert!(content.file_path(&slide).is_some());
+}
+
+#[test]
+fn a_device_trusting_only_the_centre_key_refuses_the_development_bundle() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut table = toml::Table::new();
+    let centre = SecretKey::generate();
+    table.insert(
+        "trusted_keys".into(),
+        toml::Value::Array(vec![centre.public().to_string().into()]),
+    );
+    let config = ContentConfig::from_table(Some(&table)).unwrap();
+    let store = ContentStore::open(tmp.path(), &config).unwrap();
+    assert!(
+        store.current().info.is_none(),
+        "fail closed: no content rather than untrusted content"
+    );
+}
+
+#[test]
+fn config_errors_name_the_key() {
+    let table: toml::Table = toml::from_str("interval_secs = 5").unwrap();
+    let err = ContentConfig::from_table(Some(&table))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("content.interval_secs"), "{err}");
+    let table: toml::Table = toml::from_str("trusted_keyz = []").unwrap();
+    let err = ContentConfig::from_table(Some(&table))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("trusted_keyz"), "{err}");
+    let table: toml::Table = toml::from_str("trusted_keys = [\"ed25519:zz\"]").unwrap();
+    assert!(ContentConfig::from_table(Some(&table)).is_err());
+}
+
+fn source_error(src: &Path) -> (String, Option<usize>, Option<String>) {
+    let key = SecretKey::generate();
+    match content::build(src, &key, &src.join("../out"), &BuildOptions::default()) {
+        Err(ContentError::Source {
+            file,
+            line,
+            field,
+            reason,
+        }) => (
+            format!("{}: {reason}", file.file_name().unwrap().to_string_lossy()),
+            line,
+            field,
+        ),
+        other => panic!("expected a source error, got {other:?}"),
+    }
+}
+
+#[test]
+fn publisher_errors_name_file_line_and_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    content_support::write_sources(&src, 3, 50, |_| 1);
+
+    let csv = std::fs::read_to_string(src.join("lawyers.csv")).unwrap();
+    std::fs::write(
+        src.join("lawyers.csv"),
+        csv.replacen(",lawyer,", ",judge,", 2),
+    )
+    .unwrap();
+    let (file, line, field) = source_error(&src);
+    assert!(file.starts_with("lawyers.csv"), "{file}");
+    assert_eq!((line, field.as_deref()), (Some(2), Some("role")));
+    std::fs::write(
+        src.join("lawyers.csv"),
+        csv.replacen("photos/p00001.png", "../../etc/passwd", 1),
+    )
+    .unwrap();
+    let (file, line, field) = source_error(&src);
+    assert!(file.contains("without `..`"), "{file}");
+    assert_eq!((line, field.as_deref()), (Some(3), Some("photo")));
+    std::fs::write(src.join("lawyers.csv"), &csv).unwrap();
+
+    std::fs::write(
+        src.join("services/02_notary.toml"),
+        "id = \"notary\"\nname = { zh = \"公证\" }\nsummary = { zh = \"x\" }\nreviewed = \"2025-13-45\"\n",
+    )
+    .unwrap();
+    let (file, line, field) = source_error(&src);
+    assert!(file.starts_with("02_notary.toml"), "{file}");
+    assert_eq!((line, field.as_deref()), (Some(4), Some("reviewed")));
+}

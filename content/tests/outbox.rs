@@ -1,0 +1,197 @@
+//! The outbox on a real SQLite file against a loopback endpoint: durable across a reopen, retry with
+//! backoff, idempotency keys when an answer is lost, permanent refusals kept.
+
+#[path = "support/mod.rs"]
+mod content_support;
+
+use chrono::{Duration, NaiveDate, Utc};
+use content::{
+    Complaint, ContentConfig, ItemState, Outbox, OutboxError, OutboxPayload, Rating, TicketStats,
+    backoff,
+};
+use content_support::TestServer;
+
+fn config(url: Option<String>) -> ContentConfig {
+    ContentConfig {
+        outbox_url: url,
+        ..ContentConfig::default()
+    }
+}
+
+fn complaint(text: &str) -> OutboxPayload {
+    OutboxPayload::Complaint(Complaint {
+        about: "notary".into(),
+        text: text.into(),
+        contact: None,
+    })
+}
+
+#[tokio::test]
+async fn items_survive_a_reopen_and_are_delivered_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let keys = {
+        // No endpoint yet (the station is offline): everything stays queued.
+        let outbox = Outbox::open(dir.path(), &config(None), "test-kiosk").unwrap();
+        let a = outbox.submit(complaint("窗口等候时间太长")).unwrap();
+        let b = outbox
+            .submit(OutboxPayload::Rating(Rating {
+                service: "legal_aid".into(),
+                ticket: Some("C012".into()),
+                score: 5,
+                comment: String::new(),
+            }))
+            .unwrap();
+        let stats = TicketStats {
+            day: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+            service: "legal_aid".into(),
+            issued: 40,
+            served: 37,
+            no_show: 3,
+            mean_wait_secs: 600,
+        };
+        assert!(
+            outbox
+                .submit_with_key(
+                    "stats:2026-03-02:legal_aid",
+                    OutboxPayload::TicketStats(stats.clone())
+                )
+                .unwrap()
+        );
+        assert!(
+            !outbox
+                .submit_with_key(
+                    "stats:2026-03-02:legal_aid",
+                    OutboxPayload::TicketStats(stats)
+                )
+                .unwrap()
+        );
+        assert_eq!(outbox.send_due(Utc::now()).await.unwrap().sent, 0);
+        vec![a, b, "stats:2026-03-02:legal_aid".to_owned()]
+    };
+    // Reboot: reopen with the endpoint configured.
+    let outbox =
+        Outbox::open(dir.path(), &config(Some(server.outbox_url())), "test-kiosk").unwrap();
+    let pending: Vec<_> = outbox
+        .undelivered()
+        .unwrap()
+        .into_iter()
+        .map(|i| i.key)
+        .collect();
+    assert_eq!(pending, keys);
+    let report = outbox.send_due(Utc::now()).await.unwrap();
+    assert_eq!(report.sent, 3);
+    assert_eq!(outbox.pending_count().unwrap(), 0);
+    let received = server.state.outbox.lock().unwrap().clone();
+    assert_eq!(received.len(), 3);
+    assert_eq!(received[&keys[0]]["kind"], "complaint");
+    assert_eq!(received[&keys[0]]["device"], "test-kiosk");
+    assert_eq!(received[&keys[2]]["data"]["issued"], 40);
+    assert_eq!(
+        outbox.send_due(Utc::now()).await.unwrap().sent,
+        0,
+        "nothing is sent twice"
+    );
+}
+
+#[tokio::test]
+async fn failures_are_retried_with_backoff_and_the_same_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let outbox = Outbox::open(dir.path(), &config(Some(server.outbox_url())), "k1").unwrap();
+    let key = outbox.submit(complaint("打印机没有纸")).unwrap();
+    server.hooks().outbox_fail = 1;
+    server.hooks().outbox_lose_answer = 1;
+
+    let now = Utc::now();
+    assert_eq!(outbox.send_due(now).await.unwrap().retry, 1);
+    let item = outbox.item(&key).unwrap().unwrap();
+    assert_eq!((item.state, item.attempts), (ItemState::Pending, 1));
+    assert!(
+        item.next_attempt > now + Duration::seconds(3),
+        "backoff: {}",
+        item.next_attempt
+    );
+    assert!(item.last_error.unwrap().contains("503"));
+
+    // Not due yet: no request.
+    assert_eq!(outbox.send_due(now).await.unwrap(), Default::default());
+    assert_eq!(server.state.outbox_keys.lock().unwrap().len(), 1);
+
+    // Due: the centre stores it but the answer is lost; the retry with the same key is recognised.
+    let later = now + Duration::hours(2);
+    assert_eq!(outbox.send_due(later).await.unwrap().retry, 1);
+    let item = outbox.item(&key).unwrap().unwrap();
+    assert_eq!(item.attempts, 2);
+    assert!(
+        item.next_attempt - later >= Duration::seconds(8),
+        "the delay doubled"
+    );
+    assert_eq!(
+        outbox
+            .send_due(later + Duration::hours(2))
+            .await
+            .unwrap()
+            .sent,
+        1
+    );
+    assert_eq!(outbox.item(&key).unwrap().unwrap().state, ItemState::Sent);
+    assert_eq!(
+        *server.state.outbox_keys.lock().unwrap(),
+        vec![key.clone(), key.clone(), key.clone()]
+    );
+    assert_eq!(server.state.outbox.lock().unwrap().len(), 1, "stored once");
+}
+
+#[tokio::test]
+async fn a_refused_item_is_kept_and_not_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let outbox = Outbox::open(dir.path(), &config(Some(server.outbox_url())), "k1").unwrap();
+    server.hooks().outbox_reject = true;
+    let key = outbox.submit(complaint("建议增加座椅")).unwrap();
+    assert_eq!(outbox.send_due(Utc::now()).await.unwrap().rejected, 1);
+    assert_eq!(
+        outbox
+            .send_due(Utc::now() + Duration::days(1))
+            .await
+            .unwrap(),
+        Default::default()
+    );
+    let item = outbox.item(&key).unwrap().unwrap();
+    assert_eq!(item.state, ItemState::Rejected);
+    assert_eq!(
+        outbox.undelivered().unwrap().len(),
+        1,
+        "kept for the technician"
+    );
+}
+
+#[test]
+fn bad_payloads_are_refused_at_submit() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = Outbox::open(dir.path(), &config(None), "k1").unwrap();
+    let rating = OutboxPayload::Rating(Rating {
+        service: "notary".into(),
+        ticket: None,
+        score: 6,
+        comment: String::new(),
+    });
+    assert!(matches!(
+        outbox.submit(rating),
+        Err(OutboxError::Invalid { kind: "rating", .. })
+    ));
+    assert!(matches!(
+        outbox.submit(complaint("   ")),
+        Err(OutboxError::Invalid { .. })
+    ));
+    assert_eq!(outbox.undelivered().unwrap().len(), 0);
+}
+
+#[test]
+fn backoff_doubles_up_to_an_hour() {
+    let secs = |n| backoff(n).as_secs_f64();
+    assert!((4.0..=6.0).contains(&secs(1)));
+    assert!((8.0..=12.0).contains(&secs(2)));
+    assert!((2880.0..=4320.0).contains(&secs(30)));
+}

@@ -1,0 +1,14 @@
+//! The hall display's model, without a screen: what the host said ([`Follower`]), what the hall shows
+//! ([`HallModel`], a pure function of the host's messages and the time), its configuration and its
+//! publicity from the content bundle. The kiosk draws it in a Slint window.
+
+mod config;
+mod follow;
+mod model;
+pub mod publicity;
+
+pub use config::{DisplaysConfig, HallConfig, SlideConfig};
+pub use follow::{FollowError, Follower, HostMsg};
+pub use model::{
+    CallView, HallModel, HallView, ServiceView, SlideView, clock_text, short_clock_text,
+};

@@ -1,0 +1,124 @@
+//! `kiosk --role hall-display`: the hall screen with its LED panel and voice, following the queue host.
+
+use std::{
+    cell::RefCell,
+    path::Path,
+    rc::Rc,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context as _;
+use slint::ComponentHandle as _;
+
+use crate::{
+    config::{KioskConfig, SiteKind},
+    hall::{Follower, HallDisplay, HallScreen, welcome_slide},
+};
+use content::{ContentStore, SiteTier};
+use displays::{
+    led::{LedPanel, PanelThread, open_sink},
+    voice::VoiceThread,
+};
+
+/// Starts the panel of `[displays.led]` on its own thread (none when `driver = "none"`).
+pub fn start_led_panel(
+    config: &KioskConfig,
+    sim_dir: &Path,
+) -> anyhow::Result<Option<PanelThread>> {
+    let led = &config.displays.led;
+    if !led.driven_by.hall_drives() {
+        return Ok(None);
+    }
+    let Some((sink, size)) = open_sink(led, sim_dir).context("opening the LED panel")? else {
+        return Ok(None);
+    };
+    let panel = LedPanel::new(sink, size, led, Duration::ZERO);
+    Ok(Some(
+        PanelThread::spawn(panel, led.fps).context("starting the LED panel thread")?,
+    ))
+}
+
+/// Runs the hall display until its window is closed.
+pub fn run_hall_display(config: Option<&Path>) -> anyhow::Result<()> {
+    let config = super::load_config(config)?;
+    let data_dir = super::data_dir(&config)?;
+    let displays = &config.displays;
+
+    let screen = HallScreen::new(&config.site.name, &config.site.name_en)
+        .context("opening the hall window")?;
+    if config.ui.fullscreen {
+        screen.window().window().set_fullscreen(true);
+    } else {
+        screen
+            .window()
+            .window()
+            .set_size(slint::LogicalSize::new(1280.0, 720.0));
+    }
+    let (follower, rx) = Follower::spawn(&displays.queue_host)?;
+    tracing::info!(
+        "hall display following the queue host at {}",
+        displays.queue_host
+    );
+    let led = match start_led_panel(&config, &data_dir.join("sim/led")) {
+        Ok(led) => led,
+        Err(err) => {
+            tracing::warn!("LED panel not started: {err:#}");
+            None
+        }
+    };
+    let voice = if displays.voice.enabled {
+        Some(
+            VoiceThread::start(&displays.voice, &data_dir.join("sim/voice"))
+                .context("starting the voice")?,
+        )
+    } else {
+        None
+    };
+    let origin = Instant::now();
+    let welcome = welcome_slide(&config.site.name, &config.site.name_en);
+    let display = Rc::new(RefCell::new(HallDisplay::new(
+        screen,
+        displays,
+        welcome,
+        led,
+        voice,
+        origin.elapsed(),
+    )));
+    // Publicity from the content bundle (the bundled content until the centre's first sync), kept
+    // current by the same sync task a kiosk runs.
+    let runtime = super::runtime("hall-io")?;
+    let content_config = config.content.clone();
+    let store =
+        ContentStore::open(&data_dir, &content_config).context("cannot open the content store")?;
+    let _sync = store.spawn_sync(runtime.handle(), None);
+    let tier = match config.site.kind {
+        SiteKind::Centre => SiteTier::Centre,
+        SiteKind::Station => SiteTier::Station,
+        SiteKind::Room => SiteTier::Room,
+    };
+    display.borrow_mut().follow_content(store, tier);
+    let window = display.borrow().screen().window().clone_strong();
+    let timer = slint::Timer::default();
+    {
+        let display = Rc::clone(&display);
+        timer.start(
+            slint::TimerMode::Repeated,
+            Duration::from_millis(100),
+            move || {
+                let local = chrono::Local::now().naive_local();
+                let mut d = display.borrow_mut();
+                if d.drain(&rx, origin.elapsed(), local).is_none() {
+                    tracing::warn!("the queue follower stopped");
+                }
+                d.refresh(origin.elapsed(), local);
+            },
+        );
+    }
+    display
+        .borrow_mut()
+        .refresh(origin.elapsed(), chrono::Local::now().naive_local());
+    window.run().context("running the hall window")?;
+    drop(timer);
+    drop(follower);
+    Ok(())
+}

@@ -1,0 +1,400 @@
+//! `kiosk` (the touch kiosk role): devices, the queue, the LAN service, content, board, watchdog and the
+//! window, wired together.
+
+use std::{
+    net::SocketAddr,
+    path::Path,
+    sync::{Arc, Mutex, OnceLock},
+    time::Duration,
+};
+
+use anyhow::Context as _;
+use slint::ComponentHandle as _;
+
+use super::{data_dir, load_config, queue_config};
+use crate::{
+    board::{self, BoardHooks, BoardTask},
+    config::{DevicesConfig, KioskConfig},
+    devices::{Devices, LedPanelSlot},
+    health::{self, HealthSources, QueueReach},
+    lan::{self, LanConfig, LanService},
+    ui::{
+        AppWindow, Nav, Shell, ShellOptions,
+        info::{InfoOptions, InfoPages},
+        take_number::{TakeNumberController, TakeNumberDeps, TakeNumberOptions},
+        technician::{
+            LogRing, StatusSources, TechnicianController, TechnicianDeps, TechnicianOptions,
+            window_count,
+        },
+    },
+    watchdog::{Heart, Liveness, SystemMonotonic, Watchdog},
+};
+
+use displays::led::{LedConfig, LedDriver, Scene};
+
+use content::{ContentStore, Outbox};
+
+use queue::{
+    HttpQueueClient, LocalQueueClient, QueueClient, QueueConfig, QueueEngine, SystemClock,
+};
+
+/// The queue this kiosk issues into: its own (it is the queue host, and serves the LAN API), or
+/// the host's over the LAN when `[ui] queue_host_url` is set. Either way `[lan] listen` serves
+/// `health` (`/healthz`, `/metrics`): beside the API on the host, alone on any other device.
+/// Needs a tokio runtime.
+pub fn connect_queue(
+    config: &KioskConfig,
+    queue: &QueueConfig,
+    lan: &LanConfig,
+    data_dir: &Path,
+    demo: bool,
+    health: axum::Router,
+    liveness: &Liveness,
+) -> anyhow::Result<Arc<dyn QueueClient>> {
+    if let Some(url) = &config.ui.queue_host_url {
+        let token = config.ui.queue_device_token.clone().unwrap_or_default();
+        let client = HttpQueueClient::new(url, token, queue.identity_salt.clone())
+            .context("[ui] queue_host_url")?;
+        tracing::info!("remote mode: tickets are issued by the queue host at {url}");
+        tokio::spawn(serve_router(lan.listen, health, "device health"));
+        return Ok(Arc::new(client));
+    }
+    let db = data_dir.join(lan::DATABASE_FILE);
+    let status_base = lan.public_url.clone().unwrap_or_default();
+    let engine = QueueEngine::open(&db, queue.clone(), Arc::new(SystemClock), &status_base)
+        .with_context(|| format!("cannot open the queue database {}", db.display()))?;
+    let engine = Arc::new(engine);
+    tracing::info!("queue host: database {}", db.display());
+    start_lan_service(&engine, lan, demo, health);
+    start_daily_tick(
+        &engine,
+        liveness.register("queue_tick", Duration::from_secs(300)),
+    );
+    Ok(Arc::new(LocalQueueClient::new(
+        engine,
+        lan.device_name.clone(),
+    )))
+}
+
+/// Serves the staff page, phone pages and LAN API on `[lan] listen`, with the device's `health`
+/// routes. A failure is logged: the kiosk still issues tickets without it, and still answers
+/// `/healthz` when only the staff page is refused.
+fn start_lan_service(engine: &Arc<QueueEngine>, lan: &LanConfig, demo: bool, health: axum::Router) {
+    let service = match LanService::new(Arc::clone(engine), lan.clone()) {
+        Ok(service) => Some(service.with_routes(health.clone())),
+        Err(err) => {
+            tracing::error!("[lan] is unusable, no staff page: {err}");
+            None
+        }
+    };
+    let listen = lan.listen;
+    let allow_demo = demo || lan.allow_demo_credentials;
+    tokio::spawn(async move {
+        let Some(service) = service else {
+            return serve_router(listen, health, "device health").await;
+        };
+        let s = service.clone();
+        let uses_demo = tokio::task::spawn_blocking(move || s.uses_demo_credentials())
+            .await
+            .unwrap_or(true);
+        if uses_demo && !allow_demo {
+            tracing::error!(
+                "[lan] uses the demo PINs or device token: the staff page stays off until real ones are set"
+            );
+            return serve_router(listen, health, "device health").await;
+        }
+        if demo {
+            tracing::warn!("DEMO queue: staff PINs 1111, 2222, 3333 for windows 1-3");
+        }
+        match tokio::net::TcpListener::bind(listen).await {
+            Ok(listener) => {
+                tracing::info!("staff page: http://{listen}/staff");
+                if let Err(err) = service.serve(listener, std::future::pending()).await {
+                    tracing::error!("LAN service stopped: {err}");
+                }
+            }
+            Err(err) => tracing::error!("cannot listen on {listen}, no staff page: {err}"),
+        }
+    });
+}
+
+/// Serves `router` (with client addresses) on `listen` until the process ends; failures are logged.
+async fn serve_router(listen: SocketAddr, router: axum::Router, what: &'static str) {
+    match tokio::net::TcpListener::bind(listen).await {
+        Ok(listener) => {
+            tracing::info!("{what}: http://{listen}/healthz");
+            let service = router.into_make_service_with_connect_info::<SocketAddr>();
+            if let Err(err) = axum::serve(listener, service).await {
+                tracing::error!("{what} stopped: {err}");
+            }
+        }
+        Err(err) => tracing::error!("cannot listen on {listen}, no {what}: {err}"),
+    }
+}
+
+/// The daily reset goes out even when nobody takes a ticket.
+fn start_daily_tick(engine: &Arc<QueueEngine>, heart: Heart) {
+    let engine = Arc::clone(engine);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(30));
+        loop {
+            every.tick().await;
+            heart.beat();
+            let e = Arc::clone(&engine);
+            if let Ok(Err(err)) = tokio::task::spawn_blocking(move || e.tick()).await {
+                tracing::warn!("daily reset check failed: {err}");
+            }
+        }
+    });
+}
+
+/// Runs the kiosk UI until its window is closed.
+pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
+    let config = load_config(config_path)?;
+    let data_dir = data_dir(&config)?;
+    tracing::info!("data directory: {}", data_dir.display());
+    log_devices(&config.devices, &config.displays.led, &data_dir);
+    let demo = config_path.is_none();
+    let (mut queue_config, lan_config) = queue_config(&config, !demo)?;
+    if config.ui.queue_host_url.is_none() {
+        window_count::apply(&mut queue_config, &data_dir);
+    }
+
+    let runtime = super::runtime("kiosk-io")?;
+    let _runtime_guard = runtime.enter();
+
+    let liveness = Liveness::new(Arc::new(SystemMonotonic::new()));
+    let watchdog = Arc::new(Watchdog::from_env(liveness.clone()));
+    let restarts = health::record_start(&data_dir).unwrap_or_else(|err| {
+        tracing::warn!("cannot count this start in the data directory: {err}");
+        0
+    });
+    let mut devices = Devices::start_with(
+        &config.devices,
+        &config.displays.led,
+        &data_dir.join("sim"),
+        Some(&liveness),
+    )
+    .context("cannot start the devices")?;
+    // A still frame that fits a 160-LED panel; `kiosk led follow` drives a panel from the queue's calls.
+    let welcome = Scene::Message("法律服务热线12348".to_owned());
+    if let Err(err) = devices.led_panel.show(&welcome, Duration::ZERO) {
+        tracing::warn!("LED panel: {err}");
+    }
+    let content_config = config.content.clone();
+    let store =
+        ContentStore::open(&data_dir, &content_config).context("cannot open the content store")?;
+    let outbox = Outbox::open(&data_dir, &content_config, &config.site.name)
+        .context("cannot open the outbox")?;
+
+    let late = LateBound::default();
+    let board = start_board(
+        &config,
+        &liveness,
+        &late,
+        &devices.printer,
+        runtime.handle(),
+    )?;
+    let queue_reach = match &config.ui.queue_host_url {
+        Some(url) => QueueReach::Remote(health::spawn_queue_probe(
+            runtime.handle(),
+            url,
+            Duration::from_secs(30),
+        )),
+        None => QueueReach::Host,
+    };
+    let mut sources = HealthSources::new(&lan_config.device_name, &data_dir)
+        .with_restarts(restarts)
+        .with_devices(&devices)
+        .with_queue(queue_reach)
+        .with_content(store.clone())
+        .with_outbox(outbox.clone())
+        .with_liveness(liveness.clone());
+    if let Some((task, _)) = &board {
+        sources = sources.with_board(task.status());
+    }
+    // The technician page shares the panel (test pattern); health already holds its report.
+    let detached = LedPanelSlot::detached();
+    let led_panel = Arc::new(Mutex::new(std::mem::replace(
+        &mut devices.led_panel,
+        detached,
+    )));
+    let health_routes =
+        health::routes(sources.clone(), board.as_ref().and_then(|(_, s)| s.clone()));
+    let queue = connect_queue(
+        &config,
+        &queue_config,
+        &lan_config,
+        &data_dir,
+        demo,
+        health_routes,
+        &liveness,
+    )?;
+    let _ = late.queue.set(Arc::clone(&queue));
+
+    let shell =
+        Shell::new(ShellOptions::from_config(&config)).context("cannot open the kiosk window")?;
+    let _ = late.window.set(shell.window().as_weak());
+    if let Some((task, _)) = &board {
+        shell.on_activity(task.touch_handle());
+    }
+    let take_number = TakeNumberController::attach(
+        &shell,
+        TakeNumberOptions::from_config(&config, &queue_config, &lan_config.device_name),
+        TakeNumberDeps {
+            queue: Arc::clone(&queue),
+            printer: devices.printer.clone(),
+            reader: devices.id_reader.reader.take(),
+            simulator: devices.id_reader.simulator.clone(),
+            runtime: runtime.handle().clone(),
+        },
+    );
+    let _outbox_task = outbox.spawn(runtime.handle());
+    // Heartbeats carry every device fact, so the sync task sends none of its own.
+    let _sync = store.spawn_sync(runtime.handle(), None);
+    let _heartbeats = (content_config.heartbeat_secs > 0).then(|| {
+        health::spawn_heartbeats(
+            runtime.handle(),
+            sources,
+            outbox.clone(),
+            Duration::from_secs(content_config.heartbeat_secs),
+        )
+    });
+    let info = InfoPages::attach(&shell, store.current(), InfoOptions::from_config(&config));
+    info.set_outbox(outbox.clone());
+    let _follow = info.follow(&store, runtime.handle());
+    let _technician = TechnicianController::attach(
+        &shell,
+        TechnicianOptions::from_config(&config, &queue_config, data_dir.clone(), welcome),
+        TechnicianDeps {
+            sources: StatusSources {
+                printer: devices.printer.clone(),
+                led_panel,
+                queue,
+                queue_host_url: config.ui.queue_host_url.clone(),
+                store: store.clone(),
+                outbox: outbox.clone(),
+            },
+            take_number: Some(take_number),
+            simulator: devices.id_reader.simulator.clone(),
+            logs: LogRing::global().clone(),
+            runtime: runtime.handle().clone(),
+        },
+    );
+    let _ui_beat = watch_ui_loop(&shell, &liveness, &watchdog);
+    let _watchdog_thread = Arc::clone(&watchdog).spawn();
+    let window = shell.window().window();
+    if config.ui.fullscreen {
+        window.set_fullscreen(true);
+    } else {
+        let (width, height) = config.ui.window_size();
+        window.set_size(slint::LogicalSize::new(width as f32, height as f32));
+    }
+    let _startup_probe = crate::startup_probe::arm(shell.window());
+    shell.window().run().context("the UI event loop failed")?;
+    drop(board);
+    drop(devices);
+    tracing::info!("window closed: kiosk stopped");
+    Ok(())
+}
+
+/// What the board's hooks reach once it exists (the board starts before the queue and the window).
+#[derive(Default)]
+struct LateBound {
+    queue: Arc<OnceLock<Arc<dyn QueueClient>>>,
+    window: Arc<OnceLock<slint::Weak<AppWindow>>>,
+}
+
+/// Starts the board loop of `[board]`: presence wakes the screen, the help button raises a help
+/// request on the staff page, the printer's state lights the fault lamp.
+fn start_board(
+    config: &KioskConfig,
+    liveness: &Liveness,
+    late: &LateBound,
+    printer: &crate::devices::PrinterService,
+    runtime: &tokio::runtime::Handle,
+) -> anyhow::Result<Option<(BoardTask, Option<board::SimBoardControls>)>> {
+    let Some(opened) = board::open(&config.board).context("[board]")? else {
+        return Ok(None);
+    };
+    let (queue, window) = (Arc::clone(&late.queue), Arc::clone(&late.window));
+    let help_runtime = runtime.clone();
+    let hooks = BoardHooks {
+        on_wake: Box::new(move || {
+            if let Some(window) = window.get() {
+                let _ = window.upgrade_in_event_loop(|w| w.global::<Nav>().invoke_activity());
+            }
+        }),
+        on_help: Box::new(move |open| {
+            if let Some(queue) = queue.get() {
+                let queue = Arc::clone(queue);
+                help_runtime.spawn(async move {
+                    if let Err(err) = queue.request_help(open).await {
+                        tracing::warn!("cannot report the help request: {err}");
+                    }
+                });
+            }
+        }),
+    };
+    let task = BoardTask::spawn(
+        opened.board,
+        &config.board,
+        Arc::clone(liveness.clock()),
+        Some(liveness.register("board", Duration::from_secs(10))),
+        hooks,
+    )
+    .context("[board]")?;
+    task.follow_printer(printer.report(), runtime);
+    tracing::info!("board I/O: {:?}", config.board.kind);
+    Ok(Some((task, opened.sim)))
+}
+
+/// Beats the `ui` liveness source from a Slint timer and reports `READY=1` once the event loop runs
+/// (the first frame is on screen).
+fn watch_ui_loop(shell: &Shell, liveness: &Liveness, watchdog: &Arc<Watchdog>) -> slint::Timer {
+    let heart = liveness.register("ui", Duration::from_secs(15));
+    let ready = Arc::clone(watchdog);
+    let window = shell.window().window();
+    let notified = window.set_rendering_notifier(move |state, _| {
+        if matches!(state, slint::RenderingState::AfterRendering) {
+            ready.ready();
+        }
+    });
+    if notified.is_err() {
+        let ready = Arc::clone(watchdog);
+        slint::Timer::single_shot(Duration::ZERO, move || ready.ready());
+    }
+    let timer = slint::Timer::default();
+    timer.start(
+        slint::TimerMode::Repeated,
+        Duration::from_secs(1),
+        move || {
+            heart.beat();
+        },
+    );
+    timer
+}
+
+fn log_devices(devices: &DevicesConfig, led: &LedConfig, data_dir: &Path) {
+    let led_simulated = matches!(led.driver, LedDriver::Sim | LedDriver::None);
+    if devices.all_simulated() && led_simulated {
+        tracing::info!(
+            "simulated hardware: ID reader, virtual printer and LED panel run the real protocol code"
+        );
+    }
+    tracing::info!("printer: {:?}", devices.printer);
+    tracing::info!("ID reader: {:?}", devices.id_reader);
+    tracing::info!("LED panel: {:?}, driven by {:?}", led.driver, led.driven_by);
+    if matches!(devices.printer, crate::config::PrinterConfig::Sim { .. }) {
+        tracing::info!(
+            "virtual printer: tickets saved as PNG and text under {}",
+            data_dir.join("sim/printer").display()
+        );
+    }
+    if led.driver == LedDriver::Sim && led.driven_by.kiosk_drives() {
+        tracing::info!(
+            "simulated LED panel: current frame in {}",
+            data_dir.join("sim/led/panel.png").display()
+        );
+    }
+}

@@ -1,0 +1,29 @@
+//! The demo credentials of a laptop run, and where the queue host keeps its database.
+
+use queue::QueueConfig;
+
+use super::auth::{DEMO_DEVICE_TOKEN, DEMO_PIN_HASHES, device_token_sha256};
+use crate::config::{DeviceEntry, LanConfig, StaffEntry};
+
+/// File name of the queue database inside the data directory.
+pub const DATABASE_FILE: &str = "queue.sqlite3";
+
+/// The demo configuration: windows 1-3 with PINs 1111, 2222, 3333 and the demo device token.
+pub fn demo_config() -> (QueueConfig, LanConfig) {
+    let staff = DEMO_PIN_HASHES
+        .iter()
+        .map(|(window, hash)| StaffEntry {
+            window: *window,
+            pin_hash: (*hash).to_owned(),
+        })
+        .collect();
+    let lan = LanConfig {
+        staff,
+        devices: vec![DeviceEntry {
+            name: "demo-kiosk".into(),
+            token_sha256: device_token_sha256(DEMO_DEVICE_TOKEN),
+        }],
+        ..LanConfig::default()
+    };
+    (QueueConfig::demo(), lan)
+}

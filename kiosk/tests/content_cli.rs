@@ -1,0 +1,123 @@
+//! The publisher tool and one-shot sync through the kiosk binary: `kiosk content keygen|build|verify` and
+//! `kiosk sync --once`, with their exit codes.
+
+#[path = "../../content/tests/support/mod.rs"]
+mod content_support;
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use content_support::TestServer;
+
+fn assets() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_keygen_build_verify_and_sync_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exe = env!("CARGO_BIN_EXE_kiosk");
+    let run = |args: Vec<String>| {
+        let out = Command::new(exe).args(&args).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let key = tmp.path().join("centre.key");
+    let p = |path: &Path| path.to_string_lossy().into_owned();
+    assert!(
+        run(vec![
+            "content".into(),
+            "keygen".into(),
+            "--out".into(),
+            p(&key)
+        ])
+        .0
+    );
+    assert!(
+        !run(vec![
+            "content".into(),
+            "keygen".into(),
+            "--out".into(),
+            p(&key)
+        ])
+        .0,
+        "never overwrites a key"
+    );
+    let public = std::fs::read_to_string(tmp.path().join("centre.key.pub")).unwrap();
+
+    let src = tmp.path().join("src");
+    content_support::write_sources(&src, 4, 64, |_| 1);
+    let dist = tmp.path().join("dist");
+    let (ok, text) = run(vec![
+        "content".into(),
+        "build".into(),
+        p(&src),
+        "--key".into(),
+        p(&key),
+        "--out".into(),
+        p(&dist),
+    ]);
+    assert!(ok, "{text}");
+    let (ok, text) = run(vec![
+        "content".into(),
+        "verify".into(),
+        p(&dist),
+        "--pubkey".into(),
+        p(&tmp.path().join("centre.key.pub")),
+    ]);
+    assert!(ok && text.starts_with("OK"), "{text}");
+    let dev_pub = assets().join("content-dev-key/dev.key.pub");
+    let (ok, text) = run(vec![
+        "content".into(),
+        "verify".into(),
+        p(&dist),
+        "--pubkey".into(),
+        p(&dev_pub),
+    ]);
+    assert!(
+        !ok && text.contains("no signature by a trusted key"),
+        "{text}"
+    );
+
+    let server = TestServer::start(&dist).await;
+    let config = tmp.path().join("kiosk.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[storage]\ndata_dir = {:?}\n\n[content]\nsource_url = {:?}\ntrusted_keys = [{:?}]\n",
+            p(&tmp.path().join("data")),
+            server.bundle_url(),
+            public.trim()
+        ),
+    )
+    .unwrap();
+    let sync = move || {
+        let config = p(&config);
+        tokio::task::spawn_blocking(move || {
+            let out = Command::new(exe)
+                .args(["--config", &config, "sync", "--once"])
+                .output()
+                .unwrap();
+            (
+                out.status.success(),
+                String::from_utf8_lossy(&out.stdout).into_owned()
+                    + &String::from_utf8_lossy(&out.stderr),
+            )
+        })
+    };
+    let (ok, text) = sync().await.unwrap();
+    assert!(ok && text.contains("applied version"), "{text}");
+    let (ok, text) = sync().await.unwrap();
+    assert!(ok && text.contains("unchanged"), "{text}");
+    server.hooks().replace.insert(
+        "manifest.json".into(),
+        (b"<html>maintenance</html>".to_vec(), "text/html".into()),
+    );
+    let (ok, text) = sync().await.unwrap();
+    assert!(!ok && text.contains("not a manifest"), "{text}");
+}

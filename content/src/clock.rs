@@ -18,21 +18,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-/// A source of wall-clock time (injectable for tests).
-pub trait WallClock: Send + Sync + 'static {
-    /// The current time according to the device.
-    fn now(&self) -> DateTime<Utc>;
-}
-
-/// The operating system's clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemWallClock;
-
-impl WallClock for SystemWallClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
+pub use ::clock::{SystemWallClock, WallClock};
 
 /// How the device clock was judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -33,8 +33,8 @@ mod publish;
 mod sources;
 mod store;
 
+pub use self::clock::{ClockVerdict, SystemWallClock, WallClock, trusted_now};
 pub use background::SyncTask;
-pub use clock::{ClockVerdict, SystemWallClock, WallClock, trusted_now};
 pub use config::{ContentConfig, ContentLimits, DEV_PUBLIC_KEY};
 pub use error::{BundleError, ContentError, OutboxError, SyncError};
 pub use keys::{PublicKey, SecretKey};

@@ -20,7 +20,11 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
-use super::{ContentConfig, error::OutboxError};
+use super::{
+    ContentConfig,
+    clock::{SystemWallClock, WallClock},
+    error::OutboxError,
+};
 
 /// A complaint or suggestion (投诉/意见建议).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,6 +204,7 @@ struct Inner {
     endpoint: Option<String>,
     device: String,
     wake: Notify,
+    clock: Arc<dyn WallClock>,
 }
 
 impl std::fmt::Debug for Outbox {
@@ -228,6 +233,16 @@ impl Outbox {
         data_dir: &Path,
         config: &ContentConfig,
         device: &str,
+    ) -> Result<Self, OutboxError> {
+        Self::open_with_clock(data_dir, config, device, Arc::new(SystemWallClock))
+    }
+
+    /// Opens the outbox with an injected wall clock (the time items are stamped with and fall due by).
+    pub fn open_with_clock(
+        data_dir: &Path,
+        config: &ContentConfig,
+        device: &str,
+        clock: Arc<dyn WallClock>,
     ) -> Result<Self, OutboxError> {
         let path = data_dir.join("outbox.sqlite3");
         let db = |source| OutboxError::Database {
@@ -270,6 +285,7 @@ impl Outbox {
                     .clone()
                     .unwrap_or_else(|| device.to_owned()),
                 wake: Notify::new(),
+                clock,
             }),
         })
     }
@@ -301,7 +317,7 @@ impl Outbox {
     /// item with that key is already queued or sent (nothing is added).
     pub fn submit_with_key(&self, key: &str, payload: OutboxPayload) -> Result<bool, OutboxError> {
         payload.validate()?;
-        let now = Utc::now();
+        let now = self.inner.clock.now();
         let message = OutboxMessage {
             key: key.to_owned(),
             device: self.inner.device.clone(),
@@ -500,7 +516,7 @@ impl Outbox {
         let outbox = self.clone();
         runtime.spawn(async move {
             loop {
-                if let Err(err) = outbox.send_due(Utc::now()).await {
+                if let Err(err) = outbox.send_due(outbox.inner.clock.now()).await {
                     tracing::error!("outbox: {err}");
                 }
                 let wait = if outbox.inner.endpoint.is_none() {
@@ -511,7 +527,9 @@ impl Outbox {
                         .ok()
                         .flatten()
                         .map_or(Duration::from_secs(60), |due| {
-                            (due - Utc::now()).to_std().unwrap_or(Duration::ZERO)
+                            (due - outbox.inner.clock.now())
+                                .to_std()
+                                .unwrap_or(Duration::ZERO)
                         })
                         .clamp(Duration::from_millis(200), Duration::from_secs(60))
                 };

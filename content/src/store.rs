@@ -148,6 +148,20 @@ impl ContentStore {
         )
     }
 
+    /// The time by the store's wall clock (the one the clock policy judges).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    /// Opens the store with an injected wall clock and the bundled default content.
+    pub fn open_with_clock(
+        data_dir: &Path,
+        config: &ContentConfig,
+        clock: Arc<dyn WallClock>,
+    ) -> Result<Self, ContentError> {
+        Self::open_with(data_dir, config, clock, Some(BUNDLED_PACK))
+    }
+
     /// Opens the store with an injected clock and bundled pack (none: no bundled default).
     pub fn open_with(
         data_dir: &Path,

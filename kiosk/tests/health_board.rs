@@ -43,12 +43,17 @@ struct Station {
 async fn start() -> Station {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new());
+    let clocks = clock::Clocks {
+        wall: Arc::new(clock::SystemWallClock),
+        mono: clock.clone(),
+    };
     let liveness = Liveness::new(clock.clone());
     let mut devices = Devices::start_with(
         &DevicesConfig::default(),
         &displays::led::LedConfig::default(),
         &dir.path().join("sim"),
         Some(&liveness),
+        &clocks,
     )
     .unwrap();
     devices
@@ -98,7 +103,7 @@ async fn start() -> Station {
     let board = BoardTask::spawn(
         board_io,
         &config,
-        clock.clone(),
+        &clocks,
         Some(liveness.register("board", Duration::from_secs(10))),
         hooks,
     )

@@ -25,9 +25,9 @@ pub mod model;
 pub mod store;
 pub mod wire;
 
+pub use self::clock::{Clock, ManualClock, SystemClock};
 pub use alerts::{DeviceAlerts, PrinterAlert};
 pub use client::{BoxFuture, EventStream, LocalQueueClient, QueueClient, event_stream};
-pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{FairnessConfig, IdCardPolicy, QueueConfig, ServiceConfig, WindowConfig};
 pub use engine::{IssueRequest, Issued, QueueEngine};
 pub use error::{ErrorKind, QueueError};

@@ -34,6 +34,7 @@ pub use hal::HalBoard;
 pub use sim::{SimBoard, SimBoardControls};
 
 use crate::watchdog::{Heart, MonotonicClock};
+use clock::Clocks;
 
 /// The inputs sampled in one turn.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -152,7 +153,7 @@ impl BoardTask {
     pub fn spawn(
         mut board: Box<dyn Board>,
         config: &BoardConfig,
-        clock: Arc<dyn MonotonicClock>,
+        clocks: &Clocks,
         heart: Option<Heart>,
         hooks: BoardHooks,
     ) -> Result<Self, BoardError> {
@@ -168,7 +169,12 @@ impl BoardTask {
             Duration::from_secs(config.help_hold_secs),
         );
         let every = Duration::from_millis(config.poll_ms);
-        let (thread_shared, thread_clock) = (Arc::clone(&shared), Arc::clone(&clock));
+        let (thread_shared, thread_clock, wall) = (
+            Arc::clone(&shared),
+            Arc::clone(&clocks.mono),
+            Arc::clone(&clocks.wall),
+        );
+        let clock = Arc::clone(&clocks.mono);
         std::thread::Builder::new()
             .name("board".into())
             .spawn(move || {
@@ -182,7 +188,7 @@ impl BoardTask {
                     {
                         (hooks.on_help)(false);
                     }
-                    let local = chrono::Local::now().time();
+                    let local = wall.now().with_timezone(&chrono::Local).time();
                     let fault = thread_shared.fault.load(Ordering::SeqCst);
                     let mut status = controller.status();
                     match controller.step(board.as_mut(), now, local, touch, fault) {

@@ -1,11 +1,6 @@
 //! `kiosk --role hall-display`: the hall screen with its LED panel and voice, following the queue host.
 
-use std::{
-    cell::RefCell,
-    path::Path,
-    rc::Rc,
-    time::{Duration, Instant},
-};
+use std::{cell::RefCell, path::Path, rc::Rc, time::Duration};
 
 use anyhow::Context as _;
 use slint::ComponentHandle as _;
@@ -74,7 +69,9 @@ pub fn run_hall_display(config: Option<&Path>) -> anyhow::Result<()> {
     } else {
         None
     };
-    let origin = Instant::now();
+    // The runner's two clocks: calls and slides are timed by the monotonic one, the screen's clock
+    // and the day by the wall clock.
+    let clocks = clock::Clocks::system();
     let welcome = welcome_slide(&config.site.name, &config.site.name_en);
     let display = Rc::new(RefCell::new(HallDisplay::new(
         screen,
@@ -82,7 +79,7 @@ pub fn run_hall_display(config: Option<&Path>) -> anyhow::Result<()> {
         welcome,
         led,
         voice,
-        origin.elapsed(),
+        clocks.mono.now(),
     )));
     // Publicity from the content bundle (the bundled content until the centre's first sync), kept
     // current by the same sync task a kiosk runs.
@@ -101,22 +98,32 @@ pub fn run_hall_display(config: Option<&Path>) -> anyhow::Result<()> {
     let timer = slint::Timer::default();
     {
         let display = Rc::clone(&display);
+        let clocks = clocks.clone();
         timer.start(
             slint::TimerMode::Repeated,
             Duration::from_millis(100),
             move || {
-                let local = chrono::Local::now().naive_local();
+                let local = clocks
+                    .wall
+                    .now()
+                    .with_timezone(&chrono::Local)
+                    .naive_local();
                 let mut d = display.borrow_mut();
-                if d.drain(&rx, origin.elapsed(), local).is_none() {
+                if d.drain(&rx, clocks.mono.now(), local).is_none() {
                     tracing::warn!("the queue follower stopped");
                 }
-                d.refresh(origin.elapsed(), local);
+                d.refresh(clocks.mono.now(), local);
             },
         );
     }
-    display
-        .borrow_mut()
-        .refresh(origin.elapsed(), chrono::Local::now().naive_local());
+    display.borrow_mut().refresh(
+        clocks.mono.now(),
+        clocks
+            .wall
+            .now()
+            .with_timezone(&chrono::Local)
+            .naive_local(),
+    );
     window.run().context("running the hall window")?;
     drop(timer);
     drop(follower);

@@ -27,9 +27,10 @@ use crate::{
             window_count,
         },
     },
-    watchdog::{Heart, Liveness, SystemMonotonic, Watchdog},
+    watchdog::{Heart, Liveness, Watchdog},
 };
 
+use clock::Clocks;
 use displays::led::{LedConfig, LedDriver, Scene};
 
 use content::{ContentStore, Outbox};
@@ -163,7 +164,9 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
     let runtime = super::runtime("kiosk-io")?;
     let _runtime_guard = runtime.enter();
 
-    let liveness = Liveness::new(Arc::new(SystemMonotonic::new()));
+    // The process's two clocks: everything below reads time from these.
+    let clocks = Clocks::system();
+    let liveness = Liveness::new(Arc::clone(&clocks.mono));
     let watchdog = Arc::new(Watchdog::from_env(liveness.clone()));
     let restarts = health::record_start(&data_dir).unwrap_or_else(|err| {
         tracing::warn!("cannot count this start in the data directory: {err}");
@@ -174,6 +177,7 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
         &config.displays.led,
         &data_dir.join("sim"),
         Some(&liveness),
+        &clocks,
     )
     .context("cannot start the devices")?;
     // A still frame that fits a 160-LED panel; `kiosk led follow` drives a panel from the queue's calls.
@@ -182,14 +186,20 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
         tracing::warn!("LED panel: {err}");
     }
     let content_config = config.content.clone();
-    let store =
-        ContentStore::open(&data_dir, &content_config).context("cannot open the content store")?;
-    let outbox = Outbox::open(&data_dir, &content_config, &config.site.name)
-        .context("cannot open the outbox")?;
+    let store = ContentStore::open_with_clock(&data_dir, &content_config, Arc::clone(&clocks.wall))
+        .context("cannot open the content store")?;
+    let outbox = Outbox::open_with_clock(
+        &data_dir,
+        &content_config,
+        &config.site.name,
+        Arc::clone(&clocks.wall),
+    )
+    .context("cannot open the outbox")?;
 
     let late = LateBound::default();
     let board = start_board(
         &config,
+        &clocks,
         &liveness,
         &late,
         &devices.printer,
@@ -204,6 +214,7 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
         None => QueueReach::Host,
     };
     let mut sources = HealthSources::new(&lan_config.device_name, &data_dir)
+        .with_clocks(clocks.clone())
         .with_restarts(restarts)
         .with_devices(&devices)
         .with_queue(queue_reach)
@@ -234,6 +245,7 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
 
     let shell =
         Shell::new(ShellOptions::from_config(&config)).context("cannot open the kiosk window")?;
+    shell.use_wall_clock(Arc::clone(&clocks.wall));
     let _ = late.window.set(shell.window().as_weak());
     if let Some((task, _)) = &board {
         shell.on_activity(task.touch_handle());
@@ -309,6 +321,7 @@ struct LateBound {
 /// request on the staff page, the printer's state lights the fault lamp.
 fn start_board(
     config: &KioskConfig,
+    clocks: &Clocks,
     liveness: &Liveness,
     late: &LateBound,
     printer: &crate::devices::PrinterService,
@@ -339,7 +352,7 @@ fn start_board(
     let task = BoardTask::spawn(
         opened.board,
         &config.board,
-        Arc::clone(liveness.clock()),
+        clocks,
         Some(liveness.register("board", Duration::from_secs(10))),
         hooks,
     )

@@ -3,7 +3,7 @@
 use std::{
     path::{Path, PathBuf},
     sync::mpsc::RecvTimeoutError,
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use anyhow::{Context as _, bail};
@@ -266,18 +266,24 @@ fn follow_loop(
         "LED panel following the queue host at {}",
         config.displays.queue_host
     );
-    let origin = Instant::now();
+    // The runner's two clocks: calls and slides are timed by the monotonic one, the screen's clock
+    // and the day by the wall clock.
+    let clocks = clock::Clocks::system();
     let mut model = HallModel::new(
         &config.displays.hall,
         welcome_slide(&config.site.name, &config.site.name_en),
-        origin.elapsed(),
+        clocks.mono.now(),
     );
     let c = &config.displays.led;
     loop {
-        let local = chrono::Local::now().naive_local();
+        let local = clocks
+            .wall
+            .now()
+            .with_timezone(&chrono::Local)
+            .naive_local();
         match rx.recv_timeout(Duration::from_secs(1)) {
             Ok(msg) => {
-                if let Some(call) = model.handle(msg, origin.elapsed()) {
+                if let Some(call) = model.handle(msg, clocks.mono.now()) {
                     led.send(PanelInput::Announce(call.clone()));
                     if let Some(voice) = voice {
                         voice.say(call, local);

@@ -1,6 +1,9 @@
 //! The ID card reader slot: the `id_reader` driver task on a serial port, or on its in-process simulated SAM.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
+use clock::{SystemWallClock, WallClock};
 use id_reader::{DriverConfig, Reader, ReaderHealth, SimReader};
 use tokio::sync::watch;
 
@@ -32,14 +35,19 @@ pub struct IdReaderSlot {
 impl IdReaderSlot {
     /// Starts the configured reader. Needs a tokio runtime.
     pub fn start(config: &IdReaderConfig) -> Self {
-        Self::start_with(config, None)
+        Self::start_with(config, None, Arc::new(SystemWallClock))
     }
 
-    /// Like [`IdReaderSlot::start`], beating `heart` each time the driver polls or retries.
-    pub fn start_with(config: &IdReaderConfig, heart: Option<Heart>) -> Self {
+    /// Like [`IdReaderSlot::start`], beating `heart` each time the driver polls or retries and stamping
+    /// card reads with `wall`'s time.
+    pub fn start_with(
+        config: &IdReaderConfig,
+        heart: Option<Heart>,
+        wall: Arc<dyn WallClock>,
+    ) -> Self {
         let mut slot = Self::open(config);
         if let Some(reader) = &slot.reader {
-            slot.report = Some(follow(reader.health(), heart));
+            slot.report = Some(follow(reader.health(), heart, wall));
         }
         slot
     }
@@ -77,6 +85,7 @@ impl IdReaderSlot {
 fn follow(
     mut health: watch::Receiver<ReaderHealth>,
     heart: Option<Heart>,
+    wall: Arc<dyn WallClock>,
 ) -> watch::Receiver<IdReaderReport> {
     let (tx, rx) = watch::channel(IdReaderReport::default());
     tokio::spawn(async move {
@@ -88,7 +97,7 @@ fn follow(
             tx.send_if_modified(|r| {
                 let before = *r;
                 if now.cards_read != r.cards_read {
-                    r.last_read = Some(Utc::now());
+                    r.last_read = Some(wall.now());
                     r.cards_read = now.cards_read;
                 }
                 r.sam_ok = now.sam_ok;

@@ -5,8 +5,9 @@ mod id_reader;
 mod led_panel;
 mod printer;
 
-use std::path::Path;
+use std::{path::Path, sync::Arc};
 
+use clock::Clocks;
 use displays::led::LedConfig;
 
 pub use id_reader::{IdReaderReport, IdReaderSlot};
@@ -46,16 +47,23 @@ impl Devices {
     /// Starts every configured device, with the default (simulated) LED panel. Simulated devices write what
     /// they "show" or "print" under `sim_dir`. Needs a tokio runtime (the ID reader's driver is a task).
     pub fn start(config: &DevicesConfig, sim_dir: &Path) -> Result<Self, DeviceError> {
-        Self::start_with(config, &LedConfig::default(), sim_dir, None)
+        Self::start_with(
+            config,
+            &LedConfig::default(),
+            sim_dir,
+            None,
+            &Clocks::system(),
+        )
     }
 
     /// Like [`Devices::start`], with the LED panel of `[displays.led]`, registering the printer thread and
-    /// the ID reader driver as liveness sources of the watchdog.
+    /// the ID reader driver as liveness sources of the watchdog, and reading time from `clocks`.
     pub fn start_with(
         config: &DevicesConfig,
         led: &LedConfig,
         sim_dir: &Path,
         liveness: Option<&Liveness>,
+        clocks: &Clocks,
     ) -> Result<Self, DeviceError> {
         let printer_heart = liveness.map(|l| l.register("printer", STATUS_POLL * 6));
         let reader_heart = match config.id_reader {
@@ -67,8 +75,13 @@ impl Devices {
                 &config.printer,
                 &sim_dir.join("printer"),
                 printer_heart,
+                Arc::clone(&clocks.wall),
             )?,
-            id_reader: IdReaderSlot::start_with(&config.id_reader, reader_heart),
+            id_reader: IdReaderSlot::start_with(
+                &config.id_reader,
+                reader_heart,
+                Arc::clone(&clocks.wall),
+            ),
             led_panel: LedPanelSlot::start(led, &sim_dir.join("led")),
         })
     }

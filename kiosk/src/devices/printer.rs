@@ -5,7 +5,7 @@
 
 use std::{
     path::{Path, PathBuf},
-    sync::mpsc,
+    sync::{Arc, mpsc},
     time::Duration,
 };
 
@@ -18,6 +18,7 @@ use tokio::sync::{oneshot, watch};
 
 use super::DeviceError;
 use crate::{config::PrinterConfig, watchdog::Heart};
+use clock::{SystemWallClock, WallClock};
 use health_facts::{PaperState, PrinterFacts};
 
 /// How often the idle printer thread reads the printer's status (paper, cover) for health and the lamp.
@@ -86,15 +87,16 @@ impl std::fmt::Debug for PrinterService {
 impl PrinterService {
     /// Starts the printer thread for the configured printer. Simulated tickets are saved under `sim_dir`.
     pub fn start(config: &PrinterConfig, sim_dir: &Path) -> Result<Self, DeviceError> {
-        Self::start_with(config, sim_dir, None)
+        Self::start_with(config, sim_dir, None, Arc::new(SystemWallClock))
     }
 
     /// Like [`PrinterService::start`], beating `heart` on every job and every idle status read
-    /// (at least every [`STATUS_POLL`]).
+    /// (at least every [`STATUS_POLL`]), and stamping reports with `wall`'s time.
     pub fn start_with(
         config: &PrinterConfig,
         sim_dir: &Path,
         heart: Option<Heart>,
+        wall: Arc<dyn WallClock>,
     ) -> Result<Self, DeviceError> {
         let (profile_name, endpoint, sim) = match config {
             PrinterConfig::Sim { profile } => {
@@ -137,6 +139,7 @@ impl PrinterService {
                         health: health_tx,
                         report: report_tx,
                         heart,
+                        wall,
                     },
                     thread_sim.as_ref(),
                     out_dir.as_deref(),
@@ -200,6 +203,7 @@ struct Senders {
     health: watch::Sender<PrinterHealth>,
     report: watch::Sender<PrinterReport>,
     heart: Option<Heart>,
+    wall: Arc<dyn WallClock>,
 }
 
 impl Senders {
@@ -210,7 +214,7 @@ impl Senders {
     }
 }
 
-fn read_status(printer: &mut Printer) -> PrinterReport {
+fn read_status(printer: &mut Printer, wall: &dyn WallClock) -> PrinterReport {
     let (reachable, status) = match printer.status() {
         Ok(status) => (true, Some(status)),
         // The link opened but cannot report status (a plain file, a profile without real-time status):
@@ -222,7 +226,7 @@ fn read_status(printer: &mut Printer) -> PrinterReport {
         }
     };
     PrinterReport {
-        checked_at: Some(Utc::now()),
+        checked_at: Some(wall.now()),
         reachable,
         status,
     }
@@ -240,7 +244,8 @@ fn run(
         let job = match jobs.recv_timeout(STATUS_POLL) {
             Ok(job) => job,
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                out.report.send_replace(read_status(&mut printer));
+                out.report
+                    .send_replace(read_status(&mut printer, out.wall.as_ref()));
                 out.beat();
                 continue;
             }
@@ -261,11 +266,11 @@ fn run(
                 out.health.send_replace(new_health);
                 let report = match &outcome {
                     PrintOutcome::Printed(printed) => PrinterReport {
-                        checked_at: Some(Utc::now()),
+                        checked_at: Some(out.wall.now()),
                         reachable: true,
                         status: printed.status,
                     },
-                    PrintOutcome::NotPrinted(_) => read_status(&mut printer),
+                    PrintOutcome::NotPrinted(_) => read_status(&mut printer, out.wall.as_ref()),
                 };
                 out.report.send_replace(report);
                 if let (Some(sim), Some(dir)) = (sim, out_dir) {
@@ -275,7 +280,7 @@ fn run(
                 let _ = reply.send(outcome);
             }
             Job::Check { reply } => {
-                let report = read_status(&mut printer);
+                let report = read_status(&mut printer, out.wall.as_ref());
                 out.report.send_replace(report);
                 let _ = reply.send(report);
             }

@@ -3,7 +3,7 @@
 
 use std::{
     path::{Path, PathBuf},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use chrono::{DateTime, Utc};
@@ -14,6 +14,7 @@ use crate::{
     devices::{Devices, IdReaderReport, LedPanelReport, PrinterReport},
     watchdog::Liveness,
 };
+use clock::Clocks;
 use content::{ClockVerdict, ContentStore, Heartbeat, Outbox};
 use health_facts::{
     BoardFacts, ContentFacts, DeviceFacts, HealthSnapshot, IdReaderFacts, LedState, LoopFacts,
@@ -35,7 +36,9 @@ pub enum QueueReach {
 pub struct HealthSources {
     device: String,
     data_dir: PathBuf,
-    started: Instant,
+    clocks: Clocks,
+    /// The monotonic time when the sources were made (uptime counts from here).
+    started: Duration,
     restarts: u64,
     printer: Option<watch::Receiver<PrinterReport>>,
     id_reader: Option<watch::Receiver<IdReaderReport>>,
@@ -53,7 +56,8 @@ impl HealthSources {
         Self {
             device: device.to_owned(),
             data_dir: data_dir.to_owned(),
-            started: Instant::now(),
+            clocks: Clocks::system(),
+            started: Duration::ZERO,
             restarts: 0,
             printer: None,
             id_reader: None,
@@ -64,6 +68,13 @@ impl HealthSources {
             board: None,
             liveness: None,
         }
+    }
+
+    /// The clocks the facts are read with (the system's by default); uptime counts from now.
+    pub fn with_clocks(mut self, clocks: Clocks) -> Self {
+        self.started = clocks.mono.now();
+        self.clocks = clocks;
+        self
     }
 
     /// The restarts recorded at start-up ([`record_start`]).
@@ -159,7 +170,12 @@ impl HealthSources {
                 }
             }),
             disk_free_bytes: free_bytes(&self.data_dir),
-            uptime_secs: self.started.elapsed().as_secs(),
+            uptime_secs: self
+                .clocks
+                .mono
+                .now()
+                .saturating_sub(self.started)
+                .as_secs(),
             restarts: self.restarts,
         }
     }
@@ -199,7 +215,7 @@ impl HealthSources {
 
     /// Everything, now.
     pub fn snapshot(&self) -> HealthSnapshot {
-        self.snapshot_at(Utc::now())
+        self.snapshot_at(self.clocks.wall.now())
     }
 
     /// A heartbeat for the outbox: the content's state and every device fact.

@@ -4,7 +4,9 @@
 //! the screen for the idle timeout; then the history, the language, elderly mode and everything registered
 //! with [`Shell::on_session_end`] (such as ID card data) are dropped.
 
-use std::{cell::RefCell, rc::Rc, time::Duration};
+use std::{cell::RefCell, rc::Rc, sync::Arc, time::Duration};
+
+use clock::{SystemWallClock, WallClock};
 
 use slint::{ComponentHandle, Timer, TimerMode};
 
@@ -58,6 +60,7 @@ pub struct Shell {
     state: Rc<RefCell<State>>,
     _idle_timer: Rc<Timer>,
     _clock_timer: Timer,
+    wall: Rc<RefCell<Arc<dyn WallClock>>>,
 }
 
 impl Shell {
@@ -152,12 +155,15 @@ impl Shell {
         });
 
         let clock_timer = Timer::default();
-        set_clock(&window);
+        let wall: Rc<RefCell<Arc<dyn WallClock>>> =
+            Rc::new(RefCell::new(Arc::new(SystemWallClock)));
+        set_clock(&window, wall.borrow().as_ref());
         if live_clock {
             let weak = window.as_weak();
+            let wall = Rc::clone(&wall);
             clock_timer.start(TimerMode::Repeated, Duration::from_secs(1), move || {
                 if let Some(window) = weak.upgrade() {
-                    set_clock(&window);
+                    set_clock(&window, wall.borrow().as_ref());
                 }
             });
         }
@@ -168,6 +174,7 @@ impl Shell {
             state,
             _idle_timer: idle_timer,
             _clock_timer: clock_timer,
+            wall,
         })
     }
 
@@ -214,6 +221,12 @@ impl Shell {
     /// Sets the language of the current session.
     pub fn set_language(&self, language: Language) {
         set_language(&self.window, language);
+    }
+
+    /// Reads the header clock from `wall` from now on (the system clock until this is called).
+    pub fn use_wall_clock(&self, wall: Arc<dyn WallClock>) {
+        set_clock(&self.window, wall.as_ref());
+        *self.wall.borrow_mut() = wall;
     }
 
     /// Shows a fixed time in the header (for reproducible screenshots).
@@ -268,8 +281,8 @@ fn set_language(window: &AppWindow, language: Language) {
     }
 }
 
-fn set_clock(window: &AppWindow) {
-    let now = chrono::Local::now();
+fn set_clock(window: &AppWindow, wall: &dyn WallClock) {
+    let now = wall.now().with_timezone(&chrono::Local);
     window
         .global::<Session>()
         .set_clock(now.format("%Y-%m-%d %H:%M").to_string().into());

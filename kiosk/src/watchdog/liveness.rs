@@ -6,66 +6,10 @@ use std::{
         Arc, Mutex, PoisonError,
         atomic::{AtomicU64, Ordering},
     },
-    time::{Duration, Instant},
+    time::Duration,
 };
 
-/// A monotonic clock, injected so tests decide what time it is.
-pub trait MonotonicClock: Send + Sync {
-    /// Time since an arbitrary fixed origin.
-    fn now(&self) -> Duration;
-}
-
-/// The process's monotonic clock (origin: when it was created).
-#[derive(Debug, Clone, Copy)]
-pub struct SystemMonotonic {
-    origin: Instant,
-}
-
-impl SystemMonotonic {
-    /// A clock starting at zero now.
-    pub fn new() -> Self {
-        Self {
-            origin: Instant::now(),
-        }
-    }
-}
-
-impl Default for SystemMonotonic {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl MonotonicClock for SystemMonotonic {
-    fn now(&self) -> Duration {
-        self.origin.elapsed()
-    }
-}
-
-/// A clock that moves only when told to (tests, simulations).
-#[derive(Debug, Default)]
-pub struct ManualClock {
-    millis: AtomicU64,
-}
-
-impl ManualClock {
-    /// A clock at zero.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Moves the clock forward.
-    pub fn advance(&self, by: Duration) {
-        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
-        self.millis.fetch_add(ms, Ordering::SeqCst);
-    }
-}
-
-impl MonotonicClock for ManualClock {
-    fn now(&self) -> Duration {
-        Duration::from_millis(self.millis.load(Ordering::SeqCst))
-    }
-}
+pub use clock::{ManualMonotonic as ManualClock, MonotonicClock, SystemMonotonic};
 
 #[derive(Debug)]
 struct Source {

@@ -494,7 +494,13 @@ impl TechnicianController {
         let printer = self.inner.deps.sources.printer.clone();
         let ticket = actions::test_ticket(
             &self.inner.options.centre_name,
-            chrono::Local::now().naive_local(),
+            self.inner
+                .deps
+                .sources
+                .store
+                .now()
+                .with_timezone(&chrono::Local)
+                .naive_local(),
         );
         self.run_action(
             Text::new("正在打印测试页…", "Printing the test page…"),

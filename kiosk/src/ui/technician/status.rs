@@ -90,7 +90,7 @@ pub fn reader_line(state: Option<ReaderState>) -> StatusLine {
 pub async fn gather(sources: &StatusSources, queue_timeout: Duration) -> Vec<StatusLine> {
     let mut lines = vec![printer_line(&sources.printer), led_line(&sources.led_panel)];
     lines.push(queue_line(sources, queue_timeout).await);
-    lines.push(content_line(&sources.store, Utc::now()));
+    lines.push(content_line(&sources.store, sources.store.now()));
     lines.push(outbox_line(&sources.outbox).await);
     lines
 }

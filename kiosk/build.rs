@@ -10,4 +10,6 @@ fn main() {
     slint_build::compile_with_config("ui/app.slint", config)
         .expect("the Slint UI failed to compile");
     println!("cargo:rerun-if-changed=translations");
+    // slint-build reads it (warnings fail the build) but does not declare it.
+    println!("cargo:rerun-if-env-changed=SLINT_COMPILER_DENY_WARNINGS");
 }

@@ -17,6 +17,17 @@ use displays::led::{
 
 const FRAMES: u32 = 600;
 
+/// `cargo bench -- --test`, as CI runs it: a smoke run of a few iterations that executes the
+/// bench's checks (a failure exits non-zero); its figures are not measurements.
+fn smoke_run() -> bool {
+    std::env::args().skip(1).any(|a| a == "--test")
+}
+
+/// Frames per case: [`FRAMES`], or 5 in a smoke run.
+fn frames() -> u32 {
+    if smoke_run() { 5 } else { FRAMES }
+}
+
 fn idle() -> Scene {
     Scene::Idle(IdleScene {
         notices: vec![
@@ -59,7 +70,7 @@ fn bench_mono(name: &str, scene: &Scene, size: (u32, u32)) {
     let style = Style::mono(24, Duration::from_secs(3));
     let mut frame = MonoFrame::new(size.0, size.1);
     let step = Duration::from_secs(1) / 30;
-    let times = (0..FRAMES)
+    let times = (0..frames())
         .map(|i| {
             let t = Instant::now();
             draw(black_box(scene), step * i, &style, &mut frame);
@@ -71,7 +82,16 @@ fn bench_mono(name: &str, scene: &Scene, size: (u32, u32)) {
 }
 
 fn main() {
-    println!("LED panel rendering, {FRAMES} frames each (1/30 s apart)");
+    if smoke_run() {
+        println!(
+            "led_render: smoke run (--test), {} frames each; not a measurement",
+            frames()
+        );
+    }
+    println!(
+        "LED panel rendering, {} frames each (1/30 s apart)",
+        frames()
+    );
     bench_mono(
         "idle 256x32 (two lines, both scrolling)",
         &idle(),
@@ -98,7 +118,7 @@ fn main() {
     let style = Style::rgb(24, Duration::from_secs(3));
     let mut rgb = RgbFrame::new(256, 32);
     let scene = idle();
-    let times = (0..FRAMES)
+    let times = (0..frames())
         .map(|i| {
             let t = Instant::now();
             draw(&scene, Duration::from_secs(1) / 30 * i, &style, &mut rgb);
@@ -115,7 +135,7 @@ fn main() {
         &Style::mono(24, Duration::ZERO),
         &mut frame,
     );
-    let times = (0..FRAMES)
+    let times = (0..frames())
         .map(|_| {
             let t = Instant::now();
             black_box(frame_phases(black_box(&frame), 8));
@@ -130,7 +150,7 @@ fn main() {
         &Style::mono(24, Duration::ZERO),
         &mut frame,
     );
-    let times = (0..FRAMES)
+    let times = (0..frames())
         .map(|_| {
             let t = Instant::now();
             black_box(frame_transactions(black_box(&frame), &ChainLayout::new(8)));

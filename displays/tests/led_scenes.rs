@@ -1,7 +1,7 @@
 //! LED scenes as ASCII-art snapshots at fixed times (`#` = LED on).
 //!
 //! The snapshots live in `tests/led_snapshots/`; after an intended change of the drawing, regenerate them
-//! with `KIOSK_BLESS=1 cargo test -p kiosk --test led_scenes` and review the diff.
+//! with `BLESS=1 cargo test -p kiosk --test led_scenes` and review the diff (refused when `CI` is set).
 
 use std::{path::PathBuf, time::Duration};
 
@@ -9,23 +9,11 @@ use displays::led::{IdleScene, MonoFrame, RgbFrame, Scene, Style, WaitingCount, 
 use embedded_graphics::pixelcolor::{Rgb888, RgbColor};
 
 fn snapshot(name: &str, frame: &MonoFrame) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/led_snapshots")
-        .join(format!("{name}.txt"));
-    let actual = frame.to_ascii();
-    if std::env::var_os("KIOSK_BLESS").is_some() {
-        std::fs::write(&path, &actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (run with KIOSK_BLESS=1 to create it)",
-            path.display()
-        )
-    });
-    assert!(
-        actual == expected,
-        "snapshot {name} differs.\nexpected:\n{expected}\nactual:\n{actual}"
+    golden::check_text(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/led_snapshots")
+            .join(format!("{name}.txt")),
+        &frame.to_ascii(),
     );
 }
 

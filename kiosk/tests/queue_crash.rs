@@ -3,6 +3,10 @@
 //! Runs the real `kiosk serve` binary against one data directory, issues tickets from several
 //! concurrent clients, SIGKILLs the process after a random number of acknowledged tickets (with
 //! requests still in flight), restarts it, and finally checks the database.
+//!
+//! The kill points come from a seeded generator. The seed is printed on stderr (shown when the test
+//! fails); `QUEUE_CRASH_SEED=<seed> cargo test -p kiosk --test queue_crash` replays the same kill
+//! points.
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -14,12 +18,32 @@ use std::{
 };
 
 use kiosk::lan::demo_config;
-
 use queue::{QueueEngine, SystemClock, TicketStatus};
+use rand::{Rng, SeedableRng, TryRngCore, rngs::StdRng};
 use serde_json::{Value, json};
 
-const ROUNDS: usize = 30;
+const ROUNDS: usize = 60;
 const CLIENTS: usize = 4;
+/// The most acknowledged tickets a round waits for before the kill (at least 1).
+const MOST_ACKS_BEFORE_KILL: usize = 8;
+
+// The demo service's numbers end at A999. A round issues at most its kill point, plus one ticket
+// per client still in flight, plus the acknowledgements that arrive while the host is being killed
+// (a few): the rounds must never run out of numbers.
+const _: () = assert!(ROUNDS * (MOST_ACKS_BEFORE_KILL + 2 * CLIENTS) < 999);
+
+/// The seed of the kill points: `QUEUE_CRASH_SEED` (decimal), or a new one from the OS.
+fn seed() -> u64 {
+    match std::env::var("QUEUE_CRASH_SEED") {
+        Ok(s) => s
+            .trim()
+            .parse()
+            .unwrap_or_else(|e| panic!("QUEUE_CRASH_SEED={s:?} is not a decimal u64: {e}")),
+        Err(_) => rand::rngs::OsRng
+            .try_next_u64()
+            .expect("the OS gives a random seed"),
+    }
+}
 
 fn spawn_host(data_dir: &Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
@@ -46,6 +70,10 @@ fn spawn_host(data_dir: &Path) -> (Child, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn killing_the_host_mid_issue_never_duplicates_skips_or_loses_a_ticket() {
+    let seed = seed();
+    // On stderr, so that the harness shows it with a failure.
+    eprintln!("queue_crash: seed {seed}; replay with QUEUE_CRASH_SEED={seed}");
+    let mut rng = StdRng::seed_from_u64(seed);
     let dir = tempfile::tempdir().unwrap();
     // id -> number of every acknowledged ticket
     let acked: Arc<Mutex<HashMap<i64, String>>> = Arc::default();
@@ -54,7 +82,7 @@ async fn killing_the_host_mid_issue_never_duplicates_skips_or_loses_a_ticket() {
     let mut acknowledged_at_least = 0;
     for _round in 0..ROUNDS {
         let (mut child, base) = spawn_host(dir.path());
-        let kill_after = 3 + rand::random::<u32>() as usize % 25;
+        let kill_after = rng.random_range(1..=MOST_ACKS_BEFORE_KILL);
         let (ack_tx, mut ack_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
         let mut tasks = Vec::new();
         for _ in 0..CLIENTS {

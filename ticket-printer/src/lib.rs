@@ -2,6 +2,7 @@
 #![deny(clippy::disallowed_methods)]
 
 pub mod bitmap;
+mod byte_link;
 pub mod commands;
 pub mod disasm;
 pub mod encode;

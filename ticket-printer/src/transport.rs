@@ -12,23 +12,12 @@ use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use crate::byte_link::Transport;
 use crate::error::TransportError;
 use crate::virtual_printer::link::{SharedVirtualPrinter, VirtualLink};
 
 /// How long opening a TCP connection may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-
-/// A byte link to a printer.
-pub trait Transport: Send {
-    /// Writes all bytes and flushes them to the device.
-    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()>;
-    /// Reads what has arrived, waiting at most `timeout`; `Ok(0)` means nothing arrived.
-    fn read_timeout(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize>;
-    /// Whether the printer can answer (a plain file cannot).
-    fn can_read(&self) -> bool {
-        true
-    }
-}
 
 /// Where a printer is, as configured.
 #[derive(Debug, Clone)]

@@ -1,5 +1,6 @@
 //! Golden files: ticket bytes (`.bin`) with a readable disassembly (`.txt`) and the virtual
-//! printer's render (`.png`). Regenerate with `BLESS=1 cargo test -p ticket-printer --test golden`.
+//! printer's render (`.png`). Regenerate with `BLESS=1 cargo test -p ticket-printer --test golden`
+//! (refused when `CI` is set; see the `golden` crate).
 
 use std::path::PathBuf;
 
@@ -13,44 +14,28 @@ fn golden_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
 }
 
-fn bless() -> bool {
-    std::env::var_os("BLESS").is_some_and(|v| v != "0")
-}
-
 fn check(name: &str, bytes: &[u8], profile: &Profile) {
     let dir = golden_dir();
-    let disasm = disassemble(bytes);
     let tickets = virtual_printer::render(bytes, profile);
     assert_eq!(tickets.len(), 1, "{name}: one ticket expected");
-    let png = tickets[0].png();
-    let (bin_path, txt_path, png_path) = (
-        dir.join(format!("{name}.bin")),
-        dir.join(format!("{name}.txt")),
+    // The disassembly first: its difference is the readable one.
+    golden::check_text(dir.join(format!("{name}.txt")), &disassemble(bytes));
+    golden::check_bytes(dir.join(format!("{name}.bin")), bytes);
+    // The render is compared by its pixels, not by the PNG encoding.
+    golden::check_with(
         dir.join(format!("{name}.png")),
-    );
-    if bless() {
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(&bin_path, bytes).unwrap();
-        std::fs::write(&txt_path, &disasm).unwrap();
-        std::fs::write(&png_path, &png).unwrap();
-        return;
-    }
-    let expected = std::fs::read(&bin_path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with BLESS=1)", bin_path.display()));
-    let expected_txt = std::fs::read_to_string(&txt_path).unwrap();
-    assert_eq!(
-        disasm, expected_txt,
-        "{name}: disassembly differs (BLESS=1 to accept)"
-    );
-    assert_eq!(
-        bytes,
-        expected.as_slice(),
-        "{name}: bytes differ (BLESS=1 to accept)"
-    );
-    let expected_png = Bitmap::from_png(&std::fs::read(&png_path).unwrap()).unwrap();
-    assert_eq!(
-        tickets[0].image, expected_png,
-        "{name}: render differs (BLESS=1 to accept)"
+        &tickets[0].png(),
+        |expected, _| {
+            let expected = Bitmap::from_png(expected).ok_or("the golden PNG cannot be decoded")?;
+            if tickets[0].image == expected {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{name}: the rendered ticket differs: expected {expected:?}, got {:?}",
+                    tickets[0].image
+                ))
+            }
+        },
     );
 }
 

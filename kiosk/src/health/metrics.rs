@@ -319,15 +319,13 @@ mod tests {
     /// `BLESS=1 cargo test -p kiosk --lib health::metrics` and review the diff.
     #[test]
     fn the_exposition_matches_the_golden_file() {
-        let text = render(&snapshot());
-        let golden = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/src/health/golden/metrics.prom"
+        golden::check_text(
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/src/health/golden/metrics.prom"
+            ),
+            &render(&snapshot()),
         );
-        if std::env::var_os("BLESS").is_some() {
-            std::fs::write(golden, &text).unwrap();
-        }
-        assert_eq!(text, std::fs::read_to_string(golden).unwrap());
     }
 
     #[test]

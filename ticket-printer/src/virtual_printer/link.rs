@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::{PrintedTicket, VirtualPrinter, VirtualState};
+use crate::byte_link::Transport;
 use crate::profile::Profile;
-use crate::transport::Transport;
 
 /// A virtual printer shared between the code that prints and the code that inspects it.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@
 # named as the reading rules name them (kiosk/src/voice/reading.rs): qing 请, hao 号, dao 到,
 # chuangkou 窗口, shi 十, bai 百, qian 千, digit-0..9 (零…九), letter-a..z, and chime (a two-tone
 # ding-dong synthesised by sox). A centre may replace the pack with its own recordings: same names,
-# same format, plus pack.toml (see kiosk/DISPLAYS.md) - set [displays.voice] pack = "DIR".
+# same format, plus pack.toml (see displays/README.md) - set [displays.voice] pack = "DIR".
 #
 # espeak-ng is GPL-3.0-or-later; its output (these clips) is not covered by its licence. The clips are
 # part of this project and distributed under the project's licence.

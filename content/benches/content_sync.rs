@@ -2,7 +2,7 @@
 //!
 //! `cargo bench -p kiosk --bench content_sync`. Measures the first sync (into an empty store), an unchanged
 //! poll (requests and bytes), and a 1 % change (100 photos and the records that name them: bytes
-//! downloaded). Prints a Markdown table for `kiosk/CONTENT.md`.
+//! downloaded). Prints a Markdown table for `content/README.md`.
 
 #[path = "../tests/support/mod.rs"]
 mod content_support;

@@ -1,7 +1,7 @@
 //! The clock policy: which time a device uses to decide whether a bundle has expired.
 //!
 //! Kiosks at township stations and village rooms often have no network time and a real-time clock that
-//! is reset or wrong. The policy (see `kiosk/CONTENT.md`):
+//! is reset or wrong. The policy (see `content/README.md`):
 //!
 //! 1. The device remembers the **time floor**: the newest `created` time of any manifest it verified.
 //!    Signed times only; the device's own clock never raises the floor, so a clock that was once far ahead

@@ -1,4 +1,4 @@
-//! The bundle manifest: what a bundle holds, signed with Ed25519 (see `kiosk/CONTENT.md`).
+//! The bundle manifest: what a bundle holds, signed with Ed25519 (see `content/README.md`).
 //!
 //! `manifest.json` is an envelope `{ "signed": "<manifest text>", "signatures": [...] }`. The signature
 //! covers [`SIGNING_CONTEXT`] followed by the exact bytes of the `signed` string, so no canonical JSON is

@@ -1,6 +1,6 @@
 //! The publisher: builds a signed bundle (plain static files) from the editable sources.
 //!
-//! Source layout (see `kiosk/CONTENT.md` for every field):
+//! Source layout (see `content/README.md` for every field):
 //!
 //! | path | collection | format |
 //! |---|---|---|

@@ -2,7 +2,7 @@
 //! time, and the memory of the loaded directory and of the IME word list, counted by a global allocator
 //! that tallies live bytes.
 //!
-//! `cargo bench -p search --bench search` (figures in `kiosk/SEARCH.md`).
+//! `cargo bench -p search --bench search` (figures in `search/README.md`).
 
 // The counting allocator must implement `GlobalAlloc`, an unsafe trait; it only forwards to `System`.
 #![allow(unsafe_code)]

@@ -24,7 +24,7 @@ pub enum PlayerKind {
 pub struct VoiceConfig {
     /// Speak calls at all.
     pub enabled: bool,
-    /// A clip pack directory (see `kiosk/DISPLAYS.md`); none: the bundled Mandarin pack.
+    /// A clip pack directory (see `displays/README.md`); none: the bundled Mandarin pack.
     pub pack: Option<PathBuf>,
     /// How many times each call is spoken (1 to 5).
     pub repeat: u32,

@@ -1,7 +1,7 @@
 //! Spoken calls: "请 A 零一二 号 到 三 号 窗口", from a pack of recorded clips, offline.
 //!
 //! - [`reading`]: the words of a call, a pure tested function;
-//! - [`ClipPack`]: one WAV clip per word (format in `pack`, documented in `kiosk/DISPLAYS.md`), concatenated
+//! - [`ClipPack`]: one WAV clip per word (format in `pack`, documented in `displays/README.md`), concatenated
 //!   with the configured repeat count and volume;
 //! - [`Player`]: `aplay` when present, else a WAV file and a log line;
 //! - [`VoiceThread`]: speaks calls one after the other, silent in quiet hours.

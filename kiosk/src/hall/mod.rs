@@ -5,7 +5,7 @@
 //! - [`HallScreen`]: the Slint `HallWindow`;
 //! - [`HallDisplay`]: ties them together with the LED panel and the spoken calls.
 //!
-//! See `kiosk/DISPLAYS.md`.
+//! See `displays/README.md`.
 
 mod screen;
 

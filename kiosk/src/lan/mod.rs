@@ -1,6 +1,6 @@
 //! LAN service: the staff API, staff page, phone status page and event stream.
 //!
-//! [`LanService`] wraps a [`QueueEngine`] in the HTTP interface of `kiosk/QUEUE.md`; `kiosk
+//! [`LanService`] wraps a [`QueueEngine`] in the HTTP interface of `queue/README.md`; `kiosk
 //! serve` (`cli::serve`) runs it headless. Window staff log in with a PIN (argon2, rate
 //! limited), kiosks issue tickets with a device token, and everything that changes goes out as
 //! Server-Sent Events with replay from the append-only log.

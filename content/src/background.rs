@@ -1,12 +1,10 @@
-//! The running kiosk's sync task: one sync per interval plus jitter, heartbeats into the outbox.
+//! The running kiosk's sync task: one sync per interval plus jitter, at once when a USB stick with a
+//! bundle appears at `usb_path`, and heartbeats into the outbox.
 
-use std::{
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use rand::Rng as _;
-use tokio::{sync::Notify, task::JoinHandle};
+use tokio::task::JoinHandle;
 
 use super::{
     clock::ClockVerdict,
@@ -17,33 +15,55 @@ use super::{
 /// The background sync task. Dropping it does not stop it; call [`SyncTask::stop`].
 #[derive(Debug)]
 pub struct SyncTask {
-    wake: Arc<Notify>,
     handle: JoinHandle<()>,
 }
 
 impl SyncTask {
-    /// Runs a sync now instead of at the end of the current interval (e.g. a USB stick was inserted).
-    pub fn trigger(&self) {
-        self.wake.notify_one();
-    }
-
     /// Stops the task.
     pub fn stop(&self) {
         self.handle.abort();
     }
 }
 
+/// How often the USB path is looked at for a newly inserted stick.
+pub const USB_POLL: Duration = Duration::from_secs(2);
+
+/// Resolves when a bundle appears at `usb_path` (its `manifest.json` goes from absent to present): a stick was
+/// inserted and mounted. Never resolves without a USB path. A stick left in place does not trigger again
+/// until it has been removed.
+async fn usb_inserted(usb_path: Option<&std::path::Path>, present_before: &mut bool) {
+    let Some(path) = usb_path else {
+        return std::future::pending().await;
+    };
+    let manifest = path.join("manifest.json");
+    let mut every = tokio::time::interval(USB_POLL);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let present = tokio::fs::try_exists(&manifest).await.unwrap_or(false);
+        let inserted = present && !*present_before;
+        *present_before = present;
+        if inserted {
+            return;
+        }
+    }
+}
+
 impl ContentStore {
     /// Starts the background sync on `runtime`: syncs at once, then every `interval_secs` plus up to
-    /// `jitter_secs`; puts a heartbeat in `outbox` every `heartbeat_secs`. Failures are logged and the last
+    /// `jitter_secs`, and at once when a stick with a bundle is inserted at `usb_path` (looked at every
+    /// [`USB_POLL`]); puts a heartbeat in `outbox` every `heartbeat_secs`. Failures are logged and the last
     /// good content stays.
     pub fn spawn_sync(&self, runtime: &tokio::runtime::Handle, outbox: Option<Outbox>) -> SyncTask {
-        let wake = Arc::new(Notify::new());
         let store = self.clone();
-        let task_wake = Arc::clone(&wake);
         let handle = runtime.spawn(async move {
             let config = store.config().clone();
             let mut last_heartbeat: Option<Instant> = None;
+            // A stick already present at start is synced by the first round below.
+            let mut usb_present = match &config.usb_path {
+                Some(path) => path.join("manifest.json").exists(),
+                None => false,
+            };
             loop {
                 for attempt in store.sync_once().await {
                     match attempt.result {
@@ -87,10 +107,12 @@ impl ContentStore {
                 let wait = Duration::from_secs(config.interval_secs + jitter);
                 tokio::select! {
                     () = tokio::time::sleep(wait) => {}
-                    () = task_wake.notified() => {}
+                    () = usb_inserted(config.usb_path.as_deref(), &mut usb_present) => {
+                        tracing::info!("a USB stick with a content bundle was inserted: syncing from it");
+                    }
                 }
             }
         });
-        SyncTask { wake, handle }
+        SyncTask { handle }
     }
 }

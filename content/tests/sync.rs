@@ -515,3 +515,41 @@ async fn a_usb_bundle_is_verified_and_applied_like_a_download() {
     );
     assert_eq!(store.current().info.as_ref().unwrap().version, 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inserting_a_usb_stick_syncs_at_once_without_waiting_for_the_interval() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = SecretKey::generate();
+    let src = tmp.path().join("src");
+    write_sources(&src, 4, 200, |_| 1);
+    let usb = tmp.path().join("usb");
+    let config = ContentConfig {
+        trusted_keys: vec![key.public().to_string()],
+        usb_path: Some(usb.clone()),
+        // A day between rounds: only the stick's arrival can apply the bundle within this test.
+        interval_secs: 24 * 3600,
+        jitter_secs: 0,
+        heartbeat_secs: 0,
+        ..ContentConfig::default()
+    };
+    let store = ContentStore::open_with(
+        &tmp.path().join("data"),
+        &config,
+        Arc::new(content::SystemWallClock),
+        None,
+    )
+    .unwrap();
+    let mut changed = store.subscribe();
+    let task = store.spawn_sync(&tokio::runtime::Handle::current(), None);
+    assert!(store.current().info.is_none(), "nothing installed yet");
+
+    // The stick is "mounted": the bundle appears at the USB path.
+    build(&src, &usb, &key, 7, Utc::now(), 30);
+    tokio::time::timeout(Duration::from_secs(60), changed.changed())
+        .await
+        .expect("the inserted stick is synced within a few polls")
+        .unwrap();
+    assert_eq!(store.current().info.as_ref().map(|i| i.version), Some(7));
+    assert_eq!(store.current().lawyers.len(), 4);
+    task.stop();
+}

@@ -99,11 +99,6 @@ pub struct FollowArgs {
     pub window: bool,
 }
 
-/// Runs an LED subcommand with the built-in configuration.
-pub fn run_led(command: LedCommand) -> anyhow::Result<()> {
-    run_led_with_config(command, None)
-}
-
 /// Runs an LED subcommand; `config` is the `--config` file, if any (`follow` reads the panel, queue host
 /// and voice from it).
 pub fn run_led_with_config(command: LedCommand, config: Option<&Path>) -> anyhow::Result<()> {

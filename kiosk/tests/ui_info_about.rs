@@ -9,7 +9,7 @@ use kiosk::{
     config::Language,
     content::{ContentConfig, ContentStore, SiteTier},
     ui::{
-        InfoAbout, InfoGuides, Page, Shell,
+        AboutAdapter, GuidesAdapter, Page, Shell,
         info::{InfoOptions, InfoPages},
     },
 };
@@ -50,8 +50,8 @@ impl Screen for Fixture {
 }
 
 impl Fixture {
-    fn about(&self) -> InfoAbout<'_> {
-        self.shell.window().global::<InfoAbout>()
+    fn about(&self) -> AboutAdapter<'_> {
+        self.shell.window().global::<AboutAdapter>()
     }
 
     fn services(&self) -> Vec<String> {
@@ -92,7 +92,7 @@ fn the_centre_publicises_its_duties_staff_services_and_numbers() {
     assert!(f.scroll_to("法律援助"));
     f.tap("法律援助");
     assert_eq!(f.shell.page(), Page::Guides);
-    let guides = f.shell.window().global::<InfoGuides>();
+    let guides = f.shell.window().global::<GuidesAdapter>();
     assert!(guides.get_showing());
     assert_eq!(guides.get_detail().id, "legal_aid");
 }

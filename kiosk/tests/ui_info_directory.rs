@@ -12,7 +12,7 @@ use kiosk::{
     config::Language,
     content::{Content, ContentConfig, ContentStore, PersonRole, SiteTier},
     ui::{
-        InfoDirectory, Page, Shell, Theme,
+        DirectoryAdapter, Page, Shell, Theme,
         info::{
             InfoOptions, InfoPages,
             directory::entries::{Category, Directory, Filter},
@@ -56,8 +56,8 @@ impl Screen for Fixture {
 }
 
 impl Fixture {
-    fn state(&self) -> InfoDirectory<'_> {
-        self.shell.window().global::<InfoDirectory>()
+    fn state(&self) -> DirectoryAdapter<'_> {
+        self.shell.window().global::<DirectoryAdapter>()
     }
 
     fn content(&self) -> Arc<Content> {

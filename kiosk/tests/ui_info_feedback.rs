@@ -10,7 +10,7 @@ use kiosk::{
     config::Language,
     content::{ContentConfig, ContentStore, Outbox, OutboxPayload},
     ui::{
-        InfoFeedback, KeyboardAdapter, Page, Shell, Theme,
+        FeedbackAdapter, KeyboardAdapter, Page, Shell, Theme,
         info::{InfoOptions, InfoPages, feedback::form::is_reference},
     },
 };
@@ -53,8 +53,8 @@ impl Screen for Fixture {
 }
 
 impl Fixture {
-    fn page(&self) -> InfoFeedback<'_> {
-        self.shell.window().global::<InfoFeedback>()
+    fn page(&self) -> FeedbackAdapter<'_> {
+        self.shell.window().global::<FeedbackAdapter>()
     }
 
     fn tap(&self, label: &str) {

@@ -11,7 +11,7 @@ use kiosk::{
     config::Language,
     content::{ContentConfig, ContentStore, SiteTier},
     ui::{
-        InfoPublicity, Nav, Page, Shell, Theme,
+        Nav, Page, PublicityAdapter, Shell, Theme,
         info::{InfoOptions, InfoPages},
     },
 };
@@ -49,8 +49,8 @@ impl Screen for Fixture {
 }
 
 impl Fixture {
-    fn publicity(&self) -> InfoPublicity<'_> {
-        self.shell.window().global::<InfoPublicity>()
+    fn publicity(&self) -> PublicityAdapter<'_> {
+        self.shell.window().global::<PublicityAdapter>()
     }
 
     fn article_ids(&self) -> Vec<String> {

@@ -18,7 +18,7 @@ use kiosk::{
     led::Scene,
     queue::{LocalQueueClient, ManualClock, QueueConfig, QueueEngine},
     ui::{
-        Nav, Page, Shell, ShellOptions, Technician,
+        Nav, Page, Shell, ShellOptions, TechnicianAdapter,
         take_number::{TakeNumberController, TakeNumberDeps, TakeNumberOptions},
         technician::{
             LogRing, StatusSources, TechnicianController, TechnicianDeps, TechnicianOptions,
@@ -163,8 +163,8 @@ impl Kiosk {
         }
     }
 
-    fn tech(&self) -> Technician<'_> {
-        self.shell.window().global::<Technician>()
+    fn tech(&self) -> TechnicianAdapter<'_> {
+        self.shell.window().global::<TechnicianAdapter>()
     }
 
     fn exists(&self, label: &str) -> bool {

@@ -128,7 +128,7 @@ pub fn render(options: ShellOptions, shots: &[Shot]) -> Result<(), ScreenshotErr
             // An offline picture of the page for documentation: the PIN guards the kiosk's screen.
             shell
                 .window()
-                .global::<super::Technician>()
+                .global::<super::TechnicianAdapter>()
                 .set_unlocked(true);
         }
         if shot.page != Page::Home {
@@ -210,7 +210,7 @@ const INFO_SCREENS: &[InfoScreen] = &[
         name: "info-guide-legal-aid",
         page: Page::Guides,
         setup: |w, _| {
-            w.global::<super::InfoGuides>()
+            w.global::<super::GuidesAdapter>()
                 .invoke_open_guide("legal_aid".into());
         },
     },
@@ -223,7 +223,7 @@ const INFO_SCREENS: &[InfoScreen] = &[
         name: "info-directory-search",
         page: Page::Directory,
         setup: |w, _| {
-            let directory = w.global::<super::InfoDirectory>();
+            let directory = w.global::<super::DirectoryAdapter>();
             directory.invoke_key("z".into());
             directory.invoke_key("s".into());
         },
@@ -232,7 +232,7 @@ const INFO_SCREENS: &[InfoScreen] = &[
         name: "info-directory-entry",
         page: Page::Directory,
         setup: |w, _| {
-            w.global::<super::InfoDirectory>()
+            w.global::<super::DirectoryAdapter>()
                 .invoke_open_entry("person:sample-lawyer-5".into());
         },
     },
@@ -247,7 +247,7 @@ const INFO_SCREENS: &[InfoScreen] = &[
         setup: |w, _| {
             // State compensation, no special situation, no exempt group: without an official income
             // figure in the content the honest answer is "ask at the window".
-            let aid = w.global::<super::InfoLegalAid>();
+            let aid = w.global::<super::LegalAidAdapter>();
             aid.invoke_answer("state_compensation".into());
             aid.invoke_answer("".into());
             aid.invoke_answer("".into());
@@ -266,7 +266,10 @@ const INFO_SCREENS: &[InfoScreen] = &[
     InfoScreen {
         name: "info-complaints-typing",
         page: Page::Complaints,
-        setup: |w, _| w.global::<super::InfoFeedback>().invoke_edit("text".into()),
+        setup: |w, _| {
+            w.global::<super::FeedbackAdapter>()
+                .invoke_edit("text".into())
+        },
     },
     InfoScreen {
         name: "info-about",

@@ -13,7 +13,7 @@ use slint::{ComponentHandle as _, ModelRc, SharedString, VecModel};
 use super::{InfoOptions, guides::visible_guides};
 use crate::{
     content::{Content, Site, Text},
-    ui::{AboutService, AppWindow, InfoAbout, Session, StaffCard},
+    ui::{AboutAdapter, AboutService, AppWindow, Session, StaffCard},
 };
 
 /// The site this device stands in: by the configured name, else the first of its tier.
@@ -44,7 +44,7 @@ fn bullets(items: &[Text]) -> (SharedString, SharedString) {
 
 /// Fills the page from new content.
 pub(super) fn fill(window: &AppWindow, content: &Content, options: InfoOptions) {
-    let about = window.global::<InfoAbout>();
+    let about = window.global::<AboutAdapter>();
     let display = content.display.as_ref();
     about.set_hotline(display.map_or("12348", |d| d.hotline.as_str()).into());
     about.set_hotline_label(display.map_or("", |d| d.hotline_label.zh.as_str()).into());

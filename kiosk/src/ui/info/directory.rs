@@ -25,7 +25,7 @@ use super::InfoOptions;
 use crate::{
     content::Content,
     search::{Composer, Ime},
-    ui::{AppWindow, DirectoryDetail, DirectoryOption, DirectoryRow, InfoDirectory},
+    ui::{AppWindow, DirectoryAdapter, DirectoryDetail, DirectoryOption, DirectoryRow},
 };
 
 /// Candidates shown at a time in the keyboard's candidate bar.
@@ -67,13 +67,13 @@ struct State {
 }
 
 thread_local! {
-    /// The page state of each window on this (the UI) thread, found through `InfoDirectory.instance`.
+    /// The page state of each window on this (the UI) thread, found through `DirectoryAdapter.instance`.
     static STATES: RefCell<Vec<(i32, Weak<RefCell<State>>)>> = const { RefCell::new(Vec::new()) };
     static NEXT_INSTANCE: Cell<i32> = const { Cell::new(1) };
 }
 
 fn state_of(window: &AppWindow) -> Option<Rc<RefCell<State>>> {
-    let instance = window.global::<InfoDirectory>().get_instance();
+    let instance = window.global::<DirectoryAdapter>().get_instance();
     STATES.with(|states| {
         states
             .borrow()
@@ -113,7 +113,7 @@ pub(super) fn connect(
         states.retain(|(_, s)| s.strong_count() > 0);
         states.push((instance, Rc::downgrade(&state)));
     });
-    let global = window.global::<InfoDirectory>();
+    let global = window.global::<DirectoryAdapter>();
     global.set_instance(instance);
 
     // Every callback edits the state, then the page is redrawn from it.
@@ -315,12 +315,12 @@ pub(super) fn fill(window: &AppWindow, content: &Content, _options: InfoOptions)
     s.photos.clear();
     s.directory = Some(directory);
     render(&mut s);
-    window.global::<InfoDirectory>().set_ready(true);
+    window.global::<DirectoryAdapter>().set_ready(true);
 }
 
 /// Forgets what the citizen did on the page (session end).
 pub(super) fn reset(window: &AppWindow) {
-    window.global::<InfoDirectory>().set_typing(false);
+    window.global::<DirectoryAdapter>().set_typing(false);
     if let Some(state) = state_of(window) {
         let mut s = state.borrow_mut();
         s.reset();
@@ -337,7 +337,7 @@ fn render(s: &mut State) {
     let Some(window) = s.window.upgrade() else {
         return;
     };
-    let global = window.global::<InfoDirectory>();
+    let global = window.global::<DirectoryAdapter>();
     let Some(directory) = s.directory.take() else {
         return;
     };

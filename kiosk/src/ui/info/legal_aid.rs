@@ -1,6 +1,6 @@
 //! The 法律援助自测 page: the legal-aid self-check. The questions and the verdict come from
 //! [`aid_check`](crate::content::aid_check) applied to the content's [`LegalAidRules`]; this module
-//! turns them into the page's `InfoLegalAid` state. The answers given live in the global's `history`
+//! turns them into the page's `LegalAidAdapter` state. The answers given live in the global's `history`
 //! (`question=value`), so the session end clears them with the rest of the page.
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -15,7 +15,7 @@ use crate::{
             self, Answers, GroupAnswer, IncomeAnswer, MatterAnswer, Outcome, Question, Reason, Step,
         },
     },
-    ui::{AppWindow, InfoLegalAid, generated::AidOption, take_number::qr::qr_image},
+    ui::{AppWindow, LegalAidAdapter, generated::AidOption, take_number::qr::qr_image},
 };
 
 /// Most bytes put into the materials QR code; longer texts are cut at a line.
@@ -27,7 +27,7 @@ pub(super) fn connect(
     content: &Arc<Mutex<Arc<Content>>>,
     _options: InfoOptions,
 ) {
-    let page = window.global::<InfoLegalAid>();
+    let page = window.global::<LegalAidAdapter>();
     let with_rules = |edit: fn(&AppWindow, &LegalAidRules, &mut Vec<(Question, String)>)| {
         let weak = window.as_weak();
         let content = Arc::clone(content);
@@ -48,20 +48,20 @@ pub(super) fn connect(
     page.on_back_step(with_rules(|window, _, history| {
         history.pop();
         window
-            .global::<InfoLegalAid>()
+            .global::<LegalAidAdapter>()
             .set_income_text(SharedString::new());
     }));
     page.on_restart(with_rules(|window, _, history| {
         history.clear();
         window
-            .global::<InfoLegalAid>()
+            .global::<LegalAidAdapter>()
             .set_income_text(SharedString::new());
     }));
     page.on_income_key({
         let weak = window.as_weak();
         move |key| {
             if let Some(window) = weak.upgrade() {
-                let page = window.global::<InfoLegalAid>();
+                let page = window.global::<LegalAidAdapter>();
                 page.set_income_text(income_key(&page.get_income_text(), &key).into());
             }
         }
@@ -90,7 +90,7 @@ pub(super) fn connect(
 /// Fills the page from new content: the rules' texts, and the question or result for the answers
 /// given so far (answers that no longer fit the new rules start the check again).
 pub(super) fn fill(window: &AppWindow, content: &Content, _options: InfoOptions) {
-    let page = window.global::<InfoLegalAid>();
+    let page = window.global::<LegalAidAdapter>();
     page.set_ready(true);
     let Some(rules) = &content.legal_aid else {
         page.set_available(false);
@@ -139,7 +139,7 @@ pub(super) fn fill(window: &AppWindow, content: &Content, _options: InfoOptions)
 
 /// Back to the first question with nothing answered (session end).
 pub(super) fn reset(window: &AppWindow) {
-    let page = window.global::<InfoLegalAid>();
+    let page = window.global::<LegalAidAdapter>();
     page.set_history(ModelRc::new(VecModel::<SharedString>::default()));
     page.set_screen("matter".into());
     page.set_step(1);
@@ -209,7 +209,7 @@ fn question_by_name(name: &str) -> Option<Question> {
 
 fn history(window: &AppWindow) -> Vec<(Question, String)> {
     window
-        .global::<InfoLegalAid>()
+        .global::<LegalAidAdapter>()
         .get_history()
         .iter()
         .filter_map(|entry| {
@@ -225,7 +225,7 @@ fn set_history(window: &AppWindow, history: &[(Question, String)]) {
         .map(|(q, value)| format!("{}={value}", question_name(*q)).into())
         .collect();
     window
-        .global::<InfoLegalAid>()
+        .global::<LegalAidAdapter>()
         .set_history(ModelRc::new(VecModel::from(entries)));
 }
 
@@ -265,7 +265,7 @@ fn answers(history: &[(Question, String)]) -> Answers {
 
 /// Shows the next question or the result for the history.
 fn render(window: &AppWindow, rules: &LegalAidRules) {
-    let page = window.global::<InfoLegalAid>();
+    let page = window.global::<LegalAidAdapter>();
     let answers = answers(&history(window));
     let step = match aid_check::step(rules, &answers) {
         Ok(step) => step,

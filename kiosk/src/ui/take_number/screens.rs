@@ -13,7 +13,7 @@ use crate::{
     queue::{
         HttpQueueClient, IssueRequest, LocalQueueClient, ManualClock, QueueConfig, QueueEngine,
     },
-    ui::{Page, Shell, TakeNumber, Theme},
+    ui::{Page, Shell, TakeNumberAdapter, Theme},
 };
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -134,7 +134,7 @@ impl FlowStage {
     /// Walks through every screen, calling `capture` with each screen's name (an empty name
     /// draws without keeping the picture).
     pub fn drive(&self, shell: &Shell, capture: &mut Capture<'_>) -> Result<(), String> {
-        let tn = shell.window().global::<TakeNumber>();
+        let tn = shell.window().global::<TakeNumberAdapter>();
         self.open(shell, capture)?;
         capture("take-number-1-services")?;
 

@@ -6,8 +6,6 @@
 //! So a township station's kiosk shows its own station once the centre's bundle lists it under the
 //! same name, and a sample station until then.
 
-use std::sync::{Arc, Mutex};
-
 use slint::{ComponentHandle as _, ModelRc, SharedString, VecModel};
 
 use super::{InfoOptions, guides::visible_guides};
@@ -26,12 +24,7 @@ pub fn this_site<'a>(content: &'a Content, name: &str, options: InfoOptions) -> 
 }
 
 /// Connects the page's callbacks (the service buttons open guides from the Slint side).
-pub(super) fn connect(
-    _window: &AppWindow,
-    _content: &Arc<Mutex<Arc<Content>>>,
-    _options: InfoOptions,
-) {
-}
+pub(super) fn connect(_window: &AppWindow) {}
 
 fn bullets(items: &[Text]) -> (SharedString, SharedString) {
     let zh: Vec<String> = items.iter().map(|t| format!("・ {}", t.zh)).collect();

@@ -14,7 +14,6 @@ use std::{
     collections::HashMap,
     path::PathBuf,
     rc::{Rc, Weak},
-    sync::{Arc, Mutex},
 };
 
 use chrono::Datelike as _;
@@ -84,11 +83,7 @@ fn state_of(window: &AppWindow) -> Option<Rc<RefCell<State>>> {
 }
 
 /// Connects the page's callbacks.
-pub(super) fn connect(
-    window: &AppWindow,
-    _content: &Arc<Mutex<Arc<Content>>>,
-    options: InfoOptions,
-) {
+pub(super) fn connect(window: &AppWindow, options: InfoOptions) {
     let state = Rc::new(RefCell::new(State {
         window: window.as_weak(),
         options,
@@ -275,7 +270,7 @@ impl State {
 
 /// Fills the page from new content: builds the directory and its search index once for the bundle.
 /// Filters that no longer apply are dropped; an open entry that is gone closes.
-pub(super) fn fill(window: &AppWindow, content: &Content, _options: InfoOptions) {
+pub(super) fn fill(window: &AppWindow, content: &Content) {
     let Some(state) = state_of(window) else {
         return;
     };

@@ -8,11 +8,7 @@
 
 pub mod form;
 
-use std::{
-    cell::RefCell,
-    rc::Rc,
-    sync::{Arc, Mutex},
-};
+use std::{cell::RefCell, rc::Rc};
 
 use slint::{ComponentHandle as _, ModelRc, SharedString, VecModel};
 
@@ -40,12 +36,7 @@ const TICKET_MAX_CHARS: usize = 8;
 const REFERENCE_ATTEMPTS: usize = 5;
 
 /// Connects the page's callbacks.
-pub(super) fn connect(
-    window: &AppWindow,
-    _content: &Arc<Mutex<Arc<Content>>>,
-    _options: InfoOptions,
-    outbox: &OutboxSlot,
-) {
+pub(super) fn connect(window: &AppWindow, outbox: &OutboxSlot) {
     let page = window.global::<FeedbackAdapter>();
     let keyboard: Rc<RefCell<Option<KeyboardController>>> = Rc::default();
     page.on_edit({

@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use slint::{ComponentHandle as _, Model as _, ModelRc, SharedString, VecModel};
 
-use super::InfoOptions;
 use crate::{
     content::{
         Content, LegalAidRules, Text,
@@ -22,11 +21,7 @@ use crate::{
 const QR_MAX_BYTES: usize = 1200;
 
 /// Connects the page's callbacks.
-pub(super) fn connect(
-    window: &AppWindow,
-    content: &Arc<Mutex<Arc<Content>>>,
-    _options: InfoOptions,
-) {
+pub(super) fn connect(window: &AppWindow, content: &Arc<Mutex<Arc<Content>>>) {
     let page = window.global::<LegalAidAdapter>();
     let with_rules = |edit: fn(&AppWindow, &LegalAidRules, &mut Vec<(Question, String)>)| {
         let weak = window.as_weak();
@@ -89,7 +84,7 @@ pub(super) fn connect(
 
 /// Fills the page from new content: the rules' texts, and the question or result for the answers
 /// given so far (answers that no longer fit the new rules start the check again).
-pub(super) fn fill(window: &AppWindow, content: &Content, _options: InfoOptions) {
+pub(super) fn fill(window: &AppWindow, content: &Content) {
     let page = window.global::<LegalAidAdapter>();
     page.set_ready(true);
     let Some(rules) = &content.legal_aid else {

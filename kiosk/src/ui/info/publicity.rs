@@ -146,7 +146,7 @@ fn current(content: &SharedContent) -> Arc<Content> {
 }
 
 /// Connects the page's callbacks.
-pub(super) fn connect(window: &AppWindow, _content: &SharedContent, _options: InfoOptions) {
+pub(super) fn connect(window: &AppWindow) {
     let publicity = window.global::<PublicityAdapter>();
     publicity.on_open_item({
         let weak = window.as_weak();

@@ -26,7 +26,7 @@ impl SyncTask {
 }
 
 /// How often the USB path is looked at for a newly inserted stick.
-pub const USB_POLL: Duration = Duration::from_secs(2);
+pub(crate) const USB_POLL: Duration = Duration::from_secs(2);
 
 /// Resolves when a bundle appears at `usb_path` (its `manifest.json` goes from absent to present): a stick was
 /// inserted and mounted. Never resolves without a USB path. A stick left in place does not trigger again

@@ -22,7 +22,7 @@ use kiosk::{
     devices::Devices,
     lan::{DeviceEntry, LanConfig, LanService, device_token_sha256},
     ui::{
-        Shell, ShellOptions, TakeNumber,
+        Shell, ShellOptions, TakeNumberAdapter,
         take_number::{Step, TakeNumberController, TakeNumberDeps, TakeNumberOptions},
     },
 };
@@ -130,7 +130,7 @@ fn run(name: &str, remote: bool, shell: &Shell, runtime: &tokio::runtime::Runtim
             runtime: runtime.handle().clone(),
         },
     );
-    let tn = shell.window().global::<TakeNumber>();
+    let tn = shell.window().global::<TakeNumberAdapter>();
     tn.invoke_open();
     assert!(
         controller.wait_for(Duration::from_secs(30), |f| !f.services().is_empty()),

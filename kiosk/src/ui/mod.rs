@@ -1,7 +1,9 @@
 //! The touch UI: the Slint components compiled from `ui/`, and the Rust side that drives them.
 //!
-//! The Slint globals (`Nav`, `Session`, `Theme`) are the only API between the two halves: pages read
-//! properties and raise callbacks; the Rust side sets properties and answers callbacks.
+//! The Slint globals are the only API between the two halves: `Nav`, `Session` and `Theme` for the
+//! whole window, and one `…Adapter` global per page or feature (`TakeNumberAdapter`, `GuidesAdapter`,
+//! `KeyboardAdapter`…). Pages read properties and raise callbacks; the Rust side sets properties and
+//! answers callbacks.
 
 mod generated {
     #![allow(
@@ -23,18 +25,19 @@ mod shell;
 pub mod take_number;
 pub mod technician;
 
-pub use generated::InfoFeedback;
-pub use generated::InfoLegalAid;
-pub use generated::{AboutService, InfoAbout, StaffCard};
+pub use generated::FeedbackAdapter;
+pub use generated::LegalAidAdapter;
+pub use generated::{AboutAdapter, AboutService, StaffCard};
 pub use generated::{
-    AppWindow, HallCall, HallService, HallSlide, HallWindow, LedWindow, Nav, Page, Session,
-    TakeNumber, Theme, TnError, TnPrint, TnReader, TnService, TnStep,
+    AppWindow, CardReaderStatus, HallCall, HallService, HallSlide, HallWindow, LedWindow, Nav,
+    Page, ServiceQueueInfo, Session, TakeNumberAdapter, TakeNumberError, TakeNumberStep, Theme,
+    TicketPrintStatus,
 };
-pub use generated::{DirectoryDetail, DirectoryOption, DirectoryRow, InfoDirectory};
-pub use generated::{GuideDetail, GuideRow, InfoGuides};
-pub use generated::{InfoPublicity, PubItem};
+pub use generated::{DeviceStatusRow, TechnicianAdapter};
+pub use generated::{DirectoryAdapter, DirectoryDetail, DirectoryOption, DirectoryRow};
+pub use generated::{GuideDetail, GuideRow, GuidesAdapter};
 pub use generated::{KeyboardAdapter, KeyboardMode, KeyboardTestWindow};
-pub use generated::{TechStatusRow, Technician};
+pub use generated::{PublicityAdapter, PublicityEntry};
 pub use shell::{Shell, ShellOptions};
 
 impl Page {

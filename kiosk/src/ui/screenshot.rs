@@ -1,8 +1,10 @@
 //! `kiosk screenshot`: renders pages headless with Slint's software renderer (no display needed).
 
 use std::{
+    cell::Cell,
     path::{Path, PathBuf},
     rc::Rc,
+    time::Duration,
 };
 
 use slint::{
@@ -65,9 +67,22 @@ struct HeadlessPlatform {
     window: Rc<MinimalSoftwareWindow>,
 }
 
+thread_local! {
+    /// Slint's time in the headless renderer: it moves only by [`FRAME_STEP`] per picture, so animations and
+    /// timers are at the same point in every run and pictures only change when the UI does.
+    static MOCK_TIME: Cell<Duration> = const { Cell::new(Duration::ZERO) };
+}
+
+/// How far Slint's time moves before each picture.
+const FRAME_STEP: Duration = Duration::from_millis(700);
+
 impl Platform for HeadlessPlatform {
     fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, slint::PlatformError> {
         Ok(self.window.clone())
+    }
+
+    fn duration_since_start(&self) -> Duration {
+        MOCK_TIME.with(Cell::get)
     }
 }
 
@@ -101,6 +116,7 @@ fn headless_shell(
 
 /// Draws the window as it is now and writes it to `path`.
 fn capture(shell: &Shell, path: &Path) -> Result<(), ScreenshotError> {
+    MOCK_TIME.with(|t| t.set(t.get() + FRAME_STEP));
     slint::platform::update_timers_and_animations();
     let snapshot = shell.window().window().take_snapshot()?;
     write_png(
@@ -128,7 +144,7 @@ pub fn render(options: ShellOptions, shots: &[Shot]) -> Result<(), ScreenshotErr
             // An offline picture of the page for documentation: the PIN guards the kiosk's screen.
             shell
                 .window()
-                .global::<super::Technician>()
+                .global::<super::TechnicianAdapter>()
                 .set_unlocked(true);
         }
         if shot.page != Page::Home {
@@ -210,7 +226,7 @@ const INFO_SCREENS: &[InfoScreen] = &[
         name: "info-guide-legal-aid",
         page: Page::Guides,
         setup: |w, _| {
-            w.global::<super::InfoGuides>()
+            w.global::<super::GuidesAdapter>()
                 .invoke_open_guide("legal_aid".into());
         },
     },
@@ -223,7 +239,7 @@ const INFO_SCREENS: &[InfoScreen] = &[
         name: "info-directory-search",
         page: Page::Directory,
         setup: |w, _| {
-            let directory = w.global::<super::InfoDirectory>();
+            let directory = w.global::<super::DirectoryAdapter>();
             directory.invoke_key("z".into());
             directory.invoke_key("s".into());
         },
@@ -232,7 +248,7 @@ const INFO_SCREENS: &[InfoScreen] = &[
         name: "info-directory-entry",
         page: Page::Directory,
         setup: |w, _| {
-            w.global::<super::InfoDirectory>()
+            w.global::<super::DirectoryAdapter>()
                 .invoke_open_entry("person:sample-lawyer-5".into());
         },
     },
@@ -247,7 +263,7 @@ const INFO_SCREENS: &[InfoScreen] = &[
         setup: |w, _| {
             // State compensation, no special situation, no exempt group: without an official income
             // figure in the content the honest answer is "ask at the window".
-            let aid = w.global::<super::InfoLegalAid>();
+            let aid = w.global::<super::LegalAidAdapter>();
             aid.invoke_answer("state_compensation".into());
             aid.invoke_answer("".into());
             aid.invoke_answer("".into());
@@ -266,7 +282,10 @@ const INFO_SCREENS: &[InfoScreen] = &[
     InfoScreen {
         name: "info-complaints-typing",
         page: Page::Complaints,
-        setup: |w, _| w.global::<super::InfoFeedback>().invoke_edit("text".into()),
+        setup: |w, _| {
+            w.global::<super::FeedbackAdapter>()
+                .invoke_edit("text".into())
+        },
     },
     InfoScreen {
         name: "info-about",

@@ -10,7 +10,7 @@ use clock::{SystemWallClock, WallClock};
 
 use slint::{ComponentHandle, Timer, TimerMode};
 
-use super::{AppWindow, Nav, Page, Session, Technician, Theme};
+use super::{AppWindow, Nav, Page, Session, TechnicianAdapter, Theme};
 use crate::config::{KioskConfig, Language};
 
 /// What the shell needs from the configuration.
@@ -88,7 +88,8 @@ impl Shell {
             move |page| {
                 let Some(window) = weak.upgrade() else { return };
                 // The technician page opens only once its PIN is accepted (see `ui::technician`).
-                if page == Page::Technician && !window.global::<Technician>().get_unlocked() {
+                if page == Page::Technician && !window.global::<TechnicianAdapter>().get_unlocked()
+                {
                     tracing::warn!("the technician page is locked: navigation refused");
                     return;
                 }
@@ -253,7 +254,7 @@ fn end_session(window: &AppWindow, state: &Rc<RefCell<State>>) {
     let nav = window.global::<Nav>();
     nav.set_page(Page::Home);
     nav.set_can_go_back(false);
-    window.global::<Technician>().set_unlocked(false);
+    window.global::<TechnicianAdapter>().set_unlocked(false);
     let mut state_ref = state.borrow_mut();
     state_ref.history.clear();
     for hook in &state_ref.session_end_hooks {

@@ -8,7 +8,7 @@
 //! - [`actions`]: what the buttons do, each with a result line in Chinese and English;
 //! - [`window_count`]: the window count override and why it applies at the next start;
 //! - [`cli`]: `kiosk technician hash-pin`;
-//! - [`controller`]: binds it all to the `Technician` Slint global.
+//! - [`controller`]: binds it all to the `TechnicianAdapter` Slint global.
 //!
 //! The page is never reachable from a citizen's tap: the shell refuses `Nav.go(Page.technician)`
 //! until the PIN unlocks it, and every session end (home, back, idle timeout) locks it again.

@@ -6,12 +6,10 @@
 //! So a township station's kiosk shows its own station once the centre's bundle lists it under the
 //! same name, and a sample station until then.
 
-use std::sync::{Arc, Mutex};
-
 use slint::{ComponentHandle as _, ModelRc, SharedString, VecModel};
 
 use super::{InfoOptions, guides::visible_guides};
-use crate::ui::{AboutService, AppWindow, InfoAbout, Session, StaffCard};
+use crate::ui::{AboutAdapter, AboutService, AppWindow, Session, StaffCard};
 use content::{Content, Site, Text};
 
 /// The site this device stands in: by the configured name, else the first of its tier.
@@ -24,12 +22,7 @@ pub fn this_site<'a>(content: &'a Content, name: &str, options: InfoOptions) -> 
 }
 
 /// Connects the page's callbacks (the service buttons open guides from the Slint side).
-pub(super) fn connect(
-    _window: &AppWindow,
-    _content: &Arc<Mutex<Arc<Content>>>,
-    _options: InfoOptions,
-) {
-}
+pub(super) fn connect(_window: &AppWindow) {}
 
 fn bullets(items: &[Text]) -> (SharedString, SharedString) {
     let zh: Vec<String> = items.iter().map(|t| format!("・ {}", t.zh)).collect();
@@ -42,7 +35,7 @@ fn bullets(items: &[Text]) -> (SharedString, SharedString) {
 
 /// Fills the page from new content.
 pub(super) fn fill(window: &AppWindow, content: &Content, options: InfoOptions) {
-    let about = window.global::<InfoAbout>();
+    let about = window.global::<AboutAdapter>();
     let display = content.display.as_ref();
     about.set_hotline(display.map_or("12348", |d| d.hotline.as_str()).into());
     about.set_hotline_label(display.map_or("", |d| d.hotline_label.zh.as_str()).into());

@@ -14,7 +14,6 @@ use std::{
     collections::HashMap,
     path::PathBuf,
     rc::{Rc, Weak},
-    sync::{Arc, Mutex},
 };
 
 use chrono::Datelike as _;
@@ -22,7 +21,7 @@ use slint::{ComponentHandle as _, Image, ModelRc, SharedString, VecModel};
 
 use self::entries::{Category, Directory, Entry, Filter};
 use super::InfoOptions;
-use crate::ui::{AppWindow, DirectoryDetail, DirectoryOption, DirectoryRow, InfoDirectory};
+use crate::ui::{AppWindow, DirectoryAdapter, DirectoryDetail, DirectoryOption, DirectoryRow};
 use content::Content;
 use search::{Composer, Ime};
 
@@ -65,13 +64,13 @@ struct State {
 }
 
 thread_local! {
-    /// The page state of each window on this (the UI) thread, found through `InfoDirectory.instance`.
+    /// The page state of each window on this (the UI) thread, found through `DirectoryAdapter.instance`.
     static STATES: RefCell<Vec<(i32, Weak<RefCell<State>>)>> = const { RefCell::new(Vec::new()) };
     static NEXT_INSTANCE: Cell<i32> = const { Cell::new(1) };
 }
 
 fn state_of(window: &AppWindow) -> Option<Rc<RefCell<State>>> {
-    let instance = window.global::<InfoDirectory>().get_instance();
+    let instance = window.global::<DirectoryAdapter>().get_instance();
     STATES.with(|states| {
         states
             .borrow()
@@ -82,11 +81,7 @@ fn state_of(window: &AppWindow) -> Option<Rc<RefCell<State>>> {
 }
 
 /// Connects the page's callbacks.
-pub(super) fn connect(
-    window: &AppWindow,
-    _content: &Arc<Mutex<Arc<Content>>>,
-    options: InfoOptions,
-) {
+pub(super) fn connect(window: &AppWindow, options: InfoOptions) {
     let state = Rc::new(RefCell::new(State {
         window: window.as_weak(),
         options,
@@ -111,7 +106,7 @@ pub(super) fn connect(
         states.retain(|(_, s)| s.strong_count() > 0);
         states.push((instance, Rc::downgrade(&state)));
     });
-    let global = window.global::<InfoDirectory>();
+    let global = window.global::<DirectoryAdapter>();
     global.set_instance(instance);
 
     // Every callback edits the state, then the page is redrawn from it.
@@ -273,7 +268,7 @@ impl State {
 
 /// Fills the page from new content: builds the directory and its search index once for the bundle.
 /// Filters that no longer apply are dropped; an open entry that is gone closes.
-pub(super) fn fill(window: &AppWindow, content: &Content, _options: InfoOptions) {
+pub(super) fn fill(window: &AppWindow, content: &Content) {
     let Some(state) = state_of(window) else {
         return;
     };
@@ -313,12 +308,12 @@ pub(super) fn fill(window: &AppWindow, content: &Content, _options: InfoOptions)
     s.photos.clear();
     s.directory = Some(directory);
     render(&mut s);
-    window.global::<InfoDirectory>().set_ready(true);
+    window.global::<DirectoryAdapter>().set_ready(true);
 }
 
 /// Forgets what the citizen did on the page (session end).
 pub(super) fn reset(window: &AppWindow) {
-    window.global::<InfoDirectory>().set_typing(false);
+    window.global::<DirectoryAdapter>().set_typing(false);
     if let Some(state) = state_of(window) {
         let mut s = state.borrow_mut();
         s.reset();
@@ -335,7 +330,7 @@ fn render(s: &mut State) {
     let Some(window) = s.window.upgrade() else {
         return;
     };
-    let global = window.global::<InfoDirectory>();
+    let global = window.global::<DirectoryAdapter>();
     let Some(directory) = s.directory.take() else {
         return;
     };

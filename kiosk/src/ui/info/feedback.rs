@@ -8,11 +8,7 @@
 
 pub mod form;
 
-use std::{
-    cell::RefCell,
-    rc::Rc,
-    sync::{Arc, Mutex},
-};
+use std::{cell::RefCell, rc::Rc};
 
 use slint::{ComponentHandle as _, ModelRc, SharedString, VecModel};
 
@@ -21,7 +17,7 @@ use self::form::{
 };
 use super::{InfoOptions, guides::visible_guides};
 use crate::ui::{
-    AppWindow, InfoFeedback, KeyboardAdapter, KeyboardMode,
+    AppWindow, FeedbackAdapter, KeyboardAdapter, KeyboardMode,
     generated::FeedbackChoice,
     keyboard::{KeyboardController, set_keyboard_mode},
 };
@@ -38,13 +34,8 @@ const TICKET_MAX_CHARS: usize = 8;
 const REFERENCE_ATTEMPTS: usize = 5;
 
 /// Connects the page's callbacks.
-pub(super) fn connect(
-    window: &AppWindow,
-    _content: &Arc<Mutex<Arc<Content>>>,
-    _options: InfoOptions,
-    outbox: &OutboxSlot,
-) {
-    let page = window.global::<InfoFeedback>();
+pub(super) fn connect(window: &AppWindow, outbox: &OutboxSlot) {
+    let page = window.global::<FeedbackAdapter>();
     let keyboard: Rc<RefCell<Option<KeyboardController>>> = Rc::default();
     page.on_edit({
         let weak = window.as_weak();
@@ -76,9 +67,9 @@ pub(super) fn connect(
         let weak = window.as_weak();
         move || {
             if let Some(window) = weak.upgrade() {
-                let tab = window.global::<InfoFeedback>().get_tab();
+                let tab = window.global::<FeedbackAdapter>().get_tab();
                 reset(&window);
-                window.global::<InfoFeedback>().set_tab(tab);
+                window.global::<FeedbackAdapter>().set_tab(tab);
             }
         }
     });
@@ -86,7 +77,7 @@ pub(super) fn connect(
 
 /// Fills the subjects and services from new content; a choice that is gone is cleared.
 pub(super) fn fill(window: &AppWindow, content: &Content, options: InfoOptions) {
-    let page = window.global::<InfoFeedback>();
+    let page = window.global::<FeedbackAdapter>();
     let services: Vec<FeedbackChoice> = visible_guides(content, options)
         .into_iter()
         .map(|guide| FeedbackChoice {
@@ -114,7 +105,7 @@ pub(super) fn fill(window: &AppWindow, content: &Content, options: InfoOptions) 
 
 /// Forgets everything typed or chosen (session end), including the keyboard's text.
 pub(super) fn reset(window: &AppWindow) {
-    let page = window.global::<InfoFeedback>();
+    let page = window.global::<FeedbackAdapter>();
     page.set_tab(0);
     page.set_category(SharedString::new());
     page.set_about(SharedString::new());
@@ -164,7 +155,7 @@ impl Field {
         }
     }
 
-    fn get(self, page: &InfoFeedback<'_>) -> SharedString {
+    fn get(self, page: &FeedbackAdapter<'_>) -> SharedString {
         match self {
             Self::Phone => page.get_phone(),
             Self::Ticket => page.get_ticket(),
@@ -174,7 +165,7 @@ impl Field {
     }
 
     /// Stores typed text (a ticket number in capitals).
-    fn set(self, page: &InfoFeedback<'_>, text: &str) {
+    fn set(self, page: &FeedbackAdapter<'_>, text: &str) {
         match self {
             Self::Phone => page.set_phone(text.into()),
             Self::Ticket => page.set_ticket(text.to_ascii_uppercase().into()),
@@ -191,7 +182,7 @@ fn edit(window: &AppWindow, name: &str) -> Option<KeyboardController> {
         return None;
     };
     let (max_chars, mode, letters) = field.keyboard();
-    let page = window.global::<InfoFeedback>();
+    let page = window.global::<FeedbackAdapter>();
     let controller = KeyboardController::attach(window, max_chars);
     set_keyboard_mode(window, mode, letters);
     controller.set_text(&field.get(&page));
@@ -201,7 +192,7 @@ fn edit(window: &AppWindow, name: &str) -> Option<KeyboardController> {
         let name = name.clone();
         move |text| {
             if let Some(window) = weak.upgrade() {
-                let page = window.global::<InfoFeedback>();
+                let page = window.global::<FeedbackAdapter>();
                 if page.get_editing() == name {
                     field.set(&page, text);
                 }
@@ -213,7 +204,7 @@ fn edit(window: &AppWindow, name: &str) -> Option<KeyboardController> {
         let name = name.clone();
         move |text| {
             if let Some(window) = weak.upgrade() {
-                let page = window.global::<InfoFeedback>();
+                let page = window.global::<FeedbackAdapter>();
                 if page.get_editing() == name {
                     field.set(&page, text);
                     page.set_editing(SharedString::new());
@@ -228,7 +219,7 @@ fn edit(window: &AppWindow, name: &str) -> Option<KeyboardController> {
 }
 
 fn show_error(window: &AppWindow, zh: &str, en: &str) {
-    let page = window.global::<InfoFeedback>();
+    let page = window.global::<FeedbackAdapter>();
     page.set_error(zh.into());
     page.set_error_en(en.into());
 }
@@ -250,7 +241,7 @@ fn submit_complaint(window: &AppWindow, outbox: Option<&Outbox>) {
         no_outbox(window);
         return;
     };
-    let page = window.global::<InfoFeedback>();
+    let page = window.global::<FeedbackAdapter>();
     let form = ComplaintForm {
         category: page.get_category().into(),
         about: page.get_about().into(),
@@ -273,7 +264,7 @@ fn submit_rating(window: &AppWindow, outbox: Option<&Outbox>) {
         no_outbox(window);
         return;
     };
-    let page = window.global::<InfoFeedback>();
+    let page = window.global::<FeedbackAdapter>();
     let form = RatingForm {
         ticket: page.get_ticket().into(),
         service: page.get_service().into(),
@@ -299,9 +290,9 @@ fn save(window: &AppWindow, outbox: &Outbox, kind: ReferenceKind, payload: &Outb
         match outbox.submit_with_key(&reference, payload.clone()) {
             Ok(true) => {
                 tracing::info!("{} saved in the outbox as {reference}", payload.kind());
-                let tab = window.global::<InfoFeedback>().get_tab();
+                let tab = window.global::<FeedbackAdapter>().get_tab();
                 reset(window);
-                let page = window.global::<InfoFeedback>();
+                let page = window.global::<FeedbackAdapter>();
                 page.set_tab(tab);
                 page.set_reference(reference.into());
                 return;

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use slint::{ComponentHandle as _, Image, ModelRc, SharedString, VecModel};
 
 use super::InfoOptions;
-use crate::ui::{AppWindow, GuideDetail, GuideRow, InfoGuides, take_number::qr::qr_image};
+use crate::ui::{AppWindow, GuideDetail, GuideRow, GuidesAdapter, take_number::qr::qr_image};
 use content::{Content, ServiceGuide, Text};
 
 /// Most bytes put into a guide's QR code; longer texts are cut at a line.
@@ -27,7 +27,7 @@ pub(super) fn connect(
     content: &Arc<Mutex<Arc<Content>>>,
     options: InfoOptions,
 ) {
-    let guides = window.global::<InfoGuides>();
+    let guides = window.global::<GuidesAdapter>();
     guides.on_open_guide({
         let weak = window.as_weak();
         let content = Arc::clone(content);
@@ -57,7 +57,7 @@ pub(super) fn connect(
 
 /// Back to the list (session end, or the citizen asked for it).
 pub(super) fn reset(window: &AppWindow) {
-    let guides = window.global::<InfoGuides>();
+    let guides = window.global::<GuidesAdapter>();
     guides.set_showing(false);
     guides.set_detail(GuideDetail::default());
     guides.set_qr(Image::default());
@@ -76,7 +76,7 @@ pub(super) fn fill(window: &AppWindow, content: &Content, options: InfoOptions) 
             window_en: guide.window.en_or_zh().into(),
         })
         .collect();
-    let state = window.global::<InfoGuides>();
+    let state = window.global::<GuidesAdapter>();
     state.set_guides(ModelRc::new(VecModel::from(rows)));
     if state.get_showing() {
         let open_id = state.get_detail().id;
@@ -88,7 +88,7 @@ pub(super) fn fill(window: &AppWindow, content: &Content, options: InfoOptions) 
 }
 
 fn open(window: &AppWindow, guide: &ServiceGuide) {
-    let state = window.global::<InfoGuides>();
+    let state = window.global::<GuidesAdapter>();
     state.set_detail(detail(guide));
     state.set_qr(qr_image(&qr_text(guide)).unwrap_or_default());
     state.set_showing(true);

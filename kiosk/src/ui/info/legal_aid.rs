@@ -1,14 +1,14 @@
 //! The 法律援助自测 page: the legal-aid self-check. The questions and the verdict come from
 //! [`aid_check`](content::aid_check) applied to the content's [`LegalAidRules`]; this module
-//! turns them into the page's `InfoLegalAid` state. The answers given live in the global's `history`
+//! turns them into the page's `LegalAidAdapter` state. The answers given live in the global's `history`
 //! (`question=value`), so the session end clears them with the rest of the page.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
 use slint::{ComponentHandle as _, Model as _, ModelRc, SharedString, VecModel};
 
-use super::InfoOptions;
-use crate::ui::{AppWindow, InfoLegalAid, generated::AidOption, take_number::qr::qr_image};
+use crate::ui::{AppWindow, LegalAidAdapter, generated::AidOption, take_number::qr::qr_image};
+
 use content::{
     Content, LegalAidRules, Text,
     aid_check::{
@@ -20,12 +20,8 @@ use content::{
 const QR_MAX_BYTES: usize = 1200;
 
 /// Connects the page's callbacks.
-pub(super) fn connect(
-    window: &AppWindow,
-    content: &Arc<Mutex<Arc<Content>>>,
-    _options: InfoOptions,
-) {
-    let page = window.global::<InfoLegalAid>();
+pub(super) fn connect(window: &AppWindow, content: &Arc<Mutex<Arc<Content>>>) {
+    let page = window.global::<LegalAidAdapter>();
     let with_rules = |edit: fn(&AppWindow, &LegalAidRules, &mut Vec<(Question, String)>)| {
         let weak = window.as_weak();
         let content = Arc::clone(content);
@@ -46,20 +42,20 @@ pub(super) fn connect(
     page.on_back_step(with_rules(|window, _, history| {
         history.pop();
         window
-            .global::<InfoLegalAid>()
+            .global::<LegalAidAdapter>()
             .set_income_text(SharedString::new());
     }));
     page.on_restart(with_rules(|window, _, history| {
         history.clear();
         window
-            .global::<InfoLegalAid>()
+            .global::<LegalAidAdapter>()
             .set_income_text(SharedString::new());
     }));
     page.on_income_key({
         let weak = window.as_weak();
         move |key| {
             if let Some(window) = weak.upgrade() {
-                let page = window.global::<InfoLegalAid>();
+                let page = window.global::<LegalAidAdapter>();
                 page.set_income_text(income_key(&page.get_income_text(), &key).into());
             }
         }
@@ -87,8 +83,8 @@ pub(super) fn connect(
 
 /// Fills the page from new content: the rules' texts, and the question or result for the answers
 /// given so far (answers that no longer fit the new rules start the check again).
-pub(super) fn fill(window: &AppWindow, content: &Content, _options: InfoOptions) {
-    let page = window.global::<InfoLegalAid>();
+pub(super) fn fill(window: &AppWindow, content: &Content) {
+    let page = window.global::<LegalAidAdapter>();
     page.set_ready(true);
     let Some(rules) = &content.legal_aid else {
         page.set_available(false);
@@ -137,7 +133,7 @@ pub(super) fn fill(window: &AppWindow, content: &Content, _options: InfoOptions)
 
 /// Back to the first question with nothing answered (session end).
 pub(super) fn reset(window: &AppWindow) {
-    let page = window.global::<InfoLegalAid>();
+    let page = window.global::<LegalAidAdapter>();
     page.set_history(ModelRc::new(VecModel::<SharedString>::default()));
     page.set_screen("matter".into());
     page.set_step(1);
@@ -207,7 +203,7 @@ fn question_by_name(name: &str) -> Option<Question> {
 
 fn history(window: &AppWindow) -> Vec<(Question, String)> {
     window
-        .global::<InfoLegalAid>()
+        .global::<LegalAidAdapter>()
         .get_history()
         .iter()
         .filter_map(|entry| {
@@ -223,7 +219,7 @@ fn set_history(window: &AppWindow, history: &[(Question, String)]) {
         .map(|(q, value)| format!("{}={value}", question_name(*q)).into())
         .collect();
     window
-        .global::<InfoLegalAid>()
+        .global::<LegalAidAdapter>()
         .set_history(ModelRc::new(VecModel::from(entries)));
 }
 
@@ -263,7 +259,7 @@ fn answers(history: &[(Question, String)]) -> Answers {
 
 /// Shows the next question or the result for the history.
 fn render(window: &AppWindow, rules: &LegalAidRules) {
-    let page = window.global::<InfoLegalAid>();
+    let page = window.global::<LegalAidAdapter>();
     let answers = answers(&history(window));
     let step = match aid_check::step(rules, &answers) {
         Ok(step) => step,

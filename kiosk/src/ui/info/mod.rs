@@ -91,11 +91,11 @@ impl InfoPages {
             outbox: feedback::OutboxSlot::default(),
         });
         guides::connect(window, &pages.content, options);
-        directory::connect(window, &pages.content, options);
-        legal_aid::connect(window, &pages.content, options);
-        feedback::connect(window, &pages.content, options, &pages.outbox);
-        publicity::connect(window, &pages.content, options);
-        about::connect(window, &pages.content, options);
+        directory::connect(window, options);
+        legal_aid::connect(window, &pages.content);
+        feedback::connect(window, &pages.outbox);
+        publicity::connect(window);
+        about::connect(window);
         shell.on_session_end({
             let weak = window.as_weak();
             move || {
@@ -184,8 +184,8 @@ fn show(
     *shared.lock().unwrap_or_else(PoisonError::into_inner) = Arc::clone(&content);
     if let Some(window) = window.upgrade() {
         guides::fill(&window, &content, options);
-        directory::fill(&window, &content, options);
-        legal_aid::fill(&window, &content, options);
+        directory::fill(&window, &content);
+        legal_aid::fill(&window, &content);
         feedback::fill(&window, &content, options);
         publicity::fill(&window, &content, options);
         about::fill(&window, &content, options);

@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use slint::{ComponentHandle as _, Image, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
 use super::InfoOptions;
-use crate::ui::{AppWindow, InfoPublicity, Nav, Page, PubItem, Shell};
+use crate::ui::{AppWindow, Nav, Page, PublicityAdapter, PublicityEntry, Shell};
 use content::{Content, Notice, PublicityItem, PublicityKind};
 
 /// Seconds without a touch on the home screen before the attract loop starts, when the content
@@ -29,7 +29,7 @@ pub const DEFAULT_SLIDE_SECS: u32 = 12;
 #[derive(Debug, Clone)]
 pub struct Shown {
     /// The item for the page.
-    pub item: PubItem,
+    pub item: PublicityEntry,
     /// Seconds on screen in the attract loop.
     pub seconds: u32,
 }
@@ -77,7 +77,7 @@ pub fn slides(content: &Content, options: InfoOptions, day: NaiveDate) -> Vec<Sh
         .collect()
 }
 
-fn article_item(content: &Content, item: &PublicityItem) -> PubItem {
+fn article_item(content: &Content, item: &PublicityItem) -> PublicityEntry {
     let image = item
         .image
         .as_deref()
@@ -89,7 +89,7 @@ fn article_item(content: &Content, item: &PublicityItem) -> PubItem {
                 None
             }
         });
-    PubItem {
+    PublicityEntry {
         id: item.id.as_str().into(),
         title: item.title.zh.as_str().into(),
         title_en: item.title.en_or_zh().into(),
@@ -102,13 +102,13 @@ fn article_item(content: &Content, item: &PublicityItem) -> PubItem {
     }
 }
 
-fn notice_item(notice: &Notice) -> PubItem {
+fn notice_item(notice: &Notice) -> PublicityEntry {
     let body_en = if notice.body_en.trim().is_empty() {
         &notice.body_zh
     } else {
         &notice.body_en
     };
-    PubItem {
+    PublicityEntry {
         id: format!("notice:{}", notice.id).into(),
         title: notice.title.zh.as_str().into(),
         title_en: notice.title.en_or_zh().into(),
@@ -144,8 +144,8 @@ fn current(content: &SharedContent) -> Arc<Content> {
 }
 
 /// Connects the page's callbacks.
-pub(super) fn connect(window: &AppWindow, _content: &SharedContent, _options: InfoOptions) {
-    let publicity = window.global::<InfoPublicity>();
+pub(super) fn connect(window: &AppWindow) {
+    let publicity = window.global::<PublicityAdapter>();
     publicity.on_open_item({
         let weak = window.as_weak();
         move |id| {
@@ -158,7 +158,7 @@ pub(super) fn connect(window: &AppWindow, _content: &SharedContent, _options: In
         let weak = window.as_weak();
         move |delta| {
             let Some(window) = weak.upgrade() else { return };
-            let publicity = window.global::<InfoPublicity>();
+            let publicity = window.global::<PublicityAdapter>();
             let list = visible_list(&publicity);
             let id = publicity.get_detail().id;
             let at = list.iter().position(|item| item.id == id).unwrap_or(0);
@@ -174,13 +174,13 @@ pub(super) fn connect(window: &AppWindow, _content: &SharedContent, _options: In
         let weak = window.as_weak();
         move || {
             if let Some(window) = weak.upgrade() {
-                window.global::<InfoPublicity>().set_showing(false);
+                window.global::<PublicityAdapter>().set_showing(false);
             }
         }
     });
 }
 
-fn visible_list(publicity: &InfoPublicity<'_>) -> Vec<PubItem> {
+fn visible_list(publicity: &PublicityAdapter<'_>) -> Vec<PublicityEntry> {
     use slint::Model as _;
     let list = if publicity.get_notices_tab() {
         publicity.get_notices()
@@ -191,7 +191,7 @@ fn visible_list(publicity: &InfoPublicity<'_>) -> Vec<PubItem> {
 }
 
 fn open(window: &AppWindow, id: &str) {
-    let publicity = window.global::<InfoPublicity>();
+    let publicity = window.global::<PublicityAdapter>();
     let notice = id.starts_with("notice:");
     publicity.set_notices_tab(notice);
     let list = visible_list(&publicity);
@@ -208,12 +208,12 @@ fn open(window: &AppWindow, id: &str) {
 /// Fills the page from new content.
 pub(super) fn fill(window: &AppWindow, content: &Content, options: InfoOptions) {
     let day = options.today();
-    let publicity = window.global::<InfoPublicity>();
-    let articles: Vec<PubItem> = articles(content, options, day)
+    let publicity = window.global::<PublicityAdapter>();
+    let articles: Vec<PublicityEntry> = articles(content, options, day)
         .into_iter()
         .map(|item| article_item(content, item))
         .collect();
-    let notices: Vec<PubItem> = notices(content, day).into_iter().map(notice_item).collect();
+    let notices: Vec<PublicityEntry> = notices(content, day).into_iter().map(notice_item).collect();
     publicity.set_articles(ModelRc::new(VecModel::from(articles)));
     publicity.set_notices(ModelRc::new(VecModel::from(notices)));
     let hotline = content
@@ -225,7 +225,7 @@ pub(super) fn fill(window: &AppWindow, content: &Content, options: InfoOptions) 
 
 /// Forgets what the citizen did on the page (session end).
 pub(super) fn reset(window: &AppWindow) {
-    let publicity = window.global::<InfoPublicity>();
+    let publicity = window.global::<PublicityAdapter>();
     publicity.set_showing(false);
     publicity.set_notices_tab(false);
 }
@@ -290,7 +290,7 @@ impl AttractLoop {
         self.inner
             .window
             .upgrade()
-            .is_some_and(|w| w.global::<InfoPublicity>().get_attract())
+            .is_some_and(|w| w.global::<PublicityAdapter>().get_attract())
     }
 }
 
@@ -299,7 +299,7 @@ impl Inner {
     fn quiet_from_now(this: &Rc<Self>) {
         this.slide.stop();
         if let Some(window) = this.window.upgrade() {
-            window.global::<InfoPublicity>().set_attract(false);
+            window.global::<PublicityAdapter>().set_attract(false);
         }
         let after = current(&this.content)
             .display
@@ -331,8 +331,8 @@ impl Inner {
         if slides.is_empty() {
             return;
         }
-        let publicity = window.global::<InfoPublicity>();
-        let items: Vec<PubItem> = slides.iter().map(|s| s.item.clone()).collect();
+        let publicity = window.global::<PublicityAdapter>();
+        let items: Vec<PublicityEntry> = slides.iter().map(|s| s.item.clone()).collect();
         publicity.set_slides(ModelRc::new(VecModel::from(items)));
         publicity.set_slide(0);
         publicity.set_attract(true);
@@ -353,7 +353,7 @@ impl Inner {
             shown.seconds
         };
         window
-            .global::<InfoPublicity>()
+            .global::<PublicityAdapter>()
             .set_slide(i32::try_from(index).unwrap_or(0));
         let weak = Rc::downgrade(this);
         this.slide.start(

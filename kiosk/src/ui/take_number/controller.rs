@@ -31,7 +31,10 @@ use super::{
 };
 use crate::{
     devices::PrinterService,
-    ui::{AppWindow, Nav, Page, Shell, TakeNumber, TnError, TnPrint, TnReader, TnService, TnStep},
+    ui::{
+        AppWindow, CardReaderStatus, Nav, Page, ServiceQueueInfo, Shell, TakeNumberAdapter,
+        TakeNumberError, TakeNumberStep, TicketPrintStatus,
+    },
 };
 use queue::{
     DeviceAlerts, EventPayload, IssuedTicket, PrinterAlert, QueueClient, QueueError, ServiceState,
@@ -261,7 +264,7 @@ impl TakeNumberController {
     }
 
     fn bind_callbacks(&self, window: &AppWindow) {
-        let tn = window.global::<TakeNumber>();
+        let tn = window.global::<TakeNumberAdapter>();
         let weak = Rc::downgrade(&self.inner);
         let with = move |f: fn(&Self)| {
             let weak: Weak<Inner> = weak.clone();
@@ -274,7 +277,7 @@ impl TakeNumberController {
         tn.on_open(with(|c| c.act(Flow::open)));
         tn.on_skip_card(with(|c| c.act(Flow::skip_card)));
         tn.on_retry(with(|c| {
-            c.window(|w| w.global::<TakeNumber>().set_retrying(true));
+            c.window(|w| w.global::<TakeNumberAdapter>().set_retrying(true));
             c.act(Flow::retry);
         }));
         tn.on_reprint(with(|c| c.act(Flow::reprint)));
@@ -568,27 +571,27 @@ impl TakeNumberController {
         let Some(window) = self.inner.window.upgrade() else {
             return;
         };
-        let tn = window.global::<TakeNumber>();
+        let tn = window.global::<TakeNumberAdapter>();
         let flow = self.inner.flow.borrow();
         tn.set_step(match flow.step() {
-            Step::Services => TnStep::Services,
-            Step::IdPrompt => TnStep::IdPrompt,
-            Step::Elderly => TnStep::Elderly,
-            Step::Issuing => TnStep::Issuing,
-            Step::Ticket => TnStep::Ticket,
-            Step::Existing => TnStep::Existing,
-            Step::Error => TnStep::Error,
+            Step::Services => TakeNumberStep::Services,
+            Step::IdPrompt => TakeNumberStep::IdPrompt,
+            Step::Elderly => TakeNumberStep::Elderly,
+            Step::Issuing => TakeNumberStep::Issuing,
+            Step::Ticket => TakeNumberStep::Ticket,
+            Step::Existing => TakeNumberStep::Existing,
+            Step::Error => TakeNumberStep::Error,
         });
         self.render_services(&tn, &flow);
         tn.set_services_failed(flow.services_failed());
         tn.set_simulated_reader(self.inner.simulator.is_some());
         tn.set_elderly_age(i32::try_from(flow.elderly_age()).unwrap_or(i32::MAX));
         tn.set_reader(match flow.reader() {
-            ReaderState::Ready => TnReader::Ready,
-            ReaderState::Absent => TnReader::Absent,
-            ReaderState::Failing => TnReader::Failing,
-            ReaderState::ReadFailed => TnReader::ReadFailed,
-            ReaderState::Unusable => TnReader::Unusable,
+            ReaderState::Ready => CardReaderStatus::Ready,
+            ReaderState::Absent => CardReaderStatus::Absent,
+            ReaderState::Failing => CardReaderStatus::Failing,
+            ReaderState::ReadFailed => CardReaderStatus::ReadFailed,
+            ReaderState::Unusable => CardReaderStatus::Unusable,
         });
         let service_id = flow
             .service()
@@ -621,13 +624,17 @@ impl TakeNumberController {
         self.render_ticket(&tn, &flow, service_id.as_deref());
         tn.set_home_in(i32::try_from(self.inner.home_left.get()).unwrap_or(0));
         let (error, zh, en) = match flow.error() {
-            Some(FlowError::Unreachable) => (TnError::Unreachable, String::new(), String::new()),
-            Some(FlowError::Unavailable { zh, en }) => {
-                (TnError::Unavailable, zh.clone(), en.clone())
+            Some(FlowError::Unreachable) => {
+                (TakeNumberError::Unreachable, String::new(), String::new())
             }
-            Some(FlowError::CardNeeded) => (TnError::CardNeeded, String::new(), String::new()),
-            Some(FlowError::Other(msg)) => (TnError::Other, msg.clone(), msg.clone()),
-            None => (TnError::Other, String::new(), String::new()),
+            Some(FlowError::Unavailable { zh, en }) => {
+                (TakeNumberError::Unavailable, zh.clone(), en.clone())
+            }
+            Some(FlowError::CardNeeded) => {
+                (TakeNumberError::CardNeeded, String::new(), String::new())
+            }
+            Some(FlowError::Other(msg)) => (TakeNumberError::Other, msg.clone(), msg.clone()),
+            None => (TakeNumberError::Other, String::new(), String::new()),
         };
         tn.set_error(error);
         tn.set_error_detail(zh.into());
@@ -635,7 +642,7 @@ impl TakeNumberController {
         tn.set_retrying(false);
     }
 
-    fn render_services(&self, tn: &TakeNumber<'_>, flow: &Flow) {
+    fn render_services(&self, tn: &TakeNumberAdapter<'_>, flow: &Flow) {
         let mut shown = self.inner.shown_services.borrow_mut();
         if shown.as_deref() == Some(flow.services()) {
             return;
@@ -647,7 +654,7 @@ impl TakeNumberController {
             .now()
             .with_timezone(&self.inner.options.utc_offset)
             .naive_local();
-        let tiles: Vec<TnService> = flow
+        let tiles: Vec<ServiceQueueInfo> = flow
             .services()
             .iter()
             .map(|s| {
@@ -663,7 +670,7 @@ impl TakeNumberController {
                     };
                     reason_en = format!("{reason_en}. Next opening: {}", next.en);
                 }
-                TnService {
+                ServiceQueueInfo {
                     id: s.id.as_str().into(),
                     name: s.name.as_str().into(),
                     name_en: s.name_en.as_str().into(),
@@ -680,7 +687,7 @@ impl TakeNumberController {
         *shown = Some(flow.services().to_vec());
     }
 
-    fn render_ticket(&self, tn: &TakeNumber<'_>, flow: &Flow, service: Option<&str>) {
+    fn render_ticket(&self, tn: &TakeNumberAdapter<'_>, flow: &Flow, service: Option<&str>) {
         let ticket = flow.ticket();
         tn.set_number(ticket.map(|t| t.number.as_str()).unwrap_or_default().into());
         tn.set_priority(ticket.is_some_and(|t| t.priority.is_priority()));
@@ -693,12 +700,12 @@ impl TakeNumberController {
         tn.set_window_hint(hint.zh.into());
         tn.set_window_hint_en(hint.en.into());
         tn.set_print(match flow.print() {
-            PrintState::Printing => TnPrint::Printing,
-            PrintState::Printed { .. } => TnPrint::Printed,
-            PrintState::PaperOut => TnPrint::PaperOut,
-            PrintState::CoverOpen => TnPrint::CoverOpen,
-            PrintState::Interrupted => TnPrint::Interrupted,
-            PrintState::Offline => TnPrint::Offline,
+            PrintState::Printing => TicketPrintStatus::Printing,
+            PrintState::Printed { .. } => TicketPrintStatus::Printed,
+            PrintState::PaperOut => TicketPrintStatus::PaperOut,
+            PrintState::CoverOpen => TicketPrintStatus::CoverOpen,
+            PrintState::Interrupted => TicketPrintStatus::Interrupted,
+            PrintState::Offline => TicketPrintStatus::Offline,
         });
         let url = ticket.map(|t| t.status_url.as_str()).unwrap_or_default();
         let mut shown = self.inner.shown_qr.borrow_mut();

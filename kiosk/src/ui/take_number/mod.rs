@@ -4,7 +4,7 @@
 //! without a number.
 //!
 //! - [`flow`]: the state machine, pure and testable without a window;
-//! - [`controller`]: binds it to the `TakeNumber` Slint global, the queue, the printer and the
+//! - [`controller`]: binds it to the `TakeNumberAdapter` Slint global, the queue, the printer and the
 //!   reader;
 //! - [`printing`]: the paper ticket, print outcomes and the printer alerts staff see;
 //! - [`card`]: what is kept of an ID card (masked name, age, salted token) and the sample cards

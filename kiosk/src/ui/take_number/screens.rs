@@ -10,7 +10,7 @@ use super::{Flow, PrintState, Step, TakeNumberController, TakeNumberDeps, TakeNu
 use crate::{
     config::{DevicesConfig, Language},
     devices::Devices,
-    ui::{Page, Shell, TakeNumber, Theme},
+    ui::{Page, Shell, TakeNumberAdapter, Theme},
 };
 use queue::{
     HttpQueueClient, IssueRequest, LocalQueueClient, ManualClock, QueueConfig, QueueEngine,
@@ -131,10 +131,19 @@ impl FlowStage {
         self.wait("the service list", |f| f.services_loads() > before)
     }
 
+    /// Shows a fixed phone-page link and its QR code instead of the ticket's own, whose capability is
+    /// random: pictures of the ticket screens then only change when the UI does.
+    fn fixed_qr(shell: &Shell) {
+        const URL: &str = "http://192.168.1.10:8080/t/screenshot-0000000000000000";
+        let adapter = shell.window().global::<TakeNumberAdapter>();
+        adapter.set_status_url(URL.into());
+        adapter.set_qr(super::qr::qr_image(URL).unwrap_or_default());
+    }
+
     /// Walks through every screen, calling `capture` with each screen's name (an empty name
     /// draws without keeping the picture).
     pub fn drive(&self, shell: &Shell, capture: &mut Capture<'_>) -> Result<(), String> {
-        let tn = shell.window().global::<TakeNumber>();
+        let tn = shell.window().global::<TakeNumberAdapter>();
         self.open(shell, capture)?;
         capture("take-number-1-services")?;
 
@@ -150,12 +159,14 @@ impl FlowStage {
         self.wait("the printed ticket", |f| {
             f.step() == Step::Ticket && f.print() != PrintState::Printing
         })?;
+        Self::fixed_qr(shell);
         capture("take-number-4-ticket")?;
 
         tn.invoke_back();
         self.wait("the service list", |f| f.step() == Step::Services)?;
         tn.invoke_choose_service("legal_aid".into());
         self.wait("the existing ticket", |f| f.step() == Step::Existing)?;
+        Self::fixed_qr(shell);
         capture("take-number-5-existing")?;
 
         shell.end_session();
@@ -173,6 +184,7 @@ impl FlowStage {
         self.wait("the unprinted ticket", |f| {
             f.step() == Step::Ticket && f.print() != PrintState::Printing
         })?;
+        Self::fixed_qr(shell);
         capture("take-number-6-not-printed")?;
         printer.set_state(ticket_printer::VirtualState::default());
         shell.end_session();

@@ -20,7 +20,7 @@ use super::{
 use crate::{
     config::{KioskConfig, PinHash},
     ui::{
-        AppWindow, Nav, Page, Shell, TechStatusRow, Technician,
+        AppWindow, DeviceStatusRow, Nav, Page, Shell, TechnicianAdapter,
         take_number::{TakeNumberController, card::SampleCard},
     },
 };
@@ -263,14 +263,14 @@ impl TechnicianController {
         });
     }
 
-    fn with_global<T>(&self, f: impl FnOnce(&Technician<'_>) -> T) -> Option<T> {
+    fn with_global<T>(&self, f: impl FnOnce(&TechnicianAdapter<'_>) -> T) -> Option<T> {
         let window = self.inner.window.upgrade()?;
-        let global = window.global::<Technician>();
+        let global = window.global::<TechnicianAdapter>();
         Some(f(&global))
     }
 
     fn bind(&self, window: &AppWindow) {
-        let tech = window.global::<Technician>();
+        let tech = window.global::<TechnicianAdapter>();
         let weak = Rc::downgrade(&self.inner);
         let with = move |f: &dyn Fn(&Self)| {
             if let Some(inner) = weak.upgrade() {
@@ -374,7 +374,7 @@ impl TechnicianController {
             return;
         };
         tracing::info!("technician page unlocked");
-        let tech = window.global::<Technician>();
+        let tech = window.global::<TechnicianAdapter>();
         tech.set_pin_pad_open(false);
         tech.set_unlocked(true);
         self.set_result(None);
@@ -431,9 +431,9 @@ impl TechnicianController {
         match msg {
             Msg::Status(lines) => {
                 self.inner.refreshing.set(false);
-                let rows: Vec<TechStatusRow> = lines
+                let rows: Vec<DeviceStatusRow> = lines
                     .into_iter()
-                    .map(|line| TechStatusRow {
+                    .map(|line| DeviceStatusRow {
                         name: line.name.zh.into(),
                         name_en: line.name.en.into(),
                         value: line.value.zh.into(),

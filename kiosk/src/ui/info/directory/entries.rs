@@ -8,7 +8,7 @@ use content::{Content, Institution, InstitutionKind, Person, PersonRole, Site, S
 
 use search::{FieldKind, Record, SearchIndex};
 
-/// The category tabs of the page, in the order of their index in `InfoDirectory.category`.
+/// The category tabs of the page, in the order of their index in `DirectoryAdapter.category`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Category {
     /// Practising lawyers (律师).

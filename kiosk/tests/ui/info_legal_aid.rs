@@ -2,14 +2,14 @@
 //! content store in an empty data directory). Tests tap through the questions by accessible label and
 //! reach each outcome: likely eligible (an exempt group, a situation without the hardship condition, a
 //! mandatory defence), likely not eligible (income above a standard the test enters), and ask at the
-//! window (no figure in the content, another matter). 取号办理 raises `TakeNumber.open-for("legal_aid")`.
+//! window (no figure in the content, another matter). 取号办理 raises `TakeNumberAdapter.open-for("legal_aid")`.
 
 use std::{cell::RefCell, rc::Rc, sync::Arc};
 
 use kiosk::{
     config::Language,
     ui::{
-        InfoLegalAid, Page, Shell, TakeNumber, Theme,
+        LegalAidAdapter, Page, Shell, TakeNumberAdapter, Theme,
         info::{InfoOptions, InfoPages},
     },
 };
@@ -20,7 +20,7 @@ use slint::{ComponentHandle, Model};
 /// The hardship figure the tests enter (the published content has none yet).
 const TEST_STANDARD: u32 = 1500;
 
-mod info_support;
+use crate::info_support;
 use info_support::Screen;
 
 struct Fixture {
@@ -70,8 +70,8 @@ impl Screen for Fixture {
 }
 
 impl Fixture {
-    fn page(&self) -> InfoLegalAid<'_> {
-        self.shell.window().global::<InfoLegalAid>()
+    fn page(&self) -> LegalAidAdapter<'_> {
+        self.shell.window().global::<LegalAidAdapter>()
     }
 
     /// Taps the single button with this label, paging down to it when needed.
@@ -135,7 +135,7 @@ fn an_exempt_group_is_likely_eligible_and_the_result_offers_materials_qr_and_a_t
     assert_eq!(f.page().get_decision_days(), 7);
 
     let opened = Rc::new(RefCell::new(Vec::<String>::new()));
-    f.shell.window().global::<TakeNumber>().on_open_for({
+    f.shell.window().global::<TakeNumberAdapter>().on_open_for({
         let opened = Rc::clone(&opened);
         move |service| opened.borrow_mut().push(service.to_string())
     });

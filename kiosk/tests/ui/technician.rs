@@ -17,7 +17,7 @@ use kiosk::{
     config::{DEV_PIN_SHA256, DevicesConfig, Language, PinHash},
     devices::{Devices, LedPanelSlot},
     ui::{
-        Nav, Page, Shell, ShellOptions, Technician,
+        Nav, Page, Shell, ShellOptions, TechnicianAdapter,
         take_number::{TakeNumberController, TakeNumberDeps, TakeNumberOptions},
         technician::{
             LogRing, StatusSources, TechnicianController, TechnicianDeps, TechnicianOptions,
@@ -163,8 +163,8 @@ impl Kiosk {
         }
     }
 
-    fn tech(&self) -> Technician<'_> {
-        self.shell.window().global::<Technician>()
+    fn tech(&self) -> TechnicianAdapter<'_> {
+        self.shell.window().global::<TechnicianAdapter>()
     }
 
     fn exists(&self, label: &str) -> bool {

@@ -5,7 +5,7 @@
 //! requests still in flight), restarts it, and finally checks the database.
 //!
 //! The kill points come from a seeded generator. The seed is printed on stderr (shown when the test
-//! fails); `QUEUE_CRASH_SEED=<seed> cargo test -p kiosk --test queue_crash` replays the same kill
+//! fails); `QUEUE_CRASH_SEED=<seed> cargo test -p kiosk --test integration queue_crash::` replays the same kill
 //! points.
 
 use std::{

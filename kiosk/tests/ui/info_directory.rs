@@ -12,7 +12,7 @@ use i_slint_backend_testing::{ElementHandle, mock_elapsed_time};
 use kiosk::{
     config::Language,
     ui::{
-        InfoDirectory, Page, Shell, Theme,
+        DirectoryAdapter, Page, Shell, Theme,
         info::{
             InfoOptions, InfoPages,
             directory::entries::{Category, Directory, Filter},
@@ -21,7 +21,7 @@ use kiosk::{
 };
 use slint::{ComponentHandle, Model};
 
-mod info_support;
+use crate::info_support;
 use info_support::Screen;
 
 struct Fixture {
@@ -56,8 +56,8 @@ impl Screen for Fixture {
 }
 
 impl Fixture {
-    fn state(&self) -> InfoDirectory<'_> {
-        self.shell.window().global::<InfoDirectory>()
+    fn state(&self) -> DirectoryAdapter<'_> {
+        self.shell.window().global::<DirectoryAdapter>()
     }
 
     fn content(&self) -> Arc<Content> {

@@ -1,7 +1,7 @@
 //! The publisher tool and one-shot sync through the kiosk binary: `kiosk content keygen|build|verify` and
 //! `kiosk sync --once`, with their exit codes.
 
-#[path = "../../content/tests/support/mod.rs"]
+#[path = "../../../content/tests/support/mod.rs"]
 mod content_support;
 
 use std::{

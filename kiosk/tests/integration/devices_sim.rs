@@ -67,7 +67,7 @@ async fn simulated_devices_run_the_real_protocols() {
     );
 
     // ID reader: a card placed on the simulated reader comes back through the SAM protocol, once.
-    let card = CardSpec::from_toml(include_str!("../../id-reader/cards/resident.toml"))
+    let card = CardSpec::from_toml(include_str!("../../../id-reader/cards/resident.toml"))
         .unwrap()
         .to_card()
         .unwrap();

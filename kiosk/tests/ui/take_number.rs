@@ -5,11 +5,12 @@
 //! virtual printer's decoded text.
 
 use kiosk::ui::{
-    Page, TakeNumber, Theme,
+    Page, TakeNumberAdapter, Theme,
     take_number::{PrintState, ReaderState, Step},
 };
 
 use queue::{PrinterAlert, PriorityKind, ServiceState, TicketStatus};
+
 use slint::{ComponentHandle, Model};
 use support::{Kiosk, KioskSetup, Printer, WAIT};
 use ticket_printer::VirtualState;
@@ -41,7 +42,7 @@ fn elderly_card_takes_the_green_channel_and_the_ticket_prints() {
     assert!(k.exists("请取走您的号码单"));
     assert!(k.exists("您的号码 C001"));
     assert!(k.exists("前面没有人等候"));
-    let qr = k.shell.window().global::<TakeNumber>().get_qr();
+    let qr = k.shell.window().global::<TakeNumberAdapter>().get_qr();
     assert!(qr.size().width > 20, "the status URL is shown as a QR code");
 
     let tickets = k.tickets();
@@ -72,7 +73,7 @@ fn another_pages_take_a_number_button_opens_the_flow_with_its_service_chosen() {
     // What a guide's or the legal-aid check's "取号办理" button calls.
     k.shell
         .window()
-        .global::<TakeNumber>()
+        .global::<TakeNumberAdapter>()
         .invoke_open_for("legal_aid".into());
     assert_eq!(k.shell.page(), Page::TakeNumber);
     let _ = k.exists(""); // draw the page: its `init` loads the services
@@ -153,7 +154,7 @@ fn out_of_paper_keeps_the_ticket_on_screen_alerts_staff_and_staff_reprint_it() {
     assert!(
         k.shell
             .window()
-            .global::<TakeNumber>()
+            .global::<TakeNumberAdapter>()
             .get_qr()
             .size()
             .width
@@ -348,7 +349,10 @@ fn idle_timeout_mid_flow_goes_home_and_drops_the_card() {
     assert!(!k.controller.holds_card_data());
     assert_eq!(k.controller.step(), Step::Services);
     assert_eq!(
-        k.shell.window().global::<TakeNumber>().get_masked_name(),
+        k.shell
+            .window()
+            .global::<TakeNumberAdapter>()
+            .get_masked_name(),
         ""
     );
     assert!(k.tickets().is_empty(), "nothing was issued");
@@ -371,7 +375,11 @@ fn closed_and_full_services_stay_on_screen_and_say_why_and_when() {
     let closed = services.iter().find(|s| s.id == "notary").unwrap();
     assert_eq!(closed.state, ServiceState::Closed);
 
-    let tiles = k.shell.window().global::<TakeNumber>().get_services();
+    let tiles = k
+        .shell
+        .window()
+        .global::<TakeNumberAdapter>()
+        .get_services();
     let tile = |id: &str| tiles.iter().find(|t| t.id == id).unwrap();
     assert!(!tile("notary").open);
     assert!(
@@ -555,7 +563,7 @@ mod support {
         devices::Devices,
         lan::{DeviceEntry, LanConfig, LanService, device_token_sha256},
         ui::{
-            Page, Shell, ShellOptions, TakeNumber,
+            Page, Shell, ShellOptions, TakeNumberAdapter,
             take_number::{
                 Flow, PrintReport, PrintState, Step, TakeNumberController, TakeNumberDeps,
                 TakeNumberOptions,
@@ -842,7 +850,7 @@ mod support {
         pub(crate) fn shown_number(&self) -> String {
             self.shell
                 .window()
-                .global::<TakeNumber>()
+                .global::<TakeNumberAdapter>()
                 .get_number()
                 .to_string()
         }

@@ -8,7 +8,7 @@ use std::{rc::Rc, sync::Arc};
 use kiosk::{
     config::Language,
     ui::{
-        InfoGuides, Page, Shell, TakeNumber, Theme,
+        GuidesAdapter, Page, Shell, TakeNumberAdapter, Theme,
         info::{InfoOptions, InfoPages, guides},
     },
 };
@@ -16,7 +16,7 @@ use kiosk::{
 use content::{ContentConfig, ContentStore, SiteTier};
 use slint::{ComponentHandle, Model};
 
-mod info_support;
+use crate::info_support;
 use info_support::Screen;
 
 struct Fixture {
@@ -52,7 +52,7 @@ impl Screen for Fixture {
 
 impl Fixture {
     fn listed(&self) -> Vec<String> {
-        let rows = self.shell.window().global::<InfoGuides>().get_guides();
+        let rows = self.shell.window().global::<GuidesAdapter>().get_guides();
         rows.iter().map(|row| row.name.to_string()).collect()
     }
 }
@@ -64,7 +64,7 @@ fn the_centre_lists_every_service_and_a_guide_shows_its_sections_and_qr() {
     assert!(f.exists("请选择要了解的业务"));
     assert_eq!(f.listed().len(), 8, "{:?}", f.listed());
     f.tap("法律援助");
-    let state = f.shell.window().global::<InfoGuides>();
+    let state = f.shell.window().global::<GuidesAdapter>();
     assert!(state.get_showing());
     let detail = state.get_detail();
     assert_eq!(detail.id, "legal_aid");
@@ -122,7 +122,7 @@ fn english_and_elderly_mode_show_the_same_guide() {
     f.shell.go(Page::Guides);
     f.tap("Legal aid");
     assert!(f.exists("Legal aid"));
-    let detail = f.shell.window().global::<InfoGuides>().get_detail();
+    let detail = f.shell.window().global::<GuidesAdapter>().get_detail();
     assert!(
         f.exists("Documents needed") || f.scroll_to("Documents needed"),
         "translated heading"
@@ -149,7 +149,7 @@ fn new_content_replaces_the_list_and_the_open_guide_without_a_restart() {
         .unwrap();
     mediation.fees = vec![content::Text::new("新的收费说明", "New fees")];
     f.pages.show(Arc::new(content));
-    let state = f.shell.window().global::<InfoGuides>();
+    let state = f.shell.window().global::<GuidesAdapter>();
     assert_eq!(
         state.get_detail().fees,
         "• 新的收费说明",
@@ -164,7 +164,7 @@ fn take_a_ticket_opens_the_ticket_flow_and_the_session_end_closes_the_guide() {
     let f = start(SiteTier::Centre);
     f.shell.go(Page::Guides);
     let asked = Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
-    f.shell.window().global::<TakeNumber>().on_open_for({
+    f.shell.window().global::<TakeNumberAdapter>().on_open_for({
         let asked = Rc::clone(&asked);
         move |id| asked.borrow_mut().push(id.to_string())
     });
@@ -177,7 +177,7 @@ fn take_a_ticket_opens_the_ticket_flow_and_the_session_end_closes_the_guide() {
     );
     f.shell.end_session();
     assert_eq!(f.shell.page(), Page::Home);
-    assert!(!f.shell.window().global::<InfoGuides>().get_showing());
+    assert!(!f.shell.window().global::<GuidesAdapter>().get_showing());
     f.shell.go(Page::Guides);
     assert!(
         f.exists("请选择要了解的业务"),

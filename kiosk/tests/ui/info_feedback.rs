@@ -10,13 +10,13 @@ use i_slint_backend_testing::ElementHandle;
 use kiosk::{
     config::Language,
     ui::{
-        InfoFeedback, KeyboardAdapter, Page, Shell, Theme,
+        FeedbackAdapter, KeyboardAdapter, Page, Shell, Theme,
         info::{InfoOptions, InfoPages, feedback::form::is_reference},
     },
 };
 use slint::{ComponentHandle, Model};
 
-mod info_support;
+use crate::info_support;
 use info_support::Screen;
 
 struct Fixture {
@@ -53,8 +53,8 @@ impl Screen for Fixture {
 }
 
 impl Fixture {
-    fn page(&self) -> InfoFeedback<'_> {
-        self.shell.window().global::<InfoFeedback>()
+    fn page(&self) -> FeedbackAdapter<'_> {
+        self.shell.window().global::<FeedbackAdapter>()
     }
 
     fn tap(&self, label: &str) {

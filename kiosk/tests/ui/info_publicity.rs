@@ -11,13 +11,13 @@ use i_slint_backend_testing::mock_elapsed_time;
 use kiosk::{
     config::Language,
     ui::{
-        InfoPublicity, Nav, Page, Shell, Theme,
+        Nav, Page, PublicityAdapter, Shell, Theme,
         info::{InfoOptions, InfoPages},
     },
 };
 use slint::{ComponentHandle, Model};
 
-mod info_support;
+use crate::info_support;
 use info_support::Screen;
 
 struct Fixture {
@@ -49,8 +49,8 @@ impl Screen for Fixture {
 }
 
 impl Fixture {
-    fn publicity(&self) -> InfoPublicity<'_> {
-        self.shell.window().global::<InfoPublicity>()
+    fn publicity(&self) -> PublicityAdapter<'_> {
+        self.shell.window().global::<PublicityAdapter>()
     }
 
     fn article_ids(&self) -> Vec<String> {

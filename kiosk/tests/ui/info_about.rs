@@ -8,7 +8,7 @@ use std::rc::Rc;
 use kiosk::{
     config::Language,
     ui::{
-        InfoAbout, InfoGuides, Page, Shell,
+        AboutAdapter, GuidesAdapter, Page, Shell,
         info::{InfoOptions, InfoPages},
     },
 };
@@ -16,7 +16,7 @@ use kiosk::{
 use content::{ContentConfig, ContentStore, SiteTier};
 use slint::{ComponentHandle, Model};
 
-mod info_support;
+use crate::info_support;
 use info_support::Screen;
 
 struct Fixture {
@@ -51,8 +51,8 @@ impl Screen for Fixture {
 }
 
 impl Fixture {
-    fn about(&self) -> InfoAbout<'_> {
-        self.shell.window().global::<InfoAbout>()
+    fn about(&self) -> AboutAdapter<'_> {
+        self.shell.window().global::<AboutAdapter>()
     }
 
     fn services(&self) -> Vec<String> {
@@ -93,7 +93,7 @@ fn the_centre_publicises_its_duties_staff_services_and_numbers() {
     assert!(f.scroll_to("法律援助"));
     f.tap("法律援助");
     assert_eq!(f.shell.page(), Page::Guides);
-    let guides = f.shell.window().global::<InfoGuides>();
+    let guides = f.shell.window().global::<GuidesAdapter>();
     assert!(guides.get_showing());
     assert_eq!(guides.get_detail().id, "legal_aid");
 }

@@ -240,7 +240,7 @@ fn clock_reads_in_chinese() {
 
 #[test]
 fn the_example_file_documents_the_displays_defaults() {
-    let text = include_str!("../../assets/config/kiosk.example.toml");
+    let text = include_str!("../../../assets/config/kiosk.example.toml");
     let config =
         KioskConfig::parse(text, Path::new("kiosk.example.toml")).expect("the example parses");
     assert_eq!(config.displays, DisplaysConfig::default());

@@ -22,6 +22,7 @@ pub mod events;
 pub mod fairness;
 pub mod http_client;
 pub mod model;
+mod sql;
 pub mod store;
 pub mod wire;
 

@@ -86,7 +86,9 @@ struct Ctx<'a> {
 impl QueueEngine {
     /// Opens the database file at `path` (created if missing) with `config` and `clock`.
     ///
-    /// `status_base` prefixes phone status URLs: e.g. `http://192.168.1.10:8080` gives
+    /// `status_base` prefixes phone status URLs (built by
+    /// [`routes::phone_page_url`](crate::wire::routes::phone_page_url), the path the LAN
+    /// service serves): e.g. `http://192.168.1.10:8080` gives
     /// `http://192.168.1.10:8080/t/<capability>`; an empty string gives `/t/<capability>`.
     pub fn open(
         path: &Path,

@@ -10,6 +10,7 @@ use crate::{
     model::{EtaRange, IssuedTicket, PhoneStatus, Ticket, TicketId, TicketStatus},
     sql,
     store::{day_str, query_ticket, query_tickets, to_ms},
+    wire::routes,
 };
 
 impl QueueEngine {
@@ -93,7 +94,7 @@ impl Ctx<'_> {
             (0, EtaRange::default())
         };
         let status_url = match &t.capability {
-            Some(cap) => format!("{}/t/{cap}", self.status_base),
+            Some(cap) => routes::phone_page_url(self.status_base, cap),
             None => String::new(),
         };
         Ok(IssuedTicket {

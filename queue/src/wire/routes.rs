@@ -1,5 +1,6 @@
-//! Paths of the LAN service, shared by the server (`kiosk/src/lan`) and the
-//! [`HttpQueueClient`](crate::HttpQueueClient), so they cannot disagree.
+//! Paths of the LAN service, shared by the server (`kiosk/src/lan`), the
+//! [`HttpQueueClient`](crate::HttpQueueClient) and the engine (the phone page URL of a ticket),
+//! so none of them can disagree with another.
 //!
 //! The constants are axum route patterns: `{name}` marks a path parameter. The functions build
 //! the concrete path of one resource from its pattern. Values go in as they are: ticket ids are

@@ -163,7 +163,7 @@ fn conversion(e: String) -> rusqlite::Error {
     )
 }
 
-/// A ticket from a row of the `select_tickets!` statements of [`sql`](crate::sql).
+/// A ticket from a row of the `select_tickets!` statements of [`sql`].
 pub(crate) fn ticket_from_row(r: &Row<'_>) -> rusqlite::Result<Ticket> {
     let day: String = r.get(1)?;
     let priority: String = r.get(4)?;

@@ -83,7 +83,7 @@ pub struct QueueConfig {
     pub windows: Vec<WindowConfig>,
 }
 
-/// The priority fairness rule, see `QUEUE.md`.
+/// The priority fairness rule, see `queue/README.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FairnessConfig {

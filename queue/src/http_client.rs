@@ -14,8 +14,7 @@ use super::{
     engine::IssueRequest,
     events::QueueEvent,
     model::{IdentityToken, IssuedTicket, ServiceStatus, TicketId},
-    wire::HelpBody,
-    wire::{ActiveBody, ErrorBody, IssueBody, PriorityField, QueueResponse},
+    wire::{ActiveBody, ErrorBody, HelpBody, IssueBody, PriorityField, QueueResponse, routes},
 };
 
 /// Attempts of an issue request before giving up (the same idempotency key every time).
@@ -64,7 +63,7 @@ impl HttpQueueClient {
     /// The whole queue as the host shows it: services with their waiting counts and the windows
     /// (what the hall display follows).
     pub async fn snapshot(&self) -> Result<QueueResponse, QueueError> {
-        self.send_json(self.request(Method::GET, "/api/v1/queue"))
+        self.send_json(self.request(Method::GET, routes::QUEUE))
             .await
     }
 
@@ -101,7 +100,7 @@ impl HttpQueueClient {
                 tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
             }
             let sent = self
-                .request(Method::POST, "/api/v1/tickets")
+                .request(Method::POST, routes::TICKETS)
                 .header("Idempotency-Key", &key)
                 .json(&body)
                 .timeout(REQUEST_TIMEOUT)
@@ -161,7 +160,7 @@ impl QueueClient for HttpQueueClient {
     ) -> BoxFuture<'_, Result<Option<IssuedTicket>, QueueError>> {
         Box::pin(async move {
             let req = self
-                .request(Method::POST, "/api/v1/tickets/active")
+                .request(Method::POST, routes::ACTIVE_TICKET)
                 .json(&ActiveBody {
                     service,
                     identity_token: identity,
@@ -180,7 +179,7 @@ impl QueueClient for HttpQueueClient {
 
     fn ticket(&self, id: TicketId) -> BoxFuture<'_, Result<IssuedTicket, QueueError>> {
         Box::pin(async move {
-            self.send_json(self.request(Method::GET, &format!("/api/v1/tickets/{id}")))
+            self.send_json(self.request(Method::GET, &routes::ticket(id)))
                 .await
         })
     }
@@ -188,7 +187,7 @@ impl QueueClient for HttpQueueClient {
     fn cancel(&self, id: TicketId) -> BoxFuture<'_, Result<(), QueueError>> {
         Box::pin(async move {
             let _: serde_json::Value = self
-                .send_json(self.request(Method::POST, &format!("/api/v1/tickets/{id}/cancel")))
+                .send_json(self.request(Method::POST, &routes::ticket_cancel(id)))
                 .await?;
             Ok(())
         })
@@ -258,7 +257,7 @@ impl QueueClient for HttpQueueClient {
         Box::pin(async move {
             let _: serde_json::Value = self
                 .send_json(
-                    self.request(Method::PUT, "/api/v1/devices/alerts")
+                    self.request(Method::PUT, routes::DEVICE_ALERTS)
                         .json(&alerts),
                 )
                 .await?;
@@ -270,7 +269,7 @@ impl QueueClient for HttpQueueClient {
         Box::pin(async move {
             let _: serde_json::Value = self
                 .send_json(
-                    self.request(Method::PUT, "/api/v1/devices/help")
+                    self.request(Method::PUT, routes::DEVICE_HELP)
                         .json(&HelpBody { requested }),
                 )
                 .await?;
@@ -290,7 +289,7 @@ impl QueueClient for HttpQueueClient {
 impl HttpQueueClient {
     async fn open_events(&self, after: Option<u64>) -> Result<Response, QueueError> {
         let mut req = self
-            .request(Method::GET, "/api/v1/events")
+            .request(Method::GET, routes::EVENTS)
             .header("Accept", "text/event-stream");
         if let Some(seq) = after {
             req = req.header("Last-Event-ID", seq.to_string());

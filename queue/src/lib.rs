@@ -3,13 +3,19 @@
 //! - [`config`]: the `[queue]` table (services, windows, rules of the day), with defaults for
 //!   the district centre;
 //! - [`engine`]: [`QueueEngine`], every operation one SQLite transaction on a durable WAL
-//!   database ([`store`]), an append-only event log ([`events`]);
+//!   database ([`store`]), an append-only event log ([`events`]); one file per group of
+//!   operations (`issue`, `tickets`, `status`, `windows`, `call`, `serve`, `day`, `devices`,
+//!   `event_log`);
+//! - `sql` (private): every SQL statement of the engine as a named constant;
 //! - [`fairness`], [`eta`]: the priority fairness rule and the P50–P90 wait estimate, pure;
+//! - [`model`]: domain values: tickets, their life cycle, priorities and what the screens show;
+//! - [`wire`]: the JSON bodies of the LAN API and, in [`wire::routes`], its paths, shared by
+//!   the LAN service, the HTTP client and the engine (the phone page URL of a ticket);
 //! - [`client`]: the [`QueueClient`] trait with [`LocalQueueClient`] (on the queue host) and
-//!   [`HttpQueueClient`] (a kiosk that uses the host over the LAN);
+//!   [`HttpQueueClient`] (a kiosk that uses the host over the LAN, [`http_client`]);
 //! - [`alerts`]: device alerts (ticket printer paper and cover) shown to staff.
 //!
-//! Time comes from an injected [`Clock`]; see `kiosk/QUEUE.md` for the rules.
+//! Time comes from an injected [`Clock`]; see `queue/README.md` for the rules.
 
 pub mod alerts;
 pub mod client;
@@ -22,6 +28,7 @@ pub mod events;
 pub mod fairness;
 pub mod http_client;
 pub mod model;
+mod sql;
 pub mod store;
 pub mod wire;
 

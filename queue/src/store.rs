@@ -14,6 +14,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use super::{
     QueueError,
     model::{Ticket, TicketStatus},
+    sql,
 };
 
 /// Schema versions, applied in order; `PRAGMA user_version` records how many ran.
@@ -112,13 +113,13 @@ pub fn migrate(conn: &mut Connection) -> Result<(), QueueError> {
             "the database has schema version {version}, newer than this program ({known})"
         )));
     }
-    for (i, sql) in MIGRATIONS
+    for (i, migration) in MIGRATIONS
         .iter()
         .enumerate()
         .skip(usize::try_from(version).unwrap_or(0))
     {
         let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
+        tx.execute_batch(migration)?;
         tx.pragma_update(
             None,
             "user_version",
@@ -162,11 +163,7 @@ fn conversion(e: String) -> rusqlite::Error {
     )
 }
 
-/// Columns read by [`ticket_from_row`].
-pub(crate) const TICKET_COLUMNS: &str = "id, day, number, service, priority, status, window, \
-     issued_at, enqueued_at, called_at, started_at, finished_at, recalls, outcome, capability, \
-     transferred_from, issued_by";
-
+/// A ticket from a row of the `select_tickets!` statements of [`sql`].
 pub(crate) fn ticket_from_row(r: &Row<'_>) -> rusqlite::Result<Ticket> {
     let day: String = r.get(1)?;
     let priority: String = r.get(4)?;
@@ -192,40 +189,36 @@ pub(crate) fn ticket_from_row(r: &Row<'_>) -> rusqlite::Result<Ticket> {
     })
 }
 
-/// One ticket by a `WHERE …` clause (first match in the given order).
-pub(crate) fn ticket_where(
+/// The first ticket of a `SELECT` of ticket rows (the statements of `sql` that return them).
+pub(crate) fn query_ticket(
     tx: &Transaction<'_>,
-    clause: &str,
+    statement: &str,
     params: impl rusqlite::Params,
 ) -> Result<Option<Ticket>, QueueError> {
-    let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE {clause} LIMIT 1");
-    Ok(tx.query_row(&sql, params, ticket_from_row).optional()?)
+    Ok(tx
+        .query_row(statement, params, ticket_from_row)
+        .optional()?)
 }
 
-/// All tickets by a `WHERE …` clause.
-pub(crate) fn tickets_where(
+/// Every ticket of a `SELECT` of ticket rows.
+pub(crate) fn query_tickets(
     tx: &Transaction<'_>,
-    clause: &str,
+    statement: &str,
     params: impl rusqlite::Params,
 ) -> Result<Vec<Ticket>, QueueError> {
-    let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE {clause}");
-    let mut stmt = tx.prepare_cached(&sql)?;
+    let mut stmt = tx.prepare_cached(statement)?;
     let rows = stmt.query_map(params, ticket_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 pub(crate) fn meta_get(tx: &Transaction<'_>, key: &str) -> Result<Option<String>, QueueError> {
     Ok(tx
-        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .query_row(sql::META_GET, [key], |r| r.get(0))
         .optional()?)
 }
 
 pub(crate) fn meta_set(tx: &Transaction<'_>, key: &str, value: &str) -> Result<(), QueueError> {
-    tx.execute(
-        "INSERT INTO meta(key, value) VALUES (?1, ?2)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        params![key, value],
-    )?;
+    tx.execute(sql::META_SET, params![key, value])?;
     Ok(())
 }
 

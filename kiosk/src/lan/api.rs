@@ -29,6 +29,7 @@ use queue::{
     wire::{
         ActiveBody, AlertEntry, CompleteBody, HelpBody, IssueBody, LoginBody, LoginResponse,
         NumberBody, QueueResponse, ResumeBody, TransferBody,
+        routes::{self, action},
     },
 };
 
@@ -36,21 +37,21 @@ type S = Arc<LanState>;
 
 pub(super) fn router(state: S) -> Router {
     Router::new()
-        .route("/api/v1/login", post(login))
-        .route("/api/v1/logout", post(logout))
-        .route("/api/v1/tickets", post(issue))
-        .route("/api/v1/tickets/active", post(find_active))
-        .route("/api/v1/tickets/{id}", get(ticket))
-        .route("/api/v1/tickets/{id}/cancel", post(cancel))
-        .route("/api/v1/devices/alerts", put(set_alerts))
-        .route("/api/v1/devices/help", put(set_help))
-        .route("/api/v1/devices/{device}/help/clear", post(clear_help))
-        .route("/api/v1/queue", get(queue))
-        .route("/api/v1/events", get(events))
-        .route("/api/v1/windows/{id}", get(window_view))
-        .route("/api/v1/windows/{id}/{action}", post(window_action))
-        .route("/api/v1/t/{capability}", get(phone_status))
-        .route("/api/v1/t/{capability}/cancel", post(phone_cancel))
+        .route(routes::LOGIN, post(login))
+        .route(routes::LOGOUT, post(logout))
+        .route(routes::TICKETS, post(issue))
+        .route(routes::ACTIVE_TICKET, post(find_active))
+        .route(routes::TICKET, get(ticket))
+        .route(routes::TICKET_CANCEL, post(cancel))
+        .route(routes::DEVICE_ALERTS, put(set_alerts))
+        .route(routes::DEVICE_HELP, put(set_help))
+        .route(routes::DEVICE_HELP_CLEAR, post(clear_help))
+        .route(routes::QUEUE, get(queue))
+        .route(routes::EVENTS, get(events))
+        .route(routes::WINDOW, get(window_view))
+        .route(routes::WINDOW_ACTION, post(window_action))
+        .route(routes::PHONE_STATUS, get(phone_status))
+        .route(routes::PHONE_CANCEL, post(phone_cancel))
         .merge(pages::routes())
         .fallback(|| async { ApiError::not_found("没有此接口 / no such endpoint") })
         .layer(DefaultBodyLimit::max(16 * 1024))
@@ -325,7 +326,7 @@ impl From<Ticket> for TicketOut {
 async fn window_action(
     State(state): State<S>,
     session: StaffSession,
-    ApiPath((id, action)): ApiPath<(u32, String)>,
+    ApiPath((id, name)): ApiPath<(u32, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     authorize(&session, id)?;
@@ -334,31 +335,31 @@ async fn window_action(
             .map_err(|e| ApiError::bad_request(format!("请求内容无效 / invalid request body: {e}")))
     }
     let empty = body.iter().all(u8::is_ascii_whitespace);
-    let ticket = match action.as_str() {
-        "call-next" => {
+    let ticket = match name.as_str() {
+        action::CALL_NEXT => {
             let called = blocking(&state, move |e| e.call_next(id)).await?;
             return Ok(match called {
                 Some(t) => Json(TicketOut::from(t)).into_response(),
                 None => StatusCode::NO_CONTENT.into_response(),
             });
         }
-        "call" => {
+        action::CALL => {
             let b: NumberBody = parse(&body)?;
             blocking(&state, move |e| e.call_number(id, &b.number)).await?
         }
-        "recall" => blocking(&state, move |e| e.recall(id)).await?,
-        "no-show" => blocking(&state, move |e| e.no_show(id)).await?,
-        "start" => blocking(&state, move |e| e.start(id)).await?,
-        "complete" => {
+        action::RECALL => blocking(&state, move |e| e.recall(id)).await?,
+        action::NO_SHOW => blocking(&state, move |e| e.no_show(id)).await?,
+        action::START => blocking(&state, move |e| e.start(id)).await?,
+        action::COMPLETE => {
             let b: CompleteBody = parse(&body)?;
             blocking(&state, move |e| e.complete(id, &b.outcome)).await?
         }
-        "transfer" => {
+        action::TRANSFER => {
             let b: TransferBody = parse(&body)?;
             blocking(&state, move |e| e.transfer(id, &b.service, b.position)).await?
         }
-        "hold" => blocking(&state, move |e| e.hold(id)).await?,
-        "resume" => {
+        action::HOLD => blocking(&state, move |e| e.hold(id)).await?,
+        action::RESUME => {
             let b: ResumeBody = if empty {
                 ResumeBody::default()
             } else {
@@ -366,7 +367,7 @@ async fn window_action(
             };
             blocking(&state, move |e| e.resume(id, b.number.as_deref())).await?
         }
-        "reprint" => {
+        action::REPRINT => {
             let b: NumberBody = parse(&body)?;
             blocking(&state, move |e| e.request_reprint(id, &b.number)).await?
         }

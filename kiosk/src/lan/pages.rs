@@ -10,6 +10,7 @@ use axum::{
 };
 
 use super::{ApiError, LanState, extract::ApiPath};
+use queue::wire::routes::{PHONE_PAGE, STAFF_PAGE};
 
 const STAFF_HTML: &str = include_str!("../../../assets/web/staff.html");
 const STAFF_CSS: &str = include_str!("../../../assets/web/staff.css");
@@ -34,7 +35,7 @@ const HTML: &str = "text/html; charset=utf-8";
 
 pub(super) fn routes() -> Router<Arc<LanState>> {
     Router::new()
-        .route("/staff", get(|| async { asset(STAFF_HTML, HTML) }))
+        .route(STAFF_PAGE, get(|| async { asset(STAFF_HTML, HTML) }))
         .route(
             "/assets/web/staff.css",
             get(|| async { asset(STAFF_CSS, "text/css; charset=utf-8") }),
@@ -51,7 +52,7 @@ pub(super) fn routes() -> Router<Arc<LanState>> {
             "/assets/web/phone.js",
             get(|| async { asset(PHONE_JS, "text/javascript; charset=utf-8") }),
         )
-        .route("/t/{capability}", get(phone_page))
+        .route(PHONE_PAGE, get(phone_page))
 }
 
 async fn phone_page(ApiPath(cap): ApiPath<String>) -> Result<Response, ApiError> {

@@ -49,7 +49,7 @@ fn ticket(number: &str) -> IssuedTicket {
         status: TicketStatus::Waiting,
         ahead: 0,
         eta_minutes: EtaRange::default(),
-        status_url: "/t/x".into(),
+        status_url: queue::wire::routes::phone_page_url("", "x"),
         issued_at: chrono::Utc::now(),
     }
 }

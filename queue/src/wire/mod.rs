@@ -1,4 +1,7 @@
-//! JSON bodies of the LAN API, shared by the service and the HTTP client.
+//! JSON bodies of the LAN API, shared by the service and the HTTP client, and its paths
+//! ([`routes`]).
+
+pub mod routes;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,61 @@
+//! The business day: it only moves forward, and the first transaction of a new day applies the
+//! daily reset.
+
+use chrono::{Duration, NaiveDate};
+use rusqlite::params;
+
+use super::{Ctx, QueueEngine};
+use crate::{
+    QueueError,
+    events::EventPayload,
+    sql,
+    store::{self, day_str, meta_get, meta_set, to_ms},
+};
+
+impl QueueEngine {
+    /// Applies the daily reset if the reset time has passed; call it periodically so the
+    /// `day_reset` event goes out even when nobody takes a ticket.
+    pub fn tick(&self) -> Result<NaiveDate, QueueError> {
+        self.run(|c| Ok(c.day))
+    }
+
+    /// The current business day (never earlier than a day already used).
+    pub fn current_day(&self) -> Result<NaiveDate, QueueError> {
+        self.tick()
+    }
+}
+
+impl Ctx<'_> {
+    /// The daily reset: the business day only moves forward. When the clock reaches a later
+    /// day, earlier days' active tickets are cancelled, their identity tokens erased, windows
+    /// closed and old retry keys dropped, all in this transaction. A clock that goes back keeps
+    /// the later day, so numbers are never reused.
+    pub(super) fn ensure_day(&mut self) -> Result<(), QueueError> {
+        let clock_day = self.day;
+        let stored = meta_get(&self.tx, "current_day")?
+            .map(|s| store::parse_day(&s))
+            .transpose()?;
+        if let Some(stored) = stored
+            && stored >= clock_day
+        {
+            self.day = stored;
+            return Ok(());
+        }
+        let today = day_str(clock_day);
+        let now = to_ms(self.now);
+        let cancelled = self
+            .tx
+            .execute(sql::CANCEL_EARLIER_DAYS, params![today, now])?;
+        self.tx.execute(sql::ERASE_EARLIER_IDENTITIES, [&today])?;
+        self.tx.execute(sql::CLOSE_ALL_WINDOWS, [now])?;
+        self.tx.execute(
+            sql::DELETE_OLD_IDEMPOTENCY_KEYS,
+            [now - Duration::days(2).num_milliseconds()],
+        )?;
+        meta_set(&self.tx, "current_day", &today)?;
+        self.log(EventPayload::DayReset {
+            from: stored,
+            cancelled: u32::try_from(cancelled).unwrap_or(u32::MAX),
+        })
+    }
+}

@@ -1,0 +1,194 @@
+//! Issuing tickets: numbering, retries by idempotency key, one active ticket per person.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Ctx, QueueEngine, random_hex};
+use crate::{
+    QueueError,
+    config::{IdCardPolicy, ServiceConfig},
+    events::EventPayload,
+    model::{IdentityToken, IssuedTicket, PriorityKind, ServiceState, TicketId},
+    sql,
+    store::{day_str, query_ticket, to_ms},
+};
+
+/// A ticket request from a kiosk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueRequest {
+    /// Service id.
+    pub service: String,
+    /// Priority (must be allowed by the service unless `None`).
+    pub priority: PriorityKind,
+    /// Salted identity token, when the ID card was read.
+    pub identity: Option<IdentityToken>,
+    /// Retry key: a repeated request with the same key returns the same ticket.
+    pub idempotency_key: Option<String>,
+}
+
+impl IssueRequest {
+    /// A normal ticket for `service`, without identity or retry key.
+    pub fn new(service: impl Into<String>) -> Self {
+        Self {
+            service: service.into(),
+            priority: PriorityKind::None,
+            identity: None,
+            idempotency_key: None,
+        }
+    }
+}
+
+/// The result of an issue: the ticket as printed and whether it was a replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    /// The ticket.
+    pub ticket: IssuedTicket,
+    /// True when the idempotency key had been used: nothing new was issued.
+    pub replayed: bool,
+}
+
+impl QueueEngine {
+    /// Issues a ticket for `device` (a name recorded with the ticket, used for reprints).
+    pub fn issue(&self, req: &IssueRequest, device: &str) -> Result<Issued, QueueError> {
+        if let Some(key) = &req.idempotency_key {
+            validate_idempotency_key(key)?;
+        }
+        let svc = self
+            .config
+            .service(&req.service)
+            .ok_or_else(|| QueueError::UnknownService(req.service.clone()))?;
+        if req.priority.is_priority() && !svc.priority_allowed {
+            return Err(QueueError::invalid(
+                "priority",
+                format!("service {:?} does not issue priority tickets", svc.id),
+            ));
+        }
+        self.run(|c| {
+            let key = req
+                .idempotency_key
+                .as_ref()
+                .map(|k| format!("{device}\u{1f}{k}"));
+            if let Some(key) = &key {
+                let existing: Option<TicketId> =
+                    c.tx.query_row(sql::IDEMPOTENT_TICKET, [key], |r| r.get(0))
+                        .optional()?;
+                if let Some(id) = existing {
+                    let ticket = c.issued_view(id)?;
+                    return Ok(Issued {
+                        ticket,
+                        replayed: true,
+                    });
+                }
+            }
+            let id = c.issue(svc, req, device)?;
+            if let Some(key) = &key {
+                c.tx.execute(sql::INSERT_IDEMPOTENCY_KEY, params![key, id, to_ms(c.now)])?;
+            }
+            Ok(Issued {
+                ticket: c.issued_view(id)?,
+                replayed: false,
+            })
+        })
+    }
+
+    /// The person's active ticket for a service today, if any.
+    pub fn find_active(
+        &self,
+        identity: &IdentityToken,
+        service: &str,
+    ) -> Result<Option<IssuedTicket>, QueueError> {
+        self.run(|c| {
+            let found = query_ticket(
+                &c.tx,
+                sql::LATEST_ACTIVE_OF_PERSON,
+                params![day_str(c.day), service, identity.as_str()],
+            )?;
+            found.map(|t| c.issued_view(t.id)).transpose()
+        })
+    }
+}
+
+impl Ctx<'_> {
+    fn issue(
+        &mut self,
+        svc: &ServiceConfig,
+        req: &IssueRequest,
+        device: &str,
+    ) -> Result<TicketId, QueueError> {
+        let day = day_str(self.day);
+        let status = self.service_status(svc)?;
+        if status.state != ServiceState::Open {
+            return Err(QueueError::ServiceUnavailable {
+                service: svc.id.clone(),
+                reason: status.reason.unwrap_or_default(),
+            });
+        }
+        let identity = match svc.id_card {
+            IdCardPolicy::Off => None,
+            IdCardPolicy::Optional => req.identity.as_ref(),
+            IdCardPolicy::Required => Some(
+                req.identity
+                    .as_ref()
+                    .ok_or_else(|| QueueError::IdentityRequired(svc.id.clone()))?,
+            ),
+        };
+        if let Some(token) = identity {
+            let existing = query_ticket(
+                &self.tx,
+                sql::ANY_ACTIVE_OF_PERSON,
+                params![day, svc.id, token.as_str()],
+            )?;
+            if let Some(t) = existing {
+                return Err(QueueError::AlreadyActive {
+                    number: t.number,
+                    ticket_id: t.id,
+                });
+            }
+        }
+        let (last, _issued) = self.service_day(&svc.id)?;
+        let seq = last + 1;
+        let capability = random_hex(16);
+        let number = svc.format_number(seq);
+        self.tx.execute(
+            sql::INSERT_TICKET,
+            params![
+                day,
+                svc.id,
+                seq,
+                number,
+                req.priority.as_str(),
+                to_ms(self.now),
+                identity.map(IdentityToken::as_str),
+                capability,
+                device,
+            ],
+        )?;
+        let id = self.tx.last_insert_rowid();
+        self.tx.execute(sql::QUEUE_KEY_FROM_ID, [id])?;
+        self.tx
+            .execute(sql::COUNT_ISSUED, params![day, svc.id, seq])?;
+        self.log(EventPayload::Issued {
+            ticket_id: id,
+            number,
+            service: svc.id.clone(),
+            priority: req.priority,
+            device: device.to_owned(),
+        })?;
+        Ok(id)
+    }
+}
+
+/// Checks an idempotency key: 8–128 characters of `A-Z a-z 0-9 - _ .`.
+pub fn validate_idempotency_key(key: &str) -> Result<(), QueueError> {
+    if (8..=128).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    {
+        Ok(())
+    } else {
+        Err(QueueError::invalid(
+            "idempotency_key",
+            "use 8-128 characters of A-Z, a-z, 0-9, '-', '_' or '.'",
+        ))
+    }
+}

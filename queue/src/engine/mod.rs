@@ -1,0 +1,225 @@
+//! The queue engine: every queue operation, each one SQLite transaction.
+//!
+//! The engine is synchronous (it holds the connection behind a mutex); async callers use
+//! [`LocalQueueClient`](super::LocalQueueClient) or `spawn_blocking`. Events of an operation
+//! are written to the log inside its transaction and broadcast after the commit, in log order.
+//!
+//! The operations are `impl QueueEngine` blocks grouped by concern, one file each:
+//!
+//! - `issue`: issuing a ticket, retries by idempotency key, one active ticket per person;
+//! - `tickets`: a ticket as printed, the phone page, cancelling a waiting ticket;
+//! - `status`: services (open, closed, full, waiting, wait estimate) and the queue snapshot;
+//! - `windows`: windows opening and closing, a window's staff view, its current ticket;
+//! - `call`: call next (the fairness rule), call by number, recall, no-show, reprint;
+//! - `serve`: the window's current ticket: start, complete, transfer, hold, resume;
+//! - `day`: the business day and the daily reset;
+//! - `devices`: device alerts and help requests (kept in memory, logged as events);
+//! - `event_log`: the append-only event log.
+//!
+//! Their SQL statements are named constants in the crate's `sql` module.
+
+mod call;
+mod day;
+mod devices;
+mod event_log;
+mod issue;
+mod serve;
+mod status;
+mod tickets;
+mod windows;
+
+use std::{
+    collections::BTreeMap,
+    path::Path,
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
+};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rand::RngCore;
+use rusqlite::{Connection, Transaction, TransactionBehavior, params};
+use tokio::sync::broadcast;
+
+pub use call::validate_number;
+pub use devices::validate_device_name;
+pub use issue::{IssueRequest, Issued, validate_idempotency_key};
+
+use super::{
+    QueueError,
+    alerts::DeviceAlerts,
+    clock::Clock,
+    config::{QueueConfig, ServiceConfig},
+    events::QueueEvent,
+    model::{IdentityToken, Ticket, TicketId},
+    sql,
+    store::{self, day_str, meta_get, meta_set, query_ticket},
+};
+
+/// The queue engine. Cheap to share behind an `Arc`.
+pub struct QueueEngine {
+    conn: Mutex<Connection>,
+    config: Arc<QueueConfig>,
+    clock: Arc<dyn Clock>,
+    events: broadcast::Sender<QueueEvent>,
+    salt: String,
+    status_base: String,
+    alerts: Mutex<BTreeMap<String, DeviceAlerts>>,
+}
+
+impl std::fmt::Debug for QueueEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueueEngine")
+            .field("status_base", &self.status_base)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One operation's transaction, its instant and business day, and the events it logged.
+struct Ctx<'a> {
+    tx: Transaction<'a>,
+    now: DateTime<Utc>,
+    day: NaiveDate,
+    config: &'a QueueConfig,
+    status_base: &'a str,
+    pending: Vec<QueueEvent>,
+}
+
+impl QueueEngine {
+    /// Opens the database file at `path` (created if missing) with `config` and `clock`.
+    ///
+    /// `status_base` prefixes phone status URLs (built by
+    /// [`routes::phone_page_url`](crate::wire::routes::phone_page_url), the path the LAN
+    /// service serves): e.g. `http://192.168.1.10:8080` gives
+    /// `http://192.168.1.10:8080/t/<capability>`; an empty string gives `/t/<capability>`.
+    pub fn open(
+        path: &Path,
+        config: QueueConfig,
+        clock: Arc<dyn Clock>,
+        status_base: &str,
+    ) -> Result<Self, QueueError> {
+        config.validate()?;
+        let mut conn = store::open(path)?;
+        let salt = match &config.identity_salt {
+            Some(s) => s.clone(),
+            None => {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let salt = match meta_get(&tx, "identity_salt")? {
+                    Some(s) => s,
+                    None => {
+                        let s = random_hex(32);
+                        meta_set(&tx, "identity_salt", &s)?;
+                        s
+                    }
+                };
+                tx.commit()?;
+                salt
+            }
+        };
+        let (events, _) = broadcast::channel(1024);
+        let engine = Self {
+            conn: Mutex::new(conn),
+            config: Arc::new(config),
+            clock,
+            events,
+            salt,
+            status_base: status_base.trim_end_matches('/').to_owned(),
+            alerts: Mutex::new(BTreeMap::new()),
+        };
+        engine.tick()?;
+        Ok(engine)
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &QueueConfig {
+        &self.config
+    }
+
+    /// The current instant of the injected clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Derives the identity token of an ID number with this site's salt.
+    pub fn identity_token(&self, id_number: &str) -> Result<IdentityToken, QueueError> {
+        IdentityToken::derive(&self.salt, id_number)
+    }
+
+    /// A receiver of events committed from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<QueueEvent> {
+        self.events.subscribe()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` in one immediate transaction after applying the daily reset if due.
+    fn run<T>(
+        &self,
+        f: impl FnOnce(&mut Ctx<'_>) -> Result<T, QueueError>,
+    ) -> Result<T, QueueError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let now = self.clock.now();
+        let mut ctx = Ctx {
+            tx,
+            now,
+            day: self.config.business_day(now),
+            config: &self.config,
+            status_base: &self.status_base,
+            pending: Vec::new(),
+        };
+        ctx.ensure_day()?;
+        let out = f(&mut ctx)?;
+        let Ctx { tx, pending, .. } = ctx;
+        tx.commit()?;
+        for event in pending {
+            // Nobody listening is fine: the log keeps everything.
+            let _ = self.events.send(event);
+        }
+        Ok(out)
+    }
+
+    fn check_window(&self, window: u32) -> Result<(), QueueError> {
+        self.config
+            .window(window)
+            .map(|_| ())
+            .ok_or(QueueError::UnknownWindow(window))
+    }
+}
+
+impl Ctx<'_> {
+    fn service(&self, id: &str) -> Result<&ServiceConfig, QueueError> {
+        self.config
+            .service(id)
+            .ok_or_else(|| QueueError::UnknownService(id.to_owned()))
+    }
+
+    fn late_tolerance(&self) -> Duration {
+        Duration::minutes(i64::from(self.config.late_arrival_minutes))
+    }
+
+    /// `(last_number, issued)` of a service today, creating the row if needed.
+    fn service_day(&self, service: &str) -> Result<(u32, u32), QueueError> {
+        let svc = self.service(service)?;
+        self.tx.execute(
+            sql::ENSURE_SERVICE_DAY,
+            params![day_str(self.day), service, svc.number_start - 1],
+        )?;
+        Ok(self.tx.query_row(
+            sql::SERVICE_DAY_COUNTERS,
+            params![day_str(self.day), service],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+
+    fn reload(&self, id: TicketId) -> Result<Ticket, QueueError> {
+        query_ticket(&self.tx, sql::TICKET_BY_ID, [id])?
+            .ok_or_else(|| QueueError::TicketNotFound(id.to_string()))
+    }
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}

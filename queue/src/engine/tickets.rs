@@ -1,0 +1,169 @@
+//! Reading tickets (as printed, by day, on the phone page) and cancelling a waiting ticket.
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, params};
+
+use super::{Ctx, QueueEngine};
+use crate::{
+    QueueError,
+    events::EventPayload,
+    model::{EtaRange, IssuedTicket, PhoneStatus, Ticket, TicketId, TicketStatus},
+    sql,
+    store::{day_str, query_ticket, query_tickets, to_ms},
+    wire::routes,
+};
+
+impl QueueEngine {
+    /// A ticket as the kiosk prints it (following transfers to the row that is current).
+    pub fn ticket(&self, id: TicketId) -> Result<IssuedTicket, QueueError> {
+        self.run(|c| {
+            let id = c.follow_transfers(id)?;
+            c.issued_view(id)
+        })
+    }
+
+    /// What the phone page behind a ticket's QR code shows.
+    pub fn phone_status(&self, capability: &str) -> Result<PhoneStatus, QueueError> {
+        if !is_capability(capability) {
+            return Err(QueueError::TicketNotFound("(capability)".into()));
+        }
+        self.run(|c| {
+            let t = query_ticket(&c.tx, sql::TICKET_BY_CAPABILITY, [capability])?
+                .ok_or_else(|| QueueError::TicketNotFound("(capability)".into()))?;
+            let svc = c.service(&t.service)?;
+            let (ahead, eta) = if t.status == TicketStatus::Waiting {
+                let ahead = c.ahead_of(&t)?;
+                (ahead, c.eta(&t.service, ahead)?)
+            } else {
+                (0, EtaRange::default())
+            };
+            let window_name = t
+                .window
+                .and_then(|w| c.config.window(w))
+                .map(|w| w.name_zh.clone());
+            Ok(PhoneStatus {
+                number: t.number.clone(),
+                service_name: svc.name_zh.clone(),
+                service_name_en: svc.name_en.clone(),
+                status: t.status,
+                ahead,
+                eta_minutes: eta,
+                window: t.window.filter(|_| t.status.is_active()),
+                window_name: window_name.filter(|_| t.status.is_active()),
+                issued_at: t.issued_at,
+            })
+        })
+    }
+
+    /// The citizen withdraws the ticket from the phone page (only while waiting).
+    pub fn cancel_by_capability(&self, capability: &str) -> Result<(), QueueError> {
+        if !is_capability(capability) {
+            return Err(QueueError::TicketNotFound("(capability)".into()));
+        }
+        self.run(|c| {
+            let t = query_ticket(&c.tx, sql::TICKET_BY_CAPABILITY, [capability])?
+                .ok_or_else(|| QueueError::TicketNotFound("(capability)".into()))?;
+            c.cancel(&t, "citizen")
+        })
+    }
+
+    /// A kiosk withdraws a waiting ticket it issued (e.g. the citizen changed their mind).
+    pub fn cancel(&self, id: TicketId, by: &str) -> Result<(), QueueError> {
+        self.run(|c| {
+            let t = query_ticket(&c.tx, sql::TICKET_BY_ID, [id])?
+                .ok_or_else(|| QueueError::TicketNotFound(id.to_string()))?;
+            c.cancel(&t, by)
+        })
+    }
+
+    /// Every ticket row of a business day (statistics, audits, tests), in id order.
+    pub fn tickets_of_day(&self, day: NaiveDate) -> Result<Vec<Ticket>, QueueError> {
+        self.run(|c| query_tickets(&c.tx, sql::TICKETS_OF_DAY, [day_str(day)]))
+    }
+}
+
+impl Ctx<'_> {
+    /// A ticket as printed: people ahead, wait range and the phone page URL.
+    pub(super) fn issued_view(&self, id: TicketId) -> Result<IssuedTicket, QueueError> {
+        let t = query_ticket(&self.tx, sql::TICKET_BY_ID, [id])?
+            .ok_or_else(|| QueueError::TicketNotFound(id.to_string()))?;
+        let (ahead, eta) = if t.status == TicketStatus::Waiting {
+            let ahead = self.ahead_of(&t)?;
+            (ahead, self.eta(&t.service, ahead)?)
+        } else {
+            (0, EtaRange::default())
+        };
+        let status_url = match &t.capability {
+            Some(cap) => routes::phone_page_url(self.status_base, cap),
+            None => String::new(),
+        };
+        Ok(IssuedTicket {
+            id: t.id,
+            number: t.number,
+            service: t.service,
+            priority: t.priority,
+            status: t.status,
+            ahead,
+            eta_minutes: eta,
+            status_url,
+            issued_at: t.issued_at,
+        })
+    }
+
+    fn ahead_of(&self, t: &Ticket) -> Result<u32, QueueError> {
+        let key: i64 = self
+            .tx
+            .query_row(sql::TICKET_QUEUE_KEY, [t.id], |r| r.get(0))?;
+        let statement = if t.priority.is_priority() {
+            sql::COUNT_AHEAD_OF_PRIORITY
+        } else {
+            sql::COUNT_AHEAD_OF_NORMAL
+        };
+        Ok(self.tx.query_row(
+            statement,
+            params![day_str(t.day), t.service, key, t.id],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn follow_transfers(&self, mut id: TicketId) -> Result<TicketId, QueueError> {
+        for _ in 0..64 {
+            let next: Option<TicketId> = self
+                .tx
+                .query_row(sql::TRANSFERRED_TO, [id], |r| r.get(0))
+                .optional()?;
+            match next {
+                Some(n) => id = n,
+                None => return Ok(id),
+            }
+        }
+        Ok(id)
+    }
+
+    fn cancel(&mut self, t: &Ticket, by: &str) -> Result<(), QueueError> {
+        if t.status != TicketStatus::Waiting {
+            return Err(QueueError::Conflict(format!(
+                "{} 状态为 {}，不能取消 / {} is {} and can no longer be cancelled",
+                t.number,
+                t.status.as_str(),
+                t.number,
+                t.status.as_str()
+            )));
+        }
+        self.tx.execute(
+            sql::MARK_CANCELLED,
+            params![t.id, format!("cancelled_by_{by}"), to_ms(self.now)],
+        )?;
+        self.log(EventPayload::Cancelled {
+            ticket_id: t.id,
+            number: t.number.clone(),
+            service: t.service.clone(),
+            by: by.to_owned(),
+        })
+    }
+}
+
+/// A phone page capability: 32 lowercase hex digits.
+fn is_capability(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}

@@ -12,5 +12,6 @@ mod lan_staff_page;
 mod led_cli;
 mod queue_crash;
 mod queue_http_client;
+mod screenshots;
 mod translations;
 mod watchdog_notify;

@@ -71,3 +71,46 @@ async fn the_headless_host_answers_healthz_and_counts_its_restarts() {
         drop(host);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kiosk_serve_keeps_its_database_in_the_configured_data_directory() {
+    // `kiosk serve --config FILE` reads the same configuration as the kiosk: `[storage] data_dir` is
+    // honoured when no `--data-dir` is given.
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("configured-data");
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[storage]\ndata_dir = {:?}\n\n[lan]\nallow_demo_credentials = true\n",
+            data_dir.to_string_lossy()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["--config"])
+        .arg(&config)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("KIOSK_DATA_DIR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the kiosk binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(url) = line.strip_prefix("listening on ") {
+                let _ = tx.send(url.to_owned());
+            }
+        }
+    });
+    let listening = rx.recv_timeout(Duration::from_secs(60));
+    let host = Host(child);
+    assert!(listening.is_ok(), "the host starts with the configuration");
+    assert!(
+        data_dir.join(kiosk::lan::DATABASE_FILE).is_file(),
+        "the queue database is in [storage] data_dir"
+    );
+    drop(host);
+}

@@ -35,7 +35,11 @@ fn render(args: &[&str], out: &Path) -> Vec<PathBuf> {
 fn check(args: &[&str], expected_count: usize) {
     let out = tempfile::tempdir().unwrap();
     let files = render(args, out.path());
-    assert_eq!(files.len(), expected_count, "{args:?} renders {expected_count} screens");
+    assert_eq!(
+        files.len(),
+        expected_count,
+        "{args:?} renders {expected_count} screens"
+    );
     for file in files {
         let name = file.file_name().unwrap();
         golden::check_bytes(committed().join(name), &std::fs::read(&file).unwrap());

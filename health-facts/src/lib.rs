@@ -241,3 +241,92 @@ impl HealthSnapshot {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+
+    use super::*;
+
+    fn snapshot() -> HealthSnapshot {
+        HealthSnapshot {
+            device: "kiosk-1".into(),
+            software_version: "0.1.0".into(),
+            at: Utc.with_ymd_and_hms(2026, 12, 6, 9, 0, 0).unwrap(),
+            devices: DeviceFacts {
+                printer: Some(PrinterFacts {
+                    checked_at: Some(Utc.with_ymd_and_hms(2026, 12, 6, 8, 59, 0).unwrap()),
+                    online: true,
+                    paper: PaperState::Ok,
+                    ..PrinterFacts::default()
+                }),
+                queue_host: true,
+                disk_free_bytes: Some(MIN_FREE_BYTES * 4),
+                ..DeviceFacts::default()
+            },
+            content: Some(ContentFacts {
+                version: Some(7),
+                ..ContentFacts::default()
+            }),
+            outbox_pending: Some(0),
+            loops: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_healthy_device_has_no_problem_and_a_paper_roll_near_its_end_is_only_a_warning() {
+        let mut s = snapshot();
+        assert!(s.problems().is_empty(), "{:?}", s.problems());
+        if let Some(p) = &mut s.devices.printer {
+            p.paper = PaperState::NearEnd;
+        }
+        assert!(s.problems().is_empty());
+        assert!(
+            s.devices.printer.as_ref().unwrap().needs_attention(),
+            "the lamp lights"
+        );
+    }
+
+    #[test]
+    fn each_fault_is_named() {
+        let mut s = snapshot();
+        if let Some(p) = &mut s.devices.printer {
+            p.paper = PaperState::Out;
+            p.cover_open = true;
+        }
+        s.devices.id_reader = IdReaderFacts {
+            configured: true,
+            sam_ok: false,
+            last_read: None,
+        };
+        s.devices.disk_free_bytes = Some(1024);
+        s.content = Some(ContentFacts {
+            version: Some(7),
+            stale: true,
+            ..ContentFacts::default()
+        });
+        s.loops = vec![LoopFacts {
+            name: "printer".into(),
+            stalled: true,
+        }];
+        assert_eq!(
+            s.problems(),
+            [
+                "printer: out of paper",
+                "printer: cover open",
+                "id_reader: not answering",
+                "disk: less than 200 MiB free in the data directory",
+                "content: past its expiry",
+                "loop printer: stalled",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_snapshot_survives_json_as_the_centre_reads_it() {
+        let s = snapshot();
+        let json = serde_json::to_string(&s).unwrap();
+        let back: HealthSnapshot = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, s);
+    }
+}

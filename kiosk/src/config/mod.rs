@@ -158,10 +158,7 @@ pub fn parse_size(text: &str) -> Option<(u32, u32)> {
 
 /// Parses any `WIDTHxHEIGHT` with both sides from 1 to 10000 (LED panels are 16 rows high).
 pub fn parse_size_any(text: &str) -> Option<(u32, u32)> {
-    let (w, h) = text.trim().split_once(['x', 'X', '×'])?;
-    let w: u32 = w.trim().parse().ok()?;
-    let h: u32 = h.trim().parse().ok()?;
-    ((1..=10_000).contains(&w) && (1..=10_000).contains(&h)).then_some((w, h))
+    displays::led::parse_led_size(text)
 }
 
 impl KioskConfig {

@@ -2,7 +2,6 @@
 //! window, wired together.
 
 use std::{
-    net::SocketAddr,
     path::Path,
     sync::{Arc, Mutex, OnceLock},
     time::Duration,
@@ -16,7 +15,7 @@ use crate::{
     board::{self, BoardHooks, BoardTask},
     config::{DevicesConfig, KioskConfig},
     devices::{Devices, LedPanelSlot},
-    health::{self, HealthSources, QueueReach},
+    health::{self, HealthSources, QueueReach, SecurityCounters},
     lan::{self, LanConfig, LanService},
     ui::{
         AppWindow, Nav, Shell, ShellOptions,
@@ -50,6 +49,7 @@ pub fn connect_queue(
     data_dir: &Path,
     demo: bool,
     health: axum::Router,
+    counters: Arc<SecurityCounters>,
     liveness: &Liveness,
 ) -> anyhow::Result<Arc<dyn QueueClient>> {
     if let Some(url) = &config.ui.queue_host_url {
@@ -57,7 +57,7 @@ pub fn connect_queue(
         let client = HttpQueueClient::new(url, token, queue.identity_salt.clone())
             .context("[ui] queue_host_url")?;
         tracing::info!("remote mode: tickets are issued by the queue host at {url}");
-        tokio::spawn(serve_router(lan.listen, health, "device health"));
+        tokio::spawn(serve_router(lan.clone(), health, counters, "device health"));
         return Ok(Arc::new(client));
     }
     let db = data_dir.join(lan::DATABASE_FILE);
@@ -66,7 +66,7 @@ pub fn connect_queue(
         .with_context(|| format!("cannot open the queue database {}", db.display()))?;
     let engine = Arc::new(engine);
     tracing::info!("queue host: database {}", db.display());
-    start_lan_service(&engine, lan, demo, health);
+    start_lan_service(&engine, lan, demo, health, counters);
     start_daily_tick(
         &engine,
         liveness.register("queue_tick", Duration::from_secs(300)),
@@ -80,19 +80,31 @@ pub fn connect_queue(
 /// Serves the staff page, phone pages and LAN API on `[lan] listen`, with the device's `health`
 /// routes. A failure is logged: the kiosk still issues tickets without it, and still answers
 /// `/healthz` when only the staff page is refused.
-fn start_lan_service(engine: &Arc<QueueEngine>, lan: &LanConfig, demo: bool, health: axum::Router) {
-    let service = match LanService::new(Arc::clone(engine), lan.clone()) {
-        Ok(service) => Some(service.with_routes(health.clone())),
-        Err(err) => {
-            tracing::error!("[lan] is unusable, no staff page: {err}");
-            None
-        }
-    };
-    let listen = lan.listen;
+fn start_lan_service(
+    engine: &Arc<QueueEngine>,
+    lan: &LanConfig,
+    demo: bool,
+    health: axum::Router,
+    counters: Arc<SecurityCounters>,
+) {
+    let service =
+        match LanService::with_counters(Arc::clone(engine), lan.clone(), Arc::clone(&counters)) {
+            Ok(service) => Some(service.with_routes(health.clone())),
+            Err(err) => {
+                tracing::error!("[lan] is unusable, no staff page: {err}");
+                None
+            }
+        };
+    let lan = lan.clone();
     let allow_demo = demo || lan.allow_demo_credentials;
+    if lan.allow_demo_credentials && !demo {
+        tracing::warn!(
+            "[lan] allow_demo_credentials = true: demo or common PINs and the demo device token are accepted; never on a real site"
+        );
+    }
     tokio::spawn(async move {
         let Some(service) = service else {
-            return serve_router(listen, health, "device health").await;
+            return serve_router(lan, health, counters, "device health").await;
         };
         let s = service.clone();
         let uses_demo = tokio::task::spawn_blocking(move || s.uses_demo_credentials())
@@ -100,16 +112,17 @@ fn start_lan_service(engine: &Arc<QueueEngine>, lan: &LanConfig, demo: bool, hea
             .unwrap_or(true);
         if uses_demo && !allow_demo {
             tracing::error!(
-                "[lan] uses the demo PINs or device token: the staff page stays off until real ones are set"
+                "[lan] uses demo or common PINs or the demo device token: the staff page stays off until real ones are set"
             );
-            return serve_router(listen, health, "device health").await;
+            return serve_router(lan, health, counters, "device health").await;
         }
         if demo {
             tracing::warn!("DEMO queue: staff PINs 1111, 2222, 3333 for windows 1-3");
         }
+        let listen = lan.listen;
         match tokio::net::TcpListener::bind(listen).await {
             Ok(listener) => {
-                tracing::info!("staff page: http://{listen}/staff");
+                tracing::info!("staff page: {}://{listen}/staff", service.scheme());
                 if let Err(err) = service.serve(listener, std::future::pending()).await {
                     tracing::error!("LAN service stopped: {err}");
                 }
@@ -119,13 +132,28 @@ fn start_lan_service(engine: &Arc<QueueEngine>, lan: &LanConfig, demo: bool, hea
     });
 }
 
-/// Serves `router` (with client addresses) on `listen` until the process ends; failures are logged.
-async fn serve_router(listen: SocketAddr, router: axum::Router, what: &'static str) {
+/// Serves `router` on `[lan] listen` through the hardened server until the process ends; failures
+/// are logged.
+async fn serve_router(
+    lan: LanConfig,
+    router: axum::Router,
+    counters: Arc<SecurityCounters>,
+    what: &'static str,
+) {
+    let options = match lan::serve_options(&lan, counters) {
+        Ok(options) => options,
+        Err(err) => {
+            tracing::error!("no {what}: {err}");
+            return;
+        }
+    };
+    let listen = lan.listen;
     match tokio::net::TcpListener::bind(listen).await {
         Ok(listener) => {
-            tracing::info!("{what}: http://{listen}/healthz");
-            let service = router.into_make_service_with_connect_info::<SocketAddr>();
-            if let Err(err) = axum::serve(listener, service).await {
+            tracing::info!("{what}: {}://{listen}/healthz", options.scheme());
+            if let Err(err) =
+                lan::server::serve(listener, router, options, std::future::pending()).await
+            {
                 tracing::error!("{what} stopped: {err}");
             }
         }
@@ -213,7 +241,9 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
         )),
         None => QueueReach::Host,
     };
+    let security = Arc::new(SecurityCounters::default());
     let mut sources = HealthSources::new(&lan_config.device_name, &data_dir)
+        .with_security(Arc::clone(&security))
         .with_clocks(clocks.clone())
         .with_restarts(restarts)
         .with_devices(&devices)
@@ -239,6 +269,7 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
         &data_dir,
         demo,
         health_routes,
+        security,
         &liveness,
     )?;
     let _ = late.queue.set(Arc::clone(&queue));
@@ -277,7 +308,7 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
     let _follow = info.follow(&store, runtime.handle());
     let _technician = TechnicianController::attach(
         &shell,
-        TechnicianOptions::from_config(&config, &queue_config, data_dir.clone(), welcome),
+        TechnicianOptions::from_config(&config, &queue_config, data_dir.clone(), welcome, demo),
         TechnicianDeps {
             sources: StatusSources {
                 printer: devices.printer.clone(),

@@ -8,6 +8,7 @@ pub mod content;
 pub mod hall;
 pub mod kiosk;
 pub mod led;
+mod pin_prompt;
 pub mod screenshot;
 pub mod serve;
 pub mod technician;

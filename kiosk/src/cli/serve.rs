@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 
 use crate::{
     config::LanConfig,
-    health,
+    health::{self, SecurityCounters},
     lan::{DATABASE_FILE, DEMO_DEVICE_TOKEN, LanService, hash_pin},
 };
 use queue::{DeviceAlerts, EventPayload, QueueConfig, QueueEngine, SystemClock, event_stream};
@@ -31,17 +31,20 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long)]
     pub listen: Option<SocketAddr>,
-    /// Print the argon2 hash of a window PIN for `[[lan.staff]] pin_hash` and exit.
-    #[arg(long, value_name = "PIN")]
-    pub hash_pin: Option<String>,
+    /// Print the argon2 hash of a window PIN (at least 6 digits, not a common one) for
+    /// `[[lan.staff]] pin_hash` and exit. The PIN is read from the terminal without echo, or from
+    /// the first line of standard input when it is not a terminal; never from the command line.
+    #[arg(long)]
+    pub hash_pin: bool,
 }
 
 /// Runs the queue host and LAN service until interrupted (Ctrl-C or SIGTERM).
 ///
 /// Prints `listening on http://ADDR` on standard output once the socket is bound.
 pub fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
-    if let Some(pin) = &args.hash_pin {
-        println!("{}", hash_pin(pin).context("hashing the PIN")?);
+    if args.hash_pin {
+        let pin = super::pin_prompt::read_pin("window PIN / 窗口密码")?;
+        println!("{}", hash_pin(&pin).context("hashing the PIN")?);
         return Ok(());
     }
     let config = super::load_config(args.config.as_deref())?;
@@ -93,7 +96,15 @@ async fn serve(
     // the data directory and its disk.
     let restarts = health::record_start(data_dir).unwrap_or(0);
     let health = health::HealthSources::new(&device, data_dir).with_restarts(restarts);
-    let service = LanService::new(Arc::clone(&engine), lan_config)
+    if lan_config.allow_demo_credentials && !demo {
+        eprintln!(
+            "warning: [lan] allow_demo_credentials = true: demo or common PINs and the demo device \
+             token are accepted. Never on a real site."
+        );
+    }
+    let counters = Arc::new(SecurityCounters::default());
+    let health = health.with_security(Arc::clone(&counters));
+    let service = LanService::with_counters(Arc::clone(&engine), lan_config, counters)
         .context("[lan]")?
         .with_routes(health::routes(health, None));
     if !demo && !allow_demo {
@@ -101,7 +112,7 @@ async fn serve(
         let uses_demo = tokio::task::spawn_blocking(move || s.uses_demo_credentials()).await?;
         if uses_demo {
             bail!(
-                "the configuration uses the demo PINs or device token; set real ones \
+                "the configuration uses demo or common PINs or the demo device token; set real ones \
                  (or [lan] allow_demo_credentials = true on a test bench)"
             );
         }
@@ -112,12 +123,13 @@ async fn serve(
     let local = listener.local_addr()?;
     {
         let mut out = std::io::stdout().lock();
-        writeln!(out, "listening on http://{local}")?;
+        writeln!(out, "listening on {}://{local}", service.scheme())?;
         out.flush()?;
     }
     tracing::info!(
-        "queue database {}, staff page http://{local}/staff",
-        db.display()
+        "queue database {}, staff page {}://{local}/staff",
+        db.display(),
+        service.scheme()
     );
 
     // The simulated ticket printer of this headless host: reports a healthy printer and

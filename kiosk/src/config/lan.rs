@@ -6,11 +6,16 @@
 //! | `public_url` | none | base of the phone status URLs printed as QR codes, e.g. `"http://192.168.1.10:8080"` |
 //! | `device_name` | `"kiosk-1"` | name of this (host) device in alerts and reprint requests |
 //! | `session_hours` | `12` | lifetime of a staff login |
-//! | `max_login_failures` | `5` | wrong PINs per window (×4 per client address) before a lockout |
-//! | `lockout_minutes` | `5` | length of the lockout |
-//! | `allow_demo_credentials` | `false` | accept the demo PINs and device token with a real configuration |
-//! | `staff` | none | `[[lan.staff]]`: `window`, `pin_hash` (argon2 PHC string, see `kiosk serve --hash-pin`) |
+//! | `max_login_failures` | `5` | wrong PINs for one window from one address before that address is locked out; ×4 locks the address for every window, and ×4 from all addresses together locks the window (except from its own `addresses`) |
+//! | `lockout_minutes` | `5` | length of a lockout |
+//! | `pin_check_threads` | `2` | PIN checks (argon2, 19 MiB each) that run at once |
+//! | `pin_check_queue` | `8` | logins that may wait for a check; beyond, 429 at once |
+//! | `allow_demo_credentials` | `false` | accept the demo or common PINs and the demo device token with a real configuration (test benches; a warning is printed at every start) |
+//! | `allowed_hosts` | none | host names (besides IP addresses, `localhost` and the host of `public_url`) that requests may name in `Host`: anything else is refused (DNS rebinding) |
+//! | `staff` | none | `[[lan.staff]]`: `window`, `pin_hash` (argon2 PHC string, see `kiosk serve --hash-pin`), optional `addresses` (the window's own IP addresses, exempt from the window-wide lockout) |
 //! | `devices` | none | `[[lan.devices]]`: `name`, `token_sha256` (hex SHA-256 of the device token) |
+//! | `limits` | see [`LanLimits`] | `[lan.limits]`: connection limits and timeouts |
+//! | `tls` | none | `[lan.tls]`: `cert_file`, `key_file` (PEM): serve HTTPS instead of HTTP |
 //!
 //! ```toml
 //! [lan]
@@ -27,7 +32,10 @@
 //! token_sha256 = "…64 hex digits…"
 //! ```
 
-use std::net::SocketAddr;
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+};
 
 use serde::Deserialize;
 
@@ -47,8 +55,18 @@ pub struct LanConfig {
     pub max_login_failures: u32,
     /// Lockout length in minutes.
     pub lockout_minutes: u32,
-    /// Accept the demo credentials even with a configuration file.
+    /// PIN checks that run at once.
+    pub pin_check_threads: usize,
+    /// Logins that may wait for a PIN check.
+    pub pin_check_queue: usize,
+    /// Accept the demo or common PINs and the demo token even with a configuration file.
     pub allow_demo_credentials: bool,
+    /// Host names requests may name besides IP addresses, `localhost` and `public_url`'s host.
+    pub allowed_hosts: Vec<String>,
+    /// Connection limits and timeouts.
+    pub limits: LanLimits,
+    /// HTTPS certificate and key; plain HTTP when absent.
+    pub tls: Option<LanTls>,
     /// Window PINs.
     pub staff: Vec<StaffEntry>,
     /// Devices allowed to issue tickets.
@@ -64,7 +82,12 @@ impl Default for LanConfig {
             session_hours: 12,
             max_login_failures: 5,
             lockout_minutes: 5,
+            pin_check_threads: 2,
+            pin_check_queue: 8,
             allow_demo_credentials: false,
+            allowed_hosts: Vec::new(),
+            limits: LanLimits::default(),
+            tls: None,
             staff: Vec::new(),
             devices: Vec::new(),
         }
@@ -79,6 +102,10 @@ pub struct StaffEntry {
     pub window: u32,
     /// Argon2 PHC string of the PIN.
     pub pin_hash: String,
+    /// The window's own IP addresses: logins from them are exempt from the window-wide lockout, so a
+    /// flood of wrong PINs from elsewhere cannot lock the staff at the window out.
+    #[serde(default)]
+    pub addresses: Vec<IpAddr>,
 }
 
 /// A device allowed to issue tickets.
@@ -89,4 +116,37 @@ pub struct DeviceEntry {
     pub name: String,
     /// Hex SHA-256 of its bearer token.
     pub token_sha256: String,
+}
+
+/// Connection limits and timeouts of the LAN service (`[lan.limits]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LanLimits {
+    /// Connections open at once; beyond, new ones are closed at once.
+    pub max_connections: usize,
+    /// Connections open at once from one address.
+    pub max_connections_per_source: usize,
+    /// Milliseconds a connection may take to send a request's headers (or, with TLS, to finish the
+    /// handshake); also how long an idle keep-alive connection is kept.
+    pub header_timeout_ms: u64,
+}
+
+impl Default for LanLimits {
+    fn default() -> Self {
+        Self {
+            max_connections: 512,
+            max_connections_per_source: 64,
+            header_timeout_ms: 10_000,
+        }
+    }
+}
+
+/// The LAN service's certificate (`[lan.tls]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanTls {
+    /// PEM certificate chain (leaf first).
+    pub cert_file: PathBuf,
+    /// PEM private key.
+    pub key_file: PathBuf,
 }

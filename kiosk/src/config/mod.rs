@@ -19,7 +19,7 @@ use serde::Deserialize;
 pub use board::{BoardConfig, BoardKind, TimeWindow};
 pub use devices::{DevicesConfig, IdReaderConfig, PrinterConfig};
 pub use error::ConfigError;
-pub use lan::{DeviceEntry, LanConfig, StaffEntry};
+pub use lan::{DeviceEntry, LanConfig, LanLimits, LanTls, StaffEntry};
 pub use technician::{DEV_PIN, DEV_PIN_SHA256, PinHash, TechnicianConfig, check_pin_format};
 
 /// The whole configuration of one device.

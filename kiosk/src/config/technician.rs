@@ -28,6 +28,9 @@ pub struct TechnicianConfig {
     pub max_attempts: u32,
     /// How long the PIN pad stays locked after too many wrong PINs, in seconds (10 to 86400).
     pub lockout_secs: u64,
+    /// Let the development PIN open the page although a configuration file is loaded (test benches
+    /// only). Without it, a configured device with the development PIN keeps the page closed.
+    pub allow_dev_pin: bool,
 }
 
 impl Default for TechnicianConfig {
@@ -36,6 +39,7 @@ impl Default for TechnicianConfig {
             pin_sha256: DEV_PIN_SHA256.to_owned(),
             max_attempts: 5,
             lockout_secs: 300,
+            allow_dev_pin: false,
         }
     }
 }

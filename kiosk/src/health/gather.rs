@@ -3,6 +3,7 @@
 
 use std::{
     path::{Path, PathBuf},
+    sync::Arc,
     time::Duration,
 };
 
@@ -12,6 +13,7 @@ use tokio::sync::watch;
 use crate::{
     board::BoardStatus,
     devices::{Devices, IdReaderReport, LedPanelReport, PrinterReport},
+    health::SecurityCounters,
     watchdog::Liveness,
 };
 use clock::Clocks;
@@ -48,6 +50,7 @@ pub struct HealthSources {
     outbox: Option<Outbox>,
     board: Option<watch::Receiver<BoardStatus>>,
     liveness: Option<Liveness>,
+    security: Option<Arc<SecurityCounters>>,
 }
 
 impl HealthSources {
@@ -67,6 +70,7 @@ impl HealthSources {
             outbox: None,
             board: None,
             liveness: None,
+            security: None,
         }
     }
 
@@ -119,6 +123,17 @@ impl HealthSources {
     pub fn with_liveness(mut self, liveness: Liveness) -> Self {
         self.liveness = Some(liveness);
         self
+    }
+
+    /// Adds the LAN service's counters of refused logins and connections to `/metrics`.
+    pub fn with_security(mut self, counters: Arc<SecurityCounters>) -> Self {
+        self.security = Some(counters);
+        self
+    }
+
+    /// The LAN service's counters, when attached.
+    pub fn security(&self) -> Option<&Arc<SecurityCounters>> {
+        self.security.as_ref()
     }
 
     /// The device's name.

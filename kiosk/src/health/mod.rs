@@ -7,11 +7,13 @@
 //! - [`metrics`]: the Prometheus rendering, a pure function;
 //! - [`gather`]: collecting the facts from the device slots, content store, outbox, board and watchdog,
 //!   the restart counter, the queue host probe and the heartbeat task;
+//! - [`security`]: counters of refused logins and connections, shown in `/metrics`;
 //! - [`routes`]: the HTTP routes. Every device serves them on `[lan] listen` (see `kiosk/BOARD.md`).
 
 pub mod gather;
 pub mod metrics;
 pub mod routes;
+pub mod security;
 
 pub use gather::{
     HealthSources, HeartbeatTask, QueueReach, free_bytes, record_start, spawn_heartbeats,
@@ -22,3 +24,4 @@ pub use health_facts::{
     MIN_FREE_BYTES, PaperState, PrinterFacts,
 };
 pub use routes::{HealthzBody, routes};
+pub use security::{LockScope, SecurityCounters};

@@ -80,14 +80,20 @@ async fn healthz(State(state): State<HealthState>) -> Response {
 
 async fn metrics_text(State(state): State<HealthState>) -> Response {
     match snapshot(&state).await {
-        Ok(s) => (
-            [
-                (header::CONTENT_TYPE, metrics::CONTENT_TYPE),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            metrics::render(&s),
-        )
-            .into_response(),
+        Ok(s) => {
+            let mut text = metrics::render(&s);
+            if let Some(security) = state.sources.security() {
+                text.push_str(&security.render());
+            }
+            (
+                [
+                    (header::CONTENT_TYPE, metrics::CONTENT_TYPE),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                text,
+            )
+                .into_response()
+        }
         Err(r) => r,
     }
 }

@@ -81,16 +81,9 @@ async fn login(
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    let st = Arc::clone(&state);
     let now = state.engine.now();
     let window = body.window;
-    let result =
-        tokio::task::spawn_blocking(move || st.auth.login(window, &body.pin, addr.ip(), now))
-            .await
-            .map_err(|e| {
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-            })?;
-    match result {
+    match state.auth.login(window, body.pin, addr.ip(), now).await {
         Ok(token) => {
             blocking(&state, move |e| e.open_window(window)).await?;
             Ok(Json(LoginResponse {
@@ -99,14 +92,16 @@ async fn login(
                 expires_in: state.auth.session_seconds(),
             }))
         }
-        Err(AuthError::Locked(secs)) => Err(ApiError {
-            retry_after: Some(secs),
-            ..ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                AuthError::Locked(secs).to_string(),
-            )
-        }),
+        Err(e @ (AuthError::Locked(_) | AuthError::Busy)) => {
+            let secs = match e {
+                AuthError::Locked(secs) => secs,
+                _ => 1,
+            };
+            Err(ApiError {
+                retry_after: Some(secs),
+                ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", e.to_string())
+            })
+        }
         Err(e) => Err(ApiError::unauthorized(e.to_string())),
     }
 }

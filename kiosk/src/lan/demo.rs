@@ -15,6 +15,7 @@ pub fn demo_config() -> (QueueConfig, LanConfig) {
         .map(|(window, hash)| StaffEntry {
             window: *window,
             pin_hash: (*hash).to_owned(),
+            addresses: Vec::new(),
         })
         .collect();
     let lan = LanConfig {

@@ -1,9 +1,11 @@
 //! LAN service: the staff API, staff page, phone status page and event stream.
 //!
 //! [`LanService`] wraps a [`QueueEngine`] in the HTTP interface of `queue/README.md`; `kiosk
-//! serve` (`cli::serve`) runs it headless. Window staff log in with a PIN (argon2, rate
-//! limited), kiosks issue tickets with a device token, and everything that changes goes out as
-//! Server-Sent Events with replay from the append-only log.
+//! serve` (`cli::serve`) runs it headless. Window staff log in with a PIN (argon2, failure budgets,
+//! a bounded hashing pool: [`auth`]), kiosks issue tickets with a device token, and everything that
+//! changes goes out as Server-Sent Events with replay from the append-only log. Every listener of a
+//! device goes through [`server`]: connection limits, header timeouts, optional TLS, the host check
+//! and security headers. `SECURITY.md` says what each of these defends against.
 
 mod api;
 pub mod auth;
@@ -12,8 +14,9 @@ mod demo;
 mod error;
 mod extract;
 mod pages;
+pub mod server;
 
-use std::{net::SocketAddr, sync::Arc};
+use std::sync::Arc;
 
 use axum::Router;
 use tokio::net::TcpListener;
@@ -22,8 +25,48 @@ use queue::QueueEngine;
 
 pub use crate::config::{DeviceEntry, LanConfig, StaffEntry};
 pub use auth::{AuthError, DEMO_DEVICE_TOKEN, DEMO_PINS, device_token_sha256, hash_pin};
+pub use server::{ServeOptions, tls::TlsError};
+
+use crate::health::SecurityCounters;
 pub use demo::{DATABASE_FILE, demo_config};
 pub use error::ApiError;
+
+/// Why the LAN service cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum LanSetupError {
+    /// PINs, tokens or windows are unusable.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// The certificate or key of `[lan.tls]` is unusable.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+}
+
+/// How a device serves `[lan] listen`: limits, TLS and allowed hosts from `config`, reporting to
+/// `counters`. Used by the queue host and by devices that serve only `/healthz` and `/metrics`.
+pub fn serve_options(
+    config: &LanConfig,
+    counters: Arc<SecurityCounters>,
+) -> Result<ServeOptions, TlsError> {
+    let tls = match &config.tls {
+        Some(tls) => Some(server::tls::acceptor(&tls.cert_file, &tls.key_file)?),
+        None => None,
+    };
+    let hosts = server::HostPolicy::new(
+        config.allowed_hosts.iter().cloned().chain(
+            config
+                .public_url
+                .as_deref()
+                .and_then(server::headers::url_host),
+        ),
+    );
+    Ok(ServeOptions {
+        limits: config.limits,
+        tls,
+        hosts,
+        counters,
+    })
+}
 
 /// Shared state of the handlers.
 #[derive(Debug)]
@@ -37,13 +80,25 @@ pub struct LanState {
 pub struct LanService {
     state: Arc<LanState>,
     extra: Option<Router>,
+    options: ServeOptions,
 }
 
 impl LanService {
     /// Builds the service; fails when `[lan]` is unusable (bad PIN hash, bad token digest,
-    /// a staff entry for a window the queue does not have).
-    pub fn new(engine: Arc<QueueEngine>, config: LanConfig) -> Result<Self, AuthError> {
-        let auth = auth::Auth::new(&config)?;
+    /// a staff entry for a window the queue does not have, an unusable certificate).
+    pub fn new(engine: Arc<QueueEngine>, config: LanConfig) -> Result<Self, LanSetupError> {
+        Self::with_counters(engine, config, Arc::default())
+    }
+
+    /// [`LanService::new`] reporting refusals to `counters` (shared with the health routes'
+    /// `/metrics`, see `HealthSources::with_security`).
+    pub fn with_counters(
+        engine: Arc<QueueEngine>,
+        config: LanConfig,
+        counters: Arc<SecurityCounters>,
+    ) -> Result<Self, LanSetupError> {
+        let options = serve_options(&config, Arc::clone(&counters))?;
+        let auth = auth::Auth::new(&config, counters)?;
         if let Some(w) = auth
             .windows()
             .into_iter()
@@ -51,12 +106,29 @@ impl LanService {
         {
             return Err(AuthError::Config(format!(
                 "[[lan.staff]] window {w} is not a window of [queue]"
-            )));
+            ))
+            .into());
         }
         Ok(Self {
             state: Arc::new(LanState { engine, auth }),
             extra: None,
+            options,
         })
+    }
+
+    /// The counters of refused logins and connections (give them to the health routes).
+    pub fn counters(&self) -> Arc<SecurityCounters> {
+        Arc::clone(&self.options.counters)
+    }
+
+    /// PIN checks (argon2 evaluations) run so far.
+    pub fn pin_checks(&self) -> usize {
+        self.state.auth.pin_checks()
+    }
+
+    /// `http` or `https`.
+    pub fn scheme(&self) -> &'static str {
+        self.options.scheme()
     }
 
     /// The queue engine.
@@ -85,18 +157,13 @@ impl LanService {
         }
     }
 
-    /// Serves on `listener` until `shutdown` completes.
+    /// Serves on `listener` until `shutdown` completes, through the hardened [`server`].
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
-            listener,
-            self.router()
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
+        let router = self.router();
+        server::serve(listener, router, self.options, shutdown).await
     }
 }

@@ -22,5 +22,5 @@ pub mod window_count;
 
 pub use controller::{TechnicianController, TechnicianDeps, TechnicianOptions};
 pub use log_ring::{LogRing, LogRingLayer};
-pub use pin_lock::{PinLock, PinVerdict};
+pub use pin_lock::{PinLock, PinLockState, PinVerdict};
 pub use status::{StatusLine, StatusSources};

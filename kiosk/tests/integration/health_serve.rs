@@ -11,7 +11,7 @@ use std::{
 
 use serde_json::Value;
 
-struct Host(Child);
+pub(crate) struct Host(pub(crate) Child);
 
 impl Drop for Host {
     fn drop(&mut self) {
@@ -29,7 +29,7 @@ fn spawn_host(data_dir: &Path) -> (Host, String) {
 }
 
 /// Starts `kiosk serve` as `serve` says and waits for the address it listens on.
-fn spawn(mut serve: Command) -> (Host, String) {
+pub(crate) fn spawn(mut serve: Command) -> (Host, String) {
     let mut child = serve
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -8,6 +8,7 @@ mod hall_model;
 mod health_board;
 mod health_serve;
 mod lan_api;
+mod lan_attacks;
 mod lan_staff_page;
 mod led_cli;
 mod queue_crash;

@@ -119,6 +119,7 @@ impl Kiosk {
             &shell,
             TechnicianOptions {
                 pin: PinHash::parse(DEV_PIN_SHA256).unwrap(),
+                dev_pin_refused: false,
                 max_attempts: 5,
                 lockout: Duration::from_secs(300),
                 centre_name: "黔江区公共法律服务中心".into(),

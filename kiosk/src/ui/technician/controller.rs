@@ -13,7 +13,7 @@ use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 use tokio::runtime::Handle;
 
 use super::{
-    LogRing, PinLock, PinVerdict, StatusLine, StatusSources,
+    LogRing, PinLock, PinLockState, PinVerdict, StatusLine, StatusSources,
     actions::{self, ActionResult},
     status, window_count,
 };
@@ -36,6 +36,8 @@ pub type MonotonicClock = Rc<dyn Fn() -> Duration>;
 pub struct TechnicianOptions {
     /// The PIN's hash.
     pub pin: PinHash,
+    /// The PIN is the development PIN on a configured device: the page does not open at all.
+    pub dev_pin_refused: bool,
     /// Wrong PINs in a row before the lockout.
     pub max_attempts: u32,
     /// How long the lockout lasts.
@@ -72,14 +74,24 @@ impl std::fmt::Debug for TechnicianOptions {
 
 impl TechnicianOptions {
     /// Takes the options from the configuration; the lockout runs on the system's monotonic clock.
+    ///
+    /// `demo` is a run without a configuration file: only then (or with `[technician]
+    /// allow_dev_pin = true` on a test bench) does the development PIN open the page.
     pub fn from_config(
         config: &KioskConfig,
         queue: &QueueConfig,
         data_dir: PathBuf,
         resting_scene: Scene,
+        demo: bool,
     ) -> Self {
         let technician = &config.technician;
-        if technician.uses_dev_pin() {
+        let dev_pin_refused = technician.uses_dev_pin() && !demo && !technician.allow_dev_pin;
+        if dev_pin_refused {
+            tracing::error!(
+                "the technician PIN is the development default: the technician page stays closed until \
+                 [technician] pin_sha256 is set (kiosk technician hash-pin)"
+            );
+        } else if technician.uses_dev_pin() {
             tracing::warn!(
                 "the technician PIN is the development default: set [technician] pin_sha256 (kiosk technician hash-pin)"
             );
@@ -89,6 +101,7 @@ impl TechnicianOptions {
             // Checked when the configuration was loaded.
             pin: PinHash::parse(&technician.pin_sha256)
                 .unwrap_or_else(|_| PinHash::parse(crate::config::DEV_PIN_SHA256).expect("valid")),
+            dev_pin_refused,
             max_attempts: technician.max_attempts,
             lockout: Duration::from_secs(technician.lockout_secs),
             centre_name: config.site.name.clone(),
@@ -167,7 +180,8 @@ impl TechnicianController {
     /// Attaches the PIN pad and the page to `shell`'s window.
     pub fn attach(shell: &Shell, options: TechnicianOptions, deps: TechnicianDeps) -> Self {
         let (tx, rx) = mpsc::channel();
-        let lock = PinLock::new(options.pin.clone(), options.max_attempts, options.lockout);
+        let mut lock = PinLock::new(options.pin.clone(), options.max_attempts, options.lockout);
+        lock.restore(PinLockState::load(&options.data_dir), (options.clock)());
         let inner = Rc::new(Inner {
             window: shell.window().as_weak(),
             options,
@@ -319,6 +333,7 @@ impl TechnicianController {
             window.global::<Nav>().invoke_activity();
         }
         match locked {
+            _ if self.inner.options.dev_pin_refused => self.pin_message(&dev_pin_text()),
             Some(remaining) => self.pin_message(&locked_text(remaining)),
             None => self.pin_message(&Text::new("请输入维护密码", "Enter the technician PIN")),
         }
@@ -350,8 +365,19 @@ impl TechnicianController {
     fn pin_submit(&self) {
         let pin = std::mem::take(&mut *self.inner.entry.borrow_mut());
         self.with_global(|t| t.set_pin_mask(SharedString::new()));
+        if self.inner.options.dev_pin_refused {
+            self.pin_message(&dev_pin_text());
+            return;
+        }
         let now = (self.inner.options.clock)();
-        let verdict = self.inner.lock.borrow_mut().check(&pin, now);
+        let (verdict, state) = {
+            let mut lock = self.inner.lock.borrow_mut();
+            let verdict = lock.check(&pin, now);
+            (verdict, lock.state(now))
+        };
+        if let Err(err) = state.save(&self.inner.options.data_dir) {
+            tracing::warn!("cannot save the technician PIN lockout: {err}");
+        }
         match verdict {
             PinVerdict::Accepted => self.unlock(),
             PinVerdict::Wrong { tries_left } => self.pin_message(&Text::new(
@@ -638,6 +664,13 @@ impl TechnicianController {
         };
         self.finish_now(result);
     }
+}
+
+fn dev_pin_text() -> Text {
+    Text::new(
+        "维护密码仍为出厂默认值，维护页已停用。请用 kiosk technician hash-pin 设置新密码",
+        "The technician PIN is still the factory default: the page is disabled. Set one with kiosk technician hash-pin",
+    )
 }
 
 fn locked_text(remaining: Duration) -> Text {

@@ -1,7 +1,13 @@
 //! Wrong-PIN counting and lockout. Time is passed in (a monotonic duration since any fixed start), so
 //! the rule is tested without waiting.
+//!
+//! The count and the lock survive a power cycle ([`PinLockState`], kept in the data directory): a
+//! guesser cannot reset the lockout by pulling the plug. The monotonic clock starts again at boot, so
+//! a lock found at start runs its full length again; that errs on the side of the lock.
 
-use std::time::Duration;
+use std::{path::Path, time::Duration};
+
+use serde::{Deserialize, Serialize};
 
 use crate::config::PinHash;
 
@@ -20,6 +26,41 @@ pub enum PinVerdict {
         /// Time left of the lockout.
         remaining: Duration,
     },
+}
+
+/// What survives a restart: wrong PINs in a row and whether the pad was locked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinLockState {
+    /// Wrong PINs in a row.
+    pub failures: u32,
+    /// The pad was locked.
+    pub locked: bool,
+}
+
+/// File name of the saved [`PinLockState`] in the data directory.
+pub const PIN_LOCK_FILE: &str = "technician-lock.json";
+
+impl PinLockState {
+    /// Reads the saved state; a missing or unreadable file is a fresh state, a damaged one a lock
+    /// (someone may have tampered with it to escape the lockout).
+    pub fn load(data_dir: &Path) -> Self {
+        match std::fs::read(data_dir.join(PIN_LOCK_FILE)) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or(Self {
+                failures: 0,
+                locked: true,
+            }),
+            Err(_) => Self::default(),
+        }
+    }
+
+    /// Saves the state (write to a temporary file, then rename: a power cut keeps the old or the new).
+    pub fn save(&self, data_dir: &Path) -> std::io::Result<()> {
+        let path = data_dir.join(PIN_LOCK_FILE);
+        let tmp = data_dir.join(format!("{PIN_LOCK_FILE}.tmp"));
+        let json = serde_json::to_vec(self).map_err(std::io::Error::other)?;
+        std::fs::write(&tmp, json)?;
+        std::fs::rename(&tmp, &path)
+    }
 }
 
 /// The PIN check with its attempt counter.
@@ -41,6 +82,20 @@ impl PinLock {
             lockout,
             failures: 0,
             locked_until: None,
+        }
+    }
+
+    /// Continues from a saved state at `now`: the count goes on, and a saved lock starts again in full.
+    pub fn restore(&mut self, state: PinLockState, now: Duration) {
+        self.failures = state.failures.min(self.max_attempts);
+        self.locked_until = state.locked.then(|| now + self.lockout);
+    }
+
+    /// The state to save at `now`.
+    pub fn state(&self, now: Duration) -> PinLockState {
+        PinLockState {
+            failures: self.failures,
+            locked: self.locked(now).is_some(),
         }
     }
 
@@ -88,6 +143,42 @@ mod tests {
 
     fn lock() -> PinLock {
         PinLock::new(PinHash::new("salt", "2468"), 3, Duration::from_secs(300))
+    }
+
+    #[test]
+    fn a_restart_keeps_the_count_and_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut before = lock();
+        let t = Duration::from_secs(50);
+        let _ = before.check("0000", t);
+        let _ = before.check("0000", t);
+        before.state(t).save(dir.path()).unwrap();
+        // Power cycle: a new lock, a new monotonic clock.
+        let mut after = lock();
+        let boot = Duration::from_secs(3);
+        after.restore(PinLockState::load(dir.path()), boot);
+        assert_eq!(
+            after.check("0000", boot),
+            PinVerdict::LockedOut {
+                remaining: Duration::from_secs(300)
+            },
+            "the third wrong PIN locks, counting those before the restart"
+        );
+        after.state(boot).save(dir.path()).unwrap();
+        let mut again = lock();
+        again.restore(PinLockState::load(dir.path()), boot);
+        assert_eq!(
+            again.check("2468", boot),
+            PinVerdict::LockedOut {
+                remaining: Duration::from_secs(300)
+            },
+            "a lock survives the restart"
+        );
+        std::fs::write(dir.path().join(PIN_LOCK_FILE), b"{not json").unwrap();
+        assert!(
+            PinLockState::load(dir.path()).locked,
+            "a damaged file locks"
+        );
     }
 
     #[test]

@@ -1,9 +1,13 @@
-//! Staff logins (argon2 PIN hashes, sessions, rate limiting) and device tokens.
+//! Staff logins (argon2 PIN hashes, sessions, failure budgets, a bounded hashing pool) and device
+//! tokens.
+
+mod budget;
+mod pool;
 
 use std::{
     collections::HashMap,
     net::IpAddr,
-    sync::{Mutex, PoisonError},
+    sync::{Arc, Mutex, PoisonError},
 };
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
@@ -11,13 +15,30 @@ use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::config::{DeviceEntry, LanConfig, StaffEntry};
+pub use budget::{BudgetPolicy, Budgets, LockChange, Refused, Reservation, Scope};
+pub use pool::{PinCheckPool, PoolFull};
+
+use crate::{
+    config::{DeviceEntry, LanConfig, StaffEntry},
+    health::SecurityCounters,
+};
 
 /// The demo device token of `kiosk serve` without `--config`.
 pub const DEMO_DEVICE_TOKEN: &str = "demo-device-token";
 
 /// The demo PINs of windows 1, 2 and 3.
 pub const DEMO_PINS: [(u32, &str); 3] = [(1, "1111"), (2, "2222"), (3, "3333")];
+
+/// PINs nobody should use: the demo PINs and the most common ones. A real configuration whose PIN
+/// is one of them is refused (`[lan] allow_demo_credentials = true` lets a test bench keep them).
+pub const WEAK_PINS: [&str; 9] = [
+    "1111", "2222", "3333", "1234", "0000", "123456", "000000", "111111", "888888",
+];
+
+/// The shortest PIN `hash_pin` accepts for a real configuration. The window budget allows
+/// `4 × max_login_failures` guesses per lockout period from anywhere: 5,760 a day by default, which
+/// would find a 4-digit PIN within two days but needs half a year on average for 6 digits.
+pub const MIN_PIN_LEN: usize = 6;
 
 /// Argon2 hashes of [`DEMO_PINS`], precomputed so the demo starts without hashing.
 pub(crate) const DEMO_PIN_HASHES: [(u32, &str); 3] = [
@@ -35,9 +56,13 @@ pub(crate) const DEMO_PIN_HASHES: [(u32, &str); 3] = [
     ),
 ];
 
-/// Hashes a PIN into an argon2id PHC string for `[[lan.staff]] pin_hash`.
+/// Hashes a PIN of a real configuration (at least [`MIN_PIN_LEN`] digits, not a [`WEAK_PINS`] one)
+/// into an argon2id PHC string for `[[lan.staff]] pin_hash`.
 pub fn hash_pin(pin: &str) -> Result<String, AuthError> {
     validate_pin(pin)?;
+    if pin.len() < MIN_PIN_LEN || WEAK_PINS.contains(&pin) {
+        return Err(AuthError::WeakPin);
+    }
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
     Argon2::default()
@@ -58,7 +83,7 @@ pub fn device_token_sha256(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// A PIN is 4 to 12 digits.
+/// A PIN is 4 to 12 digits (the demo PINs have 4; [`hash_pin`] wants [`MIN_PIN_LEN`]).
 pub fn validate_pin(pin: &str) -> Result<(), AuthError> {
     if (4..=12).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
@@ -81,9 +106,17 @@ pub enum AuthError {
     /// The PIN is not 4-12 digits.
     #[error("密码应为 4-12 位数字 / a PIN has 4-12 digits")]
     BadPin,
+    /// The PIN is too short or too common for a real configuration.
+    #[error(
+        "密码过于简单：至少 6 位且不能是常见密码 / PIN too weak: at least 6 digits, not a common one"
+    )]
+    WeakPin,
     /// Too many failures: wait.
     #[error("尝试次数过多，请 {0} 秒后再试 / too many attempts, retry in {0} s")]
     Locked(u64),
+    /// Too many PIN checks at once: retry shortly.
+    #[error("系统繁忙，请稍后再试 / busy, retry in a moment")]
+    Busy,
     /// Hashing failed.
     #[error("PIN hashing failed: {0}")]
     Hash(String),
@@ -98,22 +131,16 @@ struct Session {
     expires: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
-struct Failures {
-    count: u32,
-    locked_until: Option<DateTime<Utc>>,
-}
-
-/// Window PINs, device tokens, sessions and login rate limits.
+/// Window PINs, device tokens, sessions, failure budgets and the PIN check pool.
 #[derive(Debug)]
 pub struct Auth {
     staff: HashMap<u32, String>,
     devices: Vec<(String, [u8; 32])>,
     sessions: Mutex<HashMap<[u8; 32], Session>>,
-    failures: Mutex<HashMap<String, Failures>>,
+    budgets: Mutex<Budgets>,
+    pool: PinCheckPool,
+    counters: Arc<SecurityCounters>,
     session_len: Duration,
-    max_failures: u32,
-    lockout: Duration,
 }
 
 fn parse_digest(hex_str: &str) -> Option<[u8; 32]> {
@@ -123,9 +150,15 @@ fn parse_digest(hex_str: &str) -> Option<[u8; 32]> {
 
 impl Auth {
     /// Builds the authenticator from `[lan]` (PIN hashes are checked for form, not tried).
-    pub fn new(config: &LanConfig) -> Result<Self, AuthError> {
+    pub fn new(config: &LanConfig, counters: Arc<SecurityCounters>) -> Result<Self, AuthError> {
         let mut staff = HashMap::new();
-        for StaffEntry { window, pin_hash } in &config.staff {
+        let mut own_addresses: HashMap<u32, Vec<IpAddr>> = HashMap::new();
+        for StaffEntry {
+            window,
+            pin_hash,
+            addresses,
+        } in &config.staff
+        {
             if argon2::PasswordHash::new(pin_hash).is_err() {
                 return Err(AuthError::Config(format!(
                     "[[lan.staff]] window {window}: pin_hash is not an argon2 PHC string"
@@ -136,6 +169,7 @@ impl Auth {
                     "[[lan.staff]] window {window} appears twice"
                 )));
             }
+            own_addresses.insert(*window, addresses.clone());
         }
         let mut devices = Vec::new();
         for DeviceEntry { name, token_sha256 } in &config.devices {
@@ -148,14 +182,21 @@ impl Auth {
             })?;
             devices.push((name.clone(), digest));
         }
+        let per_window = config.max_login_failures.max(1);
+        let policy = BudgetPolicy {
+            per_source_window: per_window,
+            per_source: per_window.saturating_mul(4),
+            per_window: per_window.saturating_mul(4),
+            lockout: Duration::minutes(i64::from(config.lockout_minutes.max(1))),
+        };
         Ok(Self {
             staff,
             devices,
             sessions: Mutex::new(HashMap::new()),
-            failures: Mutex::new(HashMap::new()),
+            budgets: Mutex::new(Budgets::new(policy, own_addresses)),
+            pool: PinCheckPool::new(config.pin_check_threads, config.pin_check_queue),
+            counters,
             session_len: Duration::hours(i64::from(config.session_hours.max(1))),
-            max_failures: config.max_login_failures.max(1),
-            lockout: Duration::minutes(i64::from(config.lockout_minutes.max(1))),
         })
     }
 
@@ -166,13 +207,15 @@ impl Auth {
         w
     }
 
-    /// Whether a device entry uses the demo token or a staff entry of windows 1-3 the demo PIN.
+    /// Whether a device entry uses the demo token or a staff entry a PIN of [`WEAK_PINS`] (the demo
+    /// PINs among them). Runs argon2 for each pair: call it off the async threads.
     pub fn uses_demo_credentials(&self) -> bool {
         let demo = Sha256::digest(DEMO_DEVICE_TOKEN.as_bytes());
         self.devices.iter().any(|(_, d)| ct_eq(d, &demo))
-            || DEMO_PINS
-                .iter()
-                .any(|(w, pin)| self.staff.get(w).is_some_and(|hash| verify_pin(pin, hash)))
+            || self
+                .staff
+                .values()
+                .any(|hash| WEAK_PINS.iter().any(|pin| verify_pin(pin, hash)))
     }
 
     /// The device a bearer token belongs to.
@@ -187,57 +230,71 @@ impl Auth {
         found
     }
 
-    fn check_lock(&self, key: &str, now: DateTime<Utc>) -> Result<(), AuthError> {
-        let failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(until) = failures.get(key).and_then(|f| f.locked_until)
-            && until > now
-        {
-            let secs = u64::try_from((until - now).num_seconds().max(1)).unwrap_or(1);
-            return Err(AuthError::Locked(secs));
-        }
-        Ok(())
+    fn budgets(&self) -> std::sync::MutexGuard<'_, Budgets> {
+        self.budgets.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn record_failure(&self, key: String, limit: u32, now: DateTime<Utc>) {
-        let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        let f = failures.entry(key).or_default();
-        if f.locked_until.is_some_and(|u| u <= now) {
-            *f = Failures::default();
-        }
-        f.count += 1;
-        if f.count >= limit {
-            f.count = 0;
-            f.locked_until = Some(now + self.lockout);
+    fn report(&self, changes: &[LockChange], client: IpAddr) {
+        for change in changes {
+            if change.locked {
+                self.counters.lockout(change.scope);
+                tracing::warn!(
+                    "staff login locked: {} budget, window {}, from {client}",
+                    change.scope.label(),
+                    change.window
+                );
+            } else {
+                self.counters.unlock();
+                tracing::info!(
+                    "staff login unlocked: {} budget, window {}",
+                    change.scope.label(),
+                    change.window
+                );
+            }
         }
     }
 
-    /// Checks a login; on success returns a new session token. `verify` runs argon2, so call
-    /// it off the async threads. Failures count per window and per client address.
-    pub fn login(
+    /// Checks a login; on success returns a new session token.
+    ///
+    /// A failure is reserved in every budget before the PIN is hashed, and the hash runs in the
+    /// bounded pool: parallel guesses beyond the budget are refused without a check, and floods beyond
+    /// the pool are refused with [`AuthError::Busy`].
+    pub async fn login(
         &self,
         window: u32,
-        pin: &str,
+        pin: String,
         client: IpAddr,
         now: DateTime<Utc>,
     ) -> Result<String, AuthError> {
-        let window_key = format!("w:{window}");
-        let ip_key = format!("ip:{client}");
-        self.check_lock(&window_key, now)?;
-        self.check_lock(&ip_key, now)?;
-        let ok = validate_pin(pin).is_ok()
-            && self
-                .staff
-                .get(&window)
-                .is_some_and(|hash| verify_pin(pin, hash));
-        if !ok {
-            self.record_failure(window_key, self.max_failures, now);
-            self.record_failure(ip_key, self.max_failures * 4, now);
+        if validate_pin(&pin).is_err() {
+            // Malformed PINs never reach argon2 but count as failures all the same.
+            let reservation = self.reserve(window, client, now)?;
+            let changes = self.budgets().failed(reservation, now);
+            self.report(&changes, client);
+            self.counters.login_failed();
             return Err(AuthError::WrongPin);
         }
-        self.failures
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&window_key);
+        let reservation = self.reserve(window, client, now)?;
+        let hash = self.staff.get(&window).cloned();
+        let checked = self
+            .pool
+            .run(move || hash.is_some_and(|hash| verify_pin(&pin, &hash)))
+            .await;
+        let ok = match checked {
+            Ok(ok) => ok,
+            Err(PoolFull) => {
+                self.budgets().cancelled(reservation);
+                self.counters.busy();
+                return Err(AuthError::Busy);
+            }
+        };
+        if !ok {
+            let changes = self.budgets().failed(reservation, now);
+            self.report(&changes, client);
+            self.counters.login_failed();
+            return Err(AuthError::WrongPin);
+        }
+        self.budgets().succeeded(reservation);
         let mut raw = [0u8; 32];
         rand::rng().fill_bytes(&mut raw);
         let token = hex::encode(raw);
@@ -252,6 +309,32 @@ impl Auth {
             },
         );
         Ok(token)
+    }
+
+    fn reserve(
+        &self,
+        window: u32,
+        client: IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<Reservation, AuthError> {
+        let mut changes = Vec::new();
+        let result = {
+            let mut budgets = self.budgets();
+            budgets.prune(now);
+            let result = budgets.reserve(window, client, now, &mut changes);
+            self.counters.set_locked(budgets.locked_now(now));
+            result
+        };
+        self.report(&changes, client);
+        result.map_err(|refused| {
+            self.counters.refused();
+            AuthError::Locked(refused.retry_after_secs)
+        })
+    }
+
+    /// PIN checks run so far.
+    pub fn pin_checks(&self) -> usize {
+        self.pool.checks()
     }
 
     /// Session lifetime in seconds.
@@ -287,7 +370,8 @@ mod tests {
         let config = LanConfig {
             staff: vec![StaffEntry {
                 window: 1,
-                pin_hash: hash_pin("1234").unwrap(),
+                pin_hash: hash_pin("482915").unwrap(),
+                addresses: Vec::new(),
             }],
             devices: vec![DeviceEntry {
                 name: "kiosk-2".into(),
@@ -296,27 +380,39 @@ mod tests {
             max_login_failures: 3,
             ..LanConfig::default()
         };
-        Auth::new(&config).unwrap()
+        Auth::new(&config, Arc::default()).unwrap()
     }
 
-    #[test]
-    fn login_sessions_and_lockout() {
+    #[tokio::test]
+    async fn login_sessions_and_lockout() {
         let a = auth();
         let ip: IpAddr = [10, 0, 0, 5].into();
         let now = Utc::now();
-        let token = a.login(1, "1234", ip, now).unwrap();
+        let login = |pin: &str, at| a.login(1, pin.to_owned(), ip, at);
+        let token = login("482915", now).await.unwrap();
         assert_eq!(a.session(&token, now), Some(1));
         assert_eq!(a.session(&token, now + Duration::hours(13)), None);
         for _ in 0..3 {
-            assert_eq!(a.login(1, "9999", ip, now), Err(AuthError::WrongPin));
+            assert_eq!(login("999999", now).await, Err(AuthError::WrongPin));
         }
         assert!(matches!(
-            a.login(1, "1234", ip, now),
+            login("482915", now).await,
             Err(AuthError::Locked(_))
         ));
-        assert!(a.login(1, "1234", ip, now + Duration::minutes(6)).is_ok());
+        assert!(login("482915", now + Duration::minutes(6)).await.is_ok());
         a.logout(&token);
         assert_eq!(a.session(&token, now), None);
+        // 1 + 3 + 1 checks: the refused attempt never reached argon2.
+        assert_eq!(a.pin_checks(), 5);
+    }
+
+    #[test]
+    fn weak_and_short_pins_are_not_hashed_for_real_configurations() {
+        assert_eq!(hash_pin("1234"), Err(AuthError::WeakPin));
+        assert_eq!(hash_pin("48291"), Err(AuthError::WeakPin));
+        assert_eq!(hash_pin("123456"), Err(AuthError::WeakPin));
+        assert_eq!(hash_pin("12ab56"), Err(AuthError::BadPin));
+        assert!(hash_pin("482915").is_ok());
     }
 
     #[test]
@@ -340,14 +436,33 @@ mod tests {
             }],
             ..LanConfig::default()
         };
-        assert!(Auth::new(&demo).unwrap().uses_demo_credentials());
+        assert!(
+            Auth::new(&demo, Arc::default())
+                .unwrap()
+                .uses_demo_credentials()
+        );
+        // A common PIN on any window counts, not only the demo PIN of windows 1-3.
+        let common = LanConfig {
+            staff: vec![StaffEntry {
+                window: 7,
+                pin_hash: DEMO_PIN_HASHES[0].1.to_owned(),
+                addresses: Vec::new(),
+            }],
+            ..LanConfig::default()
+        };
+        assert!(
+            Auth::new(&common, Arc::default())
+                .unwrap()
+                .uses_demo_credentials()
+        );
         let bad = LanConfig {
             staff: vec![StaffEntry {
                 window: 1,
                 pin_hash: "1234".into(),
+                addresses: Vec::new(),
             }],
             ..LanConfig::default()
         };
-        assert!(Auth::new(&bad).is_err());
+        assert!(Auth::new(&bad, Arc::default()).is_err());
     }
 }

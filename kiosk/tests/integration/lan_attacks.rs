@@ -1,0 +1,352 @@
+//! The attacks of the security review (SECURITY.md), replayed against real servers: the LAN service
+//! in process on loopback, or the built `kiosk serve` binary. Each failed on the code before the fix.
+//!
+//! Figures (PIN checks, peak memory, `/healthz` latency) are printed, never asserted as timings; the
+//! closing notes and SECURITY.md quote them.
+
+use std::{
+    io::{Read as _, Write as _},
+    net::{IpAddr, SocketAddr, TcpStream},
+    process::Command,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use chrono::{TimeZone, Utc};
+use kiosk::{
+    config::LanConfig,
+    lan::{LanService, demo_config},
+};
+use queue::{ManualClock, QueueEngine};
+use reqwest::{Client, StatusCode};
+use serde_json::json;
+
+use crate::health_serve::spawn;
+
+struct Server {
+    base: String,
+    addr: SocketAddr,
+    service: LanService,
+    _dir: tempfile::TempDir,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn start(edit: impl FnOnce(&mut LanConfig)) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2025, 3, 3, 1, 30, 0).unwrap());
+    let (queue, mut lan) = demo_config();
+    edit(&mut lan);
+    let engine = Arc::new(
+        QueueEngine::open(
+            &dir.path().join("queue.sqlite3"),
+            queue,
+            Arc::new(clock),
+            "",
+        )
+        .unwrap(),
+    );
+    let service = LanService::new(engine, lan).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(service.clone().serve(listener, async {
+        let _ = stopped.await;
+    }));
+    Server {
+        base: format!("{}://{addr}", service.scheme()),
+        addr,
+        service,
+        _dir: dir,
+        _stop: stop,
+    }
+}
+
+/// A client whose connections come from `source` (any 127.0.0.0/8 address reaches loopback).
+fn client_from(source: [u8; 4]) -> Client {
+    Client::builder()
+        .local_address(IpAddr::from(source))
+        .build()
+        .unwrap()
+}
+
+async fn login(http: &Client, base: &str, window: u32, pin: &str) -> StatusCode {
+    http.post(format!("{base}/api/v1/login"))
+        .json(&json!({"window": window, "pin": pin}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_parallel_guesses_get_at_most_the_budget_of_pin_checks() {
+    // Before: the lock was checked before argon2 and the failure recorded after it, so all 60 guesses
+    // were checked and the right PIN, 45th, logged in. Now a failure is reserved before each check.
+    let s = start(|_| {}).await;
+    let http = Client::new();
+    let mut guesses = tokio::task::JoinSet::new();
+    for i in 0..60 {
+        let pin = if i == 44 { "2222" } else { "9999" };
+        let (http, base) = (http.clone(), s.base.clone());
+        guesses.spawn(async move { login(&http, &base, 2, pin).await });
+    }
+    let mut refused = 0;
+    while let Some(status) = guesses.join_next().await {
+        if status.unwrap() == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+        }
+    }
+    let checks = s.service.pin_checks();
+    println!("PIN checks for 60 parallel guesses: {checks} (before the fix: 60)");
+    assert!(checks <= 5, "{checks} PIN checks");
+    assert!(refused >= 55, "only {refused} refused");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_pins_from_one_address_do_not_lock_out_another() {
+    // Before: five wrong PINs from anywhere blocked the right PIN for everyone for 5 minutes.
+    let s = start(|lan| {
+        lan.staff[2].addresses = vec![IpAddr::from([127, 0, 0, 33])];
+    })
+    .await;
+    let attacker = client_from([127, 0, 0, 66]);
+    for _ in 0..5 {
+        assert_eq!(
+            login(&attacker, &s.base, 2, "9999").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        login(&attacker, &s.base, 2, "2222").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let staff = client_from([127, 0, 0, 22]);
+    assert_eq!(login(&staff, &s.base, 2, "2222").await, StatusCode::OK);
+
+    // Twenty addresses with one guess each exhaust window 3's budget: others are locked out of
+    // window 3, but not the window's own address.
+    for last in 100..120 {
+        let c = client_from([127, 0, 0, last]);
+        assert_eq!(
+            login(&c, &s.base, 3, "9999").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let elsewhere = client_from([127, 0, 0, 200]);
+    assert_eq!(
+        login(&elsewhere, &s.base, 3, "3333").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let own = client_from([127, 0, 0, 33]);
+    assert_eq!(login(&own, &s.base, 3, "3333").await, StatusCode::OK);
+
+    // Locks are counted for /metrics.
+    let metrics = s.service.counters().render();
+    assert!(
+        metrics.contains("kiosk_lan_login_lockouts_total{scope=\"source_window\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("kiosk_lan_login_lockouts_total{scope=\"window\"} 1"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foreign_host_names_are_refused_and_pages_carry_security_headers() {
+    // Before: any Host was answered (DNS rebinding), and the pages could be framed.
+    let s = start(|lan| {
+        lan.allowed_hosts = vec!["kiosk-1.lan".into()];
+    })
+    .await;
+    let http = Client::new();
+    let url = format!("{}/api/v1/queue", s.base);
+    let rebound = http
+        .get(&url)
+        .header("host", format!("evil.example:{}", s.addr.port()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rebound.status(), StatusCode::MISDIRECTED_REQUEST);
+    let named = http
+        .get(&url)
+        .header("host", format!("kiosk-1.lan:{}", s.addr.port()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(named.status(), StatusCode::OK);
+    let page = http.get(format!("{}/staff", s.base)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lan_service_speaks_tls_with_a_pinned_certificate() {
+    // Before: PINs, tokens and complaints crossed the LAN in clear.
+    let dir = tempfile::tempdir().unwrap();
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    let cert_file = dir.path().join("lan.crt");
+    let key_file = dir.path().join("lan.key");
+    std::fs::write(&cert_file, cert.cert.pem()).unwrap();
+    std::fs::write(&key_file, cert.signing_key.serialize_pem()).unwrap();
+    let s = start(|lan| {
+        lan.tls = Some(kiosk::config::LanTls {
+            cert_file: cert_file.clone(),
+            key_file: key_file.clone(),
+        });
+    })
+    .await;
+    assert!(s.base.starts_with("https://"), "{}", s.base);
+    let pinned = Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(cert.cert.pem().as_bytes()).unwrap()])
+        .build()
+        .unwrap();
+    assert_eq!(login(&pinned, &s.base, 1, "1111").await, StatusCode::OK);
+    // Plain HTTP to the TLS port gets no answer, and a client that trusts only the public roots
+    // refuses the device's certificate.
+    let plain = Client::new()
+        .get(format!("http://{}/api/v1/queue", s.addr))
+        .send()
+        .await;
+    assert!(plain.is_err() || plain.unwrap().status() != StatusCode::OK);
+    let unpinned = Client::new()
+        .get(format!("{}/api/v1/queue", s.base))
+        .send()
+        .await;
+    assert!(unpinned.is_err(), "a certificate nobody pinned is refused");
+}
+
+/// Peak resident memory (VmHWM) of a process, in kB.
+fn peak_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_logins_keeps_the_host_small() {
+    if std::env::var_os("KIOSK_TEST_EMULATED").is_some() {
+        println!("SKIPPED under emulation: spawns the host binary");
+        return;
+    }
+    // Before: 250 parallel logins took the host from 55 MB to 3.0 GB (19 MiB per argon2 check, each
+    // on its own blocking thread). Now at most `pin_check_threads` checks run at once.
+    let dir = tempfile::tempdir().unwrap();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_kiosk"));
+    serve
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path());
+    let (host, base) = spawn(serve);
+    let pid = host.0.id();
+    let before = peak_kb(pid);
+    let mut logins = tokio::task::JoinSet::new();
+    for i in 0..250u32 {
+        let base = base.clone();
+        // Every login from its own address, so the per-address budgets do not stop them early.
+        let source = [
+            127,
+            0,
+            1 + u8::try_from(i / 250).unwrap(),
+            2 + u8::try_from(i % 250).unwrap(),
+        ];
+        logins.spawn(async move {
+            let http = client_from(source);
+            login(&http, &base, 1 + i % 3, "987654").await
+        });
+    }
+    while let Some(status) = logins.join_next().await {
+        let status = status.unwrap();
+        assert!(
+            status == StatusCode::UNAUTHORIZED || status == StatusCode::TOO_MANY_REQUESTS,
+            "{status}"
+        );
+    }
+    let peak = peak_kb(pid);
+    println!(
+        "kiosk serve peak memory: {} MiB before, {} MiB after 250 parallel logins (before the fix: 3.0 GB)",
+        before / 1024,
+        peak / 1024
+    );
+    assert!(peak < 300 * 1024, "peak {peak} kB");
+    drop(host);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn half_open_connections_do_not_silence_healthz() {
+    if std::env::var_os("KIOSK_TEST_EMULATED").is_some() {
+        println!("SKIPPED under emulation: spawns the host binary");
+        return;
+    }
+    // Before: 1,100 half-open requests exhausted the 1,024 descriptors and /healthz stopped answering.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &config,
+        "[lan]\nallow_demo_credentials = true\n\n[lan.limits]\nheader_timeout_ms = 3000\n",
+    )
+    .unwrap();
+    let mut serve = Command::new("prlimit");
+    serve
+        .arg("--nofile=1024:1024")
+        .arg(env!("CARGO_BIN_EXE_kiosk"))
+        .arg("--config")
+        .arg(&config)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path());
+    let (host, base) = spawn(serve);
+    let addr: SocketAddr = base.trim_start_matches("http://").parse().unwrap();
+    // 1,100 connections that send half a request and wait.
+    let held: Vec<TcpStream> = (0..1100)
+        .filter_map(|_| {
+            let mut c = TcpStream::connect(addr).ok()?;
+            let _ = c.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+            Some(c)
+        })
+        .collect();
+    assert!(held.len() >= 1000, "{} connections", held.len());
+    let other = client_from([127, 0, 0, 2]);
+    let started = Instant::now();
+    let resp = other.get(format!("{base}/healthz")).send().await.unwrap();
+    let latency = started.elapsed();
+    assert_eq!(resp.status(), StatusCode::OK);
+    println!(
+        "/healthz with {} half-open connections held: {:.1} ms",
+        held.len(),
+        latency.as_secs_f64() * 1000.0
+    );
+    let metrics = other
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let refused: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("kiosk_lan_connections_refused_total "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(refused >= 1000, "{refused} refused\n{metrics}");
+    // A held connection that never finishes its headers is closed by the header timeout.
+    let mut last = held.into_iter().next().unwrap();
+    last.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut buf = [0u8; 512];
+    let n = last.read(&mut buf).unwrap_or(0);
+    let answer = String::from_utf8_lossy(&buf[..n]);
+    assert!(
+        n == 0 || answer.starts_with("HTTP/1.1 408"),
+        "closed or 408, got {answer:?}"
+    );
+    drop(host);
+}

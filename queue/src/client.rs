@@ -31,14 +31,15 @@ pub trait QueueClient: Send + Sync {
     /// that did reach the host returns the same ticket instead of a second one.
     fn issue(&self, request: IssueRequest) -> BoxFuture<'_, Result<IssuedTicket, QueueError>>;
 
-    /// The person's active ticket for a service today, if any.
+    /// The person's active ticket for a service today, if this device issued it.
     fn find_active(
         &self,
         identity: IdentityToken,
         service: String,
     ) -> BoxFuture<'_, Result<Option<IssuedTicket>, QueueError>>;
 
-    /// A ticket by id, as printed (used to reprint after a `reprint_requested` event).
+    /// A ticket this device issued, by id, as printed (used to reprint after a
+    /// `reprint_requested` event); another device's ticket is not found.
     fn ticket(&self, id: TicketId) -> BoxFuture<'_, Result<IssuedTicket, QueueError>>;
 
     /// Withdraws a waiting ticket this device issued.
@@ -105,15 +106,18 @@ impl QueueClient for LocalQueueClient {
         identity: IdentityToken,
         service: String,
     ) -> BoxFuture<'_, Result<Option<IssuedTicket>, QueueError>> {
-        Box::pin(self.blocking(move |e| e.find_active(&identity, &service)))
+        let device = self.device.clone();
+        Box::pin(self.blocking(move |e| e.find_active_for_device(&identity, &service, &device)))
     }
 
     fn ticket(&self, id: TicketId) -> BoxFuture<'_, Result<IssuedTicket, QueueError>> {
-        Box::pin(self.blocking(move |e| e.ticket(id)))
+        let device = self.device.clone();
+        Box::pin(self.blocking(move |e| e.ticket_for_device(id, &device)))
     }
 
     fn cancel(&self, id: TicketId) -> BoxFuture<'_, Result<(), QueueError>> {
-        Box::pin(self.blocking(move |e| e.cancel(id, "device")))
+        let device = self.device.clone();
+        Box::pin(self.blocking(move |e| e.cancel_for_device(id, &device)))
     }
 
     fn subscribe(&self, after: Option<u64>) -> BoxFuture<'_, Result<EventStream, QueueError>> {

@@ -36,12 +36,24 @@ macro_rules! select_tickets {
 /// One ticket by id: `?1` id.
 pub(crate) const TICKET_BY_ID: &str = select_tickets!("WHERE id = ?1 LIMIT 1");
 
+/// One ticket by id, only when `device` issued it: `?1` id, `?2` device.
+pub(crate) const TICKET_BY_ID_OF_DEVICE: &str =
+    select_tickets!("WHERE id = ?1 AND issued_by = ?2 LIMIT 1");
+
 /// One ticket by the capability of its phone page: `?1` capability.
 pub(crate) const TICKET_BY_CAPABILITY: &str = select_tickets!("WHERE capability = ?1 LIMIT 1");
 
 /// The person's latest active ticket of a service: `?1` day, `?2` service, `?3` identity token.
 pub(crate) const LATEST_ACTIVE_OF_PERSON: &str = select_tickets!(
     "WHERE day = ?1 AND service = ?2 AND identity_token = ?3 AND status IN ",
+    active_statuses!(),
+    " ORDER BY id DESC LIMIT 1"
+);
+
+/// The person's latest active ticket of a service issued by a device: `?1` day, `?2` service,
+/// `?3` identity token, `?4` device.
+pub(crate) const LATEST_ACTIVE_OF_PERSON_AT_DEVICE: &str = select_tickets!(
+    "WHERE day = ?1 AND service = ?2 AND identity_token = ?3 AND issued_by = ?4 AND status IN ",
     active_statuses!(),
     " ORDER BY id DESC LIMIT 1"
 );

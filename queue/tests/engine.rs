@@ -168,7 +168,10 @@ fn one_active_ticket_per_person_and_service() {
     // Another service is fine; the lookup finds the active ticket.
     e.issue(&with_id("notary"), "kiosk-1").unwrap();
     assert_eq!(
-        e.find_active(&me, "legal_aid").unwrap().unwrap().number,
+        e.find_active_for_device(&me, "legal_aid", "kiosk-1")
+            .unwrap()
+            .unwrap()
+            .number,
         first.number
     );
     // Legal aid requires the card.
@@ -179,7 +182,11 @@ fn one_active_ticket_per_person_and_service() {
     // Once served, the person may take a new ticket.
     e.call_next(3).unwrap().unwrap();
     e.complete(3, "accepted").unwrap();
-    assert!(e.find_active(&me, "legal_aid").unwrap().is_none());
+    assert!(
+        e.find_active_for_device(&me, "legal_aid", "kiosk-1")
+            .unwrap()
+            .is_none()
+    );
     e.issue(&with_id("legal_aid"), "kiosk-1").unwrap();
     // The token never equals anything derived without the salt.
     let unsalted = IdentityToken::derive("", "500114198001011234").unwrap();
@@ -288,7 +295,7 @@ fn transfer_keeps_number_and_phone_page_at_front_or_back() {
     assert_eq!(e.call_next(2).unwrap().unwrap().number, a.number);
     let back = e.transfer(2, "consultation", QueuePosition::Back).unwrap();
     assert_eq!(
-        e.ticket(a.id).unwrap().id,
+        e.ticket_for_device(a.id, "kiosk-1").unwrap().id,
         back.id,
         "ticket() follows transfers"
     );

@@ -14,10 +14,32 @@ use crate::{
 };
 
 impl QueueEngine {
-    /// A ticket as the kiosk prints it (following transfers to the row that is current).
+    /// A ticket as the kiosk prints it (following transfers to the row that is current),
+    /// whichever device issued it.
+    ///
+    /// Unscoped: the answer carries the phone page capability. The LAN service and the kiosk
+    /// use [`ticket_for_device`](Self::ticket_for_device).
+    #[deprecated(note = "unscoped: use ticket_for_device with the asking device's name")]
     pub fn ticket(&self, id: TicketId) -> Result<IssuedTicket, QueueError> {
         self.run(|c| {
             let id = c.follow_transfers(id)?;
+            c.issued_view(id)
+        })
+    }
+
+    /// A ticket as the kiosk prints it (following transfers to the row that is current), when
+    /// `device` issued it (reprints).
+    ///
+    /// A ticket issued by another device answers [`QueueError::TicketNotFound`], exactly like an
+    /// id that does not exist, so its existence does not leak.
+    pub fn ticket_for_device(
+        &self,
+        id: TicketId,
+        device: &str,
+    ) -> Result<IssuedTicket, QueueError> {
+        self.run(|c| {
+            let t = c.ticket_of_device(id, device)?;
+            let id = c.follow_transfers(t.id)?;
             c.issued_view(id)
         })
     }
@@ -67,12 +89,29 @@ impl QueueEngine {
         })
     }
 
-    /// A kiosk withdraws a waiting ticket it issued (e.g. the citizen changed their mind).
+    /// Withdraws a waiting ticket, whichever device issued it; `by` is recorded (outcome
+    /// `cancelled_by_<by>`).
+    ///
+    /// Unscoped: the LAN service and the kiosk use
+    /// [`cancel_for_device`](Self::cancel_for_device).
+    #[deprecated(note = "unscoped: use cancel_for_device with the asking device's name")]
     pub fn cancel(&self, id: TicketId, by: &str) -> Result<(), QueueError> {
         self.run(|c| {
             let t = query_ticket(&c.tx, sql::TICKET_BY_ID, [id])?
                 .ok_or_else(|| QueueError::TicketNotFound(id.to_string()))?;
             c.cancel(&t, by)
+        })
+    }
+
+    /// A kiosk withdraws a waiting ticket it issued (e.g. the citizen changed their mind); the
+    /// outcome is `cancelled_by_device`.
+    ///
+    /// A ticket issued by another device answers [`QueueError::TicketNotFound`], exactly like an
+    /// id that does not exist.
+    pub fn cancel_for_device(&self, id: TicketId, device: &str) -> Result<(), QueueError> {
+        self.run(|c| {
+            let t = c.ticket_of_device(id, device)?;
+            c.cancel(&t, "device")
         })
     }
 
@@ -108,6 +147,12 @@ impl Ctx<'_> {
             status_url,
             issued_at: t.issued_at,
         })
+    }
+
+    /// The ticket row `id` when `device` issued it; otherwise the same error as a missing id.
+    fn ticket_of_device(&self, id: TicketId, device: &str) -> Result<Ticket, QueueError> {
+        query_ticket(&self.tx, sql::TICKET_BY_ID_OF_DEVICE, params![id, device])?
+            .ok_or_else(|| QueueError::TicketNotFound(id.to_string()))
     }
 
     fn ahead_of(&self, t: &Ticket) -> Result<u32, QueueError> {

@@ -1,0 +1,203 @@
+//! Privacy and scoping of the queue engine: each test performs an attack of the security review
+//! against a real SQLite file with an injected clock, and checks that it fails.
+
+use std::{path::PathBuf, sync::Arc};
+
+use chrono::{DateTime, TimeZone, Utc};
+use queue::{
+    IdentityToken, IssueRequest, LocalQueueClient, ManualClock, QueueClient, QueueConfig,
+    QueueEngine, QueueError, TicketStatus,
+};
+
+/// Monday 2025-03-03 09:30 in Chongqing (UTC+8).
+fn monday_morning() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 3, 3, 1, 30, 0).unwrap()
+}
+
+const SALT: &str = "site-salt-from-a-kiosk-config";
+const ID_A: &str = "500114198001011234";
+const ID_B: &str = "50011419650615104X";
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    clock: ManualClock,
+    config: QueueConfig,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+            clock: ManualClock::new(monday_morning()),
+            config: QueueConfig {
+                identity_salt: Some(SALT.into()),
+                ..QueueConfig::default()
+            },
+        }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("queue.sqlite3")
+    }
+
+    fn open(&self) -> QueueEngine {
+        QueueEngine::open(
+            &self.db(),
+            self.config.clone(),
+            Arc::new(self.clock.clone()),
+            "http://host:8080",
+        )
+        .unwrap()
+    }
+}
+
+/// The wire token of an ID number, as any kiosk of the site derives it.
+fn token(id_number: &str) -> IdentityToken {
+    IdentityToken::derive(SALT, id_number).unwrap()
+}
+
+fn with_id(service: &str, identity: &IdentityToken) -> IssueRequest {
+    IssueRequest {
+        identity: Some(identity.clone()),
+        ..IssueRequest::new(service)
+    }
+}
+
+// ---- Finding 6: a device reads, cancels and probes only the tickets it issued ----------------
+
+#[test]
+fn another_device_can_neither_read_nor_cancel_nor_probe_a_ticket() {
+    let f = Fixture::new();
+    let e = f.open();
+    let me = token(ID_A);
+    let mine = e
+        .issue(&with_id("legal_aid", &me), "kiosk-1")
+        .unwrap()
+        .ticket;
+
+    // kiosk-2 (any holder of a device token) asks for kiosk-1's ticket, phone link included.
+    let stolen = e.ticket_for_device(mine.id, "kiosk-2").unwrap_err();
+    let missing = e.ticket_for_device(mine.id + 1000, "kiosk-2").unwrap_err();
+    assert!(
+        matches!(stolen, QueueError::TicketNotFound(_)),
+        "{stolen:?}"
+    );
+    assert_eq!(
+        (stolen.code(), stolen.kind()),
+        (missing.code(), missing.kind()),
+        "another device's ticket answers like a missing one"
+    );
+    assert_eq!(
+        stolen.to_string().replace(&mine.id.to_string(), "ID"),
+        missing
+            .to_string()
+            .replace(&(mine.id + 1000).to_string(), "ID")
+    );
+
+    // It probes whether this person holds a ticket.
+    assert!(
+        e.find_active_for_device(&me, "legal_aid", "kiosk-2")
+            .unwrap()
+            .is_none()
+    );
+    // Issuing still refuses a second ticket, without naming the first one.
+    match e.issue(&with_id("legal_aid", &me), "kiosk-2") {
+        Err(err @ QueueError::AlreadyActiveElsewhere { .. }) => {
+            assert_eq!(err.code(), "already_active");
+            assert!(!err.to_string().contains(&mine.number), "{err}");
+        }
+        other => panic!("expected AlreadyActiveElsewhere, got {other:?}"),
+    }
+
+    // It cancels the ticket.
+    assert!(matches!(
+        e.cancel_for_device(mine.id, "kiosk-2"),
+        Err(QueueError::TicketNotFound(_))
+    ));
+
+    // The issuing device still sees and controls its ticket.
+    let seen = e.ticket_for_device(mine.id, "kiosk-1").unwrap();
+    assert_eq!(
+        (seen.status, seen.status_url.as_str()),
+        (TicketStatus::Waiting, mine.status_url.as_str())
+    );
+    assert_eq!(
+        e.find_active_for_device(&me, "legal_aid", "kiosk-1")
+            .unwrap()
+            .map(|t| t.id),
+        Some(mine.id)
+    );
+    match e.issue(&with_id("legal_aid", &me), "kiosk-1") {
+        Err(QueueError::AlreadyActive { number, ticket_id }) => {
+            assert_eq!((number, ticket_id), (mine.number.clone(), mine.id));
+        }
+        other => panic!("expected AlreadyActive, got {other:?}"),
+    }
+    e.cancel_for_device(mine.id, "kiosk-1").unwrap();
+    assert_eq!(
+        e.ticket_for_device(mine.id, "kiosk-1").unwrap().status,
+        TicketStatus::Cancelled
+    );
+}
+
+#[test]
+fn a_transferred_ticket_stays_with_its_issuing_device() {
+    let f = Fixture::new();
+    let e = f.open();
+    let t = e
+        .issue(&IssueRequest::new("reception"), "kiosk-1")
+        .unwrap()
+        .ticket;
+    e.call_next(1).unwrap().unwrap();
+    let moved = e
+        .transfer(1, "consultation", queue::QueuePosition::Back)
+        .unwrap();
+    assert_eq!(e.ticket_for_device(t.id, "kiosk-1").unwrap().id, moved.id);
+    assert!(matches!(
+        e.ticket_for_device(t.id, "kiosk-2"),
+        Err(QueueError::TicketNotFound(_))
+    ));
+    assert!(matches!(
+        e.ticket_for_device(moved.id, "kiosk-2"),
+        Err(QueueError::TicketNotFound(_))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_client_is_scoped_to_its_own_device() {
+    let f = Fixture::new();
+    let engine = Arc::new(f.open());
+    let host = LocalQueueClient::new(Arc::clone(&engine), "kiosk-1");
+    let other = LocalQueueClient::new(Arc::clone(&engine), "kiosk-2");
+    let me = host.identity_token(ID_B).unwrap();
+    let t = host.issue(with_id("notary", &me)).await.unwrap();
+
+    assert!(matches!(
+        other.ticket(t.id).await,
+        Err(QueueError::TicketNotFound(_))
+    ));
+    assert_eq!(
+        other
+            .find_active(me.clone(), "notary".into())
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(matches!(
+        other.cancel(t.id).await,
+        Err(QueueError::TicketNotFound(_))
+    ));
+    assert_eq!(host.ticket(t.id).await.unwrap().number, t.number);
+    assert_eq!(
+        host.find_active(me, "notary".into())
+            .await
+            .unwrap()
+            .map(|t| t.id),
+        Some(t.id)
+    );
+    host.cancel(t.id).await.unwrap();
+    assert_eq!(
+        host.ticket(t.id).await.unwrap().status,
+        TicketStatus::Cancelled
+    );
+}

@@ -87,6 +87,12 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
         BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
     ",
+    // 2: identity tokens are stored as keyed hashes under an in-memory day key. The pre-hashes
+    // stored so far are reversible: erase them, and the salt the host kept for them.
+    "
+    UPDATE tickets SET identity_token = NULL WHERE identity_token IS NOT NULL;
+    DELETE FROM meta WHERE key = 'identity_salt';
+    ",
 ];
 
 /// Opens (creating if needed) the queue database at `path` and brings its schema up to date.
@@ -252,6 +258,34 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn upgrading_erases_the_reversible_identity_tokens_and_the_stored_salt() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO meta(key, value) VALUES ('identity_salt', 'abcdef0123456789');
+             INSERT INTO tickets(day, service, seq, number, priority, status, queue_key,
+                                 issued_at, enqueued_at, identity_token, issued_by)
+             VALUES ('2025-03-03', 'legal_aid', 1, 'C001', 'none', 'waiting', 1, 0, 0,
+                     'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'k1');",
+        )
+        .unwrap();
+        drop(conn);
+        let conn = open(&path).unwrap();
+        let (tokens, salts): (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT COUNT(identity_token) FROM tickets),
+                        (SELECT COUNT(*) FROM meta WHERE key = 'identity_salt')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((tokens, salts), (0, 0));
     }
 
     #[test]

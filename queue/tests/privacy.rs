@@ -201,3 +201,122 @@ async fn the_local_client_is_scoped_to_its_own_device() {
         TicketStatus::Cancelled
     );
 }
+
+// ---- Finding 12: stored identity values cannot be reversed with the salt -------------------
+
+/// Reads the database file as an attacker with a copy of it would (the engine may be running).
+fn read_db(f: &Fixture) -> rusqlite::Connection {
+    rusqlite::Connection::open(f.db()).unwrap()
+}
+
+fn stored_identities(f: &Fixture) -> Vec<String> {
+    let conn = read_db(f);
+    let mut stmt = conn
+        .prepare("SELECT identity_token FROM tickets WHERE identity_token IS NOT NULL ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// Candidate ID numbers an attacker tries: the real ones among a few thousand others.
+fn dictionary() -> Vec<String> {
+    let mut out: Vec<String> = [ID_A, ID_B].iter().map(|s| (*s).to_owned()).collect();
+    for day in 1..=28 {
+        for serial in 100..200 {
+            out.push(format!("5001141980{:02}{day:02}{serial}4", day % 12 + 1));
+        }
+    }
+    out
+}
+
+#[test]
+fn stored_identity_values_do_not_match_any_salted_guess() {
+    let f = Fixture::new();
+    let e = f.open();
+    e.issue(&with_id("legal_aid", &token(ID_A)), "kiosk-1")
+        .unwrap();
+    e.issue(&with_id("notary", &token(ID_B)), "kiosk-2")
+        .unwrap();
+    // Duplicates are still found within the running day.
+    assert!(matches!(
+        e.issue(&with_id("legal_aid", &token(ID_A)), "kiosk-1"),
+        Err(QueueError::AlreadyActive { .. })
+    ));
+
+    // The attacker has the file and the salt (a kiosk's configuration).
+    let stored = stored_identities(&f);
+    assert_eq!(stored.len(), 2);
+    let guesses: std::collections::HashSet<String> = dictionary()
+        .iter()
+        .map(|id| IdentityToken::derive(SALT, id).unwrap().as_str().to_owned())
+        .collect();
+    for value in &stored {
+        assert!(
+            !guesses.contains(value),
+            "a stored identity value is the salted hash of a guessed ID number"
+        );
+    }
+    // Nothing in the database helps: no salt, no key.
+    let conn = read_db(&f);
+    let keys: Vec<String> = conn
+        .prepare("SELECT key FROM meta ORDER BY key")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(keys, ["current_day"]);
+}
+
+#[test]
+fn without_a_configured_salt_nothing_secret_is_written_to_the_database() {
+    let mut f = Fixture::new();
+    f.config.identity_salt = None;
+    let e = f.open();
+    let me = e.identity_token(ID_A).unwrap();
+    e.issue(&with_id("legal_aid", &me), "kiosk-1").unwrap();
+    let conn = read_db(&f);
+    let meta: Vec<(String, String)> = conn
+        .prepare("SELECT key, value FROM meta ORDER BY key")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(meta.len(), 1, "{meta:?}");
+    assert_eq!(meta[0].0, "current_day");
+    assert_ne!(stored_identities(&f), [me.as_str()]);
+}
+
+#[test]
+fn the_day_key_rotates_at_the_daily_reset_and_lives_only_in_memory() {
+    let f = Fixture::new();
+    let e = f.open();
+    let me = token(ID_A);
+    e.issue(&with_id("legal_aid", &me), "kiosk-1").unwrap();
+    let monday = stored_identities(&f);
+
+    // Next day, same engine: the reset draws a new key.
+    f.clock.advance(chrono::Duration::days(1));
+    e.issue(&with_id("legal_aid", &me), "kiosk-1").unwrap();
+    let tuesday = stored_identities(&f);
+    assert_eq!(tuesday.len(), 1, "Monday's value was erased at the reset");
+    assert_ne!(monday, tuesday);
+
+    // A restart mid-day draws a new key too: nothing of it was written anywhere, so the
+    // earlier value no longer matches and the same person may take a second ticket (accepted,
+    // see queue/README.md).
+    drop(e);
+    let e = f.open();
+    e.issue(&with_id("legal_aid", &me), "kiosk-1").unwrap();
+    let after_restart = stored_identities(&f);
+    assert_eq!(after_restart.len(), 2);
+    assert_ne!(after_restart[0], after_restart[1]);
+    // Within the running engine duplicates are found again.
+    assert!(matches!(
+        e.issue(&with_id("legal_aid", &me), "kiosk-1"),
+        Err(QueueError::AlreadyActive { .. })
+    ));
+}

@@ -28,8 +28,9 @@ impl QueueEngine {
 impl Ctx<'_> {
     /// The daily reset: the business day only moves forward. When the clock reaches a later
     /// day, earlier days' active tickets are cancelled, their identity tokens erased, windows
-    /// closed and old retry keys dropped, all in this transaction. A clock that goes back keeps
-    /// the later day, so numbers are never reused.
+    /// closed and old retry keys dropped, all in this transaction, and the day key is replaced
+    /// (the old one zeroized). A clock that goes back keeps the later day, so numbers are never
+    /// reused.
     pub(super) fn ensure_day(&mut self) -> Result<(), QueueError> {
         let clock_day = self.day;
         let stored = meta_get(&self.tx, "current_day")?
@@ -53,6 +54,9 @@ impl Ctx<'_> {
             [now - Duration::days(2).num_milliseconds()],
         )?;
         meta_set(&self.tx, "current_day", &today)?;
+        // Should this transaction fail, the next one resets again: only the tokens of the days
+        // being reset were sealed with the old key, and those are erased anyway.
+        self.day_key.rotate();
         self.log(EventPayload::DayReset {
             from: stored,
             cancelled: u32::try_from(cancelled).unwrap_or(u32::MAX),

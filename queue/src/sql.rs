@@ -187,10 +187,11 @@ pub(crate) const MARK_NO_SHOW: &str =
 pub(crate) const MARK_SERVING: &str =
     "UPDATE tickets SET status = 'serving', started_at = ?2 WHERE id = ?1";
 
-/// The visit ends with an outcome: `?1` id, `?2` outcome, `?3` time.
+/// The visit ends with an outcome; the identity token is erased: `?1` id, `?2` outcome,
+/// `?3` time.
 pub(crate) const MARK_DONE: &str =
     "UPDATE tickets SET status = 'done', outcome = ?2, finished_at = ?3,
-            started_at = COALESCE(started_at, called_at, ?3)
+            started_at = COALESCE(started_at, called_at, ?3), identity_token = NULL
      WHERE id = ?1";
 
 /// The visit ends by a transfer (the new row takes capability and identity): `?1` id,
@@ -221,9 +222,11 @@ pub(crate) const CANCEL_EARLIER_DAYS: &str = concat!(
     active_statuses!()
 );
 
-/// Daily reset: earlier days' identity tokens are erased: `?1` today.
-pub(crate) const ERASE_EARLIER_IDENTITIES: &str = "UPDATE tickets SET identity_token = NULL
-     WHERE day < ?1 AND identity_token IS NOT NULL";
+/// Daily reset: earlier days' identity tokens and phone page capabilities are erased:
+/// `?1` today.
+pub(crate) const ERASE_EARLIER_SECRETS: &str =
+    "UPDATE tickets SET identity_token = NULL, capability = NULL
+     WHERE day < ?1 AND (identity_token IS NOT NULL OR capability IS NOT NULL)";
 
 // ---- Numbering and fairness counters (service_day) ------------------------------------------
 

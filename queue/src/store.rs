@@ -5,6 +5,11 @@
 //! is one `BEGIN IMMEDIATE … COMMIT` transaction; a crash before the commit leaves no trace of
 //! the operation (no number is consumed), a crash after it loses nothing. The `events` table
 //! is append-only (triggers refuse updates and deletes).
+//!
+//! Erasing is real: `secure_delete` is on, so SQLite overwrites with zeros whatever a statement
+//! removes (cells, index entries, freed pages), and after an erasure the engine calls
+//! [`scrub_wal`], which copies the WAL into the database and truncates it, so no earlier page
+//! image with the erased value stays in the `-wal` file.
 
 use std::path::Path;
 
@@ -106,8 +111,25 @@ pub fn open(path: &Path) -> Result<Connection, QueueError> {
         )));
     }
     conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+    let secure: i64 = conn.query_row("PRAGMA secure_delete=ON", [], |r| r.get(0))?;
+    if secure != 1 {
+        return Err(QueueError::Corrupt(format!(
+            "the database refused secure_delete (got {secure})"
+        )));
+    }
     migrate(&mut conn)?;
     Ok(conn)
+}
+
+/// Copies every page of the WAL into the database and truncates the WAL to zero bytes, so no
+/// earlier version of a page (holding a value since erased) stays in the `-wal` file.
+///
+/// Returns `false` when another connection's read kept part of the WAL in use; the caller tries
+/// again later. Durability is unchanged: the pages are synced to the database before the WAL is
+/// truncated.
+pub fn scrub_wal(conn: &Connection) -> Result<bool, QueueError> {
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    Ok(busy == 0)
 }
 
 /// Applies the migrations that have not run yet, each in its own transaction.
@@ -245,6 +267,10 @@ mod tests {
             .query_row("PRAGMA synchronous", [], |r| r.get(0))
             .unwrap();
         assert_eq!(sync, 2, "synchronous=FULL");
+        let secure: i64 = conn
+            .query_row("PRAGMA secure_delete", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(secure, 1, "secure_delete=ON");
         conn.execute(
             "INSERT INTO events(at, day, kind, payload) VALUES (0, '2025-01-01', 'x', '{}')",
             [],

@@ -5,8 +5,8 @@ use std::{path::PathBuf, sync::Arc};
 
 use chrono::{DateTime, TimeZone, Utc};
 use queue::{
-    IdentityToken, IssueRequest, LocalQueueClient, ManualClock, QueueClient, QueueConfig,
-    QueueEngine, QueueError, TicketStatus,
+    IdentityToken, IssueRequest, IssuedTicket, LocalQueueClient, ManualClock, QueueClient,
+    QueueConfig, QueueEngine, QueueError, TicketStatus,
 };
 
 /// Monday 2025-03-03 09:30 in Chongqing (UTC+8).
@@ -17,6 +17,7 @@ fn monday_morning() -> DateTime<Utc> {
 const SALT: &str = "site-salt-from-a-kiosk-config";
 const ID_A: &str = "500114198001011234";
 const ID_B: &str = "50011419650615104X";
+const ID_C: &str = "500114199912315678";
 
 struct Fixture {
     dir: tempfile::TempDir,
@@ -61,6 +62,10 @@ fn with_id(service: &str, identity: &IdentityToken) -> IssueRequest {
         identity: Some(identity.clone()),
         ..IssueRequest::new(service)
     }
+}
+
+fn capability(t: &IssuedTicket) -> String {
+    t.status_url.rsplit('/').next().unwrap().to_owned()
 }
 
 // ---- Finding 6: a device reads, cancels and probes only the tickets it issued ----------------
@@ -319,4 +324,78 @@ fn the_day_key_rotates_at_the_daily_reset_and_lives_only_in_memory() {
         e.issue(&with_id("legal_aid", &me), "kiosk-1"),
         Err(QueueError::AlreadyActive { .. })
     ));
+}
+
+// ---- Finding 13: erased values leave no copy in the database files ------------------------
+
+/// The database, its WAL and its shared-memory index, as raw bytes (those that exist).
+fn raw_files(f: &Fixture) -> Vec<(String, Vec<u8>)> {
+    ["queue.sqlite3", "queue.sqlite3-wal", "queue.sqlite3-shm"]
+        .iter()
+        .filter_map(|name| {
+            let bytes = std::fs::read(f.dir.path().join(name)).ok()?;
+            Some(((*name).to_owned(), bytes))
+        })
+        .collect()
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A secret as text and as the raw bytes its hex digits stand for.
+fn forms(label: &str, hex_text: &str) -> Vec<(String, Vec<u8>)> {
+    vec![
+        (format!("{label} (hex)"), hex_text.as_bytes().to_vec()),
+        (format!("{label} (bytes)"), hex::decode(hex_text).unwrap()),
+    ]
+}
+
+#[test]
+fn cancelled_completed_and_reset_tickets_leave_no_identity_or_link_in_the_files() {
+    let f = Fixture::new();
+    let e = f.open();
+    let people = [
+        ("legal_aid", token(ID_A)),
+        ("notary", token(ID_B)),
+        ("approval", token(ID_C)),
+    ];
+    let tickets: Vec<IssuedTicket> = people
+        .iter()
+        .map(|(service, t)| e.issue(&with_id(service, t), "kiosk-1").unwrap().ticket)
+        .collect();
+    let stored = stored_identities(&f);
+    assert_eq!(stored.len(), 3);
+
+    // The first withdraws, the second is served, the third is still waiting at midnight.
+    e.cancel_for_device(tickets[0].id, "kiosk-1").unwrap();
+    assert_eq!(e.call_next(4).unwrap().unwrap().id, tickets[1].id);
+    e.complete(4, "accepted").unwrap();
+    f.clock.advance(chrono::Duration::days(1));
+    e.tick().unwrap();
+    // Life goes on today: a new ticket of another person.
+    let today = token("500114200001011230");
+    e.issue(&with_id("legal_aid", &today), "kiosk-1").unwrap();
+
+    let mut secrets = Vec::new();
+    for (i, ((_, pre_hash), stored)) in people.iter().zip(&stored).enumerate() {
+        secrets.extend(forms(&format!("pre-hash {i}"), pre_hash.as_str()));
+        secrets.extend(forms(&format!("stored value {i}"), stored));
+        secrets.extend(forms(&format!("phone link {i}"), &capability(&tickets[i])));
+    }
+    let files = raw_files(&f);
+    assert!(files.iter().any(|(name, _)| name == "queue.sqlite3"));
+    let survivors: Vec<String> = files
+        .iter()
+        .flat_map(|(name, bytes)| {
+            secrets
+                .iter()
+                .filter(|(_, secret)| contains(bytes, secret))
+                .map(move |(label, _)| format!("{label} in {name}"))
+        })
+        .collect();
+    assert!(
+        survivors.is_empty(),
+        "erased values survive: {survivors:#?}"
+    );
 }

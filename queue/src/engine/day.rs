@@ -27,7 +27,8 @@ impl QueueEngine {
 
 impl Ctx<'_> {
     /// The daily reset: the business day only moves forward. When the clock reaches a later
-    /// day, earlier days' active tickets are cancelled, their identity tokens erased, windows
+    /// day, earlier days' active tickets are cancelled, their identity tokens and phone page
+    /// capabilities erased, windows
     /// closed and old retry keys dropped, all in this transaction, and the day key is replaced
     /// (the old one zeroized). A clock that goes back keeps the later day, so numbers are never
     /// reused.
@@ -47,7 +48,8 @@ impl Ctx<'_> {
         let cancelled = self
             .tx
             .execute(sql::CANCEL_EARLIER_DAYS, params![today, now])?;
-        self.tx.execute(sql::ERASE_EARLIER_IDENTITIES, [&today])?;
+        self.tx.execute(sql::ERASE_EARLIER_SECRETS, [&today])?;
+        self.erased = true;
         self.tx.execute(sql::CLOSE_ALL_WINDOWS, [now])?;
         self.tx.execute(
             sql::DELETE_OLD_IDEMPOTENCY_KEYS,

@@ -33,7 +33,10 @@ mod windows;
 use std::{
     collections::BTreeMap,
     path::Path,
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    sync::{
+        Arc, Mutex, MutexGuard, PoisonError,
+        atomic::{AtomicBool, Ordering},
+    },
 };
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -69,6 +72,8 @@ pub struct QueueEngine {
     salt: Zeroizing<String>,
     /// The key of the stored identity values (memory only; see `day_key`). Locked after `conn`.
     day_key: Mutex<DayKey>,
+    /// Whether a committed erasure may still have copies in the WAL (see `store::scrub_wal`).
+    wal_dirty: AtomicBool,
     status_base: String,
     alerts: Mutex<BTreeMap<String, DeviceAlerts>>,
 }
@@ -89,6 +94,8 @@ struct Ctx<'a> {
     config: &'a QueueConfig,
     status_base: &'a str,
     day_key: &'a mut DayKey,
+    /// Set by operations that erase identity tokens, capabilities or events.
+    erased: bool,
     pending: Vec<QueueEvent>,
 }
 
@@ -123,6 +130,8 @@ impl QueueEngine {
             events,
             salt,
             day_key: Mutex::new(DayKey::new()),
+            // A migration may have erased values: scrub the WAL once after opening.
+            wal_dirty: AtomicBool::new(true),
             status_base: status_base.trim_end_matches('/').to_owned(),
             alerts: Mutex::new(BTreeMap::new()),
         };
@@ -162,24 +171,43 @@ impl QueueEngine {
     ) -> Result<T, QueueError> {
         let mut conn = self.lock();
         let mut day_key = self.day_key.lock().unwrap_or_else(PoisonError::into_inner);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let now = self.clock.now();
-        let mut ctx = Ctx {
-            tx,
-            now,
-            day: self.config.business_day(now),
-            config: &self.config,
-            status_base: &self.status_base,
-            day_key: &mut day_key,
-            pending: Vec::new(),
+        let (out, pending, erased) = {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut ctx = Ctx {
+                tx,
+                now,
+                day: self.config.business_day(now),
+                config: &self.config,
+                status_base: &self.status_base,
+                day_key: &mut day_key,
+                erased: false,
+                pending: Vec::new(),
+            };
+            ctx.ensure_day()?;
+            let out = f(&mut ctx)?;
+            let Ctx {
+                tx,
+                pending,
+                erased,
+                ..
+            } = ctx;
+            tx.commit()?;
+            (out, pending, erased)
         };
-        ctx.ensure_day()?;
-        let out = f(&mut ctx)?;
-        let Ctx { tx, pending, .. } = ctx;
-        tx.commit()?;
         for event in pending {
             // Nobody listening is fine: the log keeps everything.
             let _ = self.events.send(event);
+        }
+        if erased {
+            self.wal_dirty.store(true, Ordering::SeqCst);
+        }
+        if self.wal_dirty.load(Ordering::SeqCst) {
+            // The operation has committed: a scrub that cannot finish now (a reader outside the
+            // engine holds the WAL) is retried after the next operation or tick.
+            if let Ok(true) = store::scrub_wal(&conn) {
+                self.wal_dirty.store(false, Ordering::SeqCst);
+            }
         }
         Ok(out)
     }

@@ -199,6 +199,7 @@ impl Ctx<'_> {
             sql::MARK_CANCELLED,
             params![t.id, format!("cancelled_by_{by}"), to_ms(self.now)],
         )?;
+        self.erased = true;
         self.log(EventPayload::Cancelled {
             ticket_id: t.id,
             number: t.number.clone(),

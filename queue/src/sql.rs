@@ -295,8 +295,17 @@ pub(crate) const INSERT_EVENT: &str =
 pub(crate) const EVENTS_AFTER: &str =
     "SELECT seq, at, day, payload FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 
-/// The sequence number of the last event (0 when the log is empty).
-pub(crate) const LAST_EVENT_SEQ: &str = "SELECT COALESCE(MAX(seq), 0) FROM events";
+/// The sequence number of the last event ever logged (0 when none was), deleted ones included:
+/// `AUTOINCREMENT` never reuses a number.
+pub(crate) const LAST_EVENT_SEQ: &str =
+    "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)";
+
+/// The first event of a business day or later: `?1` day.
+pub(crate) const FIRST_EVENT_SEQ_SINCE: &str = "SELECT MIN(seq) FROM events WHERE day >= ?1";
+
+/// Daily reset: earlier days' events are deleted (the trigger refuses the current day's):
+/// `?1` today.
+pub(crate) const DELETE_EARLIER_EVENTS: &str = "DELETE FROM events WHERE day < ?1";
 
 // ---- Settings (meta) ------------------------------------------------------------------------
 

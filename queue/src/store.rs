@@ -4,7 +4,8 @@
 //! is on stable storage, so an acknowledged ticket survives a power cut. Every queue operation
 //! is one `BEGIN IMMEDIATE … COMMIT` transaction; a crash before the commit leaves no trace of
 //! the operation (no number is consumed), a crash after it loses nothing. The `events` table
-//! is append-only (triggers refuse updates and deletes).
+//! is append-only within a business day: triggers refuse updates, and deletes of events of the
+//! current day; the daily reset deletes the earlier days' events.
 //!
 //! Erasing is real: `secure_delete` is on, so SQLite overwrites with zeros whatever a statement
 //! removes (cells, index entries, freed pages), and after an erasure the engine calls
@@ -97,6 +98,20 @@ const MIGRATIONS: &[&str] = &[
     "
     UPDATE tickets SET identity_token = NULL WHERE identity_token IS NOT NULL;
     DELETE FROM meta WHERE key = 'identity_salt';
+    ",
+    // 3: the event log keeps the current business day only: the daily reset deletes earlier
+    // days' events (and this migration those already there), nothing else may delete.
+    "
+    DROP TRIGGER events_append_only_delete;
+    DELETE FROM events
+        WHERE day < COALESCE((SELECT value FROM meta WHERE key = 'current_day'), '');
+    UPDATE tickets SET capability = NULL
+        WHERE capability IS NOT NULL
+          AND day < COALESCE((SELECT value FROM meta WHERE key = 'current_day'), '');
+    CREATE TRIGGER events_keep_current_day BEFORE DELETE ON events
+        WHEN OLD.day >= COALESCE((SELECT value FROM meta WHERE key = 'current_day'), '')
+        BEGIN SELECT RAISE(ABORT, 'the event log keeps the current business day'); END;
+    CREATE INDEX events_day ON events(day, seq);
     ",
 ];
 
@@ -255,7 +270,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn migrations_run_once_and_the_log_is_append_only() {
+    fn migrations_run_once_and_the_log_keeps_the_current_day() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("q.db");
         let conn = open(&path).unwrap();
@@ -284,6 +299,19 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 1);
+        // Once a later day is current, the earlier day's events may go, not the current day's.
+        conn.execute_batch(
+            "INSERT INTO meta(key, value) VALUES ('current_day', '2025-01-02');
+             INSERT INTO events(at, day, kind, payload) VALUES (0, '2025-01-02', 'x', '{}');",
+        )
+        .unwrap();
+        assert!(conn.execute("DELETE FROM events", []).is_err());
+        assert_eq!(
+            conn.execute("DELETE FROM events WHERE day < '2025-01-02'", [])
+                .unwrap(),
+            1
+        );
+        assert!(conn.execute("UPDATE events SET kind = 'y'", []).is_err());
     }
 
     #[test]

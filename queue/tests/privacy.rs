@@ -4,9 +4,11 @@
 use std::{path::PathBuf, sync::Arc};
 
 use chrono::{DateTime, TimeZone, Utc};
+use futures_util::StreamExt;
 use queue::{
-    IdentityToken, IssueRequest, IssuedTicket, LocalQueueClient, ManualClock, QueueClient,
-    QueueConfig, QueueEngine, QueueError, TicketStatus,
+    DeviceAlerts, EventAudience, EventStream, IdentityToken, IssueRequest, IssuedTicket,
+    LocalQueueClient, ManualClock, PrinterAlert, PriorityKind, QueueClient, QueueConfig,
+    QueueEngine, QueueError, QueueEvent, TicketStatus, engine::MAX_REPLAY, event_stream_for,
 };
 
 /// Monday 2025-03-03 09:30 in Chongqing (UTC+8).
@@ -398,4 +400,245 @@ fn cancelled_completed_and_reset_tickets_leave_no_identity_or_link_in_the_files(
         survivors.is_empty(),
         "erased values survive: {survivors:#?}"
     );
+}
+
+// ---- Finding 14: the event stream shows each reader only its share, for today only -------
+
+/// A day at the centre that the log records in detail: priorities, an outcome, a transfer,
+/// a reprint, device alerts. Ends by closing window 6 (an event every audience sees); returns
+/// that event's sequence number.
+fn a_busy_morning(e: &QueueEngine) -> u64 {
+    let elderly = IssueRequest {
+        priority: PriorityKind::Elderly,
+        ..with_id("legal_aid", &token(ID_A))
+    };
+    let disabled = IssueRequest {
+        priority: PriorityKind::Disabled,
+        ..IssueRequest::new("consultation")
+    };
+    e.issue(&elderly, "kiosk-1").unwrap();
+    let other = e.issue(&disabled, "kiosk-2").unwrap().ticket;
+    e.call_next(3).unwrap().unwrap();
+    e.recall(3).unwrap();
+    e.start(3).unwrap();
+    e.complete(3, "rejected").unwrap();
+    e.call_next(2).unwrap().unwrap();
+    e.transfer(2, "mediation", queue::QueuePosition::Front)
+        .unwrap();
+    e.request_reprint(6, &other.number).unwrap();
+    e.set_device_alerts(
+        "kiosk-2",
+        DeviceAlerts {
+            printer: PrinterAlert::PaperOut,
+            ..DeviceAlerts::default()
+        },
+    )
+    .unwrap();
+    e.open_window(6).unwrap();
+    e.close_window(6).unwrap();
+    e.last_event_seq().unwrap()
+}
+
+async fn next(stream: &mut EventStream) -> QueueEvent {
+    tokio::time::timeout(std::time::Duration::from_secs(10), stream.next())
+        .await
+        .expect("an event arrives")
+        .expect("the stream goes on")
+        .expect("no error")
+}
+
+/// The events of `audience` replayed from the start of the log, up to event `last`.
+async fn replay(engine: &Arc<QueueEngine>, audience: EventAudience, last: u64) -> Vec<QueueEvent> {
+    let mut stream = event_stream_for(Arc::clone(engine), audience, Some(0))
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    loop {
+        let event = next(&mut stream).await;
+        let seq = event.seq;
+        out.push(event);
+        if seq >= last {
+            return out;
+        }
+    }
+}
+
+fn kinds(events: &[QueueEvent]) -> Vec<&'static str> {
+    events.iter().map(|e| e.payload.kind()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_stream_shows_calls_and_windows_only() {
+    let f = Fixture::new();
+    let engine = Arc::new(f.open());
+    let last = a_busy_morning(&engine);
+
+    let public = replay(&engine, EventAudience::Public, last).await;
+    assert_eq!(
+        kinds(&public),
+        [
+            "day_reset",
+            "window_opened",
+            "called",
+            "recalled",
+            "window_opened",
+            "called",
+            "window_opened",
+            "window_closed"
+        ]
+    );
+    for event in &public {
+        // What the LAN service sends (`json_data`), and what the hall follower parses back.
+        let json = serde_json::to_value(event).unwrap();
+        let fields: Vec<&String> = json.as_object().unwrap().keys().collect();
+        for private in [
+            "priority",
+            "outcome",
+            "device",
+            "alerts",
+            "ticket_id",
+            "service",
+            "by",
+            "out_of_order",
+        ] {
+            assert!(
+                !fields.iter().any(|k| *k == private),
+                "the public {} event carries {private}: {json}",
+                event.payload.kind()
+            );
+        }
+        assert_eq!(&serde_json::from_value::<QueueEvent>(json).unwrap(), event);
+    }
+    let called: Vec<(String, u32)> = public
+        .iter()
+        .filter_map(|e| match &e.payload {
+            queue::EventPayload::Called { number, window, .. } => Some((number.clone(), *window)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(called, [("C001".to_owned(), 3), ("B001".to_owned(), 2)]);
+
+    // A device also gets what concerns it, nothing of another device, and no outcome.
+    let kiosk_2 = replay(&engine, EventAudience::Device("kiosk-2".into()), last).await;
+    let own: Vec<&'static str> = kinds(&kiosk_2)
+        .into_iter()
+        .filter(|k| !kinds(&public).contains(k))
+        .collect();
+    assert_eq!(own, ["issued", "reprint_requested", "device_alert"]);
+    let kiosk_1 = replay(&engine, EventAudience::Device("kiosk-1".into()), last).await;
+    assert_eq!(kinds(&kiosk_1).len(), public.len() + 1, "its own issued");
+    for (name, events) in [("kiosk-1", &kiosk_1), ("kiosk-2", &kiosk_2)] {
+        for e in events {
+            assert_ne!(e.payload.kind(), "completed");
+            if let queue::EventPayload::Issued { device, .. }
+            | queue::EventPayload::ReprintRequested { device, .. }
+            | queue::EventPayload::DeviceAlert { device, .. } = &e.payload
+            {
+                assert_eq!(device, name, "{name} got another device's event");
+            }
+        }
+    }
+
+    // Staff see everything, the outcome included.
+    let staff = replay(&engine, EventAudience::Staff, last).await;
+    assert!(staff.iter().any(|e| matches!(
+        &e.payload,
+        queue::EventPayload::Completed { outcome, .. } if outcome == "rejected"
+    )));
+    assert_eq!(staff.len() as u64, last);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_reset_deletes_earlier_days_events_and_replay_starts_today() {
+    let f = Fixture::new();
+    let engine = Arc::new(f.open());
+    let monday_last = a_busy_morning(&engine);
+
+    f.clock.advance(chrono::Duration::days(1));
+    engine.tick().unwrap();
+    let today = engine.current_day().unwrap();
+    let conn = read_db(&f);
+    let (earlier, kept): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM events WHERE day < ?1),
+                    (SELECT COUNT(*) FROM events)",
+            [today.format("%Y-%m-%d").to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((earlier, kept), (0, 1), "only today's day_reset is left");
+    drop(conn);
+    // Not even in the free pages or the WAL: Monday's outcome event is gone from the files.
+    for (name, bytes) in raw_files(&f) {
+        assert!(
+            !contains(&bytes, br#"{"type":"completed""#),
+            "an earlier day's event survives in {name}"
+        );
+    }
+
+    // A reader that last saw Monday's first event resumes with Tuesday's reset.
+    let tuesday_first = monday_last + 1;
+    assert_eq!(engine.replay_start(Some(1)).unwrap(), monday_last);
+    let mut stream = event_stream_for(Arc::clone(&engine), EventAudience::Staff, Some(1))
+        .await
+        .unwrap();
+    let first = next(&mut stream).await;
+    assert_eq!((first.seq, first.day), (tuesday_first, today));
+    assert_eq!(first.payload.kind(), "day_reset");
+
+    // Numbering is not affected: Tuesday starts again at 001, after a restart too.
+    assert_eq!(
+        engine
+            .issue(&IssueRequest::new("reception"), "kiosk-1")
+            .unwrap()
+            .ticket
+            .number,
+        "A001"
+    );
+    drop(stream);
+    let Ok(engine) = Arc::try_unwrap(engine) else {
+        panic!("the engine is still shared")
+    };
+    drop(engine);
+    let engine = f.open();
+    assert_eq!(
+        engine
+            .issue(&IssueRequest::new("reception"), "kiosk-1")
+            .unwrap()
+            .ticket
+            .number,
+        "A002"
+    );
+    assert!(
+        engine.last_event_seq().unwrap() > tuesday_first,
+        "sequence numbers never go back"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_is_replayed_at_most_max_replay_events() {
+    let f = Fixture::new();
+    let engine = Arc::new(f.open());
+    for _ in 0..(MAX_REPLAY / 2 + 30) {
+        engine.open_window(1).unwrap();
+        engine.close_window(1).unwrap();
+    }
+    let newest = engine.last_event_seq().unwrap();
+    assert!(newest > MAX_REPLAY + 50);
+    assert_eq!(engine.replay_start(Some(0)).unwrap(), newest - MAX_REPLAY);
+    assert_eq!(engine.replay_start(Some(newest - 5)).unwrap(), newest - 5);
+    assert_eq!(engine.replay_start(None).unwrap(), newest);
+    assert_eq!(engine.replay_start(Some(newest + 99)).unwrap(), newest);
+
+    let mut stream = event_stream_for(Arc::clone(&engine), EventAudience::Public, Some(0))
+        .await
+        .unwrap();
+    let first = next(&mut stream).await;
+    assert_eq!(first.seq, newest - MAX_REPLAY + 1);
+    let mut last = first.seq;
+    while last < newest {
+        let e = next(&mut stream).await;
+        assert_eq!(e.seq, last + 1, "no gap, no repeat");
+        last = e.seq;
+    }
 }

@@ -28,8 +28,8 @@ impl QueueEngine {
 impl Ctx<'_> {
     /// The daily reset: the business day only moves forward. When the clock reaches a later
     /// day, earlier days' active tickets are cancelled, their identity tokens and phone page
-    /// capabilities erased, windows
-    /// closed and old retry keys dropped, all in this transaction, and the day key is replaced
+    /// capabilities erased, earlier days' events deleted from the log, windows closed and old
+    /// retry keys dropped, all in this transaction, and the day key is replaced
     /// (the old one zeroized). A clock that goes back keeps the later day, so numbers are never
     /// reused.
     pub(super) fn ensure_day(&mut self) -> Result<(), QueueError> {
@@ -56,6 +56,8 @@ impl Ctx<'_> {
             [now - Duration::days(2).num_milliseconds()],
         )?;
         meta_set(&self.tx, "current_day", &today)?;
+        // After `current_day` moved: the log's trigger keeps that day's events only.
+        self.tx.execute(sql::DELETE_EARLIER_EVENTS, [&today])?;
         // Should this transaction fail, the next one resets again: only the tokens of the days
         // being reset were sealed with the old key, and those are erased anyway.
         self.day_key.rotate();

@@ -49,6 +49,7 @@ use day_key::DayKey;
 
 pub use call::validate_number;
 pub use devices::validate_device_name;
+pub use event_log::MAX_REPLAY;
 pub use issue::{IssueRequest, Issued, validate_idempotency_key};
 
 use super::{

@@ -228,6 +228,12 @@ pub(crate) const ERASE_EARLIER_SECRETS: &str =
     "UPDATE tickets SET identity_token = NULL, capability = NULL
      WHERE day < ?1 AND (identity_token IS NOT NULL OR capability IS NOT NULL)";
 
+/// Phone page capabilities of tickets that ended (done, no-show, cancelled) at or before an
+/// instant are erased: `?1` that instant.
+pub(crate) const ERASE_EXPIRED_CAPABILITIES: &str = "UPDATE tickets SET capability = NULL
+     WHERE capability IS NOT NULL AND status IN ('done', 'no_show', 'cancelled')
+       AND finished_at <= ?1";
+
 // ---- Numbering and fairness counters (service_day) ------------------------------------------
 
 /// Creates a service's day counters: `?1` day, `?2` service, `?3` the number before the first.

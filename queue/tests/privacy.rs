@@ -642,3 +642,74 @@ async fn a_reader_is_replayed_at_most_max_replay_events() {
         last = e.seq;
     }
 }
+
+// ---- Finding 11: phone links expire ------------------------------------------------------
+
+fn stored_capability(f: &Fixture, id: i64) -> Option<String> {
+    read_db(f)
+        .query_row("SELECT capability FROM tickets WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_phone_link_dies_after_the_grace_period_and_at_the_daily_reset() {
+    let f = Fixture::new();
+    let e = f.open();
+    let issue = |service: &str| {
+        e.issue(&IssueRequest::new(service), "kiosk-1")
+            .unwrap()
+            .ticket
+    };
+    let served = issue("reception");
+    let withdrawn = issue("reception");
+    let waiting = issue("consultation");
+    let grace = chrono::Duration::minutes(i64::from(queue::engine::PHONE_LINK_GRACE_MINUTES));
+
+    assert_eq!(e.call_next(1).unwrap().unwrap().id, served.id);
+    e.complete(1, "answered").unwrap();
+    e.cancel_by_capability(&capability(&withdrawn)).unwrap();
+
+    // Within the grace period the citizen still reads the outcome.
+    f.clock.advance(grace - chrono::Duration::minutes(1));
+    e.tick().unwrap();
+    assert_eq!(
+        e.phone_status(&capability(&served)).unwrap().status,
+        TicketStatus::Done
+    );
+    assert_eq!(
+        e.phone_status(&capability(&withdrawn)).unwrap().status,
+        TicketStatus::Cancelled
+    );
+
+    // Then the link is dead: read, cancel, as if it had never existed; and it leaves the database.
+    f.clock.advance(chrono::Duration::minutes(1));
+    for ended in [&served, &withdrawn] {
+        assert!(matches!(
+            e.phone_status(&capability(ended)),
+            Err(QueueError::TicketNotFound(_))
+        ));
+        assert!(matches!(
+            e.cancel_by_capability(&capability(ended)),
+            Err(QueueError::TicketNotFound(_))
+        ));
+    }
+    e.tick().unwrap();
+    assert_eq!(stored_capability(&f, served.id), None);
+    assert_eq!(stored_capability(&f, withdrawn.id), None);
+
+    // A ticket still waiting keeps its link all day, and loses it at the reset.
+    assert_eq!(
+        e.phone_status(&capability(&waiting)).unwrap().status,
+        TicketStatus::Waiting
+    );
+    assert!(stored_capability(&f, waiting.id).is_some());
+    f.clock.advance(chrono::Duration::days(1));
+    e.tick().unwrap();
+    assert!(matches!(
+        e.phone_status(&capability(&waiting)),
+        Err(QueueError::TicketNotFound(_))
+    ));
+    assert_eq!(stored_capability(&f, waiting.id), None);
+}

@@ -13,10 +13,13 @@ use crate::{
 };
 
 impl QueueEngine {
-    /// Applies the daily reset if the reset time has passed; call it periodically so the
-    /// `day_reset` event goes out even when nobody takes a ticket.
+    /// Applies the daily reset if the reset time has passed and erases expired phone links;
+    /// call it periodically so the `day_reset` event goes out even when nobody takes a ticket.
     pub fn tick(&self) -> Result<NaiveDate, QueueError> {
-        self.run(|c| Ok(c.day))
+        self.run(|c| {
+            c.expire_phone_links()?;
+            Ok(c.day)
+        })
     }
 
     /// The current business day (never earlier than a day already used).

@@ -51,6 +51,7 @@ pub use call::validate_number;
 pub use devices::validate_device_name;
 pub use event_log::MAX_REPLAY;
 pub use issue::{IssueRequest, Issued, validate_idempotency_key};
+pub use tickets::PHONE_LINK_GRACE_MINUTES;
 
 use super::{
     QueueError,

@@ -1,6 +1,10 @@
 //! Reading tickets (as printed, by day, on the phone page) and cancelling a waiting ticket.
+//!
+//! The phone page capability (the QR code on the ticket) is valid while the ticket is active,
+//! for [`PHONE_LINK_GRACE_MINUTES`] after it ended (done, no-show, cancelled), and never past
+//! the daily reset, which erases it.
 
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate};
 use rusqlite::{OptionalExtension, params};
 
 use super::{Ctx, QueueEngine};
@@ -12,6 +16,11 @@ use crate::{
     store::{day_str, query_ticket, query_tickets, to_ms},
     wire::routes,
 };
+
+/// Minutes a phone page link keeps working after its ticket ended (done, no-show, cancelled),
+/// so the citizen can still read the outcome; at least the configured late-arrival tolerance,
+/// during which a no-show may still be called. The daily reset ends every link anyway.
+pub const PHONE_LINK_GRACE_MINUTES: u32 = 120;
 
 impl QueueEngine {
     /// A ticket as the kiosk prints it (following transfers to the row that is current),
@@ -44,14 +53,11 @@ impl QueueEngine {
         })
     }
 
-    /// What the phone page behind a ticket's QR code shows.
+    /// What the phone page behind a ticket's QR code shows. An expired link (see
+    /// [`PHONE_LINK_GRACE_MINUTES`]) answers [`QueueError::TicketNotFound`], like an unknown one.
     pub fn phone_status(&self, capability: &str) -> Result<PhoneStatus, QueueError> {
-        if !is_capability(capability) {
-            return Err(QueueError::TicketNotFound("(capability)".into()));
-        }
         self.run(|c| {
-            let t = query_ticket(&c.tx, sql::TICKET_BY_CAPABILITY, [capability])?
-                .ok_or_else(|| QueueError::TicketNotFound("(capability)".into()))?;
+            let t = c.ticket_by_capability(capability)?;
             let svc = c.service(&t.service)?;
             let (ahead, eta) = if t.status == TicketStatus::Waiting {
                 let ahead = c.ahead_of(&t)?;
@@ -77,14 +83,11 @@ impl QueueEngine {
         })
     }
 
-    /// The citizen withdraws the ticket from the phone page (only while waiting).
+    /// The citizen withdraws the ticket from the phone page (only while waiting; an expired
+    /// link is not found).
     pub fn cancel_by_capability(&self, capability: &str) -> Result<(), QueueError> {
-        if !is_capability(capability) {
-            return Err(QueueError::TicketNotFound("(capability)".into()));
-        }
         self.run(|c| {
-            let t = query_ticket(&c.tx, sql::TICKET_BY_CAPABILITY, [capability])?
-                .ok_or_else(|| QueueError::TicketNotFound("(capability)".into()))?;
+            let t = c.ticket_by_capability(capability)?;
             c.cancel(&t, "citizen")
         })
     }
@@ -147,6 +150,40 @@ impl Ctx<'_> {
             status_url,
             issued_at: t.issued_at,
         })
+    }
+
+    /// How long a phone link outlives its ticket.
+    fn phone_link_grace(&self) -> Duration {
+        Duration::minutes(i64::from(PHONE_LINK_GRACE_MINUTES)).max(self.late_tolerance())
+    }
+
+    /// The ticket behind a phone page capability, unless the link expired: its ticket ended
+    /// more than the grace period ago, or belongs to an earlier business day.
+    fn ticket_by_capability(&self, capability: &str) -> Result<Ticket, QueueError> {
+        let not_found = || QueueError::TicketNotFound("(capability)".into());
+        if !is_capability(capability) {
+            return Err(not_found());
+        }
+        let t = query_ticket(&self.tx, sql::TICKET_BY_CAPABILITY, [capability])?
+            .ok_or_else(not_found)?;
+        let ended_long_ago = !t.status.is_active()
+            && t.finished_at
+                .is_none_or(|f| self.now >= f + self.phone_link_grace());
+        if ended_long_ago || t.day < self.day {
+            return Err(not_found());
+        }
+        Ok(t)
+    }
+
+    /// Erases the capabilities of links that expired (they were already refused), so they leave
+    /// the database; `QueueEngine::tick` calls it.
+    pub(super) fn expire_phone_links(&mut self) -> Result<usize, QueueError> {
+        let erased = self.tx.execute(
+            sql::ERASE_EXPIRED_CAPABILITIES,
+            [to_ms(self.now - self.phone_link_grace())],
+        )?;
+        self.erased |= erased > 0;
+        Ok(erased)
     }
 
     /// The ticket row `id` when `device` issued it; otherwise the same error as a missing id.

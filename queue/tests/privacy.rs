@@ -6,9 +6,10 @@ use std::{path::PathBuf, sync::Arc};
 use chrono::{DateTime, TimeZone, Utc};
 use futures_util::StreamExt;
 use queue::{
-    DeviceAlerts, EventAudience, EventStream, IdentityToken, IssueRequest, IssuedTicket,
-    LocalQueueClient, ManualClock, PrinterAlert, PriorityKind, QueueClient, QueueConfig,
-    QueueEngine, QueueError, QueueEvent, TicketStatus, engine::MAX_REPLAY, event_stream_for,
+    DeviceAlerts, EventAudience, EventStream, HttpQueueClient, IdentityToken, IssueRequest,
+    IssuedTicket, LocalQueueClient, ManualClock, PrinterAlert, PriorityKind, QueueClient,
+    QueueConfig, QueueEngine, QueueError, QueueEvent, TicketStatus, engine::MAX_REPLAY,
+    event_stream_for,
 };
 
 /// Monday 2025-03-03 09:30 in Chongqing (UTC+8).
@@ -546,6 +547,83 @@ async fn the_public_stream_shows_calls_and_windows_only() {
         queue::EventPayload::Completed { outcome, .. } if outcome == "rejected"
     )));
     assert_eq!(staff.len() as u64, last);
+}
+
+/// A stand-in for the LAN service's `GET /api/v1/events` (which lives in the kiosk): serves
+/// `audience`'s stream of `engine` as Server-Sent Events to one client, the way the service
+/// does (`id`, `event`, JSON `data`), and hands over the request's head.
+async fn serve_events_once(
+    engine: Arc<QueueEngine>,
+    audience: EventAudience,
+) -> (String, tokio::sync::oneshot::Receiver<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (head_tx, head_rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            let mut byte = [0u8; 1];
+            if socket.read(&mut byte).await.unwrap() == 0 {
+                return;
+            }
+            head.push(byte[0]);
+        }
+        let head = String::from_utf8(head).unwrap();
+        let after = head
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("last-event-id:")
+                    .map(str::to_owned)
+            })
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let _ = head_tx.send(head);
+        let mut events = event_stream_for(engine, audience, after).await.unwrap();
+        socket
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\n")
+            .await
+            .unwrap();
+        while let Some(Ok(e)) = events.next().await {
+            let json = serde_json::to_string(&e).unwrap();
+            let frame = format!(
+                "id: {}\nevent: {}\ndata: {json}\n\n",
+                e.seq,
+                e.payload.kind()
+            );
+            if socket.write_all(frame.as_bytes()).await.is_err() {
+                return;
+            }
+        }
+    });
+    (base, head_rx)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_http_client_reads_the_public_stream_as_the_hall_needs_it() {
+    let f = Fixture::new();
+    let engine = Arc::new(f.open());
+    let last = a_busy_morning(&engine);
+    let expected = replay(&engine, EventAudience::Public, last).await;
+
+    let (base, head) = serve_events_once(Arc::clone(&engine), EventAudience::Public).await;
+    // The hall follower's client: no device token.
+    let client = HttpQueueClient::new(&base, "", None).unwrap();
+    let mut stream = client.subscribe(Some(0)).await.unwrap();
+    let head = head.await.unwrap().to_ascii_lowercase();
+    assert!(head.starts_with("get /api/v1/events "), "{head}");
+    assert!(head.contains("last-event-id: 0"), "{head}");
+    let mut received = Vec::new();
+    while received.len() < expected.len() {
+        received.push(next(&mut stream).await);
+    }
+    assert_eq!(received, expected);
+    assert!(received.iter().any(|e| matches!(
+        &e.payload,
+        queue::EventPayload::Called { number, window: 3, ticket_id: queue::events::WITHHELD_TICKET_ID, .. }
+            if number == "C001"
+    )));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

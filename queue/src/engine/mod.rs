@@ -15,7 +15,7 @@
 //! - `day`: the business day and the daily reset;
 //! - `day_key`: the in-memory key that turns identity tokens into the values stored;
 //! - `devices`: device alerts and help requests (kept in memory, logged as events);
-//! - `event_log`: the append-only event log.
+//! - `event_log`: the event log (the current business day, bounded replay).
 //!
 //! Their SQL statements are named constants in the crate's `sql` module.
 

@@ -2,14 +2,14 @@
 
 use std::{collections::VecDeque, future::Future, pin::Pin, sync::Arc};
 
-use futures_util::{Stream, stream};
+use futures_util::{Stream, StreamExt as _, future, stream};
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::{
     QueueError,
     alerts::DeviceAlerts,
     engine::{IssueRequest, QueueEngine},
-    events::QueueEvent,
+    events::{EventAudience, QueueEvent},
     model::{IdentityToken, IssuedTicket, ServiceStatus, TicketId},
 };
 
@@ -31,21 +31,25 @@ pub trait QueueClient: Send + Sync {
     /// that did reach the host returns the same ticket instead of a second one.
     fn issue(&self, request: IssueRequest) -> BoxFuture<'_, Result<IssuedTicket, QueueError>>;
 
-    /// The person's active ticket for a service today, if any.
+    /// The person's active ticket for a service today, if this device issued it.
     fn find_active(
         &self,
         identity: IdentityToken,
         service: String,
     ) -> BoxFuture<'_, Result<Option<IssuedTicket>, QueueError>>;
 
-    /// A ticket by id, as printed (used to reprint after a `reprint_requested` event).
+    /// A ticket this device issued, by id, as printed (used to reprint after a
+    /// `reprint_requested` event); another device's ticket is not found.
     fn ticket(&self, id: TicketId) -> BoxFuture<'_, Result<IssuedTicket, QueueError>>;
 
     /// Withdraws a waiting ticket this device issued.
     fn cancel(&self, id: TicketId) -> BoxFuture<'_, Result<(), QueueError>>;
 
-    /// Events after `after` (a `seq` already seen), or from now on when `None`. The stream
-    /// reconnects and replays by itself; it ends only when the queue shuts down.
+    /// Events for this device after `after` (a `seq` already seen), or from now on when
+    /// `None`: the public events and those addressed to this device
+    /// ([`EventAudience::Device`]), replayed from the current business day only and at most
+    /// [`MAX_REPLAY`](crate::engine::MAX_REPLAY) back. The stream reconnects and replays by
+    /// itself; it ends only when the queue shuts down.
     fn subscribe(&self, after: Option<u64>) -> BoxFuture<'_, Result<EventStream, QueueError>>;
 
     /// Reports this device's alerts (printer paper, cover) to the staff pages.
@@ -105,20 +109,24 @@ impl QueueClient for LocalQueueClient {
         identity: IdentityToken,
         service: String,
     ) -> BoxFuture<'_, Result<Option<IssuedTicket>, QueueError>> {
-        Box::pin(self.blocking(move |e| e.find_active(&identity, &service)))
+        let device = self.device.clone();
+        Box::pin(self.blocking(move |e| e.find_active_for_device(&identity, &service, &device)))
     }
 
     fn ticket(&self, id: TicketId) -> BoxFuture<'_, Result<IssuedTicket, QueueError>> {
-        Box::pin(self.blocking(move |e| e.ticket(id)))
+        let device = self.device.clone();
+        Box::pin(self.blocking(move |e| e.ticket_for_device(id, &device)))
     }
 
     fn cancel(&self, id: TicketId) -> BoxFuture<'_, Result<(), QueueError>> {
-        Box::pin(self.blocking(move |e| e.cancel(id, "device")))
+        let device = self.device.clone();
+        Box::pin(self.blocking(move |e| e.cancel_for_device(id, &device)))
     }
 
     fn subscribe(&self, after: Option<u64>) -> BoxFuture<'_, Result<EventStream, QueueError>> {
         let engine = Arc::clone(&self.engine);
-        Box::pin(async move { event_stream(engine, after).await })
+        let audience = EventAudience::Device(self.device.clone());
+        Box::pin(async move { event_stream_for(engine, audience, after).await })
     }
 
     fn set_device_alerts(&self, alerts: DeviceAlerts) -> BoxFuture<'_, Result<(), QueueError>> {
@@ -153,21 +161,34 @@ async fn read_log(engine: &Arc<QueueEngine>, after: u64) -> Result<Vec<QueueEven
         .map_err(|e| QueueError::Remote(format!("queue task failed: {e}")))?
 }
 
-/// Events of `engine` after `after` (from the log), then live ones, without gaps or repeats:
-/// when the live channel lags or skips, the missing events are read back from the log.
+/// Every event of `engine` after `after`, as staff see them.
+#[deprecated(note = "unscoped: use event_stream_for with the reader's EventAudience")]
 pub async fn event_stream(
     engine: Arc<QueueEngine>,
     after: Option<u64>,
 ) -> Result<EventStream, QueueError> {
+    event_stream_for(engine, EventAudience::Staff, after).await
+}
+
+/// The events of `engine` that `audience` may see ([`EventAudience::project`]), after `after`
+/// (from the log), then live ones, without gaps or repeats: when the live channel lags or
+/// skips, the missing events are read back from the log.
+///
+/// The replay starts at [`QueueEngine::replay_start`]: never before the current business day,
+/// at most [`MAX_REPLAY`](crate::engine::MAX_REPLAY) events back; `None` (or an id from the
+/// future, e.g. from before the database was replaced) means "from now on".
+pub async fn event_stream_for(
+    engine: Arc<QueueEngine>,
+    audience: EventAudience,
+    after: Option<u64>,
+) -> Result<EventStream, QueueError> {
     let rx = engine.subscribe();
-    let newest = {
+    let last = {
         let e = Arc::clone(&engine);
-        tokio::task::spawn_blocking(move || e.last_event_seq())
+        tokio::task::spawn_blocking(move || e.replay_start(after))
             .await
             .map_err(|e| QueueError::Remote(format!("queue task failed: {e}")))??
     };
-    // An id from the future (e.g. from before the database was replaced) means "from now on".
-    let last = after.map_or(newest, |seq| seq.min(newest));
     let state = StreamState {
         engine,
         rx,
@@ -208,5 +229,11 @@ pub async fn event_stream(
             }
         }
     });
-    Ok(Box::pin(s))
+    let projected = s.filter_map(move |item| {
+        future::ready(match item {
+            Ok(event) => audience.project(&event).map(Ok),
+            Err(err) => Some(Err(err)),
+        })
+    });
+    Ok(Box::pin(projected))
 }

@@ -62,8 +62,8 @@ pub struct QueueConfig {
     /// Local time at which the business day restarts, e.g. `"00:00"`.
     pub reset_time: ClockTime,
     /// Site secret mixed into identity tokens (all kiosks of a site must share it). When absent,
-    /// the queue host generates one and keeps it in its database; remote kiosks then cannot
-    /// derive tokens.
+    /// the queue host draws one in memory each time it starts; remote kiosks then cannot derive
+    /// tokens. The host stores only a keyed hash of a token (see `queue/README.md`).
     pub identity_salt: Option<String>,
     /// Age in years from which the elderly priority is suggested.
     pub elderly_age: u32,

@@ -46,6 +46,17 @@ pub enum QueueError {
         /// Its id.
         ticket_id: i64,
     },
+    /// The person already holds an active ticket for this service, issued by another device.
+    ///
+    /// Its number and id are not disclosed to the asking device: only the issuing device may
+    /// read a ticket (see `QueueEngine::ticket_for_device`).
+    #[error(
+        "此业务您已在其他取号机取号，请使用该号票 / an active ticket for service {service:?} already exists for this person, issued by another ticket machine"
+    )]
+    AlreadyActiveElsewhere {
+        /// The service id.
+        service: String,
+    },
     /// The service requires an ID card and no identity token was given.
     #[error("service {0:?} requires an ID card")]
     IdentityRequired(String),
@@ -107,6 +118,7 @@ impl QueueError {
             }
             Self::ServiceUnavailable { .. }
             | Self::AlreadyActive { .. }
+            | Self::AlreadyActiveElsewhere { .. }
             | Self::Conflict(_)
             | Self::RecallLimit { .. } => ErrorKind::Conflict,
             Self::Refused { status, .. } => match status {
@@ -132,7 +144,8 @@ impl QueueError {
             Self::UnknownWindow(_) => "unknown_window",
             Self::TicketNotFound(_) => "ticket_not_found",
             Self::ServiceUnavailable { .. } => "service_unavailable",
-            Self::AlreadyActive { .. } => "already_active",
+            // The same code: for a client, both are the one-ticket-per-person rule.
+            Self::AlreadyActive { .. } | Self::AlreadyActiveElsewhere { .. } => "already_active",
             Self::IdentityRequired(_) => "identity_required",
             Self::Conflict(_) => "conflict",
             Self::RecallLimit { .. } => "recall_limit",

@@ -1,7 +1,10 @@
-//! Queue events: the append-only log that feeds the hall display, LED panel, staff and phone
-//! pages (over SSE) and the kiosk UI.
+//! Queue events: the log that feeds the hall display, LED panel, staff and phone pages (over
+//! SSE) and the kiosk UI.
 //!
-//! Events carry numbers, services and windows only: no identity tokens, no capabilities.
+//! Events carry numbers, services and windows only: no identity tokens, no capabilities. Some
+//! still say more than the hall may know (a ticket's priority, an outcome such as `rejected`,
+//! device names), so every reader gets the events of its [`EventAudience`] only:
+//! [`EventAudience::project`] decides, event by event.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -51,25 +54,35 @@ pub enum EventPayload {
         device: String,
     },
     /// A ticket was called to a window.
+    ///
+    /// The public projection withholds `ticket_id` ([`WITHHELD_TICKET_ID`]), `service` (empty)
+    /// and `out_of_order` (`false`); withheld fields are left out of the JSON.
     Called {
-        /// Ticket row.
+        /// Ticket row ([`WITHHELD_TICKET_ID`] when withheld).
+        #[serde(default, skip_serializing_if = "is_withheld")]
         ticket_id: TicketId,
         /// Number.
         number: String,
-        /// Service.
+        /// Service (empty when withheld).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         service: String,
         /// Window.
         window: u32,
-        /// Whether it was picked out of order.
+        /// Whether it was picked out of order (in the JSON only when true).
+        #[serde(default, skip_serializing_if = "is_false")]
         out_of_order: bool,
     },
     /// A called ticket was called again.
+    ///
+    /// The public projection withholds `ticket_id` and `service`, as for [`Self::Called`].
     Recalled {
-        /// Ticket row.
+        /// Ticket row ([`WITHHELD_TICKET_ID`] when withheld).
+        #[serde(default, skip_serializing_if = "is_withheld")]
         ticket_id: TicketId,
         /// Number.
         number: String,
-        /// Service.
+        /// Service (empty when withheld).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         service: String,
         /// Window.
         window: u32,
@@ -213,5 +226,192 @@ impl EventPayload {
             Self::ReprintRequested { .. } => "reprint_requested",
             Self::DeviceAlert { .. } => "device_alert",
         }
+    }
+}
+
+/// The `ticket_id` of an event whose ticket is withheld from its reader (ticket rows start at 1).
+pub const WITHHELD_TICKET_ID: TicketId = 0;
+
+fn is_withheld(id: &TicketId) -> bool {
+    *id == WITHHELD_TICKET_ID
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Who reads the event stream, and so which events (and which of their fields) it gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventAudience {
+    /// Anyone on the LAN without credentials: the hall display, the LED panel, phone pages.
+    /// Only what the hall shows: numbers called and recalled to windows (without ticket id,
+    /// service or out-of-order flag), windows opening and closing, and the daily reset. No
+    /// priority, no outcome, no device name.
+    Public,
+    /// A device authenticated by its token (named here): the public events, plus the tickets
+    /// it issued, the reprint requests addressed to it and its own alerts, in full.
+    Device(String),
+    /// Window staff (a logged-in session) and the queue host itself: every event, in full.
+    Staff,
+}
+
+impl EventAudience {
+    /// `event` as this audience may see it, or `None` when it is not for this audience.
+    pub fn project(&self, event: &QueueEvent) -> Option<QueueEvent> {
+        let payload = match self {
+            Self::Staff => Some(event.payload.clone()),
+            Self::Public => public(&event.payload),
+            Self::Device(name) => {
+                if addressed_to(&event.payload, name) {
+                    Some(event.payload.clone())
+                } else {
+                    public(&event.payload)
+                }
+            }
+        }?;
+        Some(QueueEvent {
+            payload,
+            ..event.clone()
+        })
+    }
+}
+
+/// The public form of an event (see [`EventAudience::Public`]). Every variant is listed, so a
+/// new one must be classified here.
+fn public(payload: &EventPayload) -> Option<EventPayload> {
+    match payload {
+        EventPayload::DayReset { .. }
+        | EventPayload::WindowOpened { .. }
+        | EventPayload::WindowClosed { .. } => Some(payload.clone()),
+        EventPayload::Called { number, window, .. } => Some(EventPayload::Called {
+            ticket_id: WITHHELD_TICKET_ID,
+            number: number.clone(),
+            service: String::new(),
+            window: *window,
+            out_of_order: false,
+        }),
+        EventPayload::Recalled {
+            number,
+            window,
+            recalls,
+            ..
+        } => Some(EventPayload::Recalled {
+            ticket_id: WITHHELD_TICKET_ID,
+            number: number.clone(),
+            service: String::new(),
+            window: *window,
+            recalls: *recalls,
+        }),
+        EventPayload::Issued { .. }
+        | EventPayload::NoShow { .. }
+        | EventPayload::Started { .. }
+        | EventPayload::Completed { .. }
+        | EventPayload::Transferred { .. }
+        | EventPayload::Held { .. }
+        | EventPayload::Resumed { .. }
+        | EventPayload::Cancelled { .. }
+        | EventPayload::ReprintRequested { .. }
+        | EventPayload::DeviceAlert { .. } => None,
+    }
+}
+
+/// Whether an event concerns device `name` itself: a ticket it issued, a reprint it should
+/// print, its own alerts.
+fn addressed_to(payload: &EventPayload, name: &str) -> bool {
+    match payload {
+        EventPayload::Issued { device, .. }
+        | EventPayload::ReprintRequested { device, .. }
+        | EventPayload::DeviceAlert { device, .. } => device == name,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::model::PriorityKind;
+
+    fn event(payload: EventPayload) -> QueueEvent {
+        QueueEvent {
+            seq: 7,
+            at: Utc.with_ymd_and_hms(2025, 3, 3, 1, 30, 0).unwrap(),
+            day: NaiveDate::from_ymd_opt(2025, 3, 3).unwrap(),
+            payload,
+        }
+    }
+
+    fn called() -> QueueEvent {
+        event(EventPayload::Called {
+            ticket_id: 12,
+            number: "C003".into(),
+            service: "legal_aid".into(),
+            window: 3,
+            out_of_order: true,
+        })
+    }
+
+    #[test]
+    fn the_public_form_of_a_call_is_number_and_window_and_still_parses() {
+        let public = EventAudience::Public.project(&called()).unwrap();
+        let json = serde_json::to_value(&public).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "seq": 7, "at": "2025-03-03T01:30:00Z", "day": "2025-03-03",
+                "type": "called", "number": "C003", "window": 3,
+            })
+        );
+        let parsed: QueueEvent = serde_json::from_value(json).unwrap();
+        assert_eq!(parsed, public);
+        // Staff get it all, and the full form round-trips too.
+        let staff = EventAudience::Staff.project(&called()).unwrap();
+        assert_eq!(staff, called());
+        let json = serde_json::to_string(&staff).unwrap();
+        assert!(json.contains("\"ticket_id\":12") && json.contains("\"out_of_order\":true"));
+        assert_eq!(serde_json::from_str::<QueueEvent>(&json).unwrap(), called());
+    }
+
+    #[test]
+    fn devices_get_what_is_addressed_to_them_and_the_public_rest() {
+        let issued = event(EventPayload::Issued {
+            ticket_id: 1,
+            number: "C001".into(),
+            service: "legal_aid".into(),
+            priority: PriorityKind::Disabled,
+            device: "kiosk-2".into(),
+        });
+        let reprint = event(EventPayload::ReprintRequested {
+            ticket_id: 1,
+            number: "C001".into(),
+            service: "legal_aid".into(),
+            device: "kiosk-2".into(),
+            window: 3,
+        });
+        let outcome = event(EventPayload::Completed {
+            ticket_id: 1,
+            number: "C001".into(),
+            service: "legal_aid".into(),
+            window: 3,
+            outcome: "rejected".into(),
+        });
+        let mine = EventAudience::Device("kiosk-2".into());
+        let other = EventAudience::Device("kiosk-1".into());
+        for e in [&issued, &reprint] {
+            assert_eq!(mine.project(e).as_ref(), Some(e));
+            assert_eq!(other.project(e), None);
+            assert_eq!(EventAudience::Public.project(e), None);
+        }
+        assert_eq!(mine.project(&outcome), None);
+        assert_eq!(EventAudience::Public.project(&outcome), None);
+        assert_eq!(
+            EventAudience::Staff.project(&outcome),
+            Some(outcome.clone())
+        );
+        assert_eq!(
+            other.project(&called()),
+            EventAudience::Public.project(&called())
+        );
     }
 }

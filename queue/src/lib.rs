@@ -3,7 +3,8 @@
 //! - [`config`]: the `[queue]` table (services, windows, rules of the day), with defaults for
 //!   the district centre;
 //! - [`engine`]: [`QueueEngine`], every operation one SQLite transaction on a durable WAL
-//!   database ([`store`]), an append-only event log ([`events`]); one file per group of
+//!   database ([`store`]), an event log of the current business day ([`events`], read by each
+//!   [`EventAudience`] through [`event_stream_for`]); one file per group of
 //!   operations (`issue`, `tickets`, `status`, `windows`, `call`, `serve`, `day`, `devices`,
 //!   `event_log`);
 //! - `sql` (private): every SQL statement of the engine as a named constant;
@@ -34,11 +35,13 @@ pub mod wire;
 
 pub use self::clock::{Clock, ManualClock, SystemClock};
 pub use alerts::{DeviceAlerts, PrinterAlert};
-pub use client::{BoxFuture, EventStream, LocalQueueClient, QueueClient, event_stream};
+#[allow(deprecated)] // kept for the kiosk until it picks an audience
+pub use client::event_stream;
+pub use client::{BoxFuture, EventStream, LocalQueueClient, QueueClient, event_stream_for};
 pub use config::{FairnessConfig, IdCardPolicy, QueueConfig, ServiceConfig, WindowConfig};
 pub use engine::{IssueRequest, Issued, QueueEngine};
 pub use error::{ErrorKind, QueueError};
-pub use events::{EventPayload, QueueEvent};
+pub use events::{EventAudience, EventPayload, QueueEvent};
 pub use http_client::HttpQueueClient;
 pub use model::{
     EtaRange, IdentityToken, IssuedTicket, PhoneStatus, PriorityKind, QueuePosition, QueueSnapshot,

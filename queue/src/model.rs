@@ -148,7 +148,12 @@ pub enum QueuePosition {
     Back,
 }
 
-/// A salted, one-way identity token (64 hex digits). Never the ID number itself.
+/// A salted, one-way identity token (64 hex digits): the pre-hash a kiosk derives from the ID
+/// card and sends to the queue host. Never the ID number itself.
+///
+/// ID numbers have little entropy, so whoever knows the salt can reverse a token by trying
+/// numbers: the engine never stores nor compares a token as it is, only its HMAC under a random
+/// key held in memory and replaced every day (see `queue/README.md`, "Privacy and scoping").
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct IdentityToken(String);

@@ -36,12 +36,24 @@ macro_rules! select_tickets {
 /// One ticket by id: `?1` id.
 pub(crate) const TICKET_BY_ID: &str = select_tickets!("WHERE id = ?1 LIMIT 1");
 
+/// One ticket by id, only when `device` issued it: `?1` id, `?2` device.
+pub(crate) const TICKET_BY_ID_OF_DEVICE: &str =
+    select_tickets!("WHERE id = ?1 AND issued_by = ?2 LIMIT 1");
+
 /// One ticket by the capability of its phone page: `?1` capability.
 pub(crate) const TICKET_BY_CAPABILITY: &str = select_tickets!("WHERE capability = ?1 LIMIT 1");
 
 /// The person's latest active ticket of a service: `?1` day, `?2` service, `?3` identity token.
 pub(crate) const LATEST_ACTIVE_OF_PERSON: &str = select_tickets!(
     "WHERE day = ?1 AND service = ?2 AND identity_token = ?3 AND status IN ",
+    active_statuses!(),
+    " ORDER BY id DESC LIMIT 1"
+);
+
+/// The person's latest active ticket of a service issued by a device: `?1` day, `?2` service,
+/// `?3` identity token, `?4` device.
+pub(crate) const LATEST_ACTIVE_OF_PERSON_AT_DEVICE: &str = select_tickets!(
+    "WHERE day = ?1 AND service = ?2 AND identity_token = ?3 AND issued_by = ?4 AND status IN ",
     active_statuses!(),
     " ORDER BY id DESC LIMIT 1"
 );
@@ -175,10 +187,11 @@ pub(crate) const MARK_NO_SHOW: &str =
 pub(crate) const MARK_SERVING: &str =
     "UPDATE tickets SET status = 'serving', started_at = ?2 WHERE id = ?1";
 
-/// The visit ends with an outcome: `?1` id, `?2` outcome, `?3` time.
+/// The visit ends with an outcome; the identity token is erased: `?1` id, `?2` outcome,
+/// `?3` time.
 pub(crate) const MARK_DONE: &str =
     "UPDATE tickets SET status = 'done', outcome = ?2, finished_at = ?3,
-            started_at = COALESCE(started_at, called_at, ?3)
+            started_at = COALESCE(started_at, called_at, ?3), identity_token = NULL
      WHERE id = ?1";
 
 /// The visit ends by a transfer (the new row takes capability and identity): `?1` id,
@@ -209,9 +222,17 @@ pub(crate) const CANCEL_EARLIER_DAYS: &str = concat!(
     active_statuses!()
 );
 
-/// Daily reset: earlier days' identity tokens are erased: `?1` today.
-pub(crate) const ERASE_EARLIER_IDENTITIES: &str = "UPDATE tickets SET identity_token = NULL
-     WHERE day < ?1 AND identity_token IS NOT NULL";
+/// Daily reset: earlier days' identity tokens and phone page capabilities are erased:
+/// `?1` today.
+pub(crate) const ERASE_EARLIER_SECRETS: &str =
+    "UPDATE tickets SET identity_token = NULL, capability = NULL
+     WHERE day < ?1 AND (identity_token IS NOT NULL OR capability IS NOT NULL)";
+
+/// Phone page capabilities of tickets that ended (done, no-show, cancelled) at or before an
+/// instant are erased: `?1` that instant.
+pub(crate) const ERASE_EXPIRED_CAPABILITIES: &str = "UPDATE tickets SET capability = NULL
+     WHERE capability IS NOT NULL AND status IN ('done', 'no_show', 'cancelled')
+       AND finished_at <= ?1";
 
 // ---- Numbering and fairness counters (service_day) ------------------------------------------
 
@@ -280,8 +301,17 @@ pub(crate) const INSERT_EVENT: &str =
 pub(crate) const EVENTS_AFTER: &str =
     "SELECT seq, at, day, payload FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 
-/// The sequence number of the last event (0 when the log is empty).
-pub(crate) const LAST_EVENT_SEQ: &str = "SELECT COALESCE(MAX(seq), 0) FROM events";
+/// The sequence number of the last event ever logged (0 when none was), deleted ones included:
+/// `AUTOINCREMENT` never reuses a number.
+pub(crate) const LAST_EVENT_SEQ: &str =
+    "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)";
+
+/// The first event of a business day or later: `?1` day.
+pub(crate) const FIRST_EVENT_SEQ_SINCE: &str = "SELECT MIN(seq) FROM events WHERE day >= ?1";
+
+/// Daily reset: earlier days' events are deleted (the trigger refuses the current day's):
+/// `?1` today.
+pub(crate) const DELETE_EARLIER_EVENTS: &str = "DELETE FROM events WHERE day < ?1";
 
 // ---- Settings (meta) ------------------------------------------------------------------------
 

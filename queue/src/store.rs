@@ -4,7 +4,13 @@
 //! is on stable storage, so an acknowledged ticket survives a power cut. Every queue operation
 //! is one `BEGIN IMMEDIATE … COMMIT` transaction; a crash before the commit leaves no trace of
 //! the operation (no number is consumed), a crash after it loses nothing. The `events` table
-//! is append-only (triggers refuse updates and deletes).
+//! is append-only within a business day: triggers refuse updates, and deletes of events of the
+//! current day; the daily reset deletes the earlier days' events.
+//!
+//! Erasing is real: `secure_delete` is on, so SQLite overwrites with zeros whatever a statement
+//! removes (cells, index entries, freed pages), and after an erasure the engine calls
+//! [`scrub_wal`], which copies the WAL into the database and truncates it, so no earlier page
+//! image with the erased value stays in the `-wal` file.
 
 use std::path::Path;
 
@@ -87,6 +93,26 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
         BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
     ",
+    // 2: identity tokens are stored as keyed hashes under an in-memory day key. The pre-hashes
+    // stored so far are reversible: erase them, and the salt the host kept for them.
+    "
+    UPDATE tickets SET identity_token = NULL WHERE identity_token IS NOT NULL;
+    DELETE FROM meta WHERE key = 'identity_salt';
+    ",
+    // 3: the event log keeps the current business day only: the daily reset deletes earlier
+    // days' events (and this migration those already there), nothing else may delete.
+    "
+    DROP TRIGGER events_append_only_delete;
+    DELETE FROM events
+        WHERE day < COALESCE((SELECT value FROM meta WHERE key = 'current_day'), '');
+    UPDATE tickets SET capability = NULL
+        WHERE capability IS NOT NULL
+          AND day < COALESCE((SELECT value FROM meta WHERE key = 'current_day'), '');
+    CREATE TRIGGER events_keep_current_day BEFORE DELETE ON events
+        WHEN OLD.day >= COALESCE((SELECT value FROM meta WHERE key = 'current_day'), '')
+        BEGIN SELECT RAISE(ABORT, 'the event log keeps the current business day'); END;
+    CREATE INDEX events_day ON events(day, seq);
+    ",
 ];
 
 /// Opens (creating if needed) the queue database at `path` and brings its schema up to date.
@@ -100,8 +126,25 @@ pub fn open(path: &Path) -> Result<Connection, QueueError> {
         )));
     }
     conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+    let secure: i64 = conn.query_row("PRAGMA secure_delete=ON", [], |r| r.get(0))?;
+    if secure != 1 {
+        return Err(QueueError::Corrupt(format!(
+            "the database refused secure_delete (got {secure})"
+        )));
+    }
     migrate(&mut conn)?;
     Ok(conn)
+}
+
+/// Copies every page of the WAL into the database and truncates the WAL to zero bytes, so no
+/// earlier version of a page (holding a value since erased) stays in the `-wal` file.
+///
+/// Returns `false` when another connection's read kept part of the WAL in use; the caller tries
+/// again later. Durability is unchanged: the pages are synced to the database before the WAL is
+/// truncated.
+pub fn scrub_wal(conn: &Connection) -> Result<bool, QueueError> {
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    Ok(busy == 0)
 }
 
 /// Applies the migrations that have not run yet, each in its own transaction.
@@ -227,7 +270,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn migrations_run_once_and_the_log_is_append_only() {
+    fn migrations_run_once_and_the_log_keeps_the_current_day() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("q.db");
         let conn = open(&path).unwrap();
@@ -239,6 +282,10 @@ mod tests {
             .query_row("PRAGMA synchronous", [], |r| r.get(0))
             .unwrap();
         assert_eq!(sync, 2, "synchronous=FULL");
+        let secure: i64 = conn
+            .query_row("PRAGMA secure_delete", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(secure, 1, "secure_delete=ON");
         conn.execute(
             "INSERT INTO events(at, day, kind, payload) VALUES (0, '2025-01-01', 'x', '{}')",
             [],
@@ -252,6 +299,47 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 1);
+        // Once a later day is current, the earlier day's events may go, not the current day's.
+        conn.execute_batch(
+            "INSERT INTO meta(key, value) VALUES ('current_day', '2025-01-02');
+             INSERT INTO events(at, day, kind, payload) VALUES (0, '2025-01-02', 'x', '{}');",
+        )
+        .unwrap();
+        assert!(conn.execute("DELETE FROM events", []).is_err());
+        assert_eq!(
+            conn.execute("DELETE FROM events WHERE day < '2025-01-02'", [])
+                .unwrap(),
+            1
+        );
+        assert!(conn.execute("UPDATE events SET kind = 'y'", []).is_err());
+    }
+
+    #[test]
+    fn upgrading_erases_the_reversible_identity_tokens_and_the_stored_salt() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO meta(key, value) VALUES ('identity_salt', 'abcdef0123456789');
+             INSERT INTO tickets(day, service, seq, number, priority, status, queue_key,
+                                 issued_at, enqueued_at, identity_token, issued_by)
+             VALUES ('2025-03-03', 'legal_aid', 1, 'C001', 'none', 'waiting', 1, 0, 0,
+                     'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'k1');",
+        )
+        .unwrap();
+        drop(conn);
+        let conn = open(&path).unwrap();
+        let (tokens, salts): (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT COUNT(identity_token) FROM tickets),
+                        (SELECT COUNT(*) FROM meta WHERE key = 'identity_salt')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((tokens, salts), (0, 0));
     }
 
     #[test]

@@ -13,10 +13,13 @@ use crate::{
 };
 
 impl QueueEngine {
-    /// Applies the daily reset if the reset time has passed; call it periodically so the
-    /// `day_reset` event goes out even when nobody takes a ticket.
+    /// Applies the daily reset if the reset time has passed and erases expired phone links;
+    /// call it periodically so the `day_reset` event goes out even when nobody takes a ticket.
     pub fn tick(&self) -> Result<NaiveDate, QueueError> {
-        self.run(|c| Ok(c.day))
+        self.run(|c| {
+            c.expire_phone_links()?;
+            Ok(c.day)
+        })
     }
 
     /// The current business day (never earlier than a day already used).
@@ -27,9 +30,11 @@ impl QueueEngine {
 
 impl Ctx<'_> {
     /// The daily reset: the business day only moves forward. When the clock reaches a later
-    /// day, earlier days' active tickets are cancelled, their identity tokens erased, windows
-    /// closed and old retry keys dropped, all in this transaction. A clock that goes back keeps
-    /// the later day, so numbers are never reused.
+    /// day, earlier days' active tickets are cancelled, their identity tokens and phone page
+    /// capabilities erased, earlier days' events deleted from the log, windows closed and old
+    /// retry keys dropped, all in this transaction, and the day key is replaced
+    /// (the old one zeroized). A clock that goes back keeps the later day, so numbers are never
+    /// reused.
     pub(super) fn ensure_day(&mut self) -> Result<(), QueueError> {
         let clock_day = self.day;
         let stored = meta_get(&self.tx, "current_day")?
@@ -46,13 +51,19 @@ impl Ctx<'_> {
         let cancelled = self
             .tx
             .execute(sql::CANCEL_EARLIER_DAYS, params![today, now])?;
-        self.tx.execute(sql::ERASE_EARLIER_IDENTITIES, [&today])?;
+        self.tx.execute(sql::ERASE_EARLIER_SECRETS, [&today])?;
+        self.erased = true;
         self.tx.execute(sql::CLOSE_ALL_WINDOWS, [now])?;
         self.tx.execute(
             sql::DELETE_OLD_IDEMPOTENCY_KEYS,
             [now - Duration::days(2).num_milliseconds()],
         )?;
         meta_set(&self.tx, "current_day", &today)?;
+        // After `current_day` moved: the log's trigger keeps that day's events only.
+        self.tx.execute(sql::DELETE_EARLIER_EVENTS, [&today])?;
+        // Should this transaction fail, the next one resets again: only the tokens of the days
+        // being reset were sealed with the old key, and those are erased anyway.
+        self.day_key.rotate();
         self.log(EventPayload::DayReset {
             from: stored,
             cancelled: u32::try_from(cancelled).unwrap_or(u32::MAX),

@@ -90,7 +90,11 @@ impl QueueEngine {
         })
     }
 
-    /// The person's active ticket for a service today, if any.
+    /// The person's active ticket for a service today, whichever device issued it.
+    ///
+    /// Unscoped: it tells whether any person holds a ticket. The LAN service and the kiosk use
+    /// [`find_active_for_device`](Self::find_active_for_device).
+    #[deprecated(note = "unscoped: use find_active_for_device with the asking device's name")]
     pub fn find_active(
         &self,
         identity: &IdentityToken,
@@ -100,7 +104,28 @@ impl QueueEngine {
             let found = query_ticket(
                 &c.tx,
                 sql::LATEST_ACTIVE_OF_PERSON,
-                params![day_str(c.day), service, identity.as_str()],
+                params![day_str(c.day), service, c.seal(identity)?],
+            )?;
+            found.map(|t| c.issued_view(t.id)).transpose()
+        })
+    }
+
+    /// The person's active ticket for a service today, if `device` issued it.
+    ///
+    /// A ticket issued by another device answers `None`, as if there were none: a device learns
+    /// nothing about tickets it did not issue (issuing still refuses a second ticket, with
+    /// [`QueueError::AlreadyActiveElsewhere`]).
+    pub fn find_active_for_device(
+        &self,
+        identity: &IdentityToken,
+        service: &str,
+        device: &str,
+    ) -> Result<Option<IssuedTicket>, QueueError> {
+        self.run(|c| {
+            let found = query_ticket(
+                &c.tx,
+                sql::LATEST_ACTIVE_OF_PERSON_AT_DEVICE,
+                params![day_str(c.day), service, c.seal(identity)?, device],
             )?;
             found.map(|t| c.issued_view(t.id)).transpose()
         })
@@ -131,16 +156,24 @@ impl Ctx<'_> {
                     .ok_or_else(|| QueueError::IdentityRequired(svc.id.clone()))?,
             ),
         };
-        if let Some(token) = identity {
+        let sealed = identity.map(|token| self.seal(token)).transpose()?;
+        if let Some(sealed) = &sealed {
             let existing = query_ticket(
                 &self.tx,
                 sql::ANY_ACTIVE_OF_PERSON,
-                params![day, svc.id, token.as_str()],
+                params![day, svc.id, sealed],
             )?;
             if let Some(t) = existing {
-                return Err(QueueError::AlreadyActive {
-                    number: t.number,
-                    ticket_id: t.id,
+                // Only the issuing device learns the number (and may read the ticket).
+                return Err(if t.issued_by == device {
+                    QueueError::AlreadyActive {
+                        number: t.number,
+                        ticket_id: t.id,
+                    }
+                } else {
+                    QueueError::AlreadyActiveElsewhere {
+                        service: svc.id.clone(),
+                    }
                 });
             }
         }
@@ -157,7 +190,7 @@ impl Ctx<'_> {
                 number,
                 req.priority.as_str(),
                 to_ms(self.now),
-                identity.map(IdentityToken::as_str),
+                sealed,
                 capability,
                 device,
             ],

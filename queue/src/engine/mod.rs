@@ -13,13 +13,15 @@
 //! - `call`: call next (the fairness rule), call by number, recall, no-show, reprint;
 //! - `serve`: the window's current ticket: start, complete, transfer, hold, resume;
 //! - `day`: the business day and the daily reset;
+//! - `day_key`: the in-memory key that turns identity tokens into the values stored;
 //! - `devices`: device alerts and help requests (kept in memory, logged as events);
-//! - `event_log`: the append-only event log.
+//! - `event_log`: the event log (the current business day, bounded replay).
 //!
 //! Their SQL statements are named constants in the crate's `sql` module.
 
 mod call;
 mod day;
+mod day_key;
 mod devices;
 mod event_log;
 mod issue;
@@ -31,17 +33,25 @@ mod windows;
 use std::{
     collections::BTreeMap,
     path::Path,
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    sync::{
+        Arc, Mutex, MutexGuard, PoisonError,
+        atomic::{AtomicBool, Ordering},
+    },
 };
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::RngCore;
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use tokio::sync::broadcast;
+use zeroize::Zeroizing;
+
+use day_key::DayKey;
 
 pub use call::validate_number;
 pub use devices::validate_device_name;
+pub use event_log::MAX_REPLAY;
 pub use issue::{IssueRequest, Issued, validate_idempotency_key};
+pub use tickets::PHONE_LINK_GRACE_MINUTES;
 
 use super::{
     QueueError,
@@ -51,7 +61,7 @@ use super::{
     events::QueueEvent,
     model::{IdentityToken, Ticket, TicketId},
     sql,
-    store::{self, day_str, meta_get, meta_set, query_ticket},
+    store::{self, day_str, query_ticket},
 };
 
 /// The queue engine. Cheap to share behind an `Arc`.
@@ -60,7 +70,12 @@ pub struct QueueEngine {
     config: Arc<QueueConfig>,
     clock: Arc<dyn Clock>,
     events: broadcast::Sender<QueueEvent>,
-    salt: String,
+    /// The pre-hash salt: the configured one, else a random one drawn at open (memory only).
+    salt: Zeroizing<String>,
+    /// The key of the stored identity values (memory only; see `day_key`). Locked after `conn`.
+    day_key: Mutex<DayKey>,
+    /// Whether a committed erasure may still have copies in the WAL (see `store::scrub_wal`).
+    wal_dirty: AtomicBool,
     status_base: String,
     alerts: Mutex<BTreeMap<String, DeviceAlerts>>,
 }
@@ -80,6 +95,9 @@ struct Ctx<'a> {
     day: NaiveDate,
     config: &'a QueueConfig,
     status_base: &'a str,
+    day_key: &'a mut DayKey,
+    /// Set by operations that erase identity tokens, capabilities or events.
+    erased: bool,
     pending: Vec<QueueEvent>,
 }
 
@@ -97,23 +115,15 @@ impl QueueEngine {
         status_base: &str,
     ) -> Result<Self, QueueError> {
         config.validate()?;
-        let mut conn = store::open(path)?;
-        let salt = match &config.identity_salt {
-            Some(s) => s.clone(),
-            None => {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let salt = match meta_get(&tx, "identity_salt")? {
-                    Some(s) => s,
-                    None => {
-                        let s = random_hex(32);
-                        meta_set(&tx, "identity_salt", &s)?;
-                        s
-                    }
-                };
-                tx.commit()?;
-                salt
-            }
-        };
+        let conn = store::open(path)?;
+        // Without a configured salt only this host derives tokens (remote kiosks cannot), and
+        // stored values do not outlive the day key anyway: a salt of this process will do.
+        let salt = Zeroizing::new(
+            config
+                .identity_salt
+                .clone()
+                .unwrap_or_else(|| random_hex(32)),
+        );
         let (events, _) = broadcast::channel(1024);
         let engine = Self {
             conn: Mutex::new(conn),
@@ -121,6 +131,9 @@ impl QueueEngine {
             clock,
             events,
             salt,
+            day_key: Mutex::new(DayKey::new()),
+            // A migration may have erased values: scrub the WAL once after opening.
+            wal_dirty: AtomicBool::new(true),
             status_base: status_base.trim_end_matches('/').to_owned(),
             alerts: Mutex::new(BTreeMap::new()),
         };
@@ -138,7 +151,8 @@ impl QueueEngine {
         self.clock.now()
     }
 
-    /// Derives the identity token of an ID number with this site's salt.
+    /// Derives the identity token (the salted pre-hash a kiosk sends) of an ID number with this
+    /// site's salt. The engine stores a keyed hash of it, never the token itself.
     pub fn identity_token(&self, id_number: &str) -> Result<IdentityToken, QueueError> {
         IdentityToken::derive(&self.salt, id_number)
     }
@@ -158,23 +172,44 @@ impl QueueEngine {
         f: impl FnOnce(&mut Ctx<'_>) -> Result<T, QueueError>,
     ) -> Result<T, QueueError> {
         let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut day_key = self.day_key.lock().unwrap_or_else(PoisonError::into_inner);
         let now = self.clock.now();
-        let mut ctx = Ctx {
-            tx,
-            now,
-            day: self.config.business_day(now),
-            config: &self.config,
-            status_base: &self.status_base,
-            pending: Vec::new(),
+        let (out, pending, erased) = {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut ctx = Ctx {
+                tx,
+                now,
+                day: self.config.business_day(now),
+                config: &self.config,
+                status_base: &self.status_base,
+                day_key: &mut day_key,
+                erased: false,
+                pending: Vec::new(),
+            };
+            ctx.ensure_day()?;
+            let out = f(&mut ctx)?;
+            let Ctx {
+                tx,
+                pending,
+                erased,
+                ..
+            } = ctx;
+            tx.commit()?;
+            (out, pending, erased)
         };
-        ctx.ensure_day()?;
-        let out = f(&mut ctx)?;
-        let Ctx { tx, pending, .. } = ctx;
-        tx.commit()?;
         for event in pending {
             // Nobody listening is fine: the log keeps everything.
             let _ = self.events.send(event);
+        }
+        if erased {
+            self.wal_dirty.store(true, Ordering::SeqCst);
+        }
+        if self.wal_dirty.load(Ordering::SeqCst) {
+            // The operation has committed: a scrub that cannot finish now (a reader outside the
+            // engine holds the WAL) is retried after the next operation or tick.
+            if let Ok(true) = store::scrub_wal(&conn) {
+                self.wal_dirty.store(false, Ordering::SeqCst);
+            }
         }
         Ok(out)
     }
@@ -210,6 +245,12 @@ impl Ctx<'_> {
             params![day_str(self.day), service],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?)
+    }
+
+    /// The value stored for an identity token (and compared with stored ones): its HMAC under
+    /// the day key.
+    fn seal(&self, token: &IdentityToken) -> Result<String, QueueError> {
+        self.day_key.seal(token)
     }
 
     fn reload(&self, id: TicketId) -> Result<Ticket, QueueError> {

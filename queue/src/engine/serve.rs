@@ -29,7 +29,8 @@ impl QueueEngine {
         })
     }
 
-    /// Ends the window's ticket with an outcome code allowed by its service.
+    /// Ends the window's ticket with an outcome code allowed by its service; its identity token
+    /// is erased.
     pub fn complete(&self, window: u32, outcome: &str) -> Result<Ticket, QueueError> {
         self.check_window(window)?;
         self.run(|c| {
@@ -47,6 +48,7 @@ impl QueueEngine {
                 ));
             }
             c.tx.execute(sql::MARK_DONE, params![t.id, outcome, to_ms(c.now)])?;
+            c.erased = true;
             c.log(EventPayload::Completed {
                 ticket_id: t.id,
                 number: t.number.clone(),

@@ -1,6 +1,10 @@
 //! Reading tickets (as printed, by day, on the phone page) and cancelling a waiting ticket.
+//!
+//! The phone page capability (the QR code on the ticket) is valid while the ticket is active,
+//! for [`PHONE_LINK_GRACE_MINUTES`] after it ended (done, no-show, cancelled), and never past
+//! the daily reset, which erases it.
 
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate};
 use rusqlite::{OptionalExtension, params};
 
 use super::{Ctx, QueueEngine};
@@ -13,8 +17,18 @@ use crate::{
     wire::routes,
 };
 
+/// Minutes a phone page link keeps working after its ticket ended (done, no-show, cancelled),
+/// so the citizen can still read the outcome; at least the configured late-arrival tolerance,
+/// during which a no-show may still be called. The daily reset ends every link anyway.
+pub const PHONE_LINK_GRACE_MINUTES: u32 = 120;
+
 impl QueueEngine {
-    /// A ticket as the kiosk prints it (following transfers to the row that is current).
+    /// A ticket as the kiosk prints it (following transfers to the row that is current),
+    /// whichever device issued it.
+    ///
+    /// Unscoped: the answer carries the phone page capability. The LAN service and the kiosk
+    /// use [`ticket_for_device`](Self::ticket_for_device).
+    #[deprecated(note = "unscoped: use ticket_for_device with the asking device's name")]
     pub fn ticket(&self, id: TicketId) -> Result<IssuedTicket, QueueError> {
         self.run(|c| {
             let id = c.follow_transfers(id)?;
@@ -22,14 +36,28 @@ impl QueueEngine {
         })
     }
 
-    /// What the phone page behind a ticket's QR code shows.
-    pub fn phone_status(&self, capability: &str) -> Result<PhoneStatus, QueueError> {
-        if !is_capability(capability) {
-            return Err(QueueError::TicketNotFound("(capability)".into()));
-        }
+    /// A ticket as the kiosk prints it (following transfers to the row that is current), when
+    /// `device` issued it (reprints).
+    ///
+    /// A ticket issued by another device answers [`QueueError::TicketNotFound`], exactly like an
+    /// id that does not exist, so its existence does not leak.
+    pub fn ticket_for_device(
+        &self,
+        id: TicketId,
+        device: &str,
+    ) -> Result<IssuedTicket, QueueError> {
         self.run(|c| {
-            let t = query_ticket(&c.tx, sql::TICKET_BY_CAPABILITY, [capability])?
-                .ok_or_else(|| QueueError::TicketNotFound("(capability)".into()))?;
+            let t = c.ticket_of_device(id, device)?;
+            let id = c.follow_transfers(t.id)?;
+            c.issued_view(id)
+        })
+    }
+
+    /// What the phone page behind a ticket's QR code shows. An expired link (see
+    /// [`PHONE_LINK_GRACE_MINUTES`]) answers [`QueueError::TicketNotFound`], like an unknown one.
+    pub fn phone_status(&self, capability: &str) -> Result<PhoneStatus, QueueError> {
+        self.run(|c| {
+            let t = c.ticket_by_capability(capability)?;
             let svc = c.service(&t.service)?;
             let (ahead, eta) = if t.status == TicketStatus::Waiting {
                 let ahead = c.ahead_of(&t)?;
@@ -55,24 +83,38 @@ impl QueueEngine {
         })
     }
 
-    /// The citizen withdraws the ticket from the phone page (only while waiting).
+    /// The citizen withdraws the ticket from the phone page (only while waiting; an expired
+    /// link is not found).
     pub fn cancel_by_capability(&self, capability: &str) -> Result<(), QueueError> {
-        if !is_capability(capability) {
-            return Err(QueueError::TicketNotFound("(capability)".into()));
-        }
         self.run(|c| {
-            let t = query_ticket(&c.tx, sql::TICKET_BY_CAPABILITY, [capability])?
-                .ok_or_else(|| QueueError::TicketNotFound("(capability)".into()))?;
+            let t = c.ticket_by_capability(capability)?;
             c.cancel(&t, "citizen")
         })
     }
 
-    /// A kiosk withdraws a waiting ticket it issued (e.g. the citizen changed their mind).
+    /// Withdraws a waiting ticket, whichever device issued it; `by` is recorded (outcome
+    /// `cancelled_by_<by>`).
+    ///
+    /// Unscoped: the LAN service and the kiosk use
+    /// [`cancel_for_device`](Self::cancel_for_device).
+    #[deprecated(note = "unscoped: use cancel_for_device with the asking device's name")]
     pub fn cancel(&self, id: TicketId, by: &str) -> Result<(), QueueError> {
         self.run(|c| {
             let t = query_ticket(&c.tx, sql::TICKET_BY_ID, [id])?
                 .ok_or_else(|| QueueError::TicketNotFound(id.to_string()))?;
             c.cancel(&t, by)
+        })
+    }
+
+    /// A kiosk withdraws a waiting ticket it issued (e.g. the citizen changed their mind); the
+    /// outcome is `cancelled_by_device`.
+    ///
+    /// A ticket issued by another device answers [`QueueError::TicketNotFound`], exactly like an
+    /// id that does not exist.
+    pub fn cancel_for_device(&self, id: TicketId, device: &str) -> Result<(), QueueError> {
+        self.run(|c| {
+            let t = c.ticket_of_device(id, device)?;
+            c.cancel(&t, "device")
         })
     }
 
@@ -108,6 +150,46 @@ impl Ctx<'_> {
             status_url,
             issued_at: t.issued_at,
         })
+    }
+
+    /// How long a phone link outlives its ticket.
+    fn phone_link_grace(&self) -> Duration {
+        Duration::minutes(i64::from(PHONE_LINK_GRACE_MINUTES)).max(self.late_tolerance())
+    }
+
+    /// The ticket behind a phone page capability, unless the link expired: its ticket ended
+    /// more than the grace period ago, or belongs to an earlier business day.
+    fn ticket_by_capability(&self, capability: &str) -> Result<Ticket, QueueError> {
+        let not_found = || QueueError::TicketNotFound("(capability)".into());
+        if !is_capability(capability) {
+            return Err(not_found());
+        }
+        let t = query_ticket(&self.tx, sql::TICKET_BY_CAPABILITY, [capability])?
+            .ok_or_else(not_found)?;
+        let ended_long_ago = !t.status.is_active()
+            && t.finished_at
+                .is_none_or(|f| self.now >= f + self.phone_link_grace());
+        if ended_long_ago || t.day < self.day {
+            return Err(not_found());
+        }
+        Ok(t)
+    }
+
+    /// Erases the capabilities of links that expired (they were already refused), so they leave
+    /// the database; `QueueEngine::tick` calls it.
+    pub(super) fn expire_phone_links(&mut self) -> Result<usize, QueueError> {
+        let erased = self.tx.execute(
+            sql::ERASE_EXPIRED_CAPABILITIES,
+            [to_ms(self.now - self.phone_link_grace())],
+        )?;
+        self.erased |= erased > 0;
+        Ok(erased)
+    }
+
+    /// The ticket row `id` when `device` issued it; otherwise the same error as a missing id.
+    fn ticket_of_device(&self, id: TicketId, device: &str) -> Result<Ticket, QueueError> {
+        query_ticket(&self.tx, sql::TICKET_BY_ID_OF_DEVICE, params![id, device])?
+            .ok_or_else(|| QueueError::TicketNotFound(id.to_string()))
     }
 
     fn ahead_of(&self, t: &Ticket) -> Result<u32, QueueError> {
@@ -154,6 +236,7 @@ impl Ctx<'_> {
             sql::MARK_CANCELLED,
             params![t.id, format!("cancelled_by_{by}"), to_ms(self.now)],
         )?;
+        self.erased = true;
         self.log(EventPayload::Cancelled {
             ticket_id: t.id,
             number: t.number.clone(),

@@ -56,4 +56,6 @@ $("cancel").addEventListener("click", async () => {
 const es = new EventSource("/api/v1/events");
 for (const t of EVENT_TYPES) es.addEventListener(t, schedule);
 es.addEventListener("open", schedule);
+// The public stream carries calls only: other people's cancellations move this ticket up too.
+setInterval(load, 30000);
 load();

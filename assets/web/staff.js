@@ -2,9 +2,6 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const EVENT_TYPES = ["day_reset", "issued", "called", "recalled", "no_show", "started", "completed",
-  "transferred", "held", "resumed", "cancelled", "window_opened", "window_closed",
-  "reprint_requested", "device_alert"];
 const STATUS_TEXT = {
   waiting: "等候中 Waiting", called: "已呼叫 Called", serving: "办理中 Serving", held: "已暂停 Held",
   done: "已办结 Done", no_show: "过号 No-show", transferred: "已转移 Transferred", cancelled: "已取消 Cancelled",
@@ -38,6 +35,7 @@ async function api(method, path, body) {
 function logoutLocal(msg) {
   session = null;
   sessionStorage.removeItem("staff-session");
+  connectEvents();
   showDesk(false);
   say(msg || "", !!msg);
 }
@@ -261,6 +259,7 @@ $("login-form").addEventListener("submit", async (ev) => {
     const window = Number($("login-window").value);
     const r = await api("POST", "/api/v1/login", { window, pin: $("login-pin").value });
     session = { token: r.token, window: r.window };
+    connectEvents();
     sessionStorage.setItem("staff-session", JSON.stringify(session));
     $("login-pin").value = "";
     if (document.activeElement) document.activeElement.blur();
@@ -277,11 +276,47 @@ $("btn-logout").addEventListener("click", async () => {
   logoutLocal();
 });
 
-function connectEvents() {
-  const es = new EventSource("/api/v1/events");
-  for (const t of EVENT_TYPES) es.addEventListener(t, scheduleRefresh);
-  es.addEventListener("open", scheduleRefresh);
-  // EventSource reconnects by itself and sends Last-Event-ID, so nothing is missed.
+// The event stream is read with fetch() rather than EventSource, which cannot send the session:
+// logged in, the page gets the staff stream (every event of the day); logged out, the public one
+// (calls and windows only). Each event just schedules a refresh of the views.
+let eventsAbort = null;
+
+async function connectEvents() {
+  if (eventsAbort) eventsAbort.abort();
+  const ctrl = new AbortController();
+  eventsAbort = ctrl;
+  let lastId = null;
+  while (!ctrl.signal.aborted) {
+    try {
+      const headers = { "Accept": "text/event-stream" };
+      if (session) headers["Authorization"] = "Bearer " + session.token;
+      if (lastId) headers["Last-Event-ID"] = lastId;
+      const resp = await fetch("/api/v1/events", { headers, signal: ctrl.signal, cache: "no-store" });
+      if (!resp.ok) throw new Error("HTTP " + resp.status);
+      scheduleRefresh();
+      const reader = resp.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let end;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          for (const line of block.split("\n")) {
+            if (line.startsWith("id:")) lastId = line.slice(3).trim();
+          }
+          if (/^event:/m.test(block)) scheduleRefresh();
+        }
+      }
+    } catch (e) {
+      if (ctrl.signal.aborted) return;
+    }
+    // Reconnect after a pause; Last-Event-ID replays what was missed.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
 }
 
 showDesk(!!session);

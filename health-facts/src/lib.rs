@@ -71,8 +71,9 @@ pub struct IdReaderFacts {
     pub configured: bool,
     /// The reader is open and its SAM answers.
     pub sam_ok: bool,
-    /// When a card was last read.
-    pub last_read: Option<DateTime<Utc>>,
+    /// A card was read since the software started. Deliberately no time: when a citizen used the
+    /// reader is nobody's business, and `/metrics` is scraped every few seconds.
+    pub read_since_start: bool,
 }
 
 /// The LED panel.
@@ -297,7 +298,7 @@ mod tests {
         s.devices.id_reader = IdReaderFacts {
             configured: true,
             sam_ok: false,
-            last_read: None,
+            read_since_start: false,
         };
         s.devices.disk_free_bytes = Some(1024);
         s.content = Some(ContentFacts {

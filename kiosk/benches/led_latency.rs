@@ -83,7 +83,7 @@ fn main() {
         Duration::ZERO,
     );
     let panel = PanelThread::spawn(panel, 30).unwrap();
-    let (_follower, rx) = Follower::spawn(&base).unwrap();
+    let (_follower, rx) = Follower::spawn(&base, None).unwrap();
     let (ready_tx, ready) = mpsc::channel();
     std::thread::spawn(move || {
         for msg in rx {

@@ -64,12 +64,13 @@ async fn start() -> (String, tempfile::TempDir) {
             services: vec!["reception".into(), "consultation".into()],
         })
         .collect();
-    let pin_hash = hash_pin("123456").expect("hash");
+    let pin_hash = hash_pin("482915").expect("hash");
     let lan = LanConfig {
         staff: (1..=WINDOWS)
             .map(|window| StaffEntry {
                 window,
                 pin_hash: pin_hash.clone(),
+                addresses: Vec::new(),
             })
             .collect(),
         max_login_failures: 1000,
@@ -176,7 +177,7 @@ async fn phase(name: &str, base: &str, tickets: usize, paced: bool) -> bool {
     for w in 1..=WINDOWS {
         let r: Value = http
             .post(format!("{base}/api/v1/login"))
-            .json(&json!({"window": w, "pin": "123456"}))
+            .json(&json!({"window": w, "pin": "482915"}))
             .send()
             .await
             .expect("login")

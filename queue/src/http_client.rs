@@ -48,8 +48,7 @@ impl HttpQueueClient {
                 format!("{base_url:?} must start with http:// or https://"),
             ));
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(3))
+        let http = Self::builder()
             .build()
             .map_err(|e| QueueError::Remote(format!("HTTP client: {e}")))?;
         Ok(Self {
@@ -58,6 +57,28 @@ impl HttpQueueClient {
             identity_salt,
             http,
         })
+    }
+
+    fn builder() -> reqwest::ClientBuilder {
+        reqwest::Client::builder().connect_timeout(Duration::from_secs(3))
+    }
+
+    /// Trusts only the certificates in `pem` for `https://` (the queue host's own certificate, or the
+    /// CA that issued it): the host is pinned, the system's roots are not consulted.
+    pub fn with_trusted_pem(mut self, pem: &[u8]) -> Result<Self, QueueError> {
+        let certs = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|e| QueueError::invalid("ca_file", format!("not PEM certificates: {e}")))?;
+        if certs.is_empty() {
+            return Err(QueueError::invalid(
+                "ca_file",
+                "holds no CERTIFICATE block".to_owned(),
+            ));
+        }
+        self.http = Self::builder()
+            .tls_certs_only(certs)
+            .build()
+            .map_err(|e| QueueError::Remote(format!("HTTP client: {e}")))?;
+        Ok(self)
     }
 
     /// The whole queue as the host shows it: services with their waiting counts and the windows

@@ -11,6 +11,8 @@ use crate::{led::LedConfig, voice::VoiceConfig};
 pub struct DisplaysConfig {
     /// Base URL of the queue host's LAN service, e.g. `http://192.168.1.10:8080`.
     pub queue_host: String,
+    /// PEM certificate(s) trusted for an `https://` queue host: its own certificate or its CA.
+    pub queue_host_ca_file: Option<std::path::PathBuf>,
     /// The LED panel.
     pub led: LedConfig,
     /// The hall screen.
@@ -23,6 +25,7 @@ impl Default for DisplaysConfig {
     fn default() -> Self {
         Self {
             queue_host: "http://127.0.0.1:8080".to_owned(),
+            queue_host_ca_file: None,
             led: LedConfig::default(),
             hall: HallConfig::default(),
             voice: VoiceConfig::default(),

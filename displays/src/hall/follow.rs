@@ -40,6 +40,14 @@ pub enum FollowError {
     /// The host's address is not usable.
     #[error("queue host: {0}")]
     Host(#[from] QueueError),
+    /// `[displays] queue_host_ca_file` cannot be read.
+    #[error("[displays] queue_host_ca_file {path}: {source}")]
+    CaFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why it cannot be read.
+        source: std::io::Error,
+    },
     /// The follower's thread or runtime could not start.
     #[error("cannot start the queue follower: {0}")]
     Start(#[from] std::io::Error),
@@ -53,9 +61,30 @@ pub struct Follower {
 }
 
 impl Follower {
-    /// Follows the host at `base_url`, sending what it learns to the returned channel.
-    pub fn spawn(base_url: &str) -> Result<(Self, Receiver<HostMsg>), FollowError> {
-        let client = HttpQueueClient::new(base_url, "", None)?;
+    /// Follows `[displays] queue_host`, trusting `queue_host_ca_file` when set.
+    pub fn spawn_configured(
+        config: &super::DisplaysConfig,
+    ) -> Result<(Self, Receiver<HostMsg>), FollowError> {
+        let trusted = match &config.queue_host_ca_file {
+            Some(path) => Some(std::fs::read(path).map_err(|source| FollowError::CaFile {
+                path: path.clone(),
+                source,
+            })?),
+            None => None,
+        };
+        Self::spawn(&config.queue_host, trusted.as_deref())
+    }
+
+    /// Follows the host at `base_url`, sending what it learns to the returned channel. With
+    /// `trusted_pem`, an `https://` host must present one of those certificates (or one they issued).
+    pub fn spawn(
+        base_url: &str,
+        trusted_pem: Option<&[u8]>,
+    ) -> Result<(Self, Receiver<HostMsg>), FollowError> {
+        let mut client = HttpQueueClient::new(base_url, "", None)?;
+        if let Some(pem) = trusted_pem {
+            client = client.with_trusted_pem(pem)?;
+        }
         let base = base_url.trim_end_matches('/').to_owned();
         let (tx, rx) = std::sync::mpsc::channel();
         let (stop, stopped) = oneshot::channel();

@@ -49,7 +49,7 @@ pub fn run_hall_display(config: Option<&Path>) -> anyhow::Result<()> {
             .window()
             .set_size(slint::LogicalSize::new(1280.0, 720.0));
     }
-    let (follower, rx) = Follower::spawn(&displays.queue_host)?;
+    let (follower, rx) = Follower::spawn_configured(displays)?;
     tracing::info!(
         "hall display following the queue host at {}",
         displays.queue_host

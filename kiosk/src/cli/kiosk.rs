@@ -54,8 +54,15 @@ pub fn connect_queue(
 ) -> anyhow::Result<Arc<dyn QueueClient>> {
     if let Some(url) = &config.ui.queue_host_url {
         let token = config.ui.queue_device_token.clone().unwrap_or_default();
-        let client = HttpQueueClient::new(url, token, queue.identity_salt.clone())
+        let mut client = HttpQueueClient::new(url, token, queue.identity_salt.clone())
             .context("[ui] queue_host_url")?;
+        if let Some(path) = &config.ui.queue_host_ca_file {
+            let pem = std::fs::read(path)
+                .with_context(|| format!("[ui] queue_host_ca_file {}", path.display()))?;
+            client = client
+                .with_trusted_pem(&pem)
+                .context("[ui] queue_host_ca_file")?;
+        }
         tracing::info!("remote mode: tickets are issued by the queue host at {url}");
         tokio::spawn(serve_router(lan.clone(), health, counters, "device health"));
         return Ok(Arc::new(client));

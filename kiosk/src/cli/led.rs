@@ -256,7 +256,7 @@ fn follow_loop(
     led: &PanelThread,
     voice: Option<&VoiceThread>,
 ) -> anyhow::Result<()> {
-    let (_follower, rx) = Follower::spawn(&config.displays.queue_host)?;
+    let (_follower, rx) = Follower::spawn_configured(&config.displays)?;
     tracing::info!(
         "LED panel following the queue host at {}",
         config.displays.queue_host

@@ -16,7 +16,10 @@ use crate::{
     health::{self, SecurityCounters},
     lan::{DATABASE_FILE, DEMO_DEVICE_TOKEN, LanService, hash_pin},
 };
-use queue::{DeviceAlerts, EventPayload, QueueConfig, QueueEngine, SystemClock, event_stream};
+use queue::{
+    DeviceAlerts, EventAudience, EventPayload, QueueConfig, QueueEngine, SystemClock,
+    event_stream_for,
+};
 
 /// Arguments of `kiosk serve`.
 #[derive(Debug, clap::Args)]
@@ -142,7 +145,12 @@ async fn serve(
         })
         .await??;
     }
-    let mut events = event_stream(Arc::clone(&engine), None).await?;
+    let mut events = event_stream_for(
+        Arc::clone(&engine),
+        EventAudience::Device(device.clone()),
+        None,
+    )
+    .await?;
     tokio::spawn(async move {
         while let Some(Ok(event)) = events.next().await {
             if let EventPayload::ReprintRequested {

@@ -117,6 +117,8 @@ pub struct UiConfig {
     pub queue_host_url: Option<String>,
     /// The device token this kiosk presents to the queue host (with `queue_host_url`).
     pub queue_device_token: Option<String>,
+    /// PEM certificate(s) trusted for an `https://` queue host: its own certificate or its CA.
+    pub queue_host_ca_file: Option<PathBuf>,
 }
 
 impl Default for UiConfig {
@@ -130,6 +132,7 @@ impl Default for UiConfig {
             ticket_screen_secs: 20,
             queue_host_url: None,
             queue_device_token: None,
+            queue_host_ca_file: None,
         }
     }
 }

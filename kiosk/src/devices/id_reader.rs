@@ -1,9 +1,5 @@
 //! The ID card reader slot: the `id_reader` driver task on a serial port, or on its in-process simulated SAM.
 
-use std::sync::Arc;
-
-use chrono::{DateTime, Utc};
-use clock::{SystemWallClock, WallClock};
 use id_reader::{DriverConfig, Reader, ReaderHealth, SimReader};
 use tokio::sync::watch;
 
@@ -14,8 +10,6 @@ use crate::{config::IdReaderConfig, watchdog::Heart};
 pub struct IdReaderReport {
     /// The reader is open and its SAM answers.
     pub sam_ok: bool,
-    /// When a card was last read, if since start.
-    pub last_read: Option<DateTime<Utc>>,
     /// Cards read since start.
     pub cards_read: u64,
 }
@@ -35,19 +29,14 @@ pub struct IdReaderSlot {
 impl IdReaderSlot {
     /// Starts the configured reader. Needs a tokio runtime.
     pub fn start(config: &IdReaderConfig) -> Self {
-        Self::start_with(config, None, Arc::new(SystemWallClock))
+        Self::start_with(config, None)
     }
 
-    /// Like [`IdReaderSlot::start`], beating `heart` each time the driver polls or retries and stamping
-    /// card reads with `wall`'s time.
-    pub fn start_with(
-        config: &IdReaderConfig,
-        heart: Option<Heart>,
-        wall: Arc<dyn WallClock>,
-    ) -> Self {
+    /// Like [`IdReaderSlot::start`], beating `heart` each time the driver polls or retries.
+    pub fn start_with(config: &IdReaderConfig, heart: Option<Heart>) -> Self {
         let mut slot = Self::open(config);
         if let Some(reader) = &slot.reader {
-            slot.report = Some(follow(reader.health(), heart, wall));
+            slot.report = Some(follow(reader.health(), heart));
         }
         slot
     }
@@ -81,11 +70,10 @@ impl IdReaderSlot {
     }
 }
 
-/// Follows the driver's health: stamps the time of each new card read and beats `heart` on every poll.
+/// Follows the driver's health (never the time of a read) and beats `heart` on every poll.
 fn follow(
     mut health: watch::Receiver<ReaderHealth>,
     heart: Option<Heart>,
-    wall: Arc<dyn WallClock>,
 ) -> watch::Receiver<IdReaderReport> {
     let (tx, rx) = watch::channel(IdReaderReport::default());
     tokio::spawn(async move {
@@ -97,7 +85,6 @@ fn follow(
             tx.send_if_modified(|r| {
                 let before = *r;
                 if now.cards_read != r.cards_read {
-                    r.last_read = Some(wall.now());
                     r.cards_read = now.cards_read;
                 }
                 r.sam_ok = now.sam_ok;

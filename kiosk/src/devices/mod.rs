@@ -77,11 +77,7 @@ impl Devices {
                 printer_heart,
                 Arc::clone(&clocks.wall),
             )?,
-            id_reader: IdReaderSlot::start_with(
-                &config.id_reader,
-                reader_heart,
-                Arc::clone(&clocks.wall),
-            ),
+            id_reader: IdReaderSlot::start_with(&config.id_reader, reader_heart),
             led_panel: LedPanelSlot::start(led, &sim_dir.join("led")),
         })
     }

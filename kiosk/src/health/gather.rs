@@ -156,7 +156,7 @@ impl HealthSources {
                     IdReaderFacts {
                         configured: true,
                         sam_ok: r.sam_ok,
-                        last_read: r.last_read,
+                        read_since_start: r.cards_read > 0,
                     }
                 })
                 .unwrap_or_default(),

@@ -146,9 +146,9 @@ pub fn render(snapshot: &HealthSnapshot) -> String {
         flag(d.id_reader.sam_ok),
     );
     o.gauge(
-        "kiosk_id_reader_last_read_timestamp_seconds",
-        "Unix time of the last ID card read (0: none since start).",
-        d.id_reader.last_read.map_or(0, |t| t.timestamp()),
+        "kiosk_id_reader_read_since_start",
+        "1 when a card has been read since start (no time is given: it would tell when a citizen was here).",
+        flag(d.id_reader.read_since_start),
     );
 
     o.family(
@@ -279,7 +279,7 @@ mod tests {
                 id_reader: IdReaderFacts {
                     configured: true,
                     sam_ok: true,
-                    last_read: Some(Utc.with_ymd_and_hms(2026, 11, 29, 0, 55, 0).unwrap()),
+                    read_since_start: true,
                 },
                 led_panel: LedState::Fault,
                 queue_host: false,

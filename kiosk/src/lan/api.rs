@@ -18,14 +18,14 @@ use serde::{Deserialize, Serialize};
 use super::{
     ApiError, LanState,
     auth::AuthError,
-    extract::{ApiJson, ApiPath, Device, OptionalJson, StaffSession},
+    extract::{ApiJson, ApiPath, Device, OptionalJson, StaffSession, bearer_of},
     pages,
 };
 use queue::{
-    DeviceAlerts, IssueRequest, PriorityKind, QueueEngine, QueueError, Ticket, TicketId,
-    TicketStatus,
+    DeviceAlerts, EventAudience, IssueRequest, PriorityKind, QueueEngine, QueueError, Ticket,
+    TicketId, TicketStatus,
     engine::validate_idempotency_key,
-    event_stream,
+    event_stream_for,
     wire::{
         ActiveBody, AlertEntry, CompleteBody, HelpBody, IssueBody, LoginBody, LoginResponse,
         NumberBody, QueueResponse, ResumeBody, TransferBody,
@@ -149,13 +149,14 @@ async fn issue(
     Ok(resp)
 }
 
+/// Only tickets this device issued: another device cannot probe whether a person holds a ticket.
 async fn find_active(
     State(state): State<S>,
-    Device(_): Device,
+    Device(device): Device,
     ApiJson(body): ApiJson<ActiveBody>,
 ) -> Result<Response, ApiError> {
     let found = blocking(&state, move |e| {
-        e.find_active(&body.identity_token, &body.service)
+        e.find_active_for_device(&body.identity_token, &body.service, &device)
     })
     .await?;
     Ok(match found {
@@ -164,21 +165,23 @@ async fn find_active(
     })
 }
 
+/// A ticket this device issued (another device's answers as not found).
 async fn ticket(
     State(state): State<S>,
-    Device(_): Device,
+    Device(device): Device,
     ApiPath(id): ApiPath<TicketId>,
 ) -> Result<Response, ApiError> {
-    let t = blocking(&state, move |e| e.ticket(id)).await?;
+    let t = blocking(&state, move |e| e.ticket_for_device(id, &device)).await?;
     Ok(Json(t).into_response())
 }
 
+/// Cancels a ticket this device issued (another device's answers as not found).
 async fn cancel(
     State(state): State<S>,
-    Device(_): Device,
+    Device(device): Device,
     ApiPath(id): ApiPath<TicketId>,
 ) -> Result<Json<Ok>, ApiError> {
-    blocking(&state, move |e| e.cancel(id, "device")).await?;
+    blocking(&state, move |e| e.cancel_for_device(id, &device)).await?;
     Ok(Json(Ok { ok: true }))
 }
 
@@ -237,6 +240,8 @@ struct EventsQuery {
     after: Option<u64>,
 }
 
+/// The event stream: a window session gets every event, a device token its own and the public
+/// ones, no token the public ones (what the hall shows). A token that is neither is refused.
 async fn events(
     State(state): State<S>,
     headers: HeaderMap,
@@ -253,7 +258,21 @@ async fn events(
         None => None,
     };
     let after = header_id.or(query.after);
-    let stream = event_stream(Arc::clone(&state.engine), after).await?;
+    let audience = match bearer_of(&headers).filter(|t| !t.is_empty()) {
+        None => EventAudience::Public,
+        Some(token) => {
+            if state.auth.session(token, state.engine.now()).is_some() {
+                EventAudience::Staff
+            } else if let Some(device) = state.auth.device(token) {
+                EventAudience::Device(device.to_owned())
+            } else {
+                return Err(ApiError::unauthorized(
+                    "令牌无效 / unknown session or device token",
+                ));
+            }
+        }
+    };
+    let stream = event_stream_for(Arc::clone(&state.engine), audience, after).await?;
     let sse = stream.map(|item| match item {
         Ok(e) => Event::default()
             .id(e.seq.to_string())

@@ -125,7 +125,7 @@ impl Hall {
             queue_host: url.to_owned(),
             ..DisplaysConfig::default()
         };
-        let (follower, rx) = Follower::spawn(url).unwrap();
+        let (follower, rx) = Follower::spawn(url, None).unwrap();
         let origin = Instant::now();
         let display = HallDisplay::new(
             screen,

@@ -39,6 +39,41 @@ pub struct ContentConfig {
     pub max_clock_ahead_days: u32,
     /// Size and count limits for bundles.
     pub limits: ContentLimits,
+    /// How long and how many outbox items are kept (`[content.outbox_retention]`).
+    pub outbox_retention: OutboxRetention,
+}
+
+/// Bounds of the outbox: what is dropped when the centre does not take items, and when delivered or
+/// refused items are purged. Every drop is counted in [`crate::OutboxStatus`] and logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboxRetention {
+    /// Undelivered heartbeats older than this many days are dropped (a heartbeat is news only while fresh).
+    pub heartbeat_max_age_days: u32,
+    /// At most this many undelivered heartbeats are kept; the oldest are dropped first.
+    pub heartbeat_max_items: u32,
+    /// Undelivered complaints, ratings and statistics older than this many days are dropped.
+    pub max_age_days: u32,
+    /// At most this many undelivered items of every kind together; beyond it heartbeats are dropped first,
+    /// then the oldest other items.
+    pub max_items: u32,
+    /// Delivered items are deleted this many days after delivery.
+    pub delivered_days: u32,
+    /// Items the centre refused are deleted this many days after the refusal (kept for the technician).
+    pub rejected_days: u32,
+}
+
+impl Default for OutboxRetention {
+    fn default() -> Self {
+        Self {
+            heartbeat_max_age_days: 2,
+            heartbeat_max_items: 300,
+            max_age_days: 180,
+            max_items: 10_000,
+            delivered_days: 7,
+            rejected_days: 30,
+        }
+    }
 }
 
 /// Limits that a bundle must respect; anything larger is refused before it is downloaded.
@@ -84,6 +119,7 @@ impl Default for ContentConfig {
             device_id: None,
             max_clock_ahead_days: 400,
             limits: ContentLimits::default(),
+            outbox_retention: OutboxRetention::default(),
         }
     }
 }
@@ -169,6 +205,7 @@ impl ContentConfig {
         if self.max_clock_ahead_days == 0 {
             return Err(invalid("max_clock_ahead_days", "must be at least 1"));
         }
+        self.outbox_retention.validate()?;
         let l = &self.limits;
         if l.max_manifest_bytes == 0
             || l.max_file_bytes == 0
@@ -176,6 +213,40 @@ impl ContentConfig {
             || l.max_files == 0
         {
             return Err(invalid("limits", "every limit must be above zero"));
+        }
+        Ok(())
+    }
+}
+
+impl OutboxRetention {
+    /// Checks the bounds; the error names the key (`content.outbox_retention.…`).
+    pub fn validate(&self) -> Result<(), ContentError> {
+        let invalid = |key: &str, reason: &str| ContentError::Config {
+            key: format!("content.outbox_retention.{key}"),
+            reason: reason.to_owned(),
+        };
+        for (key, value, range) in [
+            (
+                "heartbeat_max_age_days",
+                self.heartbeat_max_age_days,
+                1..=365,
+            ),
+            ("heartbeat_max_items", self.heartbeat_max_items, 1..=100_000),
+            ("max_age_days", self.max_age_days, 1..=3650),
+            ("max_items", self.max_items, 1..=1_000_000),
+            ("delivered_days", self.delivered_days, 0..=365),
+            ("rejected_days", self.rejected_days, 0..=3650),
+        ] {
+            if !range.contains(&value) {
+                return Err(invalid(
+                    key,
+                    &format!(
+                        "must be between {} and {}, not {value}",
+                        range.start(),
+                        range.end()
+                    ),
+                ));
+            }
         }
         Ok(())
     }

@@ -201,6 +201,14 @@ pub enum OutboxError {
         /// The cause.
         source: rusqlite::Error,
     },
+    /// The database file could not be created or restricted to mode 0600.
+    #[error("outbox database {}: {source}", path.display())]
+    File {
+        /// The database file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
     /// A payload is not acceptable (e.g. a rating outside 1 to 5).
     #[error("invalid {kind}: {reason}")]
     Invalid {

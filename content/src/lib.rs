@@ -35,7 +35,7 @@ mod store;
 
 pub use self::clock::{ClockVerdict, SystemWallClock, WallClock, trusted_now};
 pub use background::SyncTask;
-pub use config::{ContentConfig, ContentLimits, DEV_PUBLIC_KEY};
+pub use config::{ContentConfig, ContentLimits, DEV_PUBLIC_KEY, OutboxRetention};
 pub use error::{BundleError, ContentError, OutboxError, SyncError};
 pub use keys::{PublicKey, SecretKey};
 pub use manifest::{
@@ -48,8 +48,8 @@ pub use model::{
     ServiceGuide, Site, SiteTier, StaffMember, Text,
 };
 pub use outbox::{
-    Complaint, Heartbeat, ItemState, Outbox, OutboxItem, OutboxMessage, OutboxPayload, Rating,
-    SendReport, TicketStats, backoff,
+    Complaint, Heartbeat, ItemState, Outbox, OutboxItem, OutboxMessage, OutboxPayload,
+    OutboxStatus, Rating, SendReport, TicketStats, backoff,
 };
 pub use publish::{BuildOptions, BuildReport, build, verify_dir};
 pub use store::{ContentStatus, ContentStore, SyncAttempt, SyncOutcome, SyncReport};

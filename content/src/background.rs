@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 use super::{
     clock::ClockVerdict,
     outbox::{Heartbeat, Outbox, OutboxPayload},
+    safe_read::exists_unfollowed,
     store::ContentStore,
 };
 
@@ -40,7 +41,8 @@ async fn usb_inserted(usb_path: Option<&std::path::Path>, present_before: &mut b
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
-        let present = tokio::fs::try_exists(&manifest).await.unwrap_or(false);
+        // Present in any form: a link or a pipe is refused by the sync with an error naming it.
+        let present = exists_unfollowed(&manifest);
         let inserted = present && !*present_before;
         *present_before = present;
         if inserted {
@@ -61,7 +63,7 @@ impl ContentStore {
             let mut last_heartbeat: Option<Instant> = None;
             // A stick already present at start is synced by the first round below.
             let mut usb_present = match &config.usb_path {
-                Some(path) => path.join("manifest.json").exists(),
+                Some(path) => exists_unfollowed(&path.join("manifest.json")),
                 None => false,
             };
             loop {

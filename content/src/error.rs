@@ -131,6 +131,18 @@ pub enum BundleError {
         /// The time used (see the clock policy).
         now: DateTime<Utc>,
     },
+    /// A bundle directory (USB stick) holds something other than a regular file where a file belongs, or
+    /// reaches it through a symbolic link.
+    #[error(
+        "{file} is {found}: a bundle directory may hold only regular files in plain directories, never \
+         links, pipes or devices"
+    )]
+    NotARegularFile {
+        /// The file, as found in the bundle directory.
+        file: String,
+        /// What is there instead: a symbolic link, a named pipe (FIFO), a device…
+        found: String,
+    },
     /// A file does not have the hash (or size) the manifest gives.
     #[error("hash mismatch for file {object}: {reason}")]
     HashMismatch {

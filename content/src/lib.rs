@@ -30,6 +30,7 @@ mod model;
 mod outbox;
 mod pack;
 mod publish;
+mod safe_read;
 mod sources;
 mod store;
 

@@ -28,6 +28,7 @@ use super::{
     keys::PublicKey,
     manifest::{self, ObjectId, VerifiedManifest},
     model::Content,
+    safe_read,
 };
 
 /// The default content, signed with the development key (`assets/content/bundle.pack`).
@@ -237,12 +238,12 @@ impl ContentStore {
         }
     }
 
-    /// One sync with every configured origin: the USB path when a bundle is there, then the source URL.
-    /// Empty when nothing is configured.
+    /// One sync with every configured origin: the USB path when a bundle is there (in any form: a link or a
+    /// pipe is refused with an error naming it), then the source URL. Empty when nothing is configured.
     pub async fn sync_once(&self) -> Vec<SyncAttempt> {
         let mut attempts = Vec::new();
         if let Some(usb) = &self.inner.config.usb_path
-            && usb.join("manifest.json").is_file()
+            && safe_read::exists_unfollowed(&usb.join("manifest.json"))
         {
             attempts.push(SyncAttempt {
                 origin: format!("usb:{}", usb.display()),
@@ -264,7 +265,8 @@ impl ContentStore {
         self.sync_from(&origin, Some(url)).await
     }
 
-    /// Verifies and applies the bundle directory `dir` (e.g. on a USB stick).
+    /// Verifies and applies the bundle directory `dir` (e.g. on a USB stick). Only regular files are read,
+    /// never through a symbolic link, and never more bytes than the manifest declares.
     pub async fn apply_dir(&self, dir: &Path) -> Result<SyncReport, SyncError> {
         self.sync_from(&Origin::Dir(dir.to_owned()), None).await
     }

@@ -7,8 +7,7 @@ use rand::Rng as _;
 use tokio::task::JoinHandle;
 
 use super::{
-    clock::ClockVerdict,
-    outbox::{Heartbeat, Outbox, OutboxPayload},
+    outbox::{Outbox, OutboxPayload},
     safe_read::exists_unfollowed,
     store::ContentStore,
 };
@@ -83,20 +82,7 @@ impl ContentStore {
                         .is_none_or(|t| t.elapsed() >= Duration::from_secs(config.heartbeat_secs))
                 {
                     last_heartbeat = Some(Instant::now());
-                    let status = store.status();
-                    let heartbeat = Heartbeat {
-                        content_version: status.version,
-                        content_stale: status.stale,
-                        clock: match status.clock {
-                            ClockVerdict::Plausible => "plausible",
-                            ClockVerdict::Behind => "behind",
-                            ClockVerdict::Ahead => "ahead",
-                        }
-                        .to_owned(),
-                        last_sync_error: status.last_error,
-                        outbox_pending: outbox.pending_count().unwrap_or(0),
-                        ..Heartbeat::default()
-                    };
+                    let heartbeat = store.heartbeat(outbox.pending_count().unwrap_or(0));
                     if let Err(err) = outbox.submit(OutboxPayload::Heartbeat(heartbeat)) {
                         tracing::error!("heartbeat not queued: {err}");
                     }

@@ -20,6 +20,9 @@ use super::{
     pack, safe_read,
 };
 
+/// The origin name of the embedded default content (the pack compiled into the firmware).
+pub(crate) const EMBEDDED_ORIGIN: &str = "bundled";
+
 /// Requests made and bytes received during one sync.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
@@ -77,7 +80,7 @@ impl Origin {
         match self {
             Self::Http { base, .. } => base.to_string(),
             Self::Dir(dir) => dir.display().to_string(),
-            Self::Pack(_) => "bundled".into(),
+            Self::Pack(_) => EMBEDDED_ORIGIN.into(),
         }
     }
 

@@ -13,6 +13,10 @@
 //! [`super::Outbox::status`]) and logged with `tracing::warn!` by kind and count only: no text, no contact.
 //! After anything is deleted the WAL is checkpointed and truncated, so that with `secure_delete` the
 //! deleted rows leave no copy in the database or its WAL.
+//!
+//! Ages are measured with the outbox's wall clock (items are stamped with it), so a clock set far ahead
+//! drops undelivered items by age; such drops are counted and logged like any other. The count limits do
+//! not depend on the clock.
 
 use std::collections::BTreeMap;
 

@@ -7,8 +7,8 @@ use rand::Rng as _;
 use tokio::task::JoinHandle;
 
 use super::{
-    clock::ClockVerdict,
-    outbox::{Heartbeat, Outbox, OutboxPayload},
+    outbox::{Outbox, OutboxPayload},
+    safe_read::exists_unfollowed,
     store::ContentStore,
 };
 
@@ -40,7 +40,8 @@ async fn usb_inserted(usb_path: Option<&std::path::Path>, present_before: &mut b
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
-        let present = tokio::fs::try_exists(&manifest).await.unwrap_or(false);
+        // Present in any form: a link or a pipe is refused by the sync with an error naming it.
+        let present = exists_unfollowed(&manifest);
         let inserted = present && !*present_before;
         *present_before = present;
         if inserted {
@@ -61,7 +62,7 @@ impl ContentStore {
             let mut last_heartbeat: Option<Instant> = None;
             // A stick already present at start is synced by the first round below.
             let mut usb_present = match &config.usb_path {
-                Some(path) => path.join("manifest.json").exists(),
+                Some(path) => exists_unfollowed(&path.join("manifest.json")),
                 None => false,
             };
             loop {
@@ -81,20 +82,7 @@ impl ContentStore {
                         .is_none_or(|t| t.elapsed() >= Duration::from_secs(config.heartbeat_secs))
                 {
                     last_heartbeat = Some(Instant::now());
-                    let status = store.status();
-                    let heartbeat = Heartbeat {
-                        content_version: status.version,
-                        content_stale: status.stale,
-                        clock: match status.clock {
-                            ClockVerdict::Plausible => "plausible",
-                            ClockVerdict::Behind => "behind",
-                            ClockVerdict::Ahead => "ahead",
-                        }
-                        .to_owned(),
-                        last_sync_error: status.last_error,
-                        outbox_pending: outbox.pending_count().unwrap_or(0),
-                        ..Heartbeat::default()
-                    };
+                    let heartbeat = store.heartbeat(outbox.pending_count().unwrap_or(0));
                     if let Err(err) = outbox.submit(OutboxPayload::Heartbeat(heartbeat)) {
                         tracing::error!("heartbeat not queued: {err}");
                     }

@@ -6,9 +6,12 @@ use serde::Deserialize;
 
 use super::{ContentError, keys::PublicKey};
 
-/// The public half of the development key that signs the bundled default content
-/// (`assets/content-dev-key/`). Trusted by the default configuration only: a real device lists the
-/// centre's keys in `content.trusted_keys`, which replaces this default.
+/// The public half of the development key that signs the embedded default content
+/// (`assets/content-dev-key/`; its private half is in the repository, so anyone can sign with it).
+///
+/// The store uses it for one thing only: to verify the default bundle compiled into the firmware, on the
+/// path that installs that default. It is never trusted for sync: listing it in `content.trusted_keys` is
+/// refused by [`ContentConfig::validate`] unless `content.accept_development_key = true` (test benches).
 pub const DEV_PUBLIC_KEY: &str = include_str!("../../assets/content-dev-key/dev.key.pub");
 
 /// The content module's configuration (the `[content]` table of the kiosk's TOML file).
@@ -17,8 +20,13 @@ pub const DEV_PUBLIC_KEY: &str = include_str!("../../assets/content-dev-key/dev.
 pub struct ContentConfig {
     /// Base URL of the centre's bundle (the directory holding `manifest.json`); none: no network sync.
     pub source_url: Option<String>,
-    /// Trusted Ed25519 public keys, `ed25519:<64 hex digits>`; several for key rotation.
+    /// The centre's Ed25519 public keys, `ed25519:<64 hex digits>`; several for key rotation. Empty by
+    /// default: the device then shows its current (or embedded default) content and refuses to sync,
+    /// saying so in its status, until the centre's key is listed here.
     pub trusted_keys: Vec<String>,
+    /// Allows the development key ([`DEV_PUBLIC_KEY`]) in `trusted_keys`. Test benches only: anyone can
+    /// sign with that key.
+    pub accept_development_key: bool,
     /// A bundle directory on a mounted USB stick, applied when present.
     pub usb_path: Option<PathBuf>,
     /// Seconds between two syncs of the running kiosk.
@@ -35,10 +43,49 @@ pub struct ContentConfig {
     pub heartbeat_secs: u64,
     /// The name this device reports in the outbox (default: the site name).
     pub device_id: Option<String>,
-    /// A device clock this far (days) past the newest signing time seen is treated as wrong.
+    /// A device clock this far (days) past the newest signing time seen is reported as `ahead`.
     pub max_clock_ahead_days: u32,
+    /// A bundle signed more than this many days after the device's time (the later of its clock and the
+    /// newest signing time seen) is refused. With versions bounded by their signing time, this bounds how
+    /// far one bad bundle can push the highest version seen (see "Trust and recovery" in the README).
+    pub max_signed_ahead_days: u32,
     /// Size and count limits for bundles.
     pub limits: ContentLimits,
+    /// How long and how many outbox items are kept (`[content.outbox_retention]`).
+    pub outbox_retention: OutboxRetention,
+}
+
+/// Bounds of the outbox: what is dropped when the centre does not take items, and when delivered or
+/// refused items are purged. Every drop is counted in [`crate::OutboxStatus`] and logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboxRetention {
+    /// Undelivered heartbeats older than this many days are dropped (a heartbeat is news only while fresh).
+    pub heartbeat_max_age_days: u32,
+    /// At most this many undelivered heartbeats are kept; the oldest are dropped first.
+    pub heartbeat_max_items: u32,
+    /// Undelivered complaints, ratings and statistics older than this many days are dropped.
+    pub max_age_days: u32,
+    /// At most this many undelivered items of every kind together; beyond it heartbeats are dropped first,
+    /// then the oldest other items.
+    pub max_items: u32,
+    /// Delivered items are deleted this many days after delivery.
+    pub delivered_days: u32,
+    /// Items the centre refused are deleted this many days after the refusal (kept for the technician).
+    pub rejected_days: u32,
+}
+
+impl Default for OutboxRetention {
+    fn default() -> Self {
+        Self {
+            heartbeat_max_age_days: 2,
+            heartbeat_max_items: 300,
+            max_age_days: 180,
+            max_items: 10_000,
+            delivered_days: 7,
+            rejected_days: 30,
+        }
+    }
 }
 
 /// Limits that a bundle must respect; anything larger is refused before it is downloaded.
@@ -73,7 +120,8 @@ impl Default for ContentConfig {
     fn default() -> Self {
         Self {
             source_url: None,
-            trusted_keys: vec![DEV_PUBLIC_KEY.trim().to_owned()],
+            trusted_keys: Vec::new(),
+            accept_development_key: false,
             usb_path: None,
             interval_secs: 900,
             jitter_secs: 300,
@@ -83,7 +131,9 @@ impl Default for ContentConfig {
             heartbeat_secs: 600,
             device_id: None,
             max_clock_ahead_days: 400,
+            max_signed_ahead_days: 400,
             limits: ContentLimits::default(),
+            outbox_retention: OutboxRetention::default(),
         }
     }
 }
@@ -105,7 +155,7 @@ impl ContentConfig {
         Ok(config)
     }
 
-    /// The trusted keys, parsed.
+    /// The keys trusted for sync (`trusted_keys`), parsed. Empty when none is configured.
     pub fn keys(&self) -> Result<Vec<PublicKey>, ContentError> {
         self.trusted_keys
             .iter()
@@ -116,6 +166,16 @@ impl ContentConfig {
                 })
             })
             .collect()
+    }
+
+    /// Why this configuration cannot sync, if it cannot: a source (`source_url` or `usb_path`) is set but
+    /// `trusted_keys` lists no centre key. The device then keeps its current content and reports this.
+    pub fn sync_problem(&self) -> Option<ContentError> {
+        let has_source = self.source_url.is_some() || self.usb_path.is_some();
+        (has_source && self.trusted_keys.is_empty()).then(|| ContentError::Config {
+            key: "content.trusted_keys".into(),
+            reason: NO_CENTRE_KEY.into(),
+        })
     }
 
     /// Time allowed for one HTTP request.
@@ -129,13 +189,22 @@ impl ContentConfig {
             key: format!("content.{key}"),
             reason: reason.to_owned(),
         };
-        if self.trusted_keys.is_empty() {
+        let keys = self.keys()?;
+        let dev: PublicKey = DEV_PUBLIC_KEY
+            .trim()
+            .parse()
+            .expect("the development public key parses");
+        if !self.accept_development_key && keys.contains(&dev) {
             return Err(invalid(
                 "trusted_keys",
-                "must list at least one key (unsigned content is never accepted)",
+                &format!(
+                    "`{dev}` is the development key, whose private half is public \
+                     (assets/content-dev-key/): anyone can sign bundles with it. It only verifies the \
+                     embedded default content and is never trusted for sync. List the centre's key \
+                     instead; on a test bench only, set content.accept_development_key = true"
+                ),
             ));
         }
-        self.keys()?;
         for (key, url) in [
             ("source_url", &self.source_url),
             ("outbox_url", &self.outbox_url),
@@ -169,6 +238,13 @@ impl ContentConfig {
         if self.max_clock_ahead_days == 0 {
             return Err(invalid("max_clock_ahead_days", "must be at least 1"));
         }
+        if !(1..=3650).contains(&self.max_signed_ahead_days) {
+            return Err(invalid(
+                "max_signed_ahead_days",
+                "must be between 1 and 3650 days",
+            ));
+        }
+        self.outbox_retention.validate()?;
         let l = &self.limits;
         if l.max_manifest_bytes == 0
             || l.max_file_bytes == 0
@@ -176,6 +252,45 @@ impl ContentConfig {
             || l.max_files == 0
         {
             return Err(invalid("limits", "every limit must be above zero"));
+        }
+        Ok(())
+    }
+}
+
+/// The reason given when a sync source is configured without a centre key (Chinese first, then English).
+pub(crate) const NO_CENTRE_KEY: &str = "未配置中心的签名公钥，内容同步已停止，继续显示当前内容 / \
+     no centre key is listed: set the centre's public key here to sync; until then nothing is synced and \
+     the current content stays";
+
+impl OutboxRetention {
+    /// Checks the bounds; the error names the key (`content.outbox_retention.…`).
+    pub fn validate(&self) -> Result<(), ContentError> {
+        let invalid = |key: &str, reason: &str| ContentError::Config {
+            key: format!("content.outbox_retention.{key}"),
+            reason: reason.to_owned(),
+        };
+        for (key, value, range) in [
+            (
+                "heartbeat_max_age_days",
+                self.heartbeat_max_age_days,
+                1..=365,
+            ),
+            ("heartbeat_max_items", self.heartbeat_max_items, 1..=100_000),
+            ("max_age_days", self.max_age_days, 1..=3650),
+            ("max_items", self.max_items, 1..=1_000_000),
+            ("delivered_days", self.delivered_days, 0..=365),
+            ("rejected_days", self.rejected_days, 0..=3650),
+        ] {
+            if !range.contains(&value) {
+                return Err(invalid(
+                    key,
+                    &format!(
+                        "must be between {} and {}, not {value}",
+                        range.start(),
+                        range.end()
+                    ),
+                ));
+            }
         }
         Ok(())
     }

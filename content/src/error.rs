@@ -123,13 +123,72 @@ pub enum BundleError {
         /// The version offered.
         offered: u64,
     },
-    /// The bundle is past its expiry.
-    #[error("expired: the bundle expired at {expires}, the device's trusted time is {now}")]
+    /// The bundle is past its expiry: an expired bundle is never applied.
+    #[error(
+        "expired: the bundle expired at {expires}, the device's time is {now} (the later of its clock and \
+         the newest signing time seen); if the device clock is wrong, set it"
+    )]
     Expired {
         /// The bundle's expiry.
         expires: DateTime<Utc>,
         /// The time used (see the clock policy).
         now: DateTime<Utc>,
+    },
+    /// The version is above the signing time in seconds (e.g. 2^64−1), which would block every later bundle.
+    #[error(
+        "version {version} is above its signing time {created} in seconds since 1970 ({}): versions are \
+         bounded by their signing time",
+        created.timestamp()
+    )]
+    VersionAboveSigningTime {
+        /// The version offered.
+        version: u64,
+        /// The bundle's signing time.
+        created: DateTime<Utc>,
+    },
+    /// The bundle claims a signing time too far after the device's time.
+    #[error(
+        "signed at {created}, after {horizon}, the latest signing time this device accepts now (its time \
+         plus content.max_signed_ahead_days); if the device clock is behind, set it"
+    )]
+    SignedTooFarAhead {
+        /// The bundle's signing time.
+        created: DateTime<Utc>,
+        /// The latest signing time accepted.
+        horizon: DateTime<Utc>,
+    },
+    /// The bundle's epoch is below the device's (a bundle from before a reset).
+    #[error("epoch rollback refused: offered epoch {offered}, this device is at epoch {installed}")]
+    EpochRollback {
+        /// The device's epoch.
+        installed: u64,
+        /// The epoch offered.
+        offered: u64,
+    },
+    /// The bundle's epoch is too far above the device's.
+    #[error(
+        "epoch {offered} is more than {max_step} above this device's epoch {installed}: refused so that epochs \
+         cannot be used up"
+    )]
+    EpochJump {
+        /// The device's epoch.
+        installed: u64,
+        /// The epoch offered.
+        offered: u64,
+        /// The largest step accepted.
+        max_step: u64,
+    },
+    /// A bundle directory (USB stick) holds something other than a regular file where a file belongs, or
+    /// reaches it through a symbolic link.
+    #[error(
+        "{file} is {found}: a bundle directory may hold only regular files in plain directories, never \
+         links, pipes or devices"
+    )]
+    NotARegularFile {
+        /// The file, as found in the bundle directory.
+        file: String,
+        /// What is there instead: a symbolic link, a named pipe (FIFO), a device…
+        found: String,
     },
     /// A file does not have the hash (or size) the manifest gives.
     #[error("hash mismatch for file {object}: {reason}")]
@@ -152,6 +211,14 @@ pub enum BundleError {
 /// Why a sync did not apply a bundle.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
+    /// The configuration does not allow syncing (e.g. a source without a centre key); nothing was fetched.
+    #[error("configuration key `{key}`: {reason}")]
+    NotConfigured {
+        /// The key to set, e.g. `content.trusted_keys`.
+        key: String,
+        /// What is wrong (Chinese, then English).
+        reason: String,
+    },
     /// The bundle was refused.
     #[error(transparent)]
     Bundle(#[from] BundleError),
@@ -200,6 +267,14 @@ pub enum OutboxError {
         path: PathBuf,
         /// The cause.
         source: rusqlite::Error,
+    },
+    /// The database file could not be created or restricted to mode 0600.
+    #[error("outbox database {}: {source}", path.display())]
+    File {
+        /// The database file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
     },
     /// A payload is not acceptable (e.g. a rating outside 1 to 5).
     #[error("invalid {kind}: {reason}")]

@@ -17,8 +17,11 @@ use super::{
     config::ContentLimits,
     error::{BundleError, SyncError},
     manifest::{FileEntry, ObjectId},
-    pack,
+    pack, safe_read,
 };
+
+/// The origin name of the embedded default content (the pack compiled into the firmware).
+pub(crate) const EMBEDDED_ORIGIN: &str = "bundled";
 
 /// Requests made and bytes received during one sync.
 #[derive(Debug, Default)]
@@ -47,7 +50,7 @@ pub(crate) enum ManifestFetch {
 pub(crate) enum Origin {
     /// A web server; `base` ends with `/`.
     Http { client: reqwest::Client, base: Url },
-    /// A bundle directory (USB stick, local copy).
+    /// A bundle directory (USB stick, local copy): read with [`safe_read`], regular files only.
     Dir(PathBuf),
     /// A pack in memory (the embedded default content).
     Pack(&'static [u8]),
@@ -77,7 +80,7 @@ impl Origin {
         match self {
             Self::Http { base, .. } => base.to_string(),
             Self::Dir(dir) => dir.display().to_string(),
-            Self::Pack(_) => "bundled".into(),
+            Self::Pack(_) => EMBEDDED_ORIGIN.into(),
         }
     }
 
@@ -155,19 +158,15 @@ impl Origin {
                 Ok(ManifestFetch::Body(body, validators))
             }
             Self::Dir(dir) => {
-                let path = dir.join("manifest.json");
-                let size = std::fs::metadata(&path)
-                    .map_err(|err| SyncError::io(&path, err))?
-                    .len();
-                if size > limits.max_manifest_bytes {
-                    return Err(BundleError::Oversize {
-                        what: "manifest.json".into(),
-                        size,
-                        limit: limits.max_manifest_bytes,
-                    }
-                    .into());
-                }
-                let bytes = std::fs::read(&path).map_err(|err| SyncError::io(&path, err))?;
+                let bytes = safe_read::read_regular(
+                    dir,
+                    &["manifest.json"],
+                    limits.max_manifest_bytes,
+                    "manifest.json",
+                )?;
+                counters
+                    .bytes
+                    .fetch_add(bytes.len() as u64, Ordering::Relaxed);
                 Ok(ManifestFetch::Body(bytes, Validators::default()))
             }
             Self::Pack(bytes) => {
@@ -251,19 +250,14 @@ impl Origin {
             }
             Self::Dir(dir) => {
                 for (id, entry) in missing {
-                    let path = id.path_in(&dir.join("objects"));
-                    let size = std::fs::metadata(&path)
-                        .map_err(|err| SyncError::io(&path, err))?
-                        .len();
-                    if size > entry.size {
-                        return Err(BundleError::Oversize {
-                            what: format!("file {id}"),
-                            size,
-                            limit: entry.size,
-                        }
-                        .into());
-                    }
-                    let bytes = std::fs::read(&path).map_err(|err| SyncError::io(&path, err))?;
+                    // Never more than the manifest declares (itself at most `limits.max_file_bytes`).
+                    let hex = id.to_string();
+                    let bytes = safe_read::read_regular(
+                        dir,
+                        &["objects", &hex[..2], &hex],
+                        entry.size,
+                        &format!("file {id}"),
+                    )?;
                     counters
                         .bytes
                         .fetch_add(bytes.len() as u64, Ordering::Relaxed);

@@ -6,8 +6,8 @@
 //! ```no_run
 //! # async fn demo(data_dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
 //! use content::{ContentConfig, ContentStore, Outbox, OutboxPayload, Rating};
-//! let config = ContentConfig::from_table(None)?; // the `[content]` table's defaults
-//! let store = ContentStore::open(data_dir, &config)?; // bundled default when nothing newer
+//! let config = ContentConfig::from_table(None)?; // the `[content]` table's defaults: no centre key yet
+//! let store = ContentStore::open(data_dir, &config)?; // the embedded default when nothing else is installed
 //! let content = store.current(); // Arc<Content>: services, lawyers, sites, publicity…
 //! let mut changed = store.subscribe(); // changed.changed().await when a new version is swapped in
 //! let outbox = Outbox::open(data_dir, &config, "黔江区公共法律服务中心")?;
@@ -17,6 +17,7 @@
 //! # let _ = (content, &mut changed); Ok(()) }
 //! ```
 
+mod admit;
 pub mod aid_check;
 mod assemble;
 mod background;
@@ -30,17 +31,19 @@ mod model;
 mod outbox;
 mod pack;
 mod publish;
+mod safe_read;
 mod sources;
 mod store;
 
-pub use self::clock::{ClockVerdict, SystemWallClock, WallClock, trusted_now};
+pub use self::clock::{ClockVerdict, SystemWallClock, WallClock, signing_horizon, trusted_now};
+pub use admit::MAX_EPOCH_STEP;
 pub use background::SyncTask;
-pub use config::{ContentConfig, ContentLimits, DEV_PUBLIC_KEY};
+pub use config::{ContentConfig, ContentLimits, DEV_PUBLIC_KEY, OutboxRetention};
 pub use error::{BundleError, ContentError, OutboxError, SyncError};
 pub use keys::{PublicKey, SecretKey};
 pub use manifest::{
     COLLECTIONS, Envelope, FORMAT, FileEntry, Manifest, ObjectId, SIGNING_CONTEXT, SignatureEntry,
-    VerifiedManifest, sign, verify,
+    VerifiedManifest, check_version_ceiling, sign, verify,
 };
 pub use model::{
     AidGroup, AidMatter, BundleInfo, Content, DisplaySettings, HardshipStandard, Institution,
@@ -48,8 +51,8 @@ pub use model::{
     ServiceGuide, Site, SiteTier, StaffMember, Text,
 };
 pub use outbox::{
-    Complaint, Heartbeat, ItemState, Outbox, OutboxItem, OutboxMessage, OutboxPayload, Rating,
-    SendReport, TicketStats, backoff,
+    Complaint, Heartbeat, ItemState, Outbox, OutboxItem, OutboxMessage, OutboxPayload,
+    OutboxStatus, Rating, SendReport, TicketStats, backoff,
 };
 pub use publish::{BuildOptions, BuildReport, build, verify_dir};
-pub use store::{ContentStatus, ContentStore, SyncAttempt, SyncOutcome, SyncReport};
+pub use store::{ContentStatus, ContentStore, ResetReport, SyncAttempt, SyncOutcome, SyncReport};

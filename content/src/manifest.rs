@@ -117,8 +117,14 @@ pub struct FileEntry {
 pub struct Manifest {
     /// Format number ([`FORMAT`]).
     pub format: u32,
-    /// Monotonically increasing version; a device never goes back to a lower one.
+    /// Monotonically increasing version; a device never goes back to a lower one (within an epoch). At most
+    /// the signing time in seconds since 1970 (the publisher's default is exactly that).
     pub version: u64,
+    /// The trust epoch, 0 unless the centre has reset devices (see "Trust and recovery" in the README). A
+    /// bundle of a higher epoch than the device's resets its highest version and time floor; a lower epoch
+    /// is refused. Omitted from the manifest when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub epoch: u64,
     /// When the bundle was signed.
     pub created: DateTime<Utc>,
     /// After this time a device refuses the bundle (and marks it stale if installed).
@@ -129,6 +135,23 @@ pub struct Manifest {
     pub collections: BTreeMap<String, Vec<String>>,
     /// Every file of the bundle by SHA-256 (lowercase hex).
     pub files: BTreeMap<String, FileEntry>,
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
+}
+
+/// Checks that the version is at most the signing time in seconds since 1970: a version cannot be pushed
+/// past the signing time, and the signing time is bounded by the device's clock policy.
+pub fn check_version_ceiling(manifest: &Manifest) -> Result<(), BundleError> {
+    let ceiling = u64::try_from(manifest.created.timestamp()).unwrap_or(0);
+    if manifest.version > ceiling {
+        return Err(BundleError::VersionAboveSigningTime {
+            version: manifest.version,
+            created: manifest.created,
+        });
+    }
+    Ok(())
 }
 
 /// One signature in the envelope.

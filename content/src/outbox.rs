@@ -6,9 +6,16 @@
 //! the item sent; `400`–`499` other than `408` and `429` marks it rejected (kept, logged, not retried);
 //! anything else, or no answer, schedules a retry with exponential backoff (5 s doubling to 1 h, ±20 %
 //! jitter). Items are committed with `synchronous=FULL` before `submit` returns, so a reboot loses nothing.
-//! Sent items are deleted seven days after delivery.
+//!
+//! The database file has mode 0600 and `secure_delete=ON` ([`db`]). What waits for the centre is bounded
+//! and what it answered is purged ([`retention`], `[content.outbox_retention]`); every drop is counted in
+//! [`Outbox::status`].
+
+mod db;
+mod retention;
 
 use std::{
+    collections::BTreeMap,
     path::{Path, PathBuf},
     sync::{Arc, Mutex},
     time::Duration,
@@ -23,6 +30,7 @@ use tokio::sync::Notify;
 use super::{
     ContentConfig,
     clock::{SystemWallClock, WallClock},
+    config::OutboxRetention,
     error::OutboxError,
 };
 
@@ -191,6 +199,27 @@ pub struct SendReport {
     pub rejected: usize,
 }
 
+/// The outbox's counts, for status screens and health reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutboxStatus {
+    /// Items waiting to be sent (or retried).
+    pub pending: u64,
+    /// Items the centre refused, kept for the technician until `rejected_days` have passed.
+    pub rejected: u64,
+    /// Delivered items not yet purged.
+    pub sent: u64,
+    /// Undelivered items dropped by the retention limits since the database was created, by kind
+    /// (`heartbeat`, `complaint`, `rating`, `ticket_stats`).
+    pub dropped: BTreeMap<String, u64>,
+}
+
+impl OutboxStatus {
+    /// Undelivered items dropped, every kind together.
+    pub fn dropped_total(&self) -> u64 {
+        self.dropped.values().sum()
+    }
+}
+
 /// The durable outbox. Clone freely.
 #[derive(Clone)]
 pub struct Outbox {
@@ -205,6 +234,7 @@ struct Inner {
     device: String,
     wake: Notify,
     clock: Arc<dyn WallClock>,
+    retention: OutboxRetention,
 }
 
 impl std::fmt::Debug for Outbox {
@@ -237,7 +267,8 @@ impl Outbox {
         Self::open_with_clock(data_dir, config, device, Arc::new(SystemWallClock))
     }
 
-    /// Opens the outbox with an injected wall clock (the time items are stamped with and fall due by).
+    /// Opens the outbox with an injected wall clock (the time items are stamped with, fall due by and are
+    /// kept by). The database file is created with mode 0600; retention runs once at opening.
     pub fn open_with_clock(
         data_dir: &Path,
         config: &ContentConfig,
@@ -249,23 +280,14 @@ impl Outbox {
             path: path.clone(),
             source,
         };
-        let conn = Connection::open(&path).map_err(db)?;
-        conn.execute_batch(
-            "PRAGMA journal_mode=WAL;
-             PRAGMA synchronous=FULL;
-             CREATE TABLE IF NOT EXISTS outbox (
-                 id INTEGER PRIMARY KEY AUTOINCREMENT,
-                 key TEXT NOT NULL UNIQUE,
-                 message TEXT NOT NULL,
-                 state TEXT NOT NULL DEFAULT 'pending',
-                 attempts INTEGER NOT NULL DEFAULT 0,
-                 next_attempt_ms INTEGER NOT NULL,
-                 last_error TEXT,
-                 sent_ms INTEGER
-             );
-             CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_attempt_ms);",
-        )
-        .map_err(db)?;
+        let conn = db::open(&path).map_err(|err| match err {
+            db::OpenError::Sqlite(source) => db(source),
+            db::OpenError::File(source) => OutboxError::File {
+                path: path.clone(),
+                source,
+            },
+        })?;
+        retention::enforce(&conn, &config.outbox_retention, clock.now()).map_err(db)?;
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(config.timeout())
@@ -286,6 +308,7 @@ impl Outbox {
                     .unwrap_or_else(|| device.to_owned()),
                 wake: Notify::new(),
                 clock,
+                retention: config.outbox_retention,
             }),
         })
     }
@@ -314,7 +337,8 @@ impl Outbox {
     }
 
     /// Queues a payload under the caller's key (e.g. `stats:2026-03-02:legal_aid`). Returns false when an
-    /// item with that key is already queued or sent (nothing is added).
+    /// item with that key is already queued or sent (nothing is added). The retention limits are applied
+    /// after the item is added, so the outbox never holds more than they allow.
     pub fn submit_with_key(&self, key: &str, payload: OutboxPayload) -> Result<bool, OutboxError> {
         payload.validate()?;
         let now = self.inner.clock.now();
@@ -325,13 +349,19 @@ impl Outbox {
             payload,
         };
         let json = serde_json::to_string(&message).expect("messages serialise");
-        let added = self
-            .conn()
-            .execute(
-                "INSERT OR IGNORE INTO outbox (key, message, next_attempt_ms) VALUES (?1, ?2, ?3)",
-                params![key, json, now.timestamp_millis()],
-            )
-            .map_err(|e| self.db(e))?;
+        let kind = message.payload.kind();
+        let added = {
+            let conn = self.conn();
+            let added = conn
+                .execute(
+                    "INSERT OR IGNORE INTO outbox (key, kind, message, created_ms, next_attempt_ms) \
+                     VALUES (?1, ?2, ?3, ?4, ?4)",
+                    params![key, kind, json, now.timestamp_millis()],
+                )
+                .map_err(|e| self.db(e))?;
+            retention::enforce(&conn, &self.inner.retention, now).map_err(|e| self.db(e))?;
+            added
+        };
         self.inner.wake.notify_one();
         Ok(added == 1)
     }
@@ -358,6 +388,39 @@ impl Outbox {
             )
             .map(|n| n.max(0) as u64)
             .map_err(|e| self.db(e))
+    }
+
+    /// Pending, refused and delivered counts, and the drops of the retention limits by kind.
+    pub fn status(&self) -> Result<OutboxStatus, OutboxError> {
+        let conn = self.conn();
+        let mut status = OutboxStatus {
+            dropped: retention::dropped_counts(&conn).map_err(|e| self.db(e))?,
+            ..OutboxStatus::default()
+        };
+        let mut stmt = conn
+            .prepare("SELECT state, COUNT(*) FROM outbox GROUP BY state")
+            .map_err(|e| self.db(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .map_err(|e| self.db(e))?;
+        for row in rows {
+            let (state, count) = row.map_err(|e| self.db(e))?;
+            let count = count.max(0) as u64;
+            match state.as_str() {
+                "sent" => status.sent = count,
+                "rejected" => status.rejected = count,
+                _ => status.pending += count,
+            }
+        }
+        Ok(status)
+    }
+
+    /// Applies the retention limits at `now` (done by every submit and delivery round; exposed for
+    /// maintenance). Returns the number of undelivered items dropped.
+    pub fn enforce_retention(&self, now: DateTime<Utc>) -> Result<u64, OutboxError> {
+        let removed =
+            retention::enforce(&self.conn(), &self.inner.retention, now).map_err(|e| self.db(e))?;
+        Ok(removed.dropped.values().sum())
     }
 
     fn items<P: rusqlite::Params>(
@@ -403,19 +466,16 @@ impl Outbox {
         Ok(out)
     }
 
-    /// Sends the items due at `now` (up to 50), oldest first, one request each.
+    /// Applies the retention limits, then sends the items due at `now` (up to 50), oldest first, one
+    /// request each (nothing is sent without an endpoint).
     pub async fn send_due(&self, now: DateTime<Utc>) -> Result<SendReport, OutboxError> {
         let mut report = SendReport::default();
+        self.enforce_retention(now)?;
         let Some(endpoint) = self.inner.endpoint.clone() else {
             return Ok(report);
         };
         let due: Vec<(String, String)> = {
             let conn = self.conn();
-            conn.execute(
-                "DELETE FROM outbox WHERE state = 'sent' AND sent_ms < ?1",
-                [(now - chrono::Duration::days(7)).timestamp_millis()],
-            )
-            .map_err(|e| self.db(e))?;
             let mut stmt = conn
                 .prepare("SELECT key, message FROM outbox WHERE state = 'pending' AND next_attempt_ms <= ?1 ORDER BY id LIMIT ?2")
                 .map_err(|e| self.db(e))?;
@@ -467,8 +527,8 @@ impl Outbox {
                         "the centre refused outbox item {key}: {error}; kept, not retried"
                     );
                     conn.execute(
-                        "UPDATE outbox SET state = 'rejected', attempts = attempts + 1, last_error = ?2 WHERE key = ?1",
-                        params![key, error],
+                        "UPDATE outbox SET state = 'rejected', attempts = attempts + 1, last_error = ?2, sent_ms = ?3 WHERE key = ?1",
+                        params![key, error, now.timestamp_millis()],
                     )
                 }
                 Err((true, error)) => {

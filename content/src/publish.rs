@@ -45,6 +45,9 @@ struct BundleSource {
     title: String,
     #[serde(default)]
     version: Option<u64>,
+    /// The trust epoch: raise it (by one) only to recover devices ("Recovery" in the README).
+    #[serde(default)]
+    epoch: u64,
     #[serde(default)]
     created: Option<DateTime<Utc>>,
     #[serde(default)]
@@ -186,6 +189,18 @@ pub fn build(
         .version
         .or(bundle.version)
         .unwrap_or(created.timestamp().max(1) as u64);
+    if version > u64::try_from(created.timestamp()).unwrap_or(0) {
+        return Err(ContentError::source(
+            &bundle_file,
+            None,
+            Some("version"),
+            format!(
+                "{version} is above the signing time {created} in seconds since 1970 ({}): devices refuse \
+                 it; use a smaller number or leave `version` out (it defaults to the signing time)",
+                created.timestamp()
+            ),
+        ));
+    }
 
     let mut b = Builder {
         src: src_dir,
@@ -251,6 +266,7 @@ pub fn build(
     let manifest = Manifest {
         format: FORMAT,
         version,
+        epoch: bundle.epoch,
         created,
         expires,
         title: bundle.title,
@@ -291,7 +307,8 @@ pub fn build(
     })
 }
 
-/// Verifies a bundle directory (signature, every file's hash, every record) against `keys`.
+/// Verifies a bundle directory (signature, version not above the signing time, every file's hash, every
+/// record) against `keys`.
 pub fn verify_dir(
     dist_dir: &Path,
     keys: &[super::keys::PublicKey],
@@ -301,6 +318,7 @@ pub fn verify_dir(
     let raw =
         std::fs::read(&manifest_path).map_err(|source| ContentError::io(&manifest_path, source))?;
     let verified = manifest::verify(&raw, keys, limits)?;
+    manifest::check_version_ceiling(&verified.manifest)?;
     let objects_dir = dist_dir.join("objects");
     for (id, entry) in &verified.files {
         let path = id.path_in(&objects_dir);

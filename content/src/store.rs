@@ -8,6 +8,13 @@
 //!   objects/ab/<sha256>   verified files (shared by versions)
 //!   partial/<sha256>.part interrupted downloads, resumed with a range request
 //! ```
+//!
+//! Trust: bundles from a sync source are verified with `content.trusted_keys` and admitted by
+//! [`crate::admit`]; the embedded default is verified with the development key on its own path only
+//! ("Trust and recovery" in `content/README.md`).
+
+mod recovery;
+mod state;
 
 use std::{
     collections::HashSet,
@@ -16,41 +23,37 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
+
+pub use recovery::ResetReport;
+use state::{EMBEDDED_ORIGIN, Installed, State, read_state, write_atomic, write_state};
 
 use super::{
     ContentConfig, ContentError,
+    admit::{Admission, TimeRules, admit},
     assemble::assemble,
     clock::{ClockVerdict, SystemWallClock, WallClock, trusted_now},
+    config::{DEV_PUBLIC_KEY, NO_CENTRE_KEY},
     error::{BundleError, SyncError},
-    fetch::{Counters, ManifestFetch, Origin, Validators},
+    fetch::{Counters, ManifestFetch, Origin},
     keys::PublicKey,
     manifest::{self, ObjectId, VerifiedManifest},
     model::Content,
+    pack, safe_read,
 };
 
-/// The default content, signed with the development key (`assets/content/bundle.pack`).
+/// The default content, signed with the development key (`assets/content/bundle.pack`). Verified with
+/// [`DEV_PUBLIC_KEY`] on the path that installs it, and only there.
 pub(crate) static BUNDLED_PACK: &[u8] = include_bytes!("../../assets/content/bundle.pack");
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Installed {
-    version: u64,
-    envelope_sha256: String,
-    origin: String,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct State {
-    current: Option<Installed>,
-    previous: Option<Installed>,
-    highest_version: u64,
-    time_floor: Option<DateTime<Utc>>,
-    /// Validators of the configured URL, valid for the installed manifest only.
-    http_url: Option<String>,
-    http: Option<Validators>,
-    last_error: Option<String>,
-    last_success: Option<DateTime<Utc>>,
+/// Which keys a bundle is verified with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trust {
+    /// From a sync source: the configured `trusted_keys`, and the admission rules (epoch, version, time).
+    Sync,
+    /// The default compiled into the firmware: the development key, no expiry refusal (it is installed
+    /// when nothing else exists, and marked stale if it has expired).
+    Embedded,
 }
 
 /// What one sync did.
@@ -109,6 +112,10 @@ pub struct ContentStatus {
     pub last_error: Option<String>,
     /// When a sync last succeeded.
     pub last_success: Option<DateTime<Utc>>,
+    /// The highest version applied in the current epoch (a later bundle must be above it).
+    pub highest_version: u64,
+    /// The trust epoch (raised by a reset bundle from the centre).
+    pub epoch: u64,
 }
 
 /// The content store: open it once per process and clone it freely.
@@ -120,7 +127,12 @@ pub struct ContentStore {
 struct Inner {
     dir: PathBuf,
     config: ContentConfig,
+    /// The keys trusted for sync (`content.trusted_keys`).
     keys: Vec<PublicKey>,
+    /// The development key: verifies the embedded default only.
+    embedded_key: PublicKey,
+    /// The embedded default pack and the SHA-256 of its `manifest.json`.
+    bundled: Option<(&'static [u8], ObjectId)>,
     clock: Arc<dyn WallClock>,
     client: reqwest::Client,
     state: Mutex<State>,
@@ -137,8 +149,8 @@ impl std::fmt::Debug for ContentStore {
 }
 
 impl ContentStore {
-    /// Opens the store in `data_dir` with the system clock. Shows the installed bundle; when nothing
-    /// newer than the bundled default is installed, installs the default (if its key is trusted).
+    /// Opens the store in `data_dir` with the system clock. Shows the installed bundle; when nothing usable
+    /// is installed, installs the embedded default (verified with the development key, on this path only).
     pub fn open(data_dir: &Path, config: &ContentConfig) -> Result<Self, ContentError> {
         Self::open_with(
             data_dir,
@@ -162,7 +174,8 @@ impl ContentStore {
         Self::open_with(data_dir, config, clock, Some(BUNDLED_PACK))
     }
 
-    /// Opens the store with an injected clock and bundled pack (none: no bundled default).
+    /// Opens the store with an injected clock and bundled pack (none: no bundled default). The pack is
+    /// trusted only when the development key ([`DEV_PUBLIC_KEY`]) signed it.
     pub fn open_with(
         data_dir: &Path,
         config: &ContentConfig,
@@ -174,7 +187,16 @@ impl ContentStore {
             let path = dir.join(sub);
             std::fs::create_dir_all(&path).map_err(|source| ContentError::io(&path, source))?;
         }
+        config.validate()?;
         let keys = config.keys()?;
+        let embedded_key: PublicKey = DEV_PUBLIC_KEY
+            .trim()
+            .parse()
+            .expect("the development public key parses");
+        let bundled = bundled.and_then(|pack_bytes| {
+            let files = pack::read(pack_bytes).ok()?;
+            Some((pack_bytes, ObjectId::of(files.get("manifest.json")?)))
+        });
         let client = reqwest::Client::builder()
             .connect_timeout(std::time::Duration::from_secs(10))
             .read_timeout(config.timeout())
@@ -190,6 +212,8 @@ impl ContentStore {
                 dir,
                 config: config.clone(),
                 keys,
+                embedded_key,
+                bundled,
                 clock,
                 client,
                 state: Mutex::new(state),
@@ -198,9 +222,7 @@ impl ContentStore {
             }),
         };
         store.load_installed();
-        if let Some(pack) = bundled {
-            store.install_bundled(pack);
-        }
+        store.install_bundled();
         Ok(store)
     }
 
@@ -219,7 +241,9 @@ impl ContentStore {
         &self.inner.config
     }
 
-    /// Installed and previous versions, staleness, clock verdict, last error.
+    /// Installed and previous versions, staleness, clock verdict, last error. Staleness is judged by the
+    /// device time (the later of the clock and the newest signing time seen), whatever the verdict. While a
+    /// source is configured without a centre key, `last_error` says so (naming `content.trusted_keys`).
     pub fn status(&self) -> ContentStatus {
         let state = self.state();
         let (now, clock) = trusted_now(
@@ -227,22 +251,30 @@ impl ContentStore {
             state.time_floor,
             self.inner.config.max_clock_ahead_days,
         );
+        let last_error = match self.inner.config.sync_problem() {
+            Some(problem) => Some(problem.to_string()),
+            None => state.last_error.clone(),
+        };
         ContentStatus {
             version: state.current.as_ref().map(|c| c.version),
             previous_version: state.previous.as_ref().map(|p| p.version),
             stale: self.current().is_expired(now),
             clock,
-            last_error: state.last_error.clone(),
+            last_error,
             last_success: state.last_success,
+            highest_version: state.highest_version,
+            epoch: state.epoch,
         }
     }
 
     /// One sync with every configured origin: the USB path when a bundle is there, then the source URL.
-    /// Empty when nothing is configured.
+    /// Empty when nothing is configured. Without a centre key every configured origin fails at once with
+    /// [`SyncError::NotConfigured`] naming `content.trusted_keys`, and nothing is read.
     pub async fn sync_once(&self) -> Vec<SyncAttempt> {
+        let no_key = self.inner.keys.is_empty();
         let mut attempts = Vec::new();
         if let Some(usb) = &self.inner.config.usb_path
-            && usb.join("manifest.json").is_file()
+            && (no_key || safe_read::exists_unfollowed(&usb.join("manifest.json")))
         {
             attempts.push(SyncAttempt {
                 origin: format!("usb:{}", usb.display()),
@@ -264,14 +296,22 @@ impl ContentStore {
         self.sync_from(&origin, Some(url)).await
     }
 
-    /// Verifies and applies the bundle directory `dir` (e.g. on a USB stick).
+    /// Verifies and applies the bundle directory `dir` (e.g. on a USB stick). Only regular files are read,
+    /// never through a symbolic link, and never more bytes than the manifest declares.
     pub async fn apply_dir(&self, dir: &Path) -> Result<SyncReport, SyncError> {
         self.sync_from(&Origin::Dir(dir.to_owned()), None).await
     }
 
     async fn sync_from(&self, origin: &Origin, url: Option<&str>) -> Result<SyncReport, SyncError> {
         let _guard = self.inner.sync_lock.lock().await;
-        let result = self.sync_locked(origin, url).await;
+        let result = if self.inner.keys.is_empty() {
+            Err(SyncError::NotConfigured {
+                key: "content.trusted_keys".into(),
+                reason: NO_CENTRE_KEY.into(),
+            })
+        } else {
+            self.sync_locked(origin, url).await
+        };
         let mut state = self.state();
         match &result {
             Ok(_) => {
@@ -330,21 +370,25 @@ impl ContentStore {
                 state.http = Some(new_validators.clone());
             }
         };
-        let outcome = self.apply(origin, verified, &counters, remember).await?;
+        let outcome = self
+            .apply(origin, verified, Trust::Sync, &counters, remember)
+            .await?;
         Ok(report(outcome, &counters))
     }
 
-    /// Checks version and expiry, fetches missing files, parses, then swaps the new version in.
+    /// Admits the bundle (epoch, version, expiry, signing time: [`crate::admit`]; the embedded default
+    /// only has to be above the highest version), fetches missing files, parses, then swaps it in.
     async fn apply(
         &self,
         origin: &Origin,
         verified: VerifiedManifest,
+        trust: Trust,
         counters: &Arc<Counters>,
         remember: impl FnOnce(&mut State),
     ) -> Result<SyncOutcome, SyncError> {
         let m = &verified.manifest;
         let sha = verified.envelope_sha256.to_string();
-        {
+        let admission = {
             let mut state = self.state();
             if state
                 .current
@@ -355,29 +399,18 @@ impl ContentStore {
                 write_state(&self.inner.dir, &state)?;
                 return Ok(SyncOutcome::Unchanged { version: m.version });
             }
-            if m.version <= state.highest_version {
-                return Err(BundleError::Rollback {
-                    installed: state.highest_version,
-                    offered: m.version,
+            match trust {
+                Trust::Sync => admit(m, &state.seen(), &self.time_rules())?,
+                Trust::Embedded if m.version <= state.highest_version => {
+                    return Err(BundleError::Rollback {
+                        installed: state.highest_version,
+                        offered: m.version,
+                    }
+                    .into());
                 }
-                .into());
+                Trust::Embedded => Admission::Next,
             }
-            let (now, verdict) = trusted_now(
-                self.inner.clock.now(),
-                state.time_floor,
-                self.inner.config.max_clock_ahead_days,
-            );
-            if verdict != ClockVerdict::Plausible {
-                tracing::warn!("device clock judged {verdict:?}: expiry is checked against {now}");
-            }
-            if m.expires <= now {
-                return Err(BundleError::Expired {
-                    expires: m.expires,
-                    now,
-                }
-                .into());
-            }
-        }
+        };
         let objects = self.objects_dir();
         let missing: Vec<_> = verified
             .files
@@ -412,14 +445,42 @@ impl ContentStore {
                 envelope_sha256: sha,
                 origin: origin.name(),
             };
-            if let Some(old) = state.current.take()
-                && let Some(dropped) = state.previous.replace(old)
-            {
-                let _ = std::fs::remove_file(self.manifest_path(dropped.version));
+            match admission {
+                Admission::Next => {
+                    if let Some(old) = state.current.take()
+                        && let Some(dropped) = state.previous.replace(old)
+                        && dropped.version != m.version
+                    {
+                        let _ = std::fs::remove_file(self.manifest_path(dropped.version));
+                    }
+                    state.highest_version = state.highest_version.max(m.version);
+                    state.time_floor =
+                        Some(state.time_floor.map_or(m.created, |f| f.max(m.created)));
+                }
+                Admission::Reset => {
+                    // The versions of the old epoch are not kept: none of them may come back.
+                    for dropped in [state.current.take(), state.previous.take()]
+                        .into_iter()
+                        .flatten()
+                        .filter(|d| d.version != m.version)
+                    {
+                        let _ = std::fs::remove_file(self.manifest_path(dropped.version));
+                    }
+                    tracing::warn!(
+                        "content epoch reset from {} to {}: highest version {} becomes {}, time floor {:?} becomes {}",
+                        state.epoch,
+                        m.epoch,
+                        state.highest_version,
+                        m.version,
+                        state.time_floor,
+                        m.created
+                    );
+                    state.epoch = m.epoch;
+                    state.highest_version = m.version;
+                    state.time_floor = Some(m.created);
+                }
             }
             state.current = Some(installed);
-            state.highest_version = state.highest_version.max(m.version);
-            state.time_floor = Some(state.time_floor.map_or(m.created, |f| f.max(m.created)));
             state.http = None;
             remember(&mut state);
             write_state(&self.inner.dir, &state)?;
@@ -457,13 +518,42 @@ impl ContentStore {
             .join(format!("{version}.json"))
     }
 
+    /// The device-time settings of the admission rules, at the store clock's now.
+    fn time_rules(&self) -> TimeRules {
+        TimeRules {
+            device_now: self.inner.clock.now(),
+            max_clock_ahead_days: self.inner.config.max_clock_ahead_days,
+            max_signed_ahead_days: self.inner.config.max_signed_ahead_days,
+        }
+    }
+
+    /// Verifies the stored manifest of an installed version with the keys its origin is trusted with: the
+    /// configured keys, or for the embedded default the development key and only this firmware's default.
+    fn verify_installed(
+        &self,
+        installed: &Installed,
+        raw: &[u8],
+    ) -> Result<VerifiedManifest, String> {
+        let limits = &self.inner.config.limits;
+        if installed.is_embedded() {
+            let Some((_, sha)) = self.inner.bundled else {
+                return Err("this build has no embedded default content".into());
+            };
+            if ObjectId::of(raw) != sha {
+                return Err("it is not the default content embedded in this firmware".into());
+            }
+            return manifest::verify(raw, &[self.inner.embedded_key], limits)
+                .map_err(|e| e.to_string());
+        }
+        manifest::verify(raw, &self.inner.keys, limits).map_err(|e| e.to_string())
+    }
+
     /// Loads an installed version from disk and checks it again (signature with today's trusted keys,
     /// every file present, every record).
     fn load_version(&self, installed: &Installed) -> Result<Content, String> {
         let path = self.manifest_path(installed.version);
         let raw = std::fs::read(&path).map_err(|err| format!("{}: {err}", path.display()))?;
-        let verified = manifest::verify(&raw, &self.inner.keys, &self.inner.config.limits)
-            .map_err(|e| e.to_string())?;
+        let verified = self.verify_installed(installed, &raw)?;
         if verified.envelope_sha256.to_string() != installed.envelope_sha256 {
             return Err(format!("{} changed on disk", path.display()));
         }
@@ -527,24 +617,28 @@ impl ContentStore {
         }
     }
 
-    /// Installs the bundled default when nothing newer is on screen.
-    fn install_bundled(&self, pack: &'static [u8]) {
-        let origin = Origin::Pack(pack);
-        let on_screen = self.current().info.as_ref().map(|i| i.version);
+    /// Installs the embedded default when nothing is on screen. It is verified with the development key,
+    /// on this path only, and installed even when it has expired (it is then the only content; the status
+    /// marks it stale).
+    fn install_bundled(&self) {
+        let Some((pack_bytes, _)) = self.inner.bundled else {
+            return;
+        };
+        if self.current().info.is_some() {
+            return;
+        }
+        let origin = Origin::Pack(pack_bytes);
         let counters = Arc::new(Counters::default());
         let limits = self.inner.config.limits;
-        let result = (|| -> Result<Option<u64>, SyncError> {
+        let result = (|| -> Result<u64, SyncError> {
             let raw = match futures_block(origin.manifest(None, &limits, &counters))? {
                 ManifestFetch::Body(raw, _) => raw,
                 ManifestFetch::NotModified => unreachable!("a pack has no validators"),
             };
-            let verified = manifest::verify(&raw, &self.inner.keys, &limits)?;
-            if on_screen.is_some_and(|v| v >= verified.manifest.version) {
-                return Ok(None);
-            }
-            let highest = self.state().highest_version;
-            if on_screen.is_none() && verified.manifest.version <= highest {
-                // The installed content broke and nothing else is usable: show the bundled content without
+            let verified = manifest::verify(&raw, &[self.inner.embedded_key], &limits)?;
+            let version = verified.manifest.version;
+            if version <= self.state().highest_version {
+                // The installed content broke and nothing else is usable: show the embedded content without
                 // lowering the highest version seen; the next newer bundle replaces it.
                 let objects = self.objects_dir();
                 let missing: Vec<_> = verified
@@ -559,19 +653,24 @@ impl ContentStore {
                     1,
                     &counters,
                 ))?;
-                let content = assemble(&verified, &objects, "bundled", &limits)?;
+                let content = assemble(&verified, &objects, EMBEDDED_ORIGIN, &limits)?;
                 self.inner.content.send_replace(Arc::new(content));
-                return Ok(Some(verified.manifest.version));
+                return Ok(version);
             }
-            let version = verified.manifest.version;
-            futures_block(self.apply(&origin, verified, &counters, |_| {})).map(|_| Some(version))
+            futures_block(self.apply(&origin, verified, Trust::Embedded, &counters, |_| {}))
+                .map(|_| version)
         })();
         match result {
-            Ok(Some(version)) => {
-                tracing::info!("showing the bundled default content, version {version}")
+            Ok(version) => {
+                tracing::info!("showing the embedded default content, version {version}");
+                if self.status().stale {
+                    tracing::warn!(
+                        "the embedded default content has expired: it is shown, marked stale, until a \
+                         bundle from the centre replaces it"
+                    );
+                }
             }
-            Ok(None) => {}
-            Err(err) => tracing::warn!("the bundled default content is not used: {err}"),
+            Err(err) => tracing::warn!("the embedded default content is not used: {err}"),
         }
     }
 
@@ -588,8 +687,7 @@ impl ContentStore {
             let Ok(raw) = std::fs::read(self.manifest_path(installed.version)) else {
                 continue;
             };
-            let Ok(verified) = manifest::verify(&raw, &self.inner.keys, &self.inner.config.limits)
-            else {
+            let Ok(verified) = self.verify_installed(&installed, &raw) else {
                 continue;
             };
             keep.extend(verified.files.keys().copied());
@@ -641,69 +739,4 @@ fn futures_block<F: Future>(future: F) -> F::Output {
         }
         std::thread::yield_now();
     }
-}
-
-fn read_state(dir: &Path) -> State {
-    let path = dir.join("state.json");
-    match std::fs::read(&path) {
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => State::default(),
-        Err(err) => {
-            tracing::error!(
-                "{}: {err}; starting from the manifests on disk",
-                path.display()
-            );
-            rebuild_state(dir)
-        }
-        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|err| {
-            tracing::error!(
-                "{}: {err}; starting from the manifests on disk",
-                path.display()
-            );
-            rebuild_state(dir)
-        }),
-    }
-}
-
-/// A state that keeps rollback protection when `state.json` is lost: the highest version on disk.
-fn rebuild_state(dir: &Path) -> State {
-    let highest = std::fs::read_dir(dir.join("manifests"))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            e.file_name()
-                .to_str()?
-                .strip_suffix(".json")?
-                .parse::<u64>()
-                .ok()
-        })
-        .max()
-        .unwrap_or(0);
-    State {
-        highest_version: highest,
-        ..State::default()
-    }
-}
-
-fn write_state(dir: &Path, state: &State) -> Result<(), SyncError> {
-    let bytes = serde_json::to_vec_pretty(state).expect("state serialises");
-    write_atomic(&dir.join("state.json"), &bytes)
-}
-
-/// Writes a file so that readers see the old or the new bytes, never a mix: temporary file, fsync, rename,
-/// fsync of the directory.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SyncError> {
-    use std::io::Write as _;
-    let tmp = path.with_extension("tmp");
-    let mut file = std::fs::File::create(&tmp).map_err(|err| SyncError::io(&tmp, err))?;
-    file.write_all(bytes)
-        .map_err(|err| SyncError::io(&tmp, err))?;
-    file.sync_all().map_err(|err| SyncError::io(&tmp, err))?;
-    std::fs::rename(&tmp, path).map_err(|err| SyncError::io(path, err))?;
-    if let Some(parent) = path.parent()
-        && let Ok(dir) = std::fs::File::open(parent)
-    {
-        let _ = dir.sync_all();
-    }
-    Ok(())
 }

@@ -5,14 +5,14 @@
 #[path = "support/mod.rs"]
 mod content_support;
 
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, TimeZone as _, Utc};
 use content::{
-    BundleError, ClockVerdict, ContentConfig, ContentStore, FileEntry, Manifest, ObjectId,
-    SecretKey, SyncError, SyncOutcome, sign,
+    BundleError, ClockVerdict, ContentConfig, ContentStore, FileEntry, ObjectId, SecretKey,
+    SyncError, SyncOutcome,
 };
-use content_support::{TestClock, TestServer, build, write_sources};
+use content_support::{TestClock, TestServer, build, resign, write_sources};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap()
@@ -76,15 +76,6 @@ fn bundle_error(result: Result<content::SyncReport, SyncError>) -> BundleError {
         Err(SyncError::Bundle(err)) => err,
         other => panic!("expected a bundle rejection, got {other:?}"),
     }
-}
-
-/// Rewrites `manifest.json` of `dist` after changing the manifest, signed by `key`.
-fn resign(dist: &Path, key: &SecretKey, change: impl FnOnce(&mut Manifest)) {
-    let raw = std::fs::read(dist.join("manifest.json")).unwrap();
-    let envelope: content::Envelope = serde_json::from_slice(&raw).unwrap();
-    let mut manifest: Manifest = serde_json::from_str(&envelope.signed).unwrap();
-    change(&mut manifest);
-    std::fs::write(dist.join("manifest.json"), sign(&manifest, &[key])).unwrap();
 }
 
 #[tokio::test]
@@ -381,7 +372,7 @@ async fn limits_refuse_a_bundle_before_downloading_it() {
 }
 
 #[tokio::test]
-async fn clock_policy_survives_a_reset_and_a_clock_far_ahead() {
+async fn clock_policy_survives_a_reset_and_refuses_expired_bundles_whatever_the_clock() {
     let f = Fixture::new(|_| {}).await;
     f.publish(1, 2, |_| 1); // signed at t0, valid 30 days
     f.sync().await.unwrap();
@@ -416,14 +407,27 @@ async fn clock_policy_survives_a_reset_and_a_clock_far_ahead() {
         }
     );
 
-    // A clock years ahead does not make every bundle look expired.
-    f.clock
-        .set(Utc.with_ymd_and_hms(2100, 1, 1, 0, 0, 0).unwrap());
+    // A clock years ahead is reported `ahead` but still used: a bundle it says has expired is refused, with
+    // the device time in the error, and the installed content is stale (never silently fresh).
+    let far = Utc.with_ymd_and_hms(2100, 1, 1, 0, 0, 0).unwrap();
+    f.clock.set(far);
     let dist = f.publish(4, 2, |_| 4);
     resign(&dist, &f.key, |m| {
         m.created = t0() + chrono::Duration::days(2);
         m.expires = t0() + chrono::Duration::days(32);
     });
+    match bundle_error(f.sync().await) {
+        BundleError::Expired { now, .. } => assert_eq!(now, far),
+        other => panic!("{other}"),
+    }
+    let status = f.store.status();
+    assert_eq!(
+        (status.version, status.clock, status.stale),
+        (Some(3), ClockVerdict::Ahead, true)
+    );
+    assert!(status.last_error.unwrap().contains("set it"));
+    // Once the clock is set, the same bundle goes in.
+    f.clock.set(t0() + chrono::Duration::days(2));
     assert_eq!(
         f.sync().await.unwrap().outcome,
         SyncOutcome::Applied {
@@ -431,7 +435,7 @@ async fn clock_policy_survives_a_reset_and_a_clock_far_ahead() {
             to: 4
         }
     );
-    assert_eq!(f.store.status().clock, ClockVerdict::Ahead);
+    assert_eq!(f.store.status().clock, ClockVerdict::Plausible);
 
     // A plausible clock past the expiry refuses the bundle; installed content past expiry stays, stale.
     f.clock.set(t0() + chrono::Duration::days(100));

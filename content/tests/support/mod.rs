@@ -21,7 +21,7 @@ use axum::{
     routing::{get, post},
 };
 use chrono::{DateTime, Utc};
-use content::{BuildOptions, SecretKey, WallClock};
+use content::{BuildOptions, Manifest, SecretKey, WallClock};
 use sha2::{Digest as _, Sha256};
 
 /// What the server saw.
@@ -359,4 +359,46 @@ pub fn build(
         ..BuildOptions::default()
     };
     content::build(src, key, out, &options).unwrap();
+}
+
+/// The repository's `assets/` directory.
+pub fn assets() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets")
+}
+
+/// The development key, whose private half is in the repository (`assets/content-dev-key/dev.key`): what
+/// an attacker signs with.
+pub fn dev_key() -> SecretKey {
+    SecretKey::read(&assets().join("content-dev-key/dev.key")).unwrap()
+}
+
+/// Builds a bundle from `src` into `out` and returns it packed, as the firmware embeds its default.
+pub fn build_pack(
+    src: &Path,
+    out: &Path,
+    key: &SecretKey,
+    version: u64,
+    created: DateTime<Utc>,
+    days: u32,
+) -> &'static [u8] {
+    let pack = out.join("bundle.pack");
+    let options = BuildOptions {
+        version: Some(version),
+        expires_days: Some(days),
+        created: Some(created),
+        pack: Some(pack.clone()),
+        ..BuildOptions::default()
+    };
+    content::build(src, key, out, &options).unwrap();
+    Box::leak(std::fs::read(pack).unwrap().into_boxed_slice())
+}
+
+/// Rewrites `manifest.json` of `dist` after changing the manifest, signed by `key` (a signed manifest
+/// the publisher would not have produced).
+pub fn resign(dist: &Path, key: &SecretKey, change: impl FnOnce(&mut Manifest)) {
+    let raw = std::fs::read(dist.join("manifest.json")).unwrap();
+    let envelope: content::Envelope = serde_json::from_slice(&raw).unwrap();
+    let mut manifest: Manifest = serde_json::from_str(&envelope.signed).unwrap();
+    change(&mut manifest);
+    std::fs::write(dist.join("manifest.json"), content::sign(&manifest, &[key])).unwrap();
 }

@@ -39,6 +39,10 @@ pub struct ContentConfig {
     pub parallel_downloads: usize,
     /// Where complaints, ratings, ticket statistics and heartbeats are POSTed; none: kept queued.
     pub outbox_url: Option<String>,
+    /// PEM certificate(s) trusted for `https://` sources and outbox endpoints: the centre's own
+    /// certificate or the CA that issued it. Set, only these are trusted (the centre is pinned);
+    /// unset, the system's roots are.
+    pub ca_file: Option<PathBuf>,
     /// Seconds between heartbeats put in the outbox by the running kiosk (0: none).
     pub heartbeat_secs: u64,
     /// The name this device reports in the outbox (default: the site name).
@@ -128,6 +132,7 @@ impl Default for ContentConfig {
             timeout_secs: 60,
             parallel_downloads: 4,
             outbox_url: None,
+            ca_file: None,
             heartbeat_secs: 600,
             device_id: None,
             max_clock_ahead_days: 400,
@@ -139,6 +144,34 @@ impl Default for ContentConfig {
 }
 
 impl ContentConfig {
+    /// An HTTP client for the centre: `ca_file` pinned when set, `connect` and `read` timeouts.
+    pub fn http_client(
+        &self,
+        connect: Duration,
+        read: Duration,
+    ) -> Result<reqwest::Client, ContentError> {
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(connect)
+            .read_timeout(read);
+        if let Some(path) = &self.ca_file {
+            let invalid = |reason: String| ContentError::Config {
+                key: "content.ca_file".into(),
+                reason: format!("{}: {reason}", path.display()),
+            };
+            let pem = std::fs::read(path).map_err(|e| invalid(e.to_string()))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| invalid(format!("not PEM certificates: {e}")))?;
+            if certs.is_empty() {
+                return Err(invalid("holds no CERTIFICATE block".into()));
+            }
+            builder = builder.tls_certs_only(certs);
+        }
+        builder.build().map_err(|err| ContentError::Config {
+            key: "content".into(),
+            reason: format!("HTTP client: {err}"),
+        })
+    }
+
     /// Reads the `[content]` table of the kiosk configuration (defaults when absent) and checks it.
     pub fn from_table(table: Option<&toml::Table>) -> Result<Self, ContentError> {
         let config: Self = match table {

@@ -288,10 +288,8 @@ impl Outbox {
             },
         })?;
         retention::enforce(&conn, &config.outbox_retention, clock.now()).map_err(db)?;
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(config.timeout())
-            .build()
+        let client = config
+            .http_client(Duration::from_secs(10), config.timeout())
             .map_err(|err| OutboxError::Invalid {
                 kind: "endpoint",
                 reason: err.to_string(),

@@ -197,14 +197,7 @@ impl ContentStore {
             let files = pack::read(pack_bytes).ok()?;
             Some((pack_bytes, ObjectId::of(files.get("manifest.json")?)))
         });
-        let client = reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(10))
-            .read_timeout(config.timeout())
-            .build()
-            .map_err(|err| ContentError::Config {
-                key: "content".into(),
-                reason: format!("HTTP client: {err}"),
-            })?;
+        let client = config.http_client(std::time::Duration::from_secs(10), config.timeout())?;
         let state = read_state(&dir);
         let (content, _) = watch::channel(Arc::new(Content::empty()));
         let store = Self {

@@ -11,6 +11,7 @@
 use std::collections::VecDeque;
 
 use thiserror::Error;
+use zeroize::Zeroize as _;
 
 /// The five bytes that start every frame.
 pub const PREAMBLE: [u8; 5] = [0xAA, 0xAA, 0xAA, 0x96, 0x69];
@@ -152,11 +153,21 @@ fn verify(frame: &[u8]) -> Result<(), FrameError> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct FrameDecoder {
+    /// Wiped as frames are consumed and when the decoder is dropped.
     buf: Vec<u8>,
     ready: VecDeque<Result<Vec<u8>, FrameError>>,
     min_len: u16,
     max_len: u16,
     skipped: u64,
+}
+
+impl Drop for FrameDecoder {
+    fn drop(&mut self) {
+        self.buf.zeroize();
+        for payload in self.ready.iter_mut().flatten() {
+            payload.zeroize();
+        }
+    }
 }
 
 impl FrameDecoder {
@@ -217,8 +228,17 @@ impl FrameDecoder {
     /// Drops everything buffered (e.g. before sending a new command).
     pub fn clear(&mut self) {
         self.skipped += self.buf.len() as u64;
-        self.buf.clear();
+        self.buf.zeroize();
         self.ready.clear();
+    }
+
+    /// Drops the first `n` buffered bytes and wipes the capacity they leave behind: the buffer holds
+    /// card data (text, photo, fingerprints) between reads.
+    fn consume(&mut self, n: usize) {
+        self.buf.drain(..n);
+        let len = self.buf.len();
+        self.buf.resize(self.buf.capacity(), 0);
+        self.buf.truncate(len);
     }
 
     /// Returns the next complete frame's payload, an error for a rejected frame (decoding goes on
@@ -251,7 +271,7 @@ impl FrameDecoder {
             return Some(Err(e));
         }
         let payload = self.buf[HEADER_LEN..total - 1].to_vec();
-        self.buf.drain(..total);
+        self.consume(total);
         Some(Ok(payload))
     }
 
@@ -275,7 +295,7 @@ impl FrameDecoder {
         }
         if cut > 0 {
             self.skipped += cut as u64;
-            self.buf.drain(..cut);
+            self.consume(cut);
         }
     }
 }

@@ -53,14 +53,18 @@ pub enum ProtocolError {
     },
 }
 
-/// A decoded response: SW1, SW2, SW3 and the data that follows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A decoded response: SW1, SW2, SW3 and the data that follows. The data is wiped when the response
+/// is dropped (a read answer holds the card's text, photo and fingerprints).
+#[derive(Debug, Clone, PartialEq, Eq, zeroize::ZeroizeOnDrop)]
 pub struct Response {
     /// SW1 (card APDU status, usually 0).
+    #[zeroize(skip)]
     pub sw1: u8,
     /// SW2 (card APDU status, usually 0).
+    #[zeroize(skip)]
     pub sw2: u8,
     /// SW3, the SAM status.
+    #[zeroize(skip)]
     pub status: Status,
     /// Data bytes after SW3 (without the checksum).
     pub data: Vec<u8>,
@@ -109,8 +113,8 @@ impl Response {
     }
 }
 
-/// The blocks of a successful `30 01` / `30 10` answer, split by TLEN/PLEN/FLEN.
-#[derive(Clone, PartialEq, Eq)]
+/// The blocks of a successful `30 01` / `30 10` answer, split by TLEN/PLEN/FLEN; wiped when dropped.
+#[derive(Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct ReadData {
     /// The text block (256 bytes of UTF-16LE on real cards).
     pub text: Vec<u8>,

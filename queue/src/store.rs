@@ -115,8 +115,39 @@ const MIGRATIONS: &[&str] = &[
     ",
 ];
 
-/// Opens (creating if needed) the queue database at `path` and brings its schema up to date.
+/// Creates `path` with mode 0600 if it does not exist, and restricts it to 0600 if it does.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)?;
+    restrict(path)
+}
+
+/// Restricts an existing file to mode 0600 (a missing one is fine).
+fn restrict(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.permissions().mode() & 0o777 != 0o600 => {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        }
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(err) => Err(err),
+    }
+}
+
+/// Opens (creating if needed) the queue database at `path` and brings its schema up to date. The
+/// database and its `-wal`/`-shm` files are readable by their owner only (mode 0600), whatever the
+/// umask of whoever started the process.
 pub fn open(path: &Path) -> Result<Connection, QueueError> {
+    let private = |p: &Path, e: std::io::Error| {
+        QueueError::Corrupt(format!("cannot make {} private: {e}", p.display()))
+    };
+    create_private(path).map_err(|e| private(path, e))?;
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
@@ -126,6 +157,12 @@ pub fn open(path: &Path) -> Result<Connection, QueueError> {
         )));
     }
     conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        let side = Path::new(&side);
+        restrict(side).map_err(|e| private(side, e))?;
+    }
     let secure: i64 = conn.query_row("PRAGMA secure_delete=ON", [], |r| r.get(0))?;
     if secure != 1 {
         return Err(QueueError::Corrupt(format!(

@@ -791,3 +791,30 @@ fn a_phone_link_dies_after_the_grace_period_and_at_the_daily_reset() {
     ));
     assert_eq!(stored_capability(&f, waiting.id), None);
 }
+
+// ---- Finding 15: the database is readable by its owner only ----------------------------------
+
+#[test]
+fn the_database_files_are_readable_by_their_owner_only() {
+    // Before: `kiosk serve` outside systemd (umask 022) created a world-readable queue.sqlite3.
+    use std::os::unix::fs::PermissionsExt as _;
+    let f = Fixture::new();
+    // A file left world-readable by an older version is restricted too.
+    std::fs::write(f.db(), b"").unwrap();
+    std::fs::set_permissions(f.db(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let engine = f.open();
+    engine
+        .issue(&IssueRequest::new("legal_aid"), "kiosk-1")
+        .unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        let path = PathBuf::from(format!("{}{suffix}", f.db().display()));
+        if let Ok(meta) = std::fs::metadata(&path) {
+            assert_eq!(
+                meta.permissions().mode() & 0o777,
+                0o600,
+                "{}",
+                path.display()
+            );
+        }
+    }
+}

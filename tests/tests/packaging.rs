@@ -159,6 +159,13 @@ fn units_restart_watch_and_keep_state_in_var_lib_kiosk() {
         assert_eq!(get("Restart"), Some("always"), "{name}");
         assert_eq!(get("StateDirectory"), Some("kiosk"), "{name}");
         assert_eq!(get("User"), Some("kiosk"), "{name}");
+        // Files the service creates (databases, logs) are private to it (SECURITY.md, finding 15),
+        // and the descriptors outlast the LAN connection limit (finding 3).
+        assert_eq!(get("UMask"), Some("0077"), "{name}");
+        let nofile: u32 = get("LimitNOFILE")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{name}: LimitNOFILE"));
+        assert!(nofile >= 2048, "{name}: LimitNOFILE={nofile}");
         let watchdog: u32 = get("WatchdogSec")
             .and_then(|v| v.parse().ok())
             .unwrap_or_else(|| panic!("{name}: WatchdogSec in seconds"));

@@ -44,6 +44,25 @@ fn empty_and_one_byte_inputs_need_more() {
 }
 
 #[test]
+fn buffers_holding_card_data_are_wiped() {
+    // Before: read answers (the card's text, photo, fingerprints) stayed in freed memory: the
+    // decoder drained its buffer without wiping it, and the parsed blocks were plain `Vec`s.
+    fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    wiped_on_drop::<crate::response::Response>();
+    wiped_on_drop::<crate::response::ReadData>();
+    let mut dec = FrameDecoder::responses();
+    let secret = [0x00, 0x00, 0x90, 0x5A, 0x5A, 0x5A, 0x5A];
+    dec.push(&encode(&secret).unwrap());
+    dec.push(&NO_CARD[..5]);
+    let capacity = dec.buf.capacity();
+    assert_eq!(all(&mut dec), vec![Ok(secret.to_vec())]);
+    // `consume` zero-fills the freed tail (safe code cannot read spare capacity, so it is filled
+    // through the length): the buffer keeps its capacity and holds only what is still unread.
+    assert_eq!(dec.buf, NO_CARD[..5]);
+    assert!(dec.buf.capacity() >= capacity.min(NO_CARD.len()));
+}
+
+#[test]
 fn resynchronises_after_garbage() {
     let mut dec = FrameDecoder::responses();
     // Noise, including a lone AA and a preamble that starts with an extra AA.

@@ -48,6 +48,11 @@ pub enum ContentCommand {
         #[arg(long)]
         pubkey: PathBuf,
     },
+    /// Recovery on the device (`content/README.md`, "Recovery"): forget the installed content, the
+    /// highest version, the epoch and the time floor, and show the embedded default again, so that the
+    /// centre's next bundle is accepted whatever a bad bundle did. Set the clock first. Reads
+    /// `--config` for the data directory; the outbox is kept.
+    Reset,
 }
 
 /// Arguments of `kiosk sync`.
@@ -58,9 +63,10 @@ pub struct SyncArgs {
     pub once: bool,
 }
 
-/// Runs a publisher subcommand.
-pub fn run_content(command: ContentCommand) -> anyhow::Result<()> {
+/// Runs a publisher subcommand, or the device's recovery (which reads `config`).
+pub fn run_content(config: Option<&Path>, command: ContentCommand) -> anyhow::Result<()> {
     match command {
+        ContentCommand::Reset => reset(config),
         ContentCommand::Keygen { out } => {
             anyhow::ensure!(
                 !out.exists(),
@@ -132,6 +138,35 @@ pub fn run_content(command: ContentCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn reset(config: Option<&Path>) -> anyhow::Result<()> {
+    let kiosk_config = super::load_config(config)?;
+    let data_dir = super::data_dir(&kiosk_config)?;
+    let store = ContentStore::open(&data_dir, &kiosk_config.content)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let report = runtime
+        .block_on(store.reset_to_default())
+        .context("resetting the content")?;
+    let show = |v: Option<u64>| v.map_or("none".to_owned(), |v| v.to_string());
+    println!(
+        "content reset: forgot version {} (previous {}), highest version {}, epoch {}, time floor {}",
+        show(report.forgotten_version),
+        show(report.forgotten_previous),
+        report.highest_version,
+        report.epoch,
+        report
+            .time_floor
+            .map_or("none".to_owned(), |t| t.to_rfc3339())
+    );
+    println!(
+        "now showing: {}; the next bundle from the centre is accepted (restart the kiosk service)",
+        show(report.now_showing)
+    );
+    Ok(())
 }
 
 /// Runs `kiosk sync`.

@@ -95,7 +95,7 @@ pub fn main() -> ExitCode {
             serve::run_serve(args)
         }
         Some(Command::Screenshot(args)) => screenshot::run_screenshot(cli.config.as_deref(), args),
-        Some(Command::Content(command)) => content::run_content(command),
+        Some(Command::Content(command)) => content::run_content(cli.config.as_deref(), command),
         Some(Command::Sync(args)) => content::run_sync(cli.config.as_deref(), args),
         Some(Command::Led(command)) => led::run_led_with_config(command, cli.config.as_deref()),
         Some(Command::Technician(command)) => technician::run_technician(command),

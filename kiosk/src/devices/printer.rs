@@ -293,7 +293,34 @@ fn describe(reason: &NotPrinted) -> String {
     reason.to_string()
 }
 
-/// Saves what the virtual printer printed as `DIR/<time>-<number>.png` and `.txt`.
+/// How many simulated tickets (`.png` + `.txt` pairs) are kept; older ones are deleted. A ticket
+/// carries a masked name: even masked, it is not kept longer than a developer needs to look at it.
+pub(crate) const SIMULATED_TICKETS_KEPT: usize = 50;
+
+/// Deletes all but the newest `keep` simulated tickets in `dir` (names start with the issue time,
+/// so the name order is the time order).
+pub(crate) fn prune_simulated(dir: &Path, keep: usize) -> std::io::Result<usize> {
+    let mut stems: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "png"))
+        .map(|p| p.with_extension(""))
+        .collect();
+    stems.sort();
+    let excess = stems.len().saturating_sub(keep);
+    for stem in &stems[..excess] {
+        for ext in ["png", "txt"] {
+            match std::fs::remove_file(stem.with_extension(ext)) {
+                Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err),
+                _ => {}
+            }
+        }
+    }
+    Ok(excess)
+}
+
+/// Saves what the virtual printer printed as `DIR/<time>-<number>.png` and `.txt`, and keeps only the
+/// newest [`SIMULATED_TICKETS_KEPT`].
 fn save_simulated(sim: &SharedVirtualPrinter, dir: &Path, ticket: &Ticket) {
     for printed in sim.take_tickets() {
         let stem: PathBuf = dir.join(format!(
@@ -315,6 +342,41 @@ fn save_simulated(sim: &SharedVirtualPrinter, dir: &Path, ticket: &Ticket) {
                 ticket.number
             ),
         }
+    }
+    if let Err(err) = prune_simulated(dir, SIMULATED_TICKETS_KEPT) {
+        tracing::warn!("virtual printer: cannot prune old tickets: {err}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_newest_simulated_tickets_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..7 {
+            let stem = dir.path().join(format!("20260302-0900{i:02}-A{i:03}"));
+            std::fs::write(stem.with_extension("png"), b"png").unwrap();
+            std::fs::write(stem.with_extension("txt"), "张*三").unwrap();
+        }
+        assert_eq!(prune_simulated(dir.path(), 3).unwrap(), 4);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "20260302-090004-A004.png",
+                "20260302-090004-A004.txt",
+                "20260302-090005-A005.png",
+                "20260302-090005-A005.txt",
+                "20260302-090006-A006.png",
+                "20260302-090006-A006.txt"
+            ]
+        );
     }
 }
 

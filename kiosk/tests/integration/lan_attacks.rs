@@ -350,3 +350,319 @@ async fn half_open_connections_do_not_silence_healthz() {
     );
     drop(host);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn complaints_reach_the_centre_only_over_pinned_tls() {
+    // Before: complaints (with phone numbers) went to the centre over plain HTTP, and any server
+    // that answered the URL got them. Now an https outbox URL with `ca_file` pins the centre.
+    use axum::{Router, http::StatusCode as Code, routing::post};
+    use content::{Complaint, ContentConfig, Outbox, OutboxPayload};
+    use kiosk::lan::server::{ServeOptions, serve, tls::acceptor};
+
+    let dir = tempfile::tempdir().unwrap();
+    let centre = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let impostor = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let write = |name: &str, text: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let centre_crt = write("centre.crt", centre.cert.pem());
+    let centre_key = write("centre.key", centre.signing_key.serialize_pem());
+    let impostor_crt = write("impostor.crt", impostor.cert.pem());
+    let impostor_key = write("impostor.key", impostor.signing_key.serialize_pem());
+
+    let received = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let start = |crt: &std::path::Path, key: &std::path::Path| {
+        let received = Arc::clone(&received);
+        let router = Router::new().route(
+            "/outbox",
+            post(move || {
+                received.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                async { Code::OK }
+            }),
+        );
+        let options = ServeOptions {
+            tls: Some(acceptor(crt, key).unwrap()),
+            ..ServeOptions::plain()
+        };
+        async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let port = listener.local_addr().unwrap().port();
+            tokio::spawn(serve(listener, router, options, std::future::pending()));
+            format!("https://localhost:{port}/outbox")
+        }
+    };
+    let impostor_url = start(&impostor_crt, &impostor_key).await;
+    let centre_url = start(&centre_crt, &centre_key).await;
+    let pinned = |url: String| ContentConfig {
+        outbox_url: Some(url),
+        ca_file: Some(centre_crt.clone()),
+        ..ContentConfig::default()
+    };
+    let complaint = OutboxPayload::Complaint(Complaint {
+        about: "notary".into(),
+        text: "请回电 13800138000".into(),
+        contact: None,
+    });
+
+    // The impostor answers the URL but not with the centre's certificate: nothing is sent.
+    let data = tempfile::tempdir().unwrap();
+    let outbox = Outbox::open(data.path(), &pinned(impostor_url), "kiosk-1").unwrap();
+    outbox.submit(complaint.clone()).unwrap();
+    let report = outbox.send_due(Utc::now()).await.unwrap();
+    assert_eq!(report.sent, 0);
+    assert_eq!(received.load(std::sync::atomic::Ordering::SeqCst), 0);
+    drop(outbox);
+
+    // The centre, pinned: delivered.
+    let outbox = Outbox::open(data.path(), &pinned(centre_url), "kiosk-1").unwrap();
+    let report = outbox
+        .send_due(Utc::now() + chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 1);
+    assert_eq!(received.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_reads_and_cancels_only_its_own_tickets() {
+    // Before: any device token read any ticket's phone link and cancelled any waiting ticket.
+    let s = start(|lan| {
+        lan.devices.push(kiosk::config::DeviceEntry {
+            name: "kiosk-2".into(),
+            token_sha256: kiosk::lan::device_token_sha256("kiosk-2-token"),
+        });
+    })
+    .await;
+    let http = Client::new();
+    let issued: serde_json::Value = http
+        .post(format!("{}/api/v1/tickets", s.base))
+        .bearer_auth(kiosk::lan::DEMO_DEVICE_TOKEN)
+        .json(&json!({"service": "consultation", "priority": false}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = issued["id"].as_u64().unwrap();
+    let read = |token: &'static str| {
+        let http = http.clone();
+        let url = format!("{}/api/v1/tickets/{id}", s.base);
+        async move { http.get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    assert_eq!(read("kiosk-2-token").await.status(), StatusCode::NOT_FOUND);
+    let cancel = http
+        .post(format!("{}/api/v1/tickets/{id}/cancel", s.base))
+        .bearer_auth("kiosk-2-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancel.status(), StatusCode::NOT_FOUND);
+    let own = read(kiosk::lan::DEMO_DEVICE_TOKEN).await;
+    assert_eq!(own.status(), StatusCode::OK);
+    let own: serde_json::Value = own.json().await.unwrap();
+    assert_eq!(own["status"], "waiting", "{own}");
+}
+
+/// A replayed stream as raw SSE text, read until `until` appears in it.
+async fn replay(http: &Client, base: &str, token: Option<&str>, until: &str) -> String {
+    let mut req = http.get(format!("{base}/api/v1/events?after=0"));
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    let mut resp = req.send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let mut text = String::new();
+    while !text.contains(until) {
+        let chunk = resp.chunk().await.unwrap().expect("the stream stays open");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_event_stream_carries_only_what_the_hall_shows() {
+    // Before: anyone on the LAN replayed every event of every day, with each ticket's
+    // elderly/disabled flag and outcomes such as legal aid `rejected`.
+    let s = start(|_| {}).await;
+    let http = Client::new();
+    let token = {
+        let resp = http
+            .post(format!("{}/api/v1/login", s.base))
+            .json(&json!({"window": 1, "pin": "1111"}))
+            .send()
+            .await
+            .unwrap();
+        resp.json::<serde_json::Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    http.post(format!("{}/api/v1/tickets", s.base))
+        .bearer_auth(kiosk::lan::DEMO_DEVICE_TOKEN)
+        .json(&json!({"service": "consultation", "priority": "disabled"}))
+        .send()
+        .await
+        .unwrap();
+    let called = http
+        .post(format!("{}/api/v1/windows/1/call-next", s.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(called.status(), StatusCode::OK);
+    // Staff see the priority of the issued ticket; the public stream has no issued event, no
+    // priority and no ticket id, but does have the call.
+    let staff = replay(&http, &s.base, Some(&token), "event: called").await;
+    assert!(staff.contains("disabled"), "{staff}");
+    let public = replay(&http, &s.base, None, "event: called").await;
+    for hidden in ["disabled", "priority", "issued", "ticket_id", "demo-kiosk"] {
+        assert!(!public.contains(hidden), "{hidden} in {public}");
+    }
+    // A token that is neither a session nor a device is refused, not treated as public.
+    let resp = http
+        .get(format!("{}/api/v1/events", s.base))
+        .bearer_auth("guess")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kiosks_pin_the_queue_host_certificate() {
+    // The kiosk side of TLS on the LAN: HttpQueueClient trusts only the configured certificate.
+    let dir = tempfile::tempdir().unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let other = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let cert_file = dir.path().join("lan.crt");
+    let key_file = dir.path().join("lan.key");
+    std::fs::write(&cert_file, cert.cert.pem()).unwrap();
+    std::fs::write(&key_file, cert.signing_key.serialize_pem()).unwrap();
+    let s = start(|lan| {
+        lan.tls = Some(kiosk::config::LanTls {
+            cert_file: cert_file.clone(),
+            key_file: key_file.clone(),
+        });
+    })
+    .await;
+    let url = format!("https://localhost:{}", s.addr.port());
+    let pinned = queue::HttpQueueClient::new(&url, kiosk::lan::DEMO_DEVICE_TOKEN, None)
+        .unwrap()
+        .with_trusted_pem(cert.cert.pem().as_bytes())
+        .unwrap();
+    assert!(!pinned.snapshot().await.unwrap().windows.is_empty());
+    let wrong = queue::HttpQueueClient::new(&url, kiosk::lan::DEMO_DEVICE_TOKEN, None)
+        .unwrap()
+        .with_trusted_pem(other.cert.pem().as_bytes())
+        .unwrap();
+    assert!(wrong.snapshot().await.is_err());
+}
+
+/// Runs `kiosk` with `args` and `stdin`; returns (success, stdout, stderr).
+fn run_kiosk(args: &[&str], stdin: &str) -> (bool, String, String) {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn pins_are_never_taken_from_the_command_line_and_weak_ones_are_refused() {
+    if std::env::var_os("KIOSK_TEST_EMULATED").is_some() {
+        println!("SKIPPED under emulation: spawns the kiosk binary");
+        return;
+    }
+    // Before: `kiosk serve --hash-pin 1234` took the PIN as an argument (shell history, `ps`) and
+    // hashed 4-digit and common PINs.
+    let (ok, _, err) = run_kiosk(&["serve", "--hash-pin", "482915"], "");
+    assert!(!ok, "a PIN argument is refused");
+    assert!(err.contains("unexpected argument"), "{err}");
+    let (ok, _, err) = run_kiosk(&["serve", "--hash-pin"], "1234\n");
+    assert!(!ok);
+    assert!(err.contains("at least 6 digits"), "{err}");
+    let (ok, out, _) = run_kiosk(&["serve", "--hash-pin"], "482915\n");
+    assert!(ok);
+    assert!(out.starts_with("$argon2id$"), "{out}");
+    let (ok, _, err) = run_kiosk(&["technician", "hash-pin", "--pin", "2468"], "");
+    assert!(!ok, "{err}");
+}
+
+#[test]
+fn a_real_configuration_with_a_common_pin_is_refused_and_the_demo_override_warns() {
+    if std::env::var_os("KIOSK_TEST_EMULATED").is_some() {
+        println!("SKIPPED under emulation: spawns the kiosk binary");
+        return;
+    }
+    // Before: only the three demo PINs of windows 1-3 were detected, and
+    // `allow_demo_credentials = true` kept them without a word.
+    let dir = tempfile::tempdir().unwrap();
+    // A hash of the common PIN 123456 for window 4, made the way argon2 makes any hash.
+    let hash = {
+        use argon2::PasswordHasher as _;
+        argon2::Argon2::default()
+            .hash_password_with_salt(b"123456", b"sixteen-byte-salt")
+            .unwrap()
+            .to_string()
+    };
+    let config = dir.path().join("kiosk.toml");
+    let write = |allow: bool| {
+        std::fs::write(
+            &config,
+            format!(
+                "[lan]\nallow_demo_credentials = {allow}\n\n[[lan.staff]]\nwindow = 4\npin_hash = \"{hash}\"\n"
+            ),
+        )
+        .unwrap();
+    };
+    let data = dir.path().to_str().unwrap().to_owned();
+    let args = [
+        "--config",
+        config.to_str().unwrap(),
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        &data,
+    ];
+    write(false);
+    let (ok, _, err) = run_kiosk(&args, "");
+    assert!(!ok, "refused");
+    assert!(err.contains("common PINs"), "{err}");
+    // With the override it starts, and says so on standard error.
+    write(true);
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_kiosk"));
+    serve.args(args).stderr(std::process::Stdio::piped());
+    let mut child = serve.stdout(std::process::Stdio::piped()).spawn().unwrap();
+    // The warning comes before the service starts; "staff page" is logged once it has started.
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
+    for line in std::io::BufRead::lines(stderr).map_while(Result::ok) {
+        said.push_str(&line);
+        said.push('\n');
+        if line.contains("allow_demo_credentials") || line.contains("staff page") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(said.contains("allow_demo_credentials"), "{said}");
+}

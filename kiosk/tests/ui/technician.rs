@@ -53,6 +53,12 @@ struct Kiosk {
 impl Kiosk {
     fn start() -> Self {
         i_slint_backend_testing::init_no_event_loop();
+        Self::start_in(tempfile::tempdir().unwrap(), false)
+    }
+
+    /// A kiosk keeping its data in `dir` (the testing backend already initialised on this thread);
+    /// `dev_pin_refused` as on a configured device whose PIN is still the development one.
+    fn start_in(dir: tempfile::TempDir, dev_pin_refused: bool) -> Self {
         let ring = LogRing::new(50);
         let logs =
             tracing::subscriber::set_default(tracing_subscriber::registry().with(ring.layer()));
@@ -62,7 +68,6 @@ impl Kiosk {
             .build()
             .unwrap();
         let _guard = runtime.enter();
-        let dir = tempfile::tempdir().unwrap();
 
         let mut devices =
             Devices::start(&DevicesConfig::default(), &dir.path().join("sim")).unwrap();
@@ -119,7 +124,7 @@ impl Kiosk {
             &shell,
             TechnicianOptions {
                 pin: PinHash::parse(DEV_PIN_SHA256).unwrap(),
-                dev_pin_refused: false,
+                dev_pin_refused,
                 max_attempts: 5,
                 lockout: Duration::from_secs(300),
                 centre_name: "黔江区公共法律服务中心".into(),
@@ -327,6 +332,40 @@ fn a_wrong_pin_keeps_it_locked_and_too_many_lock_the_pad_for_minutes() {
     assert_eq!(k.shell.page(), Page::Technician);
     assert!(k.technician.unlocked());
     assert!(!k.tech().get_pin_pad_open());
+}
+
+#[test]
+fn a_configured_device_refuses_the_development_pin() {
+    // Before: a packaged device without [technician] opened the page with the documented PIN 8642.
+    i_slint_backend_testing::init_no_event_loop();
+    let k = Kiosk::start_in(tempfile::tempdir().unwrap(), true);
+    k.press_corner(Duration::from_millis(3100));
+    assert!(k.tech().get_pin_pad_open());
+    assert!(
+        k.exists("维护密码仍为出厂默认值，维护页已停用。请用 kiosk technician hash-pin 设置新密码")
+    );
+    k.type_pin(PIN);
+    assert_eq!(k.shell.page(), Page::Home);
+    assert!(!k.technician.unlocked());
+}
+
+#[test]
+fn the_lockout_survives_a_power_cycle() {
+    // Before: the wrong-PIN lockout lived in memory only, so pulling the plug reset it.
+    let k = Kiosk::start();
+    k.press_corner(Duration::from_millis(3100));
+    for _ in 0..5 {
+        k.type_pin("0000");
+    }
+    assert!(k.exists("错误次数过多，请 5 分钟后再试"));
+    let Kiosk { dir, .. } = k;
+    // A new process on a new boot: the monotonic clock starts again, the lock does not end early.
+    let k = Kiosk::start_in(dir, false);
+    k.press_corner(Duration::from_millis(3100));
+    assert!(k.exists("错误次数过多，请 5 分钟后再试"));
+    k.type_pin(PIN);
+    assert_eq!(k.shell.page(), Page::Home);
+    assert!(!k.technician.unlocked());
 }
 
 #[test]

@@ -471,8 +471,9 @@ struct Sse {
 }
 
 impl Sse {
-    async fn open(s: &Server, last_event_id: Option<u64>) -> Self {
-        let mut req = s.http.get(s.url("/api/v1/events"));
+    /// The stream as `token` (a device token or a staff session) sees it.
+    async fn open(s: &Server, last_event_id: Option<u64>, token: &str) -> Self {
+        let mut req = s.http.get(s.url("/api/v1/events")).bearer_auth(token);
         if let Some(id) = last_event_id {
             req = req.header("Last-Event-ID", id.to_string());
         }
@@ -490,8 +491,10 @@ impl Sse {
         }
     }
 
-    /// The next event as (id, event name, data).
+    /// The next event as (id, event name, data); fails after 20 s without one (keep-alive comments
+    /// do not count).
     async fn next(&mut self) -> (u64, String, Value) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(end) = self.buf.find("\n\n") {
                 let block: String = self.buf.drain(..end + 2).collect();
@@ -512,7 +515,7 @@ impl Sse {
                 }
                 continue;
             }
-            let chunk = tokio::time::timeout(Duration::from_secs(20), self.resp.chunk())
+            let chunk = tokio::time::timeout_at(deadline, self.resp.chunk())
                 .await
                 .expect("an event within 20 s")
                 .unwrap()
@@ -525,7 +528,8 @@ impl Sse {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_have_ids_and_last_event_id_replays_what_was_missed() {
     let s = start().await;
-    let mut sse = Sse::open(&s, Some(0)).await;
+    // The issuing device's stream: its own tickets and everything public.
+    let mut sse = Sse::open(&s, Some(0), DEVICE).await;
     let (first, name, _) = sse.next().await;
     assert_eq!(name, "day_reset");
     s.issue("reception", json!(false)).await;
@@ -548,7 +552,7 @@ async fn events_have_ids_and_last_event_id_replays_what_was_missed() {
         .act(&w1, 1, "reprint", Some(json!({"number": "G001"})))
         .await;
     assert_eq!(resp.status(), StatusCode::OK);
-    let mut sse = Sse::open(&s, Some(id)).await;
+    let mut sse = Sse::open(&s, Some(id), DEVICE).await;
     let mut seen = Vec::new();
     let mut last = id;
     while seen.len() < 5 {
@@ -575,7 +579,7 @@ async fn events_have_ids_and_last_event_id_replays_what_was_missed() {
     let (eid, name, _) = sse.next().await;
     assert_eq!((eid, name.as_str()), (last + 1, "issued"));
     // An id from the future (a replaced database) means "from now on".
-    let mut fresh = Sse::open(&s, Some(1_000_000)).await;
+    let mut fresh = Sse::open(&s, Some(1_000_000), DEVICE).await;
     s.issue("complaints", json!(false)).await;
     let (_, name, data) = fresh.next().await;
     assert_eq!(
@@ -596,7 +600,9 @@ async fn events_have_ids_and_last_event_id_replays_what_was_missed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn device_alerts_reach_the_queue_view_and_the_event_stream() {
     let s = start().await;
-    let mut sse = Sse::open(&s, None).await;
+    // Staff see every device's alerts.
+    let staff = s.token(2, "2222").await;
+    let mut sse = Sse::open(&s, None, &staff).await;
     let resp = s
         .http
         .put(s.url("/api/v1/devices/alerts"))

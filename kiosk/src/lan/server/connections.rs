@@ -89,7 +89,10 @@ mod tests {
         let _b1 = limits.admit(b).unwrap();
         assert!(limits.admit(b).is_none(), "fourth in all");
         drop(a1);
-        assert!(limits.admit(b).is_some());
+        let b2 = limits.admit(b);
+        assert!(b2.is_some(), "a place freed");
         assert_eq!(limits.open(), 3);
+        drop(b2);
+        assert_eq!(limits.open(), 2);
     }
 }

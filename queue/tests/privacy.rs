@@ -804,7 +804,7 @@ fn the_database_files_are_readable_by_their_owner_only() {
     std::fs::set_permissions(f.db(), std::fs::Permissions::from_mode(0o644)).unwrap();
     let engine = f.open();
     engine
-        .issue(&IssueRequest::new("legal_aid"), "kiosk-1")
+        .issue(&with_id("legal_aid", &token(ID_A)), "kiosk-1")
         .unwrap();
     for suffix in ["", "-wal", "-shm"] {
         let path = PathBuf::from(format!("{}{suffix}", f.db().display()));

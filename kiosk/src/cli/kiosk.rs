@@ -38,6 +38,15 @@ use queue::{
     HttpQueueClient, LocalQueueClient, QueueClient, QueueConfig, QueueEngine, SystemClock,
 };
 
+/// The device's own routes (`/healthz`, `/metrics`) and the counters its listener reports to.
+#[derive(Debug)]
+pub struct DeviceRoutes {
+    /// The health routes.
+    pub health: axum::Router,
+    /// Refused logins and connections, shown by `/metrics`.
+    pub counters: Arc<SecurityCounters>,
+}
+
 /// The queue this kiosk issues into: its own (it is the queue host, and serves the LAN API), or
 /// the host's over the LAN when `[ui] queue_host_url` is set. Either way `[lan] listen` serves
 /// `health` (`/healthz`, `/metrics`): beside the API on the host, alone on any other device.
@@ -48,10 +57,10 @@ pub fn connect_queue(
     lan: &LanConfig,
     data_dir: &Path,
     demo: bool,
-    health: axum::Router,
-    counters: Arc<SecurityCounters>,
+    health: DeviceRoutes,
     liveness: &Liveness,
 ) -> anyhow::Result<Arc<dyn QueueClient>> {
+    let DeviceRoutes { health, counters } = health;
     if let Some(url) = &config.ui.queue_host_url {
         let token = config.ui.queue_device_token.clone().unwrap_or_default();
         let mut client = HttpQueueClient::new(url, token, queue.identity_salt.clone())
@@ -275,8 +284,10 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
         &lan_config,
         &data_dir,
         demo,
-        health_routes,
-        security,
+        DeviceRoutes {
+            health: health_routes,
+            counters: security,
+        },
         &liveness,
     )?;
     let _ = late.queue.set(Arc::clone(&queue));

@@ -348,6 +348,25 @@ fn save_simulated(sim: &SharedVirtualPrinter, dir: &Path, ticket: &Ticket) {
     }
 }
 
+impl From<&PrinterReport> for PrinterFacts {
+    /// The facts of a printer report, as health reports and the fault lamp read them.
+    fn from(report: &PrinterReport) -> Self {
+        let status = report.status;
+        Self {
+            checked_at: report.checked_at,
+            online: report.reachable && status.is_none_or(|s| s.online),
+            paper: match status.map(|s| s.paper) {
+                None => PaperState::Unknown,
+                Some(ticket_printer::Paper::Ok) => PaperState::Ok,
+                Some(ticket_printer::Paper::NearEnd) => PaperState::NearEnd,
+                Some(ticket_printer::Paper::Out) => PaperState::Out,
+            },
+            cover_open: status.is_some_and(|s| s.cover_open),
+            error: status.is_some_and(|s| s.error.is_some()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,24 +396,5 @@ mod tests {
                 "20260302-090006-A006.txt"
             ]
         );
-    }
-}
-
-impl From<&PrinterReport> for PrinterFacts {
-    /// The facts of a printer report, as health reports and the fault lamp read them.
-    fn from(report: &PrinterReport) -> Self {
-        let status = report.status;
-        Self {
-            checked_at: report.checked_at,
-            online: report.reachable && status.is_none_or(|s| s.online),
-            paper: match status.map(|s| s.paper) {
-                None => PaperState::Unknown,
-                Some(ticket_printer::Paper::Ok) => PaperState::Ok,
-                Some(ticket_printer::Paper::NearEnd) => PaperState::NearEnd,
-                Some(ticket_printer::Paper::Out) => PaperState::Out,
-            },
-            cover_open: status.is_some_and(|s| s.cover_open),
-            error: status.is_some_and(|s| s.error.is_some()),
-        }
     }
 }

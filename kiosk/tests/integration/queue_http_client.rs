@@ -135,7 +135,10 @@ async fn remote_client_matches_the_local_one() {
     }
     // A device's stream: its own tickets and alerts and what the hall shows; the cancellation is
     // staff-only (SECURITY.md, item 14).
-    assert_eq!(kinds, ["day_reset", "issued", "device_alert", "device_alert"]);
+    assert_eq!(
+        kinds,
+        ["day_reset", "issued", "device_alert", "device_alert"]
+    );
 
     let offline = HttpQueueClient::new(&base, "wrong-token", None).unwrap();
     // The queue view is public.

@@ -16,7 +16,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 pub use budget::{BudgetPolicy, Budgets, LockChange, Refused, Reservation, Scope};
-pub use pool::{PinCheckPool, PoolFull};
+pub use pool::{PendingCheck, PinCheckPool, PoolFull};
 
 use crate::{
     config::{DeviceEntry, LanConfig, StaffEntry},

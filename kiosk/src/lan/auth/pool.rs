@@ -1,63 +1,104 @@
 //! A small fixed pool for PIN checks, with a bounded queue.
 //!
-//! One argon2 check takes about 19 MiB and tens of milliseconds of one core. Run on the blocking
-//! thread pool, 250 parallel logins took the service from 55 MB to 3 GB. Here at most `threads`
-//! checks run at once and at most `queue` more wait; anything beyond is refused at once (429).
+//! One argon2 check takes about 19 MiB and tens of milliseconds of one core. Run on tokio's blocking
+//! pool, 250 parallel logins took the service from 55 MB to 3.0 GB: a thread per check, and the
+//! allocator keeps each thread's 19 MiB after it is freed. Here `threads` long-lived workers run the
+//! checks (so at most that many arenas ever hold the memory) and at most `queue` more wait; anything
+//! beyond is refused at once (429).
 
 use std::sync::{
-    Arc,
+    Arc, Mutex, PoisonError,
     atomic::{AtomicUsize, Ordering},
+    mpsc::{SyncSender, TrySendError},
 };
 
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 /// The pool is full: the caller answers 429.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("PIN check pool is full")]
 pub struct PoolFull;
 
-/// Runs PIN checks on at most `threads` blocking threads.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A queued check; [`PendingCheck::wait`] gives its answer.
+#[derive(Debug)]
+pub struct PendingCheck<T>(oneshot::Receiver<T>);
+
+impl<T> PendingCheck<T> {
+    /// The check's answer ([`PoolFull`] if the worker died).
+    pub async fn wait(self) -> Result<T, PoolFull> {
+        self.0.await.map_err(|_| PoolFull)
+    }
+}
+
+/// Runs PIN checks on `threads` dedicated worker threads.
 #[derive(Debug)]
 pub struct PinCheckPool {
-    running: Arc<Semaphore>,
-    admitted: AtomicUsize,
-    capacity: usize,
-    checks: AtomicUsize,
+    jobs: Mutex<SyncSender<Job>>,
+    checks: Arc<AtomicUsize>,
 }
 
 impl PinCheckPool {
-    /// A pool of `threads` workers (at least 1) and `queue` waiting places.
+    /// A pool of `threads` workers (at least 1) and `queue` waiting places. The workers end when
+    /// the pool is dropped.
     pub fn new(threads: usize, queue: usize) -> Self {
         let threads = threads.max(1);
+        // The workers take jobs from the channel one at a time: `threads` being run, `queue` waiting.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(queue);
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..threads {
+            let rx = Arc::clone(&rx);
+            let spawned = std::thread::Builder::new()
+                .name(format!("pin-check-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = rx.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(err) = spawned {
+                tracing::error!("cannot start a PIN check worker: {err}");
+            }
+        }
         Self {
-            running: Arc::new(Semaphore::new(threads)),
-            admitted: AtomicUsize::new(0),
-            capacity: threads + queue,
-            checks: AtomicUsize::new(0),
+            jobs: Mutex::new(tx),
+            checks: Arc::default(),
         }
     }
 
-    /// Runs `check` when a worker is free, or refuses at once when the queue is full.
+    /// Queues `check` for a worker now, or refuses at once when every worker is busy and the queue
+    /// is full.
+    pub fn submit<T: Send + 'static>(
+        &self,
+        check: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<PendingCheck<T>, PoolFull> {
+        let (reply, answer) = oneshot::channel();
+        let checks = Arc::clone(&self.checks);
+        let job: Job = Box::new(move || {
+            checks.fetch_add(1, Ordering::Relaxed);
+            let _ = reply.send(check());
+        });
+        match self
+            .jobs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .try_send(job)
+        {
+            Ok(()) => Ok(PendingCheck(answer)),
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => Err(PoolFull),
+        }
+    }
+
+    /// [`PinCheckPool::submit`], then waits for the answer.
     pub async fn run<T: Send + 'static>(
         &self,
         check: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, PoolFull> {
-        let admitted = self.admitted.fetch_add(1, Ordering::AcqRel);
-        let _leave = Leave(&self.admitted);
-        if admitted >= self.capacity {
-            return Err(PoolFull);
-        }
-        let permit = Arc::clone(&self.running)
-            .acquire_owned()
-            .await
-            .map_err(|_| PoolFull)?;
-        self.checks.fetch_add(1, Ordering::Relaxed);
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            check()
-        })
-        .await
-        .map_err(|_| PoolFull)
+        self.submit(check)?.wait().await
     }
 
     /// PIN checks run so far (for `/metrics` and the attack tests).
@@ -66,52 +107,32 @@ impl PinCheckPool {
     }
 }
 
-/// Leaves the admitted count when the request is done or dropped (a client that hangs up).
-struct Leave<'a>(&'a AtomicUsize);
-
-impl Drop for Leave<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[tokio::test]
     async fn beyond_threads_and_queue_is_refused_at_once() {
-        let pool = Arc::new(PinCheckPool::new(1, 2));
+        let pool = PinCheckPool::new(1, 2);
         let (release, wait) = std::sync::mpsc::channel::<()>();
-        let wait = Arc::new(std::sync::Mutex::new(wait));
-        let (started_tx, mut started) = tokio::sync::mpsc::unbounded_channel();
-        let mut held = Vec::new();
-        for _ in 0..3 {
-            let pool = Arc::clone(&pool);
-            let wait = Arc::clone(&wait);
-            let started_tx = started_tx.clone();
-            held.push(tokio::spawn(async move {
-                pool.run(move || {
-                    let _ = started_tx.send(());
-                    let _ = wait.lock().unwrap().recv();
-                })
-                .await
-            }));
-        }
-        // The first is running; two wait. Wait until the running one has started.
-        started.recv().await.unwrap();
-        // Admitted counts are taken synchronously on the first poll: let the spawned tasks reach it.
-        while pool.admitted.load(Ordering::Acquire) < 3 {
-            tokio::task::yield_now().await;
-        }
-        assert_eq!(pool.run(|| ()).await, Err(PoolFull));
-        for _ in 0..3 {
-            release.send(()).unwrap();
-        }
-        for h in held {
-            assert_eq!(h.await.unwrap(), Ok(()));
-        }
-        assert_eq!(pool.checks(), 3);
+        let (started_tx, started) = std::sync::mpsc::channel();
+        let blocker = pool
+            .submit(move || {
+                started_tx.send(()).unwrap();
+                wait.recv().unwrap();
+            })
+            .unwrap();
+        // The worker runs the first check; two more wait in the queue; a fourth is refused.
+        tokio::task::spawn_blocking(move || started.recv().unwrap())
+            .await
+            .unwrap();
+        let queued = [pool.submit(|| 1).unwrap(), pool.submit(|| 2).unwrap()];
+        assert!(matches!(pool.submit(|| 3), Err(PoolFull)));
+        release.send(()).unwrap();
+        assert_eq!(blocker.wait().await, Ok(()));
+        let [a, b] = queued;
+        assert_eq!((a.wait().await, b.wait().await), (Ok(1), Ok(2)));
         assert_eq!(pool.run(|| 7).await, Ok(7));
+        assert_eq!(pool.checks(), 4);
     }
 }

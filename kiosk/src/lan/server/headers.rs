@@ -55,7 +55,7 @@ impl HostPolicy {
             return true;
         }
         let name = name.to_ascii_lowercase();
-        name == "localhost" || self.names.iter().any(|n| *n == name)
+        name == "localhost" || self.names.contains(&name)
     }
 }
 

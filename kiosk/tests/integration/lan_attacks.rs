@@ -238,7 +238,8 @@ async fn a_flood_of_logins_keeps_the_host_small() {
         return;
     }
     // Before: 250 parallel logins took the host from 55 MB to 3.0 GB (19 MiB per argon2 check, each
-    // on its own blocking thread). Now at most `pin_check_threads` checks run at once.
+    // on its own blocking thread). Now `pin_check_threads` workers check PINs, each with its argon2
+    // memory allocated once.
     let dir = tempfile::tempdir().unwrap();
     let mut serve = Command::new(env!("CARGO_BIN_EXE_kiosk"));
     serve
@@ -275,7 +276,12 @@ async fn a_flood_of_logins_keeps_the_host_small() {
         before / 1024,
         peak / 1024
     );
-    assert!(peak < 300 * 1024, "peak {peak} kB");
+    // Two workers with 19 MiB of argon2 memory each, allocated once: the rise is bounded by that,
+    // not by the number of logins.
+    assert!(
+        peak.saturating_sub(before) < 80 * 1024,
+        "peak rose from {before} kB to {peak} kB"
+    );
     drop(host);
 }
 

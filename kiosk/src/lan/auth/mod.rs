@@ -78,6 +78,45 @@ pub fn verify_pin(pin: &str, phc: &str) -> bool {
         .is_ok()
 }
 
+/// [`verify_pin`] with argon2 memory the caller keeps between checks (a [`PinCheckPool`] worker's),
+/// grown to the hash's `m_cost` when needed and zeroed afterwards. A malformed PHC string is a
+/// mismatch.
+pub fn verify_pin_with(pin: &str, phc: &str, scratch: &mut pool::Scratch) -> bool {
+    let Ok(parsed) = argon2::PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Ok(params), Ok(algorithm)) = (
+        argon2::Params::try_from(&parsed),
+        argon2::Algorithm::try_from(parsed.algorithm.as_str()),
+    ) else {
+        return false;
+    };
+    let version = match parsed.version.map(argon2::Version::try_from).transpose() {
+        Ok(v) => v.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    if scratch.len() < blocks {
+        scratch.resize(blocks, argon2::Block::new());
+    }
+    let mut out = [0u8; 64];
+    let Some(out) = out.get_mut(..expected.as_bytes().len()) else {
+        return false;
+    };
+    let hashed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+        pin.as_bytes(),
+        salt.as_ref(),
+        out,
+        &mut scratch[..blocks],
+    );
+    // Kept alive for the next check, so these writes are not optimised away.
+    scratch.fill(argon2::Block::new());
+    hashed.is_ok() && ct_eq(out, expected.as_bytes())
+}
+
 /// Hex SHA-256 of a device token, for `[[lan.devices]] token_sha256`.
 pub fn device_token_sha256(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -278,7 +317,7 @@ impl Auth {
         let hash = self.staff.get(&window).cloned();
         let checked = self
             .pool
-            .run(move || hash.is_some_and(|hash| verify_pin(&pin, &hash)))
+            .run(move |scratch| hash.is_some_and(|hash| verify_pin_with(&pin, &hash, scratch)))
             .await;
         let ok = match checked {
             Ok(ok) => ok,
@@ -413,6 +452,28 @@ mod tests {
         assert_eq!(hash_pin("123456"), Err(AuthError::WeakPin));
         assert_eq!(hash_pin("12ab56"), Err(AuthError::BadPin));
         assert!(hash_pin("482915").is_ok());
+    }
+
+    #[test]
+    fn the_pool_verifier_agrees_with_argon2() {
+        let mut scratch = Vec::new();
+        let phc = hash_pin("482915").unwrap();
+        assert!(verify_pin_with("482915", &phc, &mut scratch));
+        assert!(!verify_pin_with("482916", &phc, &mut scratch));
+        assert!(!verify_pin_with(
+            "482915",
+            "$argon2id$garbage",
+            &mut scratch
+        ));
+        // The memory is kept for the next check, and holds nothing of the last one.
+        assert_eq!(scratch.len(), 19 * 1024);
+        assert!(scratch.iter().all(|b| b.as_ref().iter().all(|w| *w == 0)));
+        for (_, hash) in DEMO_PIN_HASHES {
+            assert_eq!(
+                verify_pin_with("1111", hash, &mut scratch),
+                verify_pin("1111", hash)
+            );
+        }
     }
 
     #[test]

@@ -2,9 +2,10 @@
 //!
 //! One argon2 check takes about 19 MiB and tens of milliseconds of one core. Run on tokio's blocking
 //! pool, 250 parallel logins took the service from 55 MB to 3.0 GB: a thread per check, and the
-//! allocator keeps each thread's 19 MiB after it is freed. Here `threads` long-lived workers run the
-//! checks (so at most that many arenas ever hold the memory) and at most `queue` more wait; anything
-//! beyond is refused at once (429).
+//! allocator keeps what each check allocated. Here `threads` long-lived workers run the checks, each
+//! with its own argon2 memory allocated once and reused ([`Scratch`]), and at most `queue` more wait;
+//! anything beyond is refused at once (429). The memory of PIN checking is `threads × m_cost`, however
+//! many logins arrive.
 
 use std::sync::{
     Arc, Mutex, PoisonError,
@@ -19,7 +20,10 @@ use tokio::sync::oneshot;
 #[error("PIN check pool is full")]
 pub struct PoolFull;
 
-type Job = Box<dyn FnOnce() + Send>;
+/// A worker's argon2 memory, kept between checks (zeroed after each).
+pub type Scratch = Vec<argon2::Block>;
+
+type Job = Box<dyn FnOnce(&mut Scratch) + Send>;
 
 /// A queued check; [`PendingCheck::wait`] gives its answer.
 #[derive(Debug)]
@@ -52,10 +56,11 @@ impl PinCheckPool {
             let spawned = std::thread::Builder::new()
                 .name(format!("pin-check-{i}"))
                 .spawn(move || {
+                    let mut scratch = Scratch::new();
                     loop {
                         let job = rx.lock().unwrap_or_else(PoisonError::into_inner).recv();
                         match job {
-                            Ok(job) => job(),
+                            Ok(job) => job(&mut scratch),
                             Err(_) => return,
                         }
                     }
@@ -74,13 +79,13 @@ impl PinCheckPool {
     /// is full.
     pub fn submit<T: Send + 'static>(
         &self,
-        check: impl FnOnce() -> T + Send + 'static,
+        check: impl FnOnce(&mut Scratch) -> T + Send + 'static,
     ) -> Result<PendingCheck<T>, PoolFull> {
         let (reply, answer) = oneshot::channel();
         let checks = Arc::clone(&self.checks);
-        let job: Job = Box::new(move || {
+        let job: Job = Box::new(move |scratch| {
             checks.fetch_add(1, Ordering::Relaxed);
-            let _ = reply.send(check());
+            let _ = reply.send(check(scratch));
         });
         match self
             .jobs
@@ -96,7 +101,7 @@ impl PinCheckPool {
     /// [`PinCheckPool::submit`], then waits for the answer.
     pub async fn run<T: Send + 'static>(
         &self,
-        check: impl FnOnce() -> T + Send + 'static,
+        check: impl FnOnce(&mut Scratch) -> T + Send + 'static,
     ) -> Result<T, PoolFull> {
         self.submit(check)?.wait().await
     }
@@ -117,7 +122,7 @@ mod tests {
         let (release, wait) = std::sync::mpsc::channel::<()>();
         let (started_tx, started) = std::sync::mpsc::channel();
         let blocker = pool
-            .submit(move || {
+            .submit(move |_| {
                 started_tx.send(()).unwrap();
                 wait.recv().unwrap();
             })
@@ -126,13 +131,13 @@ mod tests {
         tokio::task::spawn_blocking(move || started.recv().unwrap())
             .await
             .unwrap();
-        let queued = [pool.submit(|| 1).unwrap(), pool.submit(|| 2).unwrap()];
-        assert!(matches!(pool.submit(|| 3), Err(PoolFull)));
+        let queued = [pool.submit(|_| 1).unwrap(), pool.submit(|_| 2).unwrap()];
+        assert!(matches!(pool.submit(|_| 3), Err(PoolFull)));
         release.send(()).unwrap();
         assert_eq!(blocker.wait().await, Ok(()));
         let [a, b] = queued;
         assert_eq!((a.wait().await, b.wait().await), (Ok(1), Ok(2)));
-        assert_eq!(pool.run(|| 7).await, Ok(7));
+        assert_eq!(pool.run(|_| 7).await, Ok(7));
         assert_eq!(pool.checks(), 4);
     }
 }

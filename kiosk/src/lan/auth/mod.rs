@@ -16,7 +16,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 pub use budget::{BudgetPolicy, Budgets, LockChange, Refused, Reservation, Scope};
-pub use pool::{PendingCheck, PinCheckPool, PoolFull};
+pub use pool::{PendingCheck, PinCheckPool, PoolFull, Scratch};
 
 use crate::{
     config::{DeviceEntry, LanConfig, StaffEntry},
@@ -81,7 +81,7 @@ pub fn verify_pin(pin: &str, phc: &str) -> bool {
 /// [`verify_pin`] with argon2 memory the caller keeps between checks (a [`PinCheckPool`] worker's),
 /// grown to the hash's `m_cost` when needed and zeroed afterwards. A malformed PHC string is a
 /// mismatch.
-pub fn verify_pin_with(pin: &str, phc: &str, scratch: &mut pool::Scratch) -> bool {
+pub fn verify_pin_with(pin: &str, phc: &str, scratch: &mut Scratch) -> bool {
     let Ok(parsed) = argon2::PasswordHash::new(phc) else {
         return false;
     };

@@ -36,6 +36,9 @@ pub enum ContentError {
         /// What is wrong.
         reason: String,
     },
+    /// A release build was asked for while the sources have open items (each names file and line).
+    #[error("not releasable: {} open item(s):\n{}", .0.len(), .0.iter().map(|i| format!("  {i}")).collect::<Vec<_>>().join("\n"))]
+    NotReleasable(Vec<crate::release_check::OpenItem>),
     /// A bundle failed verification.
     #[error(transparent)]
     Bundle(#[from] BundleError),

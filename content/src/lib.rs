@@ -31,6 +31,7 @@ mod model;
 mod outbox;
 mod pack;
 mod publish;
+pub mod release_check;
 mod safe_read;
 mod sources;
 mod store;
@@ -48,11 +49,12 @@ pub use manifest::{
 pub use model::{
     AidGroup, AidMatter, BundleInfo, Content, DisplaySettings, HardshipStandard, Institution,
     InstitutionKind, LegalAidRules, Notice, Person, PersonRole, PublicityItem, PublicityKind,
-    ServiceGuide, Site, SiteTier, StaffMember, Text,
+    ServiceGuide, SignOff, Site, SiteTier, StaffMember, Text,
 };
 pub use outbox::{
     Complaint, Heartbeat, ItemState, Outbox, OutboxItem, OutboxMessage, OutboxPayload,
     OutboxStatus, Rating, SendReport, TicketStats, backoff,
 };
 pub use publish::{BuildOptions, BuildReport, build, verify_dir};
+pub use release_check::{OpenItem, open_items};
 pub use store::{ContentStatus, ContentStore, ResetReport, SyncAttempt, SyncOutcome, SyncReport};

@@ -97,8 +97,22 @@ pub struct ServiceGuide {
     /// confirmed" while this is not empty. Statements concerned carry 〔待核实〕 in their text.
     #[serde(default)]
     pub unverified: Vec<String>,
-    /// The date the guide was last reviewed.
+    /// The date the guide's text was last researched against its sources (not an official review).
     pub reviewed: NaiveDate,
+    /// The centre's sign-off: who checked the guide for publication, and when. A release bundle
+    /// needs one on every guide (`release_check`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_off: Option<SignOff>,
+}
+
+/// Who signed a guide off for publication, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignOff {
+    /// The reviewer's name or post, as the centre enters it.
+    pub by: String,
+    /// The date of the sign-off.
+    pub on: NaiveDate,
 }
 
 /// A role of a person in the directory.

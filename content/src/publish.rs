@@ -79,6 +79,8 @@ pub struct BuildOptions {
     pub prune: bool,
     /// Also write the whole bundle as one pack file (used to embed the default content).
     pub pack: Option<PathBuf>,
+    /// A release build: refused while the sources have open items (`release_check`).
+    pub release: bool,
 }
 
 /// What a build produced.
@@ -160,6 +162,12 @@ pub fn build(
     out_dir: &Path,
     options: &BuildOptions,
 ) -> Result<BuildReport, ContentError> {
+    if options.release {
+        let open = crate::release_check::open_items(src_dir)?;
+        if !open.is_empty() {
+            return Err(ContentError::NotReleasable(open));
+        }
+    }
     let bundle_file = src_dir.join("bundle.toml");
     let bundle: BundleSource =
         sources::parse_toml(&bundle_file, &sources::read_text(&bundle_file)?, 0)?;

@@ -121,3 +121,40 @@ async fn cli_keygen_build_verify_and_sync_once() {
     let (ok, text) = sync().await.unwrap();
     assert!(!ok && text.contains("not a manifest"), "{text}");
 }
+
+#[test]
+fn the_launch_check_refuses_todays_sources_for_a_release() {
+    if std::env::var_os("KIOSK_TEST_EMULATED").is_some() {
+        println!("SKIPPED under emulation: spawns the kiosk binary");
+        return;
+    }
+    let src = assets().join("content-src");
+    let check = |release: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kiosk"));
+        cmd.args(["content", "check"]).arg(&src);
+        if release {
+            cmd.arg("--release");
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Development: the open items are listed, and that is fine.
+    let (ok, out, _) = check(false);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("display.toml:6: required: complaint_phone"),
+        "{out}"
+    );
+    // Release: the same list, and a refusal.
+    let (ok, out, err) = check(true);
+    assert!(!ok);
+    assert!(
+        out.contains("services/03_legal_aid.toml:13: 〔待核实〕 mark"),
+        "{out}"
+    );
+    assert!(err.contains("not releasable"), "{err}");
+}

@@ -38,7 +38,7 @@ pub enum ContentError {
     },
     /// A release build was asked for while the sources have open items (each names file and line).
     #[error("not releasable: {} open item(s):\n{}", .0.len(), .0.iter().map(|i| format!("  {i}")).collect::<Vec<_>>().join("\n"))]
-    NotReleasable(Vec<crate::release_check::OpenItem>),
+    NotReleasable(Vec<crate::open_item::OpenItem>),
     /// A bundle failed verification.
     #[error(transparent)]
     Bundle(#[from] BundleError),

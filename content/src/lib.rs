@@ -28,6 +28,7 @@ mod fetch;
 mod keys;
 mod manifest;
 mod model;
+mod open_item;
 mod outbox;
 mod pack;
 mod publish;

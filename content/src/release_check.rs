@@ -11,37 +11,15 @@
 //!
 //! Each item names its file and, where there is one, its line.
 
-use std::{
-    fmt,
-    path::{Path, PathBuf},
-};
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use crate::open_item::OpenItem;
 use crate::{ContentError, model::ServiceGuide, sources};
 
 /// The mark of a statement not yet confirmed against an official source.
 pub const UNVERIFIED_MARK: &str = "待核实";
-
-/// One item that keeps the sources from being released.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenItem {
-    /// The source file, relative to the source directory.
-    pub file: PathBuf,
-    /// The line (1-based), when the item is on one.
-    pub line: Option<usize>,
-    /// What is open.
-    pub what: String,
-}
-
-impl fmt::Display for OpenItem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.file.display(), self.what),
-            None => write!(f, "{}: {}", self.file.display(), self.what),
-        }
-    }
-}
 
 /// Lists every open item of the sources in `src`, in file order.
 pub fn open_items(src: &Path) -> Result<Vec<OpenItem>, ContentError> {

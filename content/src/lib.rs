@@ -48,9 +48,10 @@ pub use manifest::{
     VerifiedManifest, check_version_ceiling, sign, verify,
 };
 pub use model::{
-    AidGroup, AidMatter, BundleInfo, Content, DisplaySettings, HardshipStandard, Institution,
-    InstitutionKind, LegalAidRules, Notice, Person, PersonRole, PublicityItem, PublicityKind,
-    ServiceGuide, SignOff, Site, SiteTier, StaffMember, Text,
+    AidGroup, AidMatter, BundleInfo, Content, DisplaySettings, DutySchedule, HardshipStandard,
+    Institution, InstitutionKind, LegalAidRules, Notice, Person, PersonRole, PublicityItem,
+    PublicityKind, ServiceGuide, SignOff, Site, SiteTier, StaffMember, Text, WINDOW_PLACEHOLDER,
+    fill_window, unknown_placeholder,
 };
 pub use outbox::{
     Complaint, Heartbeat, ItemState, Outbox, OutboxItem, OutboxMessage, OutboxPayload,

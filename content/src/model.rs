@@ -61,7 +61,8 @@ pub struct ServiceGuide {
     pub id: String,
     /// Name of the service.
     pub name: Text,
-    /// Where it is handled (window or room).
+    /// Where it is handled, for bundles that predate window hints. Devices take the windows from
+    /// their own queue configuration and show this only when that has none; sources leave it empty.
     #[serde(default)]
     pub window: Text,
     /// The tiers that offer it (empty: every tier).
@@ -69,15 +70,29 @@ pub struct ServiceGuide {
     pub tiers: Vec<SiteTier>,
     /// What the service is.
     pub summary: Text,
+    /// The guide in one plain line for a first-time reader ("讨工资、工伤、交通事故赔偿……可以申请"), shown
+    /// first, before any statute. A release needs it (`release_check`).
+    #[serde(default)]
+    pub plain: Text,
+    /// A few short points in plain words, shown under `plain` and before the statute.
+    #[serde(default)]
+    pub plain_points: Vec<Text>,
     /// Who may use it, and on what conditions.
     #[serde(default)]
     pub conditions: Vec<Text>,
     /// Materials to bring.
     #[serde(default)]
     pub materials: Vec<Text>,
-    /// Steps, in order.
+    /// Steps at the district centre, in order. `{window}` stands for the windows that serve the
+    /// service at the device's own site (taken from its queue configuration, see [`fill_window`]).
     #[serde(default)]
     pub steps: Vec<Text>,
+    /// Steps at a township station, when they differ from `steps` (empty: `steps`).
+    #[serde(default)]
+    pub station_steps: Vec<Text>,
+    /// Steps at a village or community room, when they differ from `steps` (empty: `steps`).
+    #[serde(default)]
+    pub room_steps: Vec<Text>,
     /// Time limits.
     #[serde(default)]
     pub time_limits: Vec<Text>,
@@ -103,6 +118,70 @@ pub struct ServiceGuide {
     /// needs one on every guide (`release_check`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_off: Option<SignOff>,
+}
+
+impl ServiceGuide {
+    /// The steps as worded for a site of `tier`: the tier's own steps when the guide has them,
+    /// otherwise the centre's.
+    pub fn steps_for(&self, tier: SiteTier) -> &[Text] {
+        let own = match tier {
+            SiteTier::Centre => &self.steps,
+            SiteTier::Station => &self.station_steps,
+            SiteTier::Room => &self.room_steps,
+        };
+        if own.is_empty() { &self.steps } else { own }
+    }
+
+    /// Every text of the guide, for checks that read them all (placeholders, marks).
+    pub fn texts(&self) -> impl Iterator<Item = &Text> {
+        [&self.name, &self.window, &self.summary, &self.plain]
+            .into_iter()
+            .chain(self.plain_points.iter())
+            .chain(self.conditions.iter())
+            .chain(self.materials.iter())
+            .chain(self.steps.iter())
+            .chain(self.station_steps.iter())
+            .chain(self.room_steps.iter())
+            .chain(self.time_limits.iter())
+            .chain(self.fees.iter())
+            .chain(self.remedies.iter())
+            .chain(self.contacts.iter())
+    }
+}
+
+/// The placeholder in guide texts for the windows that serve the service at the device's site.
+pub const WINDOW_PLACEHOLDER: &str = "{window}";
+
+/// `text` with [`WINDOW_PLACEHOLDER`] replaced by `windows` (`3号窗口` / `Window 3`), or by a
+/// generic "窗口 / the window" when the site's queue names no window for the service.
+pub fn fill_window(text: &Text, windows: Option<&Text>) -> Text {
+    if !text.zh.contains(WINDOW_PLACEHOLDER) && !text.en.contains(WINDOW_PLACEHOLDER) {
+        return text.clone();
+    }
+    let (zh, en) = match windows {
+        Some(w) if !w.zh.is_empty() => (w.zh.as_str(), w.en_or_zh()),
+        _ => ("窗口", "the window"),
+    };
+    Text {
+        zh: text.zh.replace(WINDOW_PLACEHOLDER, zh),
+        en: text.en.replace(WINDOW_PLACEHOLDER, en),
+    }
+}
+
+/// The first `{…}` placeholder in `text` other than [`WINDOW_PLACEHOLDER`], if any (a typo the
+/// publisher refuses rather than show braces to a citizen).
+pub fn unknown_placeholder(text: &str) -> Option<&str> {
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start..];
+        let end = after.find('}').map_or(after.len(), |e| e + 1);
+        let candidate = &after[..end];
+        if candidate != WINDOW_PLACEHOLDER {
+            return Some(candidate);
+        }
+        rest = &after[end..];
+    }
+    None
 }
 
 /// Who signed a guide off for publication, and when.
@@ -170,6 +249,46 @@ pub struct Person {
     /// When the person is on duty or can be reached (值班时间), e.g. a village adviser's days in the village.
     #[serde(default)]
     pub duty: Text,
+    /// The regular duty schedule (值班安排): weekdays, hours and place, when the person has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<DutySchedule>,
+    /// Ids of the sites the person serves (a village adviser's rooms, a duty lawyer's centre or
+    /// station): the room's home screen shows its own adviser.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<String>,
+}
+
+/// A regular duty schedule: on these weekdays, in these hours, at this place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DutySchedule {
+    /// ISO weekdays (1 = Monday … 7 = Sunday), ascending.
+    pub days: Vec<u8>,
+    /// Hours as `HH:MM-HH:MM`, in local time.
+    pub hours: String,
+    /// Where the person sits on those days.
+    #[serde(default)]
+    pub place: Text,
+}
+
+impl DutySchedule {
+    /// The weekdays and hours in Chinese (`每周二、周四 09:00-12:00`) and English
+    /// (`Tue, Thu 09:00-12:00`).
+    pub fn when(&self) -> Text {
+        const ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+        const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        let pick = |names: &[&str; 7], sep: &str| {
+            self.days
+                .iter()
+                .filter_map(|&d| names.get(usize::from(d).checked_sub(1)?))
+                .copied()
+                .collect::<Vec<_>>()
+                .join(sep)
+        };
+        Text {
+            zh: format!("每{} {}", pick(&ZH, "、"), self.hours),
+            en: format!("{} {}", pick(&EN, ", "), self.hours),
+        }
+    }
 }
 
 /// The kind of an institution.

@@ -31,8 +31,9 @@ use super::{
     keys::SecretKey,
     manifest::{self, FORMAT, FileEntry, Manifest, ObjectId, VerifiedManifest},
     model::{
-        DisplaySettings, Institution, InstitutionKind, LegalAidRules, Notice, Person, PersonRole,
-        PublicityItem, ServiceGuide, Site, SiteTier, StaffMember, Text,
+        DisplaySettings, DutySchedule, Institution, InstitutionKind, LegalAidRules, Notice, Person,
+        PersonRole, PublicityItem, ServiceGuide, Site, SiteTier, StaffMember, Text,
+        WINDOW_PLACEHOLDER, unknown_placeholder,
     },
     pack,
     sources::{self, CsvRow},
@@ -237,6 +238,20 @@ pub fn build(
         collections.insert("institutions".to_owned(), vec![b.add_json(&institutions)]);
     }
     let sites = read_sites(&src_dir.join("sites.csv"))?;
+    for person in &lawyers {
+        if let Some(unknown) = person
+            .sites
+            .iter()
+            .find(|id| !sites.iter().any(|site| &site.id == *id))
+        {
+            return Err(ContentError::source(
+                &src_dir.join("lawyers.csv"),
+                None,
+                Some("sites"),
+                format!("person {}: no site {unknown} in sites.csv", person.id),
+            ));
+        }
+    }
     if !sites.is_empty() {
         records.insert("sites".to_owned(), sites.len());
         collections.insert("sites".to_owned(), vec![b.add_json(&sites)]);
@@ -447,6 +462,21 @@ fn read_services(src: &Path) -> Result<Vec<ServiceGuide>, ContentError> {
                 "must not be empty",
             ));
         }
+        for text in guide.texts() {
+            for half in [&text.zh, &text.en] {
+                if let Some(bad) = unknown_placeholder(half) {
+                    return Err(ContentError::source(
+                        &file,
+                        None,
+                        None,
+                        format!(
+                            "unknown placeholder {bad} in \"{}\": the only one is {WINDOW_PLACEHOLDER}",
+                            half.chars().take(40).collect::<String>()
+                        ),
+                    ));
+                }
+            }
+        }
         out.push(guide);
     }
     Ok(out)
@@ -479,6 +509,8 @@ fn read_people(b: &mut Builder<'_>, file: &Path) -> Result<Vec<Person>, ContentE
             specialties_en: translated_list(&row, "specialties", "specialties_en")?,
             since: year(&row, "since")?,
             duty: Text::new(row.get("duty_zh"), row.get("duty_en")),
+            schedule: schedule(&row)?,
+            sites: row.list("sites"),
         });
     }
     Ok(out)
@@ -532,6 +564,56 @@ fn translated_list(row: &CsvRow, zh: &str, en: &str) -> Result<Vec<String>, Cont
         ));
     }
     Ok(en_items)
+}
+
+/// The duty schedule of a person row: `duty_days` (ISO weekdays, `2;4`), `duty_hours`
+/// (`09:00-12:00`), `duty_place_zh` / `duty_place_en`; none when `duty_days` is empty.
+fn schedule(row: &CsvRow) -> Result<Option<DutySchedule>, ContentError> {
+    let days_cell = row.list("duty_days");
+    if days_cell.is_empty() {
+        return Ok(None);
+    }
+    let mut days = Vec::new();
+    for day in &days_cell {
+        match day.parse::<u8>() {
+            Ok(d) if (1..=7).contains(&d) => days.push(d),
+            _ => {
+                return Err(row.error(
+                    "duty_days",
+                    format!("`{day}` is not an ISO weekday (1 = Monday … 7 = Sunday)"),
+                ));
+            }
+        }
+    }
+    days.sort_unstable();
+    days.dedup();
+    let hours = row.get("duty_hours").trim().to_owned();
+    if !is_hours_range(&hours) {
+        return Err(row.error(
+            "duty_hours",
+            format!("`{hours}` is not a range of local times like 09:00-12:00"),
+        ));
+    }
+    Ok(Some(DutySchedule {
+        days,
+        hours,
+        place: Text::new(row.get("duty_place_zh"), row.get("duty_place_en")),
+    }))
+}
+
+/// Whether `text` is `HH:MM-HH:MM` with the start before the end.
+fn is_hours_range(text: &str) -> bool {
+    let minutes = |t: &str| -> Option<u32> {
+        let (h, m) = t.split_once(':')?;
+        if h.len() != 2 || m.len() != 2 {
+            return None;
+        }
+        let (h, m) = (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?);
+        (h < 24 && m < 60).then_some(h * 60 + m)
+    };
+    text.split_once('-')
+        .and_then(|(a, b)| Some((minutes(a)?, minutes(b)?)))
+        .is_some_and(|(a, b)| a < b)
 }
 
 /// A year in column `column` (empty: none), between 1950 and 2100.

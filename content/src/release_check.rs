@@ -6,6 +6,7 @@
 //! - a sample record (`sample = yes` in a CSV file) in the directory or the sites;
 //! - an empty required field: the supervision and complaint phone (`display.toml` `complaint_phone`,
 //!   required at every tier by the district plan), a site's address or phone;
+//! - a service guide without its plain one-line summary (`plain`);
 //! - a service guide without a sign-off (`sign_off = { by = "…", on = "YYYY-MM-DD" }`, entered by the
 //!   centre's reviewer; `reviewed` is only the date the text was last researched).
 //!
@@ -173,9 +174,20 @@ fn guide_items(src: &Path, items: &mut Vec<OpenItem>) -> Result<(), ContentError
             .sign_off
             .as_ref()
             .is_some_and(|s| !s.by.trim().is_empty());
+        let rel = file.strip_prefix(src).unwrap_or(&file).to_owned();
+        if guide.plain.zh.trim().is_empty() {
+            items.push(OpenItem {
+                file: rel.clone(),
+                line: None,
+                what: format!(
+                    "guide {}: required: plain (the one-line summary in plain words) is empty",
+                    guide.id
+                ),
+            });
+        }
         if !signed {
             items.push(OpenItem {
-                file: file.strip_prefix(src).unwrap_or(&file).to_owned(),
+                file: rel,
                 line: None,
                 what: format!(
                     "guide {} has no sign-off: add sign_off = {{ by = \"reviewer\", on = \"YYYY-MM-DD\" }}",

@@ -47,13 +47,24 @@ fn committed_default_bundle_matches_its_sources() {
     };
     content::build(&assets().join("content-src"), &key, &out, &options).unwrap();
     let fresh = files_under(&out);
+    if std::env::var_os("BLESS").is_some() {
+        // `BLESS=1 cargo test -p content --test default_bundle` rewrites the committed bundle from
+        // its sources (the same bytes as the REBUILD command, without building the kiosk).
+        let committed_dir = assets().join("content");
+        std::fs::remove_dir_all(&committed_dir).unwrap();
+        for (rel, bytes) in &fresh {
+            let path = committed_dir.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
+    }
     let committed = files_under(&assets().join("content"));
     let fresh_names: Vec<_> = fresh.keys().collect();
     let committed_names: Vec<_> = committed.keys().collect();
     assert!(
         fresh == committed,
         "assets/content is stale relative to assets/content-src (files {committed_names:?} vs {fresh_names:?}). \
-         Rebuild it with:\n  {REBUILD}"
+         Rebuild it with:\n  {REBUILD}\nor: BLESS=1 cargo test -p content --test default_bundle"
     );
 }
 

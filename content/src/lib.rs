@@ -54,8 +54,8 @@ pub use model::{
     fill_window, unknown_placeholder,
 };
 pub use outbox::{
-    Complaint, Heartbeat, ItemState, Outbox, OutboxItem, OutboxMessage, OutboxPayload,
-    OutboxStatus, Rating, SendReport, TicketStats, backoff,
+    Complaint, Heartbeat, ItemState, NeedsSurvey, Outbox, OutboxItem, OutboxMessage, OutboxPayload,
+    OutboxStatus, Rating, SURVEY_MAX_CHOICES, SendReport, TicketStats, backoff,
 };
 pub use publish::{BuildOptions, BuildReport, build, verify_dir};
 pub use release_check::{OpenItem, open_items};

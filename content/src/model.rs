@@ -665,3 +665,74 @@ impl Content {
         self.info.as_ref().is_some_and(|info| info.expires <= now)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_placeholder_is_filled_from_the_queue_or_said_generically() {
+        let step = Text::new("取号后到{window}提交。", "Hand it in at {window}.");
+        let windows = Text::new("3号窗口、4号窗口", "Window 3, Window 4");
+        assert_eq!(
+            fill_window(&step, Some(&windows)),
+            Text::new(
+                "取号后到3号窗口、4号窗口提交。",
+                "Hand it in at Window 3, Window 4."
+            )
+        );
+        assert_eq!(
+            fill_window(&step, None),
+            Text::new("取号后到窗口提交。", "Hand it in at the window.")
+        );
+        let plain = Text::new("免费。", "Free.");
+        assert_eq!(fill_window(&plain, Some(&windows)), plain);
+    }
+
+    #[test]
+    fn only_the_window_placeholder_is_known() {
+        assert_eq!(unknown_placeholder("到{window}办理"), None);
+        assert_eq!(unknown_placeholder("到{window}或{window}办理"), None);
+        assert_eq!(unknown_placeholder("到{windows}办理"), Some("{windows}"));
+        assert_eq!(
+            unknown_placeholder("到{window}和{letter}"),
+            Some("{letter}")
+        );
+        assert_eq!(unknown_placeholder("未闭合{window"), Some("{window"));
+        assert_eq!(unknown_placeholder("没有占位符"), None);
+    }
+
+    #[test]
+    fn a_tier_without_its_own_steps_reads_the_centres() {
+        let mut guide: ServiceGuide = toml::from_str(
+            r#"id = "legal_aid"
+name = { zh = "法律援助" }
+summary = { zh = "免费法律服务" }
+steps = [{ zh = "到{window}申请" }]
+room_steps = [{ zh = "到镇工作站申请，或拨打12348" }]
+reviewed = "2026-12-07""#,
+        )
+        .unwrap();
+        assert_eq!(guide.steps_for(SiteTier::Centre)[0].zh, "到{window}申请");
+        assert_eq!(guide.steps_for(SiteTier::Station)[0].zh, "到{window}申请");
+        assert_eq!(
+            guide.steps_for(SiteTier::Room)[0].zh,
+            "到镇工作站申请，或拨打12348"
+        );
+        guide.station_steps = vec![Text::new("在本站申请", "")];
+        assert_eq!(guide.steps_for(SiteTier::Station)[0].zh, "在本站申请");
+    }
+
+    #[test]
+    fn a_schedule_reads_as_weekdays_and_hours() {
+        let schedule = DutySchedule {
+            days: vec![2, 4],
+            hours: "09:00-12:00".into(),
+            place: Text::default(),
+        };
+        assert_eq!(
+            schedule.when(),
+            Text::new("每周二、周四 09:00-12:00", "Tue, Thu 09:00-12:00")
+        );
+    }
+}

@@ -58,6 +58,49 @@ pub struct Rating {
     pub comment: String,
 }
 
+/// An anonymous needs survey (需求调查): which services and which kinds of matter the citizen needs
+/// help with, and how they would like to be served. Only choices from fixed lists: no free text, no
+/// ticket, nothing that names a person.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeedsSurvey {
+    /// Services needed (`consultation`, `legal_aid`, `mediation` …).
+    pub services: Vec<String>,
+    /// Kinds of matter (`marriage_family`, `wages` …).
+    pub matters: Vec<String>,
+    /// Preferred ways of being served (`station`, `village_adviser`, `hotline` …).
+    pub channels: Vec<String>,
+}
+
+/// Most choices in one list of a needs survey.
+pub const SURVEY_MAX_CHOICES: usize = 16;
+
+impl NeedsSurvey {
+    fn problem(&self) -> Option<String> {
+        if self.services.is_empty() && self.matters.is_empty() && self.channels.is_empty() {
+            return Some("no answer was chosen".into());
+        }
+        for (name, list) in [
+            ("services", &self.services),
+            ("matters", &self.matters),
+            ("channels", &self.channels),
+        ] {
+            if list.len() > SURVEY_MAX_CHOICES {
+                return Some(format!("{name}: more than {SURVEY_MAX_CHOICES} choices"));
+            }
+            if let Some(bad) = list.iter().find(|id| {
+                id.is_empty()
+                    || id.len() > 32
+                    || !id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            }) {
+                return Some(format!(
+                    "{name}: {bad:?} is not a choice id ([a-z_]{{1,32}})"
+                ));
+            }
+        }
+        None
+    }
+}
+
 /// Anonymous ticket statistics of one service on one day (no identities).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketStats {
@@ -112,6 +155,8 @@ pub enum OutboxPayload {
     TicketStats(TicketStats),
     /// A heartbeat.
     Heartbeat(Heartbeat),
+    /// An anonymous needs survey.
+    NeedsSurvey(NeedsSurvey),
 }
 
 impl OutboxPayload {
@@ -122,6 +167,7 @@ impl OutboxPayload {
             Self::Rating(_) => "rating",
             Self::TicketStats(_) => "ticket_stats",
             Self::Heartbeat(_) => "heartbeat",
+            Self::NeedsSurvey(_) => "needs_survey",
         }
     }
 
@@ -141,6 +187,10 @@ impl OutboxPayload {
             Self::Rating(r) if r.comment.chars().count() > 500 => {
                 invalid("the comment is longer than 500 characters")
             }
+            Self::NeedsSurvey(survey) => match survey.problem() {
+                Some(reason) => invalid(&reason),
+                None => Ok(()),
+            },
             _ => Ok(()),
         }
     }

@@ -6,8 +6,8 @@ mod content_support;
 
 use chrono::{Duration, NaiveDate, Utc};
 use content::{
-    Complaint, ContentConfig, ItemState, Outbox, OutboxError, OutboxPayload, Rating, TicketStats,
-    backoff,
+    Complaint, ContentConfig, ItemState, NeedsSurvey, Outbox, OutboxError, OutboxPayload, Rating,
+    TicketStats, backoff,
 };
 use content_support::TestServer;
 
@@ -185,7 +185,42 @@ fn bad_payloads_are_refused_at_submit() {
         outbox.submit(complaint("   ")),
         Err(OutboxError::Invalid { .. })
     ));
+    // A needs survey carries choice ids only, and at least one.
+    assert!(matches!(
+        outbox.submit(OutboxPayload::NeedsSurvey(NeedsSurvey::default())),
+        Err(OutboxError::Invalid {
+            kind: "needs_survey",
+            ..
+        })
+    ));
+    let free_text = NeedsSurvey {
+        matters: vec!["我家邻居占了我的地".into()],
+        ..NeedsSurvey::default()
+    };
+    match outbox.submit(OutboxPayload::NeedsSurvey(free_text)) {
+        Err(OutboxError::Invalid { kind, reason }) => {
+            assert_eq!(kind, "needs_survey");
+            assert!(
+                reason.contains("matters") && reason.contains("not a choice id"),
+                "{reason}"
+            );
+        }
+        other => panic!("free text must be refused, got {other:?}"),
+    }
     assert_eq!(outbox.undelivered().unwrap().len(), 0);
+    let survey = NeedsSurvey {
+        services: vec!["legal_aid".into()],
+        matters: vec!["wages".into(), "work_injury".into()],
+        channels: vec![],
+    };
+    outbox
+        .submit(OutboxPayload::NeedsSurvey(survey.clone()))
+        .unwrap();
+    let items = outbox.undelivered().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].message.payload, OutboxPayload::NeedsSurvey(survey));
+    let body = serde_json::to_string(&items[0].message).unwrap();
+    assert!(body.contains(r#""kind":"needs_survey""#), "{body}");
 }
 
 #[test]

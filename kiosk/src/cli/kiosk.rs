@@ -19,7 +19,7 @@ use crate::{
     lan::{self, LanConfig, LanService},
     ui::{
         AppWindow, Nav, Shell, ShellOptions,
-        info::{InfoOptions, InfoPages},
+        info::{GuideWindows, InfoOptions, InfoPages},
         take_number::{TakeNumberController, TakeNumberDeps, TakeNumberOptions},
         technician::{
             LogRing, StatusSources, TechnicianController, TechnicianDeps, TechnicianOptions,
@@ -321,7 +321,14 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
             Duration::from_secs(content_config.heartbeat_secs),
         )
     });
-    let info = InfoPages::attach(&shell, store.current(), InfoOptions::from_config(&config));
+    let info_options = InfoOptions::from_config(&config);
+    // The guides name this site's own windows; a village room has no queue and names none.
+    let windows = if info_options.tier == content::SiteTier::Room {
+        GuideWindows::default()
+    } else {
+        GuideWindows::from_queue(&queue_config)
+    };
+    let info = InfoPages::attach_with_windows(&shell, store.current(), info_options, windows);
     info.set_outbox(outbox.clone());
     let _follow = info.follow(&store, runtime.handle());
     let _technician = TechnicianController::attach(

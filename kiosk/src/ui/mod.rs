@@ -25,7 +25,6 @@ mod shell;
 pub mod take_number;
 pub mod technician;
 
-pub use generated::FeedbackAdapter;
 pub use generated::LegalAidAdapter;
 pub use generated::{AboutAdapter, AboutService, StaffCard};
 pub use generated::{
@@ -35,6 +34,7 @@ pub use generated::{
 };
 pub use generated::{DeviceStatusRow, TechnicianAdapter};
 pub use generated::{DirectoryAdapter, DirectoryDetail, DirectoryOption, DirectoryRow};
+pub use generated::{FeedbackAdapter, HomeAdapter};
 pub use generated::{GuideDetail, GuideRow, GuidesAdapter};
 pub use generated::{KeyboardAdapter, KeyboardMode, KeyboardTestWindow};
 pub use generated::{PublicityAdapter, PublicityEntry};

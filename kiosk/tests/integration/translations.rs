@@ -11,7 +11,20 @@ fn ui_messages(dir: &Path, out: &mut BTreeSet<String>) {
             let text = std::fs::read_to_string(&path).unwrap();
             for part in text.split("@tr(\"").skip(1) {
                 let end = part.find('"').expect("unterminated @tr string");
-                out.insert(part[..end].to_owned());
+                // `@tr("context" => "text")`: the catalogue keys the text by its context.
+                match part[end + 1..].trim_start().strip_prefix("=>") {
+                    Some(rest) => {
+                        let rest = rest
+                            .trim_start()
+                            .strip_prefix('"')
+                            .expect("@tr context without text");
+                        let text_end = rest.find('"').expect("unterminated @tr string");
+                        out.insert(format!("{}\u{4}{}", &part[..end], &rest[..text_end]));
+                    }
+                    None => {
+                        out.insert(part[..end].to_owned());
+                    }
+                }
             }
         }
     }
@@ -20,9 +33,16 @@ fn ui_messages(dir: &Path, out: &mut BTreeSet<String>) {
 fn po_messages(text: &str) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
     let mut msgid = None;
+    let mut context: Option<String> = None;
     for line in text.lines() {
-        if let Some(rest) = line.strip_prefix("msgid \"") {
-            msgid = Some(rest.trim_end_matches('"').to_owned());
+        if let Some(rest) = line.strip_prefix("msgctxt \"") {
+            context = Some(rest.trim_end_matches('"').to_owned());
+        } else if let Some(rest) = line.strip_prefix("msgid \"") {
+            let id = rest.trim_end_matches('"');
+            msgid = Some(match context.take() {
+                Some(context) => format!("{context}\u{4}{id}"),
+                None => id.to_owned(),
+            });
         } else if let Some(rest) = line.strip_prefix("msgstr \"") {
             let id = msgid.take().expect("msgstr without msgid");
             if !id.is_empty() {

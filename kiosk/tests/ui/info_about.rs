@@ -154,3 +154,76 @@ fn the_page_reads_in_english() {
     assert!(f.exists("Qianjiang District Public Legal Service Centre"));
     assert!(f.exists("Supervision and complaints: please ask at a window"));
 }
+
+#[test]
+fn a_village_rooms_home_screen_shows_its_own_legal_adviser_and_when_to_find_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ContentStore::open(dir.path(), &ContentConfig::default()).expect("the store opens");
+    let mut content = (*store.current()).clone();
+    let room = content
+        .sites
+        .iter()
+        .find(|s| s.tier == SiteTier::Room)
+        .expect("a room")
+        .clone();
+    // Two advisers: only the one serving this room shows.
+    let template = content.lawyers[0].clone();
+    content
+        .lawyers
+        .retain(|p| p.role != content::PersonRole::VillageAdviser);
+    for (id, name, site) in [
+        ("adviser-elsewhere", "别示例", "centre"),
+        ("adviser-here", "甘示例", room.id.as_str()),
+    ] {
+        content.lawyers.push(content::Person {
+            id: id.into(),
+            name: name.into(),
+            role: content::PersonRole::VillageAdviser,
+            phone: "023-00000009".into(),
+            sample: true,
+            schedule: Some(content::DutySchedule {
+                days: vec![2, 4],
+                hours: "09:00-12:00".into(),
+                place: content::Text::new("村便民服务中心", "the village service centre"),
+            }),
+            sites: vec![site.into()],
+            duty: content::Text::default(),
+            ..template.clone()
+        });
+    }
+    let shell = info_support::shell(&room.name.zh);
+    let _pages = InfoPages::attach(
+        &shell,
+        std::sync::Arc::new(content),
+        InfoOptions {
+            tier: SiteTier::Room,
+            ..InfoOptions::default()
+        },
+    );
+    let f = Fixture {
+        shell,
+        _pages,
+        _dir: dir,
+    };
+    let home = f.shell.window().global::<kiosk::ui::HomeAdapter>();
+    assert!(home.get_adviser_shown());
+    assert_eq!(home.get_adviser_name(), "甘示例");
+    assert!(f.exists("本村（社区）法律顾问：甘示例（示例）"));
+    assert!(f.exists(
+        "驻点时间：每周二、周四 09:00-12:00 · 村便民服务中心，免费咨询；其他时间请打电话 023-00000009"
+    ));
+    f.shell.set_language(Language::En);
+    assert!(f.exists(
+        "In the village: Tue, Thu 09:00-12:00 · the village service centre; advice is free. At other times call 023-00000009"
+    ));
+    // A tap on the strip opens the directory (on the advisers' tab at a room).
+    f.tap("Your village (community) legal adviser: 甘示例 (Gan Shi Li) (sample)");
+    assert_eq!(f.shell.page(), Page::Directory);
+}
+
+#[test]
+fn the_centre_shows_no_adviser_strip() {
+    let f = start("黔江区公共法律服务中心", SiteTier::Centre);
+    let home = f.shell.window().global::<kiosk::ui::HomeAdapter>();
+    assert!(!home.get_adviser_shown());
+}

@@ -409,7 +409,7 @@ fn english_and_elderly_mode_render_the_page() {
     f.tap("Back to the list");
 
     f.tap("Township: All");
-    assert!(f.exists("Choose a township or street"));
+    assert!(f.exists("Choose a township or sub-district"));
     f.tap("All");
     f.tap("Clear");
     f.tap("Law firms");
@@ -520,5 +520,57 @@ fn a_landscape_screen_lists_in_two_columns_with_the_keyboard_beside() {
     assert!(
         key.absolute_position().x > row.absolute_position().x + row.size().width,
         "the keyboard is to the right of the list"
+    );
+}
+
+#[test]
+fn the_appraisal_tab_lists_the_appraisal_institutions() {
+    let f = start(SiteTier::Centre);
+    f.open_from_home();
+    let expected: Vec<String> = f
+        .content()
+        .institutions
+        .iter()
+        .filter(|i| i.kind == content::InstitutionKind::AppraisalInstitution)
+        .map(|i| i.name.zh.clone())
+        .collect();
+    assert!(
+        !expected.is_empty(),
+        "the default content has appraisal institutions"
+    );
+    f.tap("司法鉴定");
+    assert_eq!(f.state().get_category(), Category::Appraisal.index());
+    assert_eq!(f.all_names(), expected);
+    f.tap(&expected[0]);
+    assert_eq!(f.state().get_detail().kind, "司法鉴定机构");
+}
+
+#[test]
+fn a_duty_schedule_shows_its_days_hours_and_place() {
+    let f = start(SiteTier::Room);
+    let mut content = (*f.content()).clone();
+    let adviser = content
+        .lawyers
+        .iter_mut()
+        .find(|p| p.role == PersonRole::VillageAdviser)
+        .expect("a village adviser");
+    adviser.duty = content::Text::default();
+    adviser.schedule = Some(content::DutySchedule {
+        days: vec![2, 4],
+        hours: "09:00-12:00".into(),
+        place: content::Text::new("示例村便民服务中心", "the village service centre"),
+    });
+    let name = adviser.name.clone();
+    f.pages.show(Arc::new(content));
+    f.open_from_home();
+    f.tap(&name);
+    assert_eq!(
+        f.state().get_detail().hours,
+        "每周二、周四 09:00-12:00 · 示例村便民服务中心"
+    );
+    f.shell.set_language(Language::En);
+    assert_eq!(
+        f.state().get_detail().hours_en,
+        "Tue, Thu 09:00-12:00 · the village service centre"
     );
 }

@@ -304,3 +304,57 @@ fn the_session_end_clears_the_form() {
     assert!(f.scroll_to("回访电话"));
     assert!(f.saved().is_empty());
 }
+
+#[test]
+fn the_needs_survey_is_answered_by_taps_and_lands_in_the_outbox_without_a_name() {
+    let f = start(true);
+    f.tap("需求调查");
+    assert_eq!(f.page().get_tab(), 2);
+    assert!(f.exists("帮助我们了解您的需要。不用写字，也不留姓名，点选即可，可以多选。"));
+
+    // Nothing chosen: the page asks for an answer and saves nothing.
+    f.tap("提交");
+    assert_eq!(f.page().get_error(), "请至少选一项，再点“提交”。");
+    assert!(f.saved().is_empty());
+
+    f.tap("法律援助");
+    f.tap("欠工资");
+    f.tap("工伤");
+    f.tap("工伤"); // a second tap takes the answer back
+    f.tap("找村（社区）法律顾问");
+    assert_eq!(f.page().get_error(), "", "a tap clears the message");
+    f.tap("提交");
+    assert_eq!(f.page().get_tab(), 2, "the survey's own thanks");
+    assert!(f.exists("调查不记名，结果只用于改进服务。"));
+    assert!(!f.exists("受理编号"), "an anonymous survey shows no number");
+
+    let saved = f.saved();
+    assert_eq!(saved.len(), 1);
+    match &saved[0].message.payload {
+        OutboxPayload::NeedsSurvey(survey) => {
+            assert_eq!(survey.services, ["legal_aid"]);
+            assert_eq!(survey.matters, ["wages"]);
+            assert_eq!(survey.channels, ["village_adviser"]);
+        }
+        other => panic!("expected a needs survey, got {other:?}"),
+    }
+
+    // A new survey starts empty.
+    f.tap("再提交一条");
+    assert!(
+        f.page().get_survey_matters().iter().all(|o| !o.chosen),
+        "the answers were cleared"
+    );
+}
+
+#[test]
+fn the_session_end_forgets_the_survey_answers_and_english_mode_translates_them() {
+    let f = start(true);
+    f.shell.set_language(Language::En);
+    f.tap("Needs survey");
+    f.tap("Unpaid wages");
+    assert!(f.page().get_survey_matters().iter().any(|o| o.chosen));
+    f.shell.end_session();
+    assert!(f.page().get_survey_matters().iter().all(|o| !o.chosen));
+    assert!(f.saved().is_empty(), "nothing was sent");
+}

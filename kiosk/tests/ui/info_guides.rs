@@ -9,7 +9,7 @@ use kiosk::{
     config::Language,
     ui::{
         GuidesAdapter, Page, Shell, TakeNumberAdapter, Theme,
-        info::{InfoOptions, InfoPages, guides},
+        info::{GuideWindows, InfoOptions, InfoPages, guides},
     },
 };
 
@@ -191,9 +191,147 @@ fn the_qr_text_fits_and_names_the_service() {
     let store = ContentStore::open(dir.path(), &ContentConfig::default()).unwrap();
     let content = store.current();
     for guide in guides::visible_guides(&content, InfoOptions::default()) {
-        let text = guides::qr_text(guide);
+        let local = guides::Localised::new(
+            guide,
+            SiteTier::Centre,
+            &GuideWindows::default_for(SiteTier::Centre),
+        );
+        let text = guides::qr_text(&local);
         assert!(text.starts_with(&format!("【{}】", guide.name.zh)));
         assert!(text.len() <= 1200 + "\n……详见窗口".len(), "{}", guide.id);
         assert!(kiosk::ui::take_number::qr::qr_image(&text).is_some());
     }
+}
+
+/// The pages over the default content after `edit`, at a site of `tier` whose queue gives `windows`.
+fn start_with(
+    tier: SiteTier,
+    windows: GuideWindows,
+    edit: impl FnOnce(&mut content::Content),
+) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ContentStore::open(dir.path(), &ContentConfig::default()).expect("the store opens");
+    let mut content = (*store.current()).clone();
+    edit(&mut content);
+    let shell = info_support::shell("黔江区公共法律服务中心");
+    let pages = InfoPages::attach_with_windows(
+        &shell,
+        Arc::new(content),
+        InfoOptions {
+            tier,
+            ..InfoOptions::default()
+        },
+        windows,
+    );
+    Fixture {
+        shell,
+        pages,
+        _dir: dir,
+    }
+}
+
+fn guide_mut<'a>(content: &'a mut content::Content, id: &str) -> &'a mut content::ServiceGuide {
+    content
+        .services
+        .iter_mut()
+        .find(|s| s.id == id)
+        .expect("the guide")
+}
+
+#[test]
+fn a_guide_names_the_windows_of_this_sites_own_queue() {
+    // This site serves legal aid at window 7 alone: the guide's {window} says so, in both languages.
+    let mut queue = queue::QueueConfig::default();
+    for window in &mut queue.windows {
+        window.services.retain(|s| s != "legal_aid");
+    }
+    queue.windows[0].id = 7;
+    queue.windows[0].services.push("legal_aid".into());
+    let f = start_with(
+        SiteTier::Centre,
+        GuideWindows::from_queue(&queue),
+        |content| {
+            let guide = guide_mut(content, "legal_aid");
+            guide.window = content::Text::new("3号窗口", "Window 3");
+            guide.steps = vec![content::Text::new(
+                "取号后到{window}提交申请。",
+                "Hand in the application at {window}.",
+            )];
+        },
+    );
+    f.shell.go(Page::Guides);
+    let rows = f.shell.window().global::<GuidesAdapter>().get_guides();
+    let row = rows.iter().find(|r| r.id == "legal_aid").unwrap();
+    assert_eq!(
+        row.window, "7号窗口",
+        "the list names the queue's window, not the guide's"
+    );
+    assert_eq!(row.window_en, "Window 7");
+    f.tap("法律援助");
+    let detail = f.shell.window().global::<GuidesAdapter>().get_detail();
+    assert_eq!(detail.steps, "1. 取号后到7号窗口提交申请。");
+    assert_eq!(detail.steps_en, "1. Hand in the application at Window 7.");
+    assert!(!detail.steps.contains("{window}"));
+    assert!(detail.ticketed);
+    assert!(f.exists("取号办理"));
+}
+
+#[test]
+fn a_village_room_shows_the_rooms_own_steps_and_no_ticket_button() {
+    let f = start_with(SiteTier::Room, GuideWindows::default(), |content| {
+        let guide = guide_mut(content, "legal_aid");
+        guide.tiers.clear();
+        guide.steps = vec![content::Text::new("取号后到{window}提交申请。", "")];
+        guide.room_steps = vec![content::Text::new(
+            "到镇（街道）公共法律服务工作站申请，或拨打12348咨询。",
+            "Apply at the township station, or call 12348.",
+        )];
+    });
+    f.shell.go(Page::Guides);
+    f.tap("法律援助");
+    let detail = f.shell.window().global::<GuidesAdapter>().get_detail();
+    assert_eq!(
+        detail.steps,
+        "1. 到镇（街道）公共法律服务工作站申请，或拨打12348咨询。"
+    );
+    assert_eq!(detail.window, "", "a room names no window");
+    assert!(!detail.ticketed);
+    assert!(f.buttons("取号办理").is_empty(), "a room issues no tickets");
+}
+
+#[test]
+fn the_plain_summary_comes_first_and_the_sign_off_replaces_the_drafted_date() {
+    let f = start_with(
+        SiteTier::Centre,
+        GuideWindows::default_for(SiteTier::Centre),
+        |content| {
+            let guide = guide_mut(content, "mediation");
+            guide.plain = content::Text::new(
+                "邻里、家庭吵架闹矛盾，可以免费请调解员帮忙说和。",
+                "Free help to settle quarrels.",
+            );
+            guide.plain_points = vec![content::Text::new("不收费。", "It is free.")];
+            guide.sign_off = None;
+            guide.reviewed = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        },
+    );
+    f.shell.go(Page::Guides);
+    f.tap("人民调解");
+    assert!(f.exists("邻里、家庭吵架闹矛盾，可以免费请调解员帮忙说和。"));
+    assert!(f.exists("• 不收费。"));
+    assert!(f.scroll_to("编写日期：2026-12-07（尚未经中心审核，以窗口答复为准）"));
+    assert!(
+        !f.exists("审核日期：2026-12-07"),
+        "no date reads like an official review"
+    );
+
+    let mut content = (*f.pages.current()).clone();
+    guide_mut(&mut content, "mediation").sign_off = Some(content::SignOff {
+        by: "区司法局公共法律服务科".into(),
+        on: chrono::NaiveDate::from_ymd_opt(2026, 12, 20).unwrap(),
+    });
+    f.pages.show(Arc::new(content));
+    assert!(f.scroll_to("审核：区司法局公共法律服务科，2026-12-20"));
+    f.shell.set_language(Language::En);
+    assert!(f.scroll_to("Checked for publication by 区司法局公共法律服务科 on 2026-12-20"));
 }

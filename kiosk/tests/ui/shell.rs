@@ -49,7 +49,7 @@ const TILES: [(&str, Page); 6] = [
     ("取号", Page::TakeNumber),
     ("办事指南", Page::Guides),
     ("律师与机构", Page::Directory),
-    ("法律援助自测", Page::LegalAid),
+    ("法律援助自查", Page::LegalAid),
     ("普法宣传", Page::Publicity),
     ("投诉建议与评价", Page::Complaints),
 ];

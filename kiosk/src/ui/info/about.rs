@@ -8,9 +8,40 @@
 
 use slint::{ComponentHandle as _, ModelRc, SharedString, VecModel};
 
+use super::directory::entries::duty_of;
 use super::{InfoOptions, guides::visible_guides};
-use crate::ui::{AboutAdapter, AboutService, AppWindow, Session, StaffCard};
-use content::{Content, Site, Text};
+use crate::ui::{AboutAdapter, AboutService, AppWindow, HomeAdapter, Session, StaffCard};
+use content::{Content, Person, PersonRole, Site, Text};
+
+/// The village (community) legal adviser of `site` (一村一法律顾问): the first village adviser who
+/// lists the site among those served.
+pub fn adviser_of<'a>(content: &'a Content, site: &Site) -> Option<&'a Person> {
+    content
+        .lawyers
+        .iter()
+        .find(|p| p.role == PersonRole::VillageAdviser && p.sites.iter().any(|s| *s == site.id))
+}
+
+/// Shows this site's adviser on the home screen, or hides the strip.
+fn fill_adviser(window: &AppWindow, adviser: Option<&Person>) {
+    let home = window.global::<HomeAdapter>();
+    let Some(p) = adviser else {
+        home.set_adviser_shown(false);
+        return;
+    };
+    let duty = duty_of(p);
+    home.set_adviser_name(p.name.as_str().into());
+    home.set_adviser_name_en(
+        super::directory::entries::english_name(&p.name)
+            .as_str()
+            .into(),
+    );
+    home.set_adviser_duty(duty.zh.as_str().into());
+    home.set_adviser_duty_en(duty.en.as_str().into());
+    home.set_adviser_phone(p.phone.as_str().into());
+    home.set_adviser_sample(p.sample);
+    home.set_adviser_shown(true);
+}
 
 /// The site this device stands in: by the configured name, else the first of its tier.
 pub fn this_site<'a>(content: &'a Content, name: &str, options: InfoOptions) -> Option<&'a Site> {
@@ -25,10 +56,10 @@ pub fn this_site<'a>(content: &'a Content, name: &str, options: InfoOptions) -> 
 pub(super) fn connect(_window: &AppWindow) {}
 
 fn bullets(items: &[Text]) -> (SharedString, SharedString) {
-    let zh: Vec<String> = items.iter().map(|t| format!("・ {}", t.zh)).collect();
+    let zh: Vec<String> = items.iter().map(|t| format!("• {}", t.zh)).collect();
     let en: Vec<String> = items
         .iter()
-        .map(|t| format!("・ {}", t.en_or_zh()))
+        .map(|t| format!("• {}", t.en_or_zh()))
         .collect();
     (zh.join("\n").into(), en.join("\n").into())
 }
@@ -46,7 +77,9 @@ pub(super) fn fill(window: &AppWindow, content: &Content, options: InfoOptions) 
     about.set_complaint_phone(complaint.into());
 
     let name = window.global::<Session>().get_centre_name();
-    let Some(site) = this_site(content, &name, options) else {
+    let site = this_site(content, &name, options);
+    fill_adviser(window, site.and_then(|site| adviser_of(content, site)));
+    let Some(site) = site else {
         about.set_ready(false);
         about.set_staff(ModelRc::default());
         about.set_services(ModelRc::default());

@@ -7,18 +7,23 @@
 //! fresh [`KeyboardController`] for that field (digits only for the phone).
 
 pub mod form;
+pub mod survey;
 
 use std::{cell::RefCell, rc::Rc};
 
-use slint::{ComponentHandle as _, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle as _, Model as _, ModelRc, SharedString, VecModel};
 
-use self::form::{
-    COMMENT_MAX_CHARS, ComplaintForm, FormError, GENERAL, RatingForm, ReferenceKind, TEXT_MAX_CHARS,
+use self::{
+    form::{
+        COMMENT_MAX_CHARS, ComplaintForm, FormError, GENERAL, RatingForm, ReferenceKind,
+        TEXT_MAX_CHARS,
+    },
+    survey::{SurveyAnswers, SurveyQuestion},
 };
 use super::{InfoOptions, guides::visible_guides};
 use crate::ui::{
     AppWindow, FeedbackAdapter, KeyboardAdapter, KeyboardMode,
-    generated::FeedbackChoice,
+    generated::{FeedbackChoice, SurveyOption},
     keyboard::{KeyboardController, set_keyboard_mode},
 };
 use content::{Content, Outbox, OutboxPayload};
@@ -60,6 +65,23 @@ pub(super) fn connect(window: &AppWindow, outbox: &OutboxSlot) {
         move || {
             if let Some(window) = weak.upgrade() {
                 submit_rating(&window, outbox.borrow().as_ref());
+            }
+        }
+    });
+    page.on_toggle_survey({
+        let weak = window.as_weak();
+        move |question, index| {
+            if let Some(window) = weak.upgrade() {
+                toggle_survey(&window, question, index);
+            }
+        }
+    });
+    page.on_submit_survey({
+        let weak = window.as_weak();
+        let outbox = Rc::clone(outbox);
+        move || {
+            if let Some(window) = weak.upgrade() {
+                submit_survey(&window, outbox.borrow().as_ref());
             }
         }
     });
@@ -119,6 +141,7 @@ pub(super) fn reset(window: &AppWindow) {
     page.set_error_en(SharedString::new());
     page.set_reference(SharedString::new());
     page.set_score(0);
+    show_survey(window, &SurveyAnswers::default());
     let keyboard = window.global::<KeyboardAdapter>();
     keyboard.set_text(SharedString::new());
     keyboard.set_pinyin(SharedString::new());
@@ -280,6 +303,81 @@ fn submit_rating(window: &AppWindow, outbox: Option<&Outbox>) {
         ),
         Err(err) => show_form_error(window, &err),
     }
+}
+
+/// The survey's answers as the page shows them (the page's models are the only copy).
+fn survey_answers(window: &AppWindow) -> SurveyAnswers {
+    let page = window.global::<FeedbackAdapter>();
+    let mut answers = SurveyAnswers::default();
+    for (question, model) in SurveyQuestion::ALL.into_iter().zip([
+        page.get_survey_services(),
+        page.get_survey_matters(),
+        page.get_survey_channels(),
+    ]) {
+        for (index, option) in model.iter().enumerate() {
+            if option.chosen {
+                answers.toggle(question, index);
+            }
+        }
+    }
+    answers
+}
+
+/// Shows the three questions' choices with `answers` chosen.
+fn show_survey(window: &AppWindow, answers: &SurveyAnswers) {
+    let page = window.global::<FeedbackAdapter>();
+    let model = |question: SurveyQuestion| {
+        let options: Vec<SurveyOption> = question
+            .choices()
+            .iter()
+            .enumerate()
+            .map(|(index, choice)| SurveyOption {
+                name: choice.zh.into(),
+                name_en: choice.en.into(),
+                chosen: answers.is_chosen(question, index),
+            })
+            .collect();
+        ModelRc::new(VecModel::from(options))
+    };
+    page.set_survey_services(model(SurveyQuestion::Services));
+    page.set_survey_matters(model(SurveyQuestion::Matters));
+    page.set_survey_channels(model(SurveyQuestion::Channels));
+}
+
+fn toggle_survey(window: &AppWindow, question: i32, index: i32) {
+    let (Some(question), Ok(index)) =
+        (SurveyQuestion::from_index(question), usize::try_from(index))
+    else {
+        return;
+    };
+    let mut answers = survey_answers(window);
+    answers.toggle(question, index);
+    show_survey(window, &answers);
+    let page = window.global::<FeedbackAdapter>();
+    page.set_error(SharedString::new());
+    page.set_error_en(SharedString::new());
+}
+
+fn submit_survey(window: &AppWindow, outbox: Option<&Outbox>) {
+    let Some(outbox) = outbox else {
+        no_outbox(window);
+        return;
+    };
+    let answers = survey_answers(window);
+    if answers.is_empty() {
+        show_error(
+            window,
+            "请至少选一项，再点“提交”。",
+            "Please choose at least one answer, then tap Submit.",
+        );
+        return;
+    }
+    save(
+        window,
+        outbox,
+        ReferenceKind::Survey,
+        &OutboxPayload::NeedsSurvey(answers.to_survey()),
+    );
 }
 
 /// Queues the payload under a new reference number and shows the number; on failure the form stays.

@@ -13,6 +13,7 @@ pub mod legal_aid;
 pub mod publicity;
 
 use std::{
+    collections::{BTreeMap, BTreeSet},
     rc::Rc,
     sync::{Arc, Mutex, PoisonError},
 };
@@ -20,9 +21,11 @@ use std::{
 use chrono::NaiveDate;
 use slint::ComponentHandle as _;
 
+use super::take_number::directory::Directory;
 use super::{AppWindow, Shell};
 use crate::config::{KioskConfig, SiteKind};
-use content::{Content, ContentStore, Outbox, SiteTier};
+use content::{Content, ContentStore, Outbox, SiteTier, Text};
+use queue::QueueConfig;
 
 /// Which site the device serves (it decides which services the pages list), and the day by which
 /// publicity and notices are judged valid.
@@ -63,6 +66,54 @@ impl Default for InfoOptions {
     }
 }
 
+/// The windows that serve each service at this device's own site, from its queue configuration:
+/// what the guides' `{window}` placeholders and window lines show. Empty at a site without a queue
+/// (a village room), where the guides say "窗口 / the window" and their tier wording applies.
+#[derive(Debug, Clone, Default)]
+pub struct GuideWindows {
+    hints: Arc<BTreeMap<String, Text>>,
+    ticketed: Arc<BTreeSet<String>>,
+}
+
+impl GuideWindows {
+    /// The hints of every service the queue configuration names (`3号窗口、4号窗口` / `Window 3, Window 4`).
+    pub fn from_queue(config: &QueueConfig) -> Self {
+        let directory = Directory::new(config.services.clone(), config.windows.clone());
+        let hints = config
+            .services
+            .iter()
+            .filter_map(|service| {
+                let hint = directory.window_hint(&service.id)?;
+                Some((service.id.clone(), Text::new(hint.zh, hint.en)))
+            })
+            .collect();
+        let ticketed = config.services.iter().map(|s| s.id.clone()).collect();
+        Self {
+            hints: Arc::new(hints),
+            ticketed: Arc::new(ticketed),
+        }
+    }
+
+    /// What a site of `tier` shows when its own queue configuration is not at hand (tests,
+    /// screenshots): the default queue's windows at the centre, none elsewhere.
+    pub fn default_for(tier: SiteTier) -> Self {
+        match tier {
+            SiteTier::Centre => Self::from_queue(&QueueConfig::default()),
+            SiteTier::Station | SiteTier::Room => Self::default(),
+        }
+    }
+
+    /// The windows that serve `service`, when the queue names any.
+    pub fn get(&self, service: &str) -> Option<&Text> {
+        self.hints.get(service)
+    }
+
+    /// Whether this site issues tickets for `service` (the guide then offers 取号办理).
+    pub fn issues_tickets_for(&self, service: &str) -> bool {
+        self.ticketed.contains(service)
+    }
+}
+
 /// The content on screen, shared with the task that follows the store.
 type Shared = Arc<Mutex<Arc<Content>>>;
 
@@ -70,14 +121,32 @@ type Shared = Arc<Mutex<Arc<Content>>>;
 pub struct InfoPages {
     content: Shared,
     options: InfoOptions,
+    windows: GuideWindows,
     window: slint::Weak<AppWindow>,
     attract: std::cell::OnceCell<publicity::AttractLoop>,
     outbox: feedback::OutboxSlot,
 }
 
 impl InfoPages {
-    /// Fills the pages from `content` and answers their callbacks.
+    /// Fills the pages from `content` and answers their callbacks; the guides name the windows of
+    /// the default queue at the centre and none elsewhere (see [`InfoPages::attach_with_windows`]).
     pub fn attach(shell: &Shell, content: Arc<Content>, options: InfoOptions) -> Rc<Self> {
+        Self::attach_with_windows(
+            shell,
+            content,
+            options,
+            GuideWindows::default_for(options.tier),
+        )
+    }
+
+    /// Fills the pages from `content` and answers their callbacks; the guides name the windows
+    /// `windows` gives for each service.
+    pub fn attach_with_windows(
+        shell: &Shell,
+        content: Arc<Content>,
+        options: InfoOptions,
+        windows: GuideWindows,
+    ) -> Rc<Self> {
         let window = shell.window();
         // A village room has no queue: its home screen offers no tickets.
         window
@@ -86,11 +155,12 @@ impl InfoPages {
         let pages = Rc::new(Self {
             content: Arc::new(Mutex::new(content)),
             options,
+            windows: windows.clone(),
             window: window.as_weak(),
             attract: std::cell::OnceCell::new(),
             outbox: feedback::OutboxSlot::default(),
         });
-        guides::connect(window, &pages.content, options);
+        guides::connect(window, &pages.content, options, windows);
         directory::connect(window, options);
         legal_aid::connect(window, &pages.content);
         feedback::connect(window, &pages.outbox);
@@ -146,7 +216,13 @@ impl InfoPages {
 
     /// Shows new content (a new bundle arrived). Call on the UI thread.
     pub fn show(&self, content: Arc<Content>) {
-        show(&self.window, &self.content, self.options, content);
+        show(
+            &self.window,
+            &self.content,
+            self.options,
+            &self.windows,
+            content,
+        );
     }
 
     /// Follows the store: every new bundle is shown without a restart. The task ends with the runtime.
@@ -159,13 +235,15 @@ impl InfoPages {
         let shared = Arc::clone(&self.content);
         let window = self.window.clone();
         let options = self.options;
+        let windows = self.windows.clone();
         runtime.spawn(async move {
             while updates.changed().await.is_ok() {
                 let content = Arc::clone(&updates.borrow_and_update());
                 let shared = Arc::clone(&shared);
                 let window = window.clone();
+                let windows = windows.clone();
                 let result = slint::invoke_from_event_loop(move || {
-                    show(&window, &shared, options, content);
+                    show(&window, &shared, options, &windows, content);
                 });
                 if result.is_err() {
                     break;
@@ -179,11 +257,12 @@ fn show(
     window: &slint::Weak<AppWindow>,
     shared: &Shared,
     options: InfoOptions,
+    windows: &GuideWindows,
     content: Arc<Content>,
 ) {
     *shared.lock().unwrap_or_else(PoisonError::into_inner) = Arc::clone(&content);
     if let Some(window) = window.upgrade() {
-        guides::fill(&window, &content, options);
+        guides::fill(&window, &content, options, windows);
         directory::fill(&window, &content);
         legal_aid::fill(&window, &content);
         feedback::fill(&window, &content, options);

@@ -27,11 +27,13 @@ pub enum Category {
     LegalAid,
     /// Village (community) legal advisers (一村一法律顾问).
     Advisers,
+    /// Forensic appraisal institutions (司法鉴定机构).
+    Appraisal,
 }
 
 impl Category {
     /// Every category, by tab index.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Lawyers,
         Self::LawFirms,
         Self::Notary,
@@ -39,6 +41,7 @@ impl Category {
         Self::Mediation,
         Self::LegalAid,
         Self::Advisers,
+        Self::Appraisal,
     ];
 
     /// The category of a tab index.
@@ -264,6 +267,12 @@ impl Directory {
                             .map(|p| person(content, &townships, p, category)),
                     );
                 }
+                Category::Appraisal => {
+                    entries.extend(
+                        institutions(InstitutionKind::AppraisalInstitution)
+                            .map(|i| institution(i, category)),
+                    );
+                }
             }
         }
         let records: Vec<Record> = entries.iter().map(record).collect();
@@ -359,7 +368,7 @@ fn township_of(townships: &[String], serves: &str) -> String {
 
 /// `张三 (Zhang San)`: a person's name for English readers, with its pinyin (surnames read as
 /// surnames: 曾 is Zeng), one capitalised word per syllable.
-fn english_name(name: &str) -> String {
+pub fn english_name(name: &str) -> String {
     let reading = SearchIndex::reading_of(FieldKind::Name, name);
     let words: Vec<String> = reading
         .split_whitespace()
@@ -444,8 +453,9 @@ fn person(content: &Content, townships: &[String], p: &Person, category: Categor
             .collect::<Vec<_>>()
             .join(sep)
     };
-    let line = if p.role == PersonRole::VillageAdviser && !p.duty.zh.is_empty() {
-        Pair::of(&p.duty)
+    let duty = duty_of(p);
+    let line = if p.role == PersonRole::VillageAdviser && !duty.zh.is_empty() {
+        duty.clone()
     } else {
         Pair::new(
             line_parts(&org_name.zh, &joined.zh, " · "),
@@ -479,10 +489,31 @@ fn person(content: &Content, townships: &[String], p: &Person, category: Categor
         since: p.since,
         address: organisation.map(|i| i.address.clone()).unwrap_or_default(),
         phone: p.phone.clone(),
-        hours: Pair::of(&p.duty),
+        hours: duty,
         photo: p.photo.as_deref().and_then(|id| content.file_path(id)),
         sample: p.sample,
     }
+}
+
+/// When and where a person is on duty: the schedule (`每周二、周四 09:00-12:00 · 示例一村便民服务中心`),
+/// then the free-text note; either may be absent.
+pub fn duty_of(p: &Person) -> Pair {
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
+    if let Some(schedule) = &p.schedule {
+        let when = schedule.when();
+        zh.push(when.zh);
+        en.push(when.en);
+        if !schedule.place.zh.is_empty() {
+            zh.push(schedule.place.zh.clone());
+            en.push(schedule.place.en_or_zh().to_owned());
+        }
+    }
+    if !p.duty.zh.is_empty() {
+        zh.push(p.duty.zh.clone());
+        en.push(p.duty.en_or_zh().to_owned());
+    }
+    Pair::new(zh.join(" · "), en.join(" · "))
 }
 
 fn institution(i: &Institution, category: Category) -> Entry {

@@ -6,7 +6,8 @@
 //! A submission is queued in the outbox under its reference number as the idempotency key, so the
 //! number a citizen quotes finds the item (`Outbox::item(reference)`) on the device and at the centre.
 //! The format is a kind letter, a dash and two groups of four characters:
-//! `T-7K3M-9QXA` for a complaint or suggestion (投诉/建议), `P-…` for a rating (评价). The eight
+//! `T-7K3M-9QXA` for a complaint or suggestion (投诉/建议), `P-…` for a rating (评价), `S-…` for a
+//! needs survey (需求调查, kept as its outbox key only). The eight
 //! characters are random, drawn from the 32 digits and capital letters that cannot be mistaken for one
 //! another (no `0`, `1`, `I`, `O`): 32⁸ ≈ 10¹² numbers, so two devices do not collide in practice.
 //!
@@ -302,6 +303,8 @@ pub enum ReferenceKind {
     Complaint,
     /// A rating: `P-…`.
     Rating,
+    /// An anonymous needs survey: `S-…` (kept as the outbox key; the page shows no number).
+    Survey,
 }
 
 /// A new random reference number (see the module documentation for the format).
@@ -309,6 +312,7 @@ pub fn new_reference(kind: ReferenceKind, rng: &mut impl Rng) -> String {
     let mut reference = String::from(match kind {
         ReferenceKind::Complaint => "T",
         ReferenceKind::Rating => "P",
+        ReferenceKind::Survey => "S",
     });
     for i in 0..8 {
         if i % 4 == 0 {
@@ -324,7 +328,7 @@ pub fn new_reference(kind: ReferenceKind, rng: &mut impl Rng) -> String {
 pub fn is_reference(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.len() == 11
-        && matches!(bytes[0], b'T' | b'P')
+        && matches!(bytes[0], b'T' | b'P' | b'S')
         && bytes[1] == b'-'
         && bytes[6] == b'-'
         && bytes

@@ -26,7 +26,7 @@ fn todays_sources_are_refused_for_a_release_and_each_open_item_is_named() {
     let shown: Vec<String> = items.iter().map(ToString::to_string).collect();
     let has = |needle: &str| shown.iter().any(|s| s.contains(needle));
     assert!(
-        has("services/03_legal_aid.toml:13: 〔待核实〕 mark"),
+        has("services/03_legal_aid.toml:25: 〔待核实〕 mark"),
         "{shown:#?}"
     );
     assert!(
@@ -42,6 +42,14 @@ fn todays_sources_are_refused_for_a_release_and_each_open_item_is_named() {
         "{shown:#?}"
     );
     assert!(has("guide legal_aid has no sign-off"), "{shown:#?}");
+    assert!(
+        has("guide online has no sign-off"),
+        "the guides of services without a number are checked too: {shown:#?}"
+    );
+    assert!(
+        !has("required: plain"),
+        "every guide has its plain summary: {shown:#?}"
+    );
     let key = SecretKey::generate();
     let out = tempfile::tempdir().unwrap();
     let err = content::build(&src, &key, out.path(), &release(2026)).unwrap_err();
@@ -79,9 +87,10 @@ fn one_unverified_mark_blocks_a_release_but_not_a_development_build() {
     write(s, "display.toml", &display);
     let guide = std::fs::read_to_string(assets().join("content-src/services/01_reception.toml"))
         .unwrap()
-        .replace(
-            "reviewed = \"2025-04-19\"",
-            "reviewed = \"2025-04-19\"\nsign_off = { by = \"中心审核人\", on = \"2026-03-01\" }",
+        .replacen(
+            "\nreviewed = ",
+            "\nsign_off = { by = \"中心审核人\", on = \"2026-12-08\" }\nreviewed = ",
+            1,
         );
     write(s, "services/01_reception.toml", &guide);
     assert_eq!(open_items(s).unwrap(), []);
@@ -91,19 +100,15 @@ fn one_unverified_mark_blocks_a_release_but_not_a_development_build() {
 
     // One mark, on one line, and the release is refused naming exactly it.
     let marked = guide.replacen(
-        "\nwindow = ",
-        "\n# 窗口号〔待核实〕 is a comment: not counted\nwindow = ",
+        "\ntime_limits = ",
+        "\n# 时限〔待核实〕 is a comment: not counted\ntime_limits = ",
         1,
     );
-    let marked = marked.replacen(
-        "zh = \"1号窗口（接待柜台）\"",
-        "zh = \"1号窗口〔待核实〕\"",
-        1,
-    );
+    let marked = marked.replacen("zh = \"当场指引。\"", "zh = \"当场指引〔待核实〕。\"", 1);
     write(s, "services/01_reception.toml", &marked);
     let line = marked
         .lines()
-        .position(|l| l.starts_with("window = ") && l.contains("待核实"))
+        .position(|l| l.contains("当场指引〔待核实〕"))
         .unwrap()
         + 1;
     let items = open_items(s).unwrap();
@@ -111,7 +116,7 @@ fn one_unverified_mark_blocks_a_release_but_not_a_development_build() {
     let shown = items[0].to_string();
     assert!(
         shown.starts_with(&format!(
-            "services/01_reception.toml:{line}: 〔待核实〕 mark: window = {{ zh = \"1号窗口〔待核实〕\""
+            "services/01_reception.toml:{line}: 〔待核实〕 mark: {{ zh = \"当场指引〔待核实〕。\""
         )),
         "{shown}"
     );

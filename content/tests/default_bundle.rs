@@ -88,10 +88,17 @@ fn the_default_content_is_shown_with_no_network() {
         .collect();
     let guide_ids: Vec<String> = content.services.iter().map(|s| s.id.clone()).collect();
     assert_eq!(
-        guide_ids, queue_ids,
-        "one guide per queue service, in the queue's order"
+        guide_ids.get(..queue_ids.len()),
+        Some(&queue_ids[..]),
+        "one guide per queue service first, in the queue's order"
+    );
+    assert_eq!(
+        guide_ids[queue_ids.len()..],
+        ["legal_exam", "grassroots", "village_adviser", "online"],
+        "then the guides of services that take no number"
     );
     for guide in &content.services {
+        let queued = queue_ids.contains(&guide.id);
         for (field, list) in [
             ("steps", &guide.steps),
             ("fees", &guide.fees),
@@ -99,28 +106,64 @@ fn the_default_content_is_shown_with_no_network() {
             ("materials", &guide.materials),
         ] {
             assert!(!list.is_empty(), "guide {} has no {field}", guide.id);
+        }
+        assert!(
+            !guide.plain.zh.is_empty() && (3..=6).contains(&guide.plain_points.len()),
+            "guide {} starts with a plain line and 3 to 6 plain points",
+            guide.id
+        );
+        assert!(
+            guide.window.zh.is_empty() && guide.window.en.is_empty(),
+            "guide {} names no window of its own: devices take it from their queue",
+            guide.id
+        );
+        for text in guide.texts().filter(|t| !t.zh.is_empty()) {
             assert!(
-                list.iter().all(|t| !t.en.is_empty()),
-                "guide {} has untranslated {field}",
+                !text.en.is_empty(),
+                "guide {}: untranslated {text:?}",
+                guide.id
+            );
+            for half in [&text.zh, &text.en] {
+                assert!(
+                    !half.contains("号窗口") && !half.contains("字头") && !half.contains("Window "),
+                    "guide {}: a hard-coded window or ticket letter in {half:?}",
+                    guide.id
+                );
+                assert!(
+                    queued || !half.contains(content::WINDOW_PLACEHOLDER),
+                    "guide {}: {{window}} in a service that takes no number: {half:?}",
+                    guide.id
+                );
+            }
+        }
+        let at_rooms = guide.tiers.is_empty() || guide.tiers.contains(&content::SiteTier::Room);
+        for step in guide
+            .steps_for(content::SiteTier::Room)
+            .iter()
+            .filter(|_| at_rooms)
+        {
+            assert!(
+                !step.zh.contains("取号") && !step.zh.contains(content::WINDOW_PLACEHOLDER),
+                "guide {}: a village room has no ticket machine: {step:?}",
                 guide.id
             );
         }
-        let unverified_marks = [
-            &guide.conditions,
-            &guide.materials,
-            &guide.steps,
-            &guide.fees,
-            &guide.remedies,
-            &guide.time_limits,
-            &guide.contacts,
-        ]
-        .iter()
-        .flat_map(|l| l.iter())
-        .any(|t| t.zh.contains("待核实"));
+        let unverified_marks = guide.texts().any(|t| t.zh.contains("待核实"));
         assert!(
             !unverified_marks || !guide.unverified.is_empty(),
             "guide {} marks text 待核实 but lists nothing unverified",
             guide.id
+        );
+    }
+    for id in ["legal_aid", "notary", "lawyer_appraisal"] {
+        let guide = content.services.iter().find(|g| g.id == id).unwrap();
+        assert!(
+            guide.tiers.is_empty() || guide.tiers.len() == 3,
+            "guide {id} is shown at every tier"
+        );
+        assert!(
+            !guide.station_steps.is_empty() && !guide.room_steps.is_empty(),
+            "guide {id} has its own steps at stations and rooms"
         );
     }
     assert!(content.sites.iter().any(|s| s.id == "centre" && !s.sample));

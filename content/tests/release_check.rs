@@ -26,7 +26,7 @@ fn todays_sources_are_refused_for_a_release_and_each_open_item_is_named() {
     let shown: Vec<String> = items.iter().map(ToString::to_string).collect();
     let has = |needle: &str| shown.iter().any(|s| s.contains(needle));
     assert!(
-        has("services/03_legal_aid.toml:13: 〔待核实〕 mark"),
+        has("services/03_legal_aid.toml:25: 〔待核实〕 mark"),
         "{shown:#?}"
     );
     assert!(
@@ -42,6 +42,14 @@ fn todays_sources_are_refused_for_a_release_and_each_open_item_is_named() {
         "{shown:#?}"
     );
     assert!(has("guide legal_aid has no sign-off"), "{shown:#?}");
+    assert!(
+        has("guide online has no sign-off"),
+        "the guides of services without a number are checked too: {shown:#?}"
+    );
+    assert!(
+        !has("required: plain"),
+        "every guide has its plain summary: {shown:#?}"
+    );
     let key = SecretKey::generate();
     let out = tempfile::tempdir().unwrap();
     let err = content::build(&src, &key, out.path(), &release(2026)).unwrap_err();

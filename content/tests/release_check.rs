@@ -77,12 +77,22 @@ fn one_unverified_mark_blocks_a_release_but_not_a_development_build() {
             "complaint_phone_placeholder = false",
         );
     write(s, "display.toml", &display);
-    let guide = std::fs::read_to_string(assets().join("content-src/services/01_reception.toml"))
-        .unwrap()
-        .replace(
-            "reviewed = \"2025-04-19\"",
-            "reviewed = \"2025-04-19\"\nsign_off = { by = \"中心审核人\", on = \"2026-03-01\" }",
+    let mut guide = std::fs::read_to_string(
+        assets().join("content-src/services/01_reception.toml"),
+    )
+    .unwrap()
+    .replace(
+        "reviewed = \"2025-04-19\"",
+        "reviewed = \"2025-04-19\"\nsign_off = { by = \"中心审核人\", on = \"2026-03-01\" }",
+    );
+    if !guide.lines().any(|l| l.starts_with("plain = ")) {
+        // A release also needs the guide's plain one-line summary.
+        guide = guide.replacen(
+            "\nsign_off = ",
+            "\nplain = { zh = \"来了先到服务台问。\", en = \"Ask at the service desk first.\" }\nsign_off = ",
+            1,
         );
+    }
     write(s, "services/01_reception.toml", &guide);
     assert_eq!(open_items(s).unwrap(), []);
     let key = SecretKey::generate();

@@ -6,7 +6,10 @@ mod content_support;
 
 use std::{collections::BTreeMap, path::Path};
 
-use content::{BuildOptions, ContentConfig, ContentError, ContentStore, SecretKey};
+use content::{
+    BuildOptions, ContentConfig, ContentError, ContentStore, InstitutionKind, PersonRole,
+    PublicityKind, SecretKey, SiteTier,
+};
 
 const REBUILD: &str = "cargo run -p kiosk -- content build assets/content-src --key assets/content-dev-key/dev.key \
                        --out assets/content --prune --pack assets/content/bundle.pack";
@@ -212,6 +215,133 @@ fn the_default_content_is_shown_with_no_network() {
         .find_map(|p| p.image.clone())
         .unwrap();
     assert!(content.file_path(&slide).is_some());
+}
+
+/// The everyday-law slides (the district plan's common disputes), the directory's phones and
+/// schedules, and the appraisal institutions of the default content.
+#[test]
+fn the_default_content_teaches_everyday_law_and_schedules_its_people() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = ContentStore::open(tmp.path(), &ContentConfig::from_table(None).unwrap()).unwrap();
+    let content = store.current();
+
+    // Slides: bilingual, citing an article, with the way to help, shown for a limited time.
+    let everyday: Vec<_> = content
+        .publicity
+        .iter()
+        .filter(|p| p.valid_until.is_some() && p.kind == PublicityKind::Slide)
+        .collect();
+    assert!(
+        everyday.len() >= 30,
+        "{} everyday-law slides",
+        everyday.len()
+    );
+    for item in &everyday {
+        let id = &item.id;
+        assert!(
+            !item.title.en.is_empty() && !item.body.en.is_empty(),
+            "{id}: English"
+        );
+        assert!(
+            item.body.zh.contains("条") && item.body.en.contains("art. ")
+                || item.body.en.contains("arts. "),
+            "{id}: article"
+        );
+        assert!(
+            item.body.zh.contains("12348") && item.body.en.contains("12348"),
+            "{id}: help"
+        );
+        assert!(!item.body.zh.contains("一定"), "{id}: promises an outcome");
+        assert!(item.seconds >= 15, "{id}: time to read");
+    }
+    for topic in [
+        "marriage-",
+        "family-",
+        "inheritance-",
+        "neighbours-",
+        "debt-",
+        "homestead-",
+        "farmland-",
+        "forest-",
+        "injury-",
+        "wages-",
+        "work-injury-",
+    ] {
+        let n = everyday.iter().filter(|p| p.id.starts_with(topic)).count();
+        assert!(n >= 2, "topic {topic}: {n} slides");
+    }
+    assert!(
+        content.publicity.iter().all(|p| !p.title.en.is_empty()),
+        "every item has English"
+    );
+
+    // 12348 is the hotline, shown on its own: not a site's, a committee's or a mediator's number.
+    assert!(
+        content
+            .sites
+            .iter()
+            .filter(|s| s.tier != SiteTier::Centre)
+            .all(|s| s.phone != "12348")
+    );
+    assert!(
+        content
+            .institutions
+            .iter()
+            .filter(|i| i.kind == InstitutionKind::MediationCommittee)
+            .all(|i| i.phone != "12348")
+    );
+    assert!(content.lawyers.iter().all(|p| p.phone != "12348"));
+    assert!(
+        content.sites.iter().all(|s| !s.name.en.contains("Street"))
+            && content
+                .institutions
+                .iter()
+                .all(|i| !i.name.en.contains("Street")),
+        "街道 is a sub-district"
+    );
+
+    // Each room its own village adviser on duty there; duty lawyers at the centre and the stations.
+    let on_duty_at = |site: &str, role: PersonRole| {
+        content
+            .lawyers
+            .iter()
+            .filter(|p| p.role == role && p.sites.iter().any(|s| s == site))
+            // A room's adviser is its own, not shared with another room.
+            .filter(|p| role != PersonRole::VillageAdviser || p.sites.len() == 1)
+            .filter(|p| p.schedule.as_ref().is_some_and(|s| !s.days.is_empty()))
+            .count()
+    };
+    for site in &content.sites {
+        let (role, what) = match site.tier {
+            SiteTier::Room => (PersonRole::VillageAdviser, "village adviser"),
+            SiteTier::Centre | SiteTier::Station => (PersonRole::Lawyer, "duty lawyer"),
+        };
+        assert!(
+            on_duty_at(&site.id, role) >= 1,
+            "{}: no {what} on duty",
+            site.id
+        );
+    }
+
+    // Appraisal institutions, for their tab: hours and services in both languages.
+    let appraisal: Vec<_> = content
+        .institutions
+        .iter()
+        .filter(|i| i.kind == InstitutionKind::AppraisalInstitution)
+        .collect();
+    assert!(appraisal.len() >= 2, "{appraisal:?}");
+    for i in appraisal {
+        assert!(
+            i.sample && !i.hours.is_empty() && !i.hours_en.is_empty(),
+            "{}",
+            i.id
+        );
+        assert!(
+            !i.services.is_empty() && i.services_en.len() == i.services.len(),
+            "{}",
+            i.id
+        );
+    }
 }
 
 #[test]

@@ -120,7 +120,7 @@ fn one_unverified_mark_blocks_a_release_but_not_a_development_build() {
     let shown = items[0].to_string();
     assert!(
         shown.starts_with(&format!(
-            "services/01_reception.toml:{line}: 〔待核实〕 mark: steps = [{{ zh = \"到{{window}}说明来意〔待核实〕\""
+            "services/01_reception.toml:{line}: 〔待核实〕 mark: steps = [{{ zh = \"到{{window}}说明来意〔待核实〕。\""
         )),
         "{shown}"
     );
@@ -229,8 +229,10 @@ fn a_duty_schedule_is_checked_and_names_the_column() {
             .expect("the lawyers object"),
     )
     .unwrap();
-    assert!(
-        json.contains(r#""schedule":{"days":[2,4],"hours":"09:00-12:00""#),
+    let people: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        people[0]["schedule"],
+        serde_json::json!({"days": [2, 4], "hours": "09:00-12:00", "place": {"zh": "村委会", "en": ""}}),
         "{json}"
     );
 }

@@ -346,7 +346,10 @@ fn tabs_switch_category_and_long_lists_page() {
     f.tap("刘示例");
     let detail = state.get_detail();
     assert_eq!(detail.kind, "村（社区）法律顾问");
-    assert!(detail.hours.contains("驻村"), "{}", detail.hours);
+    assert_eq!(
+        detail.hours,
+        "每周一 14:00-17:00 · 示例一村公共法律服务工作室"
+    );
     assert_eq!(detail.serves, "示例镇示例一村");
     assert!(f.scroll_to("值班时间"));
 }
@@ -364,7 +367,7 @@ fn english_and_elderly_mode_render_the_page() {
         "Lawyers",
         "Law firms",
         "Notary",
-        "Mediation",
+        "People's mediation",
         "Grassroots offices",
         "Legal aid",
         "Village advisers",
@@ -400,7 +403,7 @@ fn english_and_elderly_mode_render_the_page() {
         "Duty times",
         "Licence number",
         "Marriage and family, Inheritance",
-        "Tuesday mornings at the Example Town station (sample)",
+        "Tue 09:00-12:00 · Example Town station",
         "Back to the list",
         "Sample",
     ] {

@@ -86,8 +86,9 @@ pub(crate) trait Screen {
     }
 
     /// Pages up to the top, then down until `label` is on screen; false when it never is.
+    /// Pages down (or up) at most this many times: the longest guide, in elderly mode.
     fn scroll_to(&self, label: &str) -> bool {
-        for _ in 0..30 {
+        for _ in 0..PAGES_AT_MOST {
             let previous = self.buttons(self.previous_label());
             match previous.first() {
                 Some(button)
@@ -98,7 +99,7 @@ pub(crate) trait Screen {
                 _ => break,
             }
         }
-        for _ in 0..30 {
+        for _ in 0..PAGES_AT_MOST {
             if self.exists(label) {
                 return true;
             }
@@ -111,3 +112,6 @@ pub(crate) trait Screen {
         false
     }
 }
+
+/// The most pages a scrolled page is stepped through looking for a label.
+pub const PAGES_AT_MOST: usize = 60;

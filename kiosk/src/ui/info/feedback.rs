@@ -120,6 +120,9 @@ pub(super) fn fill(window: &AppWindow, content: &Content, options: InfoOptions) 
     if !services.iter().any(|s| s.id == page.get_service()) {
         page.set_service(SharedString::new());
     }
+    if page.get_survey_services().row_count() == 0 {
+        show_survey(window, &SurveyAnswers::default());
+    }
     page.set_subjects(ModelRc::new(VecModel::from(subjects)));
     page.set_services(ModelRc::new(VecModel::from(services)));
     page.set_ready(true);

@@ -495,25 +495,21 @@ fn person(content: &Content, townships: &[String], p: &Person, category: Categor
     }
 }
 
-/// When and where a person is on duty: the schedule (`每周二、周四 09:00-12:00 · 示例一村便民服务中心`),
-/// then the free-text note; either may be absent.
+/// When and where a person is on duty: the regular schedule when there is one
+/// (`每周二、周四 09:00-12:00 · 示例一村便民服务中心`), else the free-text duty note (which says the
+/// same in words for sources without a schedule); empty when there is neither.
 pub fn duty_of(p: &Person) -> Pair {
-    let mut zh = Vec::new();
-    let mut en = Vec::new();
-    if let Some(schedule) = &p.schedule {
-        let when = schedule.when();
-        zh.push(when.zh);
-        en.push(when.en);
-        if !schedule.place.zh.is_empty() {
-            zh.push(schedule.place.zh.clone());
-            en.push(schedule.place.en_or_zh().to_owned());
-        }
+    let Some(schedule) = &p.schedule else {
+        return Pair::of(&p.duty);
+    };
+    let when = schedule.when();
+    if schedule.place.zh.is_empty() {
+        return Pair::new(when.zh, when.en);
     }
-    if !p.duty.zh.is_empty() {
-        zh.push(p.duty.zh.clone());
-        en.push(p.duty.en_or_zh().to_owned());
-    }
-    Pair::new(zh.join(" · "), en.join(" · "))
+    Pair::new(
+        format!("{} · {}", when.zh, schedule.place.zh),
+        format!("{} · {}", when.en, schedule.place.en_or_zh()),
+    )
 }
 
 fn institution(i: &Institution, category: Category) -> Entry {

@@ -40,9 +40,24 @@ pub struct ScreenshotArgs {
     /// into `--out-dir`, for the site kind of the config.
     #[arg(long, conflicts_with = "flow")]
     pub info: bool,
+    /// With `--info`: the site tier to render for instead of the config's `[site] kind`; a room's
+    /// and a station's files start with `room-` and `station-`.
+    #[arg(long, value_enum, requires = "info")]
+    pub tier: Option<Tier>,
     /// Directory for `--flow` and `--info`.
     #[arg(long, default_value = "images/screenshots")]
     pub out_dir: PathBuf,
+}
+
+/// A site tier for `--tier`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Tier {
+    /// The district centre.
+    Centre,
+    /// A township station.
+    Station,
+    /// A village or community room.
+    Room,
 }
 
 /// The UI language of a screenshot.
@@ -74,7 +89,15 @@ pub fn run_screenshot(config: Option<&Path>, args: ScreenshotArgs) -> anyhow::Re
             .with_context(|| format!("--size `{}` must look like 1080x1920", args.size))?;
         let written = screenshot::render_info(
             ShellOptions::from_config(&config),
-            InfoOptions::from_config(&config),
+            InfoOptions {
+                tier: match args.tier {
+                    Some(Tier::Centre) => content::SiteTier::Centre,
+                    Some(Tier::Station) => content::SiteTier::Station,
+                    Some(Tier::Room) => content::SiteTier::Room,
+                    None => InfoOptions::from_config(&config).tier,
+                },
+                ..InfoOptions::from_config(&config)
+            },
             size,
             &args.out_dir,
         )?;

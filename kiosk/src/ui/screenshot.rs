@@ -215,6 +215,34 @@ struct InfoScreen {
     setup: fn(&super::AppWindow, &super::info::InfoPages),
 }
 
+/// What [`render_info`] takes at a village room instead (file names start with `room-`): the
+/// home screen with the village's legal adviser, the guides and a guide worded for a room.
+const ROOM_SCREENS: &[InfoScreen] = &[
+    InfoScreen {
+        name: "home",
+        page: Page::Home,
+        setup: |_, _| {},
+    },
+    InfoScreen {
+        name: "info-guides",
+        page: Page::Guides,
+        setup: |_, _| {},
+    },
+    InfoScreen {
+        name: "info-guide-legal-aid",
+        page: Page::Guides,
+        setup: |w, _| {
+            w.global::<super::GuidesAdapter>()
+                .invoke_open_guide("legal_aid".into());
+        },
+    },
+    InfoScreen {
+        name: "info-directory",
+        page: Page::Directory,
+        setup: |_, _| {},
+    },
+];
+
 /// The information pages' screens that [`render_info`] takes.
 const INFO_SCREENS: &[InfoScreen] = &[
     InfoScreen {
@@ -288,6 +316,24 @@ const INFO_SCREENS: &[InfoScreen] = &[
         },
     },
     InfoScreen {
+        name: "info-survey",
+        page: Page::Complaints,
+        setup: |w, _| {
+            let page = w.global::<super::FeedbackAdapter>();
+            page.set_tab(2);
+            page.invoke_toggle_survey(1, 7);
+            page.invoke_toggle_survey(2, 2);
+        },
+    },
+    InfoScreen {
+        name: "info-directory-appraisal",
+        page: Page::Directory,
+        setup: |w, _| {
+            w.global::<super::DirectoryAdapter>()
+                .invoke_select_category(super::info::directory::entries::Category::Appraisal.index());
+        },
+    },
+    InfoScreen {
         name: "info-about",
         page: Page::About,
         setup: |_, _| {},
@@ -322,7 +368,41 @@ pub fn render_info(
     // Photos and slides are files in the scratch directory: it goes when the pictures are taken.
     let pages = super::info::InfoPages::attach(&shell, store.current(), info);
     let mut written = Vec::new();
-    for screen in INFO_SCREENS {
+    let (screens, prefix) = match info.tier {
+        content::SiteTier::Room => (ROOM_SCREENS, "room-"),
+        content::SiteTier::Station => (INFO_SCREENS, "station-"),
+        content::SiteTier::Centre => (INFO_SCREENS, ""),
+    };
+    // Every guide the site lists, each in the three variants (`info-guide-ID`), after the screens.
+    let guides: Vec<String> = if info.tier == content::SiteTier::Room {
+        Vec::new()
+    } else {
+        super::info::guides::visible_guides(&store.current(), info)
+            .into_iter()
+            .map(|g| g.id.clone())
+            .filter(|id| id != "legal_aid")
+            .collect()
+    };
+    for guide in &guides {
+        for (suffix, language, elderly) in VARIANTS {
+            shell.end_session();
+            slint::platform::update_timers_and_animations();
+            shell.window().window().take_snapshot()?;
+            shell.go(Page::Guides);
+            set_variant(&shell, language, elderly);
+            slint::platform::update_timers_and_animations();
+            shell.window().window().take_snapshot()?;
+            shell
+                .window()
+                .global::<super::GuidesAdapter>()
+                .invoke_open_guide(guide.as_str().into());
+            let name = format!("{prefix}info-guide-{}{suffix}.png", guide.replace('_', "-"));
+            let path = out_dir.join(name);
+            capture(&shell, &path)?;
+            written.push(path);
+        }
+    }
+    for screen in screens {
         for (suffix, language, elderly) in VARIANTS {
             shell.end_session();
             // Draw home first, so the page is built afresh when it is opened.
@@ -335,7 +415,7 @@ pub fn render_info(
             slint::platform::update_timers_and_animations();
             shell.window().window().take_snapshot()?;
             (screen.setup)(shell.window(), &pages);
-            let path = out_dir.join(format!("{}{suffix}.png", screen.name));
+            let path = out_dir.join(format!("{prefix}{}{suffix}.png", screen.name));
             capture(&shell, &path)?;
             written.push(path);
         }

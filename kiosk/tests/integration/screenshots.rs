@@ -53,5 +53,13 @@ fn the_take_a_number_screenshots_are_the_committed_ones() {
 
 #[test]
 fn the_information_page_screenshots_are_the_committed_ones() {
-    check(&["--info", "--size", "540x960"], 36);
+    // Fourteen screens and the eleven guides besides legal aid's (which is one of the screens),
+    // each in Chinese, English and elderly mode.
+    check(&["--info", "--size", "540x960"], (14 + 11) * 3);
+}
+
+#[test]
+fn a_village_rooms_screenshots_are_the_committed_ones() {
+    // Home with the village's legal adviser, the guides, legal aid worded for a room, the directory.
+    check(&["--info", "--tier", "room", "--size", "540x960"], 4 * 3);
 }

@@ -330,7 +330,9 @@ const INFO_SCREENS: &[InfoScreen] = &[
         page: Page::Directory,
         setup: |w, _| {
             w.global::<super::DirectoryAdapter>()
-                .invoke_select_category(super::info::directory::entries::Category::Appraisal.index());
+                .invoke_select_category(
+                    super::info::directory::entries::Category::Appraisal.index(),
+                );
         },
     },
     InfoScreen {

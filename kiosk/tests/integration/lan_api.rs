@@ -186,7 +186,7 @@ async fn tickets_are_issued_with_a_device_token_only() {
         .http
         .post(s.url("/api/v1/tickets"))
         .bearer_auth(DEVICE)
-        .json(&json!({"service": "consultation", "identity_token": "500114198001011234"}))
+        .json(&json!({"service": "consultation", "identity_token": "990101198001019991"}))
         .send()
         .await
         .unwrap();

@@ -41,7 +41,7 @@ pub enum CardCheck {
     Read {
         /// The holder's name, masked (`王*明`).
         masked_name: String,
-        /// The ID number, masked (`500***********1238`).
+        /// The ID number, masked (`990***********9992`).
         masked_number: String,
     },
     /// A card lay on the pad but could not be read, with the reason.

@@ -36,7 +36,7 @@ fn card(age: u32) -> CardSummary {
     CardSummary {
         masked_name: "陈*英".into(),
         age: Some(age),
-        token: IdentityToken::derive("salt-for-tests", "500114195008151044").unwrap(),
+        token: IdentityToken::derive("salt-for-tests", "990101195008159985").unwrap(),
     }
 }
 

@@ -18,7 +18,9 @@ fn ticket(number: &str) -> Ticket {
         address: None,
         number: number.into(),
         service: "法律援助".into(),
+        service_en: None,
         window: Some("3号窗口".into()),
+        window_en: Some("Window 3".into()),
         ahead: 2,
         wait_minutes: Some((10, 25)),
         issued_at: chrono::NaiveDate::from_ymd_opt(2026, 11, 29)

@@ -176,11 +176,14 @@ fn one_active_ticket_per_person_and_service() {
             .number,
         first.number
     );
-    // Legal aid requires the card.
+    // Notarisation requires the card; legal aid does not (proxies, minors and people with only a
+    // household register apply too): a ticket without a card is issued and matches nobody.
     assert!(matches!(
-        e.issue(&normal("legal_aid"), "kiosk-1"),
+        e.issue(&normal("notary"), "kiosk-1"),
         Err(QueueError::IdentityRequired(_))
     ));
+    let proxy = e.issue(&normal("legal_aid"), "kiosk-1").unwrap().ticket;
+    assert_ne!(proxy.number, first.number);
     // Once served, the person may take a new ticket.
     e.call_next(3).unwrap().unwrap();
     e.complete(3, "accepted").unwrap();

@@ -51,9 +51,9 @@ pub enum CardCheck {
 /// The sample cards of simulated mode (`assets/sim-cards/`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SampleCard {
-    /// An adult below the green-channel age.
+    /// An adult below the age of the priority service for seniors.
     Citizen,
-    /// A person above the green-channel age.
+    /// A person above the age of the priority service for seniors.
     Elderly,
 }
 

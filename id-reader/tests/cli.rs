@@ -62,7 +62,7 @@ fn decode_prints_json_text_and_masked_forms() {
     assert_eq!(json["sex"], "男");
     assert_eq!(json["nation"], "汉");
     assert_eq!(json["birth"], "1990-03-07");
-    assert_eq!(json["id_number"], "500114199003071238");
+    assert_eq!(json["id_number"], "990101199003079992");
     assert_eq!(json["id_number_valid"], true);
     assert_eq!(json["valid_to"], "2040-05-01");
     assert!(json.get("pass_number").is_none());
@@ -70,7 +70,7 @@ fn decode_prints_json_text_and_masked_forms() {
     let out = run(&["decode", raw, "--json", "--masked"]);
     let json = stdout_json(&out);
     assert_eq!(json["name"], "张*");
-    assert_eq!(json["id_number"], "500***********1238");
+    assert_eq!(json["id_number"], "990***********9992");
 
     let out = run(&["decode", raw]);
     let text = String::from_utf8(out.stdout).unwrap();
@@ -216,7 +216,7 @@ fn simulate_and_read_run_as_two_processes() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("陈*文") && text.contains("810***********0039"),
+        text.contains("陈*文") && text.contains("990***********9998"),
         "{text}"
     );
 

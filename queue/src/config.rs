@@ -33,7 +33,7 @@
 //! name_zh = "法律援助"
 //! name_en = "Legal aid"
 //! prefix = "C"
-//! id_card = "required"
+//! id_card = "optional"
 //! hours = ["09:00-12:00", "14:00-18:00"]
 //! days = [1, 2, 3, 4, 5]
 //! default_service_minutes = 30
@@ -254,7 +254,10 @@ fn centre_services() -> Vec<ServiceConfig> {
             "法律援助",
             "Legal aid",
             "C",
-            Required,
+            // Optional: a guardian or close relative may apply for someone else, and a minor or
+            // someone with only a household register (户口簿) or a temporary ID card must still
+            // get a number; the window checks identity.
+            Optional,
             30,
             &[
                 "accepted",
@@ -709,6 +712,19 @@ mod tests {
             ]
         );
         QueueConfig::demo().validate().unwrap();
+    }
+
+    #[test]
+    fn a_legal_aid_ticket_never_needs_the_id_card() {
+        // Proxies (a guardian or close relative), minors and people with only a household
+        // register or a temporary ID card apply for legal aid; the window checks identity.
+        for config in [QueueConfig::default(), QueueConfig::demo()] {
+            let legal_aid = config
+                .service("legal_aid")
+                .expect("legal aid is a default service");
+            // Optional, not off: the card is still offered (the elderly priority needs its age).
+            assert_eq!(legal_aid.id_card, IdCardPolicy::Optional);
+        }
     }
 
     #[test]

@@ -157,7 +157,7 @@ fn fairness_bounds_priority_streaks_and_normal_waits() {
 fn one_active_ticket_per_person_and_service() {
     let f = Fixture::new(QueueConfig::default());
     let e = f.open();
-    let me = e.identity_token("500114198001011234").unwrap();
+    let me = e.identity_token("990101198001019991").unwrap();
     let with_id = |service: &str| IssueRequest {
         identity: Some(me.clone()),
         ..IssueRequest::new(service)
@@ -176,11 +176,14 @@ fn one_active_ticket_per_person_and_service() {
             .number,
         first.number
     );
-    // Legal aid requires the card.
+    // Notarisation requires the card; legal aid does not (proxies, minors and people with only a
+    // household register apply too): a ticket without a card is issued and matches nobody.
     assert!(matches!(
-        e.issue(&normal("legal_aid"), "kiosk-1"),
+        e.issue(&normal("notary"), "kiosk-1"),
         Err(QueueError::IdentityRequired(_))
     ));
+    let proxy = e.issue(&normal("legal_aid"), "kiosk-1").unwrap().ticket;
+    assert_ne!(proxy.number, first.number);
     // Once served, the person may take a new ticket.
     e.call_next(3).unwrap().unwrap();
     e.complete(3, "accepted").unwrap();
@@ -191,7 +194,7 @@ fn one_active_ticket_per_person_and_service() {
     );
     e.issue(&with_id("legal_aid"), "kiosk-1").unwrap();
     // The token never equals anything derived without the salt.
-    let unsalted = IdentityToken::derive("", "500114198001011234").unwrap();
+    let unsalted = IdentityToken::derive("", "990101198001019991").unwrap();
     assert_ne!(me, unsalted);
 }
 
@@ -259,7 +262,7 @@ fn call_out_of_order_hold_resume_and_window_rules() {
         Err(QueueError::Invalid { .. })
     ));
     // Outcome codes are checked against the service.
-    let me = e.identity_token("500114198001011234").unwrap();
+    let me = e.identity_token("990101198001019991").unwrap();
     e.issue(
         &IssueRequest {
             identity: Some(me),

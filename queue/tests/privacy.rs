@@ -18,9 +18,9 @@ fn monday_morning() -> DateTime<Utc> {
 }
 
 const SALT: &str = "site-salt-from-a-kiosk-config";
-const ID_A: &str = "500114198001011234";
-const ID_B: &str = "50011419650615104X";
-const ID_C: &str = "500114199912315678";
+const ID_A: &str = "990101198001019991";
+const ID_B: &str = "99010119650615994X";
+const ID_C: &str = "99010119991231999X";
 
 struct Fixture {
     dir: tempfile::TempDir,
@@ -233,7 +233,7 @@ fn dictionary() -> Vec<String> {
     let mut out: Vec<String> = [ID_A, ID_B].iter().map(|s| (*s).to_owned()).collect();
     for day in 1..=28 {
         for serial in 100..200 {
-            out.push(format!("5001141980{:02}{day:02}{serial}4", day % 12 + 1));
+            out.push(format!("9901011980{:02}{day:02}{serial}4", day % 12 + 1));
         }
     }
     out
@@ -377,7 +377,7 @@ fn cancelled_completed_and_reset_tickets_leave_no_identity_or_link_in_the_files(
     f.clock.advance(chrono::Duration::days(1));
     e.tick().unwrap();
     // Life goes on today: a new ticket of another person.
-    let today = token("500114200001011230");
+    let today = token("990101200001019991");
     e.issue(&with_id("legal_aid", &today), "kiosk-1").unwrap();
 
     let mut secrets = Vec::new();

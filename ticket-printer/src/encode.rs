@@ -314,21 +314,31 @@ pub fn encode_ticket(
                     Align::Centre,
                 )?;
             }
-            Part::Service => {
-                w.paragraph(
-                    &format!("业务 Service：{}", ticket.service),
-                    normal,
-                    Align::Left,
-                )?;
-            }
-            Part::Window => {
-                if let Some(window) = &ticket.window {
+            Part::Service => match &ticket.service_en {
+                Some(en) => {
                     w.bilingual(
-                        &format!("请到 {window} 办理"),
-                        &format!("Go to {window}"),
-                        sized(1, 1, true),
+                        &format!("业务：{}", ticket.service),
+                        &format!("Service: {en}"),
+                        normal,
                         Align::Left,
                     )?;
+                }
+                None => {
+                    w.paragraph(
+                        &format!("业务 Service：{}", ticket.service),
+                        normal,
+                        Align::Left,
+                    )?;
+                }
+            },
+            Part::Window => {
+                if let Some(window) = &ticket.window {
+                    let zh = format!("请到 {window} 办理");
+                    let bold = sized(1, 1, true);
+                    match &ticket.window_en {
+                        Some(en) => w.bilingual(&zh, &format!("Go to {en}"), bold, Align::Left)?,
+                        None => w.paragraph(&zh, bold, Align::Left)?,
+                    };
                 }
             }
             Part::Ahead => {

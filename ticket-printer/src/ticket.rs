@@ -52,10 +52,16 @@ pub struct Ticket {
     pub address: Option<String>,
     /// Queue number, e.g. `A012`.
     pub number: String,
-    /// Service name, e.g. 法律援助.
+    /// Service name in Chinese, e.g. 法律援助.
     pub service: String,
-    /// Window hint, e.g. `3号窗口`.
+    /// Service name in English, e.g. `Legal aid`: printed after the Chinese name (a ticket taken
+    /// in English mode); none prints the Chinese name alone.
+    pub service_en: Option<String>,
+    /// Window hint in Chinese, e.g. `3号窗口`.
     pub window: Option<String>,
+    /// Window hint in English, e.g. `Window 3`, for the English half of the window line; none
+    /// prints the Chinese line alone (never a Chinese hint inside the English sentence).
+    pub window_en: Option<String>,
     /// People waiting ahead.
     pub ahead: u32,
     /// Estimated wait range in minutes.
@@ -79,14 +85,20 @@ impl Ticket {
         ]
     }
 
-    /// A sample ticket (used by `ticket-printer demo` and tests).
+    /// A sample ticket (used by `ticket-printer demo` and tests), as taken in English mode. Its
+    /// address is fictitious and marked 示例 so that no sample print passes for a real notice.
     pub fn sample() -> Self {
         Self {
             centre: "重庆市黔江区公共法律服务中心".to_string(),
-            address: Some("重庆市黔江区城西街道新华大道西段 公共法律服务中心一楼大厅".to_string()),
+            address: Some("示例地址：黔江区示例大道1号 公共法律服务中心一楼大厅".to_string()),
             number: "A012".to_string(),
             service: "法律援助申请（劳动争议、拖欠农民工工资）".to_string(),
+            service_en: Some(
+                "Legal aid application (labour disputes, unpaid wages of migrant workers)"
+                    .to_string(),
+            ),
             window: Some("3号窗口".to_string()),
+            window_en: Some("Window 3".to_string()),
             ahead: 5,
             wait_minutes: Some((10, 20)),
             issued_at: chrono::NaiveDate::from_ymd_opt(2026, 11, 29)

@@ -167,7 +167,7 @@ fn long_service_and_address_wrap_on_58mm() {
     ticket.service =
         "人民调解（婚姻家庭、邻里纠纷、物业服务、消费维权、交通事故损害赔偿）及法律援助咨询"
             .to_string();
-    ticket.address = Some("重庆市黔江区城西街道新华大道西段 888 号黔江区司法局公共法律服务中心一楼大厅（近区政务服务中心）".to_string());
+    ticket.address = Some("示例地址：重庆市黔江区示例街道示例大道 888 号公共法律服务中心一楼大厅（近示例政务服务中心）".to_string());
     let p = &profile::GENERIC_58;
     let t = &virtual_printer::render(&encode(&ticket, p), p)[0];
     for line in &t.lines {
@@ -193,6 +193,84 @@ fn long_service_and_address_wrap_on_58mm() {
     for line in &t.lines {
         assert!(!line.starts_with(['，', '）', '、', '。']), "{line:?}");
     }
+}
+
+/// The printed lines of `ticket`, decoded from its ESC/POS bytes by the virtual printer.
+fn printed_lines(ticket: &Ticket, p: &Profile) -> Vec<String> {
+    virtual_printer::render(&encode(ticket, p), p)
+        .into_iter()
+        .next()
+        .expect("one ticket")
+        .lines
+}
+
+/// Where `needle` starts in `text`; fails the test when it is not printed.
+fn at(text: &str, needle: &str) -> usize {
+    text.find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} is not printed: {text}"))
+}
+
+#[test]
+fn an_english_mode_ticket_prints_service_and_window_in_chinese_then_english() {
+    let ticket = Ticket {
+        service: "法律援助".to_string(),
+        service_en: Some("Legal aid".to_string()),
+        window: Some("2号窗口、3号窗口".to_string()),
+        window_en: Some("Window 2, Window 3".to_string()),
+        ..Ticket::sample()
+    };
+    for p in [&profile::GENERIC_58, &profile::GENERIC_80_ZH] {
+        let lines = printed_lines(&ticket, p);
+        let text = lines.join("\n");
+        // Chinese first, English second, for the service and for the window.
+        assert!(
+            at(&text, "业务：法律援助") < at(&text, "Service: Legal aid"),
+            "{}: {text}",
+            p.name
+        );
+        assert!(
+            at(&text, "请到 2号窗口、3号窗口 办理") < at(&text, "Go to Window 2, Window 3"),
+            "{}: {text}",
+            p.name
+        );
+        // Never a Chinese window hint inside the English sentence.
+        assert!(!text.contains("Go to 2号"), "{}: {text}", p.name);
+    }
+    // On 80 mm both halves fit one line.
+    let lines = printed_lines(&ticket, &profile::GENERIC_80_ZH);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "业务：法律援助 / Service: Legal aid"),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn a_ticket_without_english_names_prints_no_mixed_window_line() {
+    let ticket = Ticket {
+        service: "法律援助".to_string(),
+        service_en: None,
+        window: Some("3号窗口".to_string()),
+        window_en: None,
+        ..Ticket::sample()
+    };
+    let lines = printed_lines(&ticket, &profile::GENERIC_80_ZH);
+    let text = lines.join("\n");
+    assert!(
+        lines.iter().any(|l| l == "业务 Service：法律援助"),
+        "{text}"
+    );
+    assert!(lines.iter().any(|l| l == "请到 3号窗口 办理"), "{text}");
+    assert!(!text.contains("Go to"), "{text}");
+}
+
+#[test]
+fn the_sample_ticket_is_marked_as_a_sample() {
+    let address = Ticket::sample().address.expect("the sample has an address");
+    assert!(address.contains("示例"), "{address}");
+    let text = printed_lines(&Ticket::sample(), &profile::GENERIC_80_ZH).join("\n");
+    assert!(text.contains("示例地址"), "{text}");
 }
 
 #[test]

@@ -209,7 +209,7 @@ impl IdentityCard {
         mask_name(self.display_name())
     }
 
-    /// The identity number, masked (`500***********1238`).
+    /// The identity number, masked (`990***********9992`).
     pub fn masked_id_number(&self) -> String {
         mask_number(&self.id_number)
     }

@@ -26,7 +26,7 @@ fn resident_card_round_trips_with_field_offsets() {
     assert_eq!(text[30..32], ucs2("1")[..]);
     assert_eq!(text[32..36], ucs2("01")[..]);
     assert_eq!(text[36..52], ucs2("19900307")[..]);
-    assert_eq!(text[122..158], ucs2("500114199003071238")[..]);
+    assert_eq!(text[122..158], ucs2("990101199003079992")[..]);
     assert_eq!(text[248..250], [0x20, 0x00]);
     let back = IdentityCard::from_text_block(&text).unwrap();
     assert_eq!(back.card_type, CardType::Resident);
@@ -150,7 +150,7 @@ fn malformed_blocks_name_the_field() {
 #[test]
 fn checksum_failure_is_reported_not_rejected() {
     let mut c = card("resident.toml");
-    c.id_number = "500114199003071239".into();
+    c.id_number = "990101199003079993".into();
     let back = IdentityCard::from_text_block(&c.to_text_block()).unwrap();
     assert_eq!(back.id_check(), IdCheck::Invalid);
     assert_eq!(back.to_json(false)["id_number_valid"], false);
@@ -163,7 +163,7 @@ fn age_masking_token_and_json() {
     assert_eq!(c.age_on(on(2026, 3, 6)), Some(35));
     assert_eq!(c.age_on(on(2026, 3, 7)), Some(36));
     assert_eq!(c.masked_name(), "张*");
-    assert_eq!(c.masked_id_number(), "500***********1238");
+    assert_eq!(c.masked_id_number(), "990***********9992");
     assert_eq!(
         c.identity_token(b"salt"),
         card("resident.toml").identity_token(b"salt")
@@ -206,7 +206,7 @@ fn age_masking_token_and_json() {
     assert_eq!(json["id_number_valid"], true);
     let masked = c.to_json(true);
     assert_eq!(masked["name"], "张*");
-    assert_eq!(masked["id_number"], "500***********1238");
+    assert_eq!(masked["id_number"], "990***********9992");
 
     let j = card("hk_macao_taiwan.toml").to_json(true);
     assert_eq!(j["card_type"], "hk_macao_taiwan");
@@ -272,7 +272,7 @@ proptest! {
         let mut c = card("resident.toml");
         c.name = name;
         c.address = (!address.is_empty()).then_some(address);
-        let body = format!("50011419900307{seq:03}");
+        let body = format!("99010119900307{seq:03}");
         c.id_number = format!("{body}{}", check_digit(&body).unwrap());
         c.photo = Photo::default();
         let back = IdentityCard::from_text_block(&c.to_text_block()).unwrap();

@@ -18,7 +18,9 @@ fn ticket(number: &str) -> Ticket {
         address: None,
         number: number.into(),
         service: "法律援助".into(),
+        service_en: None,
         window: Some("3号窗口".into()),
+        window_en: Some("Window 3".into()),
         ahead: 2,
         wait_minutes: Some((10, 25)),
         issued_at: chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
@@ -81,7 +83,7 @@ async fn simulated_devices_run_the_real_protocols() {
         panic!("expected a card, got {event:?}")
     };
     assert_eq!(read.masked_name(), "张*");
-    assert_eq!(read.masked_id_number(), "500***********1238");
+    assert_eq!(read.masked_id_number(), "990***********9992");
     devices.id_reader.simulator.as_ref().unwrap().remove();
     let event = tokio::time::timeout(Duration::from_secs(10), reader.next_event())
         .await

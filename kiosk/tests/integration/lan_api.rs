@@ -186,7 +186,7 @@ async fn tickets_are_issued_with_a_device_token_only() {
         .http
         .post(s.url("/api/v1/tickets"))
         .bearer_auth(DEVICE)
-        .json(&json!({"service": "consultation", "identity_token": "500114198001011234"}))
+        .json(&json!({"service": "consultation", "identity_token": "990101198001019991"}))
         .send()
         .await
         .unwrap();
@@ -202,8 +202,8 @@ async fn tickets_are_issued_with_a_device_token_only() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     assert!(error_of(resp).await.contains("colour"));
-    // Legal aid needs the ID card: 422 naming the service.
-    let resp = s.issue("legal_aid", json!(false)).await;
+    // Notarisation needs the ID card: 422 naming the service (legal aid only offers it).
+    let resp = s.issue("notary", json!(false)).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     // The queue view: counts, and nothing secret.

@@ -49,8 +49,8 @@ async fn remote_client_matches_the_local_one() {
 
     let services = client.services().await.unwrap();
     assert_eq!(services.len(), 8);
-    let token = client.identity_token("500114198001011234").unwrap();
-    assert_eq!(token, engine.identity_token("500114198001011234").unwrap());
+    let token = client.identity_token("990101198001019991").unwrap();
+    assert_eq!(token, engine.identity_token("990101198001019991").unwrap());
     let t = client
         .issue(IssueRequest {
             identity: Some(token.clone()),
@@ -148,7 +148,7 @@ async fn remote_client_matches_the_local_one() {
         Err(QueueError::Refused { status: 401, .. })
     ));
     assert!(matches!(
-        offline.identity_token("500114198001011234"),
+        offline.identity_token("990101198001019991"),
         Err(QueueError::IdentitySaltMissing)
     ));
 }

@@ -80,7 +80,7 @@ fn another_pages_take_a_number_button_opens_the_flow_with_its_service_chosen() {
     k.wait_step(Step::IdPrompt);
     assert!(
         k.exists("请将身份证放在感应区"),
-        "the service list was skipped: legal aid asks for the card"
+        "the service list was skipped: legal aid offers the card reader"
     );
     k.tap("模拟放卡：普通市民");
     assert!(k.printed_state().is_printed());
@@ -208,7 +208,7 @@ fn cover_open_keeps_the_ticket_and_alerts_staff() {
     k.open();
     k.tap("人民调解");
     k.wait_step(Step::IdPrompt);
-    k.tap("不用身份证，直接取号");
+    k.tap("不用身份证直接取号");
     assert_eq!(k.printed_state(), PrintState::CoverOpen);
     assert!(k.exists(
         "打印机盖未关好。号码已为您保留，请用手机拍下号码和二维码，工作人员也可以为您补打。"
@@ -294,6 +294,45 @@ fn a_printer_failing_mid_print_keeps_the_ticket_and_staff_reprint_it() {
 }
 
 #[test]
+fn a_legal_aid_ticket_needs_no_id_card() {
+    // A guardian or relative applying for someone else, a minor, someone with only a household
+    // register or a temporary card: the prompt says a number needs no card, and one tap issues it.
+    let k = Kiosk::start(KioskSetup::default());
+    k.open();
+    k.tap("法律援助");
+    k.wait_step(Step::IdPrompt);
+    assert!(k.exists("请将身份证放在感应区"));
+    assert!(k.exists(
+        "没有身份证也可以取号，代他人办理也可以，到窗口核对身份。读取身份证可以核对老年人绿色通道。"
+    ));
+    assert!(!k.exists("本业务需要读取身份证，放好后请稍等"));
+    k.tap("不用身份证直接取号");
+    assert!(k.printed_state().is_printed());
+    assert!(k.exists("请取走您的号码单"));
+    assert!(!k.controller.holds_card_data());
+    let tickets = k.tickets();
+    assert_eq!(tickets.len(), 1);
+    assert_eq!(tickets[0].service, "legal_aid");
+    assert_eq!(tickets[0].priority, PriorityKind::None);
+    let text = k.printed_text(&tickets[0].number);
+    assert!(text.contains("法律援助"), "{text}");
+    assert!(!text.contains("姓名"), "no name without a card: {text}");
+
+    // In English the same way out is offered.
+    k.tap("首页");
+    k.shell.set_language(kiosk::config::Language::En);
+    k.open();
+    k.tap("Legal aid");
+    k.wait_step(Step::IdPrompt);
+    assert!(k.exists(
+        "No ID card? You can still take a number, also for someone else; staff at the window check identity. With your ID card we can offer priority service for seniors."
+    ));
+    k.tap("Continue without ID card");
+    assert!(k.printed_state().is_printed());
+    assert_eq!(k.tickets().len(), 2);
+}
+
+#[test]
 fn without_a_reader_the_prompt_says_so_and_optional_services_still_issue() {
     let k = Kiosk::start(KioskSetup {
         reader: false,
@@ -305,14 +344,14 @@ fn without_a_reader_the_prompt_says_so_and_optional_services_still_issue() {
     assert!(k.exists("读卡器暂时无法使用"));
     assert!(k.exists("本机没有读卡器，您可以不用身份证继续取号"));
     assert!(!k.exists("模拟放卡 / Simulated card"));
-    k.tap("不用身份证，继续取号");
+    k.tap("不用身份证继续取号");
     assert!(k.printed_state().is_printed());
     assert_eq!(k.tickets().len(), 1);
 
-    // A service that requires the card says why and where to go.
+    // A service that requires the card (notarisation) says why and where to go.
     k.tap("首页");
     k.open();
-    k.tap("法律援助");
+    k.tap("公证受理");
     k.wait_step(Step::Error);
     assert!(k.exists("本业务需要身份证"));
     assert!(k.exists("读卡器暂时无法读取身份证，请到服务台，工作人员会为您取号。"));
@@ -330,7 +369,7 @@ fn a_failing_reader_is_reported_and_never_blocks_optional_services() {
     k.wait_step(Step::IdPrompt);
     assert!(k.exists("读卡器暂时无法使用"));
     assert!(k.exists("您可以不用身份证继续取号，不影响办理"));
-    k.tap("不用身份证，继续取号");
+    k.tap("不用身份证继续取号");
     assert!(k.printed_state().is_printed());
     assert_eq!(k.tickets().len(), 1);
 }
@@ -426,11 +465,47 @@ fn english_and_elderly_mode_on_the_flow() {
     k.tap("Simulated card: senior");
     k.wait_step(Step::Elderly);
     assert!(k.exists("Hello, 陈*英"));
-    k.tap("Use the green channel");
+    assert!(k.exists(
+        "You are 60 or older and may be served first. Would you like priority service for seniors?"
+    ));
+    k.tap("Use priority service");
     assert!(k.printed_state().is_printed());
     assert!(k.exists("Please take your ticket"));
-    assert!(k.exists("Elderly green channel"));
+    assert!(k.exists("Priority service for seniors"));
     assert!(k.shell.window().global::<Theme>().get_elderly());
+
+    // The paper ticket of an English-mode citizen: the service and the window line in Chinese
+    // first, then English (the demo queue serves legal aid at window 2).
+    let number = k.shown_number();
+    let text = k.printed_text(&number);
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} is not on the ticket: {text}"))
+    };
+    assert!(
+        at("业务：法律援助（优先）") < at("Service: Legal aid (priority)"),
+        "{text}"
+    );
+    assert!(at("请到 2号窗口 办理") < at("Go to Window 2"), "{text}");
+    assert!(!text.contains("Go to 2号"), "{text}");
+}
+
+#[test]
+fn a_chinese_mode_ticket_names_the_service_in_chinese_and_the_window_in_both() {
+    let k = Kiosk::start(KioskSetup::default());
+    k.open();
+    // Reception does not ask for the ID card: the tap issues at once.
+    k.tap("接待指引");
+    assert!(k.printed_state().is_printed());
+    let text = k.printed_text(&k.shown_number());
+    assert!(text.contains("业务 Service：接待指引"), "{text}");
+    assert!(!text.contains("Reception and guidance"), "{text}");
+    // The demo queue serves reception at windows 1 and 3.
+    assert!(
+        text.contains("请到 1号窗口、3号窗口 办理") && text.contains("Go to Window 1, Window 3"),
+        "{text}"
+    );
+    assert!(!text.contains("Go to 1号"), "{text}");
 }
 
 #[test]
@@ -461,7 +536,7 @@ fn touch_targets_are_at_least_15_mm_on_every_screen() {
         }
     };
     for elderly in [false, true] {
-        // A service this card has no ticket for yet, so the green channel is offered.
+        // A service this card has no ticket for yet, so priority service for seniors is offered.
         let service = if elderly {
             "法律咨询"
         } else {
@@ -475,7 +550,7 @@ fn touch_targets_are_at_least_15_mm_on_every_screen() {
         check("ID card prompt");
         k.tap("模拟放卡：老年人");
         k.wait_step(Step::Elderly);
-        check("green channel");
+        check("priority service for seniors");
         k.tap("使用绿色通道取号");
         k.printed_state();
         check("ticket");
@@ -507,10 +582,10 @@ fn an_unreachable_queue_host_says_so_and_retry_never_issues_twice() {
 
     // The host is down: nothing reaches it.
     proxy.set_mode(support::ProxyMode::Refuse);
-    k.tap("不用身份证，继续取号");
+    k.tap("不用身份证继续取号");
     k.wait_step(Step::Error);
     assert!(k.exists("暂时无法连接排队服务器"));
-    assert!(k.exists("请点击“重试”。重试不会重复出号；如仍不行，请咨询服务台。"));
+    assert!(k.exists("请点击“重试”。重试不会重复取号；如仍不行，请咨询服务台。"));
     assert!(k.tickets().is_empty());
     let key = k
         .controller

@@ -451,9 +451,9 @@ fn the_test_card_shows_only_the_masked_name_and_number() {
     k.unlock();
     k.tap("读取测试卡");
     let result = k.wait_result("成功");
-    assert_eq!(result, "成功：读到证件 王*明，500***********2030");
+    assert_eq!(result, "成功：读到证件 王*明，990***********9995");
     assert!(!result.contains("王小明"));
-    assert!(!result.contains("500114198806122030"));
+    assert!(!result.contains("990101198806129995"));
     assert!(k.exists(&result));
 }
 

@@ -59,7 +59,7 @@ mod tests {
     use super::*;
 
     fn token() -> IdentityToken {
-        IdentityToken::derive("site-salt-1", "500114198001011234").unwrap()
+        IdentityToken::derive("site-salt-1", "990101198001019991").unwrap()
     }
 
     #[test]

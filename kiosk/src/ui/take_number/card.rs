@@ -41,7 +41,7 @@ pub enum CardCheck {
     Read {
         /// The holder's name, masked (`王*明`).
         masked_name: String,
-        /// The ID number, masked (`500***********1238`).
+        /// The ID number, masked (`990***********9992`).
         masked_number: String,
     },
     /// A card lay on the pad but could not be read, with the reason.
@@ -51,9 +51,9 @@ pub enum CardCheck {
 /// The sample cards of simulated mode (`assets/sim-cards/`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SampleCard {
-    /// An adult below the green-channel age.
+    /// An adult below the age of the priority service for seniors.
     Citizen,
-    /// A person above the green-channel age.
+    /// A person above the age of the priority service for seniors.
     Elderly,
 }
 

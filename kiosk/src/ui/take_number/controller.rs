@@ -23,7 +23,7 @@ use tokio::{
 
 use super::{
     card::{CardCheck, CardSummary, SampleCard},
-    directory::Directory,
+    directory::{Bilingual, Directory},
     flow::{Effect, Flow, FlowError, ReaderState, Step, split_bilingual},
     options::TakeNumberOptions,
     printing::{PrintContext, PrintReport, PrintState, print_ticket},
@@ -32,8 +32,8 @@ use super::{
 use crate::{
     devices::PrinterService,
     ui::{
-        AppWindow, CardReaderStatus, Nav, Page, ServiceQueueInfo, Shell, TakeNumberAdapter,
-        TakeNumberError, TakeNumberStep, TicketPrintStatus,
+        AppWindow, CardReaderStatus, Nav, Page, ServiceQueueInfo, Session, Shell,
+        TakeNumberAdapter, TakeNumberError, TakeNumberStep, TicketPrintStatus,
     },
 };
 use queue::{
@@ -404,16 +404,30 @@ impl TakeNumberController {
         )
     }
 
+    /// What the ticket for `service` says beyond the queue's answer. A citizen who chose English
+    /// gets the service's English name after the Chinese one; the window line always has both
+    /// halves (`请到 3号窗口 办理 / Go to Window 3`).
     fn print_context(&self, service: &str) -> PrintContext {
         let flow = self.inner.flow.borrow();
-        let name = flow.service().filter(|s| s.id == service).map_or_else(
-            || self.inner.directory.names(service).zh,
-            |s| s.name.clone(),
+        let names = flow.service().filter(|s| s.id == service).map_or_else(
+            || self.inner.directory.names(service),
+            |s| Bilingual {
+                zh: s.name.clone(),
+                en: s.name_en.clone(),
+            },
         );
+        let english = self
+            .inner
+            .window
+            .upgrade()
+            .is_some_and(|w| w.global::<Session>().get_english());
+        let window = self.inner.directory.window_hint(service);
         PrintContext {
             centre: self.inner.options.centre_name.clone(),
-            service: name,
-            window: self.inner.directory.window_hint(service).map(|h| h.zh),
+            service: names.zh,
+            service_en: (english && !names.en.is_empty()).then_some(names.en),
+            window: window.as_ref().map(|h| h.zh.clone()),
+            window_en: window.map(|h| h.en),
             masked_name: flow.card().map(|c| c.masked_name.clone()),
             utc_offset: self.inner.options.utc_offset,
         }
@@ -500,10 +514,15 @@ impl TakeNumberController {
                 }
                 match queue.ticket(ticket_id).await {
                     Ok(ticket) => {
+                        // Staff reprints belong to no session: the service in Chinese only,
+                        // the window line in both languages.
+                        let window = directory.window_hint(&ticket.service);
                         let ctx = PrintContext {
                             centre: centre.clone(),
                             service: directory.names(&ticket.service).zh,
-                            window: directory.window_hint(&ticket.service).map(|h| h.zh),
+                            service_en: None,
+                            window: window.as_ref().map(|h| h.zh.clone()),
+                            window_en: window.map(|h| h.en),
                             masked_name: None,
                             utc_offset,
                         };

@@ -21,7 +21,7 @@ pub enum Step {
     Services,
     /// Asked for the ID card.
     IdPrompt,
-    /// Offered the elderly green channel.
+    /// Offered the priority service for seniors.
     Elderly,
     /// Waiting for the number.
     Issuing,
@@ -130,7 +130,8 @@ pub struct Flow {
 }
 
 impl Flow {
-    /// A flow for a kiosk with or without a card reader; `elderly_age` is the green-channel age.
+    /// A flow for a kiosk with or without a card reader; `elderly_age` is the age from which the
+    /// priority service for seniors is offered.
     pub fn new(reader_configured: bool, elderly_age: u32) -> Self {
         Self {
             step: Step::Services,
@@ -197,7 +198,7 @@ impl Flow {
         self.card_on_reader
     }
 
-    /// The green-channel age.
+    /// The age from which the priority service for seniors is offered.
     pub fn elderly_age(&self) -> u32 {
         self.elderly_age
     }
@@ -359,7 +360,7 @@ impl Flow {
         }
     }
 
-    /// The answer to the green-channel offer.
+    /// The answer to the offer of priority service for seniors.
     pub fn choose_elderly(&mut self, accept: bool) -> Vec<Effect> {
         if self.step != Step::Elderly {
             return Vec::new();

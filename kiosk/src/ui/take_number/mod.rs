@@ -1,7 +1,7 @@
 //! The take-a-number flow (取号): service tiles with waiting counts and wait ranges, the ID card
-//! prompt, the elderly green-channel offer, issuing, printing and the ticket screen, with every
-//! failure path (printer, reader, queue host, idle timeout) handled so that nobody is left
-//! without a number.
+//! prompt, the offer of priority service for seniors, issuing, printing and the ticket screen,
+//! with every failure path (printer, reader, queue host, idle timeout) handled so that nobody is
+//! left without a number.
 //!
 //! - [`flow`]: the state machine, pure and testable without a window;
 //! - [`controller`]: binds it to the `TakeNumberAdapter` Slint global, the queue, the printer and the

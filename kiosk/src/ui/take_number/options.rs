@@ -15,7 +15,7 @@ pub struct TakeNumberOptions {
     pub centre_name: String,
     /// This device's name on the queue host: reprint requests addressed to it are printed here.
     pub device_name: String,
-    /// Age from which the elderly green channel is offered (`[queue] elderly_age`).
+    /// Age from which the priority service for seniors is offered (`[queue] elderly_age`).
     pub elderly_age: u32,
     /// How long the ticket screen stays before it returns home (`[ui] ticket_screen_secs`);
     /// doubled when the ticket could not be printed, to leave time for a photograph.

@@ -58,8 +58,13 @@ pub struct PrintContext {
     pub centre: String,
     /// The service's Chinese name.
     pub service: String,
+    /// The service's English name, printed after the Chinese one: given when the citizen took
+    /// the number in English mode.
+    pub service_en: Option<String>,
     /// Where to go (`3号窗口`).
     pub window: Option<String>,
+    /// Where to go, in English (`Window 3`), for the English half of the window line.
+    pub window_en: Option<String>,
     /// The citizen's masked name, when the card was read.
     pub masked_name: Option<String>,
     /// Local time offset of the site (tickets show local time).
@@ -68,17 +73,27 @@ pub struct PrintContext {
 
 /// The paper ticket for `issued`.
 pub fn paper_ticket(issued: &IssuedTicket, ctx: &PrintContext) -> Ticket {
-    let service = if issued.priority.is_priority() {
+    let priority = issued.priority.is_priority();
+    let service = if priority {
         format!("{}（优先）", ctx.service)
     } else {
         ctx.service.clone()
     };
+    let service_en = ctx.service_en.as_ref().map(|en| {
+        if priority {
+            format!("{en} (priority)")
+        } else {
+            en.clone()
+        }
+    });
     Ticket {
         centre: ctx.centre.clone(),
         address: None,
         number: issued.number.clone(),
         service,
+        service_en,
         window: ctx.window.clone(),
+        window_en: ctx.window_en.clone(),
         ahead: issued.ahead,
         wait_minutes: Some((issued.eta_minutes.lo, issued.eta_minutes.hi)),
         issued_at: local_time(issued.issued_at, ctx.utc_offset),
@@ -181,21 +196,51 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_paper_ticket_shows_local_time_masked_name_priority_and_qr() {
-        let ctx = PrintContext {
+    fn context(service_en: Option<&str>) -> PrintContext {
+        PrintContext {
             centre: "黔江区公共法律服务中心".into(),
             service: "法律援助".into(),
+            service_en: service_en.map(str::to_owned),
             window: Some("2号窗口".into()),
+            window_en: Some("Window 2".into()),
             masked_name: Some("陈*英".into()),
             utc_offset: FixedOffset::east_opt(8 * 3600).unwrap(),
-        };
-        let t = paper_ticket(&issued(), &ctx);
+        }
+    }
+
+    #[test]
+    fn the_paper_ticket_shows_local_time_masked_name_priority_and_qr() {
+        let t = paper_ticket(&issued(), &context(None));
         assert_eq!(t.issued_at.to_string(), "2026-11-30 09:30:00");
         assert_eq!(t.name.unwrap().as_str(), "陈*英");
         assert_eq!(t.service, "法律援助（优先）");
+        assert_eq!(t.service_en, None);
         assert_eq!(t.qr.as_deref(), Some("http://192.0.2.1:8080/t/abc"));
         assert_eq!(t.wait_minutes, Some((10, 25)));
+    }
+
+    #[test]
+    fn an_english_mode_ticket_names_service_and_window_in_both_languages() {
+        let t = paper_ticket(&issued(), &context(Some("Legal aid")));
+        assert_eq!(t.service, "法律援助（优先）");
+        assert_eq!(t.service_en.as_deref(), Some("Legal aid (priority)"));
+        assert_eq!(t.window.as_deref(), Some("2号窗口"));
+        assert_eq!(t.window_en.as_deref(), Some("Window 2"));
+        // What the printer gets: Chinese first, then English, never "Go to 2号窗口".
+        let profile = &ticket_printer::profile::GENERIC_80_ZH;
+        let layout = ticket_printer::Layout::for_paper(profile.paper);
+        let bytes = ticket_printer::encode_ticket(&t, profile, &layout).unwrap();
+        let text = ticket_printer::virtual_printer::render(&bytes, profile)[0].text();
+        let at = |needle: &str| {
+            text.find(needle)
+                .unwrap_or_else(|| panic!("{needle:?} is not printed: {text}"))
+        };
+        assert!(
+            at("业务：法律援助（优先）") < at("Service: Legal aid (priority)"),
+            "{text}"
+        );
+        assert!(at("请到 2号窗口 办理") < at("Go to Window 2"), "{text}");
+        assert!(!text.contains("Go to 2号"), "{text}");
     }
 
     #[test]

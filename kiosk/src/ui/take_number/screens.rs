@@ -152,7 +152,9 @@ impl FlowStage {
         capture("take-number-2-id-card")?;
 
         tn.invoke_simulate_card(1);
-        self.wait("the green channel offer", |f| f.step() == Step::Elderly)?;
+        self.wait("the offer of priority service for seniors", |f| {
+            f.step() == Step::Elderly
+        })?;
         capture("take-number-3-elderly")?;
 
         tn.invoke_choose_elderly(true);

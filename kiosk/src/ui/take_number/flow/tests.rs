@@ -36,7 +36,7 @@ fn card(age: u32) -> CardSummary {
     CardSummary {
         masked_name: "陈*英".into(),
         age: Some(age),
-        token: IdentityToken::derive("salt-for-tests", "500114195008151044").unwrap(),
+        token: IdentityToken::derive("salt-for-tests", "990101195008159985").unwrap(),
     }
 }
 
@@ -79,7 +79,34 @@ fn a_service_without_card_issues_at_once_and_a_full_one_does_nothing() {
 }
 
 #[test]
-fn an_elderly_card_is_offered_the_green_channel_and_must_confirm_it() {
+fn the_default_legal_aid_service_issues_without_a_card() {
+    // A proxy, a minor or someone with only a household register: the prompt offers the card,
+    // skipping it issues a ticket without identity; the window checks identity.
+    let policy = queue::QueueConfig::default()
+        .service("legal_aid")
+        .expect("legal aid is a default service")
+        .id_card;
+    let mut flow = Flow::new(true, 60);
+    flow.open();
+    flow.services_loaded(Ok(vec![service("legal_aid", policy, ServiceState::Open)]));
+    assert!(flow.choose("legal_aid").is_empty());
+    assert_eq!(flow.step(), Step::IdPrompt);
+    let (request, _) = issue_of(&flow.skip_card());
+    assert_eq!(request.service, "legal_aid");
+    assert!(request.identity.is_none());
+    assert_eq!(flow.error(), None);
+
+    // Without a card reader at all it issues too (a required service would stop here).
+    let mut flow = Flow::new(false, 60);
+    flow.open();
+    flow.services_loaded(Ok(vec![service("legal_aid", policy, ServiceState::Open)]));
+    flow.choose("legal_aid");
+    let (request, _) = issue_of(&flow.skip_card());
+    assert!(request.identity.is_none());
+}
+
+#[test]
+fn an_elderly_card_is_offered_priority_service_and_must_confirm_it() {
     let mut flow = loaded(true);
     assert!(flow.choose("optional").is_empty());
     assert_eq!(flow.step(), Step::IdPrompt);

@@ -487,23 +487,57 @@ pub struct AidMatter {
     pub id: String,
     /// Name.
     pub name: Text,
-    /// `criminal`, `civil` or `administrative`.
+    /// `criminal`, `civil`, `administrative` or `general` (matters of every kind of case, such as a
+    /// retrial under art. 33); see [`aid_check::CATEGORIES`](crate::aid_check::CATEGORIES).
     pub category: String,
     /// Whether economic hardship is a condition (before the exemptions are considered).
     pub hardship_required: bool,
-    /// Article of the Legal Aid Law.
+    /// Article of the Legal Aid Law, in Chinese ("第三十一条第五项").
     pub article: String,
+    /// The same article in English ("Legal Aid Law art. 31(5)"); English screens show this, never
+    /// the Chinese label (empty in bundles that predate it: no label is shown).
+    #[serde(default)]
+    pub article_en: String,
 }
 
-/// A group of people a legal-aid rule names.
+/// A group of people or a situation a legal-aid rule names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AidGroup {
     /// Stable id.
     pub id: String,
     /// Description.
     pub name: Text,
-    /// Article.
+    /// Article, in Chinese ("第四十二条第三项").
     pub article: String,
+    /// The same article in English ("Legal Aid Law art. 42(3)").
+    #[serde(default)]
+    pub article_en: String,
+    /// The matters (by id) the rule is limited to; empty: every matter. Art. 42(3), for one, exempts
+    /// migrant workers from the hardship check only when they claim wages or work-injury damages.
+    #[serde(default)]
+    pub applies_to_matters: Vec<String>,
+}
+
+impl AidGroup {
+    /// Whether the rule can apply to the matter `matter_id` (`None`: the citizen chose "other / not
+    /// sure", which only the unlimited rules fit).
+    pub fn applies_to(&self, matter_id: Option<&str>) -> bool {
+        self.applies_to_matters.is_empty()
+            || matter_id.is_some_and(|id| self.applies_to_matters.iter().any(|m| m == id))
+    }
+}
+
+/// A point of the Legal Aid Law the self-check states with its outcome (a condition, a duty of the
+/// authorities, a further kind of help), with the article it rests on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AidNote {
+    /// The point in plain words.
+    pub text: Text,
+    /// Article(s), in Chinese ("第三十条、第三十九条").
+    pub article: String,
+    /// The same in English ("Legal Aid Law arts. 30 and 39").
+    #[serde(default)]
+    pub article_en: String,
 }
 
 /// The economic-hardship standard (经济困难标准), set by the provincial-level government (Legal Aid Law
@@ -512,6 +546,9 @@ pub struct AidGroup {
 pub struct HardshipStandard {
     /// Region the standard applies to.
     pub region: String,
+    /// The region in English ("Chongqing"); empty: English screens name no region.
+    #[serde(default)]
+    pub region_en: String,
     /// Monthly income per household member in yuan below which a household is in hardship; none while
     /// the official figure has not been entered.
     #[serde(default)]
@@ -535,7 +572,8 @@ pub struct HardshipStandard {
 pub struct LegalAidRules {
     /// Laws the rules come from.
     pub basis: Vec<String>,
-    /// Shown with every result: the legal-aid body's decision is final.
+    /// Shown on the first question and with every result: the self-check is no decision, the
+    /// legal-aid body decides.
     pub disclaimer: Text,
     /// Warning about obtaining aid by deception (art. 64).
     pub fraud_warning: Text,
@@ -549,6 +587,22 @@ pub struct LegalAidRules {
     pub no_hardship_condition: Vec<AidGroup>,
     /// Groups exempt from the hardship check when they can prove their status (art. 42).
     pub check_exempt: Vec<AidGroup>,
+    /// The condition that the person has no lawyer or other agent yet (arts. 24, 25, 29, 31, 33).
+    /// While present, the self-check asks about it; someone who has one is told so plainly.
+    #[serde(default)]
+    pub no_representative: Option<AidNote>,
+    /// The duty of the police, procuratorate and court to tell parties of their right to apply
+    /// (art. 35), shown with criminal results.
+    #[serde(default)]
+    pub right_to_be_told: Option<AidNote>,
+    /// Duty lawyers' help for suspects and defendants without a defence lawyer (art. 30), shown with
+    /// the results for a suspect's or defendant's defence.
+    #[serde(default)]
+    pub duty_lawyer: Option<AidNote>,
+    /// Free legal consultation (art. 23), shown with criminal results and with every result other
+    /// than "likely eligible".
+    #[serde(default)]
+    pub free_consultation: Option<AidNote>,
     /// Materials checklist.
     pub materials: Vec<Text>,
     /// Days to decide after receiving an application (art. 43).

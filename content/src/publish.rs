@@ -278,7 +278,16 @@ pub fn build(
         }
         let text = sources::read_text(&path)?;
         let id = if name == "legal_aid" {
-            b.add_json(&sources::parse_toml::<LegalAidRules>(&path, &text, 0)?)
+            let rules = sources::parse_toml::<LegalAidRules>(&path, &text, 0)?;
+            if let Some(problem) = crate::aid_check::problems(&rules).into_iter().next() {
+                return Err(ContentError::source(
+                    &path,
+                    None,
+                    Some(&problem.field),
+                    problem.reason,
+                ));
+            }
+            b.add_json(&rules)
         } else {
             b.add_json(&sources::parse_toml::<DisplaySettings>(&path, &text, 0)?)
         };

@@ -289,10 +289,11 @@ const INFO_SCREENS: &[InfoScreen] = &[
         name: "info-legal-aid-result",
         page: Page::LegalAid,
         setup: |w, _| {
-            // State compensation, no special situation, no exempt group: without an official income
-            // figure in the content the honest answer is "ask at the window".
+            // State compensation, no lawyer yet, no special situation, no exempt group: without an
+            // official income figure in the content the honest answer is "ask at the window".
             let aid = w.global::<super::LegalAidAdapter>();
             aid.invoke_answer("state_compensation".into());
+            aid.invoke_answer("no".into());
             aid.invoke_answer("".into());
             aid.invoke_answer("".into());
         },

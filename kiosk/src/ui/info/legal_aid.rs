@@ -1,4 +1,4 @@
-//! The 法律援助自测 page: the legal-aid self-check. The questions and the verdict come from
+//! The 法律援助自查 page: the legal-aid self-check. The questions and the verdict come from
 //! [`aid_check`](content::aid_check) applied to the content's [`LegalAidRules`]; this module
 //! turns them into the page's `LegalAidAdapter` state. The answers given live in the global's `history`
 //! (`question=value`), so the session end clears them with the rest of the page.
@@ -12,7 +12,8 @@ use crate::ui::{AppWindow, LegalAidAdapter, generated::AidOption, take_number::q
 use content::{
     Content, LegalAidRules, Text,
     aid_check::{
-        self, Answers, GroupAnswer, IncomeAnswer, MatterAnswer, Outcome, Question, Reason, Step,
+        self, AidNote, Answers, GroupAnswer, IncomeAnswer, MatterAnswer, Outcome, Question, Reason,
+        RepresentativeAnswer, Step,
     },
 };
 
@@ -102,14 +103,15 @@ pub(super) fn fill(window: &AppWindow, content: &Content) {
             .into(),
     );
     page.set_region(standard.region.as_str().into());
+    page.set_region_en(standard.region_en.as_str().into());
     page.set_household(standard.household.zh.as_str().into());
     page.set_household_en(standard.household.en_or_zh().into());
-    let (mandatory, mandatory_en) = bullets(
-        rules
-            .mandatory_defence
-            .iter()
-            .map(|g| (g.name.clone(), g.article.as_str())),
-    );
+    let (mandatory, mandatory_en) = bullets(rules.mandatory_defence.iter().map(|g| {
+        (
+            g.name.clone(),
+            Text::new(g.article.as_str(), g.article_en.as_str()),
+        )
+    }));
     page.set_mandatory(mandatory);
     page.set_mandatory_en(mandatory_en);
     page.set_disclaimer(rules.disclaimer.zh.as_str().into());
@@ -119,7 +121,8 @@ pub(super) fn fill(window: &AppWindow, content: &Content) {
     page.set_decision_days(int(rules.decision_days));
     page.set_assign_days(int(rules.assign_days));
     page.set_urgent_days(int(rules.urgent_deadline_days));
-    let (remedies, remedies_en) = bullets(rules.remedies.iter().map(|t| (t.clone(), "")));
+    let (remedies, remedies_en) =
+        bullets(rules.remedies.iter().map(|t| (t.clone(), Text::default())));
     page.set_remedies(remedies);
     page.set_remedies_en(remedies_en);
     let (materials, materials_en) = numbered(&rules.materials);
@@ -142,6 +145,8 @@ pub(super) fn reset(window: &AppWindow) {
     page.set_income_text(SharedString::new());
     page.set_reasons(SharedString::new());
     page.set_reasons_en(SharedString::new());
+    page.set_notes(SharedString::new());
+    page.set_notes_en(SharedString::new());
     page.set_defender_arranged(false);
     page.set_criminal(false);
 }
@@ -182,6 +187,7 @@ fn options(rows: Vec<AidOption>) -> ModelRc<AidOption> {
 fn question_name(question: Question) -> &'static str {
     match question {
         Question::Matter => "matter",
+        Question::Representative => "lawyer",
         Question::MandatoryDefence => "mandatory",
         Question::NoHardshipCondition => "situation",
         Question::CheckExempt => "exempt",
@@ -192,6 +198,7 @@ fn question_name(question: Question) -> &'static str {
 fn question_by_name(name: &str) -> Option<Question> {
     [
         Question::Matter,
+        Question::Representative,
         Question::MandatoryDefence,
         Question::NoHardshipCondition,
         Question::CheckExempt,
@@ -223,6 +230,10 @@ fn set_history(window: &AppWindow, history: &[(Question, String)]) {
         .set_history(ModelRc::new(VecModel::from(entries)));
 }
 
+/// The value of the lawyer question's "no" and "yes" buttons (empty is "not sure").
+const NO_LAWYER: &str = "no";
+const HAS_LAWYER: &str = "yes";
+
 /// The answers of the page's history: an empty value is "other / none of these / not sure".
 fn answers(history: &[(Question, String)]) -> Answers {
     let group = |value: &str| {
@@ -240,6 +251,13 @@ fn answers(history: &[(Question, String)]) -> Answers {
                     MatterAnswer::OtherOrNotSure
                 } else {
                     MatterAnswer::Listed(value.clone())
+                });
+            }
+            Question::Representative => {
+                answers.representative = Some(match value.as_str() {
+                    NO_LAWYER => RepresentativeAnswer::NoneYet,
+                    HAS_LAWYER => RepresentativeAnswer::AlreadyHas,
+                    _ => RepresentativeAnswer::NotSure,
                 });
             }
             Question::MandatoryDefence => answers.mandatory_defence = Some(group(value)),
@@ -278,9 +296,12 @@ fn render(window: &AppWindow, rules: &LegalAidRules) {
         Step::Ask(question) => {
             let rows = match question {
                 Question::Matter | Question::Income => Vec::new(),
-                Question::MandatoryDefence => group_options(&rules.mandatory_defence),
-                Question::NoHardshipCondition => group_options(&rules.no_hardship_condition),
-                Question::CheckExempt => group_options(&rules.check_exempt),
+                Question::Representative => lawyer_options(),
+                Question::MandatoryDefence
+                | Question::NoHardshipCondition
+                | Question::CheckExempt => {
+                    group_options(&aid_check::offered(rules, &answers, question))
+                }
             };
             page.set_options(options(rows));
             page.set_screen(question_name(question).into());
@@ -290,6 +311,7 @@ fn render(window: &AppWindow, rules: &LegalAidRules) {
                 Outcome::LikelyEligible => 0,
                 Outcome::LikelyNotEligible => 1,
                 Outcome::AskAtWindow => 2,
+                Outcome::AlreadyRepresented => 3,
             });
             page.set_defender_arranged(verdict.defender_arranged);
             page.set_criminal(verdict.criminal);
@@ -298,9 +320,12 @@ fn render(window: &AppWindow, rules: &LegalAidRules) {
                 .iter()
                 .map(|r| reason_text(rules, r))
                 .collect();
-            let (reasons, reasons_en) = bullets(texts.into_iter().map(|t| (t, "")));
+            let (reasons, reasons_en) = bullets(texts.into_iter().map(|t| (t, Text::default())));
             page.set_reasons(reasons);
             page.set_reasons_en(reasons_en);
+            let (notes, notes_en) = bullets(verdict.notes.iter().map(|n| note_text(n.note())));
+            page.set_notes(notes);
+            page.set_notes_en(notes_en);
             page.set_screen("result".into());
         }
     }
@@ -316,6 +341,7 @@ fn matter_options(rules: &LegalAidRules) -> Vec<AidOption> {
             name: name.zh.as_str().into(),
             name_en: name.en_or_zh().into(),
             article: SharedString::new(),
+            article_en: SharedString::new(),
             header: true,
         });
         rows.extend(matters.into_iter().map(|m| AidOption {
@@ -323,6 +349,7 @@ fn matter_options(rules: &LegalAidRules) -> Vec<AidOption> {
             name: m.name.zh.as_str().into(),
             name_en: m.name.en_or_zh().into(),
             article: m.article.as_str().into(),
+            article_en: m.article_en.as_str().into(),
             header: false,
         }));
     }
@@ -333,7 +360,22 @@ fn matter_options(rules: &LegalAidRules) -> Vec<AidOption> {
     rows
 }
 
-fn group_options(groups: &[content::AidGroup]) -> Vec<AidOption> {
+/// The lawyer question's answers: no, yes, not sure.
+fn lawyer_options() -> Vec<AidOption> {
+    [
+        (NO_LAWYER, "没有，还没请", "No, not yet"),
+        (HAS_LAWYER, "已经请了", "Yes, I already have one"),
+        ("", "不清楚", "Not sure"),
+    ]
+    .into_iter()
+    .map(|(id, zh, en)| AidOption {
+        id: id.into(),
+        ..none_option(zh, en)
+    })
+    .collect()
+}
+
+fn group_options(groups: &[&content::AidGroup]) -> Vec<AidOption> {
     let mut rows: Vec<AidOption> = groups
         .iter()
         .map(|g| AidOption {
@@ -341,6 +383,7 @@ fn group_options(groups: &[content::AidGroup]) -> Vec<AidOption> {
             name: g.name.zh.as_str().into(),
             name_en: g.name.en_or_zh().into(),
             article: g.article.as_str().into(),
+            article_en: g.article_en.as_str().into(),
             header: false,
         })
         .collect();
@@ -357,6 +400,7 @@ fn none_option(zh: &str, en: &str) -> AidOption {
         name: zh.into(),
         name_en: en.into(),
         article: SharedString::new(),
+        article_en: SharedString::new(),
         header: false,
     }
 }
@@ -367,39 +411,85 @@ fn category_name(category: &str) -> Text {
         "criminal" => Text::new("刑事案件", "Criminal cases"),
         "civil" => Text::new("民事事项", "Civil matters"),
         "administrative" => Text::new("行政事项", "Administrative matters"),
+        "general" => Text::new("其他情形", "Other situations"),
         other => Text::new(other, other),
     }
 }
 
-/// A reason as the page shows it, in both languages.
+/// A further-help note as the page shows it: its text, then the article of the Legal Aid Law.
+fn note_text(note: &AidNote) -> (Text, Text) {
+    (
+        note.text.clone(),
+        Text {
+            zh: format!("法律援助法{}", note.article),
+            en: note.article_en.clone(),
+        },
+    )
+}
+
+/// A reason as the page shows it, in both languages. The English names the article by its English
+/// label only ("Legal Aid Law art. 31(5)").
 pub fn reason_text(rules: &LegalAidRules, reason: &Reason) -> Text {
     let standard = &rules.hardship_standard;
-    let cite = |article: &str, name: &Text, zh: &str, en: &str| {
+    let cite = |zh_article: &str, en_article: &str, name: &Text, zh: &str, en: &str| {
+        let en_label = if en_article.is_empty() {
+            String::new()
+        } else {
+            format!(" ({en_article})")
+        };
         Text::new(
-            format!("{article}：{}{zh}", name.zh),
-            format!("{}{en} (Legal Aid Law {article})", name.en_or_zh()),
+            format!("{zh_article}：{}{zh}", name.zh),
+            format!("{}{en}{en_label}", name.en_or_zh()),
         )
     };
+    let region_en = if standard.region_en.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", standard.region_en)
+    };
     match reason {
-        Reason::Matter(m) => cite(&m.article, &m.name, "", ""),
+        Reason::Matter(m) => cite(&m.article, &m.article_en, &m.name, "", ""),
         Reason::MatterNotListed => Text::new(
             "您的事项不在所列事项中或不确定：地方法规可能扩大援助范围，法律咨询、代拟法律文书等也可能提供，请到窗口咨询。",
             "Your matter is not listed or you are not sure: local rules may widen the list, and advice or drafting documents may still be offered. Ask at the window.",
         ),
+        Reason::HasRepresentative(note) => cite(
+            &note.article,
+            &note.article_en,
+            &Text::new(
+                "您说这件事已经请了律师或代理人。",
+                "You said a lawyer or agent already acts for you in this matter. ",
+            ),
+            &note.text.zh,
+            note.text.en_or_zh(),
+        ),
+        Reason::RepresentativeNotKnown(note) => cite(
+            &note.article,
+            &note.article_en,
+            &Text::new(
+                "您不清楚这件事有没有请律师。",
+                "You are not sure whether a lawyer acts in this matter. ",
+            ),
+            &note.text.zh,
+            note.text.en_or_zh(),
+        ),
         Reason::MandatoryDefence(g) => cite(
             &g.article,
+            &g.article_en,
             &g.name,
             "——由办案机关通知法律援助机构指派律师，无需申请",
             ": the case-handling authority arranges a defender, no application needed",
         ),
         Reason::NoHardshipCondition(g) => cite(
             &g.article,
+            &g.article_en,
             &g.name,
             "——不受经济困难条件的限制",
             ": no economic-hardship condition",
         ),
         Reason::CheckExempt(g) => cite(
             &g.article,
+            &g.article_en,
             &g.name,
             "——凭证明材料免予核查经济困难状况",
             ": with proof of this status, finances are not checked",
@@ -414,12 +504,11 @@ pub fn reason_text(rules: &LegalAidRules, reason: &Reason) -> Text {
             standard: figure,
         } => Text::new(
             format!(
-                "家庭人均月收入{income}元，不高于{}经济困难标准每人每月{figure}元（{}）",
+                "家庭人均月收入{income}元，不高于{}法律援助经济困难标准每人每月{figure}元（{}）",
                 standard.region, standard.source
             ),
             format!(
-                "Monthly income of {income} yuan per person is within the hardship standard of {figure} yuan ({})",
-                standard.region
+                "Monthly income of {income} yuan per person is within the legal-aid hardship standard of {figure} yuan{region_en}",
             ),
         ),
         Reason::IncomeAboveStandard {
@@ -427,27 +516,31 @@ pub fn reason_text(rules: &LegalAidRules, reason: &Reason) -> Text {
             standard: figure,
         } => Text::new(
             format!(
-                "家庭人均月收入{income}元，高于{}经济困难标准每人每月{figure}元（{}）；如有特殊困难，仍可到窗口说明",
+                "家庭人均月收入{income}元，高于{}法律援助经济困难标准每人每月{figure}元（{}）；如有特殊困难，仍可到窗口说明",
                 standard.region, standard.source
             ),
             format!(
-                "Monthly income of {income} yuan per person is above the hardship standard of {figure} yuan ({}); special difficulties can still be explained at the window",
-                standard.region
+                "Monthly income of {income} yuan per person is above the legal-aid hardship standard of {figure} yuan{region_en}; special difficulties can still be explained at the window",
             ),
         ),
     }
 }
 
-fn bullets<'a>(items: impl Iterator<Item = (Text, &'a str)>) -> (SharedString, SharedString) {
+/// Bulleted lines in both languages, each with its article label when it has one: each language shows
+/// only its own label, so an English line without an English label has none (never the Chinese one).
+fn bullets(items: impl Iterator<Item = (Text, Text)>) -> (SharedString, SharedString) {
     let mut zh = Vec::new();
     let mut en = Vec::new();
     for (text, article) in items {
-        if article.is_empty() {
+        if article.zh.is_empty() {
             zh.push(format!("• {}", text.zh));
+        } else {
+            zh.push(format!("• {}（{}）", text.zh, article.zh));
+        }
+        if article.en.is_empty() {
             en.push(format!("• {}", text.en_or_zh()));
         } else {
-            zh.push(format!("• {}（{article}）", text.zh));
-            en.push(format!("• {} ({article})", text.en_or_zh()));
+            en.push(format!("• {} ({})", text.en_or_zh(), article.en));
         }
     }
     (zh.join("\n").into(), en.join("\n").into())
@@ -495,7 +588,73 @@ pub fn qr_text(rules: &LegalAidRules) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::income_key;
+    use content::{
+        LegalAidRules,
+        aid_check::{Reason, has_cjk},
+    };
+
+    use super::{income_key, note_text, reason_text};
+
+    #[test]
+    fn every_reason_and_note_reads_in_english_without_chinese() {
+        let mut rules: LegalAidRules = toml::from_str(include_str!(
+            "../../../../assets/content-src/legal_aid.toml"
+        ))
+        .unwrap();
+        rules.hardship_standard.monthly_income_per_person_yuan = Some(1500);
+        let condition = rules
+            .no_representative
+            .clone()
+            .expect("the lawyer question");
+        let mut reasons: Vec<Reason> = rules.matters.iter().cloned().map(Reason::Matter).collect();
+        reasons.extend(
+            rules
+                .mandatory_defence
+                .iter()
+                .cloned()
+                .map(Reason::MandatoryDefence),
+        );
+        reasons.extend(
+            rules
+                .no_hardship_condition
+                .iter()
+                .cloned()
+                .map(Reason::NoHardshipCondition),
+        );
+        reasons.extend(rules.check_exempt.iter().cloned().map(Reason::CheckExempt));
+        reasons.extend([
+            Reason::MatterNotListed,
+            Reason::HasRepresentative(condition.clone()),
+            Reason::RepresentativeNotKnown(condition),
+            Reason::NoStandardFigure,
+            Reason::IncomeNotGiven,
+            Reason::IncomeWithinStandard {
+                income: 900,
+                standard: 1500,
+            },
+            Reason::IncomeAboveStandard {
+                income: 2000,
+                standard: 1500,
+            },
+        ]);
+        for reason in &reasons {
+            let text = reason_text(&rules, reason);
+            assert!(!has_cjk(&text.en), "{reason:?}: {}", text.en);
+            if let Some(article) = reason.article_en() {
+                assert!(text.en.contains(article), "{}", text.en);
+                assert!(text.zh.contains(reason.article().unwrap()), "{}", text.zh);
+            }
+        }
+        for note in [
+            &rules.right_to_be_told,
+            &rules.duty_lawyer,
+            &rules.free_consultation,
+        ] {
+            let (text, article) = note_text(note.as_ref().expect("published"));
+            assert!(!has_cjk(&text.en) && !has_cjk(&article.en), "{}", text.en);
+            assert!(article.zh.starts_with("法律援助法第"), "{}", article.zh);
+        }
+    }
 
     #[test]
     fn the_income_pad_types_digits_without_leading_zeros() {

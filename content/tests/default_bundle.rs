@@ -139,12 +139,8 @@ fn the_default_content_is_shown_with_no_network() {
                 );
             }
         }
-        let at_rooms = guide.tiers.is_empty() || guide.tiers.contains(&content::SiteTier::Room);
-        for step in guide
-            .steps_for(content::SiteTier::Room)
-            .iter()
-            .filter(|_| at_rooms)
-        {
+        let at_rooms = guide.tiers.is_empty() || guide.tiers.contains(&SiteTier::Room);
+        for step in guide.steps_for(SiteTier::Room).iter().filter(|_| at_rooms) {
             assert!(
                 !step.zh.contains("取号") && !step.zh.contains(content::WINDOW_PLACEHOLDER),
                 "guide {}: a village room has no ticket machine: {step:?}",

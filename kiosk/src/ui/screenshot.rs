@@ -369,6 +369,16 @@ pub fn render_info(
         |err| ScreenshotError::Flow(format!("the bundled content does not load: {err}")),
     )?;
     // Photos and slides are files in the scratch directory: it goes when the pictures are taken.
+    // A station's or room's pictures carry that site's name, as its kiosk's home screen would.
+    if info.tier != content::SiteTier::Centre {
+        let content = store.current();
+        let name = shell.window().global::<super::Session>().get_centre_name();
+        if let Some(site) = super::info::about::this_site(&content, &name, info) {
+            let session = shell.window().global::<super::Session>();
+            session.set_centre_name(site.name.zh.as_str().into());
+            session.set_centre_name_en(site.name.en_or_zh().into());
+        }
+    }
     let pages = super::info::InfoPages::attach(&shell, store.current(), info);
     let mut written = Vec::new();
     let (screens, prefix) = match info.tier {

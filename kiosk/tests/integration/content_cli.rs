@@ -160,7 +160,9 @@ fn the_launch_check_refuses_todays_sources_for_a_release() {
         .expect("the legal-aid guide still has a point to confirm")
         + 1;
     assert!(
-        out.contains(&format!("services/03_legal_aid.toml:{line}: 〔待核实〕 mark")),
+        out.contains(&format!(
+            "services/03_legal_aid.toml:{line}: 〔待核实〕 mark"
+        )),
         "{out}"
     );
     assert!(err.contains("not releasable"), "{err}");

@@ -114,4 +114,4 @@ pub(crate) trait Screen {
 }
 
 /// The most pages a scrolled page is stepped through looking for a label.
-pub const PAGES_AT_MOST: usize = 60;
+pub(crate) const PAGES_AT_MOST: usize = 60;

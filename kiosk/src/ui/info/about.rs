@@ -19,7 +19,7 @@ pub fn adviser_of<'a>(content: &'a Content, site: &Site) -> Option<&'a Person> {
     content
         .lawyers
         .iter()
-        .find(|p| p.role == PersonRole::VillageAdviser && p.sites.iter().any(|s| *s == site.id))
+        .find(|p| p.role == PersonRole::VillageAdviser && p.sites.contains(&site.id))
 }
 
 /// Shows this site's adviser on the home screen, or hides the strip.
@@ -43,12 +43,13 @@ fn fill_adviser(window: &AppWindow, adviser: Option<&Person>) {
     home.set_adviser_shown(true);
 }
 
-/// The site this device stands in: by the configured name, else the first of its tier.
+/// The site this device stands in: the site of its tier with the configured name, else the first
+/// of its tier (a room's kiosk configured with the centre's name still shows a room).
 pub fn this_site<'a>(content: &'a Content, name: &str, options: InfoOptions) -> Option<&'a Site> {
     content
         .sites
         .iter()
-        .find(|site| site.name.zh == name)
+        .find(|site| site.name.zh == name && site.tier == options.tier)
         .or_else(|| content.sites.iter().find(|site| site.tier == options.tier))
 }
 

@@ -1,14 +1,17 @@
 //! The SQLite store: one file (mode 0600, WAL, `synchronous=FULL`), one writer connection and one
-//! reader connection, each used on tokio's blocking pool.
+//! reader connection. Outbox items go to a writer thread that commits the items arriving together in
+//! one transaction (group commit: one sync for many devices); everything else runs on tokio's blocking
+//! pool.
 
 use std::{
     path::{Path, PathBuf},
-    sync::{Arc, Mutex, PoisonError},
+    sync::{Arc, Mutex, PoisonError, mpsc},
 };
 
 use chrono::{DateTime, NaiveDate, Utc};
 use content::{Complaint, Heartbeat, OutboxMessage, OutboxPayload, Rating};
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
+use tokio::sync::oneshot;
 
 use super::{
     AccountSet, ComplaintRecord, ComplaintStatus, DeviceRecord, DeviceStatus, NewItem,
@@ -100,8 +103,10 @@ pub struct SqliteStore {
 
 struct Inner {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    writer: Arc<Mutex<Connection>>,
     reader: Mutex<Connection>,
+    /// Items for the writer thread ([`write_batches`]); it stops when this is dropped.
+    jobs: mpsc::Sender<Job>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -156,11 +161,20 @@ impl SqliteStore {
             side.push(suffix);
             restrict(Path::new(&side)).map_err(file)?;
         }
+        let writer = Arc::new(Mutex::new(writer));
+        let (jobs, queue) = mpsc::channel();
+        let thread_writer = Arc::clone(&writer);
+        let thread_path = path.to_owned();
+        std::thread::Builder::new()
+            .name("centre-sqlite-writer".into())
+            .spawn(move || write_batches(&thread_path, &thread_writer, &queue))
+            .map_err(file)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
-                writer: Mutex::new(writer),
+                writer,
                 reader: Mutex::new(reader),
+                jobs,
             }),
         })
     }
@@ -278,10 +292,9 @@ fn corrupt(what: &'static str) -> impl FnOnce(serde_json::Error) -> StoreError {
     }
 }
 
-/// Stores an item and its projection in one immediate transaction.
-fn store_item(conn: &mut Connection, item: &NewItem) -> Result<Stored, StoreError> {
+/// Stores an item and its projection inside the caller's transaction (a savepoint of the batch).
+fn store_one(tx: &Connection, item: &NewItem) -> Result<Stored, StoreError> {
     let message = &item.message;
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let id: Option<i64> = tx
         .query_row(
             "INSERT INTO items (device, key, kind, created_ms, received_ms, body) \
@@ -303,7 +316,6 @@ fn store_item(conn: &mut Connection, item: &NewItem) -> Result<Stored, StoreErro
             params![message.device, message.key],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        tx.commit()?;
         let receipt = Receipt {
             key: message.key.clone(),
             device: message.device.clone(),
@@ -390,13 +402,83 @@ fn store_item(conn: &mut Connection, item: &NewItem) -> Result<Stored, StoreErro
         }
         OutboxPayload::NeedsSurvey(_) => {}
     }
-    tx.commit()?;
     Ok(Stored::New(Receipt {
         key: message.key.clone(),
         device: message.device.clone(),
         // As stored (milliseconds), so the first answer and every repeat are the same.
         received: time(received),
     }))
+}
+
+/// One item waiting for the writer, and where its outcome goes.
+type Job = (NewItem, oneshot::Sender<Result<Stored, StoreError>>);
+
+/// Items written in one transaction at most.
+const MAX_BATCH: usize = 128;
+
+/// The writer thread: takes the items that arrived together and writes them in one transaction with
+/// one sync (group commit), each in its own savepoint so one failing item does not take the others
+/// with it. Every outcome is answered only after the commit: what is answered as stored is on disk.
+fn write_batches(path: &Path, writer: &Mutex<Connection>, jobs: &mpsc::Receiver<Job>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut conn = writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let outcomes = write_batch(&mut conn, &batch);
+        drop(conn);
+        let located = |err: StoreError| match err {
+            StoreError::Sqlite { source, .. } => StoreError::Sqlite {
+                path: path.to_owned(),
+                source,
+            },
+            other => other,
+        };
+        match outcomes {
+            Ok(outcomes) => {
+                for ((_, reply), outcome) in batch.into_iter().zip(outcomes) {
+                    let _ = reply.send(outcome.map_err(located));
+                }
+            }
+            Err(err) => {
+                let err = located(err);
+                tracing::error!("a batch of {} items was not stored: {err}", batch.len());
+                for (_, reply) in batch {
+                    let _ = reply.send(Err(StoreError::Task(format!(
+                        "the batch was not stored: {err}"
+                    ))));
+                }
+            }
+        }
+    }
+}
+
+fn write_batch(
+    conn: &mut Connection,
+    batch: &[Job],
+) -> Result<Vec<Result<Stored, StoreError>>, StoreError> {
+    let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for (item, _) in batch {
+        let savepoint = tx.savepoint()?;
+        match store_one(&savepoint, item) {
+            Ok(stored) => {
+                savepoint.commit()?;
+                outcomes.push(Ok(stored));
+            }
+            Err(err) => {
+                // Dropping the savepoint rolls this item back; the others stay.
+                drop(savepoint);
+                outcomes.push(Err(err));
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(outcomes)
 }
 
 fn replace_accounts(conn: &mut Connection, accounts: &AccountSet) -> Result<(), StoreError> {
@@ -444,7 +526,16 @@ fn role(name: String) -> Result<Role, StoreError> {
 
 impl Store for SqliteStore {
     fn store_item(&self, item: NewItem) -> StoreFuture<'_, Stored> {
-        self.write(move |conn| store_item(conn, &item))
+        Box::pin(async move {
+            let (reply, outcome) = oneshot::channel();
+            self.inner
+                .jobs
+                .send((item, reply))
+                .map_err(|_| StoreError::Task("the writer thread has stopped".into()))?;
+            outcome
+                .await
+                .map_err(|_| StoreError::Task("the writer thread has stopped".into()))?
+        })
     }
 
     fn device_by_token(&self, token_sha256: String) -> StoreFuture<'_, Option<DeviceRecord>> {

@@ -1,5 +1,5 @@
 //! Shared by the tests and the benchmark: a centre on a loopback port over a real SQLite file, and a
-//! few request helpers.
+//! few request functions.
 
 #![allow(dead_code, unreachable_pub, missing_docs)]
 

@@ -1,0 +1,236 @@
+//! The staff's routes: `POST /api/v1/login`, and with its session token `GET /api/v1/devices`,
+//! `GET /api/v1/complaints` and `GET /api/v1/ratings`. Contact telephone numbers are masked.
+
+use axum::{
+    Json,
+    body::Bytes,
+    extract::{Query, State},
+    http::{HeaderMap, StatusCode, header},
+};
+use chrono::{DateTime, Utc};
+use health_facts::{IdReaderFacts, PrinterFacts};
+use serde::{Deserialize, Serialize};
+
+use super::{ApiError, AppState};
+use crate::{
+    auth::{
+        Credential, DEMO_PASSWORD_HASH, new_token, parse_authorization, token_sha256,
+        verify_password,
+    },
+    mask::mask_phone,
+    store::{ComplaintStatus, Session},
+};
+
+/// The default and largest `limit` of a list.
+const DEFAULT_LIMIT: u32 = 100;
+const MAX_LIMIT: u32 = 1000;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Login {
+    user: String,
+    password: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct LoginAnswer {
+    token: String,
+    expires: DateTime<Utc>,
+}
+
+pub(super) async fn login(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Json<LoginAnswer>, ApiError> {
+    let login: Login = serde_json::from_slice(&body).map_err(|err| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("expected {{\"user\":…,\"password\":…}}: {err}"),
+        )
+    })?;
+    let account = state.store.staff(login.user.clone()).await?;
+    // An unknown user costs the same hashing as a wrong password, so timing does not tell them apart.
+    let phc = account
+        .as_ref()
+        .map_or(DEMO_PASSWORD_HASH.to_owned(), |a| a.password_hash.clone());
+    let permit = state
+        .password_checks
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting down"))?;
+    let password = login.password;
+    let matches = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        verify_password(&password, &phc)
+    })
+    .await
+    .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "password check failed"))?;
+    let Some(account) = account.filter(|_| matches) else {
+        tracing::warn!("failed staff login for {:?}", login.user);
+        return Err(ApiError::unauthorized("wrong user or password"));
+    };
+    let token = new_token();
+    let now = state.clock.now();
+    let expires = now
+        + chrono::Duration::from_std(state.settings.session_ttl)
+            .unwrap_or(chrono::Duration::hours(12));
+    state
+        .store
+        .create_session(token_sha256(&token), account.user.clone(), now, expires)
+        .await?;
+    tracing::info!("staff login: {}", account.user);
+    Ok(Json(LoginAnswer { token, expires }))
+}
+
+/// The session the request's bearer token names.
+async fn session(state: &AppState, headers: &HeaderMap) -> Result<Session, ApiError> {
+    let Some(Credential::Bearer(token)) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_authorization)
+    else {
+        return Err(ApiError::unauthorized(
+            "log in first (POST /api/v1/login), then send Authorization: Bearer <token>",
+        ));
+    };
+    state
+        .store
+        .session(token_sha256(&token), state.clock.now())
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("the session is unknown or has expired"))
+}
+
+#[derive(Serialize)]
+pub(super) struct DeviceView {
+    device: String,
+    site: String,
+    online: bool,
+    last_seen: Option<DateTime<Utc>>,
+    content_version: Option<u64>,
+    content_stale: Option<bool>,
+    printer: Option<PrinterFacts>,
+    reader: Option<IdReaderFacts>,
+    outbox_pending: Option<u64>,
+    alerts: Vec<String>,
+}
+
+pub(super) async fn devices(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<DeviceView>>, ApiError> {
+    session(&state, &headers).await?;
+    let now = state.clock.now();
+    let window =
+        chrono::Duration::from_std(state.settings.online_window).unwrap_or(chrono::Duration::MAX);
+    let devices = state.store.devices().await?;
+    Ok(Json(
+        devices
+            .into_iter()
+            .map(|d| {
+                let heartbeat = d.heartbeat.as_ref();
+                let facts = heartbeat.and_then(|h| h.devices.as_ref());
+                DeviceView {
+                    online: d.last_seen.is_some_and(|seen| now - seen <= window),
+                    last_seen: d.last_seen,
+                    content_version: heartbeat.and_then(|h| h.content_version),
+                    content_stale: heartbeat.map(|h| h.content_stale),
+                    printer: facts.and_then(|f| f.printer.clone()),
+                    reader: facts.map(|f| f.id_reader.clone()),
+                    outbox_pending: heartbeat.map(|h| h.outbox_pending),
+                    alerts: Vec::new(),
+                    device: d.id,
+                    site: d.site,
+                }
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ListQuery {
+    limit: Option<u32>,
+}
+
+impl ListQuery {
+    fn limit(&self) -> u32 {
+        self.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct ComplaintView {
+    key: String,
+    device: String,
+    site: String,
+    about: String,
+    text: String,
+    contact: Option<String>,
+    status: ComplaintStatus,
+    created: DateTime<Utc>,
+    received: DateTime<Utc>,
+}
+
+pub(super) async fn complaints(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<ComplaintView>>, ApiError> {
+    session(&state, &headers).await?;
+    let records = state.store.complaints(query.limit()).await?;
+    Ok(Json(
+        records
+            .into_iter()
+            .map(|r| ComplaintView {
+                key: r.key,
+                device: r.device,
+                site: r.site,
+                about: r.complaint.about,
+                text: r.complaint.text,
+                contact: r.complaint.contact.as_deref().map(mask_phone),
+                status: r.status,
+                created: r.created,
+                received: r.received,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize)]
+pub(super) struct RatingView {
+    key: String,
+    device: String,
+    site: String,
+    service: String,
+    ticket: Option<String>,
+    score: u8,
+    comment: String,
+    created: DateTime<Utc>,
+    received: DateTime<Utc>,
+}
+
+pub(super) async fn ratings(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<RatingView>>, ApiError> {
+    session(&state, &headers).await?;
+    let records = state.store.ratings(query.limit()).await?;
+    Ok(Json(
+        records
+            .into_iter()
+            .map(|r| RatingView {
+                key: r.key,
+                device: r.device,
+                site: r.site,
+                service: r.rating.service,
+                ticket: r.rating.ticket,
+                score: r.rating.score,
+                comment: r.rating.comment,
+                created: r.created,
+                received: r.received,
+            })
+            .collect(),
+    ))
+}

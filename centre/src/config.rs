@@ -1,0 +1,260 @@
+//! The configuration file (`centre serve --config PATH`): TOML, every key checked, an unknown key
+//! refused; a file with one bad key is rejected whole, naming the key and the reason.
+
+use std::{
+    collections::HashSet,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+use serde::Deserialize;
+
+use crate::{
+    auth::{
+        DEMO_DEVICE_TOKEN, DEMO_PASSWORD, Role, is_password_hash, token_sha256, verify_password,
+    },
+    error::ConfigError,
+};
+
+/// The default listening address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8480";
+
+/// The centre's configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CentreConfig {
+    /// Where to listen (default [`DEFAULT_LISTEN`]; `--listen` overrides it).
+    #[serde(default)]
+    pub listen: Option<SocketAddr>,
+    /// The data directory (default `centre-data` in the working directory; `--data-dir` overrides it).
+    #[serde(default)]
+    pub data_dir: Option<PathBuf>,
+    /// The database URL (default: `centre.sqlite3` in the data directory; `--database` overrides it).
+    #[serde(default)]
+    pub database: Option<String>,
+    /// A device is online when its last heartbeat arrived at most this many seconds ago (default 1,800:
+    /// three of the kiosk's default 600 s heartbeats).
+    #[serde(default = "default_online_window_secs")]
+    pub online_window_secs: u64,
+    /// Hours a staff session lasts (default 12).
+    #[serde(default = "default_session_hours")]
+    pub session_hours: u32,
+    /// The devices allowed to send items.
+    #[serde(default)]
+    pub devices: Vec<DeviceEntry>,
+    /// The staff accounts.
+    #[serde(default)]
+    pub staff: Vec<StaffEntry>,
+}
+
+fn default_online_window_secs() -> u64 {
+    1800
+}
+
+fn default_session_hours() -> u32 {
+    12
+}
+
+/// A device (`[[devices]]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceEntry {
+    /// The id the kiosk reports (`[content] device_id`, else its site name): 1 to 64 bytes.
+    pub id: String,
+    /// The site it stands at.
+    pub site: String,
+    /// Hex SHA-256 of its token, as printed by `centre hash-token`.
+    pub token_sha256: String,
+}
+
+/// A staff account (`[[staff]]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffEntry {
+    /// The login name.
+    pub user: String,
+    /// Argon2id PHC string, as printed by `centre hash-password`.
+    pub password_hash: String,
+    /// `administrator`, `supervisor` or `manager`.
+    pub role: Role,
+}
+
+impl CentreConfig {
+    /// Reads and checks the file at `path`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses and checks `text` (named `path` in errors).
+    pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
+        let invalid = |key: String, reason: String| ConfigError::Invalid {
+            path: path.to_owned(),
+            key,
+            reason,
+        };
+        let deserializer = toml::Deserializer::parse(text)
+            .map_err(|err| invalid("(file)".into(), err.message().to_owned()))?;
+        let config: Self = serde_path_to_error::deserialize(deserializer).map_err(|err| {
+            let key = err.path().to_string();
+            invalid(key, err.into_inner().message().to_owned())
+        })?;
+        config
+            .validate()
+            .map_err(|(key, reason)| invalid(key, reason))?;
+        Ok(config)
+    }
+
+    /// The checks beyond types: ids, unique names and tokens, well-formed hashes, no demo credentials.
+    fn validate(&self) -> Result<(), (String, String)> {
+        if self.online_window_secs == 0 {
+            return Err(("online_window_secs".into(), "must be at least 1".into()));
+        }
+        if self.session_hours == 0 || self.session_hours > 24 * 7 {
+            return Err(("session_hours".into(), "must be 1 to 168".into()));
+        }
+        let demo_token = token_sha256(DEMO_DEVICE_TOKEN);
+        let (mut ids, mut tokens) = (HashSet::new(), HashSet::new());
+        for (i, device) in self.devices.iter().enumerate() {
+            let key = |field: &str| format!("devices[{i}].{field}");
+            if device.id.is_empty()
+                || device.id.len() > crate::ingest::MAX_DEVICE_BYTES
+                || device.id.chars().any(char::is_control)
+            {
+                return Err((
+                    key("id"),
+                    "must be 1 to 64 bytes, no control characters".into(),
+                ));
+            }
+            if !ids.insert(device.id.as_str()) {
+                return Err((key("id"), format!("{:?} is listed twice", device.id)));
+            }
+            if device.site.trim().is_empty() {
+                return Err((key("site"), "must not be empty".into()));
+            }
+            let token = device.token_sha256.to_ascii_lowercase();
+            if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err((
+                    key("token_sha256"),
+                    "must be 64 hex digits (run `centre hash-token`)".into(),
+                ));
+            }
+            if token == demo_token {
+                return Err((key("token_sha256"), "is the demo token's hash".into()));
+            }
+            if !tokens.insert(token) {
+                return Err((key("token_sha256"), "is the token of another device".into()));
+            }
+        }
+        let mut users = HashSet::new();
+        for (i, staff) in self.staff.iter().enumerate() {
+            let key = |field: &str| format!("staff[{i}].{field}");
+            if staff.user.is_empty()
+                || staff.user.len() > 64
+                || staff.user.chars().any(char::is_control)
+            {
+                return Err((
+                    key("user"),
+                    "must be 1 to 64 bytes, no control characters".into(),
+                ));
+            }
+            if !users.insert(staff.user.as_str()) {
+                return Err((key("user"), format!("{:?} is listed twice", staff.user)));
+            }
+            if !is_password_hash(&staff.password_hash) {
+                return Err((
+                    key("password_hash"),
+                    "must be an argon2 PHC string (run `centre hash-password`)".into(),
+                ));
+            }
+            if verify_password(DEMO_PASSWORD, &staff.password_hash) {
+                return Err((
+                    key("password_hash"),
+                    "is a hash of the demo password".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<CentreConfig, String> {
+        CentreConfig::parse(Path::new("centre.toml"), text).map_err(|e| e.to_string())
+    }
+
+    const TOKEN: &str = "0a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223242526272829";
+
+    #[test]
+    fn a_good_file_is_read() {
+        let hash = crate::auth::hash_password("a long enough password").unwrap();
+        let config = parse(&format!(
+            r#"
+listen = "0.0.0.0:8480"
+online_window_secs = 900
+
+[[devices]]
+id = "xiangyang-1"
+site = "向阳镇公共法律服务工作站"
+token_sha256 = "{TOKEN}"
+
+[[staff]]
+user = "wang"
+password_hash = "{hash}"
+role = "supervisor"
+"#
+        ))
+        .unwrap();
+        assert_eq!(config.online_window_secs, 900);
+        assert_eq!(config.session_hours, 12);
+        assert_eq!(config.devices[0].site, "向阳镇公共法律服务工作站");
+        assert_eq!(config.staff[0].role, Role::Supervisor);
+    }
+
+    #[test]
+    fn bad_keys_are_named() {
+        let device = |id: &str, token: &str| {
+            format!("[[devices]]\nid = \"{id}\"\nsite = \"s\"\ntoken_sha256 = \"{token}\"\n")
+        };
+        let err = parse("listen = 5").unwrap_err();
+        assert!(err.contains("listen"), "{err}");
+        let err = parse("colour = \"red\"").unwrap_err();
+        assert!(err.contains("unknown field `colour`"), "{err}");
+        let err = parse(&device("k", "abc")).unwrap_err();
+        assert!(err.contains("devices[0].token_sha256"), "{err}");
+        let err = parse(&device("k", &token_sha256(DEMO_DEVICE_TOKEN))).unwrap_err();
+        assert!(err.contains("demo token"), "{err}");
+        let err = parse(&format!(
+            "{}{}",
+            device("k", TOKEN),
+            device("k", &"1".repeat(64))
+        ))
+        .unwrap_err();
+        assert!(
+            err.contains("devices[1].id") && err.contains("twice"),
+            "{err}"
+        );
+        let err = parse(&format!("{}{}", device("a", TOKEN), device("b", TOKEN))).unwrap_err();
+        assert!(err.contains("another device"), "{err}");
+        let err = parse("[[staff]]\nuser = \"u\"\npassword_hash = \"x\"\nrole = \"administrator\"")
+            .unwrap_err();
+        assert!(err.contains("staff[0].password_hash"), "{err}");
+        let demo = crate::auth::DEMO_PASSWORD_HASH;
+        let err = parse(&format!(
+            "[[staff]]\nuser = \"u\"\npassword_hash = \"{demo}\"\nrole = \"administrator\""
+        ))
+        .unwrap_err();
+        assert!(err.contains("demo password"), "{err}");
+        let err = parse(&format!(
+            "[[staff]]\nuser = \"u\"\npassword_hash = \"{demo}\"\nrole = \"king\""
+        ))
+        .unwrap_err();
+        assert!(err.contains("staff[0].role"), "{err}");
+    }
+}

@@ -1,0 +1,32 @@
+//! The district centre's server: it receives what kiosks send through their outbox (complaints, ratings,
+//! anonymous ticket statistics, needs surveys, heartbeats), stores every item once and durably, and shows
+//! it to logged-in staff through a JSON API.
+//!
+//! - [`ingest`]: what a well-formed outbox item is (the body is [`content::OutboxMessage`], so the centre
+//!   reads exactly what the kiosk writes) and why one is refused.
+//! - [`store`]: the [`Store`] trait and its SQLite implementation, [`SqliteStore`].
+//! - [`api`]: the HTTP routes (`POST /api/v1/outbox`, `POST /api/v1/login`, `GET /api/v1/devices`,
+//!   `GET /api/v1/complaints`, `GET /api/v1/ratings`).
+//! - [`auth`]: device tokens, staff passwords, sessions, the demo credentials.
+//! - [`config`]: the TOML configuration file; [`accounts`]: the devices and staff installed from it (or
+//!   the demo's).
+//! - [`server`]: binding and serving.
+//!
+//! Times are read from one injected [`clock::WallClock`].
+
+pub mod accounts;
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod ingest;
+pub mod mask;
+pub mod server;
+pub mod store;
+
+pub use accounts::{Accounts, install_accounts};
+pub use api::{ApiSettings, AppState, router};
+pub use config::{CentreConfig, DeviceEntry, StaffEntry};
+pub use error::{AuthError, ConfigError, StartError, StoreError};
+pub use server::serve;
+pub use store::{SqliteStore, Store, open_store};

@@ -1,0 +1,32 @@
+//! Serving the API on a TCP listener.
+
+use std::future::Future;
+
+use axum::serve::ListenerExt as _;
+use tokio::net::TcpListener;
+
+use crate::{
+    api::{AppState, router},
+    error::StartError,
+};
+
+/// Serves the API on `listener` until `shutdown` completes (in-flight requests are finished first).
+/// Accepted sockets get `TCP_NODELAY`.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let addr = listener
+        .local_addr()
+        .map_or_else(|_| "?".to_owned(), |a| a.to_string());
+    let listener = listener.tap_io(|tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY: {err}");
+        }
+    });
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|source| StartError::Listen { addr, source })
+}

@@ -1,0 +1,287 @@
+//! Storage behind one trait, [`Store`], so that the SQLite implementation ([`SqliteStore`], the
+//! default) and a PostgreSQL one (a later release) serve the same API.
+//!
+//! The rules every implementation keeps:
+//! - an item and its projection (complaint, rating, ticket statistics, latest heartbeat) are written in
+//!   one transaction: never a half item;
+//! - an item is identified by its device and its idempotency key: the same pair twice is stored once
+//!   ([`Stored::Again`]), and a different body under a stored pair is refused ([`Stored::Conflict`]);
+//! - a write is durable before the call returns.
+//!
+//! Methods return boxed futures so the trait is object-safe (`Arc<dyn Store>`) and an asynchronous
+//! database client can implement it directly.
+
+mod sqlite;
+
+use std::{future::Future, path::Path, pin::Pin, sync::Arc};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use content::{Complaint, Heartbeat, OutboxMessage, Rating};
+use serde::Serialize;
+
+use crate::{auth::Role, error::StoreError};
+
+pub use sqlite::SqliteStore;
+
+/// The future a [`Store`] method returns.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// The default SQLite file name in the data directory.
+pub const SQLITE_FILE: &str = "centre.sqlite3";
+
+/// A device allowed to send items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRecord {
+    /// The device id, as kiosks name themselves in outbox items.
+    pub id: String,
+    /// The site it stands at.
+    pub site: String,
+    /// Hex SHA-256 of its bearer token; none: revoked (kept for its history).
+    pub token_sha256: Option<String>,
+}
+
+/// A staff account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffAccount {
+    /// The login name.
+    pub user: String,
+    /// Argon2id PHC string of the password.
+    pub password_hash: String,
+    /// The role.
+    pub role: Role,
+    /// Installed by the demo (`centre serve` without `--config`).
+    pub demo: bool,
+}
+
+/// Every device and staff account, as installed at start-up.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountSet {
+    /// The devices.
+    pub devices: Vec<DeviceRecord>,
+    /// The staff accounts.
+    pub staff: Vec<StaffAccount>,
+}
+
+/// A logged-in staff session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// The account.
+    pub user: String,
+    /// Its role.
+    pub role: Role,
+    /// When the session ends.
+    pub expires: DateTime<Utc>,
+}
+
+/// An item to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewItem {
+    /// The parsed message.
+    pub message: OutboxMessage,
+    /// The body as received.
+    pub body: String,
+    /// When the centre received it (the centre's clock).
+    pub received: DateTime<Utc>,
+}
+
+/// What the centre answers about a stored item: the same for the first delivery and every repeat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Receipt {
+    /// The idempotency key.
+    pub key: String,
+    /// The device.
+    pub device: String,
+    /// When the centre first received it.
+    pub received: DateTime<Utc>,
+}
+
+/// The outcome of [`Store::store_item`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    /// Stored now.
+    New(Receipt),
+    /// Stored before, with the same content: nothing written.
+    Again(Receipt),
+    /// Stored before with a different content: nothing written.
+    Conflict(Receipt),
+}
+
+/// A device with its latest heartbeat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceStatus {
+    /// The device id.
+    pub id: String,
+    /// Its site.
+    pub site: String,
+    /// When the centre last received a heartbeat from it (the centre's clock).
+    pub last_seen: Option<DateTime<Utc>>,
+    /// The newest heartbeat by the device's own time stamp (a late, older one does not replace it).
+    pub heartbeat: Option<Heartbeat>,
+}
+
+/// Where a complaint stands. Only `received` exists in this version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComplaintStatus {
+    /// Received, not yet assigned.
+    Received,
+}
+
+impl ComplaintStatus {
+    /// The name as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+        }
+    }
+}
+
+/// A stored complaint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComplaintRecord {
+    /// The idempotency key (the receipt code the kiosk showed).
+    pub key: String,
+    /// The device.
+    pub device: String,
+    /// The device's site.
+    pub site: String,
+    /// What the citizen wrote (the contact unmasked: mask it before showing it).
+    pub complaint: Complaint,
+    /// Where it stands.
+    pub status: ComplaintStatus,
+    /// When the kiosk queued it (the device's clock).
+    pub created: DateTime<Utc>,
+    /// When the centre received it.
+    pub received: DateTime<Utc>,
+}
+
+/// A stored rating.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RatingRecord {
+    /// The idempotency key.
+    pub key: String,
+    /// The device.
+    pub device: String,
+    /// The device's site.
+    pub site: String,
+    /// The rating.
+    pub rating: Rating,
+    /// When the kiosk queued it.
+    pub created: DateTime<Utc>,
+    /// When the centre received it.
+    pub received: DateTime<Utc>,
+}
+
+/// Stored ticket statistics of one device, service and day (the newest report wins).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketStatsRecord {
+    /// The device.
+    pub device: String,
+    /// The business day.
+    pub day: NaiveDate,
+    /// The service.
+    pub service: String,
+    /// Tickets issued.
+    pub issued: u32,
+    /// Tickets served.
+    pub served: u32,
+    /// No-shows.
+    pub no_show: u32,
+    /// Mean wait, seconds.
+    pub mean_wait_secs: u32,
+}
+
+/// Rows in each table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreCounts {
+    /// Outbox items of every kind.
+    pub items: u64,
+    /// Complaints.
+    pub complaints: u64,
+    /// Ratings.
+    pub ratings: u64,
+    /// Devices with a heartbeat.
+    pub heartbeats: u64,
+    /// Ticket statistics rows (device, day, service).
+    pub ticket_stats: u64,
+}
+
+/// The centre's storage. See the module documentation for the rules every implementation keeps.
+pub trait Store: Send + Sync + 'static {
+    /// Stores an item and its projection in one durable transaction, once per device and key.
+    fn store_item(&self, item: NewItem) -> StoreFuture<'_, Stored>;
+
+    /// The device whose token has this hex SHA-256, if any (revoked devices have none).
+    fn device_by_token(&self, token_sha256: String) -> StoreFuture<'_, Option<DeviceRecord>>;
+
+    /// Makes `accounts` the complete set of devices and staff: listed ones are added or updated,
+    /// devices not listed lose their token (their items stay), staff not listed are deleted with their
+    /// sessions. One transaction.
+    fn replace_accounts(&self, accounts: AccountSet) -> StoreFuture<'_, ()>;
+
+    /// The staff accounts not installed by the demo, by name.
+    fn real_staff(&self) -> StoreFuture<'_, Vec<String>>;
+
+    /// A staff account by login name.
+    fn staff(&self, user: String) -> StoreFuture<'_, Option<StaffAccount>>;
+
+    /// Records a session under the hex SHA-256 of its token; sessions expired at `now` are purged.
+    fn create_session(
+        &self,
+        token_sha256: String,
+        user: String,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> StoreFuture<'_, ()>;
+
+    /// The session with this token hash, when it exists and has not expired at `now`.
+    fn session(&self, token_sha256: String, now: DateTime<Utc>)
+    -> StoreFuture<'_, Option<Session>>;
+
+    /// Every device, by id, with its latest heartbeat.
+    fn devices(&self) -> StoreFuture<'_, Vec<DeviceStatus>>;
+
+    /// The newest complaints first, at most `limit`.
+    fn complaints(&self, limit: u32) -> StoreFuture<'_, Vec<ComplaintRecord>>;
+
+    /// The newest ratings first, at most `limit`.
+    fn ratings(&self, limit: u32) -> StoreFuture<'_, Vec<RatingRecord>>;
+
+    /// Ticket statistics of the days `from..=to`, by day, device and service.
+    fn ticket_stats(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreFuture<'_, Vec<TicketStatsRecord>>;
+
+    /// Rows in each table.
+    fn counts(&self) -> StoreFuture<'_, StoreCounts>;
+}
+
+/// Opens the store a `--database` URL names: none or `sqlite:PATH` → SQLite (default:
+/// [`SQLITE_FILE`] in `data_dir`); `postgres://…` is refused in this version.
+pub fn open_store(url: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, StoreError> {
+    let path = match url {
+        None => data_dir.join(SQLITE_FILE),
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            return Err(StoreError::Url {
+                url: "postgres://…".into(),
+                reason: "PostgreSQL support comes in a later release; use sqlite:PATH or leave \
+                         --database out"
+                    .into(),
+            });
+        }
+        Some(url) => match url.strip_prefix("sqlite:") {
+            Some(path) if !path.is_empty() => {
+                Path::new(path.strip_prefix("//").unwrap_or(path)).to_path_buf()
+            }
+            _ => {
+                return Err(StoreError::Url {
+                    url: url.into(),
+                    reason: "expected sqlite:PATH (or postgres://… in a later release)".into(),
+                });
+            }
+        },
+    };
+    Ok(Arc::new(SqliteStore::open(&path)?))
+}

@@ -1,0 +1,780 @@
+//! The SQLite store: one file (mode 0600, WAL, `synchronous=FULL`), one writer connection and one
+//! reader connection. Outbox items go to a writer thread that commits the items arriving together in
+//! one transaction (group commit: one sync for many devices); everything else runs on tokio's blocking
+//! pool.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex, PoisonError, mpsc},
+};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use content::{Complaint, Heartbeat, OutboxMessage, OutboxPayload, Rating};
+use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
+use tokio::sync::oneshot;
+
+use super::{
+    AccountSet, ComplaintRecord, ComplaintStatus, DeviceRecord, DeviceStatus, NewItem,
+    RatingRecord, Receipt, Session, StaffAccount, Store, StoreCounts, StoreFuture, Stored,
+    TicketStatsRecord,
+};
+use crate::{auth::Role, error::StoreError};
+
+/// The schema version this code writes (`PRAGMA user_version`).
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS devices (
+    id TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    token_sha256 TEXT UNIQUE
+);
+CREATE TABLE IF NOT EXISTS staff (
+    user TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    demo INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_sha256 TEXT PRIMARY KEY,
+    user TEXT NOT NULL REFERENCES staff(user) ON DELETE CASCADE,
+    expires_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS items (
+    id INTEGER PRIMARY KEY,
+    device TEXT NOT NULL REFERENCES devices(id),
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    received_ms INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    UNIQUE (device, key)
+);
+CREATE INDEX IF NOT EXISTS items_kind_received ON items(kind, received_ms);
+CREATE TABLE IF NOT EXISTS complaints (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id),
+    device TEXT NOT NULL,
+    key TEXT NOT NULL,
+    about TEXT NOT NULL,
+    text TEXT NOT NULL,
+    contact TEXT,
+    status TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    received_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS complaints_key ON complaints(key);
+CREATE TABLE IF NOT EXISTS ratings (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id),
+    device TEXT NOT NULL,
+    key TEXT NOT NULL,
+    service TEXT NOT NULL,
+    ticket TEXT,
+    score INTEGER NOT NULL,
+    comment TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    received_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS heartbeats (
+    device TEXT PRIMARY KEY REFERENCES devices(id),
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    created_ms INTEGER NOT NULL,
+    received_ms INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ticket_stats (
+    device TEXT NOT NULL REFERENCES devices(id),
+    day TEXT NOT NULL,
+    service TEXT NOT NULL,
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    issued INTEGER NOT NULL,
+    served INTEGER NOT NULL,
+    no_show INTEGER NOT NULL,
+    mean_wait_secs INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    PRIMARY KEY (device, day, service)
+);
+";
+
+/// The SQLite implementation of [`Store`]. Clone freely (clones share the connections).
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Arc<Mutex<Connection>>,
+    reader: Mutex<Connection>,
+    /// Items for the writer thread ([`write_batches`]); it stops when this is dropped.
+    jobs: mpsc::Sender<Job>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.inner.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the database at `path`: the file and its `-wal`/`-shm` companions get mode
+    /// 0600, the schema is created, WAL with `synchronous=FULL`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let sqlite = |source| StoreError::Sqlite {
+            path: path.to_owned(),
+            source,
+        };
+        let file = |source| StoreError::File {
+            path: path.to_owned(),
+            source,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(file)?;
+        }
+        create_private(path).map_err(file)?;
+        let writer = Connection::open(path).map_err(sqlite)?;
+        configure(&writer).map_err(sqlite)?;
+        writer
+            .execute_batch("PRAGMA journal_mode=WAL;")
+            .map_err(sqlite)?;
+        let version: i64 = writer
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sqlite)?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::Corrupt {
+                what: "schema",
+                reason: format!(
+                    "version {version} was written by a newer centre (this one knows {SCHEMA_VERSION})"
+                ),
+            });
+        }
+        writer
+            .execute_batch(&format!(
+                "BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            ))
+            .map_err(sqlite)?;
+        let reader = Connection::open(path).map_err(sqlite)?;
+        configure(&reader).map_err(sqlite)?;
+        for suffix in ["-wal", "-shm"] {
+            let mut side = path.as_os_str().to_owned();
+            side.push(suffix);
+            restrict(Path::new(&side)).map_err(file)?;
+        }
+        let writer = Arc::new(Mutex::new(writer));
+        let (jobs, queue) = mpsc::channel();
+        let thread_writer = Arc::clone(&writer);
+        let thread_path = path.to_owned();
+        std::thread::Builder::new()
+            .name("centre-sqlite-writer".into())
+            .spawn(move || write_batches(&thread_path, &thread_writer, &queue))
+            .map_err(file)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                path: path.to_owned(),
+                writer,
+                reader: Mutex::new(reader),
+                jobs,
+            }),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` on the writer connection on the blocking pool.
+    fn write<T, F>(&self, f: F) -> StoreFuture<'_, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || {
+                let mut conn = inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
+                f(&mut conn).map_err(|err| inner.locate(err))
+            })
+            .await
+            .map_err(|err| StoreError::Task(err.to_string()))?
+        })
+    }
+
+    /// Runs `f` on the reader connection on the blocking pool.
+    fn read<T, F>(&self, f: F) -> StoreFuture<'_, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || {
+                let conn = inner.reader.lock().unwrap_or_else(PoisonError::into_inner);
+                f(&conn).map_err(|err| inner.locate(err))
+            })
+            .await
+            .map_err(|err| StoreError::Task(err.to_string()))?
+        })
+    }
+}
+
+impl Inner {
+    /// Names the file in an SQLite error raised inside a query.
+    fn locate(&self, err: StoreError) -> StoreError {
+        match err {
+            StoreError::Sqlite { path, source } if path.as_os_str().is_empty() => {
+                StoreError::Sqlite {
+                    path: self.path.clone(),
+                    source,
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+/// An SQLite error whose file [`Inner::locate`] fills in.
+impl From<rusqlite::Error> for StoreError {
+    fn from(source: rusqlite::Error) -> Self {
+        Self::Sqlite {
+            path: PathBuf::new(),
+            source,
+        }
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.execute_batch(
+        "PRAGMA synchronous=FULL;
+         PRAGMA foreign_keys=ON;
+         PRAGMA secure_delete=ON;",
+    )
+}
+
+/// Creates `path` with mode 0600 if it does not exist, and restricts it to 0600 if it does.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)?;
+    restrict(path)
+}
+
+fn restrict(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.permissions().mode() & 0o777 != 0o600 => {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        }
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(err) => Err(err),
+    }
+}
+
+fn ms(time: DateTime<Utc>) -> i64 {
+    time.timestamp_millis()
+}
+
+fn time(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+fn corrupt(what: &'static str) -> impl FnOnce(serde_json::Error) -> StoreError {
+    move |err| StoreError::Corrupt {
+        what,
+        reason: err.to_string(),
+    }
+}
+
+/// Stores an item and its projection inside the caller's transaction (a savepoint of the batch).
+fn store_one(tx: &Connection, item: &NewItem) -> Result<Stored, StoreError> {
+    let message = &item.message;
+    let id: Option<i64> = tx
+        .query_row(
+            "INSERT INTO items (device, key, kind, created_ms, received_ms, body) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (device, key) DO NOTHING RETURNING id",
+            params![
+                message.device,
+                message.key,
+                message.payload.kind(),
+                ms(message.created),
+                ms(item.received),
+                item.body
+            ],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(id) = id else {
+        let (body, received_ms): (String, i64) = tx.query_row(
+            "SELECT body, received_ms FROM items WHERE device = ?1 AND key = ?2",
+            params![message.device, message.key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let receipt = Receipt {
+            key: message.key.clone(),
+            device: message.device.clone(),
+            received: time(received_ms),
+        };
+        let before: Option<OutboxMessage> = serde_json::from_str(&body).ok();
+        return Ok(if before.as_ref() == Some(message) {
+            Stored::Again(receipt)
+        } else {
+            Stored::Conflict(receipt)
+        });
+    };
+    let (created, received) = (ms(message.created), ms(item.received));
+    match &message.payload {
+        OutboxPayload::Complaint(c) => {
+            tx.execute(
+                "INSERT INTO complaints (item_id, device, key, about, text, contact, status, \
+                 created_ms, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    id,
+                    message.device,
+                    message.key,
+                    c.about,
+                    c.text,
+                    c.contact,
+                    ComplaintStatus::Received.as_str(),
+                    created,
+                    received
+                ],
+            )?;
+        }
+        OutboxPayload::Rating(r) => {
+            tx.execute(
+                "INSERT INTO ratings (item_id, device, key, service, ticket, score, comment, \
+                 created_ms, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    id,
+                    message.device,
+                    message.key,
+                    r.service,
+                    r.ticket,
+                    r.score,
+                    r.comment,
+                    created,
+                    received
+                ],
+            )?;
+        }
+        OutboxPayload::TicketStats(s) => {
+            tx.execute(
+                "INSERT INTO ticket_stats (device, day, service, item_id, issued, served, no_show, \
+                 mean_wait_secs, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+                 ON CONFLICT (device, day, service) DO UPDATE SET item_id = excluded.item_id, \
+                 issued = excluded.issued, served = excluded.served, no_show = excluded.no_show, \
+                 mean_wait_secs = excluded.mean_wait_secs, created_ms = excluded.created_ms \
+                 WHERE excluded.created_ms >= ticket_stats.created_ms",
+                params![
+                    message.device,
+                    s.day.to_string(),
+                    s.service,
+                    id,
+                    s.issued,
+                    s.served,
+                    s.no_show,
+                    s.mean_wait_secs,
+                    created
+                ],
+            )?;
+        }
+        OutboxPayload::Heartbeat(h) => {
+            let data = serde_json::to_string(h).map_err(corrupt("heartbeat"))?;
+            tx.execute(
+                "INSERT INTO heartbeats (device, item_id, created_ms, received_ms, data) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (device) DO UPDATE SET \
+                 received_ms = MAX(heartbeats.received_ms, excluded.received_ms), \
+                 item_id = CASE WHEN excluded.created_ms >= heartbeats.created_ms \
+                     THEN excluded.item_id ELSE heartbeats.item_id END, \
+                 data = CASE WHEN excluded.created_ms >= heartbeats.created_ms \
+                     THEN excluded.data ELSE heartbeats.data END, \
+                 created_ms = MAX(heartbeats.created_ms, excluded.created_ms)",
+                params![message.device, id, created, received, data],
+            )?;
+        }
+        OutboxPayload::NeedsSurvey(_) => {}
+    }
+    Ok(Stored::New(Receipt {
+        key: message.key.clone(),
+        device: message.device.clone(),
+        // As stored (milliseconds), so the first answer and every repeat are the same.
+        received: time(received),
+    }))
+}
+
+/// One item waiting for the writer, and where its outcome goes.
+type Job = (NewItem, oneshot::Sender<Result<Stored, StoreError>>);
+
+/// Items written in one transaction at most.
+const MAX_BATCH: usize = 128;
+
+/// The writer thread: takes the items that arrived together and writes them in one transaction with
+/// one sync (group commit), each in its own savepoint so one failing item does not take the others
+/// with it. Every outcome is answered only after the commit: what is answered as stored is on disk.
+fn write_batches(path: &Path, writer: &Mutex<Connection>, jobs: &mpsc::Receiver<Job>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut conn = writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let outcomes = write_batch(&mut conn, &batch);
+        drop(conn);
+        let located = |err: StoreError| match err {
+            StoreError::Sqlite { source, .. } => StoreError::Sqlite {
+                path: path.to_owned(),
+                source,
+            },
+            other => other,
+        };
+        match outcomes {
+            Ok(outcomes) => {
+                for ((_, reply), outcome) in batch.into_iter().zip(outcomes) {
+                    let _ = reply.send(outcome.map_err(located));
+                }
+            }
+            Err(err) => {
+                let err = located(err);
+                tracing::error!("a batch of {} items was not stored: {err}", batch.len());
+                for (_, reply) in batch {
+                    let _ = reply.send(Err(StoreError::Task(format!(
+                        "the batch was not stored: {err}"
+                    ))));
+                }
+            }
+        }
+    }
+}
+
+fn write_batch(
+    conn: &mut Connection,
+    batch: &[Job],
+) -> Result<Vec<Result<Stored, StoreError>>, StoreError> {
+    let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for (item, _) in batch {
+        let savepoint = tx.savepoint()?;
+        match store_one(&savepoint, item) {
+            Ok(stored) => {
+                savepoint.commit()?;
+                outcomes.push(Ok(stored));
+            }
+            Err(err) => {
+                // Dropping the savepoint rolls this item back; the others stay.
+                drop(savepoint);
+                outcomes.push(Err(err));
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(outcomes)
+}
+
+fn replace_accounts(conn: &mut Connection, accounts: &AccountSet) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Tokens first cleared, then set: a token moving from one device to another never collides.
+    tx.execute("UPDATE devices SET token_sha256 = NULL", [])?;
+    for device in &accounts.devices {
+        tx.execute(
+            "INSERT INTO devices (id, site, token_sha256) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (id) DO UPDATE SET site = excluded.site, token_sha256 = excluded.token_sha256",
+            params![device.id, device.site, device.token_sha256],
+        )?;
+    }
+    let keep: Vec<&str> = accounts.staff.iter().map(|s| s.user.as_str()).collect();
+    let existing: Vec<String> = tx
+        .prepare("SELECT user FROM staff")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for user in existing.iter().filter(|u| !keep.contains(&u.as_str())) {
+        tx.execute("DELETE FROM staff WHERE user = ?1", [user])?;
+    }
+    for account in &accounts.staff {
+        tx.execute(
+            "INSERT INTO staff (user, password_hash, role, demo) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (user) DO UPDATE SET password_hash = excluded.password_hash, \
+             role = excluded.role, demo = excluded.demo",
+            params![
+                account.user,
+                account.password_hash,
+                account.role.as_str(),
+                account.demo
+            ],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn role(name: String) -> Result<Role, StoreError> {
+    Role::parse(&name).ok_or(StoreError::Corrupt {
+        what: "staff role",
+        reason: format!("unknown role {name:?}"),
+    })
+}
+
+impl Store for SqliteStore {
+    fn store_item(&self, item: NewItem) -> StoreFuture<'_, Stored> {
+        Box::pin(async move {
+            let (reply, outcome) = oneshot::channel();
+            self.inner
+                .jobs
+                .send((item, reply))
+                .map_err(|_| StoreError::Task("the writer thread has stopped".into()))?;
+            outcome
+                .await
+                .map_err(|_| StoreError::Task("the writer thread has stopped".into()))?
+        })
+    }
+
+    fn device_by_token(&self, token_sha256: String) -> StoreFuture<'_, Option<DeviceRecord>> {
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT id, site, token_sha256 FROM devices WHERE token_sha256 = ?1",
+                    [token_sha256],
+                    |r| {
+                        Ok(DeviceRecord {
+                            id: r.get(0)?,
+                            site: r.get(1)?,
+                            token_sha256: r.get(2)?,
+                        })
+                    },
+                )
+                .optional()?)
+        })
+    }
+
+    fn replace_accounts(&self, accounts: AccountSet) -> StoreFuture<'_, ()> {
+        self.write(move |conn| replace_accounts(conn, &accounts))
+    }
+
+    fn real_staff(&self) -> StoreFuture<'_, Vec<String>> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare("SELECT user FROM staff WHERE demo = 0 ORDER BY user")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn staff(&self, user: String) -> StoreFuture<'_, Option<StaffAccount>> {
+        self.read(move |conn| {
+            let row: Option<(String, String, String, bool)> = conn
+                .query_row(
+                    "SELECT user, password_hash, role, demo FROM staff WHERE user = ?1",
+                    [user],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            row.map(|(user, password_hash, name, demo)| {
+                Ok(StaffAccount {
+                    user,
+                    password_hash,
+                    role: role(name)?,
+                    demo,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    fn create_session(
+        &self,
+        token_sha256: String,
+        user: String,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> StoreFuture<'_, ()> {
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute("DELETE FROM sessions WHERE expires_ms <= ?1", [ms(now)])?;
+            tx.execute(
+                "INSERT INTO sessions (token_sha256, user, expires_ms) VALUES (?1, ?2, ?3)",
+                params![token_sha256, user, ms(expires)],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn session(
+        &self,
+        token_sha256: String,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'_, Option<Session>> {
+        self.read(move |conn| {
+            let row: Option<(String, String, i64)> = conn
+                .query_row(
+                    "SELECT s.user, staff.role, s.expires_ms FROM sessions s \
+                     JOIN staff ON staff.user = s.user \
+                     WHERE s.token_sha256 = ?1 AND s.expires_ms > ?2",
+                    params![token_sha256, ms(now)],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            row.map(|(user, name, expires)| {
+                Ok(Session {
+                    user,
+                    role: role(name)?,
+                    expires: time(expires),
+                })
+            })
+            .transpose()
+        })
+    }
+
+    fn devices(&self) -> StoreFuture<'_, Vec<DeviceStatus>> {
+        self.read(|conn| {
+            let rows: Vec<(String, String, Option<i64>, Option<String>)> = conn
+                .prepare(
+                    "SELECT d.id, d.site, h.received_ms, h.data FROM devices d \
+                     LEFT JOIN heartbeats h ON h.device = d.id ORDER BY d.id",
+                )?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<Result<_, _>>()?;
+            rows.into_iter()
+                .map(|(id, site, received, data)| {
+                    let heartbeat = data
+                        .map(|data| serde_json::from_str::<Heartbeat>(&data))
+                        .transpose()
+                        .map_err(corrupt("heartbeat"))?;
+                    Ok(DeviceStatus {
+                        id,
+                        site,
+                        last_seen: received.map(time),
+                        heartbeat,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn complaints(&self, limit: u32) -> StoreFuture<'_, Vec<ComplaintRecord>> {
+        self.read(move |conn| {
+            Ok(conn
+                .prepare(
+                    "SELECT c.key, c.device, d.site, c.about, c.text, c.contact, c.created_ms, \
+                     c.received_ms FROM complaints c JOIN devices d ON d.id = c.device \
+                     ORDER BY c.received_ms DESC, c.item_id DESC LIMIT ?1",
+                )?
+                .query_map([limit], |r| {
+                    Ok(ComplaintRecord {
+                        key: r.get(0)?,
+                        device: r.get(1)?,
+                        site: r.get(2)?,
+                        complaint: Complaint {
+                            about: r.get(3)?,
+                            text: r.get(4)?,
+                            contact: r.get(5)?,
+                        },
+                        status: ComplaintStatus::Received,
+                        created: time(r.get(6)?),
+                        received: time(r.get(7)?),
+                    })
+                })?
+                .collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn ratings(&self, limit: u32) -> StoreFuture<'_, Vec<RatingRecord>> {
+        self.read(move |conn| {
+            Ok(conn
+                .prepare(
+                    "SELECT r.key, r.device, d.site, r.service, r.ticket, r.score, r.comment, \
+                     r.created_ms, r.received_ms FROM ratings r JOIN devices d ON d.id = r.device \
+                     ORDER BY r.received_ms DESC, r.item_id DESC LIMIT ?1",
+                )?
+                .query_map([limit], |r| {
+                    Ok(RatingRecord {
+                        key: r.get(0)?,
+                        device: r.get(1)?,
+                        site: r.get(2)?,
+                        rating: Rating {
+                            service: r.get(3)?,
+                            ticket: r.get(4)?,
+                            score: r.get(5)?,
+                            comment: r.get(6)?,
+                        },
+                        created: time(r.get(7)?),
+                        received: time(r.get(8)?),
+                    })
+                })?
+                .collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn ticket_stats(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreFuture<'_, Vec<TicketStatsRecord>> {
+        self.read(move |conn| {
+            let rows: Vec<(String, String, String, u32, u32, u32, u32)> = conn
+                .prepare(
+                    "SELECT device, day, service, issued, served, no_show, mean_wait_secs \
+                     FROM ticket_stats WHERE day >= ?1 AND day <= ?2 ORDER BY day, device, service",
+                )?
+                .query_map(params![from.to_string(), to.to_string()], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                })?
+                .collect::<Result<_, _>>()?;
+            rows.into_iter()
+                .map(
+                    |(device, day, service, issued, served, no_show, mean_wait_secs)| {
+                        Ok(TicketStatsRecord {
+                            device,
+                            day: day.parse().map_err(|err: chrono::ParseError| {
+                                StoreError::Corrupt {
+                                    what: "ticket statistics day",
+                                    reason: err.to_string(),
+                                }
+                            })?,
+                            service,
+                            issued,
+                            served,
+                            no_show,
+                            mean_wait_secs,
+                        })
+                    },
+                )
+                .collect()
+        })
+    }
+
+    fn counts(&self) -> StoreFuture<'_, StoreCounts> {
+        self.read(|conn| {
+            let count = |table: &str| -> Result<u64, StoreError> {
+                let n: i64 =
+                    conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
+                Ok(n.max(0) as u64)
+            };
+            Ok(StoreCounts {
+                items: count("items")?,
+                complaints: count("complaints")?,
+                ratings: count("ratings")?,
+                heartbeats: count("heartbeats")?,
+                ticket_stats: count("ticket_stats")?,
+            })
+        })
+    }
+}

@@ -1,0 +1,165 @@
+//! End to end: the kiosk's own outbox (`content::Outbox`, a real SQLite file in a temporary data
+//! directory) delivers a complaint, a rating and a heartbeat to a centre on loopback, and they appear
+//! in the staff's lists. The kiosk's outbox has no token setting, so its URL carries the device's
+//! credentials (`http://device:token@host/…`), which its HTTP client sends as `Authorization: Basic`.
+
+mod support;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use content::{Complaint, ContentConfig, Heartbeat, ItemState, Outbox, OutboxPayload, Rating};
+use support::{DEMO_DEVICE, DEMO_TOKEN, TestCentre, wait_until};
+
+fn kiosk_config(centre: &TestCentre, token: &str) -> ContentConfig {
+    let address = centre.base.trim_start_matches("http://");
+    ContentConfig {
+        outbox_url: Some(format!(
+            "http://{DEMO_DEVICE}:{token}@{address}/api/v1/outbox"
+        )),
+        device_id: Some(DEMO_DEVICE.into()),
+        ..ContentConfig::default()
+    }
+}
+
+#[tokio::test]
+async fn a_kiosk_outbox_delivers_to_the_centre() {
+    let centre_dir = tempfile::tempdir().unwrap();
+    let kiosk_dir = tempfile::tempdir().unwrap();
+    let centre = TestCentre::demo(centre_dir.path()).await;
+    let outbox = Outbox::open(
+        kiosk_dir.path(),
+        &kiosk_config(&centre, DEMO_TOKEN),
+        "ignored",
+    )
+    .unwrap();
+
+    let complaint_key = "T-E2E0-0001";
+    assert!(
+        outbox
+            .submit_with_key(
+                complaint_key,
+                OutboxPayload::Complaint(Complaint {
+                    about: "legal_aid".into(),
+                    text: "申请法律援助要等多久？".into(),
+                    contact: Some("13812345678".into()),
+                }),
+            )
+            .unwrap()
+    );
+    let rating_key = outbox
+        .submit(OutboxPayload::Rating(Rating {
+            service: "notary".into(),
+            ticket: Some("B007".into()),
+            score: 1,
+            comment: "等了两个小时".into(),
+        }))
+        .unwrap();
+
+    // Delivered the way the kiosk's tests drive it: one round, every item answered 2xx.
+    let report = outbox.send_due(Utc::now()).await.unwrap();
+    assert_eq!((report.sent, report.retry, report.rejected), (2, 0, 0));
+    assert_eq!(
+        outbox.item(complaint_key).unwrap().unwrap().state,
+        ItemState::Sent
+    );
+    assert_eq!(
+        outbox.item(&rating_key).unwrap().unwrap().state,
+        ItemState::Sent
+    );
+
+    // The heartbeat goes through the kiosk's running delivery task; wait for it with a deadline.
+    let task = outbox.spawn(&tokio::runtime::Handle::current());
+    let heartbeat_key = outbox
+        .submit(OutboxPayload::Heartbeat(Heartbeat {
+            content_version: Some(42),
+            content_stale: false,
+            clock: "plausible".into(),
+            outbox_pending: 1,
+            devices: Some(health_facts::DeviceFacts {
+                printer: Some(health_facts::PrinterFacts {
+                    checked_at: Some(Utc::now()),
+                    online: true,
+                    paper: health_facts::PaperState::Out,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            ..Heartbeat::default()
+        }))
+        .unwrap();
+    wait_until(
+        "the heartbeat is delivered",
+        Duration::from_secs(10),
+        || {
+            let outbox = outbox.clone();
+            let key = heartbeat_key.clone();
+            async move { outbox.item(&key).unwrap().unwrap().state == ItemState::Sent }
+        },
+    )
+    .await;
+    task.abort();
+    assert_eq!(outbox.pending_count().unwrap(), 0);
+
+    let token = centre.login("admin", "admin-demo").await.unwrap();
+    let (_, complaints) = centre.get("/api/v1/complaints", Some(&token)).await;
+    assert_eq!(complaints.as_array().unwrap().len(), 1);
+    assert_eq!(complaints[0]["key"], complaint_key);
+    assert_eq!(complaints[0]["device"], DEMO_DEVICE);
+    assert_eq!(complaints[0]["text"], "申请法律援助要等多久？");
+    assert_eq!(complaints[0]["contact"], "138****5678");
+    let (_, ratings) = centre.get("/api/v1/ratings", Some(&token)).await;
+    assert_eq!(ratings[0]["key"], rating_key.as_str());
+    assert_eq!(ratings[0]["score"], 1);
+    let (_, devices) = centre.get("/api/v1/devices", Some(&token)).await;
+    assert_eq!(devices[0]["device"], DEMO_DEVICE);
+    assert_eq!(devices[0]["online"], true);
+    assert_eq!(devices[0]["content_version"], 42);
+    assert_eq!(devices[0]["printer"]["paper"], "out");
+
+    // Delivered again (as after a lost answer): the centre answers 200 and counts nothing twice.
+    let body =
+        serde_json::to_string(&outbox.item(complaint_key).unwrap().unwrap().message).unwrap();
+    let (status, _) = centre
+        .post_raw(Some(DEMO_TOKEN), Some(complaint_key), body)
+        .await;
+    assert_eq!(status, 200);
+    let counts = centre.store.counts().await.unwrap();
+    assert_eq!(
+        (
+            counts.items,
+            counts.complaints,
+            counts.ratings,
+            counts.heartbeats
+        ),
+        (3, 1, 1, 1)
+    );
+}
+
+#[tokio::test]
+async fn a_kiosk_with_a_wrong_token_keeps_its_items_as_refused() {
+    let centre_dir = tempfile::tempdir().unwrap();
+    let kiosk_dir = tempfile::tempdir().unwrap();
+    let centre = TestCentre::demo(centre_dir.path()).await;
+    let outbox = Outbox::open(
+        kiosk_dir.path(),
+        &kiosk_config(&centre, "wrong-token"),
+        "ignored",
+    )
+    .unwrap();
+    let key = outbox
+        .submit(OutboxPayload::Rating(Rating {
+            service: "notary".into(),
+            ticket: None,
+            score: 5,
+            comment: String::new(),
+        }))
+        .unwrap();
+    // 401 is a refusal for the kiosk: kept for the technician, not retried (see the README).
+    let report = outbox.send_due(Utc::now()).await.unwrap();
+    assert_eq!(report.rejected, 1);
+    let item = outbox.item(&key).unwrap().unwrap();
+    assert_eq!(item.state, ItemState::Rejected);
+    assert!(item.last_error.unwrap().contains("401"));
+    assert_eq!(centre.store.counts().await.unwrap().items, 0);
+}

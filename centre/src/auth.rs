@@ -2,7 +2,6 @@
 //! tokens (random, kept as their SHA-256), the `Authorization` header, and the demo credentials.
 
 use argon2::{Argon2, PasswordHasher as _, PasswordVerifier as _};
-use base64::Engine as _;
 use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -106,43 +105,12 @@ pub fn is_password_hash(phc: &str) -> bool {
     argon2::PasswordHash::new(phc).is_ok_and(|hash| hash.algorithm.as_str().starts_with("argon2"))
 }
 
-/// What an `Authorization` header carries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Credential {
-    /// `Bearer <token>`.
-    Bearer(String),
-    /// `Basic base64(user:password)`: what a kiosk's HTTP client sends when its outbox URL carries
-    /// `device:token@` (the kiosk's outbox has no token setting of its own yet).
-    Basic {
-        /// The user part (the device id).
-        user: String,
-        /// The password part (the device token).
-        password: String,
-    },
-}
-
-/// Reads an `Authorization` header value; none when it is neither a bearer token nor basic credentials.
-pub fn parse_authorization(value: &str) -> Option<Credential> {
+/// The token of an `Authorization: Bearer <token>` header value; none for any other scheme or an
+/// empty token.
+pub fn bearer_token(value: &str) -> Option<&str> {
     let (scheme, rest) = value.trim().split_once(' ')?;
-    let rest = rest.trim();
-    if rest.is_empty() {
-        return None;
-    }
-    if scheme.eq_ignore_ascii_case("bearer") {
-        return Some(Credential::Bearer(rest.to_owned()));
-    }
-    if scheme.eq_ignore_ascii_case("basic") {
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(rest)
-            .ok()?;
-        let text = String::from_utf8(decoded).ok()?;
-        let (user, password) = text.split_once(':')?;
-        return Some(Credential::Basic {
-            user: user.to_owned(),
-            password: password.to_owned(),
-        });
-    }
-    None
+    let token = rest.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 #[cfg(test)]
@@ -150,26 +118,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bearer_and_basic_headers_are_read() {
+    fn only_bearer_tokens_are_read() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer  abc "), Some("abc"));
+        assert_eq!(bearer_token("Bearer"), None);
+        assert_eq!(bearer_token("Bearer   "), None);
+        // base64("demo-kiosk:demo-device-token"): credentials in a URL are not a device token.
         assert_eq!(
-            parse_authorization("Bearer abc"),
-            Some(Credential::Bearer("abc".into()))
+            bearer_token("Basic ZGVtby1raW9zazpkZW1vLWRldmljZS10b2tlbg=="),
+            None
         );
-        assert_eq!(
-            parse_authorization("bearer  abc "),
-            Some(Credential::Bearer("abc".into()))
-        );
-        // base64("demo-kiosk:demo-device-token")
-        assert_eq!(
-            parse_authorization("Basic ZGVtby1raW9zazpkZW1vLWRldmljZS10b2tlbg=="),
-            Some(Credential::Basic {
-                user: "demo-kiosk".into(),
-                password: "demo-device-token".into()
-            })
-        );
-        assert_eq!(parse_authorization("Bearer"), None);
-        assert_eq!(parse_authorization("Basic !!!"), None);
-        assert_eq!(parse_authorization("Digest abc"), None);
+        assert_eq!(bearer_token("Digest abc"), None);
     }
 
     #[test]

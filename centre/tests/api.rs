@@ -192,18 +192,27 @@ async fn devices_need_their_own_token() {
     assert_eq!(status, 403, "{answer}");
     assert!(answer["error"].as_str().unwrap().contains("someone-else"));
 
-    // Basic credentials (what the kiosk's client sends for `http://device:token@host/…`).
-    let basic = |user: &str| {
-        centre
-            .client
-            .post(centre.url("/api/v1/outbox"))
-            .basic_auth(user, Some(DEMO_TOKEN))
-            .header("Idempotency-Key", "T-AAAA-CCCC")
-            .body(good.to_string())
-            .send()
-    };
-    assert_eq!(basic("intruder").await.unwrap().status().as_u16(), 403);
-    assert_eq!(basic(DEMO_DEVICE).await.unwrap().status().as_u16(), 201);
+    // Credentials in the URL (`http://device:token@host/…`, sent as Basic) are not a device token.
+    let basic = centre
+        .client
+        .post(centre.url("/api/v1/outbox"))
+        .basic_auth(DEMO_DEVICE, Some(DEMO_TOKEN))
+        .header("Idempotency-Key", "T-AAAA-CCCC")
+        .body(good.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(basic.status().as_u16(), 401);
+    assert_eq!(
+        centre.store.counts().await.unwrap().items,
+        0,
+        "nothing refused was stored"
+    );
+    // The device's own token, as a bearer token, is what stores it.
+    let (status, _) = centre
+        .post_raw(Some(DEMO_TOKEN), key, good.to_string())
+        .await;
+    assert_eq!(status, 201);
     assert_eq!(centre.store.counts().await.unwrap().items, 1);
 }
 

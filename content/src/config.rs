@@ -39,6 +39,9 @@ pub struct ContentConfig {
     pub parallel_downloads: usize,
     /// Where complaints, ratings, ticket statistics and heartbeats are POSTed; none: kept queued.
     pub outbox_url: Option<String>,
+    /// A file holding this device's token for the centre (one line, kept 0600): sent as
+    /// `Authorization: Bearer …` with every outbox item. None: no token is sent.
+    pub outbox_token_file: Option<PathBuf>,
     /// PEM certificate(s) trusted for `https://` sources and outbox endpoints: the centre's own
     /// certificate or the CA that issued it. Set, only these are trusted (the centre is pinned);
     /// unset, the system's roots are.
@@ -132,6 +135,7 @@ impl Default for ContentConfig {
             timeout_secs: 60,
             parallel_downloads: 4,
             outbox_url: None,
+            outbox_token_file: None,
             ca_file: None,
             heartbeat_secs: 600,
             device_id: None,

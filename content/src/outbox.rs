@@ -3,7 +3,8 @@
 //!
 //! Each item has an idempotency key, sent as the `Idempotency-Key` header and in the body, so a retry after
 //! a lost answer is recognised by the centre. Delivery: `2xx` or `409 Conflict` (already received) marks
-//! the item sent; `400`–`499` other than `408` and `429` marks it rejected (kept, logged, not retried);
+//! the item sent; `400`–`499` other than `401`, `403`, `408` and `429` marks it rejected (kept, logged,
+//! not retried; `401` and `403` say the centre does not know the device yet, a fixable setting);
 //! anything else, or no answer, schedules a retry with exponential backoff (5 s doubling to 1 h, ±20 %
 //! jitter). Items are committed with `synchronous=FULL` before `submit` returns, so a reboot loses nothing.
 //!
@@ -33,6 +34,18 @@ use super::{
     config::OutboxRetention,
     error::OutboxError,
 };
+
+/// The device token in `file`: its first line, trimmed; an empty or unreadable file is an error
+/// naming the file.
+fn read_token(file: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|err| format!("outbox_token_file {}: {err}", file.display()))?;
+    let token = text.lines().next().unwrap_or("").trim().to_owned();
+    if token.is_empty() {
+        return Err(format!("outbox_token_file {} is empty", file.display()));
+    }
+    Ok(token)
+}
 
 /// A complaint or suggestion (投诉/意见建议).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -281,6 +294,8 @@ struct Inner {
     conn: Mutex<Connection>,
     client: reqwest::Client,
     endpoint: Option<String>,
+    /// The device's token for the centre, sent as `Authorization: Bearer`.
+    token: Option<String>,
     device: String,
     wake: Notify,
     clock: Arc<dyn WallClock>,
@@ -338,6 +353,13 @@ impl Outbox {
             },
         })?;
         retention::enforce(&conn, &config.outbox_retention, clock.now()).map_err(db)?;
+        let token = match &config.outbox_token_file {
+            None => None,
+            Some(file) => Some(read_token(file).map_err(|reason| OutboxError::Invalid {
+                kind: "endpoint",
+                reason,
+            })?),
+        };
         let client = config
             .http_client(Duration::from_secs(10), config.timeout())
             .map_err(|err| OutboxError::Invalid {
@@ -350,6 +372,7 @@ impl Outbox {
                 conn: Mutex::new(conn),
                 client,
                 endpoint: config.outbox_url.clone(),
+                token,
                 device: config
                     .device_id
                     .clone()
@@ -535,20 +558,32 @@ impl Outbox {
             .map_err(|e| self.db(e))?
         };
         for (key, message) in due {
-            let result = self
+            let mut request = self
                 .inner
                 .client
                 .post(&endpoint)
                 .header("Idempotency-Key", &key)
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(message)
-                .send()
-                .await;
+                .header(reqwest::header::CONTENT_TYPE, "application/json");
+            if let Some(token) = &self.inner.token {
+                request = request.bearer_auth(token);
+            }
+            let result = request.body(message).send().await;
             let verdict = match result {
                 Ok(response) => {
                     let status = response.status();
                     if status.is_success() || status == reqwest::StatusCode::CONFLICT {
                         Ok(())
+                    } else if status == reqwest::StatusCode::UNAUTHORIZED
+                        || status == reqwest::StatusCode::FORBIDDEN
+                    {
+                        // The centre does not know this device (yet): a token to fix on the device or
+                        // at the centre, not a bad item. Kept and retried, never dropped.
+                        tracing::error!(
+                            "the centre does not accept this device ({status}): check \
+                             [content] outbox_token_file and the centre's device list; item {key} \
+                             is kept and retried"
+                        );
+                        Err((true, format!("HTTP {status}")))
                     } else if status.is_client_error()
                         && status != reqwest::StatusCode::REQUEST_TIMEOUT
                         && status != reqwest::StatusCode::TOO_MANY_REQUESTS

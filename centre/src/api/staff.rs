@@ -13,10 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApiError, AppState};
 use crate::{
-    auth::{
-        Credential, DEMO_PASSWORD_HASH, new_token, parse_authorization, token_sha256,
-        verify_password,
-    },
+    auth::{DEMO_PASSWORD_HASH, bearer_token, new_token, token_sha256, verify_password},
     mask::mask_phone,
     store::{ComplaintStatus, Session},
 };
@@ -85,10 +82,10 @@ pub(super) async fn login(
 
 /// The session the request's bearer token names.
 async fn session(state: &AppState, headers: &HeaderMap) -> Result<Session, ApiError> {
-    let Some(Credential::Bearer(token)) = headers
+    let Some(token) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(parse_authorization)
+        .and_then(bearer_token)
     else {
         return Err(ApiError::unauthorized(
             "log in first (POST /api/v1/login), then send Authorization: Bearer <token>",
@@ -96,7 +93,7 @@ async fn session(state: &AppState, headers: &HeaderMap) -> Result<Session, ApiEr
     };
     state
         .store
-        .session(token_sha256(&token), state.clock.now())
+        .session(token_sha256(token), state.clock.now())
         .await?
         .ok_or_else(|| ApiError::unauthorized("the session is unknown or has expired"))
 }

@@ -6,7 +6,7 @@
 //! item refused that it accepted, and never looser, so a hand-made request cannot store what a kiosk
 //! could not.
 
-use content::{NeedsSurvey, OutboxMessage, OutboxPayload, SURVEY_MAX_CHOICES};
+use content::{OutboxError, OutboxMessage, OutboxPayload};
 
 /// The largest body accepted, in bytes. A complaint's 2,000 characters are at most 8 KB of UTF-8; a
 /// heartbeat is about 1 KB.
@@ -164,56 +164,17 @@ fn read_message(text: &str) -> Result<OutboxMessage, Malformed> {
     }
 }
 
-/// The kiosk's rules of each kind (`OutboxPayload::validate` in `content`).
+/// The kiosk's own rules of each kind (`OutboxPayload::validate`), so the centre is never stricter
+/// nor looser than the kiosk that queued the item.
 fn validate(payload: &OutboxPayload) -> Result<(), Malformed> {
-    let invalid = |reason: &str| {
-        Err(Malformed::Invalid {
+    match payload.validate() {
+        Ok(()) => Ok(()),
+        Err(OutboxError::Invalid { kind, reason }) => Err(Malformed::Invalid { kind, reason }),
+        Err(other) => Err(Malformed::Invalid {
             kind: payload.kind(),
-            reason: reason.into(),
-        })
-    };
-    match payload {
-        OutboxPayload::Complaint(c) if c.text.trim().is_empty() => invalid("the text is empty"),
-        OutboxPayload::Complaint(c) if c.text.chars().count() > 2000 => {
-            invalid("the text is longer than 2000 characters")
-        }
-        OutboxPayload::Rating(r) if !(1..=5).contains(&r.score) => {
-            invalid("the score must be 1 to 5")
-        }
-        OutboxPayload::Rating(r) if r.comment.chars().count() > 500 => {
-            invalid("the comment is longer than 500 characters")
-        }
-        OutboxPayload::NeedsSurvey(survey) => match survey_problem(survey) {
-            Some(reason) => invalid(&reason),
-            None => Ok(()),
-        },
-        _ => Ok(()),
+            reason: other.to_string(),
+        }),
     }
-}
-
-fn survey_problem(survey: &NeedsSurvey) -> Option<String> {
-    if survey.services.is_empty() && survey.matters.is_empty() && survey.channels.is_empty() {
-        return Some("no answer was chosen".into());
-    }
-    for (name, list) in [
-        ("services", &survey.services),
-        ("matters", &survey.matters),
-        ("channels", &survey.channels),
-    ] {
-        if list.len() > SURVEY_MAX_CHOICES {
-            return Some(format!("{name}: more than {SURVEY_MAX_CHOICES} choices"));
-        }
-        if let Some(bad) = list.iter().find(|id| {
-            id.is_empty()
-                || id.len() > 32
-                || !id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
-        }) {
-            return Some(format!(
-                "{name}: {bad:?} is not a choice id ([a-z_]{{1,32}})"
-            ));
-        }
-    }
-    None
 }
 
 #[cfg(test)]

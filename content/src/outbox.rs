@@ -184,7 +184,9 @@ impl OutboxPayload {
         }
     }
 
-    fn validate(&self) -> Result<(), OutboxError> {
+    /// Checks the kind's rules (a complaint's text, a rating's score, a survey's choices): what the
+    /// kiosk refuses at `submit` and the centre refuses on arrival, so both apply the same rules.
+    pub fn validate(&self) -> Result<(), OutboxError> {
         let invalid = |reason: &str| {
             Err(OutboxError::Invalid {
                 kind: self.kind(),

@@ -31,6 +31,7 @@ mod model;
 mod open_item;
 mod outbox;
 mod pack;
+pub mod private_file;
 mod publish;
 pub mod release_check;
 mod safe_read;

@@ -9,7 +9,10 @@ use std::{
 };
 
 use chrono::{DateTime, NaiveDate, Utc};
-use content::{Complaint, Heartbeat, OutboxMessage, OutboxPayload, Rating};
+use content::{
+    Complaint, Heartbeat, OutboxMessage, OutboxPayload, Rating,
+    private_file::{create_private, restrict},
+};
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
@@ -251,30 +254,6 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
          PRAGMA foreign_keys=ON;
          PRAGMA secure_delete=ON;",
     )
-}
-
-/// Creates `path` with mode 0600 if it does not exist, and restricts it to 0600 if it does.
-fn create_private(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(path)?;
-    restrict(path)
-}
-
-fn restrict(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt as _;
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.permissions().mode() & 0o777 != 0o600 => {
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-        }
-        Ok(_) => Ok(()),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(err) => Err(err),
-    }
 }
 
 fn ms(time: DateTime<Utc>) -> i64 {

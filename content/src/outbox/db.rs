@@ -6,6 +6,8 @@ use std::path::Path;
 
 use rusqlite::{Connection, params};
 
+use crate::private_file::{create_private, restrict};
+
 /// The schema version this code writes (`PRAGMA user_version`).
 const SCHEMA_VERSION: i64 = 1;
 
@@ -60,30 +62,6 @@ pub(super) fn open(path: &Path) -> Result<Connection, OpenError> {
         restrict(Path::new(&side)).map_err(OpenError::File)?;
     }
     Ok(conn)
-}
-
-/// Creates `path` with mode 0600 if it does not exist, and restricts it to 0600 if it does.
-fn create_private(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(path)?;
-    restrict(path)
-}
-
-fn restrict(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt as _;
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.permissions().mode() & 0o777 != 0o600 => {
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-        }
-        Ok(_) => Ok(()),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(err) => Err(err),
-    }
 }
 
 /// Version 0 (before retention) had no `kind` and `created_ms` columns, and no answer time for refused

@@ -215,6 +215,30 @@ struct InfoScreen {
     setup: fn(&super::AppWindow, &super::info::InfoPages),
 }
 
+/// The list of guides.
+const GUIDE_LIST: InfoScreen = InfoScreen {
+    name: "info-guides",
+    page: Page::Guides,
+    setup: |_, _| {},
+};
+
+/// The legal-aid guide, open.
+const LEGAL_AID_GUIDE: InfoScreen = InfoScreen {
+    name: "info-guide-legal-aid",
+    page: Page::Guides,
+    setup: |w, _| {
+        w.global::<super::GuidesAdapter>()
+            .invoke_open_guide("legal_aid".into());
+    },
+};
+
+/// The directory on the tier's opening tab.
+const DIRECTORY: InfoScreen = InfoScreen {
+    name: "info-directory",
+    page: Page::Directory,
+    setup: |_, _| {},
+};
+
 /// What [`render_info`] takes at a village room instead (file names start with `room-`): the
 /// home screen with the village's legal adviser, the guides and a guide worded for a room.
 const ROOM_SCREENS: &[InfoScreen] = &[
@@ -223,46 +247,16 @@ const ROOM_SCREENS: &[InfoScreen] = &[
         page: Page::Home,
         setup: |_, _| {},
     },
-    InfoScreen {
-        name: "info-guides",
-        page: Page::Guides,
-        setup: |_, _| {},
-    },
-    InfoScreen {
-        name: "info-guide-legal-aid",
-        page: Page::Guides,
-        setup: |w, _| {
-            w.global::<super::GuidesAdapter>()
-                .invoke_open_guide("legal_aid".into());
-        },
-    },
-    InfoScreen {
-        name: "info-directory",
-        page: Page::Directory,
-        setup: |_, _| {},
-    },
+    GUIDE_LIST,
+    LEGAL_AID_GUIDE,
+    DIRECTORY,
 ];
 
 /// The information pages' screens that [`render_info`] takes.
 const INFO_SCREENS: &[InfoScreen] = &[
-    InfoScreen {
-        name: "info-guides",
-        page: Page::Guides,
-        setup: |_, _| {},
-    },
-    InfoScreen {
-        name: "info-guide-legal-aid",
-        page: Page::Guides,
-        setup: |w, _| {
-            w.global::<super::GuidesAdapter>()
-                .invoke_open_guide("legal_aid".into());
-        },
-    },
-    InfoScreen {
-        name: "info-directory",
-        page: Page::Directory,
-        setup: |_, _| {},
-    },
+    GUIDE_LIST,
+    LEGAL_AID_GUIDE,
+    DIRECTORY,
     InfoScreen {
         name: "info-directory-search",
         page: Page::Directory,

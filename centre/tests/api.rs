@@ -132,6 +132,18 @@ async fn malformed_items_are_refused_with_a_reason_and_nothing_is_stored(db: Tes
             "does not match the body's key",
         ),
         (
+            "NUL in a text",
+            Some("T-AAAA-BBBB"),
+            with("data.text", json!("太慢\u{0}了")).to_string(),
+            "data.text: contains the character U+0000",
+        ),
+        (
+            "NUL in the device",
+            Some("T-AAAA-BBBB"),
+            with("device", json!("demo-kiosk\u{0}")).to_string(),
+            "device: contains the character U+0000",
+        ),
+        (
             "not JSON",
             Some("T-AAAA-BBBB"),
             "{\"key\":".into(),

@@ -1,7 +1,8 @@
 //! Real `centre serve` processes over loopback HTTP:
 //!
 //! - two centres on one PostgreSQL database receive the same idempotency keys at the same instant:
-//!   each key is stored once, one centre answers 201 and the other 200;
+//!   each key is stored once, one centre answers 201 and the other 200; two demo centres started
+//!   together on one new database both come up and share the demo's device;
 //! - a centre killed with SIGKILL in the middle of a burst, on SQLite and on PostgreSQL, loses nothing
 //!   it answered 2xx and, after a restart and a re-send of every item, counts nothing twice.
 
@@ -130,6 +131,35 @@ async fn two_centres_on_one_postgres_store_each_key_once() {
             .await,
         1
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_demo_centres_started_together_share_one_postgres() {
+    let Some(db) = TestDb::postgres("two_demo_centres_started_together_share_one_postgres").await
+    else {
+        return;
+    };
+    let (data_a, data_b) = (db.dir.path().join("a"), db.dir.path().join("b"));
+    // Both migrate the new database and install the demo's accounts at the same moment.
+    let a = CentreProcess::spawn_with(&db, None, &data_a);
+    let b = CentreProcess::spawn_with(&db, None, &data_b);
+    let (a, b) = (a.listening(), b.listening());
+    let demo = support::complaint("T-DEMO-0001", "两个演示进程", None);
+    let client = reqwest::Client::new();
+    let send = |url: String| {
+        client
+            .post(url)
+            .bearer_auth(support::DEMO_TOKEN)
+            .header("Idempotency-Key", "T-DEMO-0001")
+            .body(demo.to_string())
+            .send()
+    };
+    let first = send(a.outbox()).await.unwrap().status().as_u16();
+    let second = send(b.outbox()).await.unwrap().status().as_u16();
+    assert_eq!((first, second), (201, 200), "one demo device, one item");
+    assert_eq!(db.count("SELECT COUNT(*) FROM devices").await, 1);
+    assert_eq!(db.count("SELECT COUNT(*) FROM staff").await, 1);
+    assert_eq!(db.count("SELECT COUNT(*) FROM items").await, 1);
 }
 
 async fn a_centre_killed_mid_burst_loses_nothing_answered_and_counts_nothing_twice(db: TestDb) {

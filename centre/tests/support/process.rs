@@ -41,13 +41,15 @@ pub struct CentreProcess {
 }
 
 impl CentreProcess {
-    /// Spawns a centre on `db` with the configuration `config` and its own data directory `data`;
-    /// does not wait (see [`CentreProcess::listening`]).
-    pub fn spawn(db: &TestDb, config: &Path, data: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_centre"))
-            .arg("serve")
-            .arg("--config")
-            .arg(config)
+    /// Spawns a centre on `db` with the configuration `config` (none: the demo) and its own data
+    /// directory `data`; does not wait (see [`CentreProcess::listening`]).
+    pub fn spawn_with(db: &TestDb, config: Option<&Path>, data: &Path) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_centre"));
+        command.arg("serve");
+        if let Some(config) = config {
+            command.arg("--config").arg(config);
+        }
+        let mut child = command
             .arg("--data-dir")
             .arg(data)
             .arg("--database")
@@ -74,6 +76,11 @@ impl CentreProcess {
             lines,
             base: String::new(),
         }
+    }
+
+    /// Spawns a centre with the configuration `config`; see [`CentreProcess::spawn_with`].
+    pub fn spawn(db: &TestDb, config: &Path, data: &Path) -> Self {
+        Self::spawn_with(db, Some(config), data)
     }
 
     /// Waits (at most a minute) until the process logs the address it listens on.

@@ -43,6 +43,7 @@ impl Signature {
 pub struct HeartbeatSchedule {
     every: Duration,
     min_gap: Duration,
+    check: Duration,
     last: Option<(Instant, Signature)>,
 }
 
@@ -52,13 +53,21 @@ impl HeartbeatSchedule {
         Self {
             every,
             min_gap,
+            check: every.min(CHANGE_CHECK),
             last: None,
         }
     }
 
+    /// Looks for a change every `check` instead (tests; at least a millisecond).
+    #[must_use]
+    pub fn checking_every(mut self, check: Duration) -> Self {
+        self.check = check.max(Duration::from_millis(1));
+        self
+    }
+
     /// How often to look: the interval, or [`CHANGE_CHECK`] when that is shorter.
     pub fn check_every(&self) -> Duration {
-        self.every.min(CHANGE_CHECK)
+        self.check
     }
 
     /// Whether a heartbeat with `signature` should be sent at `now`: the first always, then when the

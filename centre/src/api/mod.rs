@@ -24,7 +24,13 @@ use tokio::sync::Semaphore;
 
 pub use error::ApiError;
 
-use crate::{ingest::MAX_BODY_BYTES, store::Store};
+pub(crate) use staff::check_password;
+
+use crate::{
+    ingest::MAX_BODY_BYTES,
+    store::Store,
+    web::{WebSettings, WebState},
+};
 
 /// Settings of the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +60,7 @@ pub struct AppState {
     clock: Arc<dyn WallClock>,
     settings: ApiSettings,
     password_checks: Arc<Semaphore>,
+    web: Arc<WebState>,
 }
 
 impl AppState {
@@ -64,7 +71,34 @@ impl AppState {
             clock,
             password_checks: Arc::new(Semaphore::new(settings.password_checks.max(1))),
             settings,
+            web: Arc::new(WebState::default()),
         }
+    }
+
+    /// The same state with the web app's `settings`.
+    pub fn with_web(mut self, settings: WebSettings) -> Self {
+        self.web = WebState::new(settings);
+        self
+    }
+
+    /// The web app's state.
+    pub fn web(&self) -> &Arc<WebState> {
+        &self.web
+    }
+
+    /// The current time by the injected clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// How long a staff session lasts.
+    pub fn session_ttl(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.settings.session_ttl).unwrap_or(chrono::Duration::hours(12))
+    }
+
+    /// The API's settings.
+    pub fn settings(&self) -> &ApiSettings {
+        &self.settings
     }
 
     /// The store.
@@ -89,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/devices", get(staff::devices))
         .route("/api/v1/complaints", get(staff::complaints))
         .route("/api/v1/ratings", get(staff::ratings))
+        .merge(crate::web::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -157,7 +157,9 @@ async fn run(
         data_dir.display()
     );
     let state = AppState::new(store, Arc::new(clock::SystemWallClock), settings).with_web(web);
+    let alerts = tokio::spawn(centre::web::run_alerts(state.clone()));
     serve(listener, state, shutdown_signal()).await?;
+    alerts.abort();
     tracing::info!("centre stopped");
     Ok(())
 }

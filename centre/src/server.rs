@@ -25,8 +25,12 @@ pub async fn serve(
             tracing::debug!("TCP_NODELAY: {err}");
         }
     });
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|source| StartError::Listen { addr, source })
+    // The client's address is known to handlers (the receipt lookup's rate limit).
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(|source| StartError::Listen { addr, source })
 }

@@ -120,6 +120,11 @@ async fn session(state: &AppState, headers: &HeaderMap) -> Result<Session, ApiEr
         .ok_or_else(|| ApiError::unauthorized("the session is unknown or has expired"))
 }
 
+/// Whether the session may see items of `site` (a manager only their own).
+fn visible(session: &Session, site: &str) -> bool {
+    session.site.as_deref().is_none_or(|own| own == site)
+}
+
 #[derive(Serialize)]
 pub(super) struct DeviceView {
     device: String,
@@ -138,14 +143,16 @@ pub(super) async fn devices(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<DeviceView>>, ApiError> {
-    session(&state, &headers).await?;
+    let session = session(&state, &headers).await?;
     let now = state.clock.now();
     let window =
         chrono::Duration::from_std(state.settings.online_window).unwrap_or(chrono::Duration::MAX);
     let devices = state.store.devices().await?;
+    let alerts = state.store.alerts(false, u32::MAX).await?;
     Ok(Json(
         devices
             .into_iter()
+            .filter(|d| visible(&session, &d.site))
             .map(|d| {
                 let heartbeat = d.heartbeat.as_ref();
                 let facts = heartbeat.and_then(|h| h.devices.as_ref());
@@ -157,7 +164,11 @@ pub(super) async fn devices(
                     printer: facts.and_then(|f| f.printer.clone()),
                     reader: facts.map(|f| f.id_reader.clone()),
                     outbox_pending: heartbeat.map(|h| h.outbox_pending),
-                    alerts: Vec::new(),
+                    alerts: alerts
+                        .iter()
+                        .filter(|a| a.device == d.id)
+                        .map(|a| a.rule.clone())
+                        .collect(),
                     device: d.id,
                     site: d.site,
                 }
@@ -196,11 +207,12 @@ pub(super) async fn complaints(
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<ComplaintView>>, ApiError> {
-    session(&state, &headers).await?;
+    let session = session(&state, &headers).await?;
     let records = state.store.complaints(query.limit()).await?;
     Ok(Json(
         records
             .into_iter()
+            .filter(|r| visible(&session, &r.site))
             .map(|r| ComplaintView {
                 key: r.key,
                 device: r.device,
@@ -234,11 +246,12 @@ pub(super) async fn ratings(
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<RatingView>>, ApiError> {
-    session(&state, &headers).await?;
+    let session = session(&state, &headers).await?;
     let records = state.store.ratings(query.limit()).await?;
     Ok(Json(
         records
             .into_iter()
+            .filter(|r| visible(&session, &r.site))
             .map(|r| RatingView {
                 key: r.key,
                 device: r.device,

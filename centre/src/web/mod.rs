@@ -6,18 +6,37 @@
 //! | `GET /staff` | staff | to the fleet |
 //! | `GET/POST /staff/login`, `POST /staff/logout` | anyone / staff | the session cookie |
 //! | `GET /staff/fleet` | staff | devices by township and site |
+//! | `GET /staff/alerts`, `POST /staff/alerts/{id}/{ack,close}` | staff | alerts |
+//! | `GET /staff/summary[?format=text]` | staff | the technician's daily summary |
+//! | `GET /staff/complaints[?status=&site=]`, `GET /staff/complaints/{key}` | staff | the inbox and a case |
+//! | `POST /staff/complaints/{key}/{assign,reply,close,contact}` | staff | a case's steps; the full number |
+//! | `GET /staff/ratings`, `POST /staff/ratings/return-call` | staff | ratings and return calls |
+//! | `GET /staff/audit` | administrators | the audit log |
+//! | `GET /api/v1/receipts/{code}`, `GET /status[?code=]` | anyone (rate-limited) | a complaint's status by receipt code |
 //! | `GET /staff/style.css` | anyone | the style sheet |
+//!
+//! A manager sees only their own site: every list is filtered and another site's item answers 404.
 //!
 //! Building blocks for pages: [`layout`] (the shell), [`esc`] (escaping), [`StaffUser`] (the
 //! logged-in user, roles, site scope, CSRF), [`WebError`] (error pages).
 
+mod alerts;
+mod audit_page;
+mod case_rules;
+mod complaints;
 mod fleet;
 mod html;
 mod layout;
 mod login;
+mod rate_limit;
+mod ratings;
+mod receipts;
 mod session;
+mod time_fmt;
 
 use std::sync::Arc;
+
+use tokio::sync::Notify;
 
 use axum::{
     Router,
@@ -27,9 +46,14 @@ use axum::{
     routing::{get, post},
 };
 
+pub use alerts::{evaluate_now, run_alerts};
+pub use case_rules::{CaseKind, text_without_mark};
 pub use html::{esc, table, url_value};
 pub use layout::{Nav, layout};
+pub use ratings::LOW_SCORE;
+pub use receipts::{ReceiptStatus, parse_code};
 pub use session::{StaffUser, WebError, csrf_token, role_label};
+pub use time_fmt::local_minute;
 
 use crate::{alert_rules::AlertRules, api::AppState, calendar::WorkingDays};
 
@@ -65,12 +89,24 @@ impl Default for WebSettings {
 pub struct WebState {
     /// The settings.
     pub settings: WebSettings,
+    /// Receipt lookups per client address.
+    limiter: rate_limit::RateLimiter,
+    /// Woken when a heartbeat arrives: the alert task evaluates the rules.
+    heartbeats: Notify,
 }
 
 impl WebState {
     /// The state with `settings`.
     pub fn new(settings: WebSettings) -> Arc<Self> {
-        Arc::new(Self { settings })
+        Arc::new(Self {
+            settings,
+            ..Self::default()
+        })
+    }
+
+    /// Tells the alert task ([`run_alerts`]) that a heartbeat arrived.
+    pub fn heartbeat_arrived(&self) {
+        self.heartbeats.notify_one();
     }
 }
 
@@ -83,6 +119,17 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/logout", post(login::logout))
         .route("/staff/style.css", get(login::style))
         .route("/staff/fleet", get(fleet::page))
+        .route("/staff/alerts", get(alerts::page))
+        .route("/staff/alerts/{id}/{action}", post(alerts::act))
+        .route("/staff/summary", get(alerts::summary))
+        .route("/staff/complaints", get(complaints::list))
+        .route("/staff/complaints/{key}", get(complaints::detail))
+        .route("/staff/complaints/{key}/{action}", post(complaints::act))
+        .route("/staff/ratings", get(ratings::page))
+        .route("/staff/ratings/return-call", post(ratings::return_call))
+        .route("/staff/audit", get(audit_page::page))
+        .route("/status", get(receipts::page))
+        .route("/api/v1/receipts/{code}", get(receipts::api))
         .layer(middleware::map_response(page_headers))
 }
 

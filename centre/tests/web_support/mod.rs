@@ -105,6 +105,7 @@ impl WebCentre {
         let (tx, rx) = oneshot::channel();
         let state =
             AppState::new(Arc::clone(&store), Arc::new(clock.clone()), settings).with_web(web);
+        tokio::spawn(centre::web::run_alerts(state.clone()));
         tokio::spawn(async move {
             centre::serve(listener, state, async {
                 let _ = rx.await;
@@ -119,6 +120,10 @@ impl WebCentre {
             db_path,
             shutdown: Some(tx),
         }
+    }
+
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        clock::WallClock::now(&self.clock)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -270,6 +275,11 @@ impl Browser {
         let text = response.text().await.unwrap();
         (status, location.unwrap_or(text))
     }
+}
+
+/// A query value.
+pub fn url(text: &str) -> String {
+    url_value(text)
 }
 
 /// A form body, `application/x-www-form-urlencoded`.

@@ -56,6 +56,10 @@ pub struct CentreConfig {
     /// The alert rules' thresholds.
     #[serde(default)]
     pub alerts: AlertSettings,
+    /// Mark the staff session cookie `Secure` (set it when staff reach the centre over HTTPS, e.g.
+    /// through a TLS proxy; default false).
+    #[serde(default)]
+    pub secure_cookies: bool,
     /// The devices allowed to send items.
     #[serde(default)]
     pub devices: Vec<DeviceEntry>,
@@ -121,6 +125,7 @@ impl CentreConfig {
                     .and_then(|t| OpeningHours::parse(t).ok())
                     .unwrap_or_default(),
             },
+            secure_cookies: self.secure_cookies,
             ..crate::web::WebSettings::default()
         }
     }
@@ -290,6 +295,42 @@ role = "supervisor"
         assert_eq!(config.session_hours, 12);
         assert_eq!(config.devices[0].site, "向阳镇公共法律服务工作站");
         assert_eq!(config.staff[0].role, Role::Supervisor);
+    }
+
+    #[test]
+    fn managers_need_a_site_of_a_device_and_only_managers_have_one() {
+        let hash = crate::auth::hash_password("a long enough password").unwrap();
+        let file = |role: &str, site: &str| {
+            format!(
+                "complaint_deadline_working_days = 10\nholidays = [\"2026-10-01\"]\n\
+                 [opening_hours]\nsat = \"09:00-12:00\"\n[alerts]\noffline_minutes = 15\n\
+                 [[devices]]\nid = \"k\"\nsite = \"向阳镇\"\ntownship = \"向阳\"\ntoken_sha256 = \"{TOKEN}\"\n\
+                 [[staff]]\nuser = \"li\"\npassword_hash = \"{hash}\"\nrole = \"{role}\"\n{site}"
+            )
+        };
+        let config = parse(&file("manager", "site = \"向阳镇\"")).unwrap();
+        assert_eq!(config.staff[0].site.as_deref(), Some("向阳镇"));
+        assert_eq!(config.devices[0].township.as_deref(), Some("向阳"));
+        let web = config.web_settings();
+        assert_eq!(web.deadline_working_days, 10);
+        assert_eq!(web.alert_rules.settings.offline_minutes, 15);
+        assert!(
+            !web.working_days
+                .is_working_day("2026-10-01".parse().unwrap())
+        );
+        let err = parse(&file("manager", "")).unwrap_err();
+        assert!(
+            err.contains("staff[0].site") && err.contains("needs"),
+            "{err}"
+        );
+        let err = parse(&file("manager", "site = \"石桥镇\"")).unwrap_err();
+        assert!(err.contains("no device stands"), "{err}");
+        let err = parse(&file("supervisor", "site = \"向阳镇\"")).unwrap_err();
+        assert!(err.contains("only a manager"), "{err}");
+        let err = parse("complaint_deadline_working_days = 0").unwrap_err();
+        assert!(err.contains("complaint_deadline_working_days"), "{err}");
+        let err = parse("[opening_hours]\nmon = \"9-5\"").unwrap_err();
+        assert!(err.contains("opening_hours.mon"), "{err}");
     }
 
     #[test]

@@ -134,6 +134,22 @@ async fn text_of(browser: &Client, css: &str) -> Result<String, fantoccini::erro
         .await
 }
 
+/// Waits until the element with `id` contains `text` (after a click, the old page may still be shown).
+async fn wait_text(
+    browser: &Client,
+    id: &str,
+    text: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(&format!(
+            "//*[@id='{id}' and contains(., '{text}')]"
+        )))
+        .await
+        .map(drop)
+}
+
 /// Reloads `path` until `css` is on it (the page is server-rendered: no live updates).
 async fn reload_until(
     browser: &Client,
@@ -222,7 +238,7 @@ async fn staff_handle_a_complaint_and_see_a_kiosk_out_of_paper_in_chromium() {
             .send_keys(PASSWORD)
             .await?;
         browser.find(Locator::Id("login")).await?.click().await?;
-        assert_eq!(text_of(&browser, "#user").await?, "admin");
+        wait_text(&browser, "user", "admin").await?;
 
         // The fleet: kiosk-a out of paper, with its alert (raised when the heartbeat arrived).
         reload_until(&browser, &format!("{base}/staff/fleet"), ".alert-paper_out").await?;
@@ -246,7 +262,7 @@ async fn staff_handle_a_complaint_and_see_a_kiosk_out_of_paper_in_chromium() {
         );
         shoot(&browser, "alerts").await?;
         browser.goto(&format!("{base}/staff/summary")).await?;
-        assert_eq!(text_of(&browser, "#broken-count").await?, "2");
+        wait_text(&browser, "broken-count", "2").await?;
         shoot(&browser, "summary").await?;
 
         // The complaint that came through the outbox: assign, reply, close.
@@ -257,19 +273,15 @@ async fn staff_handle_a_complaint_and_see_a_kiosk_out_of_paper_in_chromium() {
             .await?
             .click()
             .await?;
-        assert!(text_of(&browser, "#case-status").await?.contains("已受理"));
-        assert!(
-            text_of(&browser, "#case-text")
-                .await?
-                .contains("窗口等候时间太长")
-        );
+        wait_text(&browser, "case-status", "已受理").await?;
+        wait_text(&browser, "case-text", "窗口等候时间太长").await?;
         browser
             .find(Locator::Css("#assignee option[value='admin']"))
             .await?
             .click()
             .await?;
         browser.find(Locator::Id("assign")).await?.click().await?;
-        assert!(text_of(&browser, "#case-status").await?.contains("处理中"));
+        wait_text(&browser, "case-status", "处理中").await?;
         browser
             .find(Locator::Id("reply"))
             .await?
@@ -281,14 +293,10 @@ async fn staff_handle_a_complaint_and_see_a_kiosk_out_of_paper_in_chromium() {
             .await?
             .click()
             .await?;
-        assert!(text_of(&browser, "#case-status").await?.contains("已答复"));
+        wait_text(&browser, "case-status", "已答复").await?;
         browser.find(Locator::Id("close")).await?.click().await?;
-        assert!(text_of(&browser, "#case-status").await?.contains("已办结"));
-        assert!(
-            text_of(&browser, "#case-reply")
-                .await?
-                .contains("已增加一个窗口")
-        );
+        wait_text(&browser, "case-status", "已办结").await?;
+        wait_text(&browser, "case-reply", "已增加一个窗口").await?;
 
         browser.goto(&format!("{base}/staff/ratings")).await?;
         text_of(&browser, "h1").await?;
@@ -306,7 +314,7 @@ async fn staff_handle_a_complaint_and_see_a_kiosk_out_of_paper_in_chromium() {
         browser
             .goto(&format!("{base}/status?code=T-ABCD-EFGH"))
             .await?;
-        assert!(text_of(&browser, "#status").await?.contains("已办结"));
+        wait_text(&browser, "status", "已办结").await?;
         shoot(&browser, "status").await?;
         Ok::<_, fantoccini::error::CmdError>(())
     }

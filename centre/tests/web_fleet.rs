@@ -354,3 +354,51 @@ async fn low_ratings_are_listed_for_a_return_call_whose_outcome_is_audited() {
     let (_, page) = manager_b.get("/staff/ratings").await;
     assert!(page.contains("N001") && !page.contains("C012"));
 }
+
+#[tokio::test]
+async fn a_silent_kiosk_is_offline_only_within_opening_hours_and_back_online_clears_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // Friday 2026-03-06 17:20 local.
+    let friday = "2026-03-06T09:20:00Z".parse().unwrap();
+    let centre = WebCentre::start(dir.path(), config(""), friday).await;
+    centre
+        .deliver(
+            TOKEN_A,
+            &heartbeat("H-1", "kiosk-a", "2026-03-06T09:20:00Z", "ok"),
+        )
+        .await;
+    // Saturday noon: silent for 19 hours, but only 10 minutes of them were opening time.
+    centre.clock.set("2026-03-07T04:00:00Z".parse().unwrap());
+    centre::web::evaluate_now(&centre.state).await.unwrap();
+    assert!(centre.store.alerts(false, 10).await.unwrap().is_empty());
+    // Monday 08:55 local: 10 + 25 = 35 minutes of opening time.
+    centre.clock.set("2026-03-09T00:55:00Z".parse().unwrap());
+    let sync = centre::web::evaluate_now(&centre.state).await.unwrap();
+    assert_eq!(sync.raised, 1);
+    let alerts = centre.store.alerts(false, 10).await.unwrap();
+    assert_eq!(
+        (alerts[0].device.as_str(), alerts[0].rule.as_str()),
+        ("kiosk-a", "offline")
+    );
+    let (_, devices) = centre_devices(&centre).await;
+    let a = devices.iter().find(|d| d["device"] == "kiosk-a").unwrap();
+    assert_eq!(a["online"], false);
+    assert_eq!(a["alerts"], serde_json::json!(["offline"]));
+    let admin = centre.login("admin").await;
+    let (_, summary) = admin.get("/staff/summary").await;
+    assert!(
+        summary.contains("<h2>向阳镇</h2>") && summary.contains("离线"),
+        "{summary}"
+    );
+    // It comes back: the heartbeat wakes the alert task, which closes the alert.
+    centre
+        .deliver(
+            TOKEN_A,
+            &heartbeat("H-2", "kiosk-a", "2026-03-09T00:55:00Z", "ok"),
+        )
+        .await;
+    wait_for("the offline alert closes", || async {
+        centre.store.alerts(false, 10).await.unwrap().is_empty()
+    })
+    .await;
+}

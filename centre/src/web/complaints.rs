@@ -306,6 +306,8 @@ async fn detail_page(
         let _ = write!(
             body,
             "<h2>答复 Reply</h2><form method=\"post\" action=\"{}\">{csrf}\
+             <p class=\"muted\">答复内容可凭受理码公开查询，请勿写入个人信息。The reply is shown to whoever looks up \
+             the receipt code: write no personal data in it.</p>\
              <textarea id=\"reply\" name=\"reply\" maxlength=\"{MAX_REPLY_CHARS}\" required></textarea>\
              <p><button id=\"send-reply\">记录答复 Record the reply</button></p></form>",
             action("reply")

@@ -26,6 +26,7 @@ pub const TOKEN_B: &str = "token-of-kiosk-b";
 /// staff `admin`, `super`, `manager-a`, `manager-b`, all with [`PASSWORD`].
 pub struct WebCentre {
     pub base: String,
+    pub state: AppState,
     pub store: Arc<dyn Store>,
     pub clock: ManualWallClock,
     pub db_path: std::path::PathBuf,
@@ -106,6 +107,7 @@ impl WebCentre {
         let state =
             AppState::new(Arc::clone(&store), Arc::new(clock.clone()), settings).with_web(web);
         tokio::spawn(centre::web::run_alerts(state.clone()));
+        let kept = state.clone();
         tokio::spawn(async move {
             centre::serve(listener, state, async {
                 let _ = rx.await;
@@ -115,6 +117,7 @@ impl WebCentre {
         });
         Self {
             base,
+            state: kept,
             store,
             clock,
             db_path,

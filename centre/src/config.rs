@@ -113,8 +113,8 @@ pub struct StaffEntry {
 
 impl CentreConfig {
     /// The web app's settings from this file.
-    pub fn web_settings(&self) -> crate::web::WebSettings {
-        crate::web::WebSettings {
+    pub fn web_settings(&self) -> crate::state::WebSettings {
+        crate::state::WebSettings {
             deadline_working_days: self.complaint_deadline_working_days,
             working_days: crate::calendar::WorkingDays::new(self.holidays.iter().copied()),
             alert_rules: crate::alert_rules::AlertRules {
@@ -126,7 +126,7 @@ impl CentreConfig {
                     .unwrap_or_default(),
             },
             secure_cookies: self.secure_cookies,
-            ..crate::web::WebSettings::default()
+            ..crate::state::WebSettings::default()
         }
     }
 

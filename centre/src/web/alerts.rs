@@ -15,8 +15,8 @@ use serde::Deserialize;
 use super::{Nav, StaffUser, WebError, esc, layout, table, time_fmt::local_minute};
 use crate::{
     alert_rules::{evaluate, rule_label},
-    api::AppState,
     error::StoreError,
+    state::AppState,
     store::{AlertChange, AlertRecord, AlertState, AlertSync, AlertUpdate, AuditEntry},
 };
 

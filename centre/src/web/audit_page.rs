@@ -3,7 +3,7 @@
 use axum::{extract::State, response::Html};
 
 use super::{Nav, StaffUser, WebError, esc, layout, table, time_fmt::local_minute};
-use crate::api::AppState;
+use crate::state::AppState;
 
 /// Entries shown.
 const SHOWN: u32 = 500;

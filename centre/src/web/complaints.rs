@@ -22,9 +22,9 @@ use super::{
     url_value,
 };
 use crate::{
-    api::AppState,
     auth::Role,
     mask::mask_phone,
+    state::AppState,
     store::{AuditEntry, CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintStatus},
 };
 

@@ -9,7 +9,7 @@ use health_facts::PaperState;
 use super::{Nav, StaffUser, WebError, esc, layout, table, time_fmt::local_minute};
 use crate::{
     alert_rules::{clock_error_secs, rule_label},
-    api::AppState,
+    state::AppState,
     store::DeviceStatus,
 };
 

@@ -28,18 +28,14 @@ mod fleet;
 mod html;
 mod layout;
 mod login;
-mod rate_limit;
 mod ratings;
 mod receipts;
 mod session;
 mod time_fmt;
 
-use std::sync::Arc;
-
-use tokio::sync::Notify;
-
 use axum::{
     Router,
+    extract::DefaultBodyLimit,
     http::{HeaderValue, header},
     middleware,
     response::Response,
@@ -55,60 +51,11 @@ pub use receipts::{ReceiptStatus, parse_code};
 pub use session::{StaffUser, WebError, csrf_token, role_label};
 pub use time_fmt::local_minute;
 
-use crate::{alert_rules::AlertRules, api::AppState, calendar::WorkingDays};
+use crate::state::AppState;
+pub use crate::state::{WebSettings, WebState};
 
-/// Settings of the web app.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WebSettings {
-    /// Working days a complaint has for its reply.
-    pub deadline_working_days: u32,
-    /// Which days are working days.
-    pub working_days: WorkingDays,
-    /// The alert rules.
-    pub alert_rules: AlertRules,
-    /// Mark the session cookie `Secure` (set when the centre is served over TLS).
-    pub secure_cookies: bool,
-    /// Receipt lookups allowed per client IP address and minute.
-    pub receipt_lookups_per_minute: u32,
-}
-
-impl Default for WebSettings {
-    fn default() -> Self {
-        Self {
-            deadline_working_days: 15,
-            working_days: WorkingDays::default(),
-            alert_rules: AlertRules::default(),
-            secure_cookies: false,
-            receipt_lookups_per_minute: 10,
-        }
-    }
-}
-
-/// The web app's shared state: its settings and its mutable parts.
-#[derive(Debug, Default)]
-pub struct WebState {
-    /// The settings.
-    pub settings: WebSettings,
-    /// Receipt lookups per client address.
-    limiter: rate_limit::RateLimiter,
-    /// Woken when a heartbeat arrives: the alert task evaluates the rules.
-    heartbeats: Notify,
-}
-
-impl WebState {
-    /// The state with `settings`.
-    pub fn new(settings: WebSettings) -> Arc<Self> {
-        Arc::new(Self {
-            settings,
-            ..Self::default()
-        })
-    }
-
-    /// Tells the alert task ([`run_alerts`]) that a heartbeat arrived.
-    pub fn heartbeat_arrived(&self) {
-        self.heartbeats.notify_one();
-    }
-}
+/// The largest form accepted.
+const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// The web app's routes.
 pub fn routes() -> Router<AppState> {
@@ -130,6 +77,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/audit", get(audit_page::page))
         .route("/status", get(receipts::page))
         .route("/api/v1/receipts/{code}", get(receipts::api))
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(middleware::map_response(page_headers))
 }
 

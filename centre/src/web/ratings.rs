@@ -13,7 +13,7 @@ use axum::{
 use serde::Deserialize;
 
 use super::{Nav, StaffUser, WebError, esc, layout, table, time_fmt::local_minute, url_value};
-use crate::{api::AppState, store::AuditEntry};
+use crate::{state::AppState, store::AuditEntry};
 
 /// Ratings read at most.
 const SHOWN: u32 = 5000;

@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{case_rules::CaseKind, esc};
 use crate::{
-    api::AppState,
     error::StoreError,
+    state::AppState,
     store::{ComplaintCase, ComplaintStatus},
 };
 

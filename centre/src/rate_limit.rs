@@ -18,14 +18,14 @@ type Window = (DateTime<Utc>, u32);
 
 /// Windows of one minute per address.
 #[derive(Debug, Default)]
-pub(super) struct RateLimiter {
+pub(crate) struct RateLimiter {
     windows: Mutex<HashMap<Option<IpAddr>, Window>>,
 }
 
 impl RateLimiter {
     /// Counts a request of `addr` at `now`: `Ok` when it is within `per_minute`, else the seconds
     /// until the window ends (for `Retry-After`).
-    pub(super) fn check(
+    pub(crate) fn check(
         &self,
         addr: Option<IpAddr>,
         now: DateTime<Utc>,

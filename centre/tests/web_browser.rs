@@ -281,7 +281,7 @@ async fn staff_handle_a_complaint_and_see_a_kiosk_out_of_paper_in_chromium() {
             .click()
             .await?;
         browser.find(Locator::Id("assign")).await?.click().await?;
-        wait_text(&browser, "case-status", "处理中").await?;
+        wait_text(&browser, "case-status", "办理中").await?;
         browser
             .find(Locator::Id("reply"))
             .await?

@@ -15,7 +15,9 @@ use chrono::{DateTime, Duration, Utc};
 use content::Heartbeat;
 use reqwest::StatusCode;
 use serde_json::Value;
-use web_support::{TOKEN_A, TOKEN_B, WebCentre, config, heartbeat, monday_morning, rating};
+use web_support::{
+    Engine, TOKEN_A, TOKEN_B, TestDb, WebCentre, config, heartbeat, monday_morning, rating,
+};
 
 const WAIT: StdDuration = StdDuration::from_secs(10);
 
@@ -129,9 +131,35 @@ fn the_rules_are_a_pure_function_of_devices_time_and_settings() {
 }
 
 #[tokio::test]
-async fn paper_out_raises_an_alert_that_staff_acknowledge_and_that_closes_when_paper_is_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let centre = WebCentre::start(dir.path(), config(""), monday_morning()).await;
+async fn paper_out_raises_an_alert_that_staff_acknowledge_and_that_closes_when_paper_is_back_on_sqlite()
+ {
+    paper_out_raises_an_alert_that_staff_acknowledge_and_that_closes_when_paper_is_back(
+        Engine::Sqlite,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn paper_out_raises_an_alert_that_staff_acknowledge_and_that_closes_when_paper_is_back_on_postgres()
+ {
+    paper_out_raises_an_alert_that_staff_acknowledge_and_that_closes_when_paper_is_back(
+        Engine::Postgres,
+    )
+    .await;
+}
+
+async fn paper_out_raises_an_alert_that_staff_acknowledge_and_that_closes_when_paper_is_back(
+    engine: Engine,
+) {
+    let Some(db) = TestDb::of(
+        engine,
+        "paper_out_raises_an_alert_that_staff_acknowledge_and_that_closes_when_paper_is_back",
+    )
+    .await
+    else {
+        return;
+    };
+    let centre = WebCentre::start_on(&db, config(""), monday_morning()).await;
     let admin = centre.login("admin").await;
     centre
         .deliver(
@@ -270,9 +298,25 @@ async fn centre_devices(centre: &WebCentre) -> (StatusCode, Vec<Value>) {
 }
 
 #[tokio::test]
-async fn low_ratings_are_listed_for_a_return_call_whose_outcome_is_audited() {
-    let dir = tempfile::tempdir().unwrap();
-    let centre = WebCentre::start(dir.path(), config(""), monday_morning()).await;
+async fn low_ratings_are_listed_for_a_return_call_whose_outcome_is_audited_on_sqlite() {
+    low_ratings_are_listed_for_a_return_call_whose_outcome_is_audited(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn low_ratings_are_listed_for_a_return_call_whose_outcome_is_audited_on_postgres() {
+    low_ratings_are_listed_for_a_return_call_whose_outcome_is_audited(Engine::Postgres).await;
+}
+
+async fn low_ratings_are_listed_for_a_return_call_whose_outcome_is_audited(engine: Engine) {
+    let Some(db) = TestDb::of(
+        engine,
+        "low_ratings_are_listed_for_a_return_call_whose_outcome_is_audited",
+    )
+    .await
+    else {
+        return;
+    };
+    let centre = WebCentre::start_on(&db, config(""), monday_morning()).await;
     centre
         .deliver(
             TOKEN_A,

@@ -7,7 +7,9 @@ mod web_support;
 use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::Value;
-use web_support::{SITE_A, SITE_B, TOKEN_A, TOKEN_B, WebCentre, complaint, config, monday_morning};
+use web_support::{
+    Engine, SITE_A, SITE_B, TOKEN_A, TOKEN_B, TestDb, WebCentre, complaint, config, monday_morning,
+};
 
 async fn receipt(centre: &WebCentre, code: &str) -> (StatusCode, Value, Option<String>) {
     let response = reqwest::get(centre.url(&format!("/api/v1/receipts/{code}")))
@@ -22,9 +24,29 @@ async fn receipt(centre: &WebCentre, code: &str) -> (StatusCode, Value, Option<S
 }
 
 #[tokio::test]
-async fn a_complaint_goes_received_assigned_replied_closed_and_every_step_is_audited() {
-    let dir = tempfile::tempdir().unwrap();
-    let centre = WebCentre::start(dir.path(), config(""), monday_morning()).await;
+async fn a_complaint_goes_received_assigned_replied_closed_and_every_step_is_audited_on_sqlite() {
+    a_complaint_goes_received_assigned_replied_closed_and_every_step_is_audited(Engine::Sqlite)
+        .await;
+}
+
+#[tokio::test]
+async fn a_complaint_goes_received_assigned_replied_closed_and_every_step_is_audited_on_postgres() {
+    a_complaint_goes_received_assigned_replied_closed_and_every_step_is_audited(Engine::Postgres)
+        .await;
+}
+
+async fn a_complaint_goes_received_assigned_replied_closed_and_every_step_is_audited(
+    engine: Engine,
+) {
+    let Some(db) = TestDb::of(
+        engine,
+        "a_complaint_goes_received_assigned_replied_closed_and_every_step_is_audited",
+    )
+    .await
+    else {
+        return;
+    };
+    let centre = WebCentre::start_on(&db, config(""), monday_morning()).await;
     centre
         .deliver(
             TOKEN_A,
@@ -175,9 +197,25 @@ async fn a_complaint_goes_received_assigned_replied_closed_and_every_step_is_aud
 }
 
 #[tokio::test]
-async fn managers_see_only_their_site_and_another_sites_case_is_404() {
-    let dir = tempfile::tempdir().unwrap();
-    let centre = WebCentre::start(dir.path(), config(""), monday_morning()).await;
+async fn managers_see_only_their_site_and_another_sites_case_is_404_on_sqlite() {
+    managers_see_only_their_site_and_another_sites_case_is_404(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn managers_see_only_their_site_and_another_sites_case_is_404_on_postgres() {
+    managers_see_only_their_site_and_another_sites_case_is_404(Engine::Postgres).await;
+}
+
+async fn managers_see_only_their_site_and_another_sites_case_is_404(engine: Engine) {
+    let Some(db) = TestDb::of(
+        engine,
+        "managers_see_only_their_site_and_another_sites_case_is_404",
+    )
+    .await
+    else {
+        return;
+    };
+    let centre = WebCentre::start_on(&db, config(""), monday_morning()).await;
     centre
         .deliver(
             TOKEN_A,

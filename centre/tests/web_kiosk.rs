@@ -89,4 +89,32 @@ async fn a_kiosk_out_of_paper_shows_on_the_fleet_page_and_its_receipt_answers() 
         .unwrap();
     assert_eq!(receipt["kind"], "suggestion");
     assert_eq!(receipt["status"], "received");
+
+    // The kiosk's own lookup (its 进度查询 tab) reads the centre's answer.
+    let base = content::receipt::centre_base(&centre.url("/api/v1/outbox")).unwrap();
+    let client = reqwest::Client::new();
+    let status = content::receipt::lookup(&client, &base, "T-KQ2X-7M4P")
+        .await
+        .unwrap()
+        .expect("the centre knows the code");
+    assert_eq!(status.kind, content::receipt::ReceiptKind::Suggestion);
+    assert_eq!(status.status, content::receipt::ReceiptState::Received);
+    assert_eq!(status.status_zh, status.status.zh());
+    assert_eq!(status.reply, None);
+    assert!(
+        content::receipt::lookup(&client, &base, "T-2222-2222")
+            .await
+            .unwrap()
+            .is_none(),
+        "an unknown code"
+    );
+    // Past the limit (10 a minute from one address; 3 used), the kiosk is told to wait.
+    let mut last = None;
+    for _ in 0..8 {
+        last = Some(content::receipt::lookup(&client, &base, "T-KQ2X-7M4P").await);
+    }
+    assert!(matches!(
+        last,
+        Some(Err(content::receipt::ReceiptError::TooMany))
+    ));
 }

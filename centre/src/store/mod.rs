@@ -1,5 +1,6 @@
 //! Storage behind one trait, [`Store`], so that the SQLite implementation ([`SqliteStore`], the
-//! default) and a PostgreSQL one (a later release) serve the same API.
+//! default) and the PostgreSQL one ([`PostgresStore`], shared by any number of centres) serve the
+//! same API.
 //!
 //! The rules every implementation keeps:
 //! - an item and its projection (complaint, rating, ticket statistics, latest heartbeat) are written in
@@ -14,6 +15,7 @@
 mod alerts;
 mod audit;
 mod cases;
+mod postgres;
 mod sqlite;
 
 use std::{future::Future, path::Path, pin::Pin, sync::Arc};
@@ -27,6 +29,7 @@ use crate::{auth::Role, error::StoreError};
 pub use alerts::{ActiveCondition, AlertChange, AlertRecord, AlertState, AlertSync, AlertUpdate};
 pub use audit::AuditEntry;
 pub use cases::{CaseChange, CaseFilter, CaseUpdate, ComplaintCase, RatedVisit, ReturnCall};
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// The future a [`Store`] method returns.
@@ -172,7 +175,7 @@ impl ComplaintStatus {
     pub fn zh(self) -> &'static str {
         match self {
             Self::Received => "已受理",
-            Self::Assigned => "处理中",
+            Self::Assigned => "办理中",
             Self::Replied => "已答复",
             Self::Closed => "已办结",
         }
@@ -182,7 +185,7 @@ impl ComplaintStatus {
     pub fn en(self) -> &'static str {
         match self {
             Self::Received => "Received",
-            Self::Assigned => "In progress",
+            Self::Assigned => "Being handled",
             Self::Replied => "Replied",
             Self::Closed => "Closed",
         }
@@ -374,17 +377,13 @@ pub trait Store: Send + Sync + 'static {
 }
 
 /// Opens the store a `--database` URL names: none or `sqlite:PATH` → SQLite (default:
-/// [`SQLITE_FILE`] in `data_dir`); `postgres://…` is refused in this version.
-pub fn open_store(url: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, StoreError> {
+/// [`SQLITE_FILE`] in `data_dir`); `postgres://…` or `postgresql://…` → PostgreSQL (connected, its
+/// schema brought up to date). An error never quotes a password.
+pub async fn open_store(url: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, StoreError> {
     let path = match url {
         None => data_dir.join(SQLITE_FILE),
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            return Err(StoreError::Url {
-                url: "postgres://…".into(),
-                reason: "PostgreSQL support comes in a later release; use sqlite:PATH or leave \
-                         --database out"
-                    .into(),
-            });
+            return Ok(Arc::new(PostgresStore::connect(url).await?));
         }
         Some(url) => match url.strip_prefix("sqlite:") {
             Some(path) if !path.is_empty() => {
@@ -392,11 +391,17 @@ pub fn open_store(url: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, 
             }
             _ => {
                 return Err(StoreError::Url {
-                    url: url.into(),
-                    reason: "expected sqlite:PATH (or postgres://… in a later release)".into(),
+                    url: url
+                        .split_once("://")
+                        .map_or_else(|| url.to_owned(), |(scheme, _)| format!("{scheme}://…")),
+                    reason: "expected sqlite:PATH or postgres://…".into(),
                 });
             }
         },
     };
-    Ok(Arc::new(SqliteStore::open(&path)?))
+    // Opening the file and creating its schema blocks: off the async threads.
+    tokio::task::spawn_blocking(move || SqliteStore::open(&path))
+        .await
+        .map_err(|err| StoreError::Task(err.to_string()))?
+        .map(|store| Arc::new(store) as Arc<dyn Store>)
 }

@@ -2,7 +2,7 @@
 //! accounts (an administrator, a supervisor, two managers of two sites), a manual clock, and a
 //! browser-like client that keeps the session cookie and sends same-origin POSTs.
 
-#![allow(dead_code, unreachable_pub, missing_docs)]
+#![allow(dead_code, unreachable_pub, missing_docs, unused_imports)]
 
 use std::{path::Path, sync::Arc};
 
@@ -15,6 +15,11 @@ use clock::ManualWallClock;
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
+
+#[path = "../support/db.rs"]
+pub mod db;
+
+pub use db::{Engine, TestDb};
 
 pub const PASSWORD: &str = "a long enough password";
 pub const SITE_A: &str = "向阳镇工作站";
@@ -29,7 +34,6 @@ pub struct WebCentre {
     pub state: AppState,
     pub store: Arc<dyn Store>,
     pub clock: ManualWallClock,
-    pub db_path: std::path::PathBuf,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -90,13 +94,28 @@ impl WebCentre {
         now: DateTime<Utc>,
         web: WebSettings,
     ) -> Self {
+        let store: Arc<dyn Store> =
+            Arc::new(SqliteStore::open(&dir.join("centre.sqlite3")).unwrap());
+        Self::start_store(store, config, now, web).await
+    }
+
+    /// Starts over `db` (SQLite or PostgreSQL), opened as `centre serve` opens it.
+    pub async fn start_on(db: &TestDb, config: CentreConfig, now: DateTime<Utc>) -> Self {
+        let web = config.web_settings();
+        Self::start_store(db.open().await, config, now, web).await
+    }
+
+    async fn start_store(
+        store: Arc<dyn Store>,
+        config: CentreConfig,
+        now: DateTime<Utc>,
+        web: WebSettings,
+    ) -> Self {
         let settings = ApiSettings {
             session_ttl: std::time::Duration::from_secs(u64::from(config.session_hours) * 3600),
             online_window: std::time::Duration::from_secs(config.online_window_secs),
             ..ApiSettings::default()
         };
-        let db_path = dir.join("centre.sqlite3");
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db_path).unwrap());
         install_accounts(store.as_ref(), &Accounts::Configured(config))
             .await
             .unwrap();
@@ -120,7 +139,6 @@ impl WebCentre {
             state: kept,
             store,
             clock,
-            db_path,
             shutdown: Some(tx),
         }
     }

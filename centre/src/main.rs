@@ -130,6 +130,10 @@ async fn run(
             session_ttl: Duration::from_secs(u64::from(c.session_hours) * 3600),
             ..ApiSettings::default()
         });
+    let web = config.as_ref().map_or_else(
+        centre::web::WebSettings::default,
+        CentreConfig::web_settings,
+    );
     let listen = listen
         .or_else(|| config.as_ref().and_then(|c| c.listen))
         .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("the default address parses"));
@@ -153,8 +157,10 @@ async fn run(
         "centre listening on http://{addr}, data in {}",
         data_dir.display()
     );
-    let state = AppState::new(store, Arc::new(clock::SystemWallClock), settings);
+    let state = AppState::new(store, Arc::new(clock::SystemWallClock), settings).with_web(web);
+    let alerts = tokio::spawn(centre::web::run_alerts(state.clone()));
     serve(listener, state, shutdown_signal()).await?;
+    alerts.abort();
     tracing::info!("centre stopped");
     Ok(())
 }

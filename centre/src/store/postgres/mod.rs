@@ -8,7 +8,8 @@
 //! - [`target`]: the URL, the settings added to it, its description for errors (never a password);
 //! - [`schema`]: the migrations, applied under an advisory lock;
 //! - [`items`]: storing an item;
-//! - [`rows`]: reading rows back into records.
+//! - [`rows`]: reading rows back into records;
+//! - [`web`]: the staff web app's queries (complaint cases, return calls, audit, alerts).
 //!
 //! Text is ordered `COLLATE "C"` (bytewise, as SQLite orders it), not by the database's locale.
 //!
@@ -20,6 +21,7 @@ mod items;
 mod rows;
 mod schema;
 mod target;
+mod web;
 
 use std::{future::Future, sync::Arc, time::Duration};
 
@@ -28,8 +30,10 @@ use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, R
 use tokio_postgres::NoTls;
 
 use super::{
-    AccountSet, ComplaintRecord, DeviceRecord, DeviceStatus, NewItem, RatingRecord, Session,
-    StaffAccount, Store, StoreCounts, StoreFuture, Stored, TicketStatsRecord,
+    AccountSet, ActiveCondition, AlertChange, AlertRecord, AlertSync, AlertUpdate, AuditEntry,
+    CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintRecord, DeviceRecord, DeviceStatus,
+    NewItem, RatedVisit, RatingRecord, Session, StaffAccount, Store, StoreCounts, StoreFuture,
+    Stored, TicketStatsRecord,
 };
 use crate::error::StoreError;
 use rows::ms;
@@ -166,10 +170,15 @@ async fn replace_accounts(client: &mut Object, accounts: &AccountSet) -> Result<
         .await?;
     for device in &accounts.devices {
         tx.execute(
-            "INSERT INTO devices (id, site, token_sha256) VALUES ($1, $2, $3) \
+            "INSERT INTO devices (id, site, token_sha256, township) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (id) DO UPDATE SET site = EXCLUDED.site, \
-             token_sha256 = EXCLUDED.token_sha256",
-            &[&device.id, &device.site, &device.token_sha256],
+             token_sha256 = EXCLUDED.token_sha256, township = EXCLUDED.township",
+            &[
+                &device.id,
+                &device.site,
+                &device.token_sha256,
+                &device.township,
+            ],
         )
         .await?;
     }
@@ -178,14 +187,16 @@ async fn replace_accounts(client: &mut Object, accounts: &AccountSet) -> Result<
         .await?;
     for account in &accounts.staff {
         tx.execute(
-            "INSERT INTO staff (\"user\", password_hash, role, demo) VALUES ($1, $2, $3, $4) \
+            "INSERT INTO staff (\"user\", password_hash, role, demo, site) \
+             VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (\"user\") DO UPDATE SET password_hash = EXCLUDED.password_hash, \
-             role = EXCLUDED.role, demo = EXCLUDED.demo",
+             role = EXCLUDED.role, demo = EXCLUDED.demo, site = EXCLUDED.site",
             &[
                 &account.user,
                 &account.password_hash,
                 &account.role.as_str(),
                 &account.demo,
+                &account.site,
             ],
         )
         .await?;
@@ -203,7 +214,7 @@ impl Store for PostgresStore {
         self.with_client(|client| async move {
             let statement = client
                 .prepare_cached(
-                    "SELECT id, site, token_sha256 FROM devices WHERE token_sha256 = $1",
+                    "SELECT id, site, token_sha256, township FROM devices WHERE token_sha256 = $1",
                 )
                 .await?;
             client
@@ -237,7 +248,7 @@ impl Store for PostgresStore {
         self.with_client(|client| async move {
             client
                 .query_opt(
-                    "SELECT \"user\", password_hash, role, demo FROM staff WHERE \"user\" = $1",
+                    "SELECT \"user\", password_hash, role, demo, site FROM staff WHERE \"user\" = $1",
                     &[&user],
                 )
                 .await?
@@ -276,7 +287,7 @@ impl Store for PostgresStore {
         self.with_client(move |client| async move {
             let statement = client
                 .prepare_cached(
-                    "SELECT s.\"user\", staff.role, s.expires_ms FROM sessions s \
+                    "SELECT s.\"user\", staff.role, s.expires_ms, staff.site FROM sessions s \
                      JOIN staff ON staff.\"user\" = s.\"user\" \
                      WHERE s.token_sha256 = $1 AND s.expires_ms > $2",
                 )
@@ -294,8 +305,10 @@ impl Store for PostgresStore {
         self.with_client(|client| async move {
             client
                 .query(
-                    "SELECT d.id, d.site, h.received_ms, h.data FROM devices d \
-                     LEFT JOIN heartbeats h ON h.device = d.id ORDER BY d.id COLLATE \"C\"",
+                    "SELECT d.id, d.site, h.received_ms, h.data, d.township, h.created_ms, \
+                     i.received_ms FROM devices d \
+                     LEFT JOIN heartbeats h ON h.device = d.id \
+                     LEFT JOIN items i ON i.id = h.item_id ORDER BY d.id COLLATE \"C\"",
                     &[],
                 )
                 .await?
@@ -310,7 +323,7 @@ impl Store for PostgresStore {
             client
                 .query(
                     "SELECT c.key, c.device, d.site, c.about, c.text, c.contact, c.created_ms, \
-                     c.received_ms FROM complaints c JOIN devices d ON d.id = c.device \
+                     c.received_ms, c.status FROM complaints c JOIN devices d ON d.id = c.device \
                      ORDER BY c.received_ms DESC, c.item_id DESC LIMIT $1",
                     &[&i64::from(limit)],
                 )
@@ -378,6 +391,103 @@ impl Store for PostgresStore {
                 heartbeats: count(3)?,
                 ticket_stats: count(4)?,
             })
+        })
+    }
+
+    fn delete_session(&self, token_sha256: String) -> StoreFuture<'_, ()> {
+        self.with_client(move |client| async move {
+            client
+                .execute(
+                    "DELETE FROM sessions WHERE token_sha256 = $1",
+                    &[&token_sha256],
+                )
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn staff_list(&self) -> StoreFuture<'_, Vec<StaffAccount>> {
+        self.with_client(|client| async move {
+            client
+                .query(
+                    "SELECT \"user\", password_hash, role, demo, site FROM staff \
+                     ORDER BY \"user\" COLLATE \"C\"",
+                    &[],
+                )
+                .await?
+                .iter()
+                .map(rows::staff)
+                .collect()
+        })
+    }
+
+    fn record_audit(&self, entry: AuditEntry) -> StoreFuture<'_, ()> {
+        self.with_client(move |client| async move { web::insert_audit(&client, &entry).await })
+    }
+
+    fn audit(&self, limit: u32) -> StoreFuture<'_, Vec<AuditEntry>> {
+        self.with_client(move |client| async move { web::audit(&client, limit).await })
+    }
+
+    fn complaint_cases(&self, filter: CaseFilter) -> StoreFuture<'_, Vec<ComplaintCase>> {
+        self.with_client(move |client| async move { web::complaint_cases(&client, &filter).await })
+    }
+
+    fn complaint_case(&self, key: String) -> StoreFuture<'_, Option<ComplaintCase>> {
+        self.with_client(move |client| async move { web::complaint_case(&client, &key).await })
+    }
+
+    fn change_complaint(
+        &self,
+        key: String,
+        change: CaseChange,
+        audit: AuditEntry,
+    ) -> StoreFuture<'_, CaseUpdate> {
+        self.with_client(move |mut client| async move {
+            web::change_complaint(&mut client, &key, &change, &audit).await
+        })
+    }
+
+    fn rated_visits(&self, site: Option<String>, limit: u32) -> StoreFuture<'_, Vec<RatedVisit>> {
+        self.with_client(move |client| async move {
+            web::rated_visits(&client, site.as_deref(), limit).await
+        })
+    }
+
+    fn record_return_call(
+        &self,
+        device: String,
+        key: String,
+        outcome: String,
+        audit: AuditEntry,
+    ) -> StoreFuture<'_, bool> {
+        self.with_client(move |mut client| async move {
+            web::record_return_call(&mut client, &device, &key, &outcome, &audit).await
+        })
+    }
+
+    fn sync_alerts(
+        &self,
+        active: Vec<ActiveCondition>,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'_, AlertSync> {
+        self.with_client(move |mut client| async move {
+            web::sync_alerts(&mut client, &active, now).await
+        })
+    }
+
+    fn alerts(&self, closed_too: bool, limit: u32) -> StoreFuture<'_, Vec<AlertRecord>> {
+        self.with_client(move |client| async move { web::alerts(&client, closed_too, limit).await })
+    }
+
+    fn change_alert(
+        &self,
+        id: i64,
+        change: AlertChange,
+        audit: AuditEntry,
+    ) -> StoreFuture<'_, AlertUpdate> {
+        self.with_client(move |mut client| async move {
+            web::change_alert(&mut client, id, change, &audit).await
         })
     }
 }

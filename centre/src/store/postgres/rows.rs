@@ -38,35 +38,39 @@ fn count(what: &'static str, value: i64) -> Result<u32, StoreError> {
     })
 }
 
-/// `id, site, token_sha256`.
+/// `id, site, token_sha256, township`.
 pub(super) fn device(row: &Row) -> Result<DeviceRecord, StoreError> {
     Ok(DeviceRecord {
         id: row.try_get(0)?,
         site: row.try_get(1)?,
         token_sha256: row.try_get(2)?,
+        township: row.try_get(3)?,
     })
 }
 
-/// `"user", password_hash, role, demo`.
+/// `"user", password_hash, role, demo, site`.
 pub(super) fn staff(row: &Row) -> Result<StaffAccount, StoreError> {
     Ok(StaffAccount {
         user: row.try_get(0)?,
         password_hash: row.try_get(1)?,
         role: role(row.try_get(2)?)?,
         demo: row.try_get(3)?,
+        site: row.try_get(4)?,
     })
 }
 
-/// `"user", role, expires_ms`.
+/// `"user", role, expires_ms, site`.
 pub(super) fn session(row: &Row) -> Result<Session, StoreError> {
     Ok(Session {
         user: row.try_get(0)?,
         role: role(row.try_get(1)?)?,
         expires: time(row.try_get(2)?),
+        site: row.try_get(3)?,
     })
 }
 
-/// `id, site, received_ms, data` (the last two NULL before the first heartbeat).
+/// `id, site, received_ms, data, township, created_ms, item received_ms` (NULL before the first
+/// heartbeat, except id, site and township).
 pub(super) fn device_status(row: &Row) -> Result<DeviceStatus, StoreError> {
     let received: Option<i64> = row.try_get(2)?;
     let data: Option<String> = row.try_get(3)?;
@@ -77,16 +81,21 @@ pub(super) fn device_status(row: &Row) -> Result<DeviceStatus, StoreError> {
             what: "heartbeat",
             reason: err.to_string(),
         })?;
+    let created: Option<i64> = row.try_get(5)?;
+    let item_received: Option<i64> = row.try_get(6)?;
     Ok(DeviceStatus {
         id: row.try_get(0)?,
         site: row.try_get(1)?,
         last_seen: received.map(time),
         heartbeat,
+        township: row.try_get(4)?,
+        heartbeat_times: created.zip(item_received).map(|(c, r)| (time(c), time(r))),
     })
 }
 
-/// `key, device, site, about, text, contact, created_ms, received_ms`.
+/// `key, device, site, about, text, contact, created_ms, received_ms, status`.
 pub(super) fn complaint(row: &Row) -> Result<ComplaintRecord, StoreError> {
+    let status: String = row.try_get(8)?;
     Ok(ComplaintRecord {
         key: row.try_get(0)?,
         device: row.try_get(1)?,
@@ -96,7 +105,10 @@ pub(super) fn complaint(row: &Row) -> Result<ComplaintRecord, StoreError> {
             text: row.try_get(4)?,
             contact: row.try_get(5)?,
         },
-        status: ComplaintStatus::Received,
+        status: ComplaintStatus::parse(&status).ok_or_else(|| StoreError::Corrupt {
+            what: "complaint status",
+            reason: format!("unknown status {status:?}"),
+        })?,
         created: time(row.try_get(6)?),
         received: time(row.try_get(7)?),
     })

@@ -151,6 +151,15 @@ mod tests {
     }
 
     #[test]
+    fn a_printer_running_out_reaches_the_outbox_within_a_minute() {
+        // The printer's idle status read, then the next look for a change, then at worst the gap
+        // since a heartbeat that had just gone out: the fleet's promise of "within a minute", less
+        // the outbox's delivery (immediate when the centre answers).
+        let worst = crate::devices::STATUS_POLL + CHANGE_CHECK + MIN_CHANGE_GAP;
+        assert!(worst <= Duration::from_secs(55), "{worst:?}");
+    }
+
+    #[test]
     fn the_order_of_problems_and_other_facts_do_not_count_as_a_change() {
         let a = heartbeat(PaperState::Ok, &["disk: low", "printer: cover open"]);
         let mut b = heartbeat(PaperState::Ok, &["printer: cover open", "disk: low"]);

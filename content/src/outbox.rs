@@ -373,7 +373,7 @@ impl Outbox {
                 path,
                 conn: Mutex::new(conn),
                 client,
-                endpoint: config.outbox_url.clone(),
+                endpoint: config.outbox_url(),
                 token,
                 device: config
                     .device_id

@@ -21,12 +21,15 @@ pub mod config;
 pub mod error;
 pub mod ingest;
 pub mod mask;
+pub mod publications;
+pub mod published;
 pub mod server;
 pub mod store;
+pub mod tls;
 
 pub use accounts::{Accounts, install_accounts};
 pub use api::{ApiSettings, AppState, router};
 pub use config::{CentreConfig, DeviceEntry, StaffEntry};
 pub use error::{AuthError, ConfigError, StartError, StoreError};
-pub use server::serve;
+pub use server::{app, serve, serve_app};
 pub use store::{SqliteStore, Store, open_store};

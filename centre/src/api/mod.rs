@@ -5,9 +5,11 @@
 //! | `POST /api/v1/outbox` | a device (`Authorization: Bearer <device token>`) | 201 stored, 200 stored before, 400/401/403/409/413 with a reason, 503 storage failed (the kiosk retries) |
 //! | `POST /api/v1/login` | staff | `{"token":"…"}` or 401 |
 //! | `GET /api/v1/devices`, `/api/v1/complaints`, `/api/v1/ratings` | staff (`Authorization: Bearer <session token>`) | JSON lists or 401 |
+//! | `GET /content/…`, `POST /api/v1/content` | kiosks; publishers | the published bundle; an upload ([`content`], merged by [`crate::server::app`]) |
 //!
 //! Every error is `{"error":"reason"}`.
 
+pub mod content;
 mod error;
 mod outbox;
 mod staff;

@@ -50,7 +50,8 @@ enum Command {
         #[arg(long)]
         database: Option<String>,
     },
-    /// Prints the hex SHA-256 of a device token read from standard input, for `token_sha256`.
+    /// Prints the hex SHA-256 of a device or publisher token read from standard input, for
+    /// `token_sha256`.
     HashToken {
         /// Make a new random token and print it with its hash instead of reading one.
         #[arg(long)]
@@ -87,8 +88,8 @@ fn main() -> anyhow::Result<()> {
                 println!("token_sha256 = \"{}\"", auth::token_sha256(&token));
             } else {
                 let token = read_line("token")?;
-                if token == DEMO_DEVICE_TOKEN {
-                    bail!("that is the demo token; make a real one with `centre hash-token --new`");
+                if token == DEMO_DEVICE_TOKEN || token == DEMO_PUBLISHER_TOKEN {
+                    bail!("that is a demo token; make a real one with `centre hash-token --new`");
                 }
                 println!("{}", auth::token_sha256(&token));
             }

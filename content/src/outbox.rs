@@ -595,7 +595,7 @@ impl Outbox {
                         Err((true, format!("HTTP {status}")))
                     }
                 }
-                Err(err) => Err((true, err.to_string())),
+                Err(err) => Err((true, crate::error::chain(&err))),
             };
             let conn = self.conn();
             let updated = match verdict {

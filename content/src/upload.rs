@@ -14,6 +14,9 @@ use crate::{ContentConfig, ContentError, ContentLimits, PublicKey, pack, publish
 /// The media type of an uploaded pack.
 pub const PACK_MEDIA_TYPE: &str = "application/vnd.qianjiang.content-pack";
 
+/// The environment variable holding the publisher token when no token file is given.
+pub const TOKEN_ENV: &str = "CENTRE_PUBLISHER_TOKEN";
+
 /// The centre's route for uploads, below its base URL.
 pub const UPLOAD_PATH: &str = "api/v1/content";
 
@@ -133,7 +136,7 @@ pub async fn upload(
     .http_client(Duration::from_secs(10), Duration::from_secs(300))?;
     let transfer = |err: reqwest::Error| UploadError::Transfer {
         url: url.to_string(),
-        reason: error_chain(&err),
+        reason: crate::error::chain(&err),
     };
     let response = client
         .post(url.clone())
@@ -162,19 +165,37 @@ pub async fn upload(
     })
 }
 
-/// An error and its causes on one line (a TLS failure is in the sources of reqwest's error).
-pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
+/// What the publisher tool does after a build with `--upload`: reads the token (from `token_file`, else
+/// [`TOKEN_ENV`]), packs the bundle in `dist_dir` (verified against `key`, the signing key's public
+/// half), and uploads it to `centre_url`, waiting for the answer. Blocking: runs its own runtime.
+pub fn upload_dir(
+    dist_dir: &Path,
+    key: &PublicKey,
+    centre_url: &str,
+    token_file: Option<&Path>,
+    ca_file: Option<&Path>,
+) -> Result<UploadReceipt, UploadError> {
+    let token = match token_file {
+        Some(path) => read_token(path)?,
+        None => std::env::var(TOKEN_ENV)
+            .ok()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| ContentError::Config {
+                key: "--token-file".into(),
+                reason: format!("no publisher token: give --token-file or set {TOKEN_ENV}"),
+            })?,
+    };
+    upload_url(centre_url)?;
+    let pack = pack_dir(dist_dir, std::slice::from_ref(key))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| UploadError::Transfer {
+            url: centre_url.to_owned(),
+            reason: format!("cannot start the async runtime: {err}"),
+        })?;
+    runtime.block_on(upload(centre_url, &token, pack, ca_file))
 }
 
 #[cfg(test)]

@@ -580,3 +580,99 @@ async fn files_are_served_with_ranges_types_and_cache_headers_and_nothing_else_i
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_centre_serves_what_it_published_and_keeps_the_previous_bundle() {
+    let tmp = tempfile::tempdir().unwrap();
+    let centre_dir = tmp.path().join("centre");
+    let src = tmp.path().join("src");
+    let created = signed_at();
+    let v1 = created.timestamp() as u64 - 100;
+    write_sources(&src, 2, 1000, 1);
+    let first = build_pack(&src, &tmp.path().join("d1"), &dev_key(), v1, created);
+    write_sources(&src, 2, 1000, 2);
+    let second = build_pack(&src, &tmp.path().join("d2"), &dev_key(), v1 + 1, created);
+    let old_photo = pack::read(&first)
+        .unwrap()
+        .into_iter()
+        .find(|(_, bytes)| bytes.len() == 1000)
+        .map(|(name, _)| format!("/content/{name}"))
+        .unwrap();
+
+    let centre = ContentCentre::start(&centre_dir).await;
+    for pack_bytes in [first, second] {
+        let (status, answer) = centre.upload_raw(Some(PUBLISHER_TOKEN), pack_bytes).await;
+        assert_eq!(status, 201, "{answer}");
+    }
+    let manifest = centre
+        .client
+        .get(centre.url("/content/manifest.json"))
+        .send()
+        .await
+        .unwrap();
+    let etag = manifest.headers()[header::ETAG].clone();
+    let bytes = manifest.bytes().await.unwrap();
+    centre.stop().await;
+
+    // Restarted on the same data directory: the same bundle, the same validators, and the previous
+    // bundle's files still there for kiosks that began before the switch.
+    let centre = ContentCentre::start(&centre_dir).await;
+    let again = centre
+        .client
+        .get(centre.url("/content/manifest.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.headers()[header::ETAG], etag);
+    assert_eq!(again.bytes().await.unwrap(), bytes);
+    assert_eq!(centre.published.current().unwrap().info.version, v1 + 1);
+    assert_eq!(centre.published.previous().unwrap().info.version, v1);
+    let old = centre
+        .client
+        .get(centre.url(&old_photo))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), StatusCode::OK, "{old_photo}");
+    let kept: Vec<_> = std::fs::read_dir(centre_dir.join("content/bundles"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(kept.len(), 2, "current and previous only: {kept:?}");
+
+    // A third publication drops the first bundle; a reset bundle (a higher epoch) is newer whatever
+    // its version.
+    let epoch_src = tmp.path().join("src-epoch");
+    write_sources(&epoch_src, 2, 1000, 3);
+    let bundle_toml = epoch_src.join("bundle.toml");
+    let text = std::fs::read_to_string(&bundle_toml).unwrap();
+    std::fs::write(&bundle_toml, format!("epoch = 1\n{text}")).unwrap();
+    let reset = build_pack(
+        &epoch_src,
+        &tmp.path().join("d3"),
+        &dev_key(),
+        v1 - 50,
+        created,
+    );
+    let (status, answer) = centre.upload_raw(Some(PUBLISHER_TOKEN), reset).await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(
+        (answer["version"].as_u64(), answer["epoch"].as_u64()),
+        (Some(v1 - 50), Some(1))
+    );
+    let gone = centre
+        .client
+        .get(centre.url(&old_photo))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        gone.status(),
+        StatusCode::NOT_FOUND,
+        "the first bundle is gone"
+    );
+    let kept = std::fs::read_dir(centre_dir.join("content/bundles"))
+        .unwrap()
+        .count();
+    assert_eq!(kept, 2);
+}

@@ -4,32 +4,41 @@
 //!
 //! - [`ingest`]: what a well-formed outbox item is (the body is [`content::OutboxMessage`], so the centre
 //!   reads exactly what the kiosk writes) and why one is refused.
-//! - [`store`]: the [`Store`] trait and its SQLite implementation, [`SqliteStore`].
+//! - [`store`]: the [`Store`] trait and its implementations, [`SqliteStore`] (the default) and
+//!   [`PostgresStore`].
 //! - [`api`]: the HTTP routes (`POST /api/v1/outbox`, `POST /api/v1/login`, `GET /api/v1/devices`,
 //!   `GET /api/v1/complaints`, `GET /api/v1/ratings`).
 //! - [`auth`]: device tokens, staff passwords, sessions, the demo credentials.
 //! - [`config`]: the TOML configuration file; [`accounts`]: the devices and staff installed from it (or
 //!   the demo's).
-//! - [`server`]: binding and serving.
+//! - [`state`]: what the handlers share ([`AppState`], the web app's settings and state).
+//! - [`server`]: binding and serving ([`app`]: every route).
+//! - [`web`]: the staff web app (server-rendered pages) and the public receipt lookup.
+//! - [`alert_rules`]: the fleet's alert rules; [`calendar`]: working days, deadlines, opening hours.
 //!
 //! Times are read from one injected [`clock::WallClock`].
 
 pub mod accounts;
+pub mod alert_rules;
 pub mod api;
 pub mod auth;
+pub mod calendar;
 pub mod config;
 pub mod error;
 pub mod ingest;
 pub mod mask;
 pub mod publications;
 pub mod published;
+mod rate_limit;
 pub mod server;
+pub mod state;
 pub mod store;
 pub mod tls;
+pub mod web;
 
 pub use accounts::{Accounts, install_accounts};
 pub use api::{ApiSettings, AppState, router};
 pub use config::{CentreConfig, DeviceEntry, StaffEntry};
 pub use error::{AuthError, ConfigError, StartError, StoreError};
-pub use server::{app, serve, serve_app};
-pub use store::{SqliteStore, Store, open_store};
+pub use server::{app, app_with_content, serve, serve_app};
+pub use store::{PostgresStore, SqliteStore, Store, open_store};

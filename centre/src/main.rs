@@ -15,7 +15,7 @@ use centre::{
     api::content::{
         ContentService, DEFAULT_UPLOAD_MAX_MIB, DEMO_PUBLISHER, DEMO_PUBLISHER_TOKEN, Publisher,
     },
-    app,
+    app_with_content,
     auth::{self, DEMO_DEVICE, DEMO_DEVICE_TOKEN, DEMO_PASSWORD, DEMO_USER},
     config::DEFAULT_LISTEN,
     install_accounts, open_store,
@@ -46,7 +46,8 @@ enum Command {
         /// Where to listen (default: the configuration's `listen`, else 127.0.0.1:8480).
         #[arg(long)]
         listen: Option<SocketAddr>,
-        /// `sqlite:PATH` (default: centre.sqlite3 in the data directory).
+        /// `sqlite:PATH` or `postgres://USER:PASSWORD@HOST:PORT/DATABASE` (default: centre.sqlite3
+        /// in the data directory).
         #[arg(long)]
         database: Option<String>,
     },
@@ -129,7 +130,7 @@ async fn run(
         .unwrap_or_else(|| PathBuf::from("centre-data"));
     create_private_dir(&data_dir)?;
     let database = database.or_else(|| config.as_ref().and_then(|c| c.database.clone()));
-    let store = open_store(database.as_deref(), &data_dir)?;
+    let store = open_store(database.as_deref(), &data_dir).await?;
     let settings = config
         .as_ref()
         .map_or_else(ApiSettings::default, |c| ApiSettings {
@@ -142,6 +143,12 @@ async fn run(
         Some(entry) => Some(tls::acceptor(&entry.cert_file, &entry.key_file)?),
         None => None,
     };
+    let mut web = config.as_ref().map_or_else(
+        centre::web::WebSettings::default,
+        CentreConfig::web_settings,
+    );
+    // Served over HTTPS by [tls]: the session cookie is `Secure`.
+    web.secure_cookies |= tls.is_some();
     let listen = listen
         .or_else(|| config.as_ref().and_then(|c| c.listen))
         .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("the default address parses"));
@@ -168,8 +175,16 @@ async fn run(
         "centre listening on {scheme}://{addr}, data in {}",
         data_dir.display()
     );
-    let state = AppState::new(store, Arc::new(clock::SystemWallClock), settings);
-    serve_app(listener, app(state, Some(content)), tls, shutdown_signal()).await?;
+    let state = AppState::new(store, Arc::new(clock::SystemWallClock), settings).with_web(web);
+    let alerts = tokio::spawn(centre::web::run_alerts(state.clone()));
+    serve_app(
+        listener,
+        app_with_content(state, content),
+        tls,
+        shutdown_signal(),
+    )
+    .await?;
+    alerts.abort();
     tracing::info!("centre stopped");
     Ok(())
 }

@@ -1,14 +1,16 @@
 //! Serving the API on a TCP listener, over plain HTTP or HTTPS ([`crate::tls`]).
 
-use std::{future::Future, time::Duration};
+use std::{future::Future, net::SocketAddr, time::Duration};
 
-use axum::{Router, serve::ListenerExt as _};
+use axum::{Router, extract::ConnectInfo, http::Request, serve::ListenerExt as _};
+use hyper::body::Incoming;
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
     server::conn::auto,
     service::TowerToHyperService,
 };
 use tokio::{net::TcpListener, sync::watch};
+use tower::ServiceExt as _;
 
 use crate::{
     api::{AppState, content::ContentService, router},
@@ -19,13 +21,16 @@ use crate::{
 /// closes idle keep-alive connections).
 const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The whole application: the API over `state`, and the content routes when `content` is given.
-pub fn app(state: AppState, content: Option<ContentService>) -> Router {
-    let api = router(state);
-    match content {
-        Some(content) => api.merge(crate::api::content::router(content)),
-        None => api,
-    }
+/// Every route: the API ([`router`]) and the staff web app with the public receipt lookup
+/// ([`crate::web::routes`]).
+pub fn app(state: AppState) -> Router {
+    router(state.clone()).merge(crate::web::routes().with_state(state))
+}
+
+/// Every route of [`app`] and the content routes ([`crate::api::content::router`]): `/content/` and
+/// the publishers' uploads.
+pub fn app_with_content(state: AppState, content: ContentService) -> Router {
+    app(state).merge(crate::api::content::router(content))
 }
 
 /// Serves the API on `listener` until `shutdown` completes (in-flight requests are finished first).
@@ -35,11 +40,12 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
-    serve_app(listener, router(state), None, shutdown).await
+    serve_app(listener, app(state), None, shutdown).await
 }
 
 /// Serves `app` on `listener`, over HTTPS when `tls` is given, until `shutdown` completes (in-flight
-/// requests are finished first). Accepted sockets get `TCP_NODELAY`.
+/// requests are finished first). Accepted sockets get `TCP_NODELAY`; handlers know the client's
+/// address (`ConnectInfo<SocketAddr>`, used by the receipt lookup's rate limit).
 pub async fn serve_app(
     listener: TcpListener,
     app: Router,
@@ -55,10 +61,13 @@ pub async fn serve_app(
                 tracing::debug!("TCP_NODELAY: {err}");
             }
         });
-        return axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|source| StartError::Listen { addr, source });
+        return axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|source| StartError::Listen { addr, source });
     };
     // HTTPS: an accept loop of our own (axum::serve has no TLS), as the kiosk's LAN service has.
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -87,7 +96,9 @@ pub async fn serve_app(
         let (app, tls, stop) = (app.clone(), tls.clone(), stop_rx.clone());
         tasks.spawn(async move {
             match tokio::time::timeout(HEADER_TIMEOUT, tls.accept(stream)).await {
-                Ok(Ok(stream)) => serve_connection(TokioIo::new(stream), app, stop).await,
+                Ok(Ok(stream)) => {
+                    serve_connection(TokioIo::new(stream), remote, app, stop).await;
+                }
                 Ok(Err(err)) => tracing::debug!("TLS handshake with {remote} failed: {err}"),
                 Err(_) => tracing::debug!("TLS handshake with {remote} timed out"),
             }
@@ -100,11 +111,19 @@ pub async fn serve_app(
 }
 
 /// Serves one connection (HTTP/1.1 or HTTP/2) until it ends, or gracefully once `stop` turns true.
-async fn serve_connection<I>(io: I, app: Router, mut stop: watch::Receiver<bool>)
-where
+async fn serve_connection<I>(
+    io: I,
+    remote: SocketAddr,
+    app: Router,
+    mut stop: watch::Receiver<bool>,
+) where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
-    let service = TowerToHyperService::new(app);
+    let service = TowerToHyperService::new(app.map_request(move |request: Request<Incoming>| {
+        let mut request = request.map(axum::body::Body::new);
+        request.extensions_mut().insert(ConnectInfo(remote));
+        request
+    }));
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()

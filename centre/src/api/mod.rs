@@ -5,6 +5,7 @@
 //! | `POST /api/v1/outbox` | a device (`Authorization: Bearer <device token>`) | 201 stored, 200 stored before, 400/401/403/409/413 with a reason, 503 storage failed (the kiosk retries) |
 //! | `POST /api/v1/login` | staff | `{"token":"…"}` or 401 |
 //! | `GET /api/v1/devices`, `/api/v1/complaints`, `/api/v1/ratings` | staff (`Authorization: Bearer <session token>`) | JSON lists or 401 |
+//! | `GET /api/v1/receipts/{code}` and the staff web app | see `crate::web` (both served by [`crate::server::app`]) | |
 //! | `GET /content/…`, `POST /api/v1/content` | kiosks; publishers | the published bundle; an upload ([`content`], merged by [`crate::server::app`]) |
 //!
 //! Every error is `{"error":"reason"}`.
@@ -14,74 +15,16 @@ mod error;
 mod outbox;
 mod staff;
 
-use std::{sync::Arc, time::Duration};
-
 use axum::{
     Router,
     extract::DefaultBodyLimit,
     routing::{get, post},
 };
-use clock::WallClock;
-use tokio::sync::Semaphore;
 
 pub use error::ApiError;
 
-use crate::{ingest::MAX_BODY_BYTES, store::Store};
-
-/// Settings of the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ApiSettings {
-    /// A device is online when its last heartbeat arrived at most this long ago.
-    pub online_window: Duration,
-    /// How long a staff session lasts.
-    pub session_ttl: Duration,
-    /// Password checks (argon2, about 20 ms of CPU and 19 MiB each) running at once; more wait.
-    pub password_checks: usize,
-}
-
-impl Default for ApiSettings {
-    fn default() -> Self {
-        Self {
-            online_window: Duration::from_secs(1800),
-            session_ttl: Duration::from_secs(12 * 3600),
-            password_checks: 2,
-        }
-    }
-}
-
-/// What the handlers share. Clone freely.
-#[derive(Clone)]
-pub struct AppState {
-    store: Arc<dyn Store>,
-    clock: Arc<dyn WallClock>,
-    settings: ApiSettings,
-    password_checks: Arc<Semaphore>,
-}
-
-impl AppState {
-    /// The state over `store`, reading time from `clock`.
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn WallClock>, settings: ApiSettings) -> Self {
-        Self {
-            store,
-            clock,
-            password_checks: Arc::new(Semaphore::new(settings.password_checks.max(1))),
-            settings,
-        }
-    }
-
-    /// The store.
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
-    }
-}
-
-impl std::fmt::Debug for AppState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState")
-            .field("settings", &self.settings)
-            .finish_non_exhaustive()
-    }
-}
+use crate::ingest::MAX_BODY_BYTES;
+pub use crate::state::{ApiSettings, AppState};
 
 /// The routes of the API.
 pub fn router(state: AppState) -> Router {

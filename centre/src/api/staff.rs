@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApiError, AppState};
 use crate::{
-    auth::{DEMO_PASSWORD_HASH, bearer_token, new_token, token_sha256, verify_password},
+    auth::{bearer_token, new_token, token_sha256},
     mask::mask_phone,
-    store::{ComplaintStatus, Session},
+    store::{AuditEntry, ComplaintStatus, Session},
 };
 
 /// The default and largest `limit` of a list.
@@ -45,26 +45,18 @@ pub(super) async fn login(
             format!("expected {{\"user\":…,\"password\":…}}: {err}"),
         )
     })?;
-    let account = state.store.staff(login.user.clone()).await?;
-    // An unknown user costs the same hashing as a wrong password, so timing does not tell them apart.
-    let phc = account
-        .as_ref()
-        .map_or(DEMO_PASSWORD_HASH.to_owned(), |a| a.password_hash.clone());
-    let permit = state
-        .password_checks
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting down"))?;
-    let password = login.password;
-    let matches = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        verify_password(&password, &phc)
-    })
-    .await
-    .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "password check failed"))?;
-    let Some(account) = account.filter(|_| matches) else {
+    let Some(account) = state.check_password(&login.user, login.password).await? else {
         tracing::warn!("failed staff login for {:?}", login.user);
+        state
+            .store
+            .record_audit(AuditEntry::new(
+                state.clock.now(),
+                login.user.chars().take(64).collect::<String>(),
+                "login_failed",
+                "",
+                "api",
+            ))
+            .await?;
         return Err(ApiError::unauthorized("wrong user or password"));
     };
     let token = new_token();
@@ -75,6 +67,10 @@ pub(super) async fn login(
     state
         .store
         .create_session(token_sha256(&token), account.user.clone(), now, expires)
+        .await?;
+    state
+        .store
+        .record_audit(AuditEntry::new(now, &account.user, "login", "", "api"))
         .await?;
     tracing::info!("staff login: {}", account.user);
     Ok(Json(LoginAnswer { token, expires }))
@@ -98,6 +94,11 @@ async fn session(state: &AppState, headers: &HeaderMap) -> Result<Session, ApiEr
         .ok_or_else(|| ApiError::unauthorized("the session is unknown or has expired"))
 }
 
+/// Whether the session may see items of `site` (a manager only their own).
+fn visible(session: &Session, site: &str) -> bool {
+    session.site.as_deref().is_none_or(|own| own == site)
+}
+
 #[derive(Serialize)]
 pub(super) struct DeviceView {
     device: String,
@@ -116,14 +117,16 @@ pub(super) async fn devices(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<DeviceView>>, ApiError> {
-    session(&state, &headers).await?;
+    let session = session(&state, &headers).await?;
     let now = state.clock.now();
     let window =
         chrono::Duration::from_std(state.settings.online_window).unwrap_or(chrono::Duration::MAX);
     let devices = state.store.devices().await?;
+    let alerts = state.store.alerts(false, u32::MAX).await?;
     Ok(Json(
         devices
             .into_iter()
+            .filter(|d| visible(&session, &d.site))
             .map(|d| {
                 let heartbeat = d.heartbeat.as_ref();
                 let facts = heartbeat.and_then(|h| h.devices.as_ref());
@@ -135,7 +138,11 @@ pub(super) async fn devices(
                     printer: facts.and_then(|f| f.printer.clone()),
                     reader: facts.map(|f| f.id_reader.clone()),
                     outbox_pending: heartbeat.map(|h| h.outbox_pending),
-                    alerts: Vec::new(),
+                    alerts: alerts
+                        .iter()
+                        .filter(|a| a.device == d.id)
+                        .map(|a| a.rule.clone())
+                        .collect(),
                     device: d.id,
                     site: d.site,
                 }
@@ -174,11 +181,12 @@ pub(super) async fn complaints(
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<ComplaintView>>, ApiError> {
-    session(&state, &headers).await?;
+    let session = session(&state, &headers).await?;
     let records = state.store.complaints(query.limit()).await?;
     Ok(Json(
         records
             .into_iter()
+            .filter(|r| visible(&session, &r.site))
             .map(|r| ComplaintView {
                 key: r.key,
                 device: r.device,
@@ -212,11 +220,12 @@ pub(super) async fn ratings(
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<RatingView>>, ApiError> {
-    session(&state, &headers).await?;
+    let session = session(&state, &headers).await?;
     let records = state.store.ratings(query.limit()).await?;
     Ok(Json(
         records
             .into_iter()
+            .filter(|r| visible(&session, &r.site))
             .map(|r| RatingView {
                 key: r.key,
                 device: r.device,

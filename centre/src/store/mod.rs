@@ -1,5 +1,6 @@
 //! Storage behind one trait, [`Store`], so that the SQLite implementation ([`SqliteStore`], the
-//! default) and a PostgreSQL one (a later release) serve the same API.
+//! default) and the PostgreSQL one ([`PostgresStore`], shared by any number of centres) serve the
+//! same API.
 //!
 //! The rules every implementation keeps:
 //! - an item and its projection (complaint, rating, ticket statistics, latest heartbeat) are written in
@@ -11,6 +12,10 @@
 //! Methods return boxed futures so the trait is object-safe (`Arc<dyn Store>`) and an asynchronous
 //! database client can implement it directly.
 
+mod alerts;
+mod audit;
+mod cases;
+mod postgres;
 mod sqlite;
 
 use std::{future::Future, path::Path, pin::Pin, sync::Arc};
@@ -21,6 +26,10 @@ use serde::Serialize;
 
 use crate::{auth::Role, error::StoreError};
 
+pub use alerts::{ActiveCondition, AlertChange, AlertRecord, AlertState, AlertSync, AlertUpdate};
+pub use audit::AuditEntry;
+pub use cases::{CaseChange, CaseFilter, CaseUpdate, ComplaintCase, RatedVisit, ReturnCall};
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// The future a [`Store`] method returns.
@@ -38,6 +47,8 @@ pub struct DeviceRecord {
     pub site: String,
     /// Hex SHA-256 of its bearer token; none: revoked (kept for its history).
     pub token_sha256: Option<String>,
+    /// The township its site belongs to (none: shown under the site's own name).
+    pub township: Option<String>,
 }
 
 /// A staff account.
@@ -51,6 +62,8 @@ pub struct StaffAccount {
     pub role: Role,
     /// Installed by the demo (`centre serve` without `--config`).
     pub demo: bool,
+    /// The one site a manager sees (required for managers, none for the other roles).
+    pub site: Option<String>,
 }
 
 /// Every device and staff account, as installed at start-up.
@@ -71,6 +84,8 @@ pub struct Session {
     pub role: Role,
     /// When the session ends.
     pub expires: DateTime<Utc>,
+    /// The one site a manager sees; none: every site.
+    pub site: Option<String>,
 }
 
 /// An item to store.
@@ -117,21 +132,62 @@ pub struct DeviceStatus {
     pub last_seen: Option<DateTime<Utc>>,
     /// The newest heartbeat by the device's own time stamp (a late, older one does not replace it).
     pub heartbeat: Option<Heartbeat>,
+    /// The township (none: the site).
+    pub township: Option<String>,
+    /// The newest heartbeat's own time stamp (the device's clock) and when the centre received it.
+    pub heartbeat_times: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
-/// Where a complaint stands. Only `received` exists in this version.
+/// Where a complaint or suggestion stands: received → assigned → replied → closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ComplaintStatus {
     /// Received, not yet assigned.
     Received,
+    /// Assigned to a staff member.
+    Assigned,
+    /// The reply is recorded.
+    Replied,
+    /// Closed.
+    Closed,
 }
 
 impl ComplaintStatus {
+    /// Every status, in order.
+    pub const ALL: [Self; 4] = [Self::Received, Self::Assigned, Self::Replied, Self::Closed];
+
     /// The name as stored.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Received => "received",
+            Self::Assigned => "assigned",
+            Self::Replied => "replied",
+            Self::Closed => "closed",
+        }
+    }
+
+    /// The status named `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// The Chinese label.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Received => "已受理",
+            Self::Assigned => "办理中",
+            Self::Replied => "已答复",
+            Self::Closed => "已办结",
+        }
+    }
+
+    /// The English label.
+    pub fn en(self) -> &'static str {
+        match self {
+            Self::Received => "Received",
+            Self::Assigned => "Being handled",
+            Self::Replied => "Replied",
+            Self::Closed => "Closed",
         }
     }
 }
@@ -256,20 +312,78 @@ pub trait Store: Send + Sync + 'static {
 
     /// Rows in each table.
     fn counts(&self) -> StoreFuture<'_, StoreCounts>;
+
+    /// Ends the session with this token hash (logout); unknown ones are ignored.
+    fn delete_session(&self, token_sha256: String) -> StoreFuture<'_, ()>;
+
+    /// Every staff account, by name.
+    fn staff_list(&self) -> StoreFuture<'_, Vec<StaffAccount>>;
+
+    /// Appends an entry to the audit log.
+    fn record_audit(&self, entry: AuditEntry) -> StoreFuture<'_, ()>;
+
+    /// The newest audit entries first, at most `limit`.
+    fn audit(&self, limit: u32) -> StoreFuture<'_, Vec<AuditEntry>>;
+
+    /// Complaint cases matching `filter`, newest first.
+    fn complaint_cases(&self, filter: CaseFilter) -> StoreFuture<'_, Vec<ComplaintCase>>;
+
+    /// The complaint case with this key (the receipt code); the newest when two devices used the same
+    /// key.
+    fn complaint_case(&self, key: String) -> StoreFuture<'_, Option<ComplaintCase>>;
+
+    /// Applies `change` to the case `key` when its status allows it, and records `audit` in the same
+    /// transaction.
+    fn change_complaint(
+        &self,
+        key: String,
+        change: CaseChange,
+        audit: AuditEntry,
+    ) -> StoreFuture<'_, CaseUpdate>;
+
+    /// Ratings with their return calls, newest first, at most `limit`; only `site`'s when given.
+    fn rated_visits(&self, site: Option<String>, limit: u32) -> StoreFuture<'_, Vec<RatedVisit>>;
+
+    /// Records the outcome of the return call for the rating `(device, key)` (replacing an earlier
+    /// one) with `audit` in the same transaction; false when there is no such rating.
+    fn record_return_call(
+        &self,
+        device: String,
+        key: String,
+        outcome: String,
+        audit: AuditEntry,
+    ) -> StoreFuture<'_, bool>;
+
+    /// Makes the stored alerts match an evaluation: a condition without an open or acknowledged alert
+    /// of its device and rule raises one; an open or acknowledged alert whose condition is not in
+    /// `active` is closed by `system`. One transaction.
+    fn sync_alerts(
+        &self,
+        active: Vec<ActiveCondition>,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'_, AlertSync>;
+
+    /// Alerts, newest first, at most `limit`: only open and acknowledged ones unless `closed_too`.
+    fn alerts(&self, closed_too: bool, limit: u32) -> StoreFuture<'_, Vec<AlertRecord>>;
+
+    /// Acknowledges or closes the alert `id` by `audit.user` at `audit.at`, when its state allows it,
+    /// with `audit` in the same transaction.
+    fn change_alert(
+        &self,
+        id: i64,
+        change: AlertChange,
+        audit: AuditEntry,
+    ) -> StoreFuture<'_, AlertUpdate>;
 }
 
 /// Opens the store a `--database` URL names: none or `sqlite:PATH` → SQLite (default:
-/// [`SQLITE_FILE`] in `data_dir`); `postgres://…` is refused in this version.
-pub fn open_store(url: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, StoreError> {
+/// [`SQLITE_FILE`] in `data_dir`); `postgres://…` or `postgresql://…` → PostgreSQL (connected, its
+/// schema brought up to date). An error never quotes a password.
+pub async fn open_store(url: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, StoreError> {
     let path = match url {
         None => data_dir.join(SQLITE_FILE),
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            return Err(StoreError::Url {
-                url: "postgres://…".into(),
-                reason: "PostgreSQL support comes in a later release; use sqlite:PATH or leave \
-                         --database out"
-                    .into(),
-            });
+            return Ok(Arc::new(PostgresStore::connect(url).await?));
         }
         Some(url) => match url.strip_prefix("sqlite:") {
             Some(path) if !path.is_empty() => {
@@ -277,11 +391,17 @@ pub fn open_store(url: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, 
             }
             _ => {
                 return Err(StoreError::Url {
-                    url: url.into(),
-                    reason: "expected sqlite:PATH (or postgres://… in a later release)".into(),
+                    url: url
+                        .split_once("://")
+                        .map_or_else(|| url.to_owned(), |(scheme, _)| format!("{scheme}://…")),
+                    reason: "expected sqlite:PATH or postgres://…".into(),
                 });
             }
         },
     };
-    Ok(Arc::new(SqliteStore::open(&path)?))
+    // Opening the file and creating its schema blocks: off the async threads.
+    tokio::task::spawn_blocking(move || SqliteStore::open(&path))
+        .await
+        .map_err(|err| StoreError::Task(err.to_string()))?
+        .map(|store| Arc::new(store) as Arc<dyn Store>)
 }

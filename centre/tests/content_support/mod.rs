@@ -12,7 +12,7 @@ use std::{
 use centre::{
     Accounts, ApiSettings, AppState, SqliteStore, Store,
     api::content::{ContentService, Publisher},
-    app, install_accounts,
+    app_with_content, install_accounts,
     publications::PublicationLog,
     published::PublishedContent,
     serve_app,
@@ -152,7 +152,7 @@ impl ContentCentre {
             Arc::new(clock::SystemWallClock),
             ApiSettings::default(),
         );
-        let application = layer(app(state, Some(service)));
+        let application = layer(app_with_content(state, service));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let base = match tls {

@@ -1,0 +1,107 @@
+//! The staff web app: server-rendered HTML pages (no JavaScript framework, no external resources: the
+//! centre's network may be offline), one embedded style sheet, Chinese first and English second.
+//!
+//! | route | who | what |
+//! |---|---|---|
+//! | `GET /staff` | staff | to the fleet |
+//! | `GET/POST /staff/login`, `POST /staff/logout` | anyone / staff | the session cookie |
+//! | `GET /staff/fleet` | staff | devices by township and site |
+//! | `GET /staff/alerts`, `POST /staff/alerts/{id}/{ack,close}` | staff | alerts |
+//! | `GET /staff/summary[?format=text]` | staff | the technician's daily summary |
+//! | `GET /staff/complaints[?status=&site=]`, `GET /staff/complaints/{key}` | staff | the inbox and a case |
+//! | `POST /staff/complaints/{key}/{assign,reply,close,contact}` | staff | a case's steps; the full number |
+//! | `GET /staff/ratings`, `POST /staff/ratings/return-call` | staff | ratings and return calls |
+//! | `GET /staff/audit` | administrators | the audit log |
+//! | `GET /api/v1/receipts/{code}`, `GET /status[?code=]` | anyone (rate-limited) | a complaint's status by receipt code |
+//! | `GET /staff/style.css` | anyone | the style sheet |
+//!
+//! A manager sees only their own site: every list is filtered and another site's item answers 404.
+//!
+//! Building blocks for pages: [`layout`] (the shell), [`esc`] (escaping), [`StaffUser`] (the
+//! logged-in user, roles, site scope, CSRF), [`WebError`] (error pages).
+
+mod alerts;
+mod audit_page;
+mod case_rules;
+mod complaints;
+mod fleet;
+mod html;
+mod layout;
+mod login;
+mod ratings;
+mod receipts;
+mod session;
+mod time_fmt;
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    http::{HeaderValue, header},
+    middleware,
+    response::Response,
+    routing::{get, post},
+};
+
+pub use alerts::{evaluate_now, run_alerts};
+pub use case_rules::{CaseKind, text_without_mark};
+pub use html::{esc, table, url_value};
+pub use layout::{Nav, layout};
+pub use ratings::LOW_SCORE;
+pub use receipts::{ReceiptStatus, parse_code};
+pub use session::{StaffUser, WebError, csrf_token, role_label};
+pub use time_fmt::local_minute;
+
+use crate::state::AppState;
+pub use crate::state::{WebSettings, WebState};
+
+/// The largest form accepted.
+const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// The web app's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staff", get(login::home))
+        .route("/staff/", get(login::home))
+        .route("/staff/login", get(login::form).post(login::submit))
+        .route("/staff/logout", post(login::logout))
+        .route("/staff/style.css", get(login::style))
+        .route("/staff/fleet", get(fleet::page))
+        .route("/staff/alerts", get(alerts::page))
+        .route("/staff/alerts/{id}/{action}", post(alerts::act))
+        .route("/staff/summary", get(alerts::summary))
+        .route("/staff/complaints", get(complaints::list))
+        .route("/staff/complaints/{key}", get(complaints::detail))
+        .route("/staff/complaints/{key}/{action}", post(complaints::act))
+        .route("/staff/ratings", get(ratings::page))
+        .route("/staff/ratings/return-call", post(ratings::return_call))
+        .route("/staff/audit", get(audit_page::page))
+        .route("/status", get(receipts::page))
+        .route("/api/v1/receipts/{code}", get(receipts::api))
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+        .layer(middleware::map_response(page_headers))
+}
+
+/// Headers of every page: no framing, only this origin's resources, no caching of personal data,
+/// no referrer leaving the centre.
+async fn page_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}

@@ -4,8 +4,8 @@
 //! alone, and the table lives in the same SQLite file as the store (`centre.sqlite3`) through a
 //! connection of its own. Its schema is a separate migration step: `CREATE TABLE IF NOT EXISTS` run when
 //! the log is opened, independent of the store's `PRAGMA user_version`, so the store's schema versions
-//! are not touched. A store that is not SQLite (a later release) keeps the log in
-//! `content-publications.sqlite3` in the data directory.
+//! are not touched. With a PostgreSQL store the log is kept in `content-publications.sqlite3` in the
+//! data directory, beside the published bundles it describes.
 
 use std::{
     path::{Path, PathBuf},

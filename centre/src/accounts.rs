@@ -12,6 +12,7 @@ use crate::{
 
 /// Where the accounts come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // made once at start-up; its size does not matter
 pub enum Accounts {
     /// The demo: staff `admin` / `admin-demo`, device `demo-kiosk` with token `demo-device-token`.
     Demo,

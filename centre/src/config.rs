@@ -66,6 +66,46 @@ pub struct CentreConfig {
     /// The staff accounts.
     #[serde(default)]
     pub staff: Vec<StaffEntry>,
+    /// The Ed25519 keys (`ed25519:<64 hex digits>`, as `kiosk content keygen` prints them) whose
+    /// signature an uploaded bundle must carry; empty: every upload is refused.
+    #[serde(default)]
+    pub content_keys: Vec<String>,
+    /// Allows the development key in `content_keys` (test benches only: anyone can sign with it).
+    #[serde(default)]
+    pub accept_development_key: bool,
+    /// The publishers allowed to upload bundles (`[[publishers]]`).
+    #[serde(default)]
+    pub publishers: Vec<PublisherEntry>,
+    /// The largest bundle upload in MiB (default 256).
+    #[serde(default = "default_upload_max_mib")]
+    pub content_upload_max_mib: u64,
+    /// Serve HTTPS with this certificate and key (`[tls]`); none: plain HTTP.
+    #[serde(default)]
+    pub tls: Option<TlsEntry>,
+}
+
+fn default_upload_max_mib() -> u64 {
+    crate::api::content::DEFAULT_UPLOAD_MAX_MIB
+}
+
+/// A publisher (`[[publishers]]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublisherEntry {
+    /// Its name, recorded with every publication: 1 to 64 bytes.
+    pub name: String,
+    /// Hex SHA-256 of its token, as printed by `centre hash-token`.
+    pub token_sha256: String,
+}
+
+/// The certificate and key of HTTPS (`[tls]`), PEM files.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsEntry {
+    /// The certificate chain (the server's certificate first).
+    pub cert_file: PathBuf,
+    /// Its private key (PKCS#8, PKCS#1 or SEC1).
+    pub key_file: PathBuf,
 }
 
 fn default_online_window_secs() -> u64 {
@@ -257,6 +297,83 @@ impl CentreConfig {
                 _ => {}
             }
         }
+        self.validate_content()
+    }
+
+    /// The keys trusted for uploads, parsed (checked by [`CentreConfig::parse`]).
+    pub fn content_keys(&self) -> Vec<content::PublicKey> {
+        self.content_keys
+            .iter()
+            .filter_map(|text| text.parse().ok())
+            .collect()
+    }
+
+    /// The checks of `content_keys`, `publishers` and `content_upload_max_mib`.
+    fn validate_content(&self) -> Result<(), (String, String)> {
+        let dev: content::PublicKey = content::DEV_PUBLIC_KEY
+            .trim()
+            .parse()
+            .expect("the development public key parses");
+        for (i, text) in self.content_keys.iter().enumerate() {
+            let key = format!("content_keys[{i}]");
+            let parsed: content::PublicKey = text
+                .parse()
+                .map_err(|reason: String| (key.clone(), format!("`{text}`: {reason}")))?;
+            if parsed == dev && !self.accept_development_key {
+                return Err((
+                    key,
+                    "is the development key, whose private half is public: anyone could publish                      with it. List the centre's key (kiosk content keygen); on a test bench only, set                      accept_development_key = true"
+                        .into(),
+                ));
+            }
+        }
+        let devices: HashSet<String> = self
+            .devices
+            .iter()
+            .map(|d| d.token_sha256.to_ascii_lowercase())
+            .collect();
+        let demo = token_sha256(crate::api::content::DEMO_PUBLISHER_TOKEN);
+        let (mut names, mut tokens) = (HashSet::new(), HashSet::new());
+        for (i, publisher) in self.publishers.iter().enumerate() {
+            let key = |field: &str| format!("publishers[{i}].{field}");
+            if publisher.name.is_empty()
+                || publisher.name.len() > 64
+                || publisher.name.chars().any(char::is_control)
+            {
+                return Err((
+                    key("name"),
+                    "must be 1 to 64 bytes, no control characters".into(),
+                ));
+            }
+            if !names.insert(publisher.name.as_str()) {
+                return Err((key("name"), format!("{:?} is listed twice", publisher.name)));
+            }
+            let token = publisher.token_sha256.to_ascii_lowercase();
+            if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err((
+                    key("token_sha256"),
+                    "must be 64 hex digits (run `centre hash-token --new`)".into(),
+                ));
+            }
+            if token == demo {
+                return Err((
+                    key("token_sha256"),
+                    "is the demo publisher token's hash".into(),
+                ));
+            }
+            if devices.contains(&token) {
+                return Err((key("token_sha256"), "is the token of a device".into()));
+            }
+            if !tokens.insert(token) {
+                return Err((
+                    key("token_sha256"),
+                    "is the token of another publisher".into(),
+                ));
+            }
+        }
+        if !(1..=4096).contains(&self.content_upload_max_mib) {
+            return Err(("content_upload_max_mib".into(), "must be 1 to 4096".into()));
+        }
         Ok(())
     }
 }
@@ -372,5 +489,62 @@ role = "supervisor"
         ))
         .unwrap_err();
         assert!(err.contains("staff[0].role"), "{err}");
+    }
+
+    #[test]
+    fn content_keys_publishers_and_tls_are_read_and_checked() {
+        let centre_key = content::SecretKey::generate().public().to_string();
+        let config = parse(&format!(
+            "content_keys = [\"{centre_key}\"]\ncontent_upload_max_mib = 64\n\
+             [[publishers]]\nname = \"content-office\"\ntoken_sha256 = \"{TOKEN}\"\n\
+             [tls]\ncert_file = \"/etc/centre/tls/centre.crt\"\nkey_file = \"/etc/centre/tls/centre.key\"\n"
+        ))
+        .unwrap();
+        assert_eq!(config.content_keys().len(), 1);
+        assert_eq!(config.publishers[0].name, "content-office");
+        assert_eq!(config.content_upload_max_mib, 64);
+        assert_eq!(
+            config.tls.unwrap().key_file,
+            PathBuf::from("/etc/centre/tls/centre.key")
+        );
+
+        let dev = content::DEV_PUBLIC_KEY.trim();
+        let err = parse(&format!("content_keys = [\"{dev}\"]")).unwrap_err();
+        assert!(
+            err.contains("content_keys[0]") && err.contains("development key"),
+            "{err}"
+        );
+        parse(&format!(
+            "content_keys = [\"{dev}\"]\naccept_development_key = true"
+        ))
+        .unwrap();
+        let err = parse("content_keys = [\"ed25519:xyz\"]").unwrap_err();
+        assert!(err.contains("content_keys[0]"), "{err}");
+
+        let publisher = |name: &str, token: &str| {
+            format!("[[publishers]]\nname = \"{name}\"\ntoken_sha256 = \"{token}\"\n")
+        };
+        let err = parse(&publisher("p", "abc")).unwrap_err();
+        assert!(err.contains("publishers[0].token_sha256"), "{err}");
+        let demo = token_sha256(crate::api::content::DEMO_PUBLISHER_TOKEN);
+        let err = parse(&publisher("p", &demo)).unwrap_err();
+        assert!(err.contains("demo publisher"), "{err}");
+        let err = parse(&format!(
+            "{}{}",
+            publisher("p", TOKEN),
+            publisher("p", &"1".repeat(64))
+        ))
+        .unwrap_err();
+        assert!(err.contains("publishers[1].name"), "{err}");
+        let err = parse(&format!(
+            "[[devices]]\nid = \"k\"\nsite = \"s\"\ntoken_sha256 = \"{TOKEN}\"\n{}",
+            publisher("p", TOKEN)
+        ))
+        .unwrap_err();
+        assert!(err.contains("token of a device"), "{err}");
+        let err = parse("content_upload_max_mib = 0").unwrap_err();
+        assert!(err.contains("content_upload_max_mib"), "{err}");
+        let err = parse("[tls]\ncert_file = \"a.crt\"").unwrap_err();
+        assert!(err.contains("tls"), "{err}");
     }
 }

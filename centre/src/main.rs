@@ -12,9 +12,16 @@ use std::{
 use anyhow::{Context as _, bail};
 use centre::{
     Accounts, ApiSettings, AppState, CentreConfig,
+    api::content::{
+        ContentService, DEFAULT_UPLOAD_MAX_MIB, DEMO_PUBLISHER, DEMO_PUBLISHER_TOKEN, Publisher,
+    },
+    app_with_content,
     auth::{self, DEMO_DEVICE, DEMO_DEVICE_TOKEN, DEMO_PASSWORD, DEMO_USER},
     config::DEFAULT_LISTEN,
-    install_accounts, open_store, serve,
+    install_accounts, open_store,
+    publications::PublicationLog,
+    published::PublishedContent,
+    serve_app, tls,
 };
 use clap::{Parser, Subcommand};
 
@@ -44,7 +51,8 @@ enum Command {
         #[arg(long)]
         database: Option<String>,
     },
-    /// Prints the hex SHA-256 of a device token read from standard input, for `token_sha256`.
+    /// Prints the hex SHA-256 of a device or publisher token read from standard input, for
+    /// `token_sha256`.
     HashToken {
         /// Make a new random token and print it with its hash instead of reading one.
         #[arg(long)]
@@ -81,8 +89,8 @@ fn main() -> anyhow::Result<()> {
                 println!("token_sha256 = \"{}\"", auth::token_sha256(&token));
             } else {
                 let token = read_line("token")?;
-                if token == DEMO_DEVICE_TOKEN {
-                    bail!("that is the demo token; make a real one with `centre hash-token --new`");
+                if token == DEMO_DEVICE_TOKEN || token == DEMO_PUBLISHER_TOKEN {
+                    bail!("that is a demo token; make a real one with `centre hash-token --new`");
                 }
                 println!("{}", auth::token_sha256(&token));
             }
@@ -130,10 +138,17 @@ async fn run(
             session_ttl: Duration::from_secs(u64::from(c.session_hours) * 3600),
             ..ApiSettings::default()
         });
-    let web = config.as_ref().map_or_else(
+    let content = content_service(config.as_ref(), database.as_deref(), &data_dir)?;
+    let tls = match config.as_ref().and_then(|c| c.tls.as_ref()) {
+        Some(entry) => Some(tls::acceptor(&entry.cert_file, &entry.key_file)?),
+        None => None,
+    };
+    let mut web = config.as_ref().map_or_else(
         centre::web::WebSettings::default,
         CentreConfig::web_settings,
     );
+    // Served over HTTPS by [tls]: the session cookie is `Secure`.
+    web.secure_cookies |= tls.is_some();
     let listen = listen
         .or_else(|| config.as_ref().and_then(|c| c.listen))
         .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("the default address parses"));
@@ -145,24 +160,92 @@ async fn run(
     if accounts == Accounts::Demo {
         tracing::warn!(
             "DEMO MODE (no --config): staff account {DEMO_USER} / {DEMO_PASSWORD} and device \
-             {DEMO_DEVICE} with token {DEMO_DEVICE_TOKEN} are installed; anyone who reads this \
-             can log in. Use --config for real devices and accounts."
+             {DEMO_DEVICE} with token {DEMO_DEVICE_TOKEN} are installed, publisher \
+             {DEMO_PUBLISHER} with token {DEMO_PUBLISHER_TOKEN} may upload bundles signed with the \
+             development key; anyone who reads this can log in and publish. Use --config for real \
+             devices, accounts, publishers and keys."
         );
     }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(
-        "centre listening on http://{addr}, data in {}",
+        "centre listening on {scheme}://{addr}, data in {}",
         data_dir.display()
     );
     let state = AppState::new(store, Arc::new(clock::SystemWallClock), settings).with_web(web);
     let alerts = tokio::spawn(centre::web::run_alerts(state.clone()));
-    serve(listener, state, shutdown_signal()).await?;
+    serve_app(
+        listener,
+        app_with_content(state, content),
+        tls,
+        shutdown_signal(),
+    )
+    .await?;
     alerts.abort();
     tracing::info!("centre stopped");
     Ok(())
+}
+
+/// The published content (`DATA_DIR/content`), its publication log, publishers and keys: the
+/// configuration's, or for the demo the development key and the demo publisher.
+fn content_service(
+    config: Option<&CentreConfig>,
+    database: Option<&str>,
+    data_dir: &Path,
+) -> anyhow::Result<ContentService> {
+    let (keys, publishers, max_mib) = match config {
+        Some(config) => (
+            config.content_keys(),
+            config
+                .publishers
+                .iter()
+                .map(|p| Publisher {
+                    name: p.name.clone(),
+                    token_sha256: p.token_sha256.to_ascii_lowercase(),
+                })
+                .collect(),
+            config.content_upload_max_mib,
+        ),
+        None => (
+            vec![
+                content::DEV_PUBLIC_KEY
+                    .trim()
+                    .parse()
+                    .map_err(|e: String| anyhow::anyhow!("the development key: {e}"))?,
+            ],
+            vec![Publisher {
+                name: DEMO_PUBLISHER.into(),
+                token_sha256: auth::token_sha256(DEMO_PUBLISHER_TOKEN),
+            }],
+            DEFAULT_UPLOAD_MAX_MIB,
+        ),
+    };
+    if keys.is_empty() || publishers.is_empty() {
+        tracing::warn!(
+            "content uploads are refused until content_keys and [[publishers]] are configured"
+        );
+    }
+    let published = PublishedContent::open(&data_dir.join("content"), keys)?;
+    match published.current() {
+        Some(bundle) => tracing::info!(
+            "serving content version {} ({:?}) at /content/",
+            bundle.info.version,
+            bundle.info.title
+        ),
+        None => tracing::info!("no content bundle published yet: /content/manifest.json is 404"),
+    }
+    let log = PublicationLog::open(&PublicationLog::path_for(database, data_dir))?;
+    let max_bytes = usize::try_from(max_mib * 1024 * 1024).unwrap_or(usize::MAX);
+    Ok(ContentService::new(
+        Arc::new(published),
+        log,
+        publishers,
+        Arc::new(clock::SystemWallClock),
+        max_bytes,
+    ))
 }
 
 /// Creates the data directory with mode 0700 (it holds complaints with telephone numbers).

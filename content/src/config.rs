@@ -18,7 +18,13 @@ pub const DEV_PUBLIC_KEY: &str = include_str!("../../assets/content-dev-key/dev.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ContentConfig {
-    /// Base URL of the centre's bundle (the directory holding `manifest.json`); none: no network sync.
+    /// The district centre's base URL (`https://centre.example:8480`). When set, `source_url` defaults to
+    /// `{centre_url}/content/` and `outbox_url` to `{centre_url}/api/v1/outbox` (see
+    /// [`ContentConfig::source_url`], [`ContentConfig::outbox_url`]); explicit values win. None (the
+    /// default): nothing is derived, and without `source_url` and `outbox_url` the device stays offline.
+    pub centre_url: Option<String>,
+    /// Base URL of the centre's bundle (the directory holding `manifest.json`); none: `centre_url`'s
+    /// `/content/`, else no network sync.
     pub source_url: Option<String>,
     /// The centre's Ed25519 public keys, `ed25519:<64 hex digits>`; several for key rotation. Empty by
     /// default: the device then shows its current (or embedded default) content and refuses to sync,
@@ -37,7 +43,8 @@ pub struct ContentConfig {
     pub timeout_secs: u64,
     /// Files downloaded at the same time.
     pub parallel_downloads: usize,
-    /// Where complaints, ratings, ticket statistics and heartbeats are POSTed; none: kept queued.
+    /// Where complaints, ratings, ticket statistics and heartbeats are POSTed; none: `centre_url`'s
+    /// `/api/v1/outbox`, else kept queued.
     pub outbox_url: Option<String>,
     /// A file holding this device's token for the centre (one line, kept 0600): sent as
     /// `Authorization: Bearer …` with every outbox item. None: no token is sent.
@@ -126,6 +133,7 @@ impl Default for ContentLimits {
 impl Default for ContentConfig {
     fn default() -> Self {
         Self {
+            centre_url: None,
             source_url: None,
             trusted_keys: Vec::new(),
             accept_development_key: false,
@@ -176,6 +184,26 @@ impl ContentConfig {
         })
     }
 
+    /// Where bundles are synced from: `source_url` when set, else `{centre_url}/content/`, else none.
+    pub fn source_url(&self) -> Option<String> {
+        self.source_url
+            .clone()
+            .or_else(|| self.centre_path("content/"))
+    }
+
+    /// Where outbox items are POSTed: `outbox_url` when set, else `{centre_url}/api/v1/outbox`, else none.
+    pub fn outbox_url(&self) -> Option<String> {
+        self.outbox_url
+            .clone()
+            .or_else(|| self.centre_path("api/v1/outbox"))
+    }
+
+    /// `path` below `centre_url` (its trailing slashes ignored).
+    fn centre_path(&self, path: &str) -> Option<String> {
+        let base = self.centre_url.as_deref()?.trim_end_matches('/');
+        Some(format!("{base}/{path}"))
+    }
+
     /// Reads the `[content]` table of the kiosk configuration (defaults when absent) and checks it.
     pub fn from_table(table: Option<&toml::Table>) -> Result<Self, ContentError> {
         let config: Self = match table {
@@ -208,7 +236,7 @@ impl ContentConfig {
     /// Why this configuration cannot sync, if it cannot: a source (`source_url` or `usb_path`) is set but
     /// `trusted_keys` lists no centre key. The device then keeps its current content and reports this.
     pub fn sync_problem(&self) -> Option<ContentError> {
-        let has_source = self.source_url.is_some() || self.usb_path.is_some();
+        let has_source = self.source_url().is_some() || self.usb_path.is_some();
         (has_source && self.trusted_keys.is_empty()).then(|| ContentError::Config {
             key: "content.trusted_keys".into(),
             reason: NO_CENTRE_KEY.into(),
@@ -242,6 +270,22 @@ impl ContentConfig {
                 ),
             ));
         }
+        if let Some(url) = &self.centre_url {
+            let parsed = reqwest::Url::parse(url)
+                .map_err(|err| invalid("centre_url", &format!("`{url}`: {err}")))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(invalid(
+                    "centre_url",
+                    &format!("`{url}` must be an https:// (or http://) URL"),
+                ));
+            }
+            if parsed.query().is_some() || parsed.fragment().is_some() || !parsed.has_host() {
+                return Err(invalid(
+                    "centre_url",
+                    &format!("`{url}` must be a base URL such as https://centre.example:8480"),
+                ));
+            }
+        }
         for (key, url) in [
             ("source_url", &self.source_url),
             ("outbox_url", &self.outbox_url),
@@ -249,10 +293,10 @@ impl ContentConfig {
             if let Some(url) = url {
                 let parsed = reqwest::Url::parse(url)
                     .map_err(|err| invalid(key, &format!("`{url}`: {err}")))?;
-                if parsed.scheme() != "http" {
+                if !matches!(parsed.scheme(), "http" | "https") {
                     return Err(invalid(
                         key,
-                        "must be an http:// URL (bundles are signed; put TLS in a local proxy)",
+                        &format!("`{url}` must be an https:// (or http://) URL"),
                     ));
                 }
             }
@@ -330,5 +374,108 @@ impl OutboxRetention {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_centre(url: &str) -> ContentConfig {
+        ContentConfig {
+            centre_url: Some(url.into()),
+            ..ContentConfig::default()
+        }
+    }
+
+    #[test]
+    fn the_centre_url_gives_the_source_and_the_outbox() {
+        for url in [
+            "https://centre.example:8480",
+            "https://centre.example:8480/",
+            "https://centre.example:8480//",
+        ] {
+            let config = with_centre(url);
+            config.validate().unwrap();
+            assert_eq!(
+                config.source_url().as_deref(),
+                Some("https://centre.example:8480/content/"),
+                "{url}"
+            );
+            assert_eq!(
+                config.outbox_url().as_deref(),
+                Some("https://centre.example:8480/api/v1/outbox"),
+                "{url}"
+            );
+        }
+        let behind_a_proxy = with_centre("https://gov.example/qianjiang/centre/");
+        assert_eq!(
+            behind_a_proxy.source_url().as_deref(),
+            Some("https://gov.example/qianjiang/centre/content/")
+        );
+    }
+
+    #[test]
+    fn explicit_urls_win_over_the_centre_url() {
+        let config = ContentConfig {
+            source_url: Some("http://cdn.example/bundle/".into()),
+            outbox_url: Some("http://relay.example/outbox".into()),
+            ..with_centre("https://centre.example:8480")
+        };
+        config.validate().unwrap();
+        assert_eq!(
+            config.source_url().as_deref(),
+            Some("http://cdn.example/bundle/")
+        );
+        assert_eq!(
+            config.outbox_url().as_deref(),
+            Some("http://relay.example/outbox")
+        );
+        let only_source = ContentConfig {
+            source_url: Some("http://cdn.example/bundle/".into()),
+            ..with_centre("https://centre.example:8480")
+        };
+        assert_eq!(
+            only_source.outbox_url().as_deref(),
+            Some("https://centre.example:8480/api/v1/outbox")
+        );
+    }
+
+    #[test]
+    fn without_a_centre_nothing_is_derived() {
+        let config = ContentConfig::from_table(None).unwrap();
+        assert_eq!(config.centre_url, None);
+        assert_eq!(config.source_url(), None);
+        assert_eq!(config.outbox_url(), None);
+        assert!(config.sync_problem().is_none(), "no source, no problem");
+    }
+
+    #[test]
+    fn a_bad_centre_url_is_refused_naming_the_key() {
+        for url in [
+            "centre.example:8480",
+            "ftp://centre.example",
+            "https://",
+            "https://centre.example/?a=1",
+            "not a url",
+        ] {
+            let table: toml::Table = toml::from_str(&format!("centre_url = {url:?}")).unwrap();
+            let err = ContentConfig::from_table(Some(&table)).unwrap_err();
+            let ContentError::Config { key, reason } = &err else {
+                panic!("{url}: {err}");
+            };
+            assert_eq!(key, "content.centre_url", "{url}: {reason}");
+        }
+    }
+
+    #[test]
+    fn a_centre_url_without_a_key_syncs_nothing_and_says_so() {
+        let table: toml::Table = toml::from_str("centre_url = \"https://centre.example\"").unwrap();
+        let config = ContentConfig::from_table(Some(&table)).unwrap();
+        let problem = config.sync_problem().expect("no key: a problem");
+        assert!(
+            problem.to_string().contains("content.trusted_keys"),
+            "{problem}"
+        );
     }
 }

@@ -288,3 +288,19 @@ pub enum OutboxError {
         reason: String,
     },
 }
+
+/// An error and its causes on one line (a TLS failure, such as a certificate
+/// that is not the pinned one, is only in the sources of reqwest's error).
+pub(crate) fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}

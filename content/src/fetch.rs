@@ -106,7 +106,10 @@ impl Origin {
                     }
                 }
                 counters.requests.fetch_add(1, Ordering::Relaxed);
-                let mut response = request.send().await.map_err(|err| transfer(&url, err))?;
+                let mut response = request
+                    .send()
+                    .await
+                    .map_err(|err| transfer(&url, crate::error::chain(&err)))?;
                 if response.status() == StatusCode::NOT_MODIFIED {
                     return Ok(ManifestFetch::NotModified);
                 }
@@ -334,7 +337,10 @@ async fn download(
             request = request.header(header::RANGE, format!("bytes={have}-"));
         }
         counters.requests.fetch_add(1, Ordering::Relaxed);
-        let mut response = request.send().await.map_err(|err| transfer(&url, err))?;
+        let mut response = request
+            .send()
+            .await
+            .map_err(|err| transfer(&url, crate::error::chain(&err)))?;
         let append = match response.status() {
             StatusCode::PARTIAL_CONTENT if have > 0 => true,
             StatusCode::OK => {

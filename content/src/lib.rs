@@ -30,7 +30,7 @@ mod manifest;
 mod model;
 mod open_item;
 mod outbox;
-mod pack;
+pub mod pack;
 pub mod private_file;
 mod publish;
 pub mod receipt;
@@ -38,6 +38,7 @@ pub mod release_check;
 mod safe_read;
 mod sources;
 mod store;
+pub mod upload;
 
 pub use self::clock::{ClockVerdict, SystemWallClock, WallClock, signing_horizon, trusted_now};
 pub use admit::MAX_EPOCH_STEP;

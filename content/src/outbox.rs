@@ -373,7 +373,7 @@ impl Outbox {
                 path,
                 conn: Mutex::new(conn),
                 client,
-                endpoint: config.outbox_url.clone(),
+                endpoint: config.outbox_url(),
                 token,
                 device: config
                     .device_id
@@ -595,7 +595,7 @@ impl Outbox {
                         Err((true, format!("HTTP {status}")))
                     }
                 }
-                Err(err) => Err((true, err.to_string())),
+                Err(err) => Err((true, crate::error::chain(&err))),
             };
             let conn = self.conn();
             let updated = match verdict {

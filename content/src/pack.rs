@@ -1,7 +1,8 @@
 //! A whole bundle in one file, used to embed the default content in the firmware.
 //!
 //! `QJKPACK1\n`, then for each file a line `<name> <length>\n` followed by the bytes. Names are
-//! `manifest.json` or `objects/ab/<sha256>`; the pack is verified exactly like a bundle directory.
+//! `manifest.json` or `objects/ab/<sha256>`; the pack is verified exactly like a bundle directory. It is
+//! also what the publisher uploads to the district centre ([`crate::upload`]).
 
 use std::collections::BTreeMap;
 
@@ -9,8 +10,8 @@ use super::error::BundleError;
 
 const MAGIC: &[u8] = b"QJKPACK1\n";
 
-/// Writes a pack.
-pub(crate) fn write(entries: &[(String, &[u8])]) -> Vec<u8> {
+/// Writes a pack of `(name, bytes)` entries.
+pub fn write(entries: &[(String, &[u8])]) -> Vec<u8> {
     let mut out = MAGIC.to_vec();
     for (name, bytes) in entries {
         out.extend_from_slice(format!("{name} {}\n", bytes.len()).as_bytes());
@@ -19,8 +20,9 @@ pub(crate) fn write(entries: &[(String, &[u8])]) -> Vec<u8> {
     out
 }
 
-/// Reads a pack into its files.
-pub(crate) fn read(pack: &[u8]) -> Result<BTreeMap<String, &[u8]>, BundleError> {
+/// Reads a pack into its files by name. Names are returned as written: a reader must check them (only
+/// `manifest.json` and the `objects/…` paths of the manifest's digests are meaningful) before using one.
+pub fn read(pack: &[u8]) -> Result<BTreeMap<String, &[u8]>, BundleError> {
     let bad = |reason: &str| BundleError::Malformed {
         reason: format!("pack: {reason}"),
     };

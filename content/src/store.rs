@@ -274,10 +274,10 @@ impl ContentStore {
                 result: self.apply_dir(usb).await,
             });
         }
-        if let Some(url) = &self.inner.config.source_url {
+        if let Some(url) = self.inner.config.source_url() {
             attempts.push(SyncAttempt {
-                origin: url.clone(),
-                result: self.sync_url(url).await,
+                result: self.sync_url(&url).await,
+                origin: url,
             });
         }
         attempts

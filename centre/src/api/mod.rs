@@ -6,9 +6,11 @@
 //! | `POST /api/v1/login` | staff | `{"token":"…"}` or 401 |
 //! | `GET /api/v1/devices`, `/api/v1/complaints`, `/api/v1/ratings` | staff (`Authorization: Bearer <session token>`) | JSON lists or 401 |
 //! | `GET /api/v1/receipts/{code}` and the staff web app | see `crate::web` (both served by [`crate::server::app`]) | |
+//! | `GET /content/…`, `POST /api/v1/content` | kiosks; publishers | the published bundle; an upload ([`content`], merged by [`crate::server::app`]) |
 //!
 //! Every error is `{"error":"reason"}`.
 
+pub mod content;
 mod error;
 mod outbox;
 mod staff;

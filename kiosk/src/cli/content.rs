@@ -42,6 +42,16 @@ pub enum ContentCommand {
         /// A release build: refused while `content check --release` lists open items.
         #[arg(long)]
         release: bool,
+        /// Then upload the signed bundle to the district centre at this URL
+        /// (`https://centre.example:8480`), which publishes it at `/content/`.
+        #[arg(long)]
+        upload: Option<String>,
+        /// The publisher token for --upload, one line (default: the CENTRE_PUBLISHER_TOKEN variable).
+        #[arg(long, requires = "upload")]
+        token_file: Option<PathBuf>,
+        /// The centre's certificate or CA (PEM), the only one trusted for an https:// --upload.
+        #[arg(long, requires = "upload")]
+        ca_file: Option<PathBuf>,
     },
     /// List what keeps the sources from a release: 〔待核实〕 marks, sample records, empty required
     /// fields, guides without a sign-off, each with file and line. With --release, exit non-zero while
@@ -129,6 +139,9 @@ pub fn run_content(config: Option<&Path>, command: ContentCommand) -> anyhow::Re
             prune,
             pack,
             release,
+            upload,
+            token_file,
+            ca_file,
         } => {
             let key = SecretKey::read(&key)?;
             let options = BuildOptions {
@@ -150,6 +163,19 @@ pub fn run_content(config: Option<&Path>, command: ContentCommand) -> anyhow::Re
             );
             for (collection, count) in &report.records {
                 println!("  {collection}: {count}");
+            }
+            if let Some(centre) = upload {
+                let receipt = content::upload::upload_dir(
+                    &out,
+                    &key.public(),
+                    &centre,
+                    token_file.as_deref(),
+                    ca_file.as_deref(),
+                )?;
+                println!(
+                    "uploaded to {centre}: version {} published by {} ({} files, {} bytes)",
+                    receipt.version, receipt.publisher, receipt.files, receipt.bytes
+                );
             }
             Ok(())
         }

@@ -167,3 +167,96 @@ fn the_launch_check_refuses_todays_sources_for_a_release() {
     );
     assert!(err.contains("not releasable"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn build_with_upload_sends_the_signed_pack_to_the_centre() {
+    use axum::{Json, Router, body::Bytes, http::HeaderMap, routing::post};
+    use std::sync::{Arc, Mutex};
+
+    // A stand-in for the centre's upload route that keeps what it received (the real centre's
+    // handling is tested in centre/tests/content.rs).
+    let received: Arc<Mutex<Vec<(String, Bytes)>>> = Arc::default();
+    let kept = Arc::clone(&received);
+    let router = Router::new().route(
+        "/api/v1/content",
+        post(move |headers: HeaderMap, body: Bytes| {
+            let kept = Arc::clone(&kept);
+            async move {
+                let auth = headers["authorization"].to_str().unwrap().to_owned();
+                kept.lock().unwrap().push((auth, body));
+                (
+                    axum::http::StatusCode::CREATED,
+                    Json(serde_json::json!({
+                        "version": 7, "epoch": 0, "files": 6, "bytes": 300, "publisher": "office"
+                    })),
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let centre = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    content_support::write_sources(&src, 4, 64, |_| 1);
+    let token_file = tmp.path().join("publisher-token");
+    std::fs::write(&token_file, "the-publisher-token\n").unwrap();
+    let key = assets().join("content-dev-key/dev.key");
+    let args = |token: bool| {
+        let mut args = vec![
+            "content".to_owned(),
+            "build".into(),
+            src.to_string_lossy().into_owned(),
+            "--key".into(),
+            key.to_string_lossy().into_owned(),
+            "--out".into(),
+            tmp.path().join("dist").to_string_lossy().into_owned(),
+            "--version".into(),
+            "7".into(),
+            "--upload".into(),
+            centre.clone(),
+        ];
+        if token {
+            args.extend([
+                "--token-file".into(),
+                token_file.to_string_lossy().into_owned(),
+            ]);
+        }
+        args
+    };
+    let run = |args: Vec<String>| {
+        tokio::task::spawn_blocking(move || {
+            let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+                .args(&args)
+                .env_remove("CENTRE_PUBLISHER_TOKEN")
+                .output()
+                .unwrap();
+            (
+                out.status.success(),
+                String::from_utf8_lossy(&out.stdout).into_owned()
+                    + &String::from_utf8_lossy(&out.stderr),
+            )
+        })
+    };
+
+    let (ok, text) = run(args(false)).await.unwrap();
+    assert!(!ok && text.contains("--token-file"), "{text}");
+    assert!(
+        received.lock().unwrap().is_empty(),
+        "nothing sent without a token"
+    );
+
+    let (ok, text) = run(args(true)).await.unwrap();
+    assert!(
+        ok && text.contains("uploaded to") && text.contains("version 7"),
+        "{text}"
+    );
+    let received = received.lock().unwrap();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].0, "Bearer the-publisher-token");
+    assert!(
+        received[0].1.starts_with(b"QJKPACK1\n"),
+        "the bundle as one pack"
+    );
+}

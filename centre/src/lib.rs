@@ -7,6 +7,8 @@
 //! - [`store`]: the [`Store`] trait and its SQLite implementation, [`SqliteStore`].
 //! - [`api`]: the HTTP routes (`POST /api/v1/outbox`, `POST /api/v1/login`, `GET /api/v1/devices`,
 //!   `GET /api/v1/complaints`, `GET /api/v1/ratings`).
+//! - [`report`]: the reports (tickets, complaints, ratings, needs surveys): combining, CSV, SVG
+//!   charts, the staff page; routes `GET /api/v1/reports/…` and `/staff/reports`.
 //! - [`auth`]: device tokens, staff passwords, sessions, the demo credentials.
 //! - [`config`]: the TOML configuration file; [`accounts`]: the devices and staff installed from it (or
 //!   the demo's).
@@ -21,12 +23,13 @@ pub mod config;
 pub mod error;
 pub mod ingest;
 pub mod mask;
+pub mod report;
 pub mod server;
 pub mod store;
 
 pub use accounts::{Accounts, install_accounts};
-pub use api::{ApiSettings, AppState, router};
-pub use config::{CentreConfig, DeviceEntry, StaffEntry};
+pub use api::{ApiSettings, ApiToken, AppState, router};
+pub use config::{ApiTokenEntry, CentreConfig, DeviceEntry, StaffEntry};
 pub use error::{AuthError, ConfigError, StartError, StoreError};
 pub use server::serve;
 pub use store::{SqliteStore, Store, open_store};

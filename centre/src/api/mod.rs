@@ -5,11 +5,14 @@
 //! | `POST /api/v1/outbox` | a device (`Authorization: Bearer <device token>`) | 201 stored, 200 stored before, 400/401/403/409/413 with a reason, 503 storage failed (the kiosk retries) |
 //! | `POST /api/v1/login` | staff | `{"token":"…"}` or 401 |
 //! | `GET /api/v1/devices`, `/api/v1/complaints`, `/api/v1/ratings` | staff (`Authorization: Bearer <session token>`) | JSON lists or 401 |
+//! | `GET /api/v1/reports/{tickets,complaints,ratings,surveys}?from&to[&site][&format=csv]` | staff, or a read-only API token | JSON (tickets also CSV), 400 naming a bad parameter, 401 |
+//! | `GET /staff/reports` | staff | the reports page (HTML) |
 //!
 //! Every error is `{"error":"reason"}`.
 
 mod error;
 mod outbox;
+mod reports;
 mod staff;
 
 use std::{sync::Arc, time::Duration};
@@ -23,6 +26,7 @@ use clock::WallClock;
 use tokio::sync::Semaphore;
 
 pub use error::ApiError;
+pub use reports::{ApiToken, ReportCaller};
 
 use crate::{ingest::MAX_BODY_BYTES, store::Store};
 
@@ -54,6 +58,8 @@ pub struct AppState {
     clock: Arc<dyn WallClock>,
     settings: ApiSettings,
     password_checks: Arc<Semaphore>,
+    /// Read-only tokens of the reports API (`[[api_tokens]]`).
+    api_tokens: Arc<[ApiToken]>,
 }
 
 impl AppState {
@@ -64,7 +70,15 @@ impl AppState {
             clock,
             password_checks: Arc::new(Semaphore::new(settings.password_checks.max(1))),
             settings,
+            api_tokens: Arc::from(Vec::new()),
         }
+    }
+
+    /// The same state with these read-only API tokens of the reports (`[[api_tokens]]`).
+    #[must_use]
+    pub fn with_api_tokens(mut self, tokens: Vec<ApiToken>) -> Self {
+        self.api_tokens = Arc::from(tokens);
+        self
     }
 
     /// The store.
@@ -89,6 +103,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/devices", get(staff::devices))
         .route("/api/v1/complaints", get(staff::complaints))
         .route("/api/v1/ratings", get(staff::ratings))
+        .route("/api/v1/reports/tickets", get(reports::tickets))
+        .route("/api/v1/reports/complaints", get(reports::complaints))
+        .route("/api/v1/reports/ratings", get(reports::ratings))
+        .route("/api/v1/reports/surveys", get(reports::surveys))
+        .route("/staff/reports", get(reports::page))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

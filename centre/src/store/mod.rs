@@ -11,7 +11,9 @@
 //! Methods return boxed futures so the trait is object-safe (`Arc<dyn Store>`) and an asynchronous
 //! database client can implement it directly.
 
+pub mod report;
 mod sqlite;
+mod sqlite_report;
 
 use std::{future::Future, path::Path, pin::Pin, sync::Arc};
 
@@ -21,6 +23,9 @@ use serde::Serialize;
 
 use crate::{auth::Role, error::StoreError};
 
+pub use report::{
+    ComplaintCategory, ComplaintCount, RatingCount, ReportFilter, SurveyRow, TicketStatsRow,
+};
 pub use sqlite::SqliteStore;
 
 /// The future a [`Store`] method returns.
@@ -256,6 +261,20 @@ pub trait Store: Send + Sync + 'static {
 
     /// Rows in each table.
     fn counts(&self) -> StoreFuture<'_, StoreCounts>;
+
+    /// Reports: the newest ticket statistics of each device, day and service of the filter's days
+    /// (and site), with every field the kiosk sent, ordered by day, site, service and device.
+    fn ticket_stats_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<TicketStatsRow>>;
+
+    /// Reports: complaints counted by local day (UTC+8, of the kiosk's time stamp), site and
+    /// category (the 【投诉】/【建议】 mark at the start of the text), ordered so.
+    fn complaint_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<ComplaintCount>>;
+
+    /// Reports: ratings counted by site, service and score, ordered so.
+    fn rating_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<RatingCount>>;
+
+    /// Reports: the needs surveys of the filter's days (and site), each with its site.
+    fn survey_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<SurveyRow>>;
 }
 
 /// Opens the store a `--database` URL names: none or `sqlite:PATH` → SQLite (default:

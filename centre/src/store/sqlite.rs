@@ -18,13 +18,16 @@ use tokio::sync::oneshot;
 
 use super::{
     AccountSet, ComplaintRecord, ComplaintStatus, DeviceRecord, DeviceStatus, NewItem,
-    RatingRecord, Receipt, Session, StaffAccount, Store, StoreCounts, StoreFuture, Stored,
-    TicketStatsRecord,
+    RatingRecord, Receipt, ReportFilter, Session, StaffAccount, Store, StoreCounts, StoreFuture,
+    Stored, SurveyRow, TicketStatsRecord, TicketStatsRow,
+    report::{ComplaintCount, RatingCount},
+    sqlite_report::{self, StatsColumns},
 };
 use crate::{auth::Role, error::StoreError};
 
-/// The schema version this code writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 1;
+/// The schema version this code writes (`PRAGMA user_version`). Version 1 is [`SCHEMA`]; the
+/// steps after it are in [`sqlite_report::upgrade`].
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS devices (
@@ -152,10 +155,17 @@ impl SqliteStore {
                 ),
             });
         }
+        // One transaction: the version-1 tables (a no-op on an existing file), the later steps, the
+        // new version. A failure leaves the file as it was.
         writer
-            .execute_batch(&format!(
-                "BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-            ))
+            .execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA}"))
+            .map_err(sqlite)?;
+        sqlite_report::upgrade(&writer, version).map_err(|err| match err {
+            StoreError::Sqlite { source, .. } => sqlite(source),
+            other => other,
+        })?;
+        writer
+            .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
             .map_err(sqlite)?;
         let reader = Connection::open(path).map_err(sqlite)?;
         configure(&reader).map_err(sqlite)?;
@@ -344,12 +354,17 @@ fn store_one(tx: &Connection, item: &NewItem) -> Result<Stored, StoreError> {
             )?;
         }
         OutboxPayload::TicketStats(s) => {
+            let columns = StatsColumns::of(s);
             tx.execute(
                 "INSERT INTO ticket_stats (device, day, service, item_id, issued, served, no_show, \
-                 mean_wait_secs, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+                 mean_wait_secs, created_ms, wait_minutes, service_count, service_total_secs, \
+                 issued_by_hour) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
                  ON CONFLICT (device, day, service) DO UPDATE SET item_id = excluded.item_id, \
                  issued = excluded.issued, served = excluded.served, no_show = excluded.no_show, \
-                 mean_wait_secs = excluded.mean_wait_secs, created_ms = excluded.created_ms \
+                 mean_wait_secs = excluded.mean_wait_secs, created_ms = excluded.created_ms, \
+                 wait_minutes = excluded.wait_minutes, service_count = excluded.service_count, \
+                 service_total_secs = excluded.service_total_secs, \
+                 issued_by_hour = excluded.issued_by_hour \
                  WHERE excluded.created_ms >= ticket_stats.created_ms",
                 params![
                     message.device,
@@ -360,7 +375,11 @@ fn store_one(tx: &Connection, item: &NewItem) -> Result<Stored, StoreError> {
                     s.served,
                     s.no_show,
                     s.mean_wait_secs,
-                    created
+                    created,
+                    columns.wait_minutes,
+                    columns.service_count,
+                    columns.service_total_secs,
+                    columns.issued_by_hour
                 ],
             )?;
         }
@@ -755,5 +774,21 @@ impl Store for SqliteStore {
                 ticket_stats: count("ticket_stats")?,
             })
         })
+    }
+
+    fn ticket_stats_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<TicketStatsRow>> {
+        self.read(move |conn| sqlite_report::ticket_stats_rows(conn, &filter))
+    }
+
+    fn complaint_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<ComplaintCount>> {
+        self.read(move |conn| sqlite_report::complaint_counts(conn, &filter))
+    }
+
+    fn rating_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<RatingCount>> {
+        self.read(move |conn| sqlite_report::rating_counts(conn, &filter))
+    }
+
+    fn survey_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<SurveyRow>> {
+        self.read(move |conn| sqlite_report::survey_rows(conn, &filter))
     }
 }

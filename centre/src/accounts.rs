@@ -28,12 +28,14 @@ impl Accounts {
                     id: DEMO_DEVICE.into(),
                     site: DEMO_SITE.into(),
                     token_sha256: Some(token_sha256(DEMO_DEVICE_TOKEN)),
+                    township: None,
                 }],
                 staff: vec![StaffAccount {
                     user: DEMO_USER.into(),
                     password_hash: DEMO_PASSWORD_HASH.into(),
                     role: Role::Administrator,
                     demo: true,
+                    site: None,
                 }],
             },
             Self::Configured(config) => AccountSet {
@@ -44,6 +46,7 @@ impl Accounts {
                         id: d.id.clone(),
                         site: d.site.clone(),
                         token_sha256: Some(d.token_sha256.to_ascii_lowercase()),
+                        township: d.township.clone(),
                     })
                     .collect(),
                 staff: config
@@ -54,6 +57,7 @@ impl Accounts {
                         password_hash: s.password_hash.clone(),
                         role: s.role,
                         demo: false,
+                        site: s.site.clone(),
                     })
                     .collect(),
             },

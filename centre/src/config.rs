@@ -7,12 +7,15 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::{
+    alert_rules::AlertSettings,
     auth::{
         DEMO_DEVICE_TOKEN, DEMO_PASSWORD, Role, is_password_hash, token_sha256, verify_password,
     },
+    calendar::{OpeningHours, OpeningHoursTable},
     error::ConfigError,
 };
 
@@ -39,6 +42,20 @@ pub struct CentreConfig {
     /// Hours a staff session lasts (default 12).
     #[serde(default = "default_session_hours")]
     pub session_hours: u32,
+    /// Working days (Monday to Friday, minus `holidays`) a complaint or suggestion has for its reply
+    /// (default 15).
+    #[serde(default = "default_deadline_days")]
+    pub complaint_deadline_working_days: u32,
+    /// Public holidays that are not working days (`["2026-10-01", …]`).
+    #[serde(default)]
+    pub holidays: Vec<NaiveDate>,
+    /// Opening hours per weekday, local time (`mon = "08:30-17:30"`; default Monday to Friday
+    /// 08:30–17:30; a day left out is closed).
+    #[serde(default)]
+    pub opening_hours: Option<Box<OpeningHoursTable>>,
+    /// The alert rules' thresholds.
+    #[serde(default)]
+    pub alerts: AlertSettings,
     /// The devices allowed to send items.
     #[serde(default)]
     pub devices: Vec<DeviceEntry>,
@@ -58,6 +75,10 @@ fn default_session_hours() -> u32 {
     12
 }
 
+fn default_deadline_days() -> u32 {
+    15
+}
+
 /// A device (`[[devices]]`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,6 +89,9 @@ pub struct DeviceEntry {
     pub site: String,
     /// Hex SHA-256 of its token, as printed by `centre hash-token`.
     pub token_sha256: String,
+    /// The township (镇/街道) the site belongs to, for grouping the fleet (default: the site).
+    #[serde(default)]
+    pub township: Option<String>,
 }
 
 /// A staff account (`[[staff]]`).
@@ -80,6 +104,10 @@ pub struct StaffEntry {
     pub password_hash: String,
     /// `administrator`, `supervisor` or `manager`.
     pub role: Role,
+    /// The site a manager sees (required for `manager`, refused for the other roles); one of the
+    /// devices' sites.
+    #[serde(default)]
+    pub site: Option<String>,
 }
 
 /// A read-only token of the reports API (`[[api_tokens]]`): valid for `GET /api/v1/reports/…`
@@ -103,6 +131,23 @@ impl CentreConfig {
                 token_sha256: t.token_sha256.to_ascii_lowercase(),
             })
             .collect()
+    }
+
+    /// The web app's settings from this file.
+    pub fn web_settings(&self) -> crate::web::WebSettings {
+        crate::web::WebSettings {
+            deadline_working_days: self.complaint_deadline_working_days,
+            working_days: crate::calendar::WorkingDays::new(self.holidays.iter().copied()),
+            alert_rules: crate::alert_rules::AlertRules {
+                settings: self.alerts,
+                opening_hours: self
+                    .opening_hours
+                    .as_ref()
+                    .and_then(|t| OpeningHours::parse(t).ok())
+                    .unwrap_or_default(),
+            },
+            ..crate::web::WebSettings::default()
+        }
     }
 
     /// Reads and checks the file at `path`.
@@ -140,6 +185,21 @@ impl CentreConfig {
         }
         if self.session_hours == 0 || self.session_hours > 24 * 7 {
             return Err(("session_hours".into(), "must be 1 to 168".into()));
+        }
+        if self.complaint_deadline_working_days == 0 || self.complaint_deadline_working_days > 365 {
+            return Err((
+                "complaint_deadline_working_days".into(),
+                "must be 1 to 365".into(),
+            ));
+        }
+        if let Some(table) = &self.opening_hours {
+            OpeningHours::parse(table)?;
+        }
+        if self.alerts.offline_minutes == 0 || self.alerts.check_secs == 0 {
+            return Err((
+                "alerts".into(),
+                "offline_minutes and check_secs must be at least 1".into(),
+            ));
         }
         let demo_token = token_sha256(DEMO_DEVICE_TOKEN);
         let (mut ids, mut tokens) = (HashSet::new(), HashSet::new());
@@ -233,6 +293,21 @@ impl CentreConfig {
                     key("password_hash"),
                     "is a hash of the demo password".into(),
                 ));
+            }
+            match (staff.role, &staff.site) {
+                (Role::Manager, None) => {
+                    return Err((key("site"), "a manager needs the site they manage".into()));
+                }
+                (Role::Manager, Some(site)) if !self.devices.iter().any(|d| &d.site == site) => {
+                    return Err((key("site"), format!("no device stands at {site:?}")));
+                }
+                (Role::Administrator | Role::Supervisor, Some(_)) => {
+                    return Err((
+                        key("site"),
+                        "only a manager has a site (the other roles see every site)".into(),
+                    ));
+                }
+                _ => {}
             }
         }
         Ok(())

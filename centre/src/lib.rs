@@ -13,12 +13,16 @@
 //! - [`config`]: the TOML configuration file; [`accounts`]: the devices and staff installed from it (or
 //!   the demo's).
 //! - [`server`]: binding and serving.
+//! - [`web`]: the staff web app (server-rendered pages) and the public receipt lookup.
+//! - [`alert_rules`]: the fleet's alert rules; [`calendar`]: working days, deadlines, opening hours.
 //!
 //! Times are read from one injected [`clock::WallClock`].
 
 pub mod accounts;
+pub mod alert_rules;
 pub mod api;
 pub mod auth;
+pub mod calendar;
 pub mod config;
 pub mod error;
 pub mod ingest;
@@ -26,6 +30,7 @@ pub mod mask;
 pub mod report;
 pub mod server;
 pub mod store;
+pub mod web;
 
 pub use accounts::{Accounts, install_accounts};
 pub use api::{ApiSettings, ApiToken, AppState, router};

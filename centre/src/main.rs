@@ -129,6 +129,10 @@ async fn run(
             session_ttl: Duration::from_secs(u64::from(c.session_hours) * 3600),
             ..ApiSettings::default()
         });
+    let web = config.as_ref().map_or_else(
+        centre::web::WebSettings::default,
+        CentreConfig::web_settings,
+    );
     let listen = listen
         .or_else(|| config.as_ref().and_then(|c| c.listen))
         .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("the default address parses"));
@@ -159,7 +163,8 @@ async fn run(
         tracing::info!("{} read-only API token(s) of the reports", api_tokens.len());
     }
     let state = AppState::new(store, Arc::new(clock::SystemWallClock), settings)
-        .with_api_tokens(api_tokens);
+        .with_api_tokens(api_tokens)
+        .with_web(web);
     serve(listener, state, shutdown_signal()).await?;
     tracing::info!("centre stopped");
     Ok(())

@@ -39,6 +39,7 @@ async fn concurrent_items_are_stored_each_once_and_a_bad_one_alone_fails() {
                 id: "k1".into(),
                 site: "S".into(),
                 token_sha256: Some("00".repeat(32)),
+                township: None,
             }],
             staff: vec![],
         })

@@ -28,7 +28,13 @@ use tokio::sync::Semaphore;
 pub use error::ApiError;
 pub use reports::{ApiToken, ReportCaller};
 
-use crate::{ingest::MAX_BODY_BYTES, store::Store};
+pub(crate) use staff::check_password;
+
+use crate::{
+    ingest::MAX_BODY_BYTES,
+    store::Store,
+    web::{WebSettings, WebState},
+};
 
 /// Settings of the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +64,7 @@ pub struct AppState {
     clock: Arc<dyn WallClock>,
     settings: ApiSettings,
     password_checks: Arc<Semaphore>,
+    web: Arc<WebState>,
     /// Read-only tokens of the reports API (`[[api_tokens]]`).
     api_tokens: Arc<[ApiToken]>,
 }
@@ -70,8 +77,35 @@ impl AppState {
             clock,
             password_checks: Arc::new(Semaphore::new(settings.password_checks.max(1))),
             settings,
+            web: Arc::new(WebState::default()),
             api_tokens: Arc::from(Vec::new()),
         }
+    }
+
+    /// The same state with the web app's `settings`.
+    pub fn with_web(mut self, settings: WebSettings) -> Self {
+        self.web = WebState::new(settings);
+        self
+    }
+
+    /// The web app's state.
+    pub fn web(&self) -> &Arc<WebState> {
+        &self.web
+    }
+
+    /// The current time by the injected clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// How long a staff session lasts.
+    pub fn session_ttl(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.settings.session_ttl).unwrap_or(chrono::Duration::hours(12))
+    }
+
+    /// The API's settings.
+    pub fn settings(&self) -> &ApiSettings {
+        &self.settings
     }
 
     /// The same state with these read-only API tokens of the reports (`[[api_tokens]]`).
@@ -107,7 +141,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/reports/complaints", get(reports::complaints))
         .route("/api/v1/reports/ratings", get(reports::ratings))
         .route("/api/v1/reports/surveys", get(reports::surveys))
-        .route("/staff/reports", get(reports::page))
+        .merge(crate::web::routes())
+        .merge(reports::page_routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

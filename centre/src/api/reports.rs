@@ -1,15 +1,19 @@
 //! The reports' routes: `GET /api/v1/reports/{tickets,complaints,ratings,surveys}` (JSON; tickets
 //! also CSV) and the staff page `GET /staff/reports`.
 //!
-//! Who may read them: a staff session (what the staff routes accept), or a read-only API token of
-//! the configuration's `[[api_tokens]]` (for the district's other systems), which is valid for
-//! these `GET /api/v1/reports/…` routes only: anywhere else it is an unknown credential (401).
+//! Who may read them: a staff session (`Authorization: Bearer <session token>` as the staff API
+//! takes it, or the web app's session cookie, so the page's CSV links work in a browser), or a
+//! read-only API token of the configuration's `[[api_tokens]]` (for the district's other systems),
+//! which is valid for these `GET /api/v1/reports/…` routes only: anywhere else it is an unknown
+//! credential (401). A manager sees only their own site.
 
 use axum::{
     Json,
     extract::{Query, State, rejection::QueryRejection},
     http::{HeaderMap, HeaderValue, StatusCode, header},
+    middleware,
     response::{Html, IntoResponse, Response},
+    routing::get,
 };
 use chrono::Duration;
 use serde::Serialize;
@@ -18,7 +22,7 @@ use super::{ApiError, AppState, staff};
 use crate::{
     auth::{bearer_token, token_sha256},
     report::{
-        Format, ReportQuery, TicketReportRow, combine,
+        Format, QueryError, ReportQuery, TicketReportRow, combine,
         csv_file::{file_name, tickets_csv},
         page::{self, PageData},
         summary::{
@@ -26,7 +30,8 @@ use crate::{
             survey_report,
         },
     },
-    store::{ReportFilter, Session, report::local_day},
+    store::{ReportFilter, report::local_day},
+    web::{Nav, StaffUser, WebError, layout},
 };
 
 /// A read-only API token (`[[api_tokens]]`): valid for `GET /api/v1/reports/…` only.
@@ -42,21 +47,42 @@ pub struct ApiToken {
 #[derive(Debug, Clone)]
 pub enum ReportCaller {
     /// A logged-in staff member.
-    Staff(Session),
+    Staff {
+        /// The account.
+        user: String,
+        /// The one site a manager sees; none: every site.
+        site: Option<String>,
+    },
     /// Another system with a read-only API token (its name).
     ApiToken(String),
 }
 
 impl ReportCaller {
-    /// The only site this caller may see, if it is scoped to one. Staff roles do not carry a site
-    /// in this version; a site-scoped manager's site goes here when they do.
+    /// The only site this caller may see, if it is scoped to one (a manager).
     pub fn site_scope(&self) -> Option<&str> {
-        None
+        match self {
+            Self::Staff { site, .. } => site.as_deref(),
+            Self::ApiToken(_) => None,
+        }
     }
 }
 
-/// The caller of a report route: an API token, else a staff session; 401 otherwise.
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<ReportCaller, ApiError> {
+impl From<StaffUser> for ReportCaller {
+    fn from(user: StaffUser) -> Self {
+        Self::Staff {
+            user: user.user,
+            site: user.site,
+        }
+    }
+}
+
+/// The caller of a report route: a bearer API token or staff session token, else the web app's
+/// session cookie; 401 otherwise.
+async fn caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    cookie_user: Option<StaffUser>,
+) -> Result<ReportCaller, ApiError> {
     if let Some(token) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -67,10 +93,14 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<ReportCaller, A
             tracing::debug!("report read with the API token of {}", api.name);
             return Ok(ReportCaller::ApiToken(api.name.clone()));
         }
+    } else if let Some(user) = cookie_user {
+        return Ok(user.into());
     }
-    staff::session(state, headers)
-        .await
-        .map(ReportCaller::Staff)
+    let session = staff::session(state, headers).await?;
+    Ok(ReportCaller::Staff {
+        user: session.user,
+        site: session.site,
+    })
 }
 
 /// The query of a report, refused with 400 naming the parameter.
@@ -147,9 +177,10 @@ async fn ticket_rows(
 pub(super) async fn tickets(
     State(state): State<AppState>,
     headers: HeaderMap,
+    cookie_user: Option<StaffUser>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let caller = caller(&state, &headers).await?;
+    let caller = caller(&state, &headers, cookie_user).await?;
     let query = read_query(query, true)?;
     let filter = filter(&caller, &query)?;
     let rows = ticket_rows(&state, &filter).await?;
@@ -175,9 +206,10 @@ pub(super) async fn tickets(
 pub(super) async fn complaints(
     State(state): State<AppState>,
     headers: HeaderMap,
+    cookie_user: Option<StaffUser>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Json<ReportAnswer<Rows<ComplaintReportRow>>>, ApiError> {
-    let caller = caller(&state, &headers).await?;
+    let caller = caller(&state, &headers, cookie_user).await?;
     let filter = filter(&caller, &read_query(query, false)?)?;
     let rows = complaint_rows(&state.store.complaint_counts(filter.clone()).await?);
     Ok(answer("complaints", filter, Rows { rows }))
@@ -187,9 +219,10 @@ pub(super) async fn complaints(
 pub(super) async fn ratings(
     State(state): State<AppState>,
     headers: HeaderMap,
+    cookie_user: Option<StaffUser>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Json<ReportAnswer<Rows<RatingReportRow>>>, ApiError> {
-    let caller = caller(&state, &headers).await?;
+    let caller = caller(&state, &headers, cookie_user).await?;
     let filter = filter(&caller, &read_query(query, false)?)?;
     let rows = rating_rows(&state.store.rating_counts(filter.clone()).await?);
     Ok(answer("ratings", filter, Rows { rows }))
@@ -199,9 +232,10 @@ pub(super) async fn ratings(
 pub(super) async fn surveys(
     State(state): State<AppState>,
     headers: HeaderMap,
+    cookie_user: Option<StaffUser>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Json<ReportAnswer<SurveyReport>>, ApiError> {
-    let caller = caller(&state, &headers).await?;
+    let caller = caller(&state, &headers, cookie_user).await?;
     let filter = filter(&caller, &read_query(query, false)?)?;
     let report = survey_report(&state.store.survey_rows(filter.clone()).await?);
     Ok(answer("surveys", filter, report))
@@ -211,11 +245,10 @@ pub(super) async fn surveys(
 fn page_query(
     state: &AppState,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> Result<ReportQuery, ApiError> {
-    let Query(mut pairs) =
-        query.map_err(|err| ApiError::new(StatusCode::BAD_REQUEST, err.body_text()))?;
+) -> Result<ReportQuery, QueryError> {
+    let mut pairs = query.map(|Query(pairs)| pairs).unwrap_or_default();
     pairs.retain(|(_, value)| !value.is_empty());
-    let today = local_day(state.clock.now());
+    let today = local_day(state.now());
     if !pairs.iter().any(|(n, _)| n == "to") {
         pairs.push(("to".into(), today.to_string()));
     }
@@ -228,30 +261,24 @@ fn page_query(
         pairs.push(("from".into(), (to - Duration::days(29)).to_string()));
     }
     ReportQuery::parse(&pairs, false)
-        .map_err(|err| ApiError::new(StatusCode::BAD_REQUEST, err.to_string()))
 }
 
 /// The page's content for `caller`: every report of the query, tables and charts.
-pub(super) async fn page_body(
+async fn page_body(
     state: &AppState,
     caller: &ReportCaller,
     query: &ReportQuery,
-) -> Result<String, ApiError> {
-    let filter = filter(caller, query)?;
-    let tickets = ticket_rows(state, &filter).await?;
-    let complaints = complaint_rows(&state.store.complaint_counts(filter.clone()).await?);
-    let ratings = rating_rows(&state.store.rating_counts(filter.clone()).await?);
-    let surveys = survey_report(&state.store.survey_rows(filter.clone()).await?);
+) -> Result<String, WebError> {
+    let filter = filter(caller, query).map_err(|err| WebError::new(err.status, err.reason))?;
+    let store = state.store();
+    let tickets = combine(&store.ticket_stats_rows(filter.clone()).await?);
+    let complaints = complaint_rows(&store.complaint_counts(filter.clone()).await?);
+    let ratings = rating_rows(&store.rating_counts(filter.clone()).await?);
+    let surveys = survey_report(&store.survey_rows(filter.clone()).await?);
     let sites = if caller.site_scope().is_some() {
         Vec::new()
     } else {
-        let mut sites: Vec<String> = state
-            .store
-            .devices()
-            .await?
-            .into_iter()
-            .map(|d| d.site)
-            .collect();
+        let mut sites: Vec<String> = store.devices().await?.into_iter().map(|d| d.site).collect();
         sites.sort();
         sites.dedup();
         sites
@@ -270,14 +297,21 @@ pub(super) async fn page_body(
     }))
 }
 
-/// `GET /staff/reports[?from&to&site]`: the staff page (staff only: an API token is refused).
-pub(super) async fn page(
+/// `GET /staff/reports[?from&to&site]`: the staff page in the web app's layout (a session cookie;
+/// without one, the login page).
+async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    user: StaffUser,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> Result<Html<String>, ApiError> {
-    let session = staff::session(&state, &headers).await?;
-    let query = page_query(&state, query)?;
-    let body = page_body(&state, &ReportCaller::Staff(session), &query).await?;
-    Ok(Html(page::shell("报表 / Reports", &body)))
+) -> Result<Html<String>, WebError> {
+    let query = page_query(&state, query).map_err(|err| WebError::bad_request(err.to_string()))?;
+    let body = page_body(&state, &ReportCaller::from(user.clone()), &query).await?;
+    Ok(layout(&user, Nav::Reports, "统计报表 Reports", &body))
+}
+
+/// The page's route, with the web app's page headers.
+pub(super) fn page_routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/staff/reports", get(page))
+        .layer(middleware::map_response(crate::web::page_headers))
 }

@@ -15,7 +15,7 @@ use super::{ApiError, AppState};
 use crate::{
     auth::{DEMO_PASSWORD_HASH, bearer_token, new_token, token_sha256, verify_password},
     mask::mask_phone,
-    store::{ComplaintStatus, Session},
+    store::{AuditEntry, ComplaintStatus, Session, StaffAccount},
 };
 
 /// The default and largest `limit` of a list.
@@ -45,26 +45,18 @@ pub(super) async fn login(
             format!("expected {{\"user\":…,\"password\":…}}: {err}"),
         )
     })?;
-    let account = state.store.staff(login.user.clone()).await?;
-    // An unknown user costs the same hashing as a wrong password, so timing does not tell them apart.
-    let phc = account
-        .as_ref()
-        .map_or(DEMO_PASSWORD_HASH.to_owned(), |a| a.password_hash.clone());
-    let permit = state
-        .password_checks
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting down"))?;
-    let password = login.password;
-    let matches = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        verify_password(&password, &phc)
-    })
-    .await
-    .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "password check failed"))?;
-    let Some(account) = account.filter(|_| matches) else {
+    let Some(account) = check_password(&state, &login.user, login.password).await? else {
         tracing::warn!("failed staff login for {:?}", login.user);
+        state
+            .store
+            .record_audit(AuditEntry::new(
+                state.clock.now(),
+                login.user.chars().take(64).collect::<String>(),
+                "login_failed",
+                "",
+                "api",
+            ))
+            .await?;
         return Err(ApiError::unauthorized("wrong user or password"));
     };
     let token = new_token();
@@ -76,8 +68,38 @@ pub(super) async fn login(
         .store
         .create_session(token_sha256(&token), account.user.clone(), now, expires)
         .await?;
+    state
+        .store
+        .record_audit(AuditEntry::new(now, &account.user, "login", "", "api"))
+        .await?;
     tracing::info!("staff login: {}", account.user);
     Ok(Json(LoginAnswer { token, expires }))
+}
+
+/// The account whose password is `password`, if any. An unknown user costs the same hashing as a wrong
+/// password, so timing does not tell them apart; at most `password_checks` run at once.
+pub(crate) async fn check_password(
+    state: &AppState,
+    user: &str,
+    password: String,
+) -> Result<Option<StaffAccount>, ApiError> {
+    let account = state.store.staff(user.to_owned()).await?;
+    let phc = account
+        .as_ref()
+        .map_or(DEMO_PASSWORD_HASH.to_owned(), |a| a.password_hash.clone());
+    let permit = state
+        .password_checks
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting down"))?;
+    let matches = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        verify_password(&password, &phc)
+    })
+    .await
+    .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "password check failed"))?;
+    Ok(account.filter(|_| matches))
 }
 
 /// The session the request's bearer token names.

@@ -1,7 +1,7 @@
 //! The staff page `/staff/reports`: a form (from, to, site), the tickets table with its charts
 //! (by hour of day, by day), complaints, ratings (with a chart) and needs-survey answers, and links
 //! to the CSV and JSON answers of the API. [`body`] is the page's content as HTML; the staff web
-//! app's layout wraps it ([`shell`] is a minimal stand-alone document).
+//! app's layout (`crate::web::layout`) wraps it.
 
 use std::fmt::Write as _;
 
@@ -263,14 +263,6 @@ pub fn body(data: &PageData<'_>) -> String {
     out
 }
 
-/// A minimal stand-alone document around `body`, for when no layout wraps it.
-pub fn shell(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{}</title><style>body{{font-family:sans-serif;margin:1rem 2rem}}table{{border-collapse:collapse;margin:0.5rem 0 1.5rem}}th,td{{border:1px solid #bbb;padding:0.2rem 0.5rem;text-align:left}}svg{{display:block;max-width:100%;height:auto}}</style></head><body>{body}</body></html>",
-        escape(title)
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,7 +312,5 @@ mod tests {
         assert_eq!(html.matches("<svg ").count(), 3, "by hour, by day, ratings");
         assert!(html.contains("<td>5.0</td>"), "P50 in minutes");
         assert!(html.contains(r#"selected>向阳镇 &amp; &lt;站&gt;</option>"#));
-        let page = shell("报表 / Reports", &html);
-        assert!(page.starts_with("<!DOCTYPE html>") && page.contains("charset=\"utf-8\""));
     }
 }

@@ -11,6 +11,9 @@
 //! Methods return boxed futures so the trait is object-safe (`Arc<dyn Store>`) and an asynchronous
 //! database client can implement it directly.
 
+mod alerts;
+mod audit;
+mod cases;
 pub mod report;
 mod sqlite;
 mod sqlite_report;
@@ -23,6 +26,9 @@ use serde::Serialize;
 
 use crate::{auth::Role, error::StoreError};
 
+pub use alerts::{ActiveCondition, AlertChange, AlertRecord, AlertState, AlertSync, AlertUpdate};
+pub use audit::AuditEntry;
+pub use cases::{CaseChange, CaseFilter, CaseUpdate, ComplaintCase, RatedVisit, ReturnCall};
 pub use report::{
     ComplaintCategory, ComplaintCount, RatingCount, ReportFilter, SurveyRow, TicketStatsRow,
 };
@@ -43,6 +49,8 @@ pub struct DeviceRecord {
     pub site: String,
     /// Hex SHA-256 of its bearer token; none: revoked (kept for its history).
     pub token_sha256: Option<String>,
+    /// The township its site belongs to (none: shown under the site's own name).
+    pub township: Option<String>,
 }
 
 /// A staff account.
@@ -56,6 +64,8 @@ pub struct StaffAccount {
     pub role: Role,
     /// Installed by the demo (`centre serve` without `--config`).
     pub demo: bool,
+    /// The one site a manager sees (required for managers, none for the other roles).
+    pub site: Option<String>,
 }
 
 /// Every device and staff account, as installed at start-up.
@@ -76,6 +86,8 @@ pub struct Session {
     pub role: Role,
     /// When the session ends.
     pub expires: DateTime<Utc>,
+    /// The one site a manager sees; none: every site.
+    pub site: Option<String>,
 }
 
 /// An item to store.
@@ -122,21 +134,62 @@ pub struct DeviceStatus {
     pub last_seen: Option<DateTime<Utc>>,
     /// The newest heartbeat by the device's own time stamp (a late, older one does not replace it).
     pub heartbeat: Option<Heartbeat>,
+    /// The township (none: the site).
+    pub township: Option<String>,
+    /// The newest heartbeat's own time stamp (the device's clock) and when the centre received it.
+    pub heartbeat_times: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
-/// Where a complaint stands. Only `received` exists in this version.
+/// Where a complaint or suggestion stands: received → assigned → replied → closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ComplaintStatus {
     /// Received, not yet assigned.
     Received,
+    /// Assigned to a staff member.
+    Assigned,
+    /// The reply is recorded.
+    Replied,
+    /// Closed.
+    Closed,
 }
 
 impl ComplaintStatus {
+    /// Every status, in order.
+    pub const ALL: [Self; 4] = [Self::Received, Self::Assigned, Self::Replied, Self::Closed];
+
     /// The name as stored.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Received => "received",
+            Self::Assigned => "assigned",
+            Self::Replied => "replied",
+            Self::Closed => "closed",
+        }
+    }
+
+    /// The status named `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// The Chinese label.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Received => "已受理",
+            Self::Assigned => "处理中",
+            Self::Replied => "已答复",
+            Self::Closed => "已办结",
+        }
+    }
+
+    /// The English label.
+    pub fn en(self) -> &'static str {
+        match self {
+            Self::Received => "Received",
+            Self::Assigned => "In progress",
+            Self::Replied => "Replied",
+            Self::Closed => "Closed",
         }
     }
 }
@@ -261,6 +314,68 @@ pub trait Store: Send + Sync + 'static {
 
     /// Rows in each table.
     fn counts(&self) -> StoreFuture<'_, StoreCounts>;
+
+    /// Ends the session with this token hash (logout); unknown ones are ignored.
+    fn delete_session(&self, token_sha256: String) -> StoreFuture<'_, ()>;
+
+    /// Every staff account, by name.
+    fn staff_list(&self) -> StoreFuture<'_, Vec<StaffAccount>>;
+
+    /// Appends an entry to the audit log.
+    fn record_audit(&self, entry: AuditEntry) -> StoreFuture<'_, ()>;
+
+    /// The newest audit entries first, at most `limit`.
+    fn audit(&self, limit: u32) -> StoreFuture<'_, Vec<AuditEntry>>;
+
+    /// Complaint cases matching `filter`, newest first.
+    fn complaint_cases(&self, filter: CaseFilter) -> StoreFuture<'_, Vec<ComplaintCase>>;
+
+    /// The complaint case with this key (the receipt code); the newest when two devices used the same
+    /// key.
+    fn complaint_case(&self, key: String) -> StoreFuture<'_, Option<ComplaintCase>>;
+
+    /// Applies `change` to the case `key` when its status allows it, and records `audit` in the same
+    /// transaction.
+    fn change_complaint(
+        &self,
+        key: String,
+        change: CaseChange,
+        audit: AuditEntry,
+    ) -> StoreFuture<'_, CaseUpdate>;
+
+    /// Ratings with their return calls, newest first, at most `limit`; only `site`'s when given.
+    fn rated_visits(&self, site: Option<String>, limit: u32) -> StoreFuture<'_, Vec<RatedVisit>>;
+
+    /// Records the outcome of the return call for the rating `(device, key)` (replacing an earlier
+    /// one) with `audit` in the same transaction; false when there is no such rating.
+    fn record_return_call(
+        &self,
+        device: String,
+        key: String,
+        outcome: String,
+        audit: AuditEntry,
+    ) -> StoreFuture<'_, bool>;
+
+    /// Makes the stored alerts match an evaluation: a condition without an open or acknowledged alert
+    /// of its device and rule raises one; an open or acknowledged alert whose condition is not in
+    /// `active` is closed by `system`. One transaction.
+    fn sync_alerts(
+        &self,
+        active: Vec<ActiveCondition>,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'_, AlertSync>;
+
+    /// Alerts, newest first, at most `limit`: only open and acknowledged ones unless `closed_too`.
+    fn alerts(&self, closed_too: bool, limit: u32) -> StoreFuture<'_, Vec<AlertRecord>>;
+
+    /// Acknowledges or closes the alert `id` by `audit.user` at `audit.at`, when its state allows it,
+    /// with `audit` in the same transaction.
+    fn change_alert(
+        &self,
+        id: i64,
+        change: AlertChange,
+        audit: AuditEntry,
+    ) -> StoreFuture<'_, AlertUpdate>;
 
     /// Reports: the newest ticket statistics of each device, day and service of the filter's days
     /// (and site), with every field the kiosk sent, ordered by day, site, service and device.

@@ -10,24 +10,29 @@ use std::{
 
 use chrono::{DateTime, NaiveDate, Utc};
 use content::{
-    Complaint, Heartbeat, OutboxMessage, OutboxPayload, Rating,
+    Heartbeat, OutboxMessage, OutboxPayload, Rating,
     private_file::{create_private, restrict},
 };
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
 use super::{
-    AccountSet, ComplaintRecord, ComplaintStatus, DeviceRecord, DeviceStatus, NewItem,
-    RatingRecord, Receipt, ReportFilter, Session, StaffAccount, Store, StoreCounts, StoreFuture,
-    Stored, SurveyRow, TicketStatsRecord, TicketStatsRow,
+    AccountSet, ActiveCondition, AlertChange, AlertRecord, AlertSync, AlertUpdate, AuditEntry,
+    CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintRecord, ComplaintStatus,
+    DeviceRecord, DeviceStatus, NewItem, RatedVisit, RatingRecord, Receipt, ReportFilter, Session,
+    StaffAccount, Store, StoreCounts, StoreFuture, Stored, SurveyRow, TicketStatsRecord,
+    TicketStatsRow,
     report::{ComplaintCount, RatingCount},
     sqlite_report::{self, StatsColumns},
 };
 use crate::{auth::Role, error::StoreError};
 
-/// The schema version this code writes (`PRAGMA user_version`). Version 1 is [`SCHEMA`]; the
-/// steps after it are in [`sqlite_report::upgrade`].
-const SCHEMA_VERSION: i64 = 2;
+mod web;
+
+/// The schema version this code writes (`PRAGMA user_version`). Version 1 is [`SCHEMA`], version 2
+/// adds [`SCHEMA_V2`] (the web app's tables), and the reports' step to version 3 is
+/// [`sqlite_report::upgrade`].
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS devices (
@@ -101,6 +106,42 @@ CREATE TABLE IF NOT EXISTS ticket_stats (
 );
 ";
 
+/// Version 1 → 2: townships, managers' sites, complaint handling, return calls, the audit log and
+/// alerts. Runs once, inside the transaction that creates or upgrades the schema.
+const SCHEMA_V2: &str = "
+ALTER TABLE devices ADD COLUMN township TEXT;
+ALTER TABLE staff ADD COLUMN site TEXT;
+ALTER TABLE complaints ADD COLUMN assignee TEXT;
+ALTER TABLE complaints ADD COLUMN reply TEXT;
+ALTER TABLE complaints ADD COLUMN replied_ms INTEGER;
+ALTER TABLE complaints ADD COLUMN closed_ms INTEGER;
+ALTER TABLE ratings ADD COLUMN return_outcome TEXT;
+ALTER TABLE ratings ADD COLUMN return_user TEXT;
+ALTER TABLE ratings ADD COLUMN return_ms INTEGER;
+CREATE INDEX ratings_received ON ratings(received_ms);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    user TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    device TEXT NOT NULL REFERENCES devices(id),
+    rule TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    state TEXT NOT NULL,
+    raised_ms INTEGER NOT NULL,
+    ack_user TEXT,
+    ack_ms INTEGER,
+    closed_user TEXT,
+    closed_ms INTEGER
+);
+CREATE INDEX alerts_state ON alerts(state, device, rule);
+";
+
 /// The SQLite implementation of [`Store`]. Clone freely (clones share the connections).
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -155,10 +196,11 @@ impl SqliteStore {
                 ),
             });
         }
-        // One transaction: the version-1 tables (a no-op on an existing file), the later steps, the
-        // new version. A failure leaves the file as it was.
+        // One transaction: version 1's tables (a no-op on an existing file), then every missing
+        // step, then the new version. A failure leaves the file as it was.
+        let v2 = if version < 2 { SCHEMA_V2 } else { "" };
         writer
-            .execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA}"))
+            .execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA} {v2}"))
             .map_err(sqlite)?;
         sqlite_report::upgrade(&writer, version).map_err(|err| match err {
             StoreError::Sqlite { source, .. } => sqlite(source),
@@ -485,9 +527,10 @@ fn replace_accounts(conn: &mut Connection, accounts: &AccountSet) -> Result<(), 
     tx.execute("UPDATE devices SET token_sha256 = NULL", [])?;
     for device in &accounts.devices {
         tx.execute(
-            "INSERT INTO devices (id, site, token_sha256) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (id) DO UPDATE SET site = excluded.site, token_sha256 = excluded.token_sha256",
-            params![device.id, device.site, device.token_sha256],
+            "INSERT INTO devices (id, site, token_sha256, township) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (id) DO UPDATE SET site = excluded.site, \
+             token_sha256 = excluded.token_sha256, township = excluded.township",
+            params![device.id, device.site, device.token_sha256, device.township],
         )?;
     }
     let keep: Vec<&str> = accounts.staff.iter().map(|s| s.user.as_str()).collect();
@@ -500,19 +543,39 @@ fn replace_accounts(conn: &mut Connection, accounts: &AccountSet) -> Result<(), 
     }
     for account in &accounts.staff {
         tx.execute(
-            "INSERT INTO staff (user, password_hash, role, demo) VALUES (?1, ?2, ?3, ?4) \
+            "INSERT INTO staff (user, password_hash, role, demo, site) VALUES (?1, ?2, ?3, ?4, ?5) \
              ON CONFLICT (user) DO UPDATE SET password_hash = excluded.password_hash, \
-             role = excluded.role, demo = excluded.demo",
+             role = excluded.role, demo = excluded.demo, site = excluded.site",
             params![
                 account.user,
                 account.password_hash,
                 account.role.as_str(),
-                account.demo
+                account.demo,
+                account.site
             ],
         )?;
     }
     tx.commit()?;
     Ok(())
+}
+
+type StaffRow = (String, String, String, bool, Option<String>);
+
+/// Reads `user, password_hash, role, demo, site`.
+fn staff_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StaffRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn staff_account(
+    (user, password_hash, name, demo, site): StaffRow,
+) -> Result<StaffAccount, StoreError> {
+    Ok(StaffAccount {
+        user,
+        password_hash,
+        role: role(name)?,
+        demo,
+        site,
+    })
 }
 
 fn role(name: String) -> Result<Role, StoreError> {
@@ -540,13 +603,14 @@ impl Store for SqliteStore {
         self.read(move |conn| {
             Ok(conn
                 .query_row(
-                    "SELECT id, site, token_sha256 FROM devices WHERE token_sha256 = ?1",
+                    "SELECT id, site, token_sha256, township FROM devices WHERE token_sha256 = ?1",
                     [token_sha256],
                     |r| {
                         Ok(DeviceRecord {
                             id: r.get(0)?,
                             site: r.get(1)?,
                             token_sha256: r.get(2)?,
+                            township: r.get(3)?,
                         })
                     },
                 )
@@ -569,21 +633,13 @@ impl Store for SqliteStore {
 
     fn staff(&self, user: String) -> StoreFuture<'_, Option<StaffAccount>> {
         self.read(move |conn| {
-            let row: Option<(String, String, String, bool)> = conn
-                .query_row(
-                    "SELECT user, password_hash, role, demo FROM staff WHERE user = ?1",
-                    [user],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
-                .optional()?;
-            row.map(|(user, password_hash, name, demo)| {
-                Ok(StaffAccount {
-                    user,
-                    password_hash,
-                    role: role(name)?,
-                    demo,
-                })
-            })
+            conn.query_row(
+                "SELECT user, password_hash, role, demo, site FROM staff WHERE user = ?1",
+                [user],
+                staff_row,
+            )
+            .optional()?
+            .map(staff_account)
             .transpose()
         })
     }
@@ -613,20 +669,21 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
     ) -> StoreFuture<'_, Option<Session>> {
         self.read(move |conn| {
-            let row: Option<(String, String, i64)> = conn
+            let row: Option<(String, String, i64, Option<String>)> = conn
                 .query_row(
-                    "SELECT s.user, staff.role, s.expires_ms FROM sessions s \
+                    "SELECT s.user, staff.role, s.expires_ms, staff.site FROM sessions s \
                      JOIN staff ON staff.user = s.user \
                      WHERE s.token_sha256 = ?1 AND s.expires_ms > ?2",
                     params![token_sha256, ms(now)],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()?;
-            row.map(|(user, name, expires)| {
+            row.map(|(user, name, expires, site)| {
                 Ok(Session {
                     user,
                     role: role(name)?,
                     expires: time(expires),
+                    site,
                 })
             })
             .transpose()
@@ -635,54 +692,69 @@ impl Store for SqliteStore {
 
     fn devices(&self) -> StoreFuture<'_, Vec<DeviceStatus>> {
         self.read(|conn| {
-            let rows: Vec<(String, String, Option<i64>, Option<String>)> = conn
+            type Row = (
+                String,
+                String,
+                Option<i64>,
+                Option<String>,
+                Option<String>,
+                Option<i64>,
+                Option<i64>,
+            );
+            let rows: Vec<Row> = conn
                 .prepare(
-                    "SELECT d.id, d.site, h.received_ms, h.data FROM devices d \
-                     LEFT JOIN heartbeats h ON h.device = d.id ORDER BY d.id",
+                    "SELECT d.id, d.site, h.received_ms, h.data, d.township, h.created_ms, \
+                     i.received_ms FROM devices d \
+                     LEFT JOIN heartbeats h ON h.device = d.id \
+                     LEFT JOIN items i ON i.id = h.item_id ORDER BY d.id",
                 )?
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                })?
                 .collect::<Result<_, _>>()?;
             rows.into_iter()
-                .map(|(id, site, received, data)| {
-                    let heartbeat = data
-                        .map(|data| serde_json::from_str::<Heartbeat>(&data))
-                        .transpose()
-                        .map_err(corrupt("heartbeat"))?;
-                    Ok(DeviceStatus {
-                        id,
-                        site,
-                        last_seen: received.map(time),
-                        heartbeat,
-                    })
-                })
+                .map(
+                    |(id, site, received, data, township, hb_created, hb_received)| {
+                        let heartbeat = data
+                            .map(|data| serde_json::from_str::<Heartbeat>(&data))
+                            .transpose()
+                            .map_err(corrupt("heartbeat"))?;
+                        Ok(DeviceStatus {
+                            id,
+                            site,
+                            last_seen: received.map(time),
+                            heartbeat,
+                            township,
+                            heartbeat_times: hb_created
+                                .zip(hb_received)
+                                .map(|(c, r)| (time(c), time(r))),
+                        })
+                    },
+                )
                 .collect()
         })
     }
 
     fn complaints(&self, limit: u32) -> StoreFuture<'_, Vec<ComplaintRecord>> {
         self.read(move |conn| {
-            Ok(conn
-                .prepare(
-                    "SELECT c.key, c.device, d.site, c.about, c.text, c.contact, c.created_ms, \
-                     c.received_ms FROM complaints c JOIN devices d ON d.id = c.device \
+            conn.prepare(
+                "SELECT c.key, c.device, d.site, c.about, c.text, c.contact, c.created_ms, \
+                     c.received_ms, c.status FROM complaints c JOIN devices d ON d.id = c.device \
                      ORDER BY c.received_ms DESC, c.item_id DESC LIMIT ?1",
-                )?
-                .query_map([limit], |r| {
-                    Ok(ComplaintRecord {
-                        key: r.get(0)?,
-                        device: r.get(1)?,
-                        site: r.get(2)?,
-                        complaint: Complaint {
-                            about: r.get(3)?,
-                            text: r.get(4)?,
-                            contact: r.get(5)?,
-                        },
-                        status: ComplaintStatus::Received,
-                        created: time(r.get(6)?),
-                        received: time(r.get(7)?),
-                    })
-                })?
-                .collect::<Result<_, _>>()?)
+            )?
+            .query_map([limit], web::complaint_row)?
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .map(web::complaint_record)
+            .collect::<Result<_, _>>()
         })
     }
 
@@ -774,6 +846,87 @@ impl Store for SqliteStore {
                 ticket_stats: count("ticket_stats")?,
             })
         })
+    }
+
+    fn delete_session(&self, token_sha256: String) -> StoreFuture<'_, ()> {
+        self.write(move |conn| {
+            conn.execute(
+                "DELETE FROM sessions WHERE token_sha256 = ?1",
+                [token_sha256],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn staff_list(&self) -> StoreFuture<'_, Vec<StaffAccount>> {
+        self.read(|conn| {
+            conn.prepare("SELECT user, password_hash, role, demo, site FROM staff ORDER BY user")?
+                .query_map([], staff_row)?
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .map(staff_account)
+                .collect()
+        })
+    }
+
+    fn record_audit(&self, entry: AuditEntry) -> StoreFuture<'_, ()> {
+        self.write(move |conn| web::record_audit(conn, &entry))
+    }
+
+    fn audit(&self, limit: u32) -> StoreFuture<'_, Vec<AuditEntry>> {
+        self.read(move |conn| web::audit(conn, limit))
+    }
+
+    fn complaint_cases(&self, filter: CaseFilter) -> StoreFuture<'_, Vec<ComplaintCase>> {
+        self.read(move |conn| web::complaint_cases(conn, &filter))
+    }
+
+    fn complaint_case(&self, key: String) -> StoreFuture<'_, Option<ComplaintCase>> {
+        self.read(move |conn| web::complaint_case(conn, &key))
+    }
+
+    fn change_complaint(
+        &self,
+        key: String,
+        change: CaseChange,
+        audit: AuditEntry,
+    ) -> StoreFuture<'_, CaseUpdate> {
+        self.write(move |conn| web::change_complaint(conn, &key, &change, &audit))
+    }
+
+    fn rated_visits(&self, site: Option<String>, limit: u32) -> StoreFuture<'_, Vec<RatedVisit>> {
+        self.read(move |conn| web::rated_visits(conn, site.as_deref(), limit))
+    }
+
+    fn record_return_call(
+        &self,
+        device: String,
+        key: String,
+        outcome: String,
+        audit: AuditEntry,
+    ) -> StoreFuture<'_, bool> {
+        self.write(move |conn| web::record_return_call(conn, &device, &key, &outcome, &audit))
+    }
+
+    fn sync_alerts(
+        &self,
+        active: Vec<ActiveCondition>,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'_, AlertSync> {
+        self.write(move |conn| web::sync_alerts(conn, &active, now))
+    }
+
+    fn alerts(&self, closed_too: bool, limit: u32) -> StoreFuture<'_, Vec<AlertRecord>> {
+        self.read(move |conn| web::alerts(conn, closed_too, limit))
+    }
+
+    fn change_alert(
+        &self,
+        id: i64,
+        change: AlertChange,
+        audit: AuditEntry,
+    ) -> StoreFuture<'_, AlertUpdate> {
+        self.write(move |conn| web::change_alert(conn, id, change, &audit))
     }
 
     fn ticket_stats_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<TicketStatsRow>> {

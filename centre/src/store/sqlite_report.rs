@@ -1,4 +1,4 @@
-//! The SQLite side of the reports: the schema step to version 2 (the ticket statistics' new
+//! The SQLite side of the reports: the schema step to version 3 (the ticket statistics' new
 //! columns, backfilled from the stored items, and the indexes of the report queries) and the
 //! report queries themselves. Called by [`super::SqliteStore`].
 
@@ -13,9 +13,9 @@ use super::report::{
 };
 use crate::error::StoreError;
 
-/// Version 2: the ticket statistics' wait-time histogram, service time sum and count and tickets by
+/// Version 3: the ticket statistics' wait-time histogram, service time sum and count and tickets by
 /// hour (NULL for reports of older kiosks), and indexes by day and by time for the reports.
-const TO_VERSION_2: &str = "
+const TO_VERSION_3: &str = "
 ALTER TABLE ticket_stats ADD COLUMN wait_minutes TEXT;
 ALTER TABLE ticket_stats ADD COLUMN service_count INTEGER;
 ALTER TABLE ticket_stats ADD COLUMN service_total_secs INTEGER;
@@ -26,17 +26,18 @@ CREATE INDEX IF NOT EXISTS ratings_created ON ratings(created_ms);
 CREATE INDEX IF NOT EXISTS items_kind_created ON items(kind, created_ms);
 ";
 
-/// Applies the schema steps after `version` (the file's `user_version`, 0 for a new file whose
-/// version-1 tables were just created), inside the caller's transaction.
+/// Applies the reports' schema step when the file is older than version 3 (`version` is its
+/// `user_version`, 0 for a new file whose earlier tables were just created), inside the caller's
+/// transaction.
 pub(super) fn upgrade(conn: &Connection, version: i64) -> Result<(), StoreError> {
-    if version < 2 {
-        conn.execute_batch(TO_VERSION_2)?;
+    if version < 3 {
+        conn.execute_batch(TO_VERSION_3)?;
         backfill_ticket_stats(conn)?;
     }
     Ok(())
 }
 
-/// Fills the new columns from the stored items: a version-1 centre kept the body of a newer
+/// Fills the new columns from the stored items: an older centre kept the body of a newer
 /// kiosk's report whole, so nothing it sent is lost by the upgrade.
 fn backfill_ticket_stats(conn: &Connection) -> Result<(), StoreError> {
     let rows: Vec<(i64, String)> = conn

@@ -1,0 +1,141 @@
+//! `GET/POST /staff/login`, `POST /staff/logout`, and `/staff` (to the fleet).
+
+use axum::{
+    Form,
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+
+use super::{
+    html::esc,
+    session::{StaffUser, WebError, check_origin, clear_cookie, set_cookie},
+};
+use crate::{
+    api::{AppState, check_password},
+    auth::{new_token, token_sha256},
+    store::AuditEntry,
+};
+
+fn login_page(error: Option<&str>) -> Html<String> {
+    let error = error
+        .map(|e| format!("<p class=\"error\" id=\"login-error\">{}</p>", esc(e)))
+        .unwrap_or_default();
+    Html(format!(
+        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>登录 Log in · 公共法律服务中心 Centre</title>\
+         <link rel=\"stylesheet\" href=\"/staff/style.css\"></head><body>\
+         <header><span class=\"brand\">公共法律服务中心 Legal Service Centre</span></header>\
+         <main><div class=\"card login\"><h1>工作人员登录 Staff login</h1>{error}\
+         <form method=\"post\" action=\"/staff/login\">\
+         <label for=\"user\">用户名 User</label><input id=\"user\" name=\"user\" autocomplete=\"username\" required>\
+         <label for=\"password\">密码 Password</label>\
+         <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
+         <p><button id=\"login\">登录 Log in</button></p></form></div></main></body></html>"
+    ))
+}
+
+/// `GET /staff/login`.
+pub(super) async fn form(user: Option<StaffUser>) -> Response {
+    if user.is_some() {
+        return Redirect::to("/staff/fleet").into_response();
+    }
+    login_page(None).into_response()
+}
+
+#[derive(Deserialize)]
+pub(super) struct LoginForm {
+    user: String,
+    password: String,
+}
+
+/// `POST /staff/login`: checks the password, creates a session, sets the cookie, audits.
+pub(super) async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    check_origin(&headers)?;
+    let now = state.now();
+    let Some(account) = check_password(&state, &form.user, form.password)
+        .await
+        .map_err(|err| WebError::new(err.status, err.reason))?
+    else {
+        let tried: String = form.user.chars().take(64).collect();
+        state
+            .store()
+            .record_audit(AuditEntry::new(now, tried, "login_failed", "", "web"))
+            .await?;
+        return Ok((
+            StatusCode::UNAUTHORIZED,
+            login_page(Some("用户名或密码错误 Wrong user or password")),
+        )
+            .into_response());
+    };
+    let token = new_token();
+    let ttl = state.session_ttl();
+    state
+        .store()
+        .create_session(token_sha256(&token), account.user.clone(), now, now + ttl)
+        .await?;
+    state
+        .store()
+        .record_audit(AuditEntry::new(now, &account.user, "login", "", "web"))
+        .await?;
+    let cookie = set_cookie(
+        &token,
+        ttl.num_seconds(),
+        state.web().settings.secure_cookies,
+    );
+    let mut response = Redirect::to("/staff/fleet").into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub(super) struct CsrfOnly {
+    csrf: String,
+}
+
+/// `POST /staff/logout`: ends the session, clears the cookie, audits.
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    user: StaffUser,
+    headers: HeaderMap,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, WebError> {
+    user.check_post(&headers, &form.csrf)?;
+    state
+        .store()
+        .delete_session(user.token_sha256.clone())
+        .await?;
+    state
+        .store()
+        .record_audit(AuditEntry::new(state.now(), &user.user, "logout", "", ""))
+        .await?;
+    let mut response = Redirect::to("/staff/login").into_response();
+    if let Ok(value) = HeaderValue::from_str(&clear_cookie(state.web().settings.secure_cookies)) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+/// `GET /staff`.
+pub(super) async fn home() -> Redirect {
+    Redirect::to("/staff/fleet")
+}
+
+/// `GET /staff/style.css`: the one style sheet, embedded in the binary.
+pub(super) async fn style() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("style.css"),
+    )
+}

@@ -1,0 +1,334 @@
+//! Shared by the web app's tests: a centre on a loopback port over a real SQLite file with configured
+//! accounts (an administrator, a supervisor, two managers of two sites), a manual clock, and a
+//! browser-like client that keeps the session cookie and sends same-origin POSTs.
+
+#![allow(dead_code, unreachable_pub, missing_docs)]
+
+use std::{path::Path, sync::Arc};
+
+use centre::{
+    Accounts, ApiSettings, AppState, CentreConfig, SqliteStore, Store, install_accounts,
+    web::{WebSettings, csrf_token, url_value},
+};
+use chrono::{DateTime, Utc};
+use clock::ManualWallClock;
+use reqwest::{StatusCode, header};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+pub const PASSWORD: &str = "a long enough password";
+pub const SITE_A: &str = "向阳镇工作站";
+pub const SITE_B: &str = "石桥镇工作站";
+pub const TOKEN_A: &str = "token-of-kiosk-a";
+pub const TOKEN_B: &str = "token-of-kiosk-b";
+
+/// A centre with two devices (`kiosk-a` at [`SITE_A`] in 向阳镇, `kiosk-b` at [`SITE_B`]) and the
+/// staff `admin`, `super`, `manager-a`, `manager-b`, all with [`PASSWORD`].
+pub struct WebCentre {
+    pub base: String,
+    pub store: Arc<dyn Store>,
+    pub clock: ManualWallClock,
+    pub db_path: std::path::PathBuf,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+pub fn config(extra: &str) -> CentreConfig {
+    let hash = centre::auth::hash_password(PASSWORD).unwrap();
+    let token = |t: &str| centre::auth::token_sha256(t);
+    let text = format!(
+        r#"
+{extra}
+[[devices]]
+id = "kiosk-a"
+site = "{SITE_A}"
+township = "向阳镇"
+token_sha256 = "{ta}"
+
+[[devices]]
+id = "kiosk-b"
+site = "{SITE_B}"
+token_sha256 = "{tb}"
+
+[[staff]]
+user = "admin"
+password_hash = "{hash}"
+role = "administrator"
+
+[[staff]]
+user = "super"
+password_hash = "{hash}"
+role = "supervisor"
+
+[[staff]]
+user = "manager-a"
+password_hash = "{hash}"
+role = "manager"
+site = "{SITE_A}"
+
+[[staff]]
+user = "manager-b"
+password_hash = "{hash}"
+role = "manager"
+site = "{SITE_B}"
+"#,
+        ta = token(TOKEN_A),
+        tb = token(TOKEN_B),
+    );
+    CentreConfig::parse(Path::new("test.toml"), &text).unwrap()
+}
+
+impl WebCentre {
+    /// Starts on 127.0.0.1:0 with `config`'s accounts and web settings, the clock at `now`.
+    pub async fn start(dir: &Path, config: CentreConfig, now: DateTime<Utc>) -> Self {
+        Self::start_with(dir, config.clone(), now, config.web_settings()).await
+    }
+
+    pub async fn start_with(
+        dir: &Path,
+        config: CentreConfig,
+        now: DateTime<Utc>,
+        web: WebSettings,
+    ) -> Self {
+        let settings = ApiSettings {
+            session_ttl: std::time::Duration::from_secs(u64::from(config.session_hours) * 3600),
+            online_window: std::time::Duration::from_secs(config.online_window_secs),
+            ..ApiSettings::default()
+        };
+        let db_path = dir.join("centre.sqlite3");
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db_path).unwrap());
+        install_accounts(store.as_ref(), &Accounts::Configured(config))
+            .await
+            .unwrap();
+        let clock = ManualWallClock::new(now);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = oneshot::channel();
+        let state =
+            AppState::new(Arc::clone(&store), Arc::new(clock.clone()), settings).with_web(web);
+        tokio::spawn(async move {
+            centre::serve(listener, state, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        Self {
+            base,
+            store,
+            clock,
+            db_path,
+            shutdown: Some(tx),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser without a session.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            base: self.base.clone(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            session: None,
+        }
+    }
+
+    /// A browser logged in as `user`.
+    pub async fn login(&self, user: &str) -> Browser {
+        let mut browser = self.browser();
+        let (status, _) = browser.login(user, PASSWORD).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{user} logs in");
+        browser
+    }
+
+    /// Delivers an outbox item as `device` would.
+    pub async fn deliver(&self, token: &str, item: &Value) -> u16 {
+        let response = reqwest::Client::new()
+            .post(self.url("/api/v1/outbox"))
+            .bearer_auth(token)
+            .header("Idempotency-Key", item["key"].as_str().unwrap())
+            .json(item)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        assert!(status < 300, "{status}: {}", response.text().await.unwrap());
+        status
+    }
+}
+
+impl Drop for WebCentre {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// A browser-like client: keeps the session cookie, sends `Origin` with POSTs, never follows
+/// redirects (tests look at them).
+pub struct Browser {
+    base: String,
+    pub client: reqwest::Client,
+    pub session: Option<String>,
+}
+
+impl Browser {
+    pub fn csrf(&self) -> String {
+        csrf_token(self.session.as_deref().unwrap_or_default())
+    }
+
+    fn cookie(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.session {
+            Some(token) => request.header(header::COOKIE, format!("centre_session={token}")),
+            None => request,
+        }
+    }
+
+    pub async fn login(&mut self, user: &str, password: &str) -> (StatusCode, String) {
+        let response = self
+            .client
+            .post(format!("{}/staff/login", self.base))
+            .header(header::ORIGIN, &self.base)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form_body(&[("user", user), ("password", password)]))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        if let Some(cookie) = response.headers().get(header::SET_COOKIE) {
+            let cookie = cookie.to_str().unwrap().to_owned();
+            let token = cookie
+                .strip_prefix("centre_session=")
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap();
+            self.session = Some(token.to_owned());
+            assert!(cookie.contains("HttpOnly"), "{cookie}");
+            assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+            assert!(cookie.contains("Path=/"), "{cookie}");
+        }
+        (status, response.text().await.unwrap())
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, String) {
+        let response = self
+            .cookie(self.client.get(format!("{}{path}", self.base)))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let text = response.text().await.unwrap();
+        (status, location.unwrap_or(text))
+    }
+
+    pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
+        let (status, text) = self.get(path).await;
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// POSTs a form with this session's CSRF token and a same-origin `Origin`.
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+        let csrf = self.csrf();
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("csrf", &csrf));
+        self.post_raw(path, &fields, Some(&self.base)).await
+    }
+
+    /// POSTs a form as given, with `origin` (none: no Origin header).
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        origin: Option<&str>,
+    ) -> (StatusCode, String) {
+        let mut request = self
+            .cookie(self.client.post(format!("{}{path}", self.base)))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form_body(form));
+        if let Some(origin) = origin {
+            request = request.header(header::ORIGIN, origin);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let text = response.text().await.unwrap();
+        (status, location.unwrap_or(text))
+    }
+}
+
+/// A form body, `application/x-www-form-urlencoded`.
+pub fn form_body(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", url_value(k), url_value(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// An outbox item as the kiosk writes it.
+pub fn item(key: &str, device: &str, created: &str, kind: &str, data: Value) -> Value {
+    json!({ "key": key, "device": device, "created": created, "kind": kind, "data": data })
+}
+
+pub fn complaint(key: &str, device: &str, text: &str, contact: Option<&str>) -> Value {
+    item(
+        key,
+        device,
+        "2026-03-02T01:00:00Z",
+        "complaint",
+        json!({ "about": "general", "text": text, "contact": contact }),
+    )
+}
+
+pub fn rating(key: &str, device: &str, service: &str, ticket: &str, score: u8) -> Value {
+    item(
+        key,
+        device,
+        "2026-03-02T01:00:00Z",
+        "rating",
+        json!({ "service": service, "ticket": ticket, "score": score, "comment": "" }),
+    )
+}
+
+/// A heartbeat created at `created` with the printer's `paper` state.
+pub fn heartbeat(key: &str, device: &str, created: &str, paper: &str) -> Value {
+    item(
+        key,
+        device,
+        created,
+        "heartbeat",
+        json!({
+            "content_version": 7, "content_stale": false, "clock": "plausible",
+            "last_sync_error": null, "outbox_pending": 0, "content_age_secs": 3600,
+            "devices": {
+                "printer": {"checked_at": created, "online": true, "paper": paper,
+                            "cover_open": false, "error": false},
+                "id_reader": {"configured": true, "sam_ok": true, "read_since_start": false},
+                "led_panel": "none", "queue_host": true, "queue_host_reachable": true,
+                "board": null, "disk_free_bytes": 1000000000, "uptime_secs": 60, "restarts": 0
+            },
+            "problems": []
+        }),
+    )
+}
+
+/// Monday 2026-03-02 09:00 in the district (01:00 UTC).
+pub fn monday_morning() -> DateTime<Utc> {
+    "2026-03-02T01:00:00Z".parse().unwrap()
+}

@@ -134,10 +134,11 @@ pub struct TicketStats {
     pub no_show: u32,
     /// Mean wait from issue to call, seconds.
     pub mean_wait_secs: u32,
-    /// Waiting times of the tickets called, as a histogram of whole minutes (rounded down):
-    /// minute → tickets (`{"0":3,"12":1}`). Minutes are at most [`TICKET_STATS_MAX_MINUTES`].
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub wait_minutes: BTreeMap<u32, u32>,
+    /// Waiting times of the tickets called, as a histogram of whole minutes (rounded down): entry
+    /// `m` counts the tickets that waited `m` minutes (`[3,0,1]`: three under a minute, one of 2
+    /// minutes), without trailing zeros; at most [`TICKET_STATS_MAX_MINUTES`] + 1 entries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wait_minutes: Vec<u32>,
     /// Tickets whose service time is known (with `service_total_secs`; at most `served`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_count: Option<u32>,
@@ -169,16 +170,13 @@ impl TicketStats {
                 return Some(format!("{name}: more than {max} tickets"));
             }
         }
-        if let Some((minute, _)) = self
-            .wait_minutes
-            .iter()
-            .find(|(m, _)| **m > TICKET_STATS_MAX_MINUTES)
-        {
+        if self.wait_minutes.len() > TICKET_STATS_MAX_MINUTES as usize + 1 {
             return Some(format!(
-                "wait_minutes: {minute} is longer than a day ({TICKET_STATS_MAX_MINUTES} minutes)"
+                "wait_minutes: {} entries, more than a day ({TICKET_STATS_MAX_MINUTES} minutes)",
+                self.wait_minutes.len()
             ));
         }
-        let waits: u64 = self.wait_minutes.values().map(|&n| u64::from(n)).sum();
+        let waits: u64 = self.wait_minutes.iter().map(|&n| u64::from(n)).sum();
         if waits > u64::from(max) {
             return Some(format!("wait_minutes: more than {max} tickets"));
         }

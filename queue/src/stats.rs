@@ -59,11 +59,16 @@ impl ServiceDayStats {
         self.service_secs.iter().map(|&s| u64::from(s)).sum()
     }
 
-    /// Waiting times as a histogram of whole minutes (rounded down): minute → tickets.
-    pub fn wait_minutes(&self) -> BTreeMap<u32, u32> {
-        let mut histogram = BTreeMap::new();
+    /// Waiting times as a histogram of whole minutes (rounded down): entry `m` counts the tickets
+    /// that waited `m` minutes; empty when nobody was called (no trailing zeros).
+    pub fn wait_minutes(&self) -> Vec<u32> {
+        let mut histogram = Vec::new();
         for &secs in &self.wait_secs {
-            *histogram.entry(secs / 60).or_insert(0) += 1;
+            let minute = (secs / 60) as usize;
+            if histogram.len() <= minute {
+                histogram.resize(minute + 1, 0);
+            }
+            histogram[minute] += 1;
         }
         histogram
     }
@@ -215,8 +220,9 @@ mod tests {
         assert_eq!(notary.service_total_secs(), 720);
         assert_eq!(
             notary.wait_minutes(),
-            BTreeMap::from([(0, 1), (1, 1), (12, 1)])
+            vec![1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]
         );
+        assert!(ServiceDayStats::default().wait_minutes().is_empty());
     }
 
     #[test]

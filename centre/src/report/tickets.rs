@@ -52,8 +52,8 @@ pub struct TicketReportRow {
 /// What is being added up for one row.
 struct Sum {
     row: TicketReportRow,
-    /// None once a device without a histogram took part.
-    waits: Option<BTreeMap<u32, u64>>,
+    /// Tickets per minute of waiting; none once a device without a histogram took part.
+    waits: Option<Vec<u64>>,
     /// (count, total seconds); none once a device without them took part.
     service: Option<(u64, u64)>,
 }
@@ -82,7 +82,7 @@ pub fn combine(rows: &[TicketStatsRow]) -> Vec<TicketReportRow> {
                     service_mean_secs: None,
                     issued_by_hour: Some([0; 24]),
                 },
-                waits: Some(BTreeMap::new()),
+                waits: Some(Vec::new()),
                 service: Some((0, 0)),
             }),
             Entry::Occupied(slot) => slot.into_mut(),
@@ -102,8 +102,11 @@ pub fn combine(rows: &[TicketStatsRow]) -> Vec<TicketReportRow> {
             _ => None,
         };
         sum.waits = sum.waits.take().filter(|_| detailed).map(|mut waits| {
-            for (&minute, &n) in &s.wait_minutes {
-                *waits.entry(minute).or_insert(0) += u64::from(n);
+            if waits.len() < s.wait_minutes.len() {
+                waits.resize(s.wait_minutes.len(), 0);
+            }
+            for (total, &n) in waits.iter_mut().zip(&s.wait_minutes) {
+                *total += u64::from(n);
             }
             waits
         });
@@ -130,22 +133,23 @@ pub fn combine(rows: &[TicketStatsRow]) -> Vec<TicketReportRow> {
         .collect()
 }
 
-/// The nearest-rank `pct` percentile of a histogram (minute → tickets): the smallest minute at
-/// which at least `⌈pct/100 × n⌉` tickets are counted. None for an empty histogram.
-pub fn percentile_minutes(histogram: &BTreeMap<u32, u64>, pct: u64) -> Option<u32> {
-    let n: u64 = histogram.values().sum();
+/// The nearest-rank `pct` percentile of a histogram (entry `m`: tickets that waited `m` minutes):
+/// the smallest minute at which at least `⌈pct/100 × n⌉` tickets are counted. None for an empty
+/// histogram.
+pub fn percentile_minutes(histogram: &[u64], pct: u64) -> Option<u32> {
+    let n: u64 = histogram.iter().sum();
     if n == 0 {
         return None;
     }
     let rank = (n * pct).div_ceil(100).clamp(1, n);
     let mut seen = 0;
-    for (&minute, &count) in histogram {
+    for (minute, &count) in histogram.iter().enumerate() {
         seen += count;
         if seen >= rank {
-            return Some(minute);
+            return u32::try_from(minute).ok();
         }
     }
-    histogram.keys().next_back().copied()
+    None
 }
 
 #[cfg(test)]
@@ -158,7 +162,11 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
     }
 
-    fn row(device: &str, site: &str, waits: &[(u32, u32)], detailed: bool) -> TicketStatsRow {
+    fn row(device: &str, site: &str, waits: &[(usize, u32)], detailed: bool) -> TicketStatsRow {
+        let mut wait_minutes = vec![0; waits.iter().map(|&(m, _)| m + 1).max().unwrap_or(0)];
+        for &(minute, n) in waits {
+            wait_minutes[minute] = n;
+        }
         let mut hours = [0; 24];
         hours[9] = 2;
         hours[10] = 1;
@@ -172,7 +180,7 @@ mod tests {
                 served: 2,
                 no_show: 1,
                 mean_wait_secs: 100,
-                wait_minutes: waits.iter().copied().collect(),
+                wait_minutes,
                 service_count: detailed.then_some(2),
                 service_total_secs: detailed.then_some(if device == "a" { 600 } else { 301 }),
                 issued_by_hour: detailed.then_some(hours),
@@ -218,11 +226,18 @@ mod tests {
 
     #[test]
     fn percentiles_are_nearest_rank() {
-        let h = |pairs: &[(u32, u64)]| pairs.iter().copied().collect::<BTreeMap<_, _>>();
+        let h = |pairs: &[(usize, u64)]| {
+            let mut histogram = vec![0; pairs.iter().map(|&(m, _)| m + 1).max().unwrap_or(0)];
+            for &(minute, n) in pairs {
+                histogram[minute] = n;
+            }
+            histogram
+        };
         assert_eq!(percentile_minutes(&h(&[]), 50), None);
+        assert_eq!(percentile_minutes(&[0, 0], 50), None);
         assert_eq!(percentile_minutes(&h(&[(4, 1)]), 90), Some(4));
         // 10 values 1..=10: the median is the 5th, the P90 the 9th.
-        let ten: Vec<(u32, u64)> = (1..=10).map(|m| (m, 1)).collect();
+        let ten: Vec<(usize, u64)> = (1..=10).map(|m| (m, 1)).collect();
         assert_eq!(percentile_minutes(&h(&ten), 50), Some(5));
         assert_eq!(percentile_minutes(&h(&ten), 90), Some(9));
         assert_eq!(percentile_minutes(&h(&[(0, 9), (60, 1)]), 90), Some(0));

@@ -2,8 +2,6 @@
 //! columns, backfilled from the stored items, and the indexes of the report queries) and the
 //! report queries themselves. Called by [`super::SqliteStore`].
 
-use std::collections::BTreeMap;
-
 use content::{OutboxMessage, OutboxPayload, TicketStats};
 use rusqlite::{Connection, params};
 
@@ -139,10 +137,10 @@ pub(super) fn ticket_stats_rows(
     for row in rows {
         let (device, site, day, service, counts, waits, service_count, service_total, hours) = row?;
         let (issued, served, no_show, mean_wait_secs) = counts;
-        let wait_minutes: BTreeMap<u32, u32> = match waits {
+        let wait_minutes: Vec<u32> = match waits {
             Some(text) => serde_json::from_str(&text)
                 .map_err(|e| corrupt("ticket statistics wait_minutes")(e.to_string()))?,
-            None => BTreeMap::new(),
+            None => Vec::new(),
         };
         let issued_by_hour: Option<[u32; 24]> = hours
             .map(|text| serde_json::from_str(&text))

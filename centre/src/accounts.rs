@@ -11,6 +11,8 @@ use crate::{
 };
 
 /// Where the accounts come from.
+// Made once at start-up and passed by reference: the size of the configuration does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Accounts {
     /// The demo: staff `admin` / `admin-demo`, device `demo-kiosk` with token `demo-device-token`.

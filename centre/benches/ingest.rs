@@ -1,11 +1,13 @@
-//! Outbox items stored per second over loopback HTTP into SQLite (WAL, `synchronous=FULL`: every 201
-//! is on disk), with the latency of each request.
+//! Outbox items stored per second over loopback HTTP, with the latency of each request: into SQLite
+//! (WAL, `synchronous=FULL`) and, when `CENTRE_TEST_DATABASE_URL` names a server, into PostgreSQL
+//! (`synchronous_commit=on`, a fresh database on that server). Every 201 is on disk.
 //!
 //! `cargo bench -p centre --bench ingest`. 300 devices (a district) send a mix of heartbeats,
 //! ratings, complaints and ticket statistics, each over its client's keep-alive connection; then the
 //! same items are sent again (200, nothing stored). Prints a Markdown table for `centre/README.md`.
-//! `-- --test` is a smoke run that checks every answer and the stored counts; its figures are not
-//! measurements.
+//! `-- --test` is a smoke run on each engine that checks every answer and the stored counts; its
+//! figures are not measurements. Without `CENTRE_TEST_DATABASE_URL` the PostgreSQL run is skipped
+//! (under CI, where `.ci/run` starts a server, that fails).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -17,7 +19,7 @@ use std::{
 
 use centre::{Accounts, ApiSettings, CentreConfig, auth};
 use serde_json::{Value, json};
-use support::{TestCentre, item};
+use support::{TestCentre, db::TestDb, item};
 
 const DEVICES: usize = 300;
 
@@ -34,7 +36,19 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(run(items));
+    runtime.block_on(async {
+        let sqlite = TestDb::sqlite_in(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")));
+        let mut rows = run(&sqlite, "SQLite", items).await;
+        drop(sqlite);
+        if let Some(postgres) = TestDb::postgres("the ingest benchmark").await {
+            rows.extend(run(&postgres, "PostgreSQL", items).await);
+        }
+        println!("| engine | run | items | clients | items/s | p50 | p99 | max |");
+        println!("|---|---|---:|---:|---:|---:|---:|---:|");
+        for row in rows {
+            println!("{row}");
+        }
+    });
 }
 
 fn token(device: usize) -> String {
@@ -148,9 +162,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index]
 }
 
-async fn run(items: usize) {
-    // On the target directory's disk, not a tmpfs: durability costs what it costs.
-    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+/// One engine's runs; returns their table rows. SQLite is on the target directory's disk (not a
+/// tmpfs): durability costs what it costs.
+async fn run(db: &TestDb, engine: &str, items: usize) -> Vec<String> {
     let mut text = String::new();
     for device in 0..DEVICES {
         text.push_str(&format!(
@@ -163,7 +177,7 @@ async fn run(items: usize) {
     let config = CentreConfig::parse(std::path::Path::new("bench.toml"), &text).unwrap();
     let centre = Arc::new(
         TestCentre::start(
-            dir.path(),
+            db,
             &Accounts::Configured(config),
             Arc::new(clock::SystemWallClock),
             ApiSettings::default(),
@@ -194,24 +208,26 @@ async fn run(items: usize) {
         .count();
     assert_eq!(counts.complaints as usize, complaints);
 
-    println!("| run | items | clients | items/s | p50 | p99 | max |");
-    println!("|---|---:|---:|---:|---:|---:|---:|");
-    for mut m in results {
-        m.latencies.sort();
-        let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1000.0);
-        println!(
-            "| {} | {} | {} | {:.0} | {} | {} | {} |",
-            m.label,
-            m.items,
-            m.clients,
-            m.items as f64 / m.elapsed.as_secs_f64(),
-            ms(percentile(&m.latencies, 0.50)),
-            ms(percentile(&m.latencies, 0.99)),
-            ms(*m.latencies.last().unwrap()),
-        );
-    }
     println!(
-        "\nStored: {} items ({} complaints, {} ratings, {} devices' heartbeats, {} ticket statistics rows).",
+        "{engine}: stored {} items ({} complaints, {} ratings, {} devices' heartbeats, {} ticket \
+         statistics rows).",
         counts.items, counts.complaints, counts.ratings, counts.heartbeats, counts.ticket_stats
     );
+    results
+        .into_iter()
+        .map(|mut m| {
+            m.latencies.sort();
+            let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1000.0);
+            format!(
+                "| {engine} | {} | {} | {} | {:.0} | {} | {} | {} |",
+                m.label,
+                m.items,
+                m.clients,
+                m.items as f64 / m.elapsed.as_secs_f64(),
+                ms(percentile(&m.latencies, 0.50)),
+                ms(percentile(&m.latencies, 0.99)),
+                ms(*m.latencies.last().unwrap()),
+            )
+        })
+        .collect()
 }

@@ -14,6 +14,23 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    /// PostgreSQL failed: connecting, a query, or a transaction.
+    #[error("PostgreSQL {target}: {source}")]
+    Postgres {
+        /// Which server and database (`host … port … database … user …`; never a password).
+        target: String,
+        /// What the client or the server said.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    /// No PostgreSQL connection could be had from the pool.
+    #[error("PostgreSQL {target}: no connection: {reason}")]
+    Pool {
+        /// Which server and database (never a password).
+        target: String,
+        /// Why (timed out, closed, or the connection failed).
+        reason: String,
+    },
     /// Creating the database file or setting its mode failed.
     #[error("database file {path}: {source}")]
     File {
@@ -34,7 +51,7 @@ pub enum StoreError {
     /// The database URL is not one this version can use.
     #[error("database URL `{url}`: {reason}")]
     Url {
-        /// The URL as given (without a password: only its scheme is quoted for `postgres://`).
+        /// The URL as given, its password (if any) replaced by `***`.
         url: String,
         /// Why it cannot be used.
         reason: String,

@@ -80,6 +80,15 @@ pub fn parse(header_key: Option<&str>, body: &[u8]) -> Result<Item, Malformed> {
     check_key(header_key)?;
     let text = std::str::from_utf8(body).map_err(|_| Malformed::NotUtf8)?;
     let message = read_message(text)?;
+    // JSON may carry U+0000 as `\u0000`; PostgreSQL cannot store it in text, so no engine takes it.
+    if text.contains("u0000")
+        && let Ok(value) = serde_json::from_str::<serde_json::Value>(text)
+        && let Some(path) = nul_at(&value)
+    {
+        return Err(Malformed::Body(format!(
+            "{path}: contains the character U+0000 (NUL), which cannot be stored"
+        )));
+    }
     if message.key != header_key {
         return Err(Malformed::KeyMismatch {
             header: header_key.to_owned(),
@@ -94,6 +103,32 @@ pub fn parse(header_key: Option<&str>, body: &[u8]) -> Result<Item, Malformed> {
         message,
         body: text.to_owned(),
     })
+}
+
+/// The path (`data.text`) of the first string or object key holding U+0000, if any.
+fn nul_at(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) if s.contains('\0') => Some(".".into()),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_at(item).map(|rest| join_path(&format!("[{i}]"), &rest))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                return Some(key.escape_default().to_string());
+            }
+            nul_at(item).map(|rest| join_path(key, &rest))
+        }),
+        _ => None,
+    }
+}
+
+fn join_path(head: &str, rest: &str) -> String {
+    match rest {
+        "." => head.to_owned(),
+        rest if rest.starts_with('[') => format!("{head}{rest}"),
+        rest => format!("{head}.{rest}"),
+    }
 }
 
 /// The envelope of an item, read first so that an error in `data` names its field (`data.score`).

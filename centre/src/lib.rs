@@ -4,7 +4,8 @@
 //!
 //! - [`ingest`]: what a well-formed outbox item is (the body is [`content::OutboxMessage`], so the centre
 //!   reads exactly what the kiosk writes) and why one is refused.
-//! - [`store`]: the [`Store`] trait and its SQLite implementation, [`SqliteStore`].
+//! - [`store`]: the [`Store`] trait and its implementations, [`SqliteStore`] (the default) and
+//!   [`PostgresStore`].
 //! - [`api`]: the HTTP routes (`POST /api/v1/outbox`, `POST /api/v1/login`, `GET /api/v1/devices`,
 //!   `GET /api/v1/complaints`, `GET /api/v1/ratings`).
 //! - [`report`]: the reports (tickets, complaints, ratings, needs surveys): combining, CSV, SVG
@@ -37,4 +38,4 @@ pub use api::{ApiSettings, ApiToken, AppState, router};
 pub use config::{ApiTokenEntry, CentreConfig, DeviceEntry, StaffEntry};
 pub use error::{AuthError, ConfigError, StartError, StoreError};
 pub use server::serve;
-pub use store::{SqliteStore, Store, open_store};
+pub use store::{PostgresStore, SqliteStore, Store, open_store};

@@ -39,7 +39,8 @@ enum Command {
         /// Where to listen (default: the configuration's `listen`, else 127.0.0.1:8480).
         #[arg(long)]
         listen: Option<SocketAddr>,
-        /// `sqlite:PATH` (default: centre.sqlite3 in the data directory).
+        /// `sqlite:PATH` or `postgres://USER:PASSWORD@HOST:PORT/DATABASE` (default: centre.sqlite3
+        /// in the data directory).
         #[arg(long)]
         database: Option<String>,
     },
@@ -121,7 +122,7 @@ async fn run(
         .unwrap_or_else(|| PathBuf::from("centre-data"));
     create_private_dir(&data_dir)?;
     let database = database.or_else(|| config.as_ref().and_then(|c| c.database.clone()));
-    let store = open_store(database.as_deref(), &data_dir)?;
+    let store = open_store(database.as_deref(), &data_dir).await?;
     let settings = config
         .as_ref()
         .map_or_else(ApiSettings::default, |c| ApiSettings {

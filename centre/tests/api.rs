@@ -1,6 +1,8 @@
-//! The HTTP API on a loopback port over a real SQLite file: idempotent ingest, every refusal with its
-//! reason, device and staff authentication, the lists, masking, and a reopen of the database.
+//! The HTTP API on a loopback port over a real database, each test on SQLite and on PostgreSQL
+//! (`sqlite::NAME`, `postgres::NAME`): idempotent ingest, every refusal with its reason and nothing
+//! stored, device and staff authentication, the lists, masking, and a reopen of the database.
 
+#[macro_use]
 mod support;
 
 use std::sync::Arc;
@@ -9,17 +11,20 @@ use centre::{Accounts, ApiSettings, CentreConfig, StartError, auth, install_acco
 use chrono::{Duration, TimeZone as _, Utc};
 use clock::ManualWallClock;
 use serde_json::{Value, json};
-use support::{DEMO_DEVICE, DEMO_TOKEN, TestCentre, complaint, item, rating};
+use support::{DEMO_DEVICE, DEMO_TOKEN, TestCentre, complaint, db::TestDb, item, rating};
 
-fn count(db: &std::path::Path, sql: &str) -> i64 {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.query_row(sql, [], |r| r.get(0)).unwrap()
-}
+on_both_engines!(
+    the_same_key_is_stored_once,
+    malformed_items_are_refused_with_a_reason_and_nothing_is_stored,
+    devices_need_their_own_token,
+    two_devices_may_use_the_same_key,
+    staff_log_in_and_read_devices_complaints_and_ratings,
+    a_reopened_database_keeps_everything,
+    the_demo_is_refused_once_real_accounts_exist,
+);
 
-#[tokio::test]
-async fn the_same_key_is_stored_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let centre = TestCentre::demo(dir.path()).await;
+async fn the_same_key_is_stored_once(db: TestDb) {
+    let centre = TestCentre::demo(&db).await;
     let first = complaint("T-ABCD-EFGH", "窗口等候时间太长", Some("13812345678"));
 
     let (status, receipt) = centre.post_item(&first).await;
@@ -32,8 +37,8 @@ async fn the_same_key_is_stored_once() {
 
     let counts = centre.store.counts().await.unwrap();
     assert_eq!((counts.items, counts.complaints), (1, 1));
-    assert_eq!(count(&centre.db_path, "SELECT COUNT(*) FROM items"), 1);
-    assert_eq!(count(&centre.db_path, "SELECT COUNT(*) FROM complaints"), 1);
+    assert_eq!(db.count("SELECT COUNT(*) FROM items").await, 1);
+    assert_eq!(db.count("SELECT COUNT(*) FROM complaints").await, 1);
 
     // The same key with a different item: refused, nothing changed (409: the kiosk stops retrying).
     let changed = complaint("T-ABCD-EFGH", "另一件事", None);
@@ -43,23 +48,23 @@ async fn the_same_key_is_stored_once() {
     // Another device may use the same key (`stats:DAY:SERVICE` is the same on every kiosk): keys are
     // unique per device. Checked in `two_devices_may_use_the_same_key`.
 
-    use std::os::unix::fs::PermissionsExt as _;
-    for suffix in ["", "-wal", "-shm"] {
-        let path = format!("{}{suffix}", centre.db_path.display());
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600, "{path}");
+    if let Some(db_path) = db.sqlite_path() {
+        use std::os::unix::fs::PermissionsExt as _;
+        for suffix in ["", "-wal", "-shm"] {
+            let path = format!("{}{suffix}", db_path.display());
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{path}");
+        }
+        let conn = rusqlite::Connection::open(&db_path).unwrap();
+        let journal: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(journal, "wal");
     }
-    let conn = rusqlite::Connection::open(&centre.db_path).unwrap();
-    let journal: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(journal, "wal");
 }
 
-#[tokio::test]
-async fn malformed_items_are_refused_with_a_reason_and_nothing_is_stored() {
-    let dir = tempfile::tempdir().unwrap();
-    let centre = TestCentre::demo(dir.path()).await;
+async fn malformed_items_are_refused_with_a_reason_and_nothing_is_stored(db: TestDb) {
+    let centre = TestCentre::demo(&db).await;
     let good = complaint("T-AAAA-BBBB", "太慢", None);
     let with = |path: &str, value: Value| {
         let mut item = good.clone();
@@ -127,6 +132,18 @@ async fn malformed_items_are_refused_with_a_reason_and_nothing_is_stored() {
             "does not match the body's key",
         ),
         (
+            "NUL in a text",
+            Some("T-AAAA-BBBB"),
+            with("data.text", json!("太慢\u{0}了")).to_string(),
+            "data.text: contains the character U+0000",
+        ),
+        (
+            "NUL in the device",
+            Some("T-AAAA-BBBB"),
+            with("device", json!("demo-kiosk\u{0}")).to_string(),
+            "device: contains the character U+0000",
+        ),
+        (
             "not JSON",
             Some("T-AAAA-BBBB"),
             "{\"key\":".into(),
@@ -149,15 +166,13 @@ async fn malformed_items_are_refused_with_a_reason_and_nothing_is_stored() {
     assert!(answer["error"].as_str().unwrap().contains("65536"));
 
     assert_eq!(centre.store.counts().await.unwrap().items, 0);
-    assert_eq!(count(&centre.db_path, "SELECT COUNT(*) FROM items"), 0);
+    assert_eq!(db.count("SELECT COUNT(*) FROM items").await, 0);
     // The good item still goes in.
     assert_eq!(centre.post_item(&good).await.0, 201);
 }
 
-#[tokio::test]
-async fn devices_need_their_own_token() {
-    let dir = tempfile::tempdir().unwrap();
-    let centre = TestCentre::demo(dir.path()).await;
+async fn devices_need_their_own_token(db: TestDb) {
+    let centre = TestCentre::demo(&db).await;
     let good = complaint("T-AAAA-CCCC", "太慢", None);
     let key = Some("T-AAAA-CCCC");
 
@@ -216,9 +231,7 @@ async fn devices_need_their_own_token() {
     assert_eq!(centre.store.counts().await.unwrap().items, 1);
 }
 
-#[tokio::test]
-async fn two_devices_may_use_the_same_key() {
-    let dir = tempfile::tempdir().unwrap();
+async fn two_devices_may_use_the_same_key(db: TestDb) {
     let token_b = "second-device-token-0123456789";
     let config = CentreConfig::parse(
         std::path::Path::new("centre.toml"),
@@ -231,7 +244,7 @@ async fn two_devices_may_use_the_same_key() {
     )
     .unwrap();
     let centre = TestCentre::start(
-        dir.path(),
+        &db,
         &Accounts::Configured(config),
         Arc::new(clock::SystemWallClock),
         ApiSettings::default(),
@@ -268,22 +281,14 @@ async fn two_devices_may_use_the_same_key() {
     );
 }
 
-#[tokio::test]
-async fn staff_log_in_and_read_devices_complaints_and_ratings() {
-    let dir = tempfile::tempdir().unwrap();
+async fn staff_log_in_and_read_devices_complaints_and_ratings(db: TestDb) {
     let start = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
     let clock = ManualWallClock::new(start);
     let settings = ApiSettings {
         online_window: std::time::Duration::from_secs(600),
         ..ApiSettings::default()
     };
-    let centre = TestCentre::start(
-        dir.path(),
-        &Accounts::Demo,
-        Arc::new(clock.clone()),
-        settings,
-    )
-    .await;
+    let centre = TestCentre::start(&db, &Accounts::Demo, Arc::new(clock.clone()), settings).await;
 
     for path in ["/api/v1/devices", "/api/v1/complaints", "/api/v1/ratings"] {
         assert_eq!(centre.get(path, None).await.0, 401, "{path}");
@@ -300,13 +305,13 @@ async fn staff_log_in_and_read_devices_complaints_and_ratings() {
     assert_eq!(token.len(), 64);
     // Kept hashed: the token itself is nowhere in the database.
     assert_eq!(
-        count(
-            &centre.db_path,
-            &format!("SELECT COUNT(*) FROM sessions WHERE token_sha256 = '{token}'")
-        ),
+        db.count(&format!(
+            "SELECT COUNT(*) FROM sessions WHERE token_sha256 = '{token}'"
+        ))
+        .await,
         0
     );
-    assert_eq!(count(&centre.db_path, "SELECT COUNT(*) FROM sessions"), 1);
+    assert_eq!(db.count("SELECT COUNT(*) FROM sessions").await, 1);
 
     // Before any heartbeat: listed, offline, nothing known.
     let (status, devices) = centre.get("/api/v1/devices", Some(&token)).await;
@@ -390,10 +395,8 @@ async fn staff_log_in_and_read_devices_complaints_and_ratings() {
     assert_eq!(centre.get("/api/v1/devices", Some(&token)).await.0, 401);
 }
 
-#[tokio::test]
-async fn a_reopened_database_keeps_everything() {
-    let dir = tempfile::tempdir().unwrap();
-    let centre = TestCentre::demo(dir.path()).await;
+async fn a_reopened_database_keeps_everything(db: TestDb) {
+    let centre = TestCentre::demo(&db).await;
     let first = complaint("T-KEEP-0001", "保存测试", Some("13900001111"));
     assert_eq!(centre.post_item(&first).await.0, 201);
     assert_eq!(centre.post_item(&rating("P-KEEP-0001", 5)).await.0, 201);
@@ -407,7 +410,7 @@ async fn a_reopened_database_keeps_everything() {
     let token = centre.login("admin", "admin-demo").await.unwrap();
     centre.stop().await;
 
-    let centre = TestCentre::demo(dir.path()).await;
+    let centre = TestCentre::demo(&db).await;
     assert_eq!(
         centre.post_item(&first).await.0,
         200,
@@ -432,10 +435,8 @@ async fn a_reopened_database_keeps_everything() {
     );
 }
 
-#[tokio::test]
-async fn the_demo_is_refused_once_real_accounts_exist() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open_store(None, dir.path()).unwrap();
+async fn the_demo_is_refused_once_real_accounts_exist(db: TestDb) {
+    let store = db.open().await;
     install_accounts(store.as_ref(), &Accounts::Demo)
         .await
         .unwrap();
@@ -467,24 +468,40 @@ async fn the_demo_is_refused_once_real_accounts_exist() {
     }
 }
 
-#[test]
-fn database_urls() {
+#[tokio::test]
+async fn database_urls() {
     let dir = tempfile::tempdir().unwrap();
-    let err = open_store(Some("postgres://centre:secret@db/centre"), dir.path())
-        .err()
-        .unwrap()
-        .to_string();
+    // A server that does not answer: the error names it, never the password.
+    let err = open_store(
+        Some("postgres://centre:secret@127.0.0.1:1/centre_db"),
+        dir.path(),
+    )
+    .await
+    .err()
+    .unwrap()
+    .to_string();
     assert!(
-        err.contains("PostgreSQL support comes in a later release"),
+        err.contains("host 127.0.0.1 port 1 database centre_db user centre"),
         "{err}"
     );
     assert!(!err.contains("secret"), "no password in the message: {err}");
-    let err = open_store(Some("mysql://x"), dir.path())
+    let err = open_store(Some("postgresql://centre:secret@db/c?port=x"), dir.path())
+        .await
         .err()
         .unwrap()
         .to_string();
-    assert!(err.contains("expected sqlite:PATH"), "{err}");
+    assert!(err.contains("postgresql://centre:***@db/c"), "{err}");
+    assert!(!err.contains("secret"), "no password in the message: {err}");
+    let err = open_store(Some("mysql://root:secret@x"), dir.path())
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("expected sqlite:PATH or postgres://"), "{err}");
+    assert!(!err.contains("secret"), "no password in the message: {err}");
     let path = dir.path().join("other.sqlite3");
-    open_store(Some(&format!("sqlite:{}", path.display())), dir.path()).unwrap();
+    open_store(Some(&format!("sqlite:{}", path.display())), dir.path())
+        .await
+        .unwrap();
     assert!(path.exists());
 }

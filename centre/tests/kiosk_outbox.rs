@@ -3,13 +3,19 @@
 //! in the staff's lists. The kiosk sends its device token from `[content] outbox_token_file` as
 //! `Authorization: Bearer`; a token the centre does not know keeps the kiosk's items, to be retried.
 
+#[macro_use]
 mod support;
 
 use std::time::Duration;
 
 use chrono::Utc;
 use content::{Complaint, ContentConfig, Heartbeat, ItemState, Outbox, OutboxPayload, Rating};
-use support::{DEMO_DEVICE, DEMO_TOKEN, TestCentre, wait_until};
+use support::{DEMO_DEVICE, DEMO_TOKEN, TestCentre, db::TestDb, wait_until};
+
+on_both_engines!(
+    a_kiosk_outbox_delivers_to_the_centre,
+    a_kiosk_with_a_wrong_token_keeps_its_items_and_delivers_them_once_put_right,
+);
 
 fn kiosk_config(centre: &TestCentre, kiosk_dir: &std::path::Path, token: &str) -> ContentConfig {
     let token_file = kiosk_dir.join("centre-token");
@@ -22,11 +28,9 @@ fn kiosk_config(centre: &TestCentre, kiosk_dir: &std::path::Path, token: &str) -
     }
 }
 
-#[tokio::test]
-async fn a_kiosk_outbox_delivers_to_the_centre() {
-    let centre_dir = tempfile::tempdir().unwrap();
+async fn a_kiosk_outbox_delivers_to_the_centre(db: TestDb) {
     let kiosk_dir = tempfile::tempdir().unwrap();
-    let centre = TestCentre::demo(centre_dir.path()).await;
+    let centre = TestCentre::demo(&db).await;
     let outbox = Outbox::open(
         kiosk_dir.path(),
         &kiosk_config(&centre, kiosk_dir.path(), DEMO_TOKEN),
@@ -136,11 +140,9 @@ async fn a_kiosk_outbox_delivers_to_the_centre() {
     );
 }
 
-#[tokio::test]
-async fn a_kiosk_with_a_wrong_token_keeps_its_items_and_delivers_them_once_put_right() {
-    let centre_dir = tempfile::tempdir().unwrap();
+async fn a_kiosk_with_a_wrong_token_keeps_its_items_and_delivers_them_once_put_right(db: TestDb) {
     let kiosk_dir = tempfile::tempdir().unwrap();
-    let centre = TestCentre::demo(centre_dir.path()).await;
+    let centre = TestCentre::demo(&db).await;
     let outbox = Outbox::open(
         kiosk_dir.path(),
         &kiosk_config(&centre, kiosk_dir.path(), "wrong-token"),

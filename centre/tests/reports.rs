@@ -4,7 +4,11 @@
 //! the kiosk's real `content::Outbox` to a centre on loopback, and read back through
 //! `GET /api/v1/reports/tickets` as JSON and CSV: every figure equals the one computed here
 //! independently from the queue's own ticket rows. Then the other reports, who may read them, the
-//! refusals of bad parameters, and the upgrade of a version-1 database.
+//! refusals of bad parameters, and the upgrade of a version-1 database. On both engines (SQLite,
+//! and PostgreSQL when `CENTRE_TEST_DATABASE_URL` is set), except the SQLite file's upgrade.
+
+#[macro_use]
+mod support;
 
 use std::{path::Path, sync::Arc};
 
@@ -19,7 +23,14 @@ use queue::{
 };
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
+use support::db::TestDb;
 use tokio::sync::oneshot;
+
+on_both_engines!(
+    the_report_matches_the_tickets_of_a_simulated_day,
+    complaints_ratings_and_surveys_are_counted,
+    the_api_token_reads_reports_only_and_bad_parameters_are_named,
+);
 
 const SITE: &str = "向阳镇公共法律服务工作站";
 const OTHER_SITE: &str = "石桥镇工作站";
@@ -87,7 +98,7 @@ token_sha256 = "{api}"
     CentreConfig::parse(Path::new("centre.toml"), &text).unwrap()
 }
 
-/// A centre on 127.0.0.1:0 over a real SQLite file, with [`config`]'s devices, staff and API token.
+/// A centre on 127.0.0.1:0 over the test's database, with [`config`]'s devices, staff and API token.
 struct Centre {
     base: String,
     store: Arc<dyn Store>,
@@ -96,10 +107,9 @@ struct Centre {
 }
 
 impl Centre {
-    async fn start(dir: &Path) -> Self {
+    async fn start(db: &TestDb) -> Self {
         let config = config();
-        let store: Arc<dyn Store> =
-            Arc::new(SqliteStore::open(&dir.join("centre.sqlite3")).unwrap());
+        let store = db.open().await;
         install_accounts(store.as_ref(), &Accounts::Configured(config.clone()))
             .await
             .unwrap();
@@ -376,10 +386,8 @@ fn number(v: &Value) -> Option<u32> {
     v.as_u64().map(|n| u32::try_from(n).unwrap())
 }
 
-#[tokio::test]
-async fn the_report_matches_the_tickets_of_a_simulated_day() {
-    let centre_dir = tempfile::tempdir().unwrap();
-    let centre = Centre::start(centre_dir.path()).await;
+async fn the_report_matches_the_tickets_of_a_simulated_day(db: TestDb) {
+    let centre = Centre::start(&db).await;
     let mut all_tickets = Vec::new();
     for (device, seed, tickets) in [("host-1", 7, [34, 27]), ("host-2", 11, [21, 30])] {
         let dir = tempfile::tempdir().unwrap();
@@ -522,10 +530,8 @@ async fn the_report_matches_the_tickets_of_a_simulated_day() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
 
-#[tokio::test]
-async fn complaints_ratings_and_surveys_are_counted() {
-    let dir = tempfile::tempdir().unwrap();
-    let centre = Centre::start(dir.path()).await;
+async fn complaints_ratings_and_surveys_are_counted(db: TestDb) {
+    let centre = Centre::start(&db).await;
     let morning = at(10 * 3600);
     for (key, device, created, text) in [
         ("T-AAAA-0001", "host-1", morning, "【投诉】窗口等候时间太长"),
@@ -632,10 +638,8 @@ async fn complaints_ratings_and_surveys_are_counted() {
     assert_eq!(all["rows"].as_array().unwrap().len(), 2);
 }
 
-#[tokio::test]
-async fn the_api_token_reads_reports_only_and_bad_parameters_are_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let centre = Centre::start(dir.path()).await;
+async fn the_api_token_reads_reports_only_and_bad_parameters_are_named(db: TestDb) {
+    let centre = Centre::start(&db).await;
     let good = "/api/v1/reports/tickets?from=2026-03-01&to=2026-03-31";
     for path in [
         good,

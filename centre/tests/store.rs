@@ -1,14 +1,18 @@
-//! The SQLite store without HTTP: concurrent items are committed together, one failing item does not
-//! take the others with it, and a repeat is recognised within the same batch.
+//! The stores without HTTP, on SQLite and on PostgreSQL: concurrent items are each stored once (on
+//! SQLite committed together in one batch), one failing item does not take the others with it, and a
+//! repeat is recognised even within the same batch.
+
+#[macro_use]
+mod support;
 
 use std::sync::Arc;
 
-use centre::{
-    SqliteStore, Store,
-    store::{AccountSet, DeviceRecord, NewItem, Stored},
-};
+use centre::store::{AccountSet, DeviceRecord, NewItem, Stored};
 use chrono::Utc;
 use content::{OutboxMessage, OutboxPayload, Rating};
+use support::db::TestDb;
+
+on_both_engines!(concurrent_items_are_stored_each_once_and_a_bad_one_alone_fails);
 
 fn rating(device: &str, key: &str) -> NewItem {
     let message = OutboxMessage {
@@ -29,10 +33,8 @@ fn rating(device: &str, key: &str) -> NewItem {
     }
 }
 
-#[tokio::test]
-async fn concurrent_items_are_stored_each_once_and_a_bad_one_alone_fails() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(&dir.path().join("c.sqlite3")).unwrap());
+async fn concurrent_items_are_stored_each_once_and_a_bad_one_alone_fails(db: TestDb) {
+    let store = db.open().await;
     store
         .replace_accounts(AccountSet {
             devices: vec![DeviceRecord {
@@ -47,7 +49,7 @@ async fn concurrent_items_are_stored_each_once_and_a_bad_one_alone_fails() {
         .unwrap();
     let mut tasks = Vec::new();
     for n in 0..60 {
-        let store = Arc::clone(&store);
+        let store: Arc<dyn centre::Store> = Arc::clone(&store);
         // Every 20th item is from a device the database does not know (a foreign key failure);
         // keys 0..10 are sent twice.
         let device = if n % 20 == 19 { "ghost" } else { "k1" };

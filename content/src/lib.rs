@@ -33,6 +33,7 @@ mod outbox;
 mod pack;
 pub mod private_file;
 mod publish;
+pub mod receipt;
 pub mod release_check;
 mod safe_read;
 mod sources;

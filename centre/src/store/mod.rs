@@ -1,5 +1,6 @@
 //! Storage behind one trait, [`Store`], so that the SQLite implementation ([`SqliteStore`], the
-//! default) and a PostgreSQL one (a later release) serve the same API.
+//! default) and the PostgreSQL one ([`PostgresStore`], shared by any number of centres) serve the
+//! same API.
 //!
 //! The rules every implementation keeps:
 //! - an item and its projection (complaint, rating, ticket statistics, latest heartbeat) are written in
@@ -14,6 +15,7 @@
 mod alerts;
 mod audit;
 mod cases;
+mod postgres;
 pub mod report;
 mod sqlite;
 mod sqlite_report;
@@ -29,6 +31,7 @@ use crate::{auth::Role, error::StoreError};
 pub use alerts::{ActiveCondition, AlertChange, AlertRecord, AlertState, AlertSync, AlertUpdate};
 pub use audit::AuditEntry;
 pub use cases::{CaseChange, CaseFilter, CaseUpdate, ComplaintCase, RatedVisit, ReturnCall};
+pub use postgres::PostgresStore;
 pub use report::{
     ComplaintCategory, ComplaintCount, RatingCount, ReportFilter, SurveyRow, TicketStatsRow,
 };
@@ -393,17 +396,13 @@ pub trait Store: Send + Sync + 'static {
 }
 
 /// Opens the store a `--database` URL names: none or `sqlite:PATH` → SQLite (default:
-/// [`SQLITE_FILE`] in `data_dir`); `postgres://…` is refused in this version.
-pub fn open_store(url: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, StoreError> {
+/// [`SQLITE_FILE`] in `data_dir`); `postgres://…` or `postgresql://…` → PostgreSQL (connected, its
+/// schema brought up to date). An error never quotes a password.
+pub async fn open_store(url: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, StoreError> {
     let path = match url {
         None => data_dir.join(SQLITE_FILE),
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            return Err(StoreError::Url {
-                url: "postgres://…".into(),
-                reason: "PostgreSQL support comes in a later release; use sqlite:PATH or leave \
-                         --database out"
-                    .into(),
-            });
+            return Ok(Arc::new(PostgresStore::connect(url).await?));
         }
         Some(url) => match url.strip_prefix("sqlite:") {
             Some(path) if !path.is_empty() => {
@@ -411,11 +410,17 @@ pub fn open_store(url: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, 
             }
             _ => {
                 return Err(StoreError::Url {
-                    url: url.into(),
-                    reason: "expected sqlite:PATH (or postgres://… in a later release)".into(),
+                    url: url
+                        .split_once("://")
+                        .map_or_else(|| url.to_owned(), |(scheme, _)| format!("{scheme}://…")),
+                    reason: "expected sqlite:PATH or postgres://…".into(),
                 });
             }
         },
     };
-    Ok(Arc::new(SqliteStore::open(&path)?))
+    // Opening the file and creating its schema blocks: off the async threads.
+    tokio::task::spawn_blocking(move || SqliteStore::open(&path))
+        .await
+        .map_err(|err| StoreError::Task(err.to_string()))?
+        .map(|store| Arc::new(store) as Arc<dyn Store>)
 }

@@ -133,6 +133,31 @@ pub struct SurveyRow {
     pub survey: NeedsSurvey,
 }
 
+/// The columns the reports added to `ticket_stats`, as both engines store them: JSON text, NULL
+/// when the kiosk did not send them.
+pub(super) struct StatsColumns {
+    pub(super) wait_minutes: Option<String>,
+    pub(super) service_count: Option<u32>,
+    pub(super) service_total_secs: Option<i64>,
+    pub(super) issued_by_hour: Option<String>,
+}
+
+impl StatsColumns {
+    pub(super) fn of(stats: &TicketStats) -> Self {
+        Self {
+            wait_minutes: (!stats.wait_minutes.is_empty())
+                .then(|| serde_json::to_string(&stats.wait_minutes).unwrap_or_default()),
+            service_count: stats.service_count,
+            service_total_secs: stats
+                .service_total_secs
+                .map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
+            issued_by_hour: stats
+                .issued_by_hour
+                .map(|h| serde_json::to_string(&h).unwrap_or_default()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,8 +22,8 @@ use super::{
     DeviceRecord, DeviceStatus, NewItem, RatedVisit, RatingRecord, Receipt, ReportFilter, Session,
     StaffAccount, Store, StoreCounts, StoreFuture, Stored, SurveyRow, TicketStatsRecord,
     TicketStatsRow,
-    report::{ComplaintCount, RatingCount},
-    sqlite_report::{self, StatsColumns},
+    report::{ComplaintCount, RatingCount, StatsColumns},
+    sqlite_report,
 };
 use crate::{auth::Role, error::StoreError};
 

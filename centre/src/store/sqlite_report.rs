@@ -7,7 +7,7 @@ use rusqlite::{Connection, params};
 
 use super::report::{
     ComplaintCategory, ComplaintCount, REPORT_UTC_OFFSET_SECS, RatingCount, ReportFilter,
-    SurveyRow, TicketStatsRow, day_of_number,
+    StatsColumns, SurveyRow, TicketStatsRow, day_of_number,
 };
 use crate::error::StoreError;
 
@@ -64,30 +64,6 @@ fn backfill_ticket_stats(conn: &Connection) -> Result<(), StoreError> {
         )?;
     }
     Ok(())
-}
-
-/// The new columns of a report as stored: JSON text, NULL when the kiosk did not send them.
-pub(super) struct StatsColumns {
-    pub(super) wait_minutes: Option<String>,
-    pub(super) service_count: Option<u32>,
-    pub(super) service_total_secs: Option<i64>,
-    pub(super) issued_by_hour: Option<String>,
-}
-
-impl StatsColumns {
-    pub(super) fn of(stats: &TicketStats) -> Self {
-        Self {
-            wait_minutes: (!stats.wait_minutes.is_empty())
-                .then(|| serde_json::to_string(&stats.wait_minutes).unwrap_or_default()),
-            service_count: stats.service_count,
-            service_total_secs: stats
-                .service_total_secs
-                .map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
-            issued_by_hour: stats
-                .issued_by_hour
-                .map(|h| serde_json::to_string(&h).unwrap_or_default()),
-        }
-    }
 }
 
 fn corrupt(what: &'static str) -> impl Fn(String) -> StoreError {

@@ -1,17 +1,22 @@
-//! Shared by the tests and the benchmark: a centre on a loopback port over a real SQLite file, and a
-//! few request functions.
+//! Shared by the tests and the benchmark: a centre on a loopback port over a real database (an SQLite
+//! file, or a fresh PostgreSQL database: [`db`]), real `centre` processes ([`process`]), and a few
+//! request functions.
 
 #![allow(dead_code, unreachable_pub, missing_docs)]
 
+#[macro_use]
+pub mod db;
+pub mod process;
+
 use std::{
     future::Future,
-    path::{Path, PathBuf},
     sync::Arc,
     time::{Duration, Instant},
 };
 
-use centre::{Accounts, ApiSettings, AppState, SqliteStore, Store, install_accounts};
+use centre::{Accounts, ApiSettings, AppState, Store, install_accounts};
 use clock::WallClock;
+use db::TestDb;
 use serde_json::{Value, json};
 use tokio::{sync::oneshot, task::JoinHandle};
 
@@ -22,22 +27,20 @@ pub const DEMO_DEVICE: &str = "demo-kiosk";
 pub struct TestCentre {
     pub base: String,
     pub store: Arc<dyn Store>,
-    pub db_path: PathBuf,
     pub client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
 
 impl TestCentre {
-    /// Starts a centre on 127.0.0.1:0 with its database `centre.sqlite3` in `dir`.
+    /// Starts a centre on 127.0.0.1:0 over `db` (opened as `centre serve` opens it).
     pub async fn start(
-        dir: &Path,
+        db: &TestDb,
         accounts: &Accounts,
         clock: Arc<dyn WallClock>,
         settings: ApiSettings,
     ) -> Self {
-        let db_path = dir.join("centre.sqlite3");
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db_path).unwrap());
+        let store = db.open().await;
         install_accounts(store.as_ref(), accounts).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -53,7 +56,6 @@ impl TestCentre {
         Self {
             base,
             store,
-            db_path,
             client: reqwest::Client::new(),
             shutdown: Some(tx),
             task: Some(task),
@@ -61,9 +63,9 @@ impl TestCentre {
     }
 
     /// A demo centre reading the system clock.
-    pub async fn demo(dir: &Path) -> Self {
+    pub async fn demo(db: &TestDb) -> Self {
         Self::start(
-            dir,
+            db,
             &Accounts::Demo,
             Arc::new(clock::SystemWallClock),
             ApiSettings::default(),

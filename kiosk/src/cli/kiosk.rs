@@ -19,7 +19,7 @@ use crate::{
     lan::{self, LanConfig, LanService},
     ui::{
         AppWindow, Nav, Shell, ShellOptions,
-        info::{GuideWindows, InfoOptions, InfoPages},
+        info::{GuideWindows, InfoOptions, InfoPages, feedback::status::ReceiptLookup},
         take_number::{TakeNumberController, TakeNumberDeps, TakeNumberOptions},
         technician::{
             LogRing, StatusSources, TechnicianController, TechnicianDeps, TechnicianOptions,
@@ -360,6 +360,9 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
     };
     let info = InfoPages::attach_with_windows(&shell, store.current(), info_options, windows);
     info.set_outbox(outbox.clone());
+    if let Some(lookup) = ReceiptLookup::from_config(&content_config, runtime.handle().clone()) {
+        info.set_receipt_lookup(lookup);
+    }
     let _follow = info.follow(&store, runtime.handle());
     let _technician = TechnicianController::attach(
         &shell,

@@ -4,7 +4,7 @@
 use std::{
     path::{Path, PathBuf},
     sync::Arc,
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use chrono::{DateTime, Utc};
@@ -13,7 +13,10 @@ use tokio::sync::watch;
 use crate::{
     board::BoardStatus,
     devices::{Devices, IdReaderReport, LedPanelReport, PrinterReport},
-    health::SecurityCounters,
+    health::{
+        SecurityCounters,
+        schedule::{HeartbeatSchedule, MIN_CHANGE_GAP, Signature},
+    },
     watchdog::Liveness,
 };
 use clock::Clocks;
@@ -328,7 +331,9 @@ pub struct HeartbeatTask {
     pub queued: watch::Receiver<u64>,
 }
 
-/// Puts a heartbeat with every device fact into the outbox every `every`, the first at once.
+/// Puts a heartbeat with every device fact into the outbox every `every`, the first at once, and
+/// sooner when something the centre alerts on changes (see [`super::schedule`]): a printer running out
+/// of paper reaches the centre within a minute.
 pub fn spawn_heartbeats(
     runtime: &tokio::runtime::Handle,
     sources: HealthSources,
@@ -337,16 +342,29 @@ pub fn spawn_heartbeats(
 ) -> HeartbeatTask {
     let (count, queued) = watch::channel(0u64);
     let handle = runtime.spawn(async move {
-        let mut tick = tokio::time::interval(every);
+        let mut schedule = HeartbeatSchedule::new(every, MIN_CHANGE_GAP);
+        let mut tick = tokio::time::interval(schedule.check_every());
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let (s, o) = (sources.clone(), outbox.clone());
+            let s = sources.clone();
+            let Ok(beat) = tokio::task::spawn_blocking(move || s.heartbeat()).await else {
+                tracing::error!("heartbeat task: gathering the facts failed");
+                continue;
+            };
+            let signature = Signature::of(&beat);
+            let now = Instant::now();
+            if !schedule.due(now, &signature) {
+                continue;
+            }
+            let o = outbox.clone();
             let queued = tokio::task::spawn_blocking(move || {
-                o.submit(content::OutboxPayload::Heartbeat(s.heartbeat()))
+                o.submit(content::OutboxPayload::Heartbeat(beat))
             })
             .await;
             match queued {
                 Ok(Ok(_)) => {
+                    schedule.sent(now, signature);
                     count.send_modify(|n| *n += 1);
                 }
                 Ok(Err(err)) => tracing::error!("heartbeat not queued: {err}"),

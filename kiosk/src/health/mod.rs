@@ -7,12 +7,14 @@
 //! - [`metrics`]: the Prometheus rendering, a pure function;
 //! - [`gather`]: collecting the facts from the device slots, content store, outbox, board and watchdog,
 //!   the restart counter, the queue host probe and the heartbeat task;
+//! - [`schedule`]: when a heartbeat is due (the interval, or sooner when an alerting fact changed);
 //! - [`security`]: counters of refused logins and connections, shown in `/metrics`;
 //! - [`routes`]: the HTTP routes. Every device serves them on `[lan] listen` (see `kiosk/BOARD.md`).
 
 pub mod gather;
 pub mod metrics;
 pub mod routes;
+pub mod schedule;
 pub mod security;
 
 pub use gather::{

@@ -321,6 +321,19 @@ const INFO_SCREENS: &[InfoScreen] = &[
         },
     },
     InfoScreen {
+        name: "info-receipt-status",
+        page: Page::Complaints,
+        setup: |w, _| {
+            // The answer a centre gives for a suggestion it has replied to (content::receipt).
+            let page = w.global::<super::FeedbackAdapter>();
+            page.set_tab(3);
+            page.set_lookup_available(true);
+            page.set_code("T-7K3M-9QXA".into());
+            page.set_receipt(super::info::feedback::status::view(&sample_receipt()));
+            page.set_found(true);
+        },
+    },
+    InfoScreen {
         name: "info-directory-appraisal",
         page: Page::Directory,
         setup: |w, _| {
@@ -452,4 +465,20 @@ fn write_png(path: &Path, width: u32, height: u32, rgba: &[u8]) -> Result<(), Sc
     let mut writer = encoder.write_header().map_err(encode_err)?;
     writer.write_image_data(rgba).map_err(encode_err)?;
     writer.finish().map_err(encode_err)
+}
+
+/// A replied suggestion, as the centre's receipt lookup answers it (screenshots only).
+fn sample_receipt() -> content::receipt::ReceiptStatus {
+    use chrono::TimeZone as _;
+    use content::receipt::{ReceiptKind, ReceiptState, ReceiptStatus};
+    ReceiptStatus {
+        code: "T-7K3M-9QXA".into(),
+        kind: ReceiptKind::Suggestion,
+        status: ReceiptState::Replied,
+        status_zh: ReceiptState::Replied.zh().into(),
+        status_en: ReceiptState::Replied.en().into(),
+        received: chrono::Utc.with_ymd_and_hms(2026, 3, 2, 1, 30, 0).unwrap(),
+        deadline: chrono::NaiveDate::from_ymd_opt(2026, 3, 23).unwrap(),
+        reply: Some("感谢建议。等候区已增加十把座椅，并设老年人优先座。".into()),
+    }
 }

@@ -7,6 +7,7 @@
 //! fresh [`KeyboardController`] for that field (digits only for the phone).
 
 pub mod form;
+pub mod status;
 pub mod survey;
 
 use std::{cell::RefCell, rc::Rc};
@@ -18,6 +19,7 @@ use self::{
         COMMENT_MAX_CHARS, ComplaintForm, FormError, GENERAL, RatingForm, ReferenceKind,
         TEXT_MAX_CHARS,
     },
+    status::ReceiptLookup,
     survey::{SurveyAnswers, SurveyQuestion},
 };
 use super::{InfoOptions, guides::visible_guides};
@@ -30,16 +32,21 @@ use content::{Content, Outbox, OutboxPayload};
 
 /// Where the page finds the outbox; empty until [`super::InfoPages::set_outbox`] is called.
 pub(super) type OutboxSlot = Rc<RefCell<Option<Outbox>>>;
+/// Where the page finds the centre's receipt lookup; empty until
+/// [`super::InfoPages::set_receipt_lookup`] is called.
+pub(super) type LookupSlot = Rc<RefCell<Option<ReceiptLookup>>>;
 
 /// Most characters of a callback phone (`0851-12345678`).
 const PHONE_MAX_CHARS: usize = 13;
+/// Most characters of a receipt code as typed (`T-7K3M-9QXA`, dashes optional).
+const CODE_MAX_CHARS: usize = 11;
 /// Most characters of a ticket number.
 const TICKET_MAX_CHARS: usize = 8;
 /// Attempts at a reference number not yet in the outbox.
 const REFERENCE_ATTEMPTS: usize = 5;
 
 /// Connects the page's callbacks.
-pub(super) fn connect(window: &AppWindow, outbox: &OutboxSlot) {
+pub(super) fn connect(window: &AppWindow, outbox: &OutboxSlot, lookup: &LookupSlot) {
     let page = window.global::<FeedbackAdapter>();
     let keyboard: Rc<RefCell<Option<KeyboardController>>> = Rc::default();
     page.on_edit({
@@ -82,6 +89,15 @@ pub(super) fn connect(window: &AppWindow, outbox: &OutboxSlot) {
         move || {
             if let Some(window) = weak.upgrade() {
                 submit_survey(&window, outbox.borrow().as_ref());
+            }
+        }
+    });
+    page.on_look_up({
+        let weak = window.as_weak();
+        let lookup = Rc::clone(lookup);
+        move || {
+            if let Some(window) = weak.upgrade() {
+                status::look_up(&window, lookup.borrow().as_ref());
             }
         }
     });
@@ -143,6 +159,9 @@ pub(super) fn reset(window: &AppWindow) {
     page.set_error(SharedString::new());
     page.set_error_en(SharedString::new());
     page.set_reference(SharedString::new());
+    page.set_code(SharedString::new());
+    page.set_looking(false);
+    page.set_found(false);
     page.set_score(0);
     show_survey(window, &SurveyAnswers::default());
     let keyboard = window.global::<KeyboardAdapter>();
@@ -158,6 +177,7 @@ enum Field {
     Ticket,
     Text,
     Comment,
+    Code,
 }
 
 impl Field {
@@ -167,6 +187,7 @@ impl Field {
             "ticket" => Some(Self::Ticket),
             "text" => Some(Self::Text),
             "comment" => Some(Self::Comment),
+            "code" => Some(Self::Code),
             _ => None,
         }
     }
@@ -178,6 +199,7 @@ impl Field {
             Self::Ticket => (TICKET_MAX_CHARS, KeyboardMode::Letters, true),
             Self::Text => (TEXT_MAX_CHARS, KeyboardMode::Letters, true),
             Self::Comment => (COMMENT_MAX_CHARS, KeyboardMode::Letters, true),
+            Self::Code => (CODE_MAX_CHARS, KeyboardMode::Letters, true),
         }
     }
 
@@ -187,16 +209,21 @@ impl Field {
             Self::Ticket => page.get_ticket(),
             Self::Text => page.get_text(),
             Self::Comment => page.get_comment(),
+            Self::Code => page.get_code(),
         }
     }
 
-    /// Stores typed text (a ticket number in capitals).
+    /// Stores typed text (a ticket number and a receipt code in capitals).
     fn set(self, page: &FeedbackAdapter<'_>, text: &str) {
         match self {
             Self::Phone => page.set_phone(text.into()),
             Self::Ticket => page.set_ticket(text.to_ascii_uppercase().into()),
             Self::Text => page.set_text(text.into()),
             Self::Comment => page.set_comment(text.into()),
+            Self::Code => {
+                page.set_code(text.to_ascii_uppercase().into());
+                page.set_found(false);
+            }
         }
     }
 }

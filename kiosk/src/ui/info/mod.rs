@@ -125,6 +125,7 @@ pub struct InfoPages {
     window: slint::Weak<AppWindow>,
     attract: std::cell::OnceCell<publicity::AttractLoop>,
     outbox: feedback::OutboxSlot,
+    lookup: feedback::LookupSlot,
 }
 
 impl InfoPages {
@@ -159,11 +160,12 @@ impl InfoPages {
             window: window.as_weak(),
             attract: std::cell::OnceCell::new(),
             outbox: feedback::OutboxSlot::default(),
+            lookup: feedback::LookupSlot::default(),
         });
         guides::connect(window, &pages.content, options, windows);
         directory::connect(window, options);
         legal_aid::connect(window, &pages.content);
-        feedback::connect(window, &pages.outbox);
+        feedback::connect(window, &pages.outbox, &pages.lookup);
         publicity::connect(window);
         about::connect(window);
         shell.on_session_end({
@@ -207,6 +209,17 @@ impl InfoPages {
     /// one (screenshots, some tests) the feedback page says it cannot save now.
     pub fn set_outbox(&self, outbox: Outbox) {
         *self.outbox.borrow_mut() = Some(outbox);
+    }
+
+    /// Gives the complaints page the centre's receipt lookup (its 进度查询 tab). Without one the tab
+    /// says this device cannot ask the centre. Call on the UI thread.
+    pub fn set_receipt_lookup(&self, lookup: feedback::status::ReceiptLookup) {
+        *self.lookup.borrow_mut() = Some(lookup);
+        if let Some(window) = self.window.upgrade() {
+            window
+                .global::<crate::ui::FeedbackAdapter>()
+                .set_lookup_available(true);
+        }
     }
 
     /// The content on screen.

@@ -1,0 +1,512 @@
+//! The PostgreSQL store: any number of centres share one database.
+//!
+//! The same tables and rules as the SQLite store: an item and its projection in one transaction,
+//! `(device, key)` stored once (also across processes: the unique index decides), every commit
+//! durable (`synchronous_commit=on` for every session) before the answer. Connections come from a
+//! pool; each item is its own transaction, and PostgreSQL flushes concurrent commits together.
+//!
+//! - [`target`]: the URL, the settings added to it, its description for errors (never a password);
+//! - [`schema`]: the migrations, applied under an advisory lock;
+//! - [`items`]: storing an item;
+//! - [`rows`]: reading rows back into records;
+//! - [`reports`]: the report queries.
+//!
+//! Text is ordered `COLLATE "C"` (bytewise, as SQLite orders it), not by the database's locale.
+//!
+//! To port a new [`Store`] method from `sqlite.rs`: `?N` becomes `$N`, `user` becomes `"user"`,
+//! `MAX(a, b)` becomes `GREATEST(a, b)`, integers are `i64` (`BIGINT`) or `i32` (`INTEGER`), and the
+//! row mapping goes into a function in `rows.rs`.
+
+mod items;
+mod reports;
+mod rows;
+mod schema;
+mod target;
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
+use tokio_postgres::NoTls;
+
+use super::{
+    AccountSet, ActiveCondition, AlertChange, AlertRecord, AlertSync, AlertUpdate, AuditEntry,
+    CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintCount, ComplaintRecord,
+    DeviceRecord, DeviceStatus, NewItem, RatedVisit, RatingCount, RatingRecord, ReportFilter,
+    Session, StaffAccount, Store, StoreCounts, StoreFuture, Stored, SurveyRow, TicketStatsRecord,
+    TicketStatsRow,
+};
+use crate::error::StoreError;
+use rows::ms;
+
+/// Connections per centre process. Items are short transactions; more connections than this mostly
+/// add lock waits (and a server's `max_connections`, 100 by default, is shared by every centre).
+const POOL_SIZE: usize = 16;
+
+/// How long a request waits for a free connection before it fails (503: the kiosk retries).
+const POOL_WAIT: Duration = Duration::from_secs(30);
+
+/// The advisory lock key [`Store::replace_accounts`] holds, so centres starting together take turns.
+const ACCOUNTS_LOCK: i64 = 0x63_65_6e_74_72_66;
+
+/// The PostgreSQL implementation of [`Store`]. Clone freely (clones share the pool).
+#[derive(Clone)]
+pub struct PostgresStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: Pool,
+    /// `host … port … database … user …`, for errors.
+    target: String,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("target", &self.inner.target)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PostgresStore {
+    /// Connects to the database a `postgres://` (or `postgresql://`) URL names and brings its schema
+    /// up to date. Fails when the server cannot be reached, naming host, port, database and user
+    /// (never the password), or when the database was written by a newer centre.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let config = target::config(url)?;
+        let target = target::describe(&config);
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(POOL_WAIT))
+            .build()
+            .map_err(|err| StoreError::Pool {
+                target: target.clone(),
+                reason: err.to_string(),
+            })?;
+        let store = Self {
+            inner: Arc::new(Inner { pool, target }),
+        };
+        let mut client = store.inner.client().await?;
+        schema::migrate(&mut client, ms(Utc::now()))
+            .await
+            .map_err(|err| store.inner.locate(err))?;
+        Ok(store)
+    }
+
+    /// The server and database, as errors name them: `host … port … database … user …`.
+    pub fn target(&self) -> &str {
+        &self.inner.target
+    }
+
+    /// The schema version this code writes (the highest `schema_version.version`).
+    pub fn schema_version() -> i32 {
+        schema::version()
+    }
+
+    /// Runs `work` with a pooled connection; errors name the server and database.
+    fn with_client<'a, T, F, Fut>(&'a self, work: F) -> StoreFuture<'a, T>
+    where
+        T: Send + 'a,
+        F: FnOnce(Object) -> Fut + Send + 'a,
+        Fut: Future<Output = Result<T, StoreError>> + Send + 'a,
+    {
+        Box::pin(async move {
+            let client = self.inner.client().await?;
+            work(client).await.map_err(|err| self.inner.locate(err))
+        })
+    }
+}
+
+impl Inner {
+    async fn client(&self) -> Result<Object, StoreError> {
+        self.pool.get().await.map_err(|err| match err {
+            deadpool_postgres::PoolError::Backend(source) => StoreError::Postgres {
+                target: self.target.clone(),
+                source,
+            },
+            other => StoreError::Pool {
+                target: self.target.clone(),
+                reason: other.to_string(),
+            },
+        })
+    }
+
+    /// Names the server in a PostgreSQL error raised inside a query.
+    fn locate(&self, err: StoreError) -> StoreError {
+        match err {
+            StoreError::Postgres { target, source } if target.is_empty() => StoreError::Postgres {
+                target: self.target.clone(),
+                source,
+            },
+            other => other,
+        }
+    }
+}
+
+/// A PostgreSQL error whose server [`Inner::locate`] fills in.
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(source: tokio_postgres::Error) -> Self {
+        Self::Postgres {
+            target: String::new(),
+            source,
+        }
+    }
+}
+
+async fn replace_accounts(client: &mut Object, accounts: &AccountSet) -> Result<(), StoreError> {
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&ACCOUNTS_LOCK])
+        .await?;
+    // Tokens first cleared, then set: a token moving from one device to another never collides.
+    tx.execute("UPDATE devices SET token_sha256 = NULL", &[])
+        .await?;
+    for device in &accounts.devices {
+        tx.execute(
+            "INSERT INTO devices (id, site, token_sha256, township) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET site = EXCLUDED.site, \
+             token_sha256 = EXCLUDED.token_sha256, township = EXCLUDED.township",
+            &[
+                &device.id,
+                &device.site,
+                &device.token_sha256,
+                &device.township,
+            ],
+        )
+        .await?;
+    }
+    let keep: Vec<&str> = accounts.staff.iter().map(|s| s.user.as_str()).collect();
+    tx.execute("DELETE FROM staff WHERE NOT (\"user\" = ANY($1))", &[&keep])
+        .await?;
+    for account in &accounts.staff {
+        tx.execute(
+            "INSERT INTO staff (\"user\", password_hash, role, demo, site) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (\"user\") DO UPDATE SET password_hash = EXCLUDED.password_hash, \
+             role = EXCLUDED.role, demo = EXCLUDED.demo, site = EXCLUDED.site",
+            &[
+                &account.user,
+                &account.password_hash,
+                &account.role.as_str(),
+                &account.demo,
+                &account.site,
+            ],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+impl Store for PostgresStore {
+    fn store_item(&self, item: NewItem) -> StoreFuture<'_, Stored> {
+        self.with_client(|mut client| async move { items::store_item(&mut client, &item).await })
+    }
+
+    fn device_by_token(&self, token_sha256: String) -> StoreFuture<'_, Option<DeviceRecord>> {
+        self.with_client(|client| async move {
+            let statement = client
+                .prepare_cached(
+                    "SELECT id, site, token_sha256, township FROM devices WHERE token_sha256 = $1",
+                )
+                .await?;
+            client
+                .query_opt(&statement, &[&token_sha256])
+                .await?
+                .as_ref()
+                .map(rows::device)
+                .transpose()
+        })
+    }
+
+    fn replace_accounts(&self, accounts: AccountSet) -> StoreFuture<'_, ()> {
+        self.with_client(|mut client| async move { replace_accounts(&mut client, &accounts).await })
+    }
+
+    fn real_staff(&self) -> StoreFuture<'_, Vec<String>> {
+        self.with_client(|client| async move {
+            client
+                .query(
+                    "SELECT \"user\" FROM staff WHERE NOT demo ORDER BY \"user\" COLLATE \"C\"",
+                    &[],
+                )
+                .await?
+                .iter()
+                .map(|row| Ok(row.try_get(0)?))
+                .collect()
+        })
+    }
+
+    fn staff(&self, user: String) -> StoreFuture<'_, Option<StaffAccount>> {
+        self.with_client(|client| async move {
+            client
+                .query_opt(
+                    "SELECT \"user\", password_hash, role, demo, site FROM staff WHERE \"user\" = $1",
+                    &[&user],
+                )
+                .await?
+                .as_ref()
+                .map(rows::staff)
+                .transpose()
+        })
+    }
+
+    fn create_session(
+        &self,
+        token_sha256: String,
+        user: String,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> StoreFuture<'_, ()> {
+        self.with_client(move |mut client| async move {
+            let tx = client.transaction().await?;
+            tx.execute("DELETE FROM sessions WHERE expires_ms <= $1", &[&ms(now)])
+                .await?;
+            tx.execute(
+                "INSERT INTO sessions (token_sha256, \"user\", expires_ms) VALUES ($1, $2, $3)",
+                &[&token_sha256, &user, &ms(expires)],
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn session(
+        &self,
+        token_sha256: String,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'_, Option<Session>> {
+        self.with_client(move |client| async move {
+            let statement = client
+                .prepare_cached(
+                    "SELECT s.\"user\", staff.role, s.expires_ms, staff.site FROM sessions s \
+                     JOIN staff ON staff.\"user\" = s.\"user\" \
+                     WHERE s.token_sha256 = $1 AND s.expires_ms > $2",
+                )
+                .await?;
+            client
+                .query_opt(&statement, &[&token_sha256, &ms(now)])
+                .await?
+                .as_ref()
+                .map(rows::session)
+                .transpose()
+        })
+    }
+
+    fn devices(&self) -> StoreFuture<'_, Vec<DeviceStatus>> {
+        self.with_client(|client| async move {
+            client
+                .query(
+                    "SELECT d.id, d.site, h.received_ms, h.data, d.township, h.created_ms, \
+                     i.received_ms FROM devices d \
+                     LEFT JOIN heartbeats h ON h.device = d.id \
+                     LEFT JOIN items i ON i.id = h.item_id ORDER BY d.id COLLATE \"C\"",
+                    &[],
+                )
+                .await?
+                .iter()
+                .map(rows::device_status)
+                .collect()
+        })
+    }
+
+    fn complaints(&self, limit: u32) -> StoreFuture<'_, Vec<ComplaintRecord>> {
+        self.with_client(move |client| async move {
+            client
+                .query(
+                    "SELECT c.key, c.device, d.site, c.about, c.text, c.contact, c.created_ms, \
+                     c.received_ms FROM complaints c JOIN devices d ON d.id = c.device \
+                     ORDER BY c.received_ms DESC, c.item_id DESC LIMIT $1",
+                    &[&i64::from(limit)],
+                )
+                .await?
+                .iter()
+                .map(rows::complaint)
+                .collect()
+        })
+    }
+
+    fn ratings(&self, limit: u32) -> StoreFuture<'_, Vec<RatingRecord>> {
+        self.with_client(move |client| async move {
+            client
+                .query(
+                    "SELECT r.key, r.device, d.site, r.service, r.ticket, r.score, r.comment, \
+                     r.created_ms, r.received_ms FROM ratings r JOIN devices d ON d.id = r.device \
+                     ORDER BY r.received_ms DESC, r.item_id DESC LIMIT $1",
+                    &[&i64::from(limit)],
+                )
+                .await?
+                .iter()
+                .map(rows::rating)
+                .collect()
+        })
+    }
+
+    fn ticket_stats(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreFuture<'_, Vec<TicketStatsRecord>> {
+        self.with_client(move |client| async move {
+            client
+                .query(
+                    "SELECT device, day, service, issued, served, no_show, mean_wait_secs \
+                     FROM ticket_stats WHERE day >= $1 AND day <= $2 \
+                     ORDER BY day, device COLLATE \"C\", service COLLATE \"C\"",
+                    &[&from.to_string(), &to.to_string()],
+                )
+                .await?
+                .iter()
+                .map(rows::ticket_stats)
+                .collect()
+        })
+    }
+
+    fn counts(&self) -> StoreFuture<'_, StoreCounts> {
+        self.with_client(|client| async move {
+            let row = client
+                .query_one(
+                    "SELECT (SELECT COUNT(*) FROM items), (SELECT COUNT(*) FROM complaints), \
+                     (SELECT COUNT(*) FROM ratings), (SELECT COUNT(*) FROM heartbeats), \
+                     (SELECT COUNT(*) FROM ticket_stats)",
+                    &[],
+                )
+                .await?;
+            let count = |index: usize| -> Result<u64, StoreError> {
+                let n: i64 = row.try_get(index)?;
+                Ok(n.max(0) as u64)
+            };
+            Ok(StoreCounts {
+                items: count(0)?,
+                complaints: count(1)?,
+                ratings: count(2)?,
+                heartbeats: count(3)?,
+                ticket_stats: count(4)?,
+            })
+        })
+    }
+
+    fn ticket_stats_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<TicketStatsRow>> {
+        self.with_client(|client| async move { reports::ticket_stats_rows(&client, &filter).await })
+    }
+
+    fn complaint_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<ComplaintCount>> {
+        self.with_client(|client| async move { reports::complaint_counts(&client, &filter).await })
+    }
+
+    fn rating_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<RatingCount>> {
+        self.with_client(|client| async move { reports::rating_counts(&client, &filter).await })
+    }
+
+    fn survey_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<SurveyRow>> {
+        self.with_client(|client| async move { reports::survey_rows(&client, &filter).await })
+    }
+
+    // The staff web app's methods: not on PostgreSQL yet (its tables are SQLite's schema version 2).
+    // Logout and the staff list work; the others answer an error naming what is missing.
+
+    fn delete_session(&self, token_sha256: String) -> StoreFuture<'_, ()> {
+        self.with_client(|client| async move {
+            client
+                .execute(
+                    "DELETE FROM sessions WHERE token_sha256 = $1",
+                    &[&token_sha256],
+                )
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn staff_list(&self) -> StoreFuture<'_, Vec<StaffAccount>> {
+        self.with_client(|client| async move {
+            client
+                .query(
+                    "SELECT \"user\", password_hash, role, demo, site FROM staff \
+                     ORDER BY \"user\" COLLATE \"C\"",
+                    &[],
+                )
+                .await?
+                .iter()
+                .map(rows::staff)
+                .collect()
+        })
+    }
+
+    fn record_audit(&self, _entry: AuditEntry) -> StoreFuture<'_, ()> {
+        pending("the audit log")
+    }
+
+    fn audit(&self, _limit: u32) -> StoreFuture<'_, Vec<AuditEntry>> {
+        pending("the audit log")
+    }
+
+    fn complaint_cases(&self, _filter: CaseFilter) -> StoreFuture<'_, Vec<ComplaintCase>> {
+        pending("complaint handling")
+    }
+
+    fn complaint_case(&self, _key: String) -> StoreFuture<'_, Option<ComplaintCase>> {
+        pending("complaint handling")
+    }
+
+    fn change_complaint(
+        &self,
+        _key: String,
+        _change: CaseChange,
+        _audit: AuditEntry,
+    ) -> StoreFuture<'_, CaseUpdate> {
+        pending("complaint handling")
+    }
+
+    fn rated_visits(&self, _site: Option<String>, _limit: u32) -> StoreFuture<'_, Vec<RatedVisit>> {
+        pending("return calls")
+    }
+
+    fn record_return_call(
+        &self,
+        _device: String,
+        _key: String,
+        _outcome: String,
+        _audit: AuditEntry,
+    ) -> StoreFuture<'_, bool> {
+        pending("return calls")
+    }
+
+    fn sync_alerts(
+        &self,
+        _active: Vec<ActiveCondition>,
+        _now: DateTime<Utc>,
+    ) -> StoreFuture<'_, AlertSync> {
+        pending("alerts")
+    }
+
+    fn alerts(&self, _closed_too: bool, _limit: u32) -> StoreFuture<'_, Vec<AlertRecord>> {
+        pending("alerts")
+    }
+
+    fn change_alert(
+        &self,
+        _id: i64,
+        _change: AlertChange,
+        _audit: AuditEntry,
+    ) -> StoreFuture<'_, AlertUpdate> {
+        pending("alerts")
+    }
+}
+
+/// The answer of a staff web app method that is not on PostgreSQL yet.
+fn pending<'a, T: Send + 'a>(what: &'static str) -> StoreFuture<'a, T> {
+    Box::pin(async move {
+        Err(StoreError::Task(format!(
+            "{what} is not stored on PostgreSQL yet; use SQLite"
+        )))
+    })
+}

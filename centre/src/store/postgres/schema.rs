@@ -1,0 +1,170 @@
+//! The PostgreSQL schema and its migrations.
+//!
+//! The tables and columns are those of the SQLite store (`sqlite.rs`), so a method is ported by
+//! changing little more than placeholders and types: times are `BIGINT` milliseconds (`*_ms`), JSON
+//! is kept as `TEXT`, days as `TEXT` (`YYYY-MM-DD`). `user` is a reserved word in PostgreSQL and is
+//! always written `"user"`.
+//!
+//! [`migrate`] applies the migrations a database lacks in one transaction holding a transaction-level
+//! advisory lock: centres starting at the same moment against one database take turns, and each
+//! finds the schema either absent or complete (two concurrent `CREATE TABLE IF NOT EXISTS` would
+//! otherwise fail in one of them). To change the schema, append a migration; never edit one that has
+//! shipped. A migration runs inside that transaction, so it cannot use `CREATE INDEX CONCURRENTLY`.
+
+use deadpool_postgres::Object;
+
+use crate::error::StoreError;
+
+/// The advisory lock key the migrations hold (`centre` in ASCII).
+const MIGRATION_LOCK: i64 = 0x63_65_6e_74_72_65;
+
+/// The migrations, in order: the schema version is the number applied.
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema, the SQLite store's tables.
+    r#"
+CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    token_sha256 TEXT UNIQUE
+);
+CREATE TABLE staff (
+    "user" TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    demo BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE TABLE sessions (
+    token_sha256 TEXT PRIMARY KEY,
+    "user" TEXT NOT NULL REFERENCES staff("user") ON DELETE CASCADE,
+    expires_ms BIGINT NOT NULL
+);
+CREATE TABLE items (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    device TEXT NOT NULL REFERENCES devices(id),
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    received_ms BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    UNIQUE (device, key)
+);
+CREATE INDEX items_kind_received ON items(kind, received_ms);
+CREATE TABLE complaints (
+    item_id BIGINT PRIMARY KEY REFERENCES items(id),
+    device TEXT NOT NULL,
+    key TEXT NOT NULL,
+    about TEXT NOT NULL,
+    text TEXT NOT NULL,
+    contact TEXT,
+    status TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    received_ms BIGINT NOT NULL
+);
+CREATE INDEX complaints_key ON complaints(key);
+CREATE INDEX complaints_received ON complaints(received_ms, item_id);
+CREATE TABLE ratings (
+    item_id BIGINT PRIMARY KEY REFERENCES items(id),
+    device TEXT NOT NULL,
+    key TEXT NOT NULL,
+    service TEXT NOT NULL,
+    ticket TEXT,
+    score INTEGER NOT NULL,
+    comment TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    received_ms BIGINT NOT NULL
+);
+CREATE INDEX ratings_received ON ratings(received_ms, item_id);
+CREATE TABLE heartbeats (
+    device TEXT PRIMARY KEY REFERENCES devices(id),
+    item_id BIGINT NOT NULL REFERENCES items(id),
+    created_ms BIGINT NOT NULL,
+    received_ms BIGINT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE ticket_stats (
+    device TEXT NOT NULL REFERENCES devices(id),
+    day TEXT NOT NULL,
+    service TEXT NOT NULL,
+    item_id BIGINT NOT NULL REFERENCES items(id),
+    issued BIGINT NOT NULL,
+    served BIGINT NOT NULL,
+    no_show BIGINT NOT NULL,
+    mean_wait_secs BIGINT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    PRIMARY KEY (device, day, service)
+);
+"#,
+    // 2: the staff web app's sites: a device's township, a manager's site (the web app's other
+    // tables are not on PostgreSQL yet).
+    r#"
+ALTER TABLE devices ADD COLUMN township TEXT;
+ALTER TABLE staff ADD COLUMN site TEXT;
+"#,
+    // 3: the reports: the ticket statistics' histogram, service times and hours (NULL for older
+    // kiosks; filled from the stored items), and indexes by day and by time.
+    r#"
+ALTER TABLE ticket_stats ADD COLUMN wait_minutes TEXT;
+ALTER TABLE ticket_stats ADD COLUMN service_count BIGINT;
+ALTER TABLE ticket_stats ADD COLUMN service_total_secs BIGINT;
+ALTER TABLE ticket_stats ADD COLUMN issued_by_hour TEXT;
+UPDATE ticket_stats t SET
+    wait_minutes = NULLIF(i.body::jsonb #>> '{data,wait_minutes}', '[]'),
+    service_count = (i.body::jsonb #>> '{data,service_count}')::BIGINT,
+    service_total_secs = (i.body::jsonb #>> '{data,service_total_secs}')::BIGINT,
+    issued_by_hour = i.body::jsonb #>> '{data,issued_by_hour}'
+FROM items i WHERE i.id = t.item_id;
+CREATE INDEX ticket_stats_day ON ticket_stats(day);
+CREATE INDEX complaints_created ON complaints(created_ms);
+CREATE INDEX ratings_created ON ratings(created_ms);
+CREATE INDEX items_kind_created ON items(kind, created_ms);
+"#,
+];
+
+/// The schema version this code writes.
+pub(super) fn version() -> i32 {
+    MIGRATIONS.len() as i32
+}
+
+/// Brings the database to [`version`]: creates `schema_version` when missing and applies the
+/// migrations it lacks, all in one transaction under the migration lock. A database written by a
+/// newer centre is refused.
+pub(super) async fn migrate(client: &mut Object, now_ms: i64) -> Result<(), StoreError> {
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (
+             version INTEGER PRIMARY KEY,
+             applied_ms BIGINT NOT NULL
+         )",
+    )
+    .await?;
+    let current: i32 = tx
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0)::INTEGER FROM schema_version",
+            &[],
+        )
+        .await?
+        .get(0);
+    if current > version() {
+        return Err(StoreError::Corrupt {
+            what: "schema",
+            reason: format!(
+                "version {current} was written by a newer centre (this one knows {})",
+                version()
+            ),
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let number = index as i32 + 1;
+        tx.batch_execute(sql).await?;
+        tx.execute(
+            "INSERT INTO schema_version (version, applied_ms) VALUES ($1, $2)",
+            &[&number, &now_ms],
+        )
+        .await?;
+        tracing::info!("PostgreSQL schema: migration {number} applied");
+    }
+    tx.commit().await?;
+    Ok(())
+}

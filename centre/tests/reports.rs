@@ -747,19 +747,55 @@ async fn the_api_token_reads_reports_only_and_bad_parameters_are_named(db: TestD
     );
 }
 
+/// Two reports as a first-release centre stored them: a newer kiosk's (its new fields kept only in
+/// the item's body) and an older kiosk's.
+fn first_release_reports() -> [Value; 2] {
+    [
+        json!({"key": "stats:2026-03-02:notary", "device": "k1", "created": "2026-03-02T10:00:00Z",
+            "kind": "ticket_stats", "data": {"day": "2026-03-02", "service": "notary", "issued": 3,
+            "served": 2, "no_show": 1, "mean_wait_secs": 400,
+            "wait_minutes": [0, 0, 1, 0, 0, 0, 0, 0, 0, 2], "service_count": 2,
+            "service_total_secs": 1201,
+            "issued_by_hour": [0,0,0,0,0,0,0,0,0,2,1,0,0,0,0,0,0,0,0,0,0,0,0,0]}}),
+        json!({"key": "stats:2026-03-02:legal_aid", "device": "k1", "created": "2026-03-02T10:00:00Z",
+            "kind": "ticket_stats", "data": {"day": "2026-03-02", "service": "legal_aid", "issued": 5,
+            "served": 4, "no_show": 1, "mean_wait_secs": 300}}),
+    ]
+}
+
+/// The upgraded store reads both reports, the newer one with its fields filled from the body.
+async fn check_upgraded(store: &dyn Store) {
+    let rows = store
+        .ticket_stats_rows(ReportFilter {
+            from: day(),
+            to: day(),
+            site: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    let (aid, notary) = (&rows[0].stats, &rows[1].stats);
+    assert_eq!((aid.service.as_str(), aid.issued), ("legal_aid", 5));
+    assert!(aid.wait_minutes.is_empty() && aid.issued_by_hour.is_none());
+    assert_eq!(notary.wait_minutes, vec![0, 0, 1, 0, 0, 0, 0, 0, 0, 2]);
+    assert_eq!(
+        (notary.service_count, notary.service_total_secs),
+        (Some(2), Some(1201))
+    );
+    assert_eq!(notary.issued_by_hour.unwrap()[9], 2);
+    let combined = centre::report::combine(&rows);
+    assert_eq!(combined[1].wait_p50_secs, Some(540));
+    assert_eq!(combined[1].service_mean_secs, Some(600));
+    assert_eq!(
+        combined[0].wait_p50_secs, None,
+        "an older kiosk's report has no histogram"
+    );
+}
+
 #[tokio::test]
 async fn a_version_1_database_is_upgraded_with_its_statistics() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("centre.sqlite3");
-    // A file as the first release wrote it, holding a newer kiosk's report (its new fields were
-    // kept in the item's body) and an older kiosk's.
-    let newer = json!({"key": "stats:2026-03-02:notary", "device": "k1", "created": "2026-03-02T10:00:00Z",
-        "kind": "ticket_stats", "data": {"day": "2026-03-02", "service": "notary", "issued": 3, "served": 2,
-        "no_show": 1, "mean_wait_secs": 400, "wait_minutes": [0, 0, 1, 0, 0, 0, 0, 0, 0, 2], "service_count": 2,
-        "service_total_secs": 1201, "issued_by_hour": [0,0,0,0,0,0,0,0,0,2,1,0,0,0,0,0,0,0,0,0,0,0,0,0]}});
-    let older = json!({"key": "stats:2026-03-02:legal_aid", "device": "k1", "created": "2026-03-02T10:00:00Z",
-        "kind": "ticket_stats", "data": {"day": "2026-03-02", "service": "legal_aid", "issued": 5, "served": 4,
-        "no_show": 1, "mean_wait_secs": 300}});
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(include_str!("fixtures/schema-v1.sql"))
@@ -769,7 +805,7 @@ async fn a_version_1_database_is_upgraded_with_its_statistics() {
              INSERT INTO devices (id, site, token_sha256) VALUES ('k1', 'S', NULL);",
         )
         .unwrap();
-        for (id, item) in [(1, &newer), (2, &older)] {
+        for (id, item) in (1..).zip(first_release_reports()) {
             let data = &item["data"];
             conn.execute(
                 "INSERT INTO items (id, device, key, kind, created_ms, received_ms, body) \
@@ -798,33 +834,64 @@ async fn a_version_1_database_is_upgraded_with_its_statistics() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, 3);
-    let rows = store
-        .ticket_stats_rows(ReportFilter {
-            from: day(),
-            to: day(),
-            site: None,
-        })
-        .await
-        .unwrap();
-    assert_eq!(rows.len(), 2);
-    let (aid, notary) = (&rows[0].stats, &rows[1].stats);
-    assert_eq!((aid.service.as_str(), aid.issued), ("legal_aid", 5));
-    assert!(aid.wait_minutes.is_empty() && aid.issued_by_hour.is_none());
-    assert_eq!(notary.wait_minutes, vec![0, 0, 1, 0, 0, 0, 0, 0, 0, 2]);
-    assert_eq!(
-        (notary.service_count, notary.service_total_secs),
-        (Some(2), Some(1201))
-    );
-    assert_eq!(notary.issued_by_hour.unwrap()[9], 2);
-    let combined = centre::report::combine(&rows);
-    assert_eq!(combined[1].wait_p50_secs, Some(540));
-    assert_eq!(combined[1].service_mean_secs, Some(600));
-    assert_eq!(
-        combined[0].wait_p50_secs, None,
-        "an older kiosk's report has no histogram"
-    );
+    check_upgraded(&store).await;
     drop(store);
     // Opened again: nothing to do, the same rows.
     let again = SqliteStore::open(&path).unwrap();
     assert_eq!(again.counts().await.unwrap().ticket_stats, 2);
+}
+
+#[tokio::test]
+async fn a_version_1_postgres_database_is_upgraded_with_its_statistics() {
+    let Some(db) = TestDb::postgres("a_version_1_postgres_database_is_upgraded").await else {
+        return;
+    };
+    let client = support::db::connect(db.url.as_deref().unwrap()).await;
+    client
+        .batch_execute(include_str!("fixtures/schema-v1-postgres.sql"))
+        .await
+        .unwrap();
+    client
+        .batch_execute(
+            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_ms BIGINT NOT NULL);
+             INSERT INTO schema_version (version, applied_ms) VALUES (1, 0);
+             INSERT INTO devices (id, site) VALUES ('k1', 'S');",
+        )
+        .await
+        .unwrap();
+    for item in first_release_reports() {
+        let data = &item["data"];
+        let id: i64 = client
+            .query_one(
+                "INSERT INTO items (device, key, kind, created_ms, received_ms, body) \
+                 VALUES ('k1', $1, 'ticket_stats', 0, 0, $2) RETURNING id",
+                &[&item["key"].as_str().unwrap(), &item.to_string()],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        client
+            .execute(
+                "INSERT INTO ticket_stats (device, day, service, item_id, issued, served, no_show, \
+                 mean_wait_secs, created_ms) VALUES ('k1', '2026-03-02', $1, $2, $3, $4, $5, $6, 0)",
+                &[
+                    &data["service"].as_str().unwrap(),
+                    &id,
+                    &data["issued"].as_i64().unwrap(),
+                    &data["served"].as_i64().unwrap(),
+                    &data["no_show"].as_i64().unwrap(),
+                    &data["mean_wait_secs"].as_i64().unwrap(),
+                ],
+            )
+            .await
+            .unwrap();
+    }
+    let store = db.open().await;
+    check_upgraded(store.as_ref()).await;
+    let version: i32 = client
+        .query_one("SELECT MAX(version) FROM schema_version", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(version, centre::store::PostgresStore::schema_version());
 }

@@ -411,8 +411,8 @@ impl Store for PostgresStore {
         self.with_client(|client| async move { reports::survey_rows(&client, &filter).await })
     }
 
-    // The staff web app's methods: not on PostgreSQL yet (its tables are SQLite's schema version 2).
-    // Logout and the staff list work; the others answer an error naming what is missing.
+    // The staff web app's methods: logout, the staff list and the audit log are here; complaint
+    // handling, return calls and alerts are not on PostgreSQL yet and answer an error saying so.
 
     fn delete_session(&self, token_sha256: String) -> StoreFuture<'_, ()> {
         self.with_client(|client| async move {
@@ -441,12 +441,46 @@ impl Store for PostgresStore {
         })
     }
 
-    fn record_audit(&self, _entry: AuditEntry) -> StoreFuture<'_, ()> {
-        pending("the audit log")
+    fn record_audit(&self, entry: AuditEntry) -> StoreFuture<'_, ()> {
+        self.with_client(move |client| async move {
+            client
+                .execute(
+                    "INSERT INTO audit (at_ms, \"user\", action, target, detail) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                    &[
+                        &ms(entry.at),
+                        &entry.user,
+                        &entry.action,
+                        &entry.target,
+                        &entry.detail,
+                    ],
+                )
+                .await?;
+            Ok(())
+        })
     }
 
-    fn audit(&self, _limit: u32) -> StoreFuture<'_, Vec<AuditEntry>> {
-        pending("the audit log")
+    fn audit(&self, limit: u32) -> StoreFuture<'_, Vec<AuditEntry>> {
+        self.with_client(move |client| async move {
+            client
+                .query(
+                    "SELECT at_ms, \"user\", action, target, detail FROM audit \
+                     ORDER BY id DESC LIMIT $1",
+                    &[&i64::from(limit)],
+                )
+                .await?
+                .iter()
+                .map(|row| {
+                    Ok(AuditEntry {
+                        at: rows::time(row.try_get(0)?),
+                        user: row.try_get(1)?,
+                        action: row.try_get(2)?,
+                        target: row.try_get(3)?,
+                        detail: row.try_get(4)?,
+                    })
+                })
+                .collect()
+        })
     }
 
     fn complaint_cases(&self, _filter: CaseFilter) -> StoreFuture<'_, Vec<ComplaintCase>> {

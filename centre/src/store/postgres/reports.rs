@@ -102,7 +102,7 @@ pub(super) async fn complaint_counts(
              COUNT(*) FROM complaints c JOIN devices d ON d.id = c.device \
              WHERE c.created_ms >= $1 AND c.created_ms < $2 AND ($3::TEXT IS NULL OR d.site = $3) \
              GROUP BY day_number, d.site, category \
-             ORDER BY day_number, d.site COLLATE \"C\", category COLLATE \"C\"",
+             ORDER BY day_number, d.site COLLATE \"C\", category",
         )
         .await?;
     let rows = client

@@ -94,11 +94,19 @@ CREATE TABLE ticket_stats (
     PRIMARY KEY (device, day, service)
 );
 "#,
-    // 2: the staff web app's sites: a device's township, a manager's site (the web app's other
-    // tables are not on PostgreSQL yet).
+    // 2: the staff web app's sites (a device's township, a manager's site) and audit log (its
+    // other tables are not on PostgreSQL yet).
     r#"
 ALTER TABLE devices ADD COLUMN township TEXT;
 ALTER TABLE staff ADD COLUMN site TEXT;
+CREATE TABLE audit (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at_ms BIGINT NOT NULL,
+    "user" TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
 "#,
     // 3: the reports: the ticket statistics' histogram, service times and hours (NULL for older
     // kiosks; filled from the stored items), and indexes by day and by time.

@@ -286,7 +286,7 @@ fn simulate(host: &Host, seed: u64, tickets: [u32; 2]) {
                     match host.engine.call_next(window).unwrap() {
                         Some(_) => {
                             calls += 1;
-                            let comes = calls % 5 != 0;
+                            let comes = !calls.is_multiple_of(5);
                             Desk::Called {
                                 until: now + if comes { 40 } else { 120 },
                                 comes,

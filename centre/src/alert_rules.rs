@@ -147,7 +147,8 @@ pub fn evaluate(
         }
         let error = clock_error_secs(device);
         let limit = i64::from(rules.settings.clock_error_secs);
-        if error.is_some_and(|e| e.abs() > limit) || heartbeat.clock != "plausible" {
+        let judged_wrong = matches!(heartbeat.clock.as_str(), "behind" | "ahead");
+        if error.is_some_and(|e| e.abs() > limit) || judged_wrong {
             raise(
                 "clock_wrong",
                 format!(

@@ -56,6 +56,10 @@ pub struct CentreConfig {
     /// The alert rules' thresholds.
     #[serde(default)]
     pub alerts: AlertSettings,
+    /// Mark the staff session cookie `Secure` (set it when staff reach the centre over HTTPS, e.g.
+    /// through a TLS proxy; default false).
+    #[serde(default)]
+    pub secure_cookies: bool,
     /// The devices allowed to send items.
     #[serde(default)]
     pub devices: Vec<DeviceEntry>,
@@ -123,10 +127,10 @@ pub struct ApiTokenEntry {
 
 impl CentreConfig {
     /// The reports API's tokens as the API holds them.
-    pub fn api_tokens(&self) -> Vec<crate::api::ApiToken> {
+    pub fn api_tokens(&self) -> Vec<crate::auth::ApiToken> {
         self.api_tokens
             .iter()
-            .map(|t| crate::api::ApiToken {
+            .map(|t| crate::auth::ApiToken {
                 name: t.name.clone(),
                 token_sha256: t.token_sha256.to_ascii_lowercase(),
             })
@@ -134,8 +138,8 @@ impl CentreConfig {
     }
 
     /// The web app's settings from this file.
-    pub fn web_settings(&self) -> crate::web::WebSettings {
-        crate::web::WebSettings {
+    pub fn web_settings(&self) -> crate::state::WebSettings {
+        crate::state::WebSettings {
             deadline_working_days: self.complaint_deadline_working_days,
             working_days: crate::calendar::WorkingDays::new(self.holidays.iter().copied()),
             alert_rules: crate::alert_rules::AlertRules {
@@ -146,7 +150,8 @@ impl CentreConfig {
                     .and_then(|t| OpeningHours::parse(t).ok())
                     .unwrap_or_default(),
             },
-            ..crate::web::WebSettings::default()
+            secure_cookies: self.secure_cookies,
+            ..crate::state::WebSettings::default()
         }
     }
 
@@ -348,6 +353,42 @@ role = "supervisor"
         assert_eq!(config.session_hours, 12);
         assert_eq!(config.devices[0].site, "向阳镇公共法律服务工作站");
         assert_eq!(config.staff[0].role, Role::Supervisor);
+    }
+
+    #[test]
+    fn managers_need_a_site_of_a_device_and_only_managers_have_one() {
+        let hash = crate::auth::hash_password("a long enough password").unwrap();
+        let file = |role: &str, site: &str| {
+            format!(
+                "complaint_deadline_working_days = 10\nholidays = [\"2026-10-01\"]\n\
+                 [opening_hours]\nsat = \"09:00-12:00\"\n[alerts]\noffline_minutes = 15\n\
+                 [[devices]]\nid = \"k\"\nsite = \"向阳镇\"\ntownship = \"向阳\"\ntoken_sha256 = \"{TOKEN}\"\n\
+                 [[staff]]\nuser = \"li\"\npassword_hash = \"{hash}\"\nrole = \"{role}\"\n{site}"
+            )
+        };
+        let config = parse(&file("manager", "site = \"向阳镇\"")).unwrap();
+        assert_eq!(config.staff[0].site.as_deref(), Some("向阳镇"));
+        assert_eq!(config.devices[0].township.as_deref(), Some("向阳"));
+        let web = config.web_settings();
+        assert_eq!(web.deadline_working_days, 10);
+        assert_eq!(web.alert_rules.settings.offline_minutes, 15);
+        assert!(
+            !web.working_days
+                .is_working_day("2026-10-01".parse().unwrap())
+        );
+        let err = parse(&file("manager", "")).unwrap_err();
+        assert!(
+            err.contains("staff[0].site") && err.contains("needs"),
+            "{err}"
+        );
+        let err = parse(&file("manager", "site = \"石桥镇\"")).unwrap_err();
+        assert!(err.contains("no device stands"), "{err}");
+        let err = parse(&file("supervisor", "site = \"向阳镇\"")).unwrap_err();
+        assert!(err.contains("only a manager"), "{err}");
+        let err = parse("complaint_deadline_working_days = 0").unwrap_err();
+        assert!(err.contains("complaint_deadline_working_days"), "{err}");
+        let err = parse("[opening_hours]\nmon = \"9-5\"").unwrap_err();
+        assert!(err.contains("opening_hours.mon"), "{err}");
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //! - [`auth`]: device tokens, staff passwords, sessions, the demo credentials.
 //! - [`config`]: the TOML configuration file; [`accounts`]: the devices and staff installed from it (or
 //!   the demo's).
-//! - [`server`]: binding and serving.
+//! - [`state`]: what the handlers share ([`AppState`], the web app's settings and state).
+//! - [`server`]: binding and serving ([`app`]: every route).
 //! - [`web`]: the staff web app (server-rendered pages) and the public receipt lookup.
 //! - [`alert_rules`]: the fleet's alert rules; [`calendar`]: working days, deadlines, opening hours.
 //!
@@ -28,8 +29,10 @@ pub mod config;
 pub mod error;
 pub mod ingest;
 pub mod mask;
+mod rate_limit;
 pub mod report;
 pub mod server;
+pub mod state;
 pub mod store;
 pub mod web;
 
@@ -37,5 +40,5 @@ pub use accounts::{Accounts, install_accounts};
 pub use api::{ApiSettings, ApiToken, AppState, router};
 pub use config::{ApiTokenEntry, CentreConfig, DeviceEntry, StaffEntry};
 pub use error::{AuthError, ConfigError, StartError, StoreError};
-pub use server::serve;
+pub use server::{app, serve};
 pub use store::{PostgresStore, SqliteStore, Store, open_store};

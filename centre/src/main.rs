@@ -166,7 +166,9 @@ async fn run(
     let state = AppState::new(store, Arc::new(clock::SystemWallClock), settings)
         .with_api_tokens(api_tokens)
         .with_web(web);
+    let alerts = tokio::spawn(centre::web::run_alerts(state.clone()));
     serve(listener, state, shutdown_signal()).await?;
+    alerts.abort();
     tracing::info!("centre stopped");
     Ok(())
 }

@@ -2,13 +2,19 @@
 
 use std::future::Future;
 
-use axum::serve::ListenerExt as _;
+use axum::{Router, serve::ListenerExt as _};
 use tokio::net::TcpListener;
 
 use crate::{
     api::{AppState, router},
     error::StartError,
 };
+
+/// Every route: the API ([`router`]) and the staff web app with the public receipt lookup
+/// ([`crate::web::routes`]).
+pub fn app(state: AppState) -> Router {
+    router(state.clone()).merge(crate::web::routes().with_state(state))
+}
 
 /// Serves the API on `listener` until `shutdown` completes (in-flight requests are finished first).
 /// Accepted sockets get `TCP_NODELAY`.
@@ -25,8 +31,12 @@ pub async fn serve(
             tracing::debug!("TCP_NODELAY: {err}");
         }
     });
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|source| StartError::Listen { addr, source })
+    // The client's address is known to handlers (the receipt lookup's rate limit).
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(|source| StartError::Listen { addr, source })
 }

@@ -129,7 +129,7 @@ async fn two_centres_on_one_postgres_store_each_key_once() {
     assert_eq!(
         db.count("SELECT MAX(version)::BIGINT FROM schema_version")
             .await,
-        i64::from(centre::store::PostgresStore::schema_version())
+        i64::from(centre::PostgresStore::schema_version())
     );
 }
 

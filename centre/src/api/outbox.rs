@@ -76,6 +76,9 @@ pub(super) async fn receive(
         .await?;
     Ok(match stored {
         Stored::New(receipt) => {
+            if kind == "heartbeat" {
+                state.web().heartbeat_arrived();
+            }
             tracing::debug!("stored {kind} {} from {}", receipt.key, receipt.device);
             (StatusCode::CREATED, Json(receipt)).into_response()
         }

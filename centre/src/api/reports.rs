@@ -34,15 +34,6 @@ use crate::{
     web::{Nav, StaffUser, WebError, layout},
 };
 
-/// A read-only API token (`[[api_tokens]]`): valid for `GET /api/v1/reports/…` only.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiToken {
-    /// Who holds it (logged with each use), e.g. `综治信息系统`.
-    pub name: String,
-    /// Hex SHA-256 of the token.
-    pub token_sha256: String,
-}
-
 /// Who is reading a report.
 #[derive(Debug, Clone)]
 pub enum ReportCaller {

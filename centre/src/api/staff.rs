@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApiError, AppState};
 use crate::{
-    auth::{DEMO_PASSWORD_HASH, bearer_token, new_token, token_sha256, verify_password},
+    auth::{bearer_token, new_token, token_sha256},
     mask::mask_phone,
-    store::{AuditEntry, ComplaintStatus, Session, StaffAccount},
+    store::{AuditEntry, ComplaintStatus, Session},
 };
 
 /// The default and largest `limit` of a list.
@@ -45,7 +45,7 @@ pub(super) async fn login(
             format!("expected {{\"user\":…,\"password\":…}}: {err}"),
         )
     })?;
-    let Some(account) = check_password(&state, &login.user, login.password).await? else {
+    let Some(account) = state.check_password(&login.user, login.password).await? else {
         tracing::warn!("failed staff login for {:?}", login.user);
         state
             .store
@@ -76,32 +76,6 @@ pub(super) async fn login(
     Ok(Json(LoginAnswer { token, expires }))
 }
 
-/// The account whose password is `password`, if any. An unknown user costs the same hashing as a wrong
-/// password, so timing does not tell them apart; at most `password_checks` run at once.
-pub(crate) async fn check_password(
-    state: &AppState,
-    user: &str,
-    password: String,
-) -> Result<Option<StaffAccount>, ApiError> {
-    let account = state.store.staff(user.to_owned()).await?;
-    let phc = account
-        .as_ref()
-        .map_or(DEMO_PASSWORD_HASH.to_owned(), |a| a.password_hash.clone());
-    let permit = state
-        .password_checks
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting down"))?;
-    let matches = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        verify_password(&password, &phc)
-    })
-    .await
-    .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "password check failed"))?;
-    Ok(account.filter(|_| matches))
-}
-
 /// The session the request's bearer token names.
 pub(super) async fn session(state: &AppState, headers: &HeaderMap) -> Result<Session, ApiError> {
     let Some(token) = headers
@@ -118,6 +92,11 @@ pub(super) async fn session(state: &AppState, headers: &HeaderMap) -> Result<Ses
         .session(token_sha256(token), state.clock.now())
         .await?
         .ok_or_else(|| ApiError::unauthorized("the session is unknown or has expired"))
+}
+
+/// Whether the session may see items of `site` (a manager only their own).
+fn visible(session: &Session, site: &str) -> bool {
+    session.site.as_deref().is_none_or(|own| own == site)
 }
 
 #[derive(Serialize)]
@@ -138,14 +117,16 @@ pub(super) async fn devices(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<DeviceView>>, ApiError> {
-    session(&state, &headers).await?;
+    let session = session(&state, &headers).await?;
     let now = state.clock.now();
     let window =
         chrono::Duration::from_std(state.settings.online_window).unwrap_or(chrono::Duration::MAX);
     let devices = state.store.devices().await?;
+    let alerts = state.store.alerts(false, u32::MAX).await?;
     Ok(Json(
         devices
             .into_iter()
+            .filter(|d| visible(&session, &d.site))
             .map(|d| {
                 let heartbeat = d.heartbeat.as_ref();
                 let facts = heartbeat.and_then(|h| h.devices.as_ref());
@@ -157,7 +138,11 @@ pub(super) async fn devices(
                     printer: facts.and_then(|f| f.printer.clone()),
                     reader: facts.map(|f| f.id_reader.clone()),
                     outbox_pending: heartbeat.map(|h| h.outbox_pending),
-                    alerts: Vec::new(),
+                    alerts: alerts
+                        .iter()
+                        .filter(|a| a.device == d.id)
+                        .map(|a| a.rule.clone())
+                        .collect(),
                     device: d.id,
                     site: d.site,
                 }
@@ -196,11 +181,12 @@ pub(super) async fn complaints(
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<ComplaintView>>, ApiError> {
-    session(&state, &headers).await?;
+    let session = session(&state, &headers).await?;
     let records = state.store.complaints(query.limit()).await?;
     Ok(Json(
         records
             .into_iter()
+            .filter(|r| visible(&session, &r.site))
             .map(|r| ComplaintView {
                 key: r.key,
                 device: r.device,
@@ -234,11 +220,12 @@ pub(super) async fn ratings(
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<RatingView>>, ApiError> {
-    session(&state, &headers).await?;
+    let session = session(&state, &headers).await?;
     let records = state.store.ratings(query.limit()).await?;
     Ok(Json(
         records
             .into_iter()
+            .filter(|r| visible(&session, &r.site))
             .map(|r| RatingView {
                 key: r.key,
                 device: r.device,

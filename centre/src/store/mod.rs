@@ -180,7 +180,7 @@ impl ComplaintStatus {
     pub fn zh(self) -> &'static str {
         match self {
             Self::Received => "已受理",
-            Self::Assigned => "处理中",
+            Self::Assigned => "办理中",
             Self::Replied => "已答复",
             Self::Closed => "已办结",
         }
@@ -190,7 +190,7 @@ impl ComplaintStatus {
     pub fn en(self) -> &'static str {
         match self {
             Self::Received => "Received",
-            Self::Assigned => "In progress",
+            Self::Assigned => "Being handled",
             Self::Replied => "Replied",
             Self::Closed => "Closed",
         }

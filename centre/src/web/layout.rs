@@ -32,6 +32,9 @@
 //! }
 //! # let _ = axum::Router::<AppState>::new().route("/staff/reports", axum::routing::get(reports_page));
 //! ```
+//!
+//! A module with pages gives its routes as a `Router<AppState>`, merged with the others in
+//! `server::app` (as `web::routes` is). Times are shown with `web::local_minute` (local time, UTC+8).
 
 use std::fmt::Write as _;
 

@@ -13,8 +13,8 @@ use super::{
     session::{StaffUser, WebError, check_origin, clear_cookie, set_cookie},
 };
 use crate::{
-    api::{AppState, check_password},
     auth::{new_token, token_sha256},
+    state::AppState,
     store::AuditEntry,
 };
 
@@ -59,10 +59,7 @@ pub(super) async fn submit(
 ) -> Result<Response, WebError> {
     check_origin(&headers)?;
     let now = state.now();
-    let Some(account) = check_password(&state, &form.user, form.password)
-        .await
-        .map_err(|err| WebError::new(err.status, err.reason))?
-    else {
+    let Some(account) = state.check_password(&form.user, form.password).await? else {
         let tried: String = form.user.chars().take(64).collect();
         state
             .store()

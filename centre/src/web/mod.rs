@@ -6,73 +6,56 @@
 //! | `GET /staff` | staff | to the fleet |
 //! | `GET/POST /staff/login`, `POST /staff/logout` | anyone / staff | the session cookie |
 //! | `GET /staff/fleet` | staff | devices by township and site |
+//! | `GET /staff/alerts`, `POST /staff/alerts/{id}/{ack,close}` | staff | alerts |
+//! | `GET /staff/summary[?format=text]` | staff | the technician's daily summary |
+//! | `GET /staff/complaints[?status=&site=]`, `GET /staff/complaints/{key}` | staff | the inbox and a case |
+//! | `POST /staff/complaints/{key}/{assign,reply,close,contact}` | staff | a case's steps; the full number |
+//! | `GET /staff/ratings`, `POST /staff/ratings/return-call` | staff | ratings and return calls |
+//! | `GET /staff/audit` | administrators | the audit log |
+//! | `GET /api/v1/receipts/{code}`, `GET /status[?code=]` | anyone (rate-limited) | a complaint's status by receipt code |
 //! | `GET /staff/style.css` | anyone | the style sheet |
+//!
+//! A manager sees only their own site: every list is filtered and another site's item answers 404.
 //!
 //! Building blocks for pages: [`layout`] (the shell), [`esc`] (escaping), [`StaffUser`] (the
 //! logged-in user, roles, site scope, CSRF), [`WebError`] (error pages).
 
+mod alerts;
+mod audit_page;
+mod case_rules;
+mod complaints;
 mod fleet;
 mod html;
 mod layout;
 mod login;
+mod ratings;
+mod receipts;
 mod session;
-
-use std::sync::Arc;
+mod time_fmt;
 
 use axum::{
     Router,
+    extract::DefaultBodyLimit,
     http::{HeaderValue, header},
     middleware,
     response::Response,
     routing::{get, post},
 };
 
+pub use alerts::{evaluate_now, run_alerts};
+pub use case_rules::{CaseKind, text_without_mark};
 pub use html::{esc, table, url_value};
 pub use layout::{Nav, layout};
+pub use ratings::LOW_SCORE;
+pub use receipts::{ReceiptStatus, parse_code};
 pub use session::{StaffUser, WebError, csrf_token, role_label};
+pub use time_fmt::local_minute;
 
-use crate::{alert_rules::AlertRules, api::AppState, calendar::WorkingDays};
+use crate::state::AppState;
+pub use crate::state::{WebSettings, WebState};
 
-/// Settings of the web app.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WebSettings {
-    /// Working days a complaint has for its reply.
-    pub deadline_working_days: u32,
-    /// Which days are working days.
-    pub working_days: WorkingDays,
-    /// The alert rules.
-    pub alert_rules: AlertRules,
-    /// Mark the session cookie `Secure` (set when the centre is served over TLS).
-    pub secure_cookies: bool,
-    /// Receipt lookups allowed per client IP address and minute.
-    pub receipt_lookups_per_minute: u32,
-}
-
-impl Default for WebSettings {
-    fn default() -> Self {
-        Self {
-            deadline_working_days: 15,
-            working_days: WorkingDays::default(),
-            alert_rules: AlertRules::default(),
-            secure_cookies: false,
-            receipt_lookups_per_minute: 10,
-        }
-    }
-}
-
-/// The web app's shared state: its settings and its mutable parts.
-#[derive(Debug, Default)]
-pub struct WebState {
-    /// The settings.
-    pub settings: WebSettings,
-}
-
-impl WebState {
-    /// The state with `settings`.
-    pub fn new(settings: WebSettings) -> Arc<Self> {
-        Arc::new(Self { settings })
-    }
-}
+/// The largest form accepted.
+const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// The web app's routes.
 pub fn routes() -> Router<AppState> {
@@ -83,6 +66,18 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/logout", post(login::logout))
         .route("/staff/style.css", get(login::style))
         .route("/staff/fleet", get(fleet::page))
+        .route("/staff/alerts", get(alerts::page))
+        .route("/staff/alerts/{id}/{action}", post(alerts::act))
+        .route("/staff/summary", get(alerts::summary))
+        .route("/staff/complaints", get(complaints::list))
+        .route("/staff/complaints/{key}", get(complaints::detail))
+        .route("/staff/complaints/{key}/{action}", post(complaints::act))
+        .route("/staff/ratings", get(ratings::page))
+        .route("/staff/ratings/return-call", post(ratings::return_call))
+        .route("/staff/audit", get(audit_page::page))
+        .route("/status", get(receipts::page))
+        .route("/api/v1/receipts/{code}", get(receipts::api))
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(middleware::map_response(page_headers))
 }
 

@@ -18,9 +18,9 @@ use sha2::{Digest as _, Sha256};
 
 use super::html::esc;
 use crate::{
-    api::AppState,
     auth::{Role, token_sha256},
     error::StoreError,
+    state::AppState,
 };
 
 /// The session cookie's name.

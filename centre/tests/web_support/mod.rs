@@ -2,7 +2,7 @@
 //! accounts (an administrator, a supervisor, two managers of two sites), a manual clock, and a
 //! browser-like client that keeps the session cookie and sends same-origin POSTs.
 
-#![allow(dead_code, unreachable_pub, missing_docs)]
+#![allow(dead_code, unreachable_pub, missing_docs, unused_imports)]
 
 use std::{path::Path, sync::Arc};
 
@@ -16,6 +16,11 @@ use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
+#[path = "../support/db.rs"]
+pub mod db;
+
+pub use db::{Engine, TestDb};
+
 pub const PASSWORD: &str = "a long enough password";
 pub const SITE_A: &str = "向阳镇工作站";
 pub const SITE_B: &str = "石桥镇工作站";
@@ -26,9 +31,9 @@ pub const TOKEN_B: &str = "token-of-kiosk-b";
 /// staff `admin`, `super`, `manager-a`, `manager-b`, all with [`PASSWORD`].
 pub struct WebCentre {
     pub base: String,
+    pub state: AppState,
     pub store: Arc<dyn Store>,
     pub clock: ManualWallClock,
-    pub db_path: std::path::PathBuf,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -89,13 +94,28 @@ impl WebCentre {
         now: DateTime<Utc>,
         web: WebSettings,
     ) -> Self {
+        let store: Arc<dyn Store> =
+            Arc::new(SqliteStore::open(&dir.join("centre.sqlite3")).unwrap());
+        Self::start_store(store, config, now, web).await
+    }
+
+    /// Starts over `db` (SQLite or PostgreSQL), opened as `centre serve` opens it.
+    pub async fn start_on(db: &TestDb, config: CentreConfig, now: DateTime<Utc>) -> Self {
+        let web = config.web_settings();
+        Self::start_store(db.open().await, config, now, web).await
+    }
+
+    async fn start_store(
+        store: Arc<dyn Store>,
+        config: CentreConfig,
+        now: DateTime<Utc>,
+        web: WebSettings,
+    ) -> Self {
         let settings = ApiSettings {
             session_ttl: std::time::Duration::from_secs(u64::from(config.session_hours) * 3600),
             online_window: std::time::Duration::from_secs(config.online_window_secs),
             ..ApiSettings::default()
         };
-        let db_path = dir.join("centre.sqlite3");
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db_path).unwrap());
         install_accounts(store.as_ref(), &Accounts::Configured(config))
             .await
             .unwrap();
@@ -105,6 +125,8 @@ impl WebCentre {
         let (tx, rx) = oneshot::channel();
         let state =
             AppState::new(Arc::clone(&store), Arc::new(clock.clone()), settings).with_web(web);
+        tokio::spawn(centre::web::run_alerts(state.clone()));
+        let kept = state.clone();
         tokio::spawn(async move {
             centre::serve(listener, state, async {
                 let _ = rx.await;
@@ -114,11 +136,15 @@ impl WebCentre {
         });
         Self {
             base,
+            state: kept,
             store,
             clock,
-            db_path,
             shutdown: Some(tx),
         }
+    }
+
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        clock::WallClock::now(&self.clock)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -270,6 +296,11 @@ impl Browser {
         let text = response.text().await.unwrap();
         (status, location.unwrap_or(text))
     }
+}
+
+/// A query value.
+pub fn url(text: &str) -> String {
+    url_value(text)
 }
 
 /// A form body, `application/x-www-form-urlencoded`.

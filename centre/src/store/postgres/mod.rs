@@ -8,8 +8,9 @@
 //! - [`target`]: the URL, the settings added to it, its description for errors (never a password);
 //! - [`schema`]: the migrations, applied under an advisory lock;
 //! - [`items`]: storing an item;
+//! - [`reports`]: the report queries;
 //! - [`rows`]: reading rows back into records;
-//! - [`reports`]: the report queries.
+//! - [`web`]: the staff web app's queries (complaint cases, return calls, audit, alerts).
 //!
 //! Text is ordered `COLLATE "C"` (bytewise, as SQLite orders it), not by the database's locale.
 //!
@@ -22,6 +23,7 @@ mod reports;
 mod rows;
 mod schema;
 mod target;
+mod web;
 
 use std::{future::Future, sync::Arc, time::Duration};
 
@@ -324,7 +326,7 @@ impl Store for PostgresStore {
             client
                 .query(
                     "SELECT c.key, c.device, d.site, c.about, c.text, c.contact, c.created_ms, \
-                     c.received_ms FROM complaints c JOIN devices d ON d.id = c.device \
+                     c.received_ms, c.status FROM complaints c JOIN devices d ON d.id = c.device \
                      ORDER BY c.received_ms DESC, c.item_id DESC LIMIT $1",
                     &[&i64::from(limit)],
                 )
@@ -395,27 +397,8 @@ impl Store for PostgresStore {
         })
     }
 
-    fn ticket_stats_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<TicketStatsRow>> {
-        self.with_client(|client| async move { reports::ticket_stats_rows(&client, &filter).await })
-    }
-
-    fn complaint_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<ComplaintCount>> {
-        self.with_client(|client| async move { reports::complaint_counts(&client, &filter).await })
-    }
-
-    fn rating_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<RatingCount>> {
-        self.with_client(|client| async move { reports::rating_counts(&client, &filter).await })
-    }
-
-    fn survey_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<SurveyRow>> {
-        self.with_client(|client| async move { reports::survey_rows(&client, &filter).await })
-    }
-
-    // The staff web app's methods: logout, the staff list and the audit log are here; complaint
-    // handling, return calls and alerts are not on PostgreSQL yet and answer an error saying so.
-
     fn delete_session(&self, token_sha256: String) -> StoreFuture<'_, ()> {
-        self.with_client(|client| async move {
+        self.with_client(move |client| async move {
             client
                 .execute(
                     "DELETE FROM sessions WHERE token_sha256 = $1",
@@ -442,105 +425,88 @@ impl Store for PostgresStore {
     }
 
     fn record_audit(&self, entry: AuditEntry) -> StoreFuture<'_, ()> {
-        self.with_client(move |client| async move {
-            client
-                .execute(
-                    "INSERT INTO audit (at_ms, \"user\", action, target, detail) \
-                     VALUES ($1, $2, $3, $4, $5)",
-                    &[
-                        &ms(entry.at),
-                        &entry.user,
-                        &entry.action,
-                        &entry.target,
-                        &entry.detail,
-                    ],
-                )
-                .await?;
-            Ok(())
-        })
+        self.with_client(move |client| async move { web::insert_audit(&client, &entry).await })
     }
 
     fn audit(&self, limit: u32) -> StoreFuture<'_, Vec<AuditEntry>> {
-        self.with_client(move |client| async move {
-            client
-                .query(
-                    "SELECT at_ms, \"user\", action, target, detail FROM audit \
-                     ORDER BY id DESC LIMIT $1",
-                    &[&i64::from(limit)],
-                )
-                .await?
-                .iter()
-                .map(|row| {
-                    Ok(AuditEntry {
-                        at: rows::time(row.try_get(0)?),
-                        user: row.try_get(1)?,
-                        action: row.try_get(2)?,
-                        target: row.try_get(3)?,
-                        detail: row.try_get(4)?,
-                    })
-                })
-                .collect()
-        })
+        self.with_client(move |client| async move { web::audit(&client, limit).await })
     }
 
-    fn complaint_cases(&self, _filter: CaseFilter) -> StoreFuture<'_, Vec<ComplaintCase>> {
-        pending("complaint handling")
+    fn complaint_cases(&self, filter: CaseFilter) -> StoreFuture<'_, Vec<ComplaintCase>> {
+        self.with_client(move |client| async move { web::complaint_cases(&client, &filter).await })
     }
 
-    fn complaint_case(&self, _key: String) -> StoreFuture<'_, Option<ComplaintCase>> {
-        pending("complaint handling")
+    fn complaint_case(&self, key: String) -> StoreFuture<'_, Option<ComplaintCase>> {
+        self.with_client(move |client| async move { web::complaint_case(&client, &key).await })
     }
 
     fn change_complaint(
         &self,
-        _key: String,
-        _change: CaseChange,
-        _audit: AuditEntry,
+        key: String,
+        change: CaseChange,
+        audit: AuditEntry,
     ) -> StoreFuture<'_, CaseUpdate> {
-        pending("complaint handling")
+        self.with_client(move |mut client| async move {
+            web::change_complaint(&mut client, &key, &change, &audit).await
+        })
     }
 
-    fn rated_visits(&self, _site: Option<String>, _limit: u32) -> StoreFuture<'_, Vec<RatedVisit>> {
-        pending("return calls")
+    fn rated_visits(&self, site: Option<String>, limit: u32) -> StoreFuture<'_, Vec<RatedVisit>> {
+        self.with_client(move |client| async move {
+            web::rated_visits(&client, site.as_deref(), limit).await
+        })
     }
 
     fn record_return_call(
         &self,
-        _device: String,
-        _key: String,
-        _outcome: String,
-        _audit: AuditEntry,
+        device: String,
+        key: String,
+        outcome: String,
+        audit: AuditEntry,
     ) -> StoreFuture<'_, bool> {
-        pending("return calls")
+        self.with_client(move |mut client| async move {
+            web::record_return_call(&mut client, &device, &key, &outcome, &audit).await
+        })
     }
 
     fn sync_alerts(
         &self,
-        _active: Vec<ActiveCondition>,
-        _now: DateTime<Utc>,
+        active: Vec<ActiveCondition>,
+        now: DateTime<Utc>,
     ) -> StoreFuture<'_, AlertSync> {
-        pending("alerts")
+        self.with_client(move |mut client| async move {
+            web::sync_alerts(&mut client, &active, now).await
+        })
     }
 
-    fn alerts(&self, _closed_too: bool, _limit: u32) -> StoreFuture<'_, Vec<AlertRecord>> {
-        pending("alerts")
+    fn alerts(&self, closed_too: bool, limit: u32) -> StoreFuture<'_, Vec<AlertRecord>> {
+        self.with_client(move |client| async move { web::alerts(&client, closed_too, limit).await })
     }
 
     fn change_alert(
         &self,
-        _id: i64,
-        _change: AlertChange,
-        _audit: AuditEntry,
+        id: i64,
+        change: AlertChange,
+        audit: AuditEntry,
     ) -> StoreFuture<'_, AlertUpdate> {
-        pending("alerts")
+        self.with_client(move |mut client| async move {
+            web::change_alert(&mut client, id, change, &audit).await
+        })
     }
-}
 
-/// The answer of a staff web app method that is not on PostgreSQL yet.
-fn pending<'a, T: Send + 'a>(what: &'static str) -> StoreFuture<'a, T> {
-    Box::pin(async move {
-        Err(StoreError::Task(format!(
-            "{what} is not stored on PostgreSQL yet; use SQLite"
-        )))
-    })
+    fn ticket_stats_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<TicketStatsRow>> {
+        self.with_client(|client| async move { reports::ticket_stats_rows(&client, &filter).await })
+    }
+
+    fn complaint_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<ComplaintCount>> {
+        self.with_client(|client| async move { reports::complaint_counts(&client, &filter).await })
+    }
+
+    fn rating_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<RatingCount>> {
+        self.with_client(|client| async move { reports::rating_counts(&client, &filter).await })
+    }
+
+    fn survey_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<SurveyRow>> {
+        self.with_client(|client| async move { reports::survey_rows(&client, &filter).await })
+    }
 }

@@ -69,8 +69,8 @@ pub(super) fn session(row: &Row) -> Result<Session, StoreError> {
     })
 }
 
-/// `id, site, received_ms, data, township, created_ms, item received_ms` (the heartbeat's columns
-/// NULL before the first heartbeat).
+/// `id, site, received_ms, data, township, created_ms, item received_ms` (NULL before the first
+/// heartbeat, except id, site and township).
 pub(super) fn device_status(row: &Row) -> Result<DeviceStatus, StoreError> {
     let received: Option<i64> = row.try_get(2)?;
     let data: Option<String> = row.try_get(3)?;
@@ -93,8 +93,9 @@ pub(super) fn device_status(row: &Row) -> Result<DeviceStatus, StoreError> {
     })
 }
 
-/// `key, device, site, about, text, contact, created_ms, received_ms`.
+/// `key, device, site, about, text, contact, created_ms, received_ms, status`.
 pub(super) fn complaint(row: &Row) -> Result<ComplaintRecord, StoreError> {
+    let status: String = row.try_get(8)?;
     Ok(ComplaintRecord {
         key: row.try_get(0)?,
         device: row.try_get(1)?,
@@ -104,7 +105,10 @@ pub(super) fn complaint(row: &Row) -> Result<ComplaintRecord, StoreError> {
             text: row.try_get(4)?,
             contact: row.try_get(5)?,
         },
-        status: ComplaintStatus::Received,
+        status: ComplaintStatus::parse(&status).ok_or_else(|| StoreError::Corrupt {
+            what: "complaint status",
+            reason: format!("unknown status {status:?}"),
+        })?,
         created: time(row.try_get(6)?),
         received: time(row.try_get(7)?),
     })

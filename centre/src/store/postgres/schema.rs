@@ -94,11 +94,18 @@ CREATE TABLE ticket_stats (
     PRIMARY KEY (device, day, service)
 );
 "#,
-    // 2: the staff web app's sites (a device's township, a manager's site) and audit log (its
-    // other tables are not on PostgreSQL yet).
+    // 2: the staff web app: townships, managers' sites, complaint handling, return calls, the audit
+    // log and alerts (the SQLite store's schema version 2).
     r#"
 ALTER TABLE devices ADD COLUMN township TEXT;
 ALTER TABLE staff ADD COLUMN site TEXT;
+ALTER TABLE complaints ADD COLUMN assignee TEXT;
+ALTER TABLE complaints ADD COLUMN reply TEXT;
+ALTER TABLE complaints ADD COLUMN replied_ms BIGINT;
+ALTER TABLE complaints ADD COLUMN closed_ms BIGINT;
+ALTER TABLE ratings ADD COLUMN return_outcome TEXT;
+ALTER TABLE ratings ADD COLUMN return_user TEXT;
+ALTER TABLE ratings ADD COLUMN return_ms BIGINT;
 CREATE TABLE audit (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     at_ms BIGINT NOT NULL,
@@ -107,9 +114,23 @@ CREATE TABLE audit (
     target TEXT NOT NULL,
     detail TEXT NOT NULL
 );
+CREATE TABLE alerts (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    device TEXT NOT NULL REFERENCES devices(id),
+    rule TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    state TEXT NOT NULL,
+    raised_ms BIGINT NOT NULL,
+    ack_user TEXT,
+    ack_ms BIGINT,
+    closed_user TEXT,
+    closed_ms BIGINT
+);
+CREATE INDEX alerts_state ON alerts(state, device, rule);
 "#,
     // 3: the reports: the ticket statistics' histogram, service times and hours (NULL for older
-    // kiosks; filled from the stored items), and indexes by day and by time.
+    // kiosks; filled from the stored items' bodies), and indexes by day and by time (the SQLite
+    // store's schema version 3).
     r#"
 ALTER TABLE ticket_stats ADD COLUMN wait_minutes TEXT;
 ALTER TABLE ticket_stats ADD COLUMN service_count BIGINT;

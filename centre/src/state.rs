@@ -1,0 +1,190 @@
+//! What the handlers of the API and the web app share: [`AppState`] (store, clock, settings, the
+//! password check) with the web app's settings and state ([`WebSettings`], [`WebState`]).
+
+use std::{sync::Arc, time::Duration};
+
+use clock::WallClock;
+use tokio::sync::{Notify, Semaphore};
+
+use crate::{
+    alert_rules::AlertRules,
+    auth::{DEMO_PASSWORD_HASH, verify_password},
+    calendar::WorkingDays,
+    error::StoreError,
+    rate_limit::RateLimiter,
+    store::{StaffAccount, Store},
+};
+
+/// Settings of the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiSettings {
+    /// A device is online when its last heartbeat arrived at most this long ago.
+    pub online_window: Duration,
+    /// How long a staff session lasts.
+    pub session_ttl: Duration,
+    /// Password checks (argon2, about 20 ms of CPU and 19 MiB each) running at once; more wait.
+    pub password_checks: usize,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        Self {
+            online_window: Duration::from_secs(1800),
+            session_ttl: Duration::from_secs(12 * 3600),
+            password_checks: 2,
+        }
+    }
+}
+
+/// What the handlers share. Clone freely.
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn WallClock>,
+    pub(crate) settings: ApiSettings,
+    password_checks: Arc<Semaphore>,
+    web: Arc<WebState>,
+    /// Read-only tokens of the reports API (`[[api_tokens]]`).
+    pub(crate) api_tokens: Arc<[crate::auth::ApiToken]>,
+}
+
+impl AppState {
+    /// The state over `store`, reading time from `clock`.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn WallClock>, settings: ApiSettings) -> Self {
+        Self {
+            store,
+            clock,
+            password_checks: Arc::new(Semaphore::new(settings.password_checks.max(1))),
+            settings,
+            web: Arc::new(WebState::default()),
+            api_tokens: Arc::from(Vec::new()),
+        }
+    }
+
+    /// The same state with these read-only API tokens of the reports (`[[api_tokens]]`).
+    #[must_use]
+    pub fn with_api_tokens(mut self, tokens: Vec<crate::auth::ApiToken>) -> Self {
+        self.api_tokens = Arc::from(tokens);
+        self
+    }
+
+    /// The same state with the web app's `settings`.
+    pub fn with_web(mut self, settings: WebSettings) -> Self {
+        self.web = WebState::new(settings);
+        self
+    }
+
+    /// The web app's state.
+    pub fn web(&self) -> &Arc<WebState> {
+        &self.web
+    }
+
+    /// The current time by the injected clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// How long a staff session lasts.
+    pub fn session_ttl(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.settings.session_ttl).unwrap_or(chrono::Duration::hours(12))
+    }
+
+    /// The API's settings.
+    pub fn settings(&self) -> &ApiSettings {
+        &self.settings
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// The account whose password is `password`, if any. An unknown user costs the same hashing as a
+    /// wrong password, so timing does not tell them apart; at most `password_checks` run at once.
+    pub async fn check_password(
+        &self,
+        user: &str,
+        password: String,
+    ) -> Result<Option<StaffAccount>, StoreError> {
+        let account = self.store.staff(user.to_owned()).await?;
+        let phc = account
+            .as_ref()
+            .map_or(DEMO_PASSWORD_HASH.to_owned(), |a| a.password_hash.clone());
+        let permit = self
+            .password_checks
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Task("shutting down".into()))?;
+        let matches = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            verify_password(&password, &phc)
+        })
+        .await
+        .map_err(|err| StoreError::Task(format!("password check failed: {err}")))?;
+        Ok(account.filter(|_| matches))
+    }
+}
+
+/// Settings of the web app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSettings {
+    /// Working days a complaint has for its reply.
+    pub deadline_working_days: u32,
+    /// Which days are working days.
+    pub working_days: WorkingDays,
+    /// The alert rules.
+    pub alert_rules: AlertRules,
+    /// Mark the session cookie `Secure` (set when the centre is served over TLS).
+    pub secure_cookies: bool,
+    /// Receipt lookups allowed per client IP address and minute.
+    pub receipt_lookups_per_minute: u32,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self {
+            deadline_working_days: 15,
+            working_days: WorkingDays::default(),
+            alert_rules: AlertRules::default(),
+            secure_cookies: false,
+            receipt_lookups_per_minute: 10,
+        }
+    }
+}
+
+/// The web app's shared state: its settings and its mutable parts.
+#[derive(Debug, Default)]
+pub struct WebState {
+    /// The settings.
+    pub settings: WebSettings,
+    /// Receipt lookups per client address.
+    pub(crate) limiter: RateLimiter,
+    /// Woken when a heartbeat arrives: the alert task evaluates the rules.
+    pub(crate) heartbeats: Notify,
+}
+
+impl WebState {
+    /// The state with `settings`.
+    pub fn new(settings: WebSettings) -> Arc<Self> {
+        Arc::new(Self {
+            settings,
+            ..Self::default()
+        })
+    }
+
+    /// Tells the alert task (`web::run_alerts`) that a heartbeat arrived.
+    pub fn heartbeat_arrived(&self) {
+        self.heartbeats.notify_one();
+    }
+}

@@ -1,0 +1,333 @@
+//! The staff web app in headless Chromium (Debian's `chromium` and `chromium-driver`), against a real
+//! centre on loopback over a real SQLite file: log in, see a complaint that arrived through
+//! `POST /api/v1/outbox`, assign, reply, close; the receipt lookup then says closed; the fleet page
+//! shows a kiosk whose heartbeat reports paper out, with its alert.
+//!
+//! With `CENTRE_SCREENSHOTS=1` it also writes a PNG of every staff page and the phone status page to
+//! `images/centre/` (referenced from `centre/README.md`).
+
+mod web_support;
+
+use std::{
+    io::{BufRead as _, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use web_support::{
+    PASSWORD, TOKEN_A, TOKEN_B, WebCentre, complaint, config, heartbeat, monday_morning, rating,
+};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const WAIT: Duration = Duration::from_secs(30);
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A fontconfig file that adds the repository's Noto Sans SC to the system's fonts, so pages render
+/// Chinese also on a machine without CJK fonts (staff PCs and phones have their own).
+fn fonts_conf(dir: &Path) -> PathBuf {
+    let fonts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/fonts");
+    let conf = dir.join("fonts.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "<?xml version=\"1.0\"?><!DOCTYPE fontconfig SYSTEM \"fonts.dtd\"><fontconfig>\
+             <include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include><dir>{}</dir>\
+             <cachedir>{}</cachedir></fontconfig>",
+            fonts.display(),
+            dir.join("font-cache").display()
+        ),
+    )
+    .unwrap();
+    conf
+}
+
+fn start_chromedriver(fonts: &Path) -> (Driver, u16) {
+    for path in [CHROMEDRIVER, CHROMIUM] {
+        assert!(
+            Path::new(path).exists(),
+            "{path} is missing: install Chromium and its driver (apt-get install -y chromium chromium-driver)"
+        );
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .env("FONTCONFIG_FILE", fonts)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains("started successfully") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    rx.recv_timeout(WAIT)
+        .expect("chromedriver reports that it started");
+    (Driver(child), port)
+}
+
+async fn chromium(port: u16, profile: &Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-sync",
+                "--hide-scrollbars", "--lang=zh-CN",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a Chromium session")
+}
+
+/// Where screenshots go, when asked for.
+fn screenshot_dir() -> Option<PathBuf> {
+    (std::env::var("CENTRE_SCREENSHOTS").as_deref() == Ok("1"))
+        .then(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../images/centre"))
+}
+
+async fn shoot(browser: &Client, name: &str) -> Result<(), fantoccini::error::CmdError> {
+    if let Some(dir) = screenshot_dir() {
+        std::fs::create_dir_all(&dir).unwrap();
+        let png = browser.screenshot().await?;
+        assert!(png.starts_with(b"\x89PNG"), "a PNG");
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+    Ok(())
+}
+
+async fn text_of(browser: &Client, css: &str) -> Result<String, fantoccini::error::CmdError> {
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await?
+        .text()
+        .await
+}
+
+/// Waits until the element with `id` contains `text` (after a click, the old page may still be shown).
+async fn wait_text(
+    browser: &Client,
+    id: &str,
+    text: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(&format!(
+            "//*[@id='{id}' and contains(., '{text}')]"
+        )))
+        .await
+        .map(drop)
+}
+
+/// Reloads `path` until `css` is on it (the page is server-rendered: no live updates).
+async fn reload_until(
+    browser: &Client,
+    url: &str,
+    css: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    let start = std::time::Instant::now();
+    loop {
+        browser.goto(url).await?;
+        if browser.find(Locator::Css(css)).await.is_ok() {
+            return Ok(());
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "{css} did not appear on {url} within {WAIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_handle_a_complaint_and_see_a_kiosk_out_of_paper_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let centre = WebCentre::start(dir.path(), config(""), monday_morning()).await;
+    centre
+        .deliver(
+            TOKEN_A,
+            &complaint(
+                "T-ABCD-EFGH",
+                "kiosk-a",
+                "【投诉】窗口等候时间太长",
+                Some("13812345678"),
+            ),
+        )
+        .await;
+    centre
+        .deliver(
+            TOKEN_B,
+            &complaint("T-WXYZ-2345", "kiosk-b", "【建议】希望增加座椅", None),
+        )
+        .await;
+    centre
+        .deliver(
+            TOKEN_A,
+            &heartbeat("H-1", "kiosk-a", "2026-03-02T01:00:00Z", "out"),
+        )
+        .await;
+    centre
+        .deliver(
+            TOKEN_B,
+            &heartbeat("H-2", "kiosk-b", "2026-03-02T01:00:00Z", "near_end"),
+        )
+        .await;
+    for (key, device, token, service, ticket, score) in [
+        ("P-AAAA-AAAA", "kiosk-a", TOKEN_A, "legal_aid", "C012", 5),
+        ("P-BBBB-BBBB", "kiosk-a", TOKEN_A, "legal_aid", "C013", 2),
+        ("P-CCCC-CCCC", "kiosk-b", TOKEN_B, "notary", "N004", 4),
+    ] {
+        centre
+            .deliver(token, &rating(key, device, service, ticket, score))
+            .await;
+    }
+
+    let profile = tempfile::tempdir().unwrap();
+    let (_driver, port) = start_chromedriver(&fonts_conf(profile.path()));
+    let browser = chromium(port, &profile.path().join("profile")).await;
+    let base = centre.url("");
+    let result = async {
+        browser.set_window_size(1280, 900).await?;
+        browser.goto(&format!("{base}/staff/fleet")).await?;
+        // Not logged in: the login form.
+        browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Id("password"))
+            .await?;
+        shoot(&browser, "login").await?;
+        browser
+            .find(Locator::Id("user"))
+            .await?
+            .send_keys("admin")
+            .await?;
+        browser
+            .find(Locator::Id("password"))
+            .await?
+            .send_keys(PASSWORD)
+            .await?;
+        browser.find(Locator::Id("login")).await?.click().await?;
+        wait_text(&browser, "user", "admin").await?;
+
+        // The fleet: kiosk-a out of paper, with its alert (raised when the heartbeat arrived).
+        reload_until(&browser, &format!("{base}/staff/fleet"), ".alert-paper_out").await?;
+        let row = browser
+            .find(Locator::XPath(
+                "//tr[.//span[@class='device-id' and text()='kiosk-a']]",
+            ))
+            .await?
+            .text()
+            .await?;
+        assert!(
+            row.contains("缺纸 Out") && row.contains("缺纸 Paper out"),
+            "{row}"
+        );
+        shoot(&browser, "fleet").await?;
+        browser.goto(&format!("{base}/staff/alerts")).await?;
+        assert!(
+            text_of(&browser, "tr.alert-paper_out")
+                .await?
+                .contains("kiosk-a")
+        );
+        shoot(&browser, "alerts").await?;
+        browser.goto(&format!("{base}/staff/summary")).await?;
+        wait_text(&browser, "broken-count", "2").await?;
+        shoot(&browser, "summary").await?;
+
+        // The complaint that came through the outbox: assign, reply, close.
+        browser.goto(&format!("{base}/staff/complaints")).await?;
+        shoot(&browser, "complaints").await?;
+        browser
+            .find(Locator::LinkText("T-ABCD-EFGH"))
+            .await?
+            .click()
+            .await?;
+        wait_text(&browser, "case-status", "已受理").await?;
+        wait_text(&browser, "case-text", "窗口等候时间太长").await?;
+        browser
+            .find(Locator::Css("#assignee option[value='admin']"))
+            .await?
+            .click()
+            .await?;
+        browser.find(Locator::Id("assign")).await?.click().await?;
+        wait_text(&browser, "case-status", "办理中").await?;
+        browser
+            .find(Locator::Id("reply"))
+            .await?
+            .send_keys("已增加一个窗口，感谢您的意见。")
+            .await?;
+        shoot(&browser, "complaint").await?;
+        browser
+            .find(Locator::Id("send-reply"))
+            .await?
+            .click()
+            .await?;
+        wait_text(&browser, "case-status", "已答复").await?;
+        browser.find(Locator::Id("close")).await?.click().await?;
+        wait_text(&browser, "case-status", "已办结").await?;
+        wait_text(&browser, "case-reply", "已增加一个窗口").await?;
+
+        browser.goto(&format!("{base}/staff/ratings")).await?;
+        text_of(&browser, "h1").await?;
+        shoot(&browser, "ratings").await?;
+        browser.goto(&format!("{base}/staff/audit")).await?;
+        assert!(
+            text_of(&browser, "table")
+                .await?
+                .contains("complaint_close")
+        );
+        shoot(&browser, "audit").await?;
+
+        // The citizen's phone page.
+        browser.set_window_size(412, 915).await?;
+        browser
+            .goto(&format!("{base}/status?code=T-ABCD-EFGH"))
+            .await?;
+        wait_text(&browser, "status", "已办结").await?;
+        shoot(&browser, "status").await?;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = browser.close().await;
+    result.expect("the staff web app works in Chromium");
+
+    let receipt: Value = reqwest::get(centre.url("/api/v1/receipts/T-ABCD-EFGH"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(receipt["status"], "closed");
+    assert_eq!(receipt["reply"], "已增加一个窗口，感谢您的意见。");
+}

@@ -9,7 +9,7 @@
 //! | `paper_low` | the printer reports the roll near its end |
 //! | `reader_failing` | an ID card reader is configured but not open, or its SAM does not answer |
 //! | `content_stale` | the installed content is past its expiry |
-//! | `clock_wrong` | the newest heartbeat's time stamp differs from when the centre received it by more than `clock_error_secs`, or the kiosk itself judges its clock `behind`/`ahead` |
+//! | `clock_wrong` | the newest heartbeat's time stamp differs from when the centre received it by more than `clock_error_secs`, or the kiosk itself judges its clock `behind` (its `ahead` only means no recent bundle: the measured error decides) |
 //!
 //! Facts come from the newest heartbeat, also while the device is offline (the last known state).
 
@@ -147,7 +147,10 @@ pub fn evaluate(
         }
         let error = clock_error_secs(device);
         let limit = i64::from(rules.settings.clock_error_secs);
-        let judged_wrong = matches!(heartbeat.clock.as_str(), "behind" | "ahead");
+        // `behind` is proof (the clock is earlier than a bundle's signing time); the kiosk's `ahead`
+        // only says no bundle was signed within its window (a kiosk on its embedded default content
+        // says so for years), so an early or late clock is judged by the measured error instead.
+        let judged_wrong = heartbeat.clock == "behind";
         if error.is_some_and(|e| e.abs() > limit) || judged_wrong {
             raise(
                 "clock_wrong",

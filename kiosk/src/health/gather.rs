@@ -340,9 +340,24 @@ pub fn spawn_heartbeats(
     outbox: Outbox,
     every: Duration,
 ) -> HeartbeatTask {
+    spawn_heartbeats_with(
+        runtime,
+        sources,
+        outbox,
+        HeartbeatSchedule::new(every, MIN_CHANGE_GAP),
+    )
+}
+
+/// Like [`spawn_heartbeats`] with its own schedule (tests shorten the gap between heartbeats sent on a
+/// change).
+pub fn spawn_heartbeats_with(
+    runtime: &tokio::runtime::Handle,
+    sources: HealthSources,
+    outbox: Outbox,
+    mut schedule: HeartbeatSchedule,
+) -> HeartbeatTask {
     let (count, queued) = watch::channel(0u64);
     let handle = runtime.spawn(async move {
-        let mut schedule = HeartbeatSchedule::new(every, MIN_CHANGE_GAP);
         let mut tick = tokio::time::interval(schedule.check_every());
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {

@@ -19,7 +19,7 @@ pub mod security;
 
 pub use gather::{
     HealthSources, HeartbeatTask, QueueReach, free_bytes, record_start, spawn_heartbeats,
-    spawn_queue_probe,
+    spawn_heartbeats_with, spawn_queue_probe,
 };
 pub use health_facts::{
     BoardFacts, ContentFacts, DeviceFacts, HealthSnapshot, IdReaderFacts, LedState, LoopFacts,

@@ -43,6 +43,7 @@ impl Signature {
 pub struct HeartbeatSchedule {
     every: Duration,
     min_gap: Duration,
+    check: Duration,
     last: Option<(Instant, Signature)>,
 }
 
@@ -52,13 +53,21 @@ impl HeartbeatSchedule {
         Self {
             every,
             min_gap,
+            check: every.min(CHANGE_CHECK),
             last: None,
         }
     }
 
+    /// Looks for a change every `check` instead (tests; at least a millisecond).
+    #[must_use]
+    pub fn checking_every(mut self, check: Duration) -> Self {
+        self.check = check.max(Duration::from_millis(1));
+        self
+    }
+
     /// How often to look: the interval, or [`CHANGE_CHECK`] when that is shorter.
     pub fn check_every(&self) -> Duration {
-        self.every.min(CHANGE_CHECK)
+        self.check
     }
 
     /// Whether a heartbeat with `signature` should be sent at `now`: the first always, then when the
@@ -139,6 +148,15 @@ mod tests {
         // A roll running low is a warning, not a problem, and still news.
         let low = Signature::of(&heartbeat(PaperState::NearEnd, &[]));
         assert!(schedule.due(start + MIN_CHANGE_GAP * 2, &low));
+    }
+
+    #[test]
+    fn a_printer_running_out_reaches_the_outbox_within_a_minute() {
+        // The printer's idle status read, then the next look for a change, then at worst the gap
+        // since a heartbeat that had just gone out: the fleet's promise of "within a minute", less
+        // the outbox's delivery (immediate when the centre answers).
+        let worst = crate::devices::STATUS_POLL + CHANGE_CHECK + MIN_CHANGE_GAP;
+        assert!(worst <= Duration::from_secs(55), "{worst:?}");
     }
 
     #[test]

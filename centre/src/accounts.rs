@@ -11,6 +11,8 @@ use crate::{
 };
 
 /// Where the accounts come from.
+// Made once at start-up and passed by reference: the size of the configuration does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[allow(clippy::large_enum_variant)] // made once at start-up; its size does not matter
 pub enum Accounts {

@@ -56,6 +56,15 @@ impl Role {
     }
 }
 
+/// A read-only API token (`[[api_tokens]]`): valid for `GET /api/v1/reports/…` only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// Who holds it (logged with each use), e.g. `综治信息系统`.
+    pub name: String,
+    /// Hex SHA-256 of the token.
+    pub token_sha256: String,
+}
+
 /// Hex SHA-256 of a token: what is stored for device tokens (`token_sha256`) and session tokens.
 pub fn token_sha256(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))

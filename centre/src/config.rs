@@ -82,6 +82,9 @@ pub struct CentreConfig {
     /// Serve HTTPS with this certificate and key (`[tls]`); none: plain HTTP.
     #[serde(default)]
     pub tls: Option<TlsEntry>,
+    /// Read-only tokens of the reports API, for the district's other systems.
+    #[serde(default)]
+    pub api_tokens: Vec<ApiTokenEntry>,
 }
 
 fn default_upload_max_mib() -> u64 {
@@ -151,7 +154,29 @@ pub struct StaffEntry {
     pub site: Option<String>,
 }
 
+/// A read-only token of the reports API (`[[api_tokens]]`): valid for `GET /api/v1/reports/…`
+/// only.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiTokenEntry {
+    /// Who holds it, e.g. `综治信息系统` (1 to 64 bytes; logged with each use).
+    pub name: String,
+    /// Hex SHA-256 of the token, as printed by `centre hash-token --new`.
+    pub token_sha256: String,
+}
+
 impl CentreConfig {
+    /// The reports API's tokens as the API holds them.
+    pub fn api_tokens(&self) -> Vec<crate::auth::ApiToken> {
+        self.api_tokens
+            .iter()
+            .map(|t| crate::auth::ApiToken {
+                name: t.name.clone(),
+                token_sha256: t.token_sha256.to_ascii_lowercase(),
+            })
+            .collect()
+    }
+
     /// The web app's settings from this file.
     pub fn web_settings(&self) -> crate::state::WebSettings {
         crate::state::WebSettings {
@@ -252,6 +277,39 @@ impl CentreConfig {
             }
             if !tokens.insert(token) {
                 return Err((key("token_sha256"), "is the token of another device".into()));
+            }
+        }
+        let mut names = HashSet::new();
+        for (i, api) in self.api_tokens.iter().enumerate() {
+            let key = |field: &str| format!("api_tokens[{i}].{field}");
+            if api.name.trim().is_empty()
+                || api.name.len() > 64
+                || api.name.chars().any(char::is_control)
+            {
+                return Err((
+                    key("name"),
+                    "must be 1 to 64 bytes, no control characters".into(),
+                ));
+            }
+            if !names.insert(api.name.as_str()) {
+                return Err((key("name"), format!("{:?} is listed twice", api.name)));
+            }
+            let token = api.token_sha256.to_ascii_lowercase();
+            if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err((
+                    key("token_sha256"),
+                    "must be 64 hex digits (run `centre hash-token --new`)".into(),
+                ));
+            }
+            if token == demo_token {
+                return Err((key("token_sha256"), "is the demo token's hash".into()));
+            }
+            // A device token must never open the reports, nor a report token send items.
+            if !tokens.insert(token) {
+                return Err((
+                    key("token_sha256"),
+                    "is the token of a device or of another API token".into(),
+                ));
             }
         }
         let mut users = HashSet::new();
@@ -489,6 +547,26 @@ role = "supervisor"
         ))
         .unwrap_err();
         assert!(err.contains("staff[0].role"), "{err}");
+        let api = |name: &str, token: &str| {
+            format!("[[api_tokens]]\nname = \"{name}\"\ntoken_sha256 = \"{token}\"\n")
+        };
+        let err = parse(&api("综治信息系统", "xyz")).unwrap_err();
+        assert!(err.contains("api_tokens[0].token_sha256"), "{err}");
+        let err = parse(&format!("{}{}", device("k", TOKEN), api("综治", TOKEN))).unwrap_err();
+        assert!(
+            err.contains("api_tokens[0].token_sha256") && err.contains("of a device"),
+            "{err}"
+        );
+        let err = parse(&format!("{}{}", api("a", TOKEN), api("a", &"2".repeat(64)))).unwrap_err();
+        assert!(err.contains("api_tokens[1].name"), "{err}");
+        let err = parse(&api("", TOKEN)).unwrap_err();
+        assert!(err.contains("api_tokens[0].name"), "{err}");
+        let config = parse(&api("政法大数据办案平台", &TOKEN.to_ascii_uppercase())).unwrap();
+        assert_eq!(
+            config.api_tokens()[0].token_sha256,
+            TOKEN,
+            "stored lower-case"
+        );
     }
 
     #[test]

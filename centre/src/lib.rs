@@ -8,6 +8,8 @@
 //!   [`PostgresStore`].
 //! - [`api`]: the HTTP routes (`POST /api/v1/outbox`, `POST /api/v1/login`, `GET /api/v1/devices`,
 //!   `GET /api/v1/complaints`, `GET /api/v1/ratings`).
+//! - [`report`]: the reports (tickets, complaints, ratings, needs surveys): combining, CSV, SVG
+//!   charts, the staff page; routes `GET /api/v1/reports/…` and `/staff/reports`.
 //! - [`auth`]: device tokens, staff passwords, sessions, the demo credentials.
 //! - [`config`]: the TOML configuration file; [`accounts`]: the devices and staff installed from it (or
 //!   the demo's).
@@ -30,6 +32,7 @@ pub mod mask;
 pub mod publications;
 pub mod published;
 mod rate_limit;
+pub mod report;
 pub mod server;
 pub mod state;
 pub mod store;
@@ -37,8 +40,8 @@ pub mod tls;
 pub mod web;
 
 pub use accounts::{Accounts, install_accounts};
-pub use api::{ApiSettings, AppState, router};
-pub use config::{CentreConfig, DeviceEntry, StaffEntry};
+pub use api::{ApiSettings, ApiToken, AppState, router};
+pub use config::{ApiTokenEntry, CentreConfig, DeviceEntry, StaffEntry};
 pub use error::{AuthError, ConfigError, StartError, StoreError};
 pub use server::{app, app_with_content, serve, serve_app};
 pub use store::{PostgresStore, SqliteStore, Store, open_store};

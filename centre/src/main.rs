@@ -152,6 +152,9 @@ async fn run(
     let listen = listen
         .or_else(|| config.as_ref().and_then(|c| c.listen))
         .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("the default address parses"));
+    let api_tokens = config
+        .as_ref()
+        .map_or_else(Vec::new, CentreConfig::api_tokens);
     let accounts = match config {
         Some(config) => Accounts::Configured(config),
         None => Accounts::Demo,
@@ -175,7 +178,12 @@ async fn run(
         "centre listening on {scheme}://{addr}, data in {}",
         data_dir.display()
     );
-    let state = AppState::new(store, Arc::new(clock::SystemWallClock), settings).with_web(web);
+    if !api_tokens.is_empty() {
+        tracing::info!("{} read-only API token(s) of the reports", api_tokens.len());
+    }
+    let state = AppState::new(store, Arc::new(clock::SystemWallClock), settings)
+        .with_api_tokens(api_tokens)
+        .with_web(web);
     let alerts = tokio::spawn(centre::web::run_alerts(state.clone()));
     serve_app(
         listener,

@@ -44,6 +44,8 @@ pub struct AppState {
     pub(crate) settings: ApiSettings,
     password_checks: Arc<Semaphore>,
     web: Arc<WebState>,
+    /// Read-only tokens of the reports API (`[[api_tokens]]`).
+    pub(crate) api_tokens: Arc<[crate::auth::ApiToken]>,
 }
 
 impl AppState {
@@ -55,7 +57,15 @@ impl AppState {
             password_checks: Arc::new(Semaphore::new(settings.password_checks.max(1))),
             settings,
             web: Arc::new(WebState::default()),
+            api_tokens: Arc::from(Vec::new()),
         }
+    }
+
+    /// The same state with these read-only API tokens of the reports (`[[api_tokens]]`).
+    #[must_use]
+    pub fn with_api_tokens(mut self, tokens: Vec<crate::auth::ApiToken>) -> Self {
+        self.api_tokens = Arc::from(tokens);
+        self
     }
 
     /// The same state with the web app's `settings`.

@@ -38,6 +38,7 @@ pub mod release_check;
 mod safe_read;
 mod sources;
 mod store;
+pub mod ticket_stats;
 pub mod upload;
 
 pub use self::clock::{ClockVerdict, SystemWallClock, WallClock, signing_horizon, trusted_now};
@@ -58,7 +59,8 @@ pub use model::{
 };
 pub use outbox::{
     Complaint, Heartbeat, ItemState, NeedsSurvey, Outbox, OutboxItem, OutboxMessage, OutboxPayload,
-    OutboxStatus, Rating, SURVEY_MAX_CHOICES, SendReport, TicketStats, backoff,
+    OutboxStatus, Rating, SURVEY_MAX_CHOICES, SendReport, TICKET_STATS_MAX_MINUTES,
+    TICKET_STATS_MAX_TICKETS, TicketStats, backoff,
 };
 pub use publish::{BuildOptions, BuildReport, build, verify_dir};
 pub use release_check::{OpenItem, open_items};

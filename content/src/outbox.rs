@@ -115,7 +115,12 @@ impl NeedsSurvey {
 }
 
 /// Anonymous ticket statistics of one service on one day (no identities).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The fields after `mean_wait_secs` were added after the first release: they are optional (serde
+/// defaults), so an item of an older kiosk is still read and accepted, and they are left out of the
+/// JSON when absent. The waiting times travel as a histogram rather than as percentiles so that the
+/// centre can combine several devices exactly (percentiles cannot be averaged).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketStats {
     /// The business day.
     pub day: NaiveDate,
@@ -129,6 +134,82 @@ pub struct TicketStats {
     pub no_show: u32,
     /// Mean wait from issue to call, seconds.
     pub mean_wait_secs: u32,
+    /// Waiting times of the tickets called, as a histogram of whole minutes (rounded down): entry
+    /// `m` counts the tickets that waited `m` minutes (`[3,0,1]`: three under a minute, one of 2
+    /// minutes), without trailing zeros; at most [`TICKET_STATS_MAX_MINUTES`] + 1 entries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wait_minutes: Vec<u32>,
+    /// Tickets whose service time is known (with `service_total_secs`; at most `served`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_count: Option<u32>,
+    /// Their service times summed, seconds (so that a mean over several devices is exact).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_total_secs: Option<u64>,
+    /// Tickets issued in each local hour of the day (index 0 = 00:00–00:59); they add up to
+    /// `issued`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_by_hour: Option<[u32; 24]>,
+}
+
+/// The most tickets any count of [`TicketStats`] may hold (twice the 9,999 numbers a service can
+/// issue in a day, for transfers in).
+pub const TICKET_STATS_MAX_TICKETS: u32 = 20_000;
+
+/// The longest wait in [`TicketStats::wait_minutes`]: a business day.
+pub const TICKET_STATS_MAX_MINUTES: u32 = 24 * 60;
+
+impl TicketStats {
+    fn problem(&self) -> Option<String> {
+        let max = TICKET_STATS_MAX_TICKETS;
+        for (name, n) in [
+            ("issued", self.issued),
+            ("served", self.served),
+            ("no_show", self.no_show),
+        ] {
+            if n > max {
+                return Some(format!("{name}: more than {max} tickets"));
+            }
+        }
+        if self.wait_minutes.len() > TICKET_STATS_MAX_MINUTES as usize + 1 {
+            return Some(format!(
+                "wait_minutes: {} entries, more than a day ({TICKET_STATS_MAX_MINUTES} minutes)",
+                self.wait_minutes.len()
+            ));
+        }
+        let waits: u64 = self.wait_minutes.iter().map(|&n| u64::from(n)).sum();
+        if waits > u64::from(max) {
+            return Some(format!("wait_minutes: more than {max} tickets"));
+        }
+        match (self.service_count, self.service_total_secs) {
+            (None, None) => {}
+            (Some(count), Some(total)) => {
+                if count > self.served {
+                    return Some(format!(
+                        "service_count: {count} is more than the {} served",
+                        self.served
+                    ));
+                }
+                if total > u64::from(count) * 86_400 {
+                    return Some(format!(
+                        "service_total_secs: {total} is more than a day per ticket served"
+                    ));
+                }
+            }
+            _ => {
+                return Some("service_count and service_total_secs go together".into());
+            }
+        }
+        if let Some(hours) = &self.issued_by_hour {
+            let sum: u64 = hours.iter().map(|&n| u64::from(n)).sum();
+            if sum != u64::from(self.issued) {
+                return Some(format!(
+                    "issued_by_hour adds up to {sum}, not to the {} issued",
+                    self.issued
+                ));
+            }
+        }
+        None
+    }
 }
 
 /// A device heartbeat. Fields added after the first release carry `#[serde(default)]`, so items queued
@@ -184,8 +265,9 @@ impl OutboxPayload {
         }
     }
 
-    /// Checks the kind's rules (a complaint's text, a rating's score, a survey's choices): what the
-    /// kiosk refuses at `submit` and the centre refuses on arrival, so both apply the same rules.
+    /// Checks the kind's rules (a complaint's text, a rating's score, a survey's choices, the bounds
+    /// and sums of ticket statistics): what the kiosk refuses at `submit` and the centre refuses on
+    /// arrival, so both apply the same rules.
     pub fn validate(&self) -> Result<(), OutboxError> {
         let invalid = |reason: &str| {
             Err(OutboxError::Invalid {
@@ -202,6 +284,10 @@ impl OutboxPayload {
             Self::Rating(r) if r.comment.chars().count() > 500 => {
                 invalid("the comment is longer than 500 characters")
             }
+            Self::TicketStats(stats) => match stats.problem() {
+                Some(reason) => invalid(&reason),
+                None => Ok(()),
+            },
             Self::NeedsSurvey(survey) => match survey.problem() {
                 Some(reason) => invalid(&reason),
                 None => Ok(()),

@@ -49,6 +49,7 @@ async fn items_survive_a_reopen_and_are_delivered_once() {
             served: 37,
             no_show: 3,
             mean_wait_secs: 600,
+            ..TicketStats::default()
         };
         assert!(
             outbox

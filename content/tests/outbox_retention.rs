@@ -140,6 +140,7 @@ async fn undelivered_items_beyond_the_bounds_go_heartbeats_first_then_the_oldest
             served: 3,
             no_show: 0,
             mean_wait_secs: 60,
+            ..TicketStats::default()
         }))
         .unwrap();
     assert_eq!(outbox.status().unwrap().pending, 5);

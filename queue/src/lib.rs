@@ -14,6 +14,8 @@
 //!   the LAN service, the HTTP client and the engine (the phone page URL of a ticket);
 //! - [`client`]: the [`QueueClient`] trait with [`LocalQueueClient`] (on the queue host) and
 //!   [`HttpQueueClient`] (a kiosk that uses the host over the LAN, [`http_client`]);
+//! - [`stats`]: a business day's anonymous ticket statistics per service (what the kiosk sends to
+//!   the district centre), pure over the day's ticket rows;
 //! - [`alerts`]: device alerts (ticket printer paper and cover) shown to staff.
 //!
 //! Time comes from an injected [`Clock`]; see `queue/README.md` for the rules.
@@ -30,6 +32,7 @@ pub mod fairness;
 pub mod http_client;
 pub mod model;
 mod sql;
+pub mod stats;
 pub mod store;
 pub mod wire;
 

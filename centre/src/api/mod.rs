@@ -5,6 +5,8 @@
 //! | `POST /api/v1/outbox` | a device (`Authorization: Bearer <device token>`) | 201 stored, 200 stored before, 400/401/403/409/413 with a reason, 503 storage failed (the kiosk retries) |
 //! | `POST /api/v1/login` | staff | `{"token":"…"}` or 401 |
 //! | `GET /api/v1/devices`, `/api/v1/complaints`, `/api/v1/ratings` | staff (`Authorization: Bearer <session token>`) | JSON lists or 401 |
+//! | `GET /api/v1/reports/{tickets,complaints,ratings,surveys}?from&to[&site][&format=csv]` | staff, or a read-only API token | JSON (tickets also CSV), 400 naming a bad parameter, 401 |
+//! | `GET /staff/reports` | staff | the reports page (HTML) |
 //! | `GET /api/v1/receipts/{code}` and the staff web app | see `crate::web` (both served by [`crate::server::app`]) | |
 //! | `GET /content/…`, `POST /api/v1/content` | kiosks; publishers | the published bundle; an upload ([`content`], merged by [`crate::server::app`]) |
 //!
@@ -13,6 +15,7 @@
 pub mod content;
 mod error;
 mod outbox;
+mod reports;
 mod staff;
 
 use axum::{
@@ -21,7 +24,9 @@ use axum::{
     routing::{get, post},
 };
 
+pub use crate::auth::ApiToken;
 pub use error::ApiError;
+pub use reports::ReportCaller;
 
 use crate::ingest::MAX_BODY_BYTES;
 pub use crate::state::{ApiSettings, AppState};
@@ -34,6 +39,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/devices", get(staff::devices))
         .route("/api/v1/complaints", get(staff::complaints))
         .route("/api/v1/ratings", get(staff::ratings))
+        .route("/api/v1/reports/tickets", get(reports::tickets))
+        .route("/api/v1/reports/complaints", get(reports::complaints))
+        .route("/api/v1/reports/ratings", get(reports::ratings))
+        .route("/api/v1/reports/surveys", get(reports::surveys))
+        .merge(reports::page_routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -77,7 +77,7 @@ pub(super) async fn login(
 }
 
 /// The session the request's bearer token names.
-async fn session(state: &AppState, headers: &HeaderMap) -> Result<Session, ApiError> {
+pub(super) async fn session(state: &AppState, headers: &HeaderMap) -> Result<Session, ApiError> {
     let Some(token) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -16,7 +16,9 @@ mod alerts;
 mod audit;
 mod cases;
 mod postgres;
+pub mod report;
 mod sqlite;
+mod sqlite_report;
 
 use std::{future::Future, path::Path, pin::Pin, sync::Arc};
 
@@ -30,6 +32,9 @@ pub use alerts::{ActiveCondition, AlertChange, AlertRecord, AlertState, AlertSyn
 pub use audit::AuditEntry;
 pub use cases::{CaseChange, CaseFilter, CaseUpdate, ComplaintCase, RatedVisit, ReturnCall};
 pub use postgres::PostgresStore;
+pub use report::{
+    ComplaintCategory, ComplaintCount, RatingCount, ReportFilter, SurveyRow, TicketStatsRow,
+};
 pub use sqlite::SqliteStore;
 
 /// The future a [`Store`] method returns.
@@ -374,6 +379,20 @@ pub trait Store: Send + Sync + 'static {
         change: AlertChange,
         audit: AuditEntry,
     ) -> StoreFuture<'_, AlertUpdate>;
+
+    /// Reports: the newest ticket statistics of each device, day and service of the filter's days
+    /// (and site), with every field the kiosk sent, ordered by day, site, service and device.
+    fn ticket_stats_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<TicketStatsRow>>;
+
+    /// Reports: complaints counted by local day (UTC+8, of the kiosk's time stamp), site and
+    /// category (the 【投诉】/【建议】 mark at the start of the text), ordered so.
+    fn complaint_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<ComplaintCount>>;
+
+    /// Reports: ratings counted by site, service and score, ordered so.
+    fn rating_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<RatingCount>>;
+
+    /// Reports: the needs surveys of the filter's days (and site), each with its site.
+    fn survey_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<SurveyRow>>;
 }
 
 /// Opens the store a `--database` URL names: none or `sqlite:PATH` → SQLite (default:

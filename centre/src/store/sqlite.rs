@@ -19,15 +19,20 @@ use tokio::sync::oneshot;
 use super::{
     AccountSet, ActiveCondition, AlertChange, AlertRecord, AlertSync, AlertUpdate, AuditEntry,
     CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintRecord, ComplaintStatus,
-    DeviceRecord, DeviceStatus, NewItem, RatedVisit, RatingRecord, Receipt, Session, StaffAccount,
-    Store, StoreCounts, StoreFuture, Stored, TicketStatsRecord,
+    DeviceRecord, DeviceStatus, NewItem, RatedVisit, RatingRecord, Receipt, ReportFilter, Session,
+    StaffAccount, Store, StoreCounts, StoreFuture, Stored, SurveyRow, TicketStatsRecord,
+    TicketStatsRow,
+    report::{ComplaintCount, RatingCount, StatsColumns},
+    sqlite_report,
 };
 use crate::{auth::Role, error::StoreError};
 
 mod web;
 
-/// The schema version this code writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 2;
+/// The schema version this code writes (`PRAGMA user_version`). Version 1 is [`SCHEMA`], version 2
+/// adds [`SCHEMA_V2`] (the web app's tables), and the reports' step to version 3 is
+/// [`sqlite_report::upgrade`].
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS devices (
@@ -191,12 +196,18 @@ impl SqliteStore {
                 ),
             });
         }
-        // A new file gets version 1's tables and then every step; an older file only its missing steps.
+        // One transaction: version 1's tables (a no-op on an existing file), then every missing
+        // step, then the new version. A failure leaves the file as it was.
         let v2 = if version < 2 { SCHEMA_V2 } else { "" };
         writer
-            .execute_batch(&format!(
-                "BEGIN; {SCHEMA} {v2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-            ))
+            .execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA} {v2}"))
+            .map_err(sqlite)?;
+        sqlite_report::upgrade(&writer, version).map_err(|err| match err {
+            StoreError::Sqlite { source, .. } => sqlite(source),
+            other => other,
+        })?;
+        writer
+            .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
             .map_err(sqlite)?;
         let reader = Connection::open(path).map_err(sqlite)?;
         configure(&reader).map_err(sqlite)?;
@@ -385,12 +396,17 @@ fn store_one(tx: &Connection, item: &NewItem) -> Result<Stored, StoreError> {
             )?;
         }
         OutboxPayload::TicketStats(s) => {
+            let columns = StatsColumns::of(s);
             tx.execute(
                 "INSERT INTO ticket_stats (device, day, service, item_id, issued, served, no_show, \
-                 mean_wait_secs, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+                 mean_wait_secs, created_ms, wait_minutes, service_count, service_total_secs, \
+                 issued_by_hour) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
                  ON CONFLICT (device, day, service) DO UPDATE SET item_id = excluded.item_id, \
                  issued = excluded.issued, served = excluded.served, no_show = excluded.no_show, \
-                 mean_wait_secs = excluded.mean_wait_secs, created_ms = excluded.created_ms \
+                 mean_wait_secs = excluded.mean_wait_secs, created_ms = excluded.created_ms, \
+                 wait_minutes = excluded.wait_minutes, service_count = excluded.service_count, \
+                 service_total_secs = excluded.service_total_secs, \
+                 issued_by_hour = excluded.issued_by_hour \
                  WHERE excluded.created_ms >= ticket_stats.created_ms",
                 params![
                     message.device,
@@ -401,7 +417,11 @@ fn store_one(tx: &Connection, item: &NewItem) -> Result<Stored, StoreError> {
                     s.served,
                     s.no_show,
                     s.mean_wait_secs,
-                    created
+                    created,
+                    columns.wait_minutes,
+                    columns.service_count,
+                    columns.service_total_secs,
+                    columns.issued_by_hour
                 ],
             )?;
         }
@@ -907,5 +927,21 @@ impl Store for SqliteStore {
         audit: AuditEntry,
     ) -> StoreFuture<'_, AlertUpdate> {
         self.write(move |conn| web::change_alert(conn, id, change, &audit))
+    }
+
+    fn ticket_stats_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<TicketStatsRow>> {
+        self.read(move |conn| sqlite_report::ticket_stats_rows(conn, &filter))
+    }
+
+    fn complaint_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<ComplaintCount>> {
+        self.read(move |conn| sqlite_report::complaint_counts(conn, &filter))
+    }
+
+    fn rating_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<RatingCount>> {
+        self.read(move |conn| sqlite_report::rating_counts(conn, &filter))
+    }
+
+    fn survey_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<SurveyRow>> {
+        self.read(move |conn| sqlite_report::survey_rows(conn, &filter))
     }
 }

@@ -83,7 +83,7 @@ pub fn routes() -> Router<AppState> {
 
 /// Headers of every page: no framing, only this origin's resources, no caching of personal data,
 /// no referrer leaving the centre.
-async fn page_headers(mut response: Response) -> Response {
+pub(crate) async fn page_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(

@@ -49,8 +49,10 @@ pub struct DeviceRoutes {
 
 /// The queue this kiosk issues into: its own (it is the queue host, and serves the LAN API), or
 /// the host's over the LAN when `[ui] queue_host_url` is set. Either way `[lan] listen` serves
-/// `health` (`/healthz`, `/metrics`): beside the API on the host, alone on any other device.
+/// `health` (`/healthz`, `/metrics`): beside the API on the host, alone on any other device. The
+/// queue host queues each finished business day's ticket statistics in `outbox` for the centre.
 /// Needs a tokio runtime.
+#[allow(clippy::too_many_arguments)]
 pub fn connect_queue(
     config: &KioskConfig,
     queue: &QueueConfig,
@@ -59,6 +61,7 @@ pub fn connect_queue(
     demo: bool,
     health: DeviceRoutes,
     liveness: &Liveness,
+    outbox: &Outbox,
 ) -> anyhow::Result<Arc<dyn QueueClient>> {
     let DeviceRoutes { health, counters } = health;
     if let Some(url) = &config.ui.queue_host_url {
@@ -86,6 +89,7 @@ pub fn connect_queue(
     start_daily_tick(
         &engine,
         liveness.register("queue_tick", Duration::from_secs(300)),
+        outbox.clone(),
     );
     Ok(Arc::new(LocalQueueClient::new(
         engine,
@@ -177,20 +181,45 @@ async fn serve_router(
     }
 }
 
-/// The daily reset goes out even when nobody takes a ticket.
-fn start_daily_tick(engine: &Arc<QueueEngine>, heart: Heart) {
+/// The daily reset goes out even when nobody takes a ticket, and the day that ended is reported.
+fn start_daily_tick(engine: &Arc<QueueEngine>, heart: Heart, outbox: Outbox) {
     let engine = Arc::clone(engine);
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(30));
+        // The finished day already queued: none after a start, so the day before is queued again
+        // (a no-op while its items are kept: the keys are the same).
+        let mut reported = None;
         loop {
             every.tick().await;
             heart.beat();
-            let e = Arc::clone(&engine);
-            if let Ok(Err(err)) = tokio::task::spawn_blocking(move || e.tick()).await {
-                tracing::warn!("daily reset check failed: {err}");
+            let (e, o) = (Arc::clone(&engine), outbox.clone());
+            match tokio::task::spawn_blocking(move || report_finished_day(&e, &o, reported)).await {
+                Ok(Ok(day)) => reported = Some(day),
+                Ok(Err(err)) => tracing::warn!("daily reset or ticket statistics failed: {err:#}"),
+                Err(_) => {}
             }
         }
     });
+}
+
+/// Applies the daily reset when due and, once per day, queues the ticket statistics of the
+/// business day before today (`content::ticket_stats`); returns that day.
+fn report_finished_day(
+    engine: &QueueEngine,
+    outbox: &Outbox,
+    reported: Option<chrono::NaiveDate>,
+) -> anyhow::Result<chrono::NaiveDate> {
+    let today = engine.tick()?;
+    let finished = today.pred_opt().unwrap_or(today);
+    if reported != Some(finished) {
+        let added = content::ticket_stats::submit_day_stats(outbox, engine, finished)?;
+        if added > 0 {
+            tracing::info!(
+                "ticket statistics of {finished}: {added} service(s) queued for the centre"
+            );
+        }
+    }
+    Ok(finished)
 }
 
 /// Runs the kiosk UI until its window is closed.
@@ -289,6 +318,7 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
             counters: security,
         },
         &liveness,
+        &outbox,
     )?;
     let _ = late.queue.set(Arc::clone(&queue));
 

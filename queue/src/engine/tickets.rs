@@ -13,6 +13,7 @@ use crate::{
     events::EventPayload,
     model::{EtaRange, IssuedTicket, PhoneStatus, Ticket, TicketId, TicketStatus},
     sql,
+    stats::{ServiceDayStats, day_stats},
     store::{day_str, query_ticket, query_tickets, to_ms},
     wire::routes,
 };
@@ -121,6 +122,13 @@ impl QueueEngine {
     /// Every ticket row of a business day (statistics, audits, tests), in id order.
     pub fn tickets_of_day(&self, day: NaiveDate) -> Result<Vec<Ticket>, QueueError> {
         self.run(|c| query_tickets(&c.tx, sql::TICKETS_OF_DAY, [day_str(day)]))
+    }
+
+    /// The anonymous statistics of a business day, per service ([`crate::stats::day_stats`] over
+    /// its ticket rows, hours in the configured `utc_offset`).
+    pub fn day_stats(&self, day: NaiveDate) -> Result<Vec<ServiceDayStats>, QueueError> {
+        let tickets = self.tickets_of_day(day)?;
+        Ok(day_stats(&tickets, day, self.config.utc_offset.0))
     }
 }
 

@@ -11,7 +11,7 @@ use deadpool_postgres::{Object, Transaction};
 use super::rows::{ms, time};
 use crate::{
     error::StoreError,
-    store::{ComplaintStatus, NewItem, Receipt, Stored},
+    store::{ComplaintStatus, NewItem, Receipt, Stored, report::StatsColumns},
 };
 
 /// Stores `item` in its own transaction; returns after the commit (durable: `synchronous_commit=on`).
@@ -96,15 +96,20 @@ async fn store_one(tx: &Transaction<'_>, item: &NewItem) -> Result<Stored, Store
             .await?;
         }
         OutboxPayload::TicketStats(s) => {
+            let columns = StatsColumns::of(s);
             let upsert = tx
                 .prepare_cached(
                     "INSERT INTO ticket_stats (device, day, service, item_id, issued, served, \
-                     no_show, mean_wait_secs, created_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                     no_show, mean_wait_secs, created_ms, wait_minutes, service_count, \
+                     service_total_secs, issued_by_hour) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
                      ON CONFLICT (device, day, service) DO UPDATE SET item_id = EXCLUDED.item_id, \
                      issued = EXCLUDED.issued, served = EXCLUDED.served, \
                      no_show = EXCLUDED.no_show, mean_wait_secs = EXCLUDED.mean_wait_secs, \
-                     created_ms = EXCLUDED.created_ms \
+                     created_ms = EXCLUDED.created_ms, wait_minutes = EXCLUDED.wait_minutes, \
+                     service_count = EXCLUDED.service_count, \
+                     service_total_secs = EXCLUDED.service_total_secs, \
+                     issued_by_hour = EXCLUDED.issued_by_hour \
                      WHERE EXCLUDED.created_ms >= ticket_stats.created_ms",
                 )
                 .await?;
@@ -120,6 +125,10 @@ async fn store_one(tx: &Transaction<'_>, item: &NewItem) -> Result<Stored, Store
                     &i64::from(s.no_show),
                     &i64::from(s.mean_wait_secs),
                     &created,
+                    &columns.wait_minutes,
+                    &columns.service_count.map(i64::from),
+                    &columns.service_total_secs,
+                    &columns.issued_by_hour,
                 ],
             )
             .await?;

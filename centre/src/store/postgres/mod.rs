@@ -8,6 +8,7 @@
 //! - [`target`]: the URL, the settings added to it, its description for errors (never a password);
 //! - [`schema`]: the migrations, applied under an advisory lock;
 //! - [`items`]: storing an item;
+//! - [`reports`]: the report queries;
 //! - [`rows`]: reading rows back into records;
 //! - [`web`]: the staff web app's queries (complaint cases, return calls, audit, alerts).
 //!
@@ -18,6 +19,7 @@
 //! row mapping goes into a function in `rows.rs`.
 
 mod items;
+mod reports;
 mod rows;
 mod schema;
 mod target;
@@ -31,9 +33,10 @@ use tokio_postgres::NoTls;
 
 use super::{
     AccountSet, ActiveCondition, AlertChange, AlertRecord, AlertSync, AlertUpdate, AuditEntry,
-    CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintRecord, DeviceRecord, DeviceStatus,
-    NewItem, RatedVisit, RatingRecord, Session, StaffAccount, Store, StoreCounts, StoreFuture,
-    Stored, TicketStatsRecord,
+    CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintCount, ComplaintRecord,
+    DeviceRecord, DeviceStatus, NewItem, RatedVisit, RatingCount, RatingRecord, ReportFilter,
+    Session, StaffAccount, Store, StoreCounts, StoreFuture, Stored, SurveyRow, TicketStatsRecord,
+    TicketStatsRow,
 };
 use crate::error::StoreError;
 use rows::ms;
@@ -489,5 +492,21 @@ impl Store for PostgresStore {
         self.with_client(move |mut client| async move {
             web::change_alert(&mut client, id, change, &audit).await
         })
+    }
+
+    fn ticket_stats_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<TicketStatsRow>> {
+        self.with_client(|client| async move { reports::ticket_stats_rows(&client, &filter).await })
+    }
+
+    fn complaint_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<ComplaintCount>> {
+        self.with_client(|client| async move { reports::complaint_counts(&client, &filter).await })
+    }
+
+    fn rating_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<RatingCount>> {
+        self.with_client(|client| async move { reports::rating_counts(&client, &filter).await })
+    }
+
+    fn survey_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<SurveyRow>> {
+        self.with_client(|client| async move { reports::survey_rows(&client, &filter).await })
     }
 }

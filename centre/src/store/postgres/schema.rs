@@ -128,6 +128,25 @@ CREATE TABLE alerts (
 );
 CREATE INDEX alerts_state ON alerts(state, device, rule);
 "#,
+    // 3: the reports: the ticket statistics' histogram, service times and hours (NULL for older
+    // kiosks; filled from the stored items' bodies), and indexes by day and by time (the SQLite
+    // store's schema version 3).
+    r#"
+ALTER TABLE ticket_stats ADD COLUMN wait_minutes TEXT;
+ALTER TABLE ticket_stats ADD COLUMN service_count BIGINT;
+ALTER TABLE ticket_stats ADD COLUMN service_total_secs BIGINT;
+ALTER TABLE ticket_stats ADD COLUMN issued_by_hour TEXT;
+UPDATE ticket_stats t SET
+    wait_minutes = NULLIF(i.body::jsonb #>> '{data,wait_minutes}', '[]'),
+    service_count = (i.body::jsonb #>> '{data,service_count}')::BIGINT,
+    service_total_secs = (i.body::jsonb #>> '{data,service_total_secs}')::BIGINT,
+    issued_by_hour = i.body::jsonb #>> '{data,issued_by_hour}'
+FROM items i WHERE i.id = t.item_id;
+CREATE INDEX ticket_stats_day ON ticket_stats(day);
+CREATE INDEX complaints_created ON complaints(created_ms);
+CREATE INDEX ratings_created ON ratings(created_ms);
+CREATE INDEX items_kind_created ON items(kind, created_ms);
+"#,
 ];
 
 /// The schema version this code writes.

@@ -14,7 +14,6 @@ use crate::{
 // Made once at start-up and passed by reference: the size of the configuration does not matter.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(clippy::large_enum_variant)] // made once at start-up; its size does not matter
 pub enum Accounts {
     /// The demo: staff `admin` / `admin-demo`, device `demo-kiosk` with token `demo-device-token`.
     Demo,

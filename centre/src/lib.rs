@@ -28,6 +28,7 @@ pub mod calendar;
 pub mod config;
 pub mod error;
 pub mod ingest;
+pub mod login_budget;
 pub mod mask;
 pub mod publications;
 pub mod published;

@@ -11,6 +11,7 @@ use crate::{
     auth::{DEMO_PASSWORD_HASH, verify_password},
     calendar::WorkingDays,
     error::StoreError,
+    login_budget::LoginBudget,
     rate_limit::RateLimiter,
     store::{StaffAccount, Store},
 };
@@ -43,6 +44,7 @@ pub struct AppState {
     pub(crate) clock: Arc<dyn WallClock>,
     pub(crate) settings: ApiSettings,
     password_checks: Arc<Semaphore>,
+    login_budget: Arc<std::sync::Mutex<LoginBudget>>,
     web: Arc<WebState>,
     /// Read-only tokens of the reports API (`[[api_tokens]]`).
     pub(crate) api_tokens: Arc<[crate::auth::ApiToken]>,
@@ -55,6 +57,7 @@ impl AppState {
             store,
             clock,
             password_checks: Arc::new(Semaphore::new(settings.password_checks.max(1))),
+            login_budget: Arc::default(),
             settings,
             web: Arc::new(WebState::default()),
             api_tokens: Arc::from(Vec::new()),
@@ -109,13 +112,15 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// The account whose password is `password`, if any. An unknown user costs the same hashing as a
-    /// wrong password, so timing does not tell them apart; at most `password_checks` run at once.
-    pub async fn check_password(
-        &self,
-        user: &str,
-        password: String,
-    ) -> Result<Option<StaffAccount>, StoreError> {
+    /// Checks a login: the account whose password is `password`, a refusal, or a lock when the
+    /// account has taken too many wrong passwords lately ([`crate::login_budget`]; the password is then
+    /// not checked at all). An unknown user costs the same hashing as a wrong password, so timing does
+    /// not tell them apart; at most `password_checks` run at once.
+    pub async fn try_login(&self, user: &str, password: String) -> Result<LoginCheck, StoreError> {
+        let now = self.clock.now();
+        if let Some(until) = self.budget().locked_until(user, now) {
+            return Ok(LoginCheck::Locked { until });
+        }
         let account = self.store.staff(user.to_owned()).await?;
         let phc = account
             .as_ref()
@@ -132,7 +137,22 @@ impl AppState {
         })
         .await
         .map_err(|err| StoreError::Task(format!("password check failed: {err}")))?;
-        Ok(account.filter(|_| matches))
+        Ok(match account.filter(|_| matches) {
+            Some(account) => {
+                self.budget().succeeded(user);
+                LoginCheck::Accepted(account)
+            }
+            None => {
+                self.budget().failed(user, now);
+                LoginCheck::Refused
+            }
+        })
+    }
+
+    fn budget(&self) -> std::sync::MutexGuard<'_, LoginBudget> {
+        self.login_budget
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -186,5 +206,29 @@ impl WebState {
     /// Tells the alert task (`web::run_alerts`) that a heartbeat arrived.
     pub fn heartbeat_arrived(&self) {
         self.heartbeats.notify_one();
+    }
+}
+
+/// The outcome of [`AppState::try_login`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginCheck {
+    /// The password is right.
+    Accepted(StaffAccount),
+    /// Wrong user or password.
+    Refused,
+    /// Too many wrong passwords for this account lately: not checked; try again at `until`.
+    Locked {
+        /// When the account may try again.
+        until: chrono::DateTime<chrono::Utc>,
+    },
+}
+
+impl LoginCheck {
+    /// Seconds until a locked account may try again (at least 1).
+    pub fn retry_after_secs(
+        until: chrono::DateTime<chrono::Utc>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> i64 {
+        (until - now).num_seconds().max(1)
     }
 }

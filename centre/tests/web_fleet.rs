@@ -204,9 +204,12 @@ async fn paper_out_raises_an_alert_that_staff_acknowledge_and_that_closes_when_p
             "outbox_pending",
             "printer",
             "reader",
-            "site"
+            "site",
+            "software_version"
         ]
     );
+    assert_eq!(a["software_version"], "0.1.0");
+    assert!(fleet.contains("软件 software 0.1.0"), "{fleet}");
     assert_eq!(a["alerts"], serde_json::json!(["paper_out"]));
     assert_eq!(a["printer"]["paper"], "out");
     assert_eq!(a["online"], true);

@@ -125,3 +125,36 @@ async fn posts_without_the_csrf_token_or_from_another_origin_are_refused() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_account_for_a_while_on_the_page_and_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let centre = WebCentre::start(dir.path(), config(""), monday_morning()).await;
+    let mut browser = centre.browser();
+    for _ in 0..5 {
+        let (status, _) = browser.login("admin", "wrong password!").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // Locked: even the right password is not checked, on the page and on the JSON API.
+    let (status, page) = browser.login("admin", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.contains("错误次数过多") && page.contains("15 分钟"), "{page}");
+    assert!(browser.session.is_none());
+    let api = reqwest::Client::new()
+        .post(centre.url("/api/v1/login"))
+        .json(&serde_json::json!({"user": "ADMIN", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(api.headers()["retry-after"], "900");
+    // Another account is not touched.
+    let mut other = centre.browser();
+    let (status, _) = other.login("super", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // Once the first wrong password is 15 minutes old, the account may try again.
+    centre.clock.advance(Duration::minutes(15));
+    let (status, _) = browser.login("admin", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(browser.session.is_some());
+}

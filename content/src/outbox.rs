@@ -235,6 +235,9 @@ pub struct Heartbeat {
     /// What `/healthz` lists as wrong at the time of the heartbeat.
     #[serde(default)]
     pub problems: Vec<String>,
+    /// The kiosk software's version (none from kiosks older than this field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub software_version: Option<String>,
 }
 
 /// What the outbox carries.
@@ -292,6 +295,14 @@ impl OutboxPayload {
                 Some(reason) => invalid(&reason),
                 None => Ok(()),
             },
+            Self::Heartbeat(beat)
+                if beat
+                    .software_version
+                    .as_ref()
+                    .is_some_and(|v| v.is_empty() || v.len() > 64) =>
+            {
+                invalid("software_version must be 1 to 64 bytes")
+            }
             _ => Ok(()),
         }
     }

@@ -6,6 +6,7 @@ use axum::{
     body::Bytes,
     extract::{Query, State},
     http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse as _, Response},
 };
 use chrono::{DateTime, Utc};
 use health_facts::{IdReaderFacts, PrinterFacts};
@@ -15,6 +16,7 @@ use super::{ApiError, AppState};
 use crate::{
     auth::{bearer_token, new_token, token_sha256},
     mask::mask_phone,
+    state::LoginCheck,
     store::{AuditEntry, ComplaintStatus, Session},
 };
 
@@ -38,14 +40,34 @@ pub(super) struct LoginAnswer {
 pub(super) async fn login(
     State(state): State<AppState>,
     body: Bytes,
-) -> Result<Json<LoginAnswer>, ApiError> {
+) -> Result<Response, ApiError> {
     let login: Login = serde_json::from_slice(&body).map_err(|err| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             format!("expected {{\"user\":…,\"password\":…}}: {err}"),
         )
     })?;
-    let Some(account) = state.check_password(&login.user, login.password).await? else {
+    let account = match state.try_login(&login.user, login.password).await? {
+        LoginCheck::Accepted(account) => Some(account),
+        LoginCheck::Refused => None,
+        LoginCheck::Locked { until } => {
+            tracing::warn!(
+                "staff login for {:?} refused: too many wrong passwords",
+                login.user
+            );
+            let secs = LoginCheck::retry_after_secs(until, state.clock.now());
+            let mut response = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("too many wrong passwords for this account: try again in {secs} s"),
+            )
+            .into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+            return Ok(response);
+        }
+    };
+    let Some(account) = account else {
         tracing::warn!("failed staff login for {:?}", login.user);
         state
             .store
@@ -73,7 +95,7 @@ pub(super) async fn login(
         .record_audit(AuditEntry::new(now, &account.user, "login", "", "api"))
         .await?;
     tracing::info!("staff login: {}", account.user);
-    Ok(Json(LoginAnswer { token, expires }))
+    Ok(Json(LoginAnswer { token, expires }).into_response())
 }
 
 /// The session the request's bearer token names.
@@ -107,6 +129,7 @@ pub(super) struct DeviceView {
     last_seen: Option<DateTime<Utc>>,
     content_version: Option<u64>,
     content_stale: Option<bool>,
+    software_version: Option<String>,
     printer: Option<PrinterFacts>,
     reader: Option<IdReaderFacts>,
     outbox_pending: Option<u64>,
@@ -135,6 +158,7 @@ pub(super) async fn devices(
                     last_seen: d.last_seen,
                     content_version: heartbeat.and_then(|h| h.content_version),
                     content_stale: heartbeat.map(|h| h.content_stale),
+                    software_version: heartbeat.and_then(|h| h.software_version.clone()),
                     printer: facts.and_then(|f| f.printer.clone()),
                     reader: facts.map(|f| f.id_reader.clone()),
                     outbox_pending: heartbeat.map(|h| h.outbox_pending),

@@ -92,7 +92,14 @@ fn device_row(d: &DeviceStatus, online: bool, alerts: &[&str]) -> (String, Vec<S
             "has-alerts".to_owned()
         },
         vec![
-            format!("<span class=\"device-id\">{}</span>", esc(&d.id)),
+            format!(
+                "<span class=\"device-id\">{}</span>{}",
+                esc(&d.id),
+                heartbeat
+                    .and_then(|h| h.software_version.as_deref())
+                    .map(|v| format!(" <span class=\"muted\">软件 software {}</span>", esc(v)))
+                    .unwrap_or_default()
+            ),
             online_cell,
             d.last_seen
                 .map_or_else(|| "-".to_owned(), |t| esc(&local_minute(t))),

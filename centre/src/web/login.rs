@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     auth::{new_token, token_sha256},
-    state::AppState,
+    state::{AppState, LoginCheck},
     store::AuditEntry,
 };
 
@@ -59,7 +59,27 @@ pub(super) async fn submit(
 ) -> Result<Response, WebError> {
     check_origin(&headers)?;
     let now = state.now();
-    let Some(account) = state.check_password(&form.user, form.password).await? else {
+    let account = match state.try_login(&form.user, form.password).await? {
+        LoginCheck::Accepted(account) => Some(account),
+        LoginCheck::Refused => None,
+        LoginCheck::Locked { until } => {
+            let secs = LoginCheck::retry_after_secs(until, now);
+            let minutes = (secs + 59) / 60;
+            let mut response = (
+                StatusCode::TOO_MANY_REQUESTS,
+                login_page(Some(&format!(
+                    "该账号密码错误次数过多，请 {minutes} 分钟后再试 \
+                     Too many wrong passwords for this account: try again in {minutes} min"
+                ))),
+            )
+                .into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            return Ok(response);
+        }
+    };
+    let Some(account) = account else {
         let tried: String = form.user.chars().take(64).collect();
         state
             .store()

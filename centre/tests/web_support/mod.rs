@@ -354,7 +354,7 @@ pub fn heartbeat(key: &str, device: &str, created: &str, paper: &str) -> Value {
                 "led_panel": "none", "queue_host": true, "queue_host_reachable": true,
                 "board": null, "disk_free_bytes": 1000000000, "uptime_secs": 60, "restarts": 0
             },
-            "problems": []
+            "problems": [], "software_version": "0.1.0"
         }),
     )
 }

@@ -256,6 +256,7 @@ impl HealthSources {
             content_age_secs: content.age_secs,
             devices: Some(snapshot.devices),
             problems,
+            software_version: Some(snapshot.software_version),
         }
     }
 }

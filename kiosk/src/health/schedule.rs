@@ -110,6 +110,7 @@ mod tests {
                 ..DeviceFacts::default()
             }),
             problems: problems.iter().map(|p| (*p).to_owned()).collect(),
+            software_version: Some("0.1.0".into()),
         }
     }
 

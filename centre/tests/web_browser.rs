@@ -213,6 +213,32 @@ async fn staff_handle_a_complaint_and_see_a_kiosk_out_of_paper_in_chromium() {
             .await;
     }
 
+    // A day of ticket statistics from each site's queue host, for the reports page.
+    for (device, token, service, issued, by_hour) in [
+        ("kiosk-a", TOKEN_A, "legal_aid", 34, [3, 5, 6, 4, 3, 4, 4, 3, 2]),
+        ("kiosk-b", TOKEN_B, "notary", 21, [2, 4, 3, 2, 1, 3, 3, 2, 1]),
+    ] {
+        let mut hours = [0u32; 24];
+        hours[8..17].copy_from_slice(&by_hour);
+        let status = centre
+            .deliver(
+                token,
+                &web_support::item(
+                    &format!("stats:2026-03-02:{service}"),
+                    device,
+                    "2026-03-02T10:00:00Z",
+                    "ticket_stats",
+                    serde_json::json!({"day": "2026-03-02", "service": service,
+                        "issued": issued, "served": issued - 4, "no_show": 3,
+                        "mean_wait_secs": 1260, "wait_minutes": [2, 3, 0, 4, 5, 6, 2, 1, 3, 2, 1],
+                        "service_count": issued - 4, "service_total_secs": (issued - 4) * 600,
+                        "issued_by_hour": hours}),
+                ),
+            )
+            .await;
+        assert_eq!(status, 201, "the statistics of {device} are stored");
+    }
+
     let profile = tempfile::tempdir().unwrap();
     let (_driver, port) = start_chromedriver(&fonts_conf(profile.path()));
     let browser = chromium(port, &profile.path().join("profile")).await;
@@ -301,6 +327,16 @@ async fn staff_handle_a_complaint_and_see_a_kiosk_out_of_paper_in_chromium() {
         browser.goto(&format!("{base}/staff/ratings")).await?;
         text_of(&browser, "h1").await?;
         shoot(&browser, "ratings").await?;
+        browser
+            .goto(&format!("{base}/staff/reports?from=2026-03-01&to=2026-03-02"))
+            .await?;
+        assert!(text_of(&browser, "h1").await?.contains("报表"));
+        browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("svg[role=img]"))
+            .await?;
+        shoot(&browser, "reports").await?;
         browser.goto(&format!("{base}/staff/audit")).await?;
         assert!(
             text_of(&browser, "table")

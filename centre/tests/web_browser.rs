@@ -215,8 +215,20 @@ async fn staff_handle_a_complaint_and_see_a_kiosk_out_of_paper_in_chromium() {
 
     // A day of ticket statistics from each site's queue host, for the reports page.
     for (device, token, service, issued, by_hour) in [
-        ("kiosk-a", TOKEN_A, "legal_aid", 34, [3, 5, 6, 4, 3, 4, 4, 3, 2]),
-        ("kiosk-b", TOKEN_B, "notary", 21, [2, 4, 3, 2, 1, 3, 3, 2, 1]),
+        (
+            "kiosk-a",
+            TOKEN_A,
+            "legal_aid",
+            34,
+            [3, 5, 6, 4, 3, 4, 4, 3, 2],
+        ),
+        (
+            "kiosk-b",
+            TOKEN_B,
+            "notary",
+            21,
+            [2, 4, 3, 2, 1, 3, 3, 2, 1],
+        ),
     ] {
         let mut hours = [0u32; 24];
         hours[8..17].copy_from_slice(&by_hour);
@@ -328,7 +340,9 @@ async fn staff_handle_a_complaint_and_see_a_kiosk_out_of_paper_in_chromium() {
         text_of(&browser, "h1").await?;
         shoot(&browser, "ratings").await?;
         browser
-            .goto(&format!("{base}/staff/reports?from=2026-03-01&to=2026-03-02"))
+            .goto(&format!(
+                "{base}/staff/reports?from=2026-03-01&to=2026-03-02"
+            ))
             .await?;
         assert!(text_of(&browser, "h1").await?.contains("报表"));
         browser

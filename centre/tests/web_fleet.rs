@@ -449,3 +449,54 @@ async fn a_silent_kiosk_is_offline_only_within_opening_hours_and_back_online_cle
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_large_fleet_opens_on_an_overview_by_township_with_the_devices_that_need_someone() {
+    // 501 devices: above the full list's limit (centre::web::fleet::FULL_LIST_MAX, 500).
+    let mut extra = String::new();
+    for n in 0..499 {
+        extra.push_str(&format!(
+            "[[devices]]\nid = \"kiosk-{n:03}\"\nsite = \"站点{}\"\ntownship = \"乡镇{}\"\n\
+             token_sha256 = \"{}\"\n",
+            n % 50,
+            n % 10,
+            centre::auth::token_sha256(&format!("token-{n:03}-of-a-large-fleet"))
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let centre = WebCentre::start(dir.path(), config(&extra), monday_morning()).await;
+    let admin = centre.login("admin").await;
+    centre
+        .deliver(
+            TOKEN_A,
+            &heartbeat("H-1", "kiosk-a", "2026-03-02T01:00:00Z", "out"),
+        )
+        .await;
+    wait_for("the paper_out alert", || async {
+        !centre.store.alerts(false, 10).await.unwrap().is_empty()
+    })
+    .await;
+    let (status, overview) = admin.get("/staff/fleet").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(overview.contains("501 台设备 devices"), "{overview}");
+    assert!(overview.contains("<h2>乡镇 Townships</h2>"));
+    assert!(
+        overview.contains("href=\"/staff/fleet?township=%E5%90%91%E9%98%B3%E9%95%87\""),
+        "a link to 向阳镇's list"
+    );
+    assert!(overview.contains("有告警的设备 Devices with open alerts (1)"));
+    assert!(overview.contains("kiosk-a") && overview.contains("缺纸"));
+    assert!(
+        !overview.contains("kiosk-007"),
+        "quiet devices are not listed"
+    );
+
+    let (status, township) = admin.get("/staff/fleet?township=乡镇7").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(township.contains("kiosk-007") && township.contains("kiosk-497"));
+    assert!(!township.contains("kiosk-008") && !township.contains("kiosk-a"));
+    assert!(
+        township.contains("href=\"/staff/fleet\""),
+        "back to the overview"
+    );
+}

@@ -138,7 +138,10 @@ async fn five_wrong_passwords_lock_the_account_for_a_while_on_the_page_and_the_a
     // Locked: even the right password is not checked, on the page and on the JSON API.
     let (status, page) = browser.login("admin", PASSWORD).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(page.contains("错误次数过多") && page.contains("15 分钟"), "{page}");
+    assert!(
+        page.contains("错误次数过多") && page.contains("15 分钟"),
+        "{page}"
+    );
     assert!(browser.session.is_none());
     let api = reqwest::Client::new()
         .post(centre.url("/api/v1/login"))

@@ -269,10 +269,7 @@ async fn page_body(
     let sites = if caller.site_scope().is_some() {
         Vec::new()
     } else {
-        let mut sites: Vec<String> = store.devices().await?.into_iter().map(|d| d.site).collect();
-        sites.sort();
-        sites.dedup();
-        sites
+        store.sites().await?
     };
     let scoped = ReportQuery {
         site: filter.site.clone(),

@@ -145,7 +145,10 @@ pub(super) async fn devices(
     let window =
         chrono::Duration::from_std(state.settings.online_window).unwrap_or(chrono::Duration::MAX);
     let devices = state.store.devices().await?;
-    let alerts = state.store.alerts(false, u32::MAX).await?;
+    let mut alerts: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for alert in state.store.alerts(false, u32::MAX).await? {
+        alerts.entry(alert.device).or_default().push(alert.rule);
+    }
     Ok(Json(
         devices
             .into_iter()
@@ -162,11 +165,7 @@ pub(super) async fn devices(
                     printer: facts.and_then(|f| f.printer.clone()),
                     reader: facts.map(|f| f.id_reader.clone()),
                     outbox_pending: heartbeat.map(|h| h.outbox_pending),
-                    alerts: alerts
-                        .iter()
-                        .filter(|a| a.device == d.id)
-                        .map(|a| a.rule.clone())
-                        .collect(),
+                    alerts: alerts.remove(&d.id).unwrap_or_default(),
                     device: d.id,
                     site: d.site,
                 }

@@ -869,6 +869,15 @@ impl Store for SqliteStore {
         })
     }
 
+    fn sites(&self) -> StoreFuture<'_, Vec<String>> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare("SELECT DISTINCT site FROM devices ORDER BY site")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()?)
+        })
+    }
+
     fn record_audit(&self, entry: AuditEntry) -> StoreFuture<'_, ()> {
         self.write(move |conn| web::record_audit(conn, &entry))
     }

@@ -20,6 +20,9 @@ use crate::{
     store::{AlertChange, AlertRecord, AlertState, AlertSync, AlertUpdate, AuditEntry},
 };
 
+/// The least time between two evaluations started by heartbeats (a fault still shows within seconds).
+pub(crate) const HEARTBEAT_EVALUATION_GAP: Duration = Duration::from_secs(3);
+
 /// Evaluates the rules over every device now and makes the stored alerts match.
 pub async fn evaluate_now(state: &AppState) -> Result<AlertSync, StoreError> {
     let devices = state.store().devices().await?;
@@ -33,21 +36,30 @@ pub async fn evaluate_now(state: &AppState) -> Result<AlertSync, StoreError> {
 }
 
 /// Evaluates the alert rules every `check_secs` and whenever a heartbeat arrives (several heartbeats
-/// arriving together make one evaluation). Runs until dropped.
+/// arriving together make one evaluation, at most one every [`HEARTBEAT_EVALUATION_GAP`]). Runs until
+/// dropped.
 pub async fn run_alerts(state: AppState) {
     let period = Duration::from_secs(u64::from(
         state.web().settings.alert_rules.settings.check_secs.max(1),
     ));
     let mut ticks = tokio::time::interval(period);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last: Option<tokio::time::Instant> = None;
     loop {
         tokio::select! {
             _ = ticks.tick() => {}
-            () = state.web().heartbeats.notified() => {}
+            () = state.web().heartbeats.notified() => {
+                // Heartbeats arriving meanwhile make one evaluation: with thousands of devices a
+                // full evaluation per heartbeat would take the processor from the web app.
+                if let Some(last) = last {
+                    tokio::time::sleep_until(last + HEARTBEAT_EVALUATION_GAP).await;
+                }
+            }
         }
         if let Err(err) = evaluate_now(&state).await {
             tracing::error!("alert evaluation: {err}");
         }
+        last = Some(tokio::time::Instant::now());
     }
 }
 

@@ -127,15 +127,7 @@ pub(super) async fn list(
     }
     filters.push_str("</select>");
     if user.site.is_none() {
-        let mut sites: Vec<String> = state
-            .store()
-            .devices()
-            .await?
-            .into_iter()
-            .map(|d| d.site)
-            .collect();
-        sites.sort();
-        sites.dedup();
+        let sites = state.store().sites().await?;
         filters.push_str(
             "<label for=\"site\">站点 Site</label><select id=\"site\" name=\"site\"><option value=\"\">全部 All</option>",
         );

@@ -1,12 +1,20 @@
 //! `GET /staff/fleet`: every device by township and site: online, last heartbeat, content version and
 //! staleness, printer and paper, reader, clock error, outbox backlog, open alerts.
 
-use std::{collections::BTreeMap, fmt::Write as _};
+use std::{
+    collections::{BTreeMap, HashMap},
+    fmt::Write as _,
+};
 
-use axum::{extract::State, response::Html};
+use axum::{
+    extract::{Query, State},
+    response::Html,
+};
 use health_facts::PaperState;
 
-use super::{Nav, StaffUser, WebError, esc, layout, table, time_fmt::local_minute};
+use super::{
+    Nav, StaffUser, WebError, esc, html::url_value, layout, table, time_fmt::local_minute,
+};
 use crate::{
     alert_rules::{clock_error_secs, rule_label},
     state::AppState,
@@ -117,66 +125,163 @@ fn device_row(d: &DeviceStatus, online: bool, alerts: &[&str]) -> (String, Vec<S
     )
 }
 
-/// `GET /staff/fleet`.
+/// Above this many devices the fleet page opens on an overview by township (a city's fleet would be
+/// a page of megabytes): counts per township, the devices with open alerts, and each township's full
+/// list one click away (`?township=…`).
+pub(crate) const FULL_LIST_MAX: usize = 500;
+/// Most devices with alerts listed on the overview.
+const OVERVIEW_ALERTS_MAX: usize = 200;
+
+/// The fleet page's query.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct FleetQuery {
+    /// Only this township's devices, listed in full.
+    #[serde(default)]
+    township: Option<String>,
+}
+
+const HEADERS: [&str; 9] = [
+    "设备 Device",
+    "在线 Online",
+    "最后心跳 Last heartbeat",
+    "内容 Content",
+    "打印机 Printer",
+    "读卡器 Reader",
+    "时钟误差 Clock",
+    "待发 Outbox",
+    "告警 Alerts",
+];
+
+/// `GET /staff/fleet[?township=…]`.
 pub(super) async fn page(
     State(state): State<AppState>,
     user: StaffUser,
+    Query(query): Query<FleetQuery>,
 ) -> Result<Html<String>, WebError> {
     let devices = state.store().devices().await?;
     let alerts = state.store().alerts(false, u32::MAX).await?;
     let now = state.now();
     let window =
         chrono::Duration::from_std(state.settings().online_window).unwrap_or(chrono::Duration::MAX);
+    let is_online = |d: &DeviceStatus| d.last_seen.is_some_and(|seen| now - seen <= window);
+    let mut open_by_device: HashMap<&str, Vec<&str>> = HashMap::new();
+    for a in &alerts {
+        open_by_device
+            .entry(a.device.as_str())
+            .or_default()
+            .push(a.rule.as_str());
+    }
+    let township_of = |d: &DeviceStatus| d.township.clone().unwrap_or_else(|| d.site.clone());
+    let visible: Vec<&DeviceStatus> = devices.iter().filter(|d| user.may_see(&d.site)).collect();
+    let shown = visible.len();
+    let online = visible.iter().filter(|d| is_online(d)).count();
+    let mut body = format!(
+        "<h1>设备 Fleet</h1><p>{shown} 台设备 devices, <span class=\"ok\">{online} 在线 online</span> · \
+         <a href=\"/staff/summary\">每日汇总 Daily summary</a></p>"
+    );
+    let row_of = |d: &DeviceStatus| {
+        let open = open_by_device
+            .get(d.id.as_str())
+            .cloned()
+            .unwrap_or_default();
+        device_row(d, is_online(d), &open)
+    };
+    if query.township.is_none() && shown > FULL_LIST_MAX {
+        // The overview: counts per township, then the devices that need someone.
+        let mut townships: BTreeMap<String, [usize; 3]> = BTreeMap::new();
+        for d in &visible {
+            let counts = townships.entry(township_of(d)).or_default();
+            counts[0] += 1;
+            counts[1] += usize::from(is_online(d));
+            counts[2] += usize::from(open_by_device.contains_key(d.id.as_str()));
+        }
+        let rows: Vec<(String, Vec<String>)> = townships
+            .iter()
+            .map(|(name, [all, on, alerting])| {
+                (
+                    String::new(),
+                    vec![
+                        format!(
+                            "<a href=\"/staff/fleet?township={}\">{}</a>",
+                            url_value(name),
+                            esc(name)
+                        ),
+                        all.to_string(),
+                        format!("<span class=\"ok\">{on}</span>"),
+                        (all - on).to_string(),
+                        if *alerting == 0 {
+                            "0".to_owned()
+                        } else {
+                            format!("<span class=\"bad\">{alerting}</span>")
+                        },
+                    ],
+                )
+            })
+            .collect();
+        let _ = write!(
+            body,
+            "<h2>乡镇 Townships</h2>{}",
+            table(
+                &[
+                    "乡镇 Township",
+                    "设备 Devices",
+                    "在线 Online",
+                    "离线 Offline",
+                    "有告警 With alerts",
+                ],
+                &rows
+            )
+        );
+        let alerting: Vec<&&DeviceStatus> = visible
+            .iter()
+            .filter(|d| open_by_device.contains_key(d.id.as_str()))
+            .collect();
+        let listed: Vec<(String, Vec<String>)> = alerting
+            .iter()
+            .take(OVERVIEW_ALERTS_MAX)
+            .map(|d| row_of(d))
+            .collect();
+        let more = alerting.len().saturating_sub(OVERVIEW_ALERTS_MAX);
+        let _ = write!(
+            body,
+            "<h2>有告警的设备 Devices with open alerts ({})</h2>{}{}",
+            alerting.len(),
+            table(&HEADERS, &listed),
+            if more > 0 {
+                format!(
+                    "<p class=\"muted\">另有 {more} 台，见各乡镇列表或告警页 {more} more: see each \
+                     township's list or the alerts page</p>"
+                )
+            } else {
+                String::new()
+            }
+        );
+        return Ok(layout(&user, Nav::Fleet, "设备 Fleet", &body));
+    }
     let mut grouped: BTreeMap<String, BTreeMap<String, Vec<&DeviceStatus>>> = BTreeMap::new();
-    for d in devices.iter().filter(|d| user.may_see(&d.site)) {
+    for d in visible
+        .iter()
+        .filter(|d| query.township.as_ref().is_none_or(|t| *t == township_of(d)))
+    {
         grouped
-            .entry(d.township.clone().unwrap_or_else(|| d.site.clone()))
+            .entry(township_of(d))
             .or_default()
             .entry(d.site.clone())
             .or_default()
             .push(d);
     }
-    let shown: usize = grouped
-        .values()
-        .flat_map(BTreeMap::values)
-        .map(Vec::len)
-        .sum();
-    let online = devices
-        .iter()
-        .filter(|d| user.may_see(&d.site))
-        .filter(|d| d.last_seen.is_some_and(|seen| now - seen <= window))
-        .count();
-    let mut body = format!(
-        "<h1>设备 Fleet</h1><p>{shown} 台设备 devices, <span class=\"ok\">{online} 在线 online</span> · \
-         <a href=\"/staff/summary\">每日汇总 Daily summary</a></p>"
-    );
-    let headers = [
-        "设备 Device",
-        "在线 Online",
-        "最后心跳 Last heartbeat",
-        "内容 Content",
-        "打印机 Printer",
-        "读卡器 Reader",
-        "时钟误差 Clock",
-        "待发 Outbox",
-        "告警 Alerts",
-    ];
+    if let Some(township) = &query.township {
+        let _ = write!(
+            body,
+            "<p><a href=\"/staff/fleet\">全部乡镇 All townships</a> · {}</p>",
+            esc(township)
+        );
+    }
     for (township, sites) in &grouped {
         let _ = write!(body, "<h2>{}</h2>", esc(township));
         for (site, devices) in sites {
-            let rows: Vec<(String, Vec<String>)> = devices
-                .iter()
-                .map(|d| {
-                    let open: Vec<&str> = alerts
-                        .iter()
-                        .filter(|a| a.device == d.id)
-                        .map(|a| a.rule.as_str())
-                        .collect();
-                    let online = d.last_seen.is_some_and(|seen| now - seen <= window);
-                    device_row(d, online, &open)
-                })
-                .collect();
-            let _ = write!(body, "<h3>{}</h3>{}", esc(site), table(&headers, &rows));
+            let rows: Vec<(String, Vec<String>)> = devices.iter().map(|d| row_of(d)).collect();
+            let _ = write!(body, "<h3>{}</h3>{}", esc(site), table(&HEADERS, &rows));
         }
     }
     Ok(layout(&user, Nav::Fleet, "设备 Fleet", &body))

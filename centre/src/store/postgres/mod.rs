@@ -424,6 +424,20 @@ impl Store for PostgresStore {
         })
     }
 
+    fn sites(&self) -> StoreFuture<'_, Vec<String>> {
+        self.with_client(|client| async move {
+            Ok(client
+                .query(
+                    "SELECT DISTINCT site COLLATE \"C\" AS site FROM devices ORDER BY 1",
+                    &[],
+                )
+                .await?
+                .iter()
+                .map(|row| row.get::<_, String>(0))
+                .collect())
+        })
+    }
+
     fn record_audit(&self, entry: AuditEntry) -> StoreFuture<'_, ()> {
         self.with_client(move |client| async move { web::insert_audit(&client, &entry).await })
     }

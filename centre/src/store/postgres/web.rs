@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use content::{Complaint, Rating};
 use deadpool_postgres::Object;
-use tokio_postgres::{Client, Row};
+use tokio_postgres::{Client, GenericClient, Row};
 
 use super::rows::{ms, time};
 use crate::{
@@ -61,6 +61,12 @@ fn case(row: &Row) -> Result<ComplaintCase, StoreError> {
 }
 
 pub(super) async fn insert_audit(client: &Client, entry: &AuditEntry) -> Result<(), StoreError> {
+    execute_audit(client, entry).await
+}
+
+/// Appends `entry` to the audit log on `client` (a connection, or a transaction whose change it
+/// records).
+async fn execute_audit(client: &impl GenericClient, entry: &AuditEntry) -> Result<(), StoreError> {
     client
         .execute(
             INSERT_AUDIT,
@@ -183,17 +189,7 @@ pub(super) async fn change_complaint(
             .await?
         }
     };
-    tx.execute(
-        INSERT_AUDIT,
-        &[
-            &ms(entry.at),
-            &entry.user,
-            &entry.action,
-            &entry.target,
-            &entry.detail,
-        ],
-    )
-    .await?;
+    execute_audit(&*tx, entry).await?;
     tx.commit().await?;
     Ok(CaseUpdate::Done)
 }
@@ -263,17 +259,7 @@ pub(super) async fn record_return_call(
     if changed == 0 {
         return Ok(false);
     }
-    tx.execute(
-        INSERT_AUDIT,
-        &[
-            &ms(entry.at),
-            &entry.user,
-            &entry.action,
-            &entry.target,
-            &entry.detail,
-        ],
-    )
-    .await?;
+    execute_audit(&*tx, entry).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -407,17 +393,7 @@ pub(super) async fn change_alert(
         }
         (_, state) => return Ok(AlertUpdate::WrongState(state)),
     };
-    tx.execute(
-        INSERT_AUDIT,
-        &[
-            &ms(entry.at),
-            &entry.user,
-            &entry.action,
-            &entry.target,
-            &entry.detail,
-        ],
-    )
-    .await?;
+    execute_audit(&*tx, entry).await?;
     tx.commit().await?;
     Ok(AlertUpdate::Done)
 }

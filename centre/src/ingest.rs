@@ -239,6 +239,7 @@ mod tests {
                 ticket: Some("C012".into()),
                 score: 4,
                 comment: "快".into(),
+                window: None,
             }),
         };
         let json = serde_json::to_string(&message).unwrap();

@@ -57,6 +57,7 @@ async fn a_kiosk_outbox_delivers_to_the_centre(db: TestDb) {
             ticket: Some("B007".into()),
             score: 1,
             comment: "等了两个小时".into(),
+            window: Some(3),
         }))
         .unwrap();
 
@@ -115,6 +116,7 @@ async fn a_kiosk_outbox_delivers_to_the_centre(db: TestDb) {
     let (_, ratings) = centre.get("/api/v1/ratings", Some(&token)).await;
     assert_eq!(ratings[0]["key"], rating_key.as_str());
     assert_eq!(ratings[0]["score"], 1);
+    assert_eq!(ratings[0]["window"], 3);
     let (_, devices) = centre.get("/api/v1/devices", Some(&token)).await;
     assert_eq!(devices[0]["device"], DEMO_DEVICE);
     assert_eq!(devices[0]["online"], true);
@@ -155,6 +157,7 @@ async fn a_kiosk_with_a_wrong_token_keeps_its_items_and_delivers_them_once_put_r
             ticket: None,
             score: 5,
             comment: String::new(),
+            window: None,
         }))
         .unwrap();
     // 401: the centre does not know this device yet. A setting to fix, not a bad item: the kiosk

@@ -763,8 +763,25 @@ fn first_release_reports() -> [Value; 2] {
     ]
 }
 
-/// The upgraded store reads both reports, the newer one with its fields filled from the body.
+/// A newer kiosk's rating as a first-release centre stored it: the window only in the body.
+fn first_release_rating() -> Value {
+    json!({"key": "P-AAAA-BBBB", "device": "k1", "created": "2026-03-02T10:00:00Z",
+        "kind": "rating", "data": {"service": "notary", "ticket": "B007", "score": 2,
+        "comment": "", "window": 4}})
+}
+
+/// The upgraded store reads both reports, the newer one with its fields filled from the body, and
+/// the rating with its window.
 async fn check_upgraded(store: &dyn Store) {
+    let ratings = store.ratings(10).await.unwrap();
+    assert_eq!(ratings.len(), 1);
+    assert_eq!(
+        (
+            ratings[0].rating.ticket.as_deref(),
+            ratings[0].rating.window
+        ),
+        (Some("B007"), Some(4))
+    );
     let rows = store
         .ticket_stats_rows(ReportFilter {
             from: day(),
@@ -827,13 +844,25 @@ async fn a_version_1_database_is_upgraded_with_its_statistics() {
             )
             .unwrap();
         }
+        let rating = first_release_rating();
+        conn.execute(
+            "INSERT INTO items (id, device, key, kind, created_ms, received_ms, body) \
+             VALUES (10, 'k1', 'P-AAAA-BBBB', 'rating', 0, 0, ?1)",
+            [rating.to_string()],
+        )
+        .unwrap();
+        conn.execute_batch(
+            "INSERT INTO ratings (item_id, device, key, service, ticket, score, comment, \
+             created_ms, received_ms) VALUES (10, 'k1', 'P-AAAA-BBBB', 'notary', 'B007', 2, '', 0, 0);",
+        )
+        .unwrap();
     }
     let store = SqliteStore::open(&path).unwrap();
     let version: i64 = rusqlite::Connection::open(&path)
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
     check_upgraded(&store).await;
     drop(store);
     // Opened again: nothing to do, the same rows.
@@ -886,6 +915,24 @@ async fn a_version_1_postgres_database_is_upgraded_with_its_statistics() {
             .await
             .unwrap();
     }
+    let rating = first_release_rating();
+    let id: i64 = client
+        .query_one(
+            "INSERT INTO items (device, key, kind, created_ms, received_ms, body) \
+             VALUES ('k1', 'P-AAAA-BBBB', 'rating', 0, 0, $1) RETURNING id",
+            &[&rating.to_string()],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    client
+        .execute(
+            "INSERT INTO ratings (item_id, device, key, service, ticket, score, comment, \
+             created_ms, received_ms) VALUES ($1, 'k1', 'P-AAAA-BBBB', 'notary', 'B007', 2, '', 0, 0)",
+            &[&id],
+        )
+        .await
+        .unwrap();
     let store = db.open().await;
     check_upgraded(store.as_ref()).await;
     let version: i32 = client

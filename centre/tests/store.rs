@@ -24,6 +24,7 @@ fn rating(device: &str, key: &str) -> NewItem {
             ticket: None,
             score: 4,
             comment: String::new(),
+            window: None,
         }),
     };
     NewItem {

@@ -203,14 +203,32 @@ async fn staff_handle_a_complaint_and_see_a_kiosk_out_of_paper_in_chromium() {
             &heartbeat("H-2", "kiosk-b", "2026-03-02T01:00:00Z", "near_end"),
         )
         .await;
-    for (key, device, token, service, ticket, score) in [
-        ("P-AAAA-AAAA", "kiosk-a", TOKEN_A, "legal_aid", "C012", 5),
-        ("P-BBBB-BBBB", "kiosk-a", TOKEN_A, "legal_aid", "C013", 2),
-        ("P-CCCC-CCCC", "kiosk-b", TOKEN_B, "notary", "N004", 4),
+    for (key, device, token, service, ticket, score, window) in [
+        (
+            "P-AAAA-AAAA",
+            "kiosk-a",
+            TOKEN_A,
+            "legal_aid",
+            "C012",
+            5,
+            Some(3),
+        ),
+        (
+            "P-BBBB-BBBB",
+            "kiosk-a",
+            TOKEN_A,
+            "legal_aid",
+            "C013",
+            2,
+            Some(3),
+        ),
+        ("P-CCCC-CCCC", "kiosk-b", TOKEN_B, "notary", "N004", 4, None),
     ] {
-        centre
-            .deliver(token, &rating(key, device, service, ticket, score))
-            .await;
+        let mut item = rating(key, device, service, ticket, score);
+        if let Some(window) = window {
+            item["data"]["window"] = window.into();
+        }
+        centre.deliver(token, &item).await;
     }
 
     // A day of ticket statistics from each site's queue host, for the reports page.

@@ -320,16 +320,21 @@ async fn low_ratings_are_listed_for_a_return_call_whose_outcome_is_audited(engin
         return;
     };
     let centre = WebCentre::start_on(&db, config(""), monday_morning()).await;
+    // Both of site A's visits were served at window 3; site B's rating names no window.
+    let at_window_3 = |mut item: Value| {
+        item["data"]["window"] = 3.into();
+        item
+    };
     centre
         .deliver(
             TOKEN_A,
-            &rating("P-AAAA-AAAA", "kiosk-a", "legal_aid", "C012", 1),
+            &at_window_3(rating("P-AAAA-AAAA", "kiosk-a", "legal_aid", "C012", 1)),
         )
         .await;
     centre
         .deliver(
             TOKEN_A,
-            &rating("P-BBBB-BBBB", "kiosk-a", "legal_aid", "C013", 5),
+            &at_window_3(rating("P-BBBB-BBBB", "kiosk-a", "legal_aid", "C013", 5)),
         )
         .await;
     centre
@@ -343,6 +348,15 @@ async fn low_ratings_are_listed_for_a_return_call_whose_outcome_is_audited(engin
     // legal_aid at site A: 2 ratings, average 3.00, 1 low.
     assert!(
         page.contains("<td>legal_aid</td><td>2</td><td>3.00</td><td>1</td>"),
+        "{page}"
+    );
+    // By window: window 3 of site A the same; site B's rating counted as "not given".
+    assert!(
+        page.contains("<td>3号窗口 Window 3</td><td>2</td><td>3.00</td><td>1</td>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<td>未注明 Not given</td><td>1</td><td>2.00</td><td>1</td>"),
         "{page}"
     );
     assert!(page.contains("C012") && page.contains("N001"));

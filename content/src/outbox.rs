@@ -69,7 +69,14 @@ pub struct Rating {
     pub score: u8,
     /// An optional comment.
     pub comment: String,
+    /// The window (counter) that served the visit, 1 and up, when known: chosen by the citizen on
+    /// the touch terminal, or filled by a window's rating pad. Absent in older kiosks' ratings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<u32>,
 }
+
+/// The highest window number a rating may name.
+pub const RATING_MAX_WINDOW: u32 = 999;
 
 /// An anonymous needs survey (需求调查): which services and which kinds of matter the citizen needs
 /// help with, and how they would like to be served. Only choices from fixed lists: no free text, no
@@ -286,6 +293,12 @@ impl OutboxPayload {
             Self::Rating(r) if !(1..=5).contains(&r.score) => invalid("the score must be 1 to 5"),
             Self::Rating(r) if r.comment.chars().count() > 500 => {
                 invalid("the comment is longer than 500 characters")
+            }
+            Self::Rating(Rating {
+                window: Some(window),
+                ..
+            }) if !(1..=RATING_MAX_WINDOW).contains(window) => {
+                invalid("the window must be 1 to 999")
             }
             Self::TicketStats(stats) => match stats.problem() {
                 Some(reason) => invalid(&reason),

@@ -40,6 +40,7 @@ async fn items_survive_a_reopen_and_are_delivered_once() {
                 ticket: Some("C012".into()),
                 score: 5,
                 comment: String::new(),
+                window: None,
             }))
             .unwrap();
         let stats = TicketStats {
@@ -177,11 +178,28 @@ fn bad_payloads_are_refused_at_submit() {
         ticket: None,
         score: 6,
         comment: String::new(),
+        window: None,
     });
     assert!(matches!(
         outbox.submit(rating),
         Err(OutboxError::Invalid { kind: "rating", .. })
     ));
+    for window in [0, content::RATING_MAX_WINDOW + 1] {
+        let rating = OutboxPayload::Rating(Rating {
+            service: "notary".into(),
+            ticket: Some("B007".into()),
+            score: 4,
+            comment: String::new(),
+            window: Some(window),
+        });
+        match outbox.submit(rating) {
+            Err(OutboxError::Invalid { kind, reason }) => {
+                assert_eq!(kind, "rating");
+                assert!(reason.contains("window"), "{reason}");
+            }
+            other => panic!("window {window} was accepted: {other:?}"),
+        }
+    }
     assert!(matches!(
         outbox.submit(complaint("   ")),
         Err(OutboxError::Invalid { .. })
@@ -230,4 +248,28 @@ fn backoff_doubles_up_to_an_hour() {
     assert!((4.0..=6.0).contains(&secs(1)));
     assert!((8.0..=12.0).contains(&secs(2)));
     assert!((2880.0..=4320.0).contains(&secs(30)));
+}
+
+#[test]
+fn a_rating_names_its_window_only_when_known() {
+    let with = Rating {
+        service: "notary".into(),
+        ticket: Some("B007".into()),
+        score: 2,
+        comment: String::new(),
+        window: Some(3),
+    };
+    let json = serde_json::to_value(&with).unwrap();
+    assert_eq!(json["window"], 3);
+    let without = Rating {
+        window: None,
+        ..with.clone()
+    };
+    let json = serde_json::to_value(&without).unwrap();
+    assert!(json.get("window").is_none(), "{json}");
+    // An older kiosk's rating has no window field and still reads.
+    let old: Rating =
+        serde_json::from_str(r#"{"service":"notary","ticket":"B007","score":2,"comment":""}"#)
+            .unwrap();
+    assert_eq!(old, without);
 }

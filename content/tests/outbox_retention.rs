@@ -88,6 +88,7 @@ fn heartbeats_without_an_outbox_url_are_bounded_by_count_and_age() {
             ticket: None,
             score: 5,
             comment: String::new(),
+            window: None,
         }))
         .unwrap();
     assert_eq!(kinds(&outbox), ["rating"]);

@@ -374,6 +374,7 @@ async fn the_technician_reset_recovers_a_poisoned_device_without_a_wipe() {
             ticket: None,
             score: 4,
             comment: String::new(),
+            window: None,
         }))
         .unwrap();
     let ahead = t0() + Duration::days(300);

@@ -5,6 +5,7 @@
 //! - a complaint entered on the kiosk's page reaches the centre's inbox; staff assign and answer it in
 //!   the web app (session cookie, CSRF token from the page, as a browser does); the receipt code the
 //!   kiosk showed then reads 已答复 with the reply on the kiosk's 进度查询 tab;
+//! - a low rating naming its window reaches the centre's ratings, counted by window;
 //! - the simulated printer runs out of paper: the kiosk's next heartbeat carries it at once (a change
 //!   is news) and the centre's fleet lists the device with the paper alert.
 //!
@@ -295,8 +296,7 @@ fn run_ui_until_answered(shell: &Shell) {
 }
 
 #[test]
-fn a_complaint_from_the_kiosk_is_answered_at_the_centre_and_a_paper_out_printer_shows_on_the_fleet()
-{
+fn a_complaint_a_rating_and_a_paper_out_printer_travel_from_the_kiosk_to_the_centre() {
     i_slint_backend_testing::init_integration_test_with_system_time();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -399,6 +399,42 @@ fn a_complaint_from_the_kiosk_is_answered_at_the_centre_and_a_paper_out_printer_
         page.get_error().contains("没有查到"),
         "{}",
         page.get_error()
+    );
+
+    // A low rating names the window that served the visit: the centre counts it by window and
+    // lists it for a return call.
+    page.invoke_new_entry();
+    page.set_tab(1);
+    page.set_ticket("D004".into());
+    page.set_service("notary".into());
+    page.set_rated_window("4".into());
+    page.set_score(2);
+    page.invoke_submit_rating();
+    let rating_key = page.get_reference().to_string();
+    assert!(rating_key.starts_with("P-"), "{rating_key:?}");
+    let rating = block_on(
+        &runtime,
+        eventually("the rating at the centre", || async {
+            let ratings = staff.json("/api/v1/ratings").await;
+            ratings
+                .as_array()?
+                .iter()
+                .find(|r| r["key"] == rating_key.as_str())
+                .cloned()
+        }),
+    );
+    assert_eq!(
+        (rating["window"].as_u64(), rating["score"].as_u64()),
+        (Some(4), Some(2))
+    );
+    let (_, ratings_page) = block_on(&runtime, staff.page("/staff/ratings"));
+    assert!(
+        ratings_page.contains("<td>4号窗口 Window 4</td><td>1</td><td>2.00</td><td>1</td>"),
+        "by window: {ratings_page}"
+    );
+    assert!(
+        ratings_page.contains(&rating_key),
+        "listed for a return call"
     );
 
     // The printer: the kiosk's heartbeat task over the simulated devices.

@@ -234,6 +234,8 @@ pub(super) struct RatingView {
     ticket: Option<String>,
     score: u8,
     comment: String,
+    /// The window that served the visit; null when the rating names none.
+    window: Option<u32>,
     created: DateTime<Utc>,
     received: DateTime<Utc>,
 }
@@ -257,6 +259,7 @@ pub(super) async fn ratings(
                 ticket: r.rating.ticket,
                 score: r.rating.score,
                 comment: r.rating.comment,
+                window: r.rating.window,
                 created: r.created,
                 received: r.received,
             })

@@ -30,9 +30,9 @@ use crate::{auth::Role, error::StoreError};
 mod web;
 
 /// The schema version this code writes (`PRAGMA user_version`). Version 1 is [`SCHEMA`], version 2
-/// adds [`SCHEMA_V2`] (the web app's tables), and the reports' step to version 3 is
-/// [`sqlite_report::upgrade`].
-const SCHEMA_VERSION: i64 = 3;
+/// adds [`SCHEMA_V2`] (the web app's tables), the reports' step to version 3 is
+/// [`sqlite_report::upgrade`], and version 4 adds [`SCHEMA_V4`] (the window a rating names).
+const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS devices (
@@ -103,6 +103,15 @@ CREATE TABLE IF NOT EXISTS ticket_stats (
     mean_wait_secs INTEGER NOT NULL,
     created_ms INTEGER NOT NULL,
     PRIMARY KEY (device, day, service)
+);
+";
+
+/// Version 3 → 4: the window that served a rated visit (NULL when the rating names none), filled
+/// from the stored items' bodies: an older centre kept a newer kiosk's rating whole.
+const SCHEMA_V4: &str = "
+ALTER TABLE ratings ADD COLUMN window_no INTEGER;
+UPDATE ratings SET window_no = (
+    SELECT json_extract(i.body, '$.data.window') FROM items i WHERE i.id = ratings.item_id
 );
 ";
 
@@ -206,6 +215,9 @@ impl SqliteStore {
             StoreError::Sqlite { source, .. } => sqlite(source),
             other => other,
         })?;
+        if version < 4 {
+            writer.execute_batch(SCHEMA_V4).map_err(sqlite)?;
+        }
         writer
             .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
             .map_err(sqlite)?;
@@ -381,7 +393,7 @@ fn store_one(tx: &Connection, item: &NewItem) -> Result<Stored, StoreError> {
         OutboxPayload::Rating(r) => {
             tx.execute(
                 "INSERT INTO ratings (item_id, device, key, service, ticket, score, comment, \
-                 created_ms, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 created_ms, received_ms, window_no) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     id,
                     message.device,
@@ -391,7 +403,8 @@ fn store_one(tx: &Connection, item: &NewItem) -> Result<Stored, StoreError> {
                     r.score,
                     r.comment,
                     created,
-                    received
+                    received,
+                    r.window
                 ],
             )?;
         }
@@ -763,24 +776,10 @@ impl Store for SqliteStore {
             Ok(conn
                 .prepare(
                     "SELECT r.key, r.device, d.site, r.service, r.ticket, r.score, r.comment, \
-                     r.created_ms, r.received_ms FROM ratings r JOIN devices d ON d.id = r.device \
-                     ORDER BY r.received_ms DESC, r.item_id DESC LIMIT ?1",
+                     r.created_ms, r.received_ms, r.window_no FROM ratings r \
+                     JOIN devices d ON d.id = r.device ORDER BY r.received_ms DESC, r.item_id DESC LIMIT ?1",
                 )?
-                .query_map([limit], |r| {
-                    Ok(RatingRecord {
-                        key: r.get(0)?,
-                        device: r.get(1)?,
-                        site: r.get(2)?,
-                        rating: Rating {
-                            service: r.get(3)?,
-                            ticket: r.get(4)?,
-                            score: r.get(5)?,
-                            comment: r.get(6)?,
-                        },
-                        created: time(r.get(7)?),
-                        received: time(r.get(8)?),
-                    })
-                })?
+                .query_map([limit], rating_row)?
                 .collect::<Result<_, _>>()?)
         })
     }
@@ -953,4 +952,23 @@ impl Store for SqliteStore {
     fn survey_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<SurveyRow>> {
         self.read(move |conn| sqlite_report::survey_rows(conn, &filter))
     }
+}
+
+/// A rating from the columns `key, device, site, service, ticket, score, comment, created_ms,
+/// received_ms, window_no` (the first ten of the row).
+fn rating_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RatingRecord> {
+    Ok(RatingRecord {
+        key: r.get(0)?,
+        device: r.get(1)?,
+        site: r.get(2)?,
+        rating: Rating {
+            service: r.get(3)?,
+            ticket: r.get(4)?,
+            score: r.get(5)?,
+            comment: r.get(6)?,
+            window: r.get(9)?,
+        },
+        created: time(r.get(7)?),
+        received: time(r.get(8)?),
+    })
 }

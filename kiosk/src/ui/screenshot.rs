@@ -321,6 +321,18 @@ const INFO_SCREENS: &[InfoScreen] = &[
         },
     },
     InfoScreen {
+        name: "info-rating",
+        page: Page::Complaints,
+        setup: |w, _| {
+            // A rating half filled in: the ticket typed, the service and the window chosen.
+            let page = w.global::<super::FeedbackAdapter>();
+            page.set_tab(1);
+            page.set_ticket("A012".into());
+            page.set_service("notary".into());
+            page.set_rated_window("4".into());
+        },
+    },
+    InfoScreen {
         name: "info-receipt-status",
         page: Page::Complaints,
         setup: |w, _| {

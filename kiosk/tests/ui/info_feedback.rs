@@ -211,6 +211,19 @@ fn a_rating_by_ticket_number_lands_in_the_outbox() {
     f.tap("完成");
     assert_eq!(f.page().get_ticket(), "A012");
     f.tap("公证受理");
+    // The window is optional: 记不清 is chosen until a window is tapped.
+    assert_eq!(f.page().get_rated_window(), "");
+    assert_eq!(
+        f.page().get_windows().row_count(),
+        7,
+        "记不清 and the centre's six windows"
+    );
+    f.tap("3号窗口 法律援助");
+    assert_eq!(f.page().get_rated_window(), "3");
+    f.tap("记不清");
+    assert_eq!(f.page().get_rated_window(), "", "taken back");
+    f.tap("4号窗口 公证受理");
+    assert_eq!(f.page().get_rated_window(), "4");
     f.tap("满意");
     assert_eq!(f.page().get_score(), 4);
     f.tap("评价内容");
@@ -237,6 +250,7 @@ fn a_rating_by_ticket_number_lands_in_the_outbox() {
     assert_eq!(rating.service, "notary");
     assert_eq!(rating.score, 4);
     assert_eq!(rating.comment, "很快");
+    assert_eq!(rating.window, Some(4), "the window chosen");
 }
 
 #[test]
@@ -290,12 +304,14 @@ fn the_session_end_clears_the_form() {
     f.tap("回访电话");
     f.type_digits("138");
     assert_eq!(f.page().get_phone(), "138", "kept while typing");
+    f.page().set_rated_window("3".into());
     f.shell.end_session();
     assert_eq!(f.shell.page(), Page::Home);
     let page = f.page();
     assert_eq!(page.get_category(), "");
     assert_eq!(page.get_about(), "");
     assert_eq!(page.get_phone(), "");
+    assert_eq!(page.get_rated_window(), "", "the rated window is forgotten");
     assert_eq!(page.get_editing(), "");
     let keyboard = f.shell.window().global::<KeyboardAdapter>();
     assert_eq!(keyboard.get_text(), "", "the keyboard forgets the digits");

@@ -73,10 +73,13 @@ async fn store_one(tx: &Transaction<'_>, item: &NewItem) -> Result<Stored, Store
             .await?;
         }
         OutboxPayload::Rating(r) => {
+            // At most RATING_MAX_WINDOW (checked before storing), so it fits.
+            let window = r.window.and_then(|w| i32::try_from(w).ok());
             let insert = tx
                 .prepare_cached(
                     "INSERT INTO ratings (item_id, device, key, service, ticket, score, comment, \
-                     created_ms, received_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                     created_ms, received_ms, window_no) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 )
                 .await?;
             tx.execute(
@@ -91,6 +94,7 @@ async fn store_one(tx: &Transaction<'_>, item: &NewItem) -> Result<Stored, Store
                     &r.comment,
                     &created,
                     &received,
+                    &window,
                 ],
             )
             .await?;

@@ -342,8 +342,8 @@ impl Store for PostgresStore {
             client
                 .query(
                     "SELECT r.key, r.device, d.site, r.service, r.ticket, r.score, r.comment, \
-                     r.created_ms, r.received_ms FROM ratings r JOIN devices d ON d.id = r.device \
-                     ORDER BY r.received_ms DESC, r.item_id DESC LIMIT $1",
+                     r.created_ms, r.received_ms, r.window_no FROM ratings r \
+                     JOIN devices d ON d.id = r.device ORDER BY r.received_ms DESC, r.item_id DESC LIMIT $1",
                     &[&i64::from(limit)],
                 )
                 .await?

@@ -114,9 +114,10 @@ pub(super) fn complaint(row: &Row) -> Result<ComplaintRecord, StoreError> {
     })
 }
 
-/// `key, device, site, service, ticket, score, comment, created_ms, received_ms`.
+/// `key, device, site, service, ticket, score, comment, created_ms, received_ms, window_no`.
 pub(super) fn rating(row: &Row) -> Result<RatingRecord, StoreError> {
     let score: i32 = row.try_get(5)?;
+    let window: Option<i32> = row.try_get(9)?;
     Ok(RatingRecord {
         key: row.try_get(0)?,
         device: row.try_get(1)?,
@@ -129,6 +130,14 @@ pub(super) fn rating(row: &Row) -> Result<RatingRecord, StoreError> {
                 reason: format!("{score} is out of range"),
             })?,
             comment: row.try_get(6)?,
+            window: window
+                .map(|w| {
+                    u32::try_from(w).map_err(|_| StoreError::Corrupt {
+                        what: "rating window",
+                        reason: format!("{w} is out of range"),
+                    })
+                })
+                .transpose()?,
         },
         created: time(row.try_get(7)?),
         received: time(row.try_get(8)?),

@@ -147,6 +147,13 @@ CREATE INDEX complaints_created ON complaints(created_ms);
 CREATE INDEX ratings_created ON ratings(created_ms);
 CREATE INDEX items_kind_created ON items(kind, created_ms);
 "#,
+    // 4: the window that served a rated visit (NULL when the rating names none), filled from the
+    // stored items' bodies (the SQLite store's schema version 4).
+    r#"
+ALTER TABLE ratings ADD COLUMN window_no INTEGER;
+UPDATE ratings r SET window_no = (i.body::jsonb #>> '{data,window}')::INTEGER
+FROM items i WHERE i.id = r.item_id;
+"#,
 ];
 
 /// The schema version this code writes.

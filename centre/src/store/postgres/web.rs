@@ -4,17 +4,17 @@
 //! centres sharing the database take turns.
 
 use chrono::{DateTime, Utc};
-use content::{Complaint, Rating};
+use content::Complaint;
 use deadpool_postgres::Object;
 use tokio_postgres::{Client, GenericClient, Row};
 
-use super::rows::{ms, time};
+use super::rows::{self, ms, time};
 use crate::{
     error::StoreError,
     store::{
         ActiveCondition, AlertChange, AlertRecord, AlertState, AlertSync, AlertUpdate, AuditEntry,
         CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintRecord, ComplaintStatus,
-        RatedVisit, RatingRecord, ReturnCall,
+        RatedVisit, ReturnCall,
     },
 };
 
@@ -202,7 +202,7 @@ pub(super) async fn rated_visits(
     client
         .query(
             "SELECT r.key, r.device, d.site, r.service, r.ticket, r.score, r.comment, \
-             r.created_ms, r.received_ms, r.return_outcome, r.return_user, r.return_ms \
+             r.created_ms, r.received_ms, r.window_no, r.return_outcome, r.return_user, r.return_ms \
              FROM ratings r JOIN devices d ON d.id = r.device WHERE ($1::TEXT IS NULL OR d.site = $1) \
              ORDER BY r.received_ms DESC, r.item_id DESC LIMIT $2",
             &[&site, &i64::from(limit)],
@@ -210,27 +210,11 @@ pub(super) async fn rated_visits(
         .await?
         .iter()
         .map(|row| {
-            let score: i32 = row.try_get(5)?;
-            let outcome: Option<String> = row.try_get(9)?;
-            let user: Option<String> = row.try_get(10)?;
-            let at: Option<i64> = row.try_get(11)?;
+            let outcome: Option<String> = row.try_get(10)?;
+            let user: Option<String> = row.try_get(11)?;
+            let at: Option<i64> = row.try_get(12)?;
             Ok(RatedVisit {
-                record: RatingRecord {
-                    key: row.try_get(0)?,
-                    device: row.try_get(1)?,
-                    site: row.try_get(2)?,
-                    rating: Rating {
-                        service: row.try_get(3)?,
-                        ticket: row.try_get(4)?,
-                        score: u8::try_from(score).map_err(|_| StoreError::Corrupt {
-                            what: "rating score",
-                            reason: format!("{score} is out of range"),
-                        })?,
-                        comment: row.try_get(6)?,
-                    },
-                    created: time(row.try_get(7)?),
-                    received: time(row.try_get(8)?),
-                },
+                record: rows::rating(row)?,
                 return_call: outcome.map(|outcome| ReturnCall {
                     outcome,
                     user: user.unwrap_or_default(),

@@ -1,7 +1,7 @@
 //! The staff web app's queries: complaint cases, return calls, the audit log and alerts.
 
 use chrono::{DateTime, Utc};
-use content::{Complaint, Rating};
+use content::Complaint;
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 
 use super::{ms, time};
@@ -10,7 +10,7 @@ use crate::{
     store::{
         ActiveCondition, AlertChange, AlertRecord, AlertState, AlertSync, AlertUpdate, AuditEntry,
         CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintRecord, ComplaintStatus,
-        RatedVisit, RatingRecord, ReturnCall,
+        RatedVisit, ReturnCall,
     },
 };
 
@@ -218,28 +218,17 @@ pub(super) fn rated_visits(
     Ok(conn
         .prepare(
             "SELECT r.key, r.device, d.site, r.service, r.ticket, r.score, r.comment, \
-             r.created_ms, r.received_ms, r.return_outcome, r.return_user, r.return_ms \
-             FROM ratings r JOIN devices d ON d.id = r.device WHERE (?1 IS NULL OR d.site = ?1) \
+             r.created_ms, r.received_ms, r.window_no, r.return_outcome, r.return_user, \
+             r.return_ms FROM ratings r JOIN devices d ON d.id = r.device \
+             WHERE (?1 IS NULL OR d.site = ?1) \
              ORDER BY r.received_ms DESC, r.item_id DESC LIMIT ?2",
         )?
         .query_map(params![site, limit], |r| {
-            let outcome: Option<String> = r.get(9)?;
-            let user: Option<String> = r.get(10)?;
-            let at: Option<i64> = r.get(11)?;
+            let outcome: Option<String> = r.get(10)?;
+            let user: Option<String> = r.get(11)?;
+            let at: Option<i64> = r.get(12)?;
             Ok(RatedVisit {
-                record: RatingRecord {
-                    key: r.get(0)?,
-                    device: r.get(1)?,
-                    site: r.get(2)?,
-                    rating: Rating {
-                        service: r.get(3)?,
-                        ticket: r.get(4)?,
-                        score: r.get(5)?,
-                        comment: r.get(6)?,
-                    },
-                    created: time(r.get(7)?),
-                    received: time(r.get(8)?),
-                },
+                record: super::rating_row(r)?,
                 return_call: outcome.map(|outcome| ReturnCall {
                     outcome,
                     user: user.unwrap_or_default(),

@@ -22,7 +22,7 @@ use self::{
     status::ReceiptLookup,
     survey::{SurveyAnswers, SurveyQuestion},
 };
-use super::{InfoOptions, guides::visible_guides};
+use super::{GuideWindows, InfoOptions, guides::visible_guides};
 use crate::ui::{
     AppWindow, FeedbackAdapter, KeyboardAdapter, KeyboardMode,
     generated::{FeedbackChoice, SurveyOption},
@@ -113,8 +113,13 @@ pub(super) fn connect(window: &AppWindow, outbox: &OutboxSlot, lookup: &LookupSl
     });
 }
 
-/// Fills the subjects and services from new content; a choice that is gone is cleared.
-pub(super) fn fill(window: &AppWindow, content: &Content, options: InfoOptions) {
+/// Fills the subjects, services and windows from new content; a choice that is gone is cleared.
+pub(super) fn fill(
+    window: &AppWindow,
+    content: &Content,
+    options: InfoOptions,
+    windows: &GuideWindows,
+) {
     let page = window.global::<FeedbackAdapter>();
     let services: Vec<FeedbackChoice> = visible_guides(content, options)
         .into_iter()
@@ -139,8 +144,28 @@ pub(super) fn fill(window: &AppWindow, content: &Content, options: InfoOptions) 
     if page.get_survey_services().row_count() == 0 {
         show_survey(window, &SurveyAnswers::default());
     }
+    // A rating may name the window that served the visit; 记不清 first, chosen until one is tapped.
+    let counters: Vec<FeedbackChoice> = if windows.counters().is_empty() {
+        Vec::new()
+    } else {
+        std::iter::once(FeedbackChoice {
+            id: SharedString::new(),
+            name: "记不清".into(),
+            name_en: "Not sure".into(),
+        })
+        .chain(windows.counters().iter().map(|(id, name)| FeedbackChoice {
+            id: id.to_string().into(),
+            name: name.zh.as_str().into(),
+            name_en: name.en_or_zh().into(),
+        }))
+        .collect()
+    };
+    if !counters.iter().any(|c| c.id == page.get_rated_window()) {
+        page.set_rated_window(SharedString::new());
+    }
     page.set_subjects(ModelRc::new(VecModel::from(subjects)));
     page.set_services(ModelRc::new(VecModel::from(services)));
+    page.set_windows(ModelRc::new(VecModel::from(counters)));
     page.set_ready(true);
 }
 
@@ -154,6 +179,7 @@ pub(super) fn reset(window: &AppWindow) {
     page.set_text(SharedString::new());
     page.set_ticket(SharedString::new());
     page.set_service(SharedString::new());
+    page.set_rated_window(SharedString::new());
     page.set_comment(SharedString::new());
     page.set_editing(SharedString::new());
     page.set_error(SharedString::new());
@@ -323,6 +349,8 @@ fn submit_rating(window: &AppWindow, outbox: Option<&Outbox>) {
         service: page.get_service().into(),
         score: page.get_score(),
         comment: page.get_comment().into(),
+        // Set only from the window choices (numbers); empty when not given.
+        window: page.get_rated_window().parse().ok(),
     };
     match form.validate() {
         Ok(rating) => save(

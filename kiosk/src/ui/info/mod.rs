@@ -73,6 +73,7 @@ impl Default for InfoOptions {
 pub struct GuideWindows {
     hints: Arc<BTreeMap<String, Text>>,
     ticketed: Arc<BTreeSet<String>>,
+    counters: Arc<Vec<(u32, Text)>>,
 }
 
 impl GuideWindows {
@@ -88,9 +89,15 @@ impl GuideWindows {
             })
             .collect();
         let ticketed = config.services.iter().map(|s| s.id.clone()).collect();
+        let counters = config
+            .windows
+            .iter()
+            .map(|w| (w.id, Text::new(w.name_zh.clone(), w.name_en.clone())))
+            .collect();
         Self {
             hints: Arc::new(hints),
             ticketed: Arc::new(ticketed),
+            counters: Arc::new(counters),
         }
     }
 
@@ -106,6 +113,12 @@ impl GuideWindows {
     /// The windows that serve `service`, when the queue names any.
     pub fn get(&self, service: &str) -> Option<&Text> {
         self.hints.get(service)
+    }
+
+    /// The site's windows by number, with their names (`3号窗口 法律援助` / `Window 3 Legal aid`),
+    /// in the queue configuration's order: what a rating may name.
+    pub fn counters(&self) -> &[(u32, Text)] {
+        &self.counters
     }
 
     /// Whether this site issues tickets for `service` (the guide then offers 取号办理).
@@ -278,7 +291,7 @@ fn show(
         guides::fill(&window, &content, options, windows);
         directory::fill(&window, &content);
         legal_aid::fill(&window, &content);
-        feedback::fill(&window, &content, options);
+        feedback::fill(&window, &content, options, windows);
         publicity::fill(&window, &content, options);
         about::fill(&window, &content, options);
         tracing::debug!(

@@ -17,7 +17,7 @@
 //! the text: `【投诉】` (complaint) or `【建议】` (suggestion).
 //!
 //! Nothing here comes from an ID card: a complaint holds its subject, text and an optional callback
-//! phone; a rating holds the ticket number, service, score and comment.
+//! phone; a rating holds the ticket number, service, score, comment and (when chosen) the window.
 
 use rand::Rng;
 
@@ -266,6 +266,8 @@ pub struct RatingForm {
     pub score: i32,
     /// An optional comment.
     pub comment: String,
+    /// The window that served the visit, when the citizen chose one.
+    pub window: Option<u32>,
 }
 
 impl RatingForm {
@@ -292,6 +294,7 @@ impl RatingForm {
             ticket: Some(ticket),
             score,
             comment: comment.to_owned(),
+            window: self.window,
         })
     }
 }
@@ -457,6 +460,9 @@ mod tests {
         let rating = form.validate().unwrap();
         assert_eq!(rating.ticket.as_deref(), Some("A012"));
         assert_eq!((rating.score, rating.service.as_str()), (5, "notary"));
+        assert_eq!(rating.window, None, "the window is optional");
+        form.window = Some(4);
+        assert_eq!(form.validate().unwrap().window, Some(4));
     }
 
     #[test]

@@ -233,42 +233,44 @@ struct Worker {
 /// Why the read loop ended.
 enum Ended {
     Stopped,
-    Lost,
+    Lost(io::Error),
 }
 
 impl Worker {
     fn run(mut self) {
         let mut backoff = self.options.backoff_initial;
         loop {
-            match (self.opener)() {
+            let state = match (self.opener)() {
                 Ok(link) => {
-                    backoff = self.options.backoff_initial;
                     tracing::info!(path = %self.path.display(), "code scanner connected");
                     if !self.set_state(DeviceState::Connected) {
                         return;
                     }
                     self.decoder.reset();
-                    match self.read_loop(link) {
+                    match self.read_loop(link, &mut backoff) {
                         Ended::Stopped => return,
-                        // Reopen at once: an unplugged device is then reported as not found.
-                        Ended::Lost => continue,
+                        Ended::Lost(e) => {
+                            tracing::warn!(path = %self.path.display(), error = %e, "code scanner lost");
+                            state_of_error(&self.path, "reading", &e)
+                        }
                     }
                 }
-                Err(e) => {
-                    if !self.set_state(state_of_open_error(&self.path, &e)) {
-                        return;
-                    }
-                    match self.stop.recv_timeout(backoff) {
-                        Err(std_mpsc::RecvTimeoutError::Timeout) => {}
-                        _ => return,
-                    }
-                    backoff = (backoff * 2).min(self.options.backoff_max);
-                }
+                Err(e) => state_of_error(&self.path, "opening", &e),
+            };
+            if !self.set_state(state) {
+                return;
             }
+            match self.stop.recv_timeout(backoff) {
+                Err(std_mpsc::RecvTimeoutError::Timeout) => {}
+                _ => return,
+            }
+            backoff = (backoff * 2).min(self.options.backoff_max);
         }
     }
 
-    fn read_loop(&mut self, mut link: Box<dyn Link>) -> Ended {
+    /// Reads until the device is lost or the driver stops; `backoff` starts again from its
+    /// initial value once the device has delivered bytes.
+    fn read_loop(&mut self, mut link: Box<dyn Link>, backoff: &mut Duration) -> Ended {
         let mut buf = [0u8; 4096];
         loop {
             if !matches!(self.stop.try_recv(), Err(std_mpsc::TryRecvError::Empty)) {
@@ -282,11 +284,11 @@ impl Worker {
                 .min(self.options.poll_slice);
             let results = match link.read(&mut buf, timeout) {
                 Ok(0) => self.decoder.poll(self.clock.now()).into_iter().collect(),
-                Ok(n) => self.decoder.feed(&buf[..n], self.clock.now()),
-                Err(e) => {
-                    tracing::warn!(path = %self.path.display(), error = %e, "code scanner lost");
-                    return Ended::Lost;
+                Ok(n) => {
+                    *backoff = self.options.backoff_initial;
+                    self.decoder.feed(&buf[..n], self.clock.now())
                 }
+                Err(e) => return Ended::Lost(e),
             };
             for result in results {
                 if !self.deliver(result) {
@@ -330,15 +332,15 @@ impl Worker {
     }
 }
 
-/// The state after opening failed with `error`.
-fn state_of_open_error(path: &Path, error: &io::Error) -> DeviceState {
+/// The state after `doing` (opening, reading) the device failed with `error`.
+fn state_of_error(path: &Path, doing: &str, error: &io::Error) -> DeviceState {
     // ENXIO, ENODEV: a device node whose device has gone (udev removes it shortly).
     let gone = matches!(error.raw_os_error(), Some(6 | 19));
     if error.kind() == io::ErrorKind::NotFound || gone || !path.exists() {
         DeviceState::NotFound
     } else {
         DeviceState::Error {
-            reason: format!("cannot open {}: {error}", path.display()),
+            reason: format!("{doing} {}: {error}", path.display()),
         }
     }
 }

@@ -17,7 +17,11 @@ fuzz_target!(|data: &[u8]| {
         RecordLayout::Bits32
     };
     let framing = Framing {
-        prefix: if settings & 2 != 0 { "#".into() } else { String::new() },
+        prefix: if settings & 2 != 0 {
+            "#".into()
+        } else {
+            String::new()
+        },
         aim_id: settings & 4 != 0,
         max_len: usize::from(*max_len).max(1),
         ..Framing::default()

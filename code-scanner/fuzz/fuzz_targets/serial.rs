@@ -25,8 +25,16 @@ fuzz_target!(|data: &[u8]| {
         _ => TextEncoding::Auto,
     };
     let framing = Framing {
-        prefix: if settings & 0x10 != 0 { "\u{2}".into() } else { String::new() },
-        suffix: if settings & 0x20 != 0 { "\u{3}".into() } else { String::new() },
+        prefix: if settings & 0x10 != 0 {
+            "\u{2}".into()
+        } else {
+            String::new()
+        },
+        suffix: if settings & 0x20 != 0 {
+            "\u{3}".into()
+        } else {
+            String::new()
+        },
         aim_id: settings & 0x40 != 0,
         encoding,
         max_len: usize::from(*max_len).max(1),

@@ -50,19 +50,28 @@ async fn next(scanner: &mut Scanner) -> ScannerEvent {
         .expect("driver stopped")
 }
 
-async fn scans_lines(mut scanner: Scanner, mut stdin: ChildStdin, mut child: Child, aim: bool) {
+/// Types `lines` into the simulator and expects each back from the driver.
+async fn scans_lines(
+    mut scanner: Scanner,
+    mut stdin: ChildStdin,
+    mut child: Child,
+    aim: bool,
+    lines: &[&str],
+) {
     assert_eq!(
         next(&mut scanner).await,
         ScannerEvent::State(DeviceState::Connected)
     );
-    writeln!(stdin, "https://qj.example/b?n=YY-0042").unwrap();
-    stdin.flush().unwrap();
-    match next(&mut scanner).await {
-        ScannerEvent::Scan(scan) => {
-            assert_eq!(scan.text, "https://qj.example/b?n=YY-0042");
-            assert_eq!(scan.symbology, aim.then_some(Symbology::Qr));
+    for line in lines {
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+        match next(&mut scanner).await {
+            ScannerEvent::Scan(scan) => {
+                assert_eq!(scan.text, *line);
+                assert_eq!(scan.symbology, aim.then_some(Symbology::Qr));
+            }
+            other => panic!("expected a scan, got {other:?}"),
         }
-        other => panic!("expected a scan, got {other:?}"),
     }
     writeln!(stdin, "quit").unwrap();
     assert!(child.wait().unwrap().success());
@@ -82,7 +91,12 @@ async fn serial_simulator_scans_stdin_lines_into_its_pty() {
     config.terminator = Terminator::CrLf;
     config.aim_id = true;
     let scanner = Scanner::spawn_serial(&config, options(), clock()).unwrap();
-    scans_lines(scanner, stdin, child, true).await;
+    // GBK on the wire, read back by the default `auto` encoding.
+    let lines = [
+        "https://qj.example/b?n=YY-0042",
+        "黔江区公共法律服务中心 预约 0042",
+    ];
+    scans_lines(scanner, stdin, child, true, &lines).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -98,7 +112,8 @@ async fn keyboard_simulator_types_stdin_lines_into_its_fifo() {
     let (child, stdin, path) = start(&["keyboard", "--path", fifo.to_str().unwrap()]);
     assert_eq!(path, fifo.to_str().unwrap());
     let scanner = Scanner::spawn_keyboard(&KeyboardConfig::new(&fifo), options(), clock()).unwrap();
-    scans_lines(scanner, stdin, child, false).await;
+    let lines = ["https://qj.example/b?n=YY-0042", "Room 3: {A|B} ~ \"ok\"?"];
+    scans_lines(scanner, stdin, child, false, &lines).await;
     assert!(!fifo.exists(), "the FIFO is removed on exit");
 }
 

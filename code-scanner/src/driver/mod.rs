@@ -334,8 +334,11 @@ impl Worker {
 
 /// The state after `doing` (opening, reading) the device failed with `error`.
 fn state_of_error(path: &Path, doing: &str, error: &io::Error) -> DeviceState {
-    // ENXIO, ENODEV: a device node whose device has gone (udev removes it shortly).
-    let gone = matches!(error.raw_os_error(), Some(6 | 19));
+    // A device node whose device has gone (udev removes it shortly).
+    let gone = matches!(
+        error.raw_os_error(),
+        Some(nix::libc::ENXIO | nix::libc::ENODEV)
+    );
     if error.kind() == io::ErrorKind::NotFound || gone || !path.exists() {
         DeviceState::NotFound
     } else {

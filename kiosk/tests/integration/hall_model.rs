@@ -142,6 +142,7 @@ fn other_events_announce_nothing_and_a_new_day_clears_the_list() {
             number: "A001".into(),
             service: "consultation".into(),
             window: 1,
+            staff: None,
         },
     );
     assert_eq!(model.handle(started, secs(1)), None);

@@ -265,7 +265,7 @@ async fn a_window_issues_at_the_counter_and_puts_a_no_show_back_in_the_queue() {
             &token,
             3,
             "issue",
-            json!({"service": "notary", "id_number": "11010519491231002X"}),
+            json!({"service": "notary", "id_number": "990101194912319997"}),
         )
         .await;
     assert_eq!(resp.status(), StatusCode::CREATED);
@@ -277,7 +277,7 @@ async fn a_window_issues_at_the_counter_and_puts_a_no_show_back_in_the_queue() {
             &token,
             3,
             "issue",
-            json!({"service": "notary", "id_number": "11010519491231002X"}),
+            json!({"service": "notary", "id_number": "990101194912319997"}),
         )
         .await;
     assert_eq!(resp.status(), StatusCode::CONFLICT);

@@ -226,7 +226,7 @@ async fn staff_page_issues_at_the_counter_shows_bookings_and_puts_a_no_show_back
         browser
             .find(Locator::Id("counter-id"))
             .await?
-            .send_keys("11010519491231002X")
+            .send_keys("990101194912319997")
             .await?;
         browser
             .find(Locator::Id("counter-submit"))

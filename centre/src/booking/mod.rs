@@ -447,7 +447,8 @@ pub async fn by_code(state: &AppState, code: &str) -> Result<BookingRecord, Book
         .ok_or(BookingError::UnknownCode)
 }
 
-fn can_change(record: &BookingRecord, now: DateTime<Utc>) -> Result<(), BookingError> {
+/// Whether `record` may still be cancelled or moved at `now`: booked, and its slot not started.
+pub fn changeable(record: &BookingRecord, now: DateTime<Utc>) -> Result<(), BookingError> {
     match record.state {
         BookingState::Booked if record.start <= now => Err(BookingError::SlotPassed),
         BookingState::Booked => Ok(()),
@@ -475,7 +476,7 @@ pub async fn cancel(
     staff: Option<&str>,
 ) -> Result<BookingRecord, BookingError> {
     let now = state.now();
-    can_change(record, now)?;
+    changeable(record, now)?;
     let audit = staff.map(|user| {
         AuditEntry::new(
             now,
@@ -503,7 +504,7 @@ pub async fn move_to(
     staff: Option<&str>,
 ) -> Result<BookingRecord, BookingError> {
     let now = state.now();
-    can_change(record, now)?;
+    changeable(record, now)?;
     let settings = state.bookings();
     let (site, service) = find(settings, &record.site, &record.service)?;
     let slot = check_slot(settings, site, service, day, start, now)?;

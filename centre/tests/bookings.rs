@@ -60,49 +60,7 @@ on_both_engines!(
     staff_book_and_cancel_for_a_citizen_audited_and_a_manager_keeps_to_their_site,
 );
 
-/// Site A: legal aid (30 min, 2 a slot, ID number) and mediation (60 min, 1 a slot) on weekdays;
-/// closed on 2026-03-11; the district's holiday 2026-03-10. Site B: notary.
-const EXTRA: &str = r#"
-holidays = ["2026-03-10"]
-
-[bookings]
-horizon_days = 14
-cutoff_minutes = 60
-
-[[bookings.sites]]
-site = "向阳镇工作站"
-closures = ["2026-03-11"]
-
-[bookings.sites.hours]
-mon = "09:00-12:00,14:00-17:00"
-tue = "09:00-12:00,14:00-17:00"
-wed = "09:00-12:00,14:00-17:00"
-thu = "09:00-12:00,14:00-17:00"
-fri = "09:00-12:00,14:00-17:00"
-
-[[bookings.sites.services]]
-id = "legal_aid"
-name_zh = "法律援助"
-name_en = "Legal aid"
-slot_minutes = 30
-capacity = 2
-needs_id = true
-
-[[bookings.sites.services]]
-id = "mediation"
-name_zh = "人民调解"
-name_en = "People's mediation"
-slot_minutes = 60
-capacity = 1
-
-[[bookings.sites]]
-site = "石桥镇工作站"
-
-[[bookings.sites.services]]
-id = "notary"
-name_zh = "公证"
-name_en = "Notary"
-"#;
+use web_support::BOOKINGS as EXTRA;
 
 const ID_A: &str = "99010119491231992X";
 const ID_B: &str = "990101199003079992";

@@ -90,8 +90,8 @@ fn main() {
     // Monday 2026-03-02 07:00 local: the whole month ahead is bookable.
     let now: DateTime<Utc> = "2026-03-01T23:00:00Z".parse().unwrap();
     let clock = clock::ManualWallClock::new(now);
-    let state = AppState::new(store, Arc::new(clock), ApiSettings::default())
-        .with_bookings(settings());
+    let state =
+        AppState::new(store, Arc::new(clock), ApiSettings::default()).with_bookings(settings());
     let site = state.bookings().site(SITE).unwrap().clone();
     let first: NaiveDate = "2026-03-02".parse().unwrap();
 
@@ -116,7 +116,11 @@ fn main() {
                         start: booking::local_time(slot.start),
                         name: "张三".into(),
                         phone: format!("138{:08}", n),
-                        id_number: if calendar.needs_id { id_number(n) } else { String::new() },
+                        id_number: if calendar.needs_id {
+                            id_number(n)
+                        } else {
+                            String::new()
+                        },
                     };
                     booking::book(&state, request, booking::CITIZEN, false)
                         .await
@@ -142,7 +146,11 @@ fn main() {
     criterion.bench_function("availability/30_days_of_every_service", |b| {
         b.iter(|| {
             for service in &site.services {
-                black_box(runtime.block_on(booking::days(&state, &site, service)).unwrap());
+                black_box(
+                    runtime
+                        .block_on(booking::days(&state, &site, service))
+                        .unwrap(),
+                );
             }
         })
     });

@@ -160,7 +160,8 @@ async fn run(
         .and_then(|c| c.bookings.as_ref())
         .and_then(|b| b.secret_file.clone())
         .unwrap_or_else(|| data_dir.join("booking-secret"));
-    let keys = centre::booking::BookingKeys::load_or_create(&secret_file).map_err(anyhow::Error::msg)?;
+    let keys =
+        centre::booking::BookingKeys::load_or_create(&secret_file).map_err(anyhow::Error::msg)?;
     let bookings = match &config {
         Some(config) => config.booking_settings(keys),
         None => centre::booking::BookingSettings::demo(auth::DEMO_SITE, keys),

@@ -12,7 +12,7 @@ mod web_support;
 use std::sync::Arc;
 
 use centre::{
-    AppState, ApiSettings, Store,
+    ApiSettings, AppState, Store,
     booking::{self, BookingRequest, ReminderKind, SimulatedChannel},
     store::{BookingKey, BookingWrite},
     web::WebSettings,
@@ -110,11 +110,7 @@ async fn book_ok(centre: &WebCentre, fields: &[(&str, &str)]) -> String {
     let (status, location) = post(centre, "/book", fields).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "booked: {location}");
     assert!(location.starts_with("/book/b/"), "{location}");
-    location
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned()
+    location.split('?').next().unwrap().to_owned()
 }
 
 /// The text of the element with `id` (its first 80 characters after the tag).
@@ -172,10 +168,16 @@ async fn a_phone_booking_reaches_the_sites_device_and_is_checked_in_through_the_
         .await;
     assert!(page.contains("data-service=\"legal_aid\"") && page.contains("人民调解"));
     let (_, page) = citizen
-        .get(&format!("/book?site={}&service=legal_aid", web_support::url(SITE_A)))
+        .get(&format!(
+            "/book?site={}&service=legal_aid",
+            web_support::url(SITE_A)
+        ))
         .await;
     assert!(page.contains("data-day=\"2026-03-03\""), "{page}");
-    assert!(!page.contains("data-day=\"2026-03-07\""), "Saturday is closed");
+    assert!(
+        !page.contains("data-day=\"2026-03-07\""),
+        "Saturday is closed"
+    );
     assert!(page.contains("节假日"), "the holiday is shown closed");
     let (_, page) = citizen
         .get(&format!(
@@ -204,7 +206,15 @@ async fn a_phone_booking_reaches_the_sites_device_and_is_checked_in_through_the_
 
     let link = book_ok(
         &centre,
-        &form(SITE_A, "legal_aid", "2026-03-03", "09:00", "张小三", "138 1234 5678", &ID_A.to_lowercase()),
+        &form(
+            SITE_A,
+            "legal_aid",
+            "2026-03-03",
+            "09:00",
+            "张小三",
+            "138 1234 5678",
+            &ID_A.to_lowercase(),
+        ),
     )
     .await;
     let (status, page) = citizen.get(&format!("{link}?new=1")).await;
@@ -224,7 +234,10 @@ async fn a_phone_booking_reaches_the_sites_device_and_is_checked_in_through_the_
     assert_eq!(by_id(&page, "b-phone"), "138****5678");
     assert_eq!(by_id(&page, "b-id"), "990***********992X");
     assert_eq!(by_id(&page, "b-state"), "已预约");
-    assert!(!page.contains("13812345678") && !page.contains(ID_A), "nothing shown whole");
+    assert!(
+        !page.contains("13812345678") && !page.contains(ID_A),
+        "nothing shown whole"
+    );
     let token = link.trim_start_matches("/book/b/");
     assert_eq!(token.len(), 64, "the link's token is 256 bits");
     assert!(!page.contains(&format!("code={code}")));
@@ -239,10 +252,16 @@ async fn a_phone_booking_reaches_the_sites_device_and_is_checked_in_through_the_
         ("张*三", "138****5678")
     );
     assert_eq!(entry.state, BookingState::Booked);
-    assert_eq!(entry.start, "2026-03-03T01:00:00Z".parse::<DateTime<Utc>>().unwrap());
+    assert_eq!(
+        entry.start,
+        "2026-03-03T01:00:00Z".parse::<DateTime<Utc>>().unwrap()
+    );
     assert_eq!(list.by_id_number(ID_A).len(), 1, "ID-card check-in matches");
     assert!(list.by_id_number(ID_B).is_empty());
-    assert_eq!(list.by_code(&format!("BOOKING:{code}\r\n")).unwrap().code, code);
+    assert_eq!(
+        list.by_code(&format!("BOOKING:{code}\r\n")).unwrap().code,
+        code
+    );
     let raw = reqwest::Client::new()
         .get(centre.url("/api/v1/bookings/today?day=2026-03-03"))
         .bearer_auth(TOKEN_A)
@@ -270,7 +289,10 @@ async fn a_phone_booking_reaches_the_sites_device_and_is_checked_in_through_the_
         .await
         .unwrap_err();
     assert!(matches!(err, BookingFetchError::Unauthorized(_)), "{err}");
-    let (status, body) = centre.browser().get("/api/v1/bookings/today?day=2026-02-30").await;
+    let (status, body) = centre
+        .browser()
+        .get("/api/v1/bookings/today?day=2026-02-30")
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     let bad = reqwest::Client::new()
         .get(centre.url("/api/v1/bookings/today?day=2026-02-30"))
@@ -300,7 +322,12 @@ async fn a_phone_booking_reaches_the_sites_device_and_is_checked_in_through_the_
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("id=\"moved\""));
     assert!(by_id(&page, "b-time").contains("10:00"));
-    assert!(fetch_new(&mut device, "2026-03-03").await.bookings.is_empty());
+    assert!(
+        fetch_new(&mut device, "2026-03-03")
+            .await
+            .bookings
+            .is_empty()
+    );
     let wednesday = fetch_new(&mut device, "2026-03-04").await;
     assert_eq!(wednesday.bookings[0].code, code);
 
@@ -336,12 +363,23 @@ async fn a_phone_booking_reaches_the_sites_device_and_is_checked_in_through_the_
     assert_eq!(wednesday.bookings[0].state, BookingState::CheckedIn);
     let (_, page) = citizen.get(&link).await;
     assert_eq!(by_id(&page, "b-state"), "已签到");
-    assert!(!page.contains("id=\"cancel\""), "a checked-in booking cannot be cancelled");
+    assert!(
+        !page.contains("id=\"cancel\""),
+        "a checked-in booking cannot be cancelled"
+    );
 
     // A second booking, cancelled through its link (the box must be ticked).
     let link2 = book_ok(
         &centre,
-        &form(SITE_A, "mediation", "2026-03-03", "14:00", "李四", "13900001111", ""),
+        &form(
+            SITE_A,
+            "mediation",
+            "2026-03-03",
+            "14:00",
+            "李四",
+            "13900001111",
+            "",
+        ),
     )
     .await;
     let (_, page) = citizen.get(&link2).await;
@@ -366,11 +404,19 @@ async fn a_phone_booking_reaches_the_sites_device_and_is_checked_in_through_the_
             web_support::url(SITE_A)
         ))
         .await;
-    assert!(page.contains("data-slot=\"14:00\""), "the slot is bookable again");
+    assert!(
+        page.contains("data-slot=\"14:00\""),
+        "the slot is bookable again"
+    );
     // Cancelled: the code says so, and the link cannot cancel twice.
-    let (status, page) = citizen.get(&format!("/book/code?code={}", code2.to_lowercase())).await;
+    let (status, page) = citizen
+        .get(&format!("/book/code?code={}", code2.to_lowercase()))
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("该预约已取消") && page.contains("data-state=\"cancelled\""), "{page}");
+    assert!(
+        page.contains("该预约已取消") && page.contains("data-state=\"cancelled\""),
+        "{page}"
+    );
     let (status, page) = post(
         &centre,
         &format!("{link2}/cancel"),
@@ -418,14 +464,26 @@ async fn every_bad_input_is_answered_in_chinese_and_english(db: TestDb) {
     for (day, name, zh, en) in [
         ("2026-03-10", "closed", "节假日", "public holiday"),
         ("2026-03-11", "closed", "暂停办公", "closed on 2026-03-11"),
-        ("2026-03-07", "closed", "不开放", "No bookings for this service on Sat"),
+        (
+            "2026-03-07",
+            "closed",
+            "不开放",
+            "No bookings for this service on Sat",
+        ),
         ("2026-03-01", "past", "已经过去", "has passed"),
-        ("2026-03-17", "beyond_horizon", "14 天", "14 days ahead (until 2026-03-16)"),
+        (
+            "2026-03-17",
+            "beyond_horizon",
+            "14 天",
+            "14 days ahead (until 2026-03-16)",
+        ),
     ] {
         let (status, page) = citizen.get(&step("mediation", day, "")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{day}");
         assert_error(&page, name, zh);
-        let (_, page) = citizen.get(&format!("{}&lang=en", step("mediation", day, ""))).await;
+        let (_, page) = citizen
+            .get(&format!("{}&lang=en", step("mediation", day, "")))
+            .await;
         assert!(page.contains(en), "{en}: {page}");
         let (status, page) = refused(
             &centre,
@@ -438,25 +496,57 @@ async fn every_bad_input_is_answered_in_chinese_and_english(db: TestDb) {
     // Today 09:00 has started; 09:30 is within the hour's cut-off; 14:00 is fine.
     let (status, page) = refused(
         &centre,
-        &form(SITE_A, "legal_aid", "2026-03-02", "09:00", "王五", "13812345678", ID_B),
+        &form(
+            SITE_A,
+            "legal_aid",
+            "2026-03-02",
+            "09:00",
+            "王五",
+            "13812345678",
+            ID_B,
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_error(&page, "past", "已经过去");
     let (_, page) = refused(
         &centre,
-        &form(SITE_A, "legal_aid", "2026-03-02", "09:30", "王五", "13812345678", ID_B),
+        &form(
+            SITE_A,
+            "legal_aid",
+            "2026-03-02",
+            "09:30",
+            "王五",
+            "13812345678",
+            ID_B,
+        ),
     )
     .await;
     assert_error(&page, "after_cutoff", "开始前 60 分钟停止预约");
-    let (_, page) = citizen.get(&format!("{}&lang=en", step("legal_aid", "2026-03-02", "09:30"))).await;
-    assert!(page.contains("Bookings close 60 minutes before a slot starts"), "{page}");
+    let (_, page) = citizen
+        .get(&format!(
+            "{}&lang=en",
+            step("legal_aid", "2026-03-02", "09:30")
+        ))
+        .await;
+    assert!(
+        page.contains("Bookings close 60 minutes before a slot starts"),
+        "{page}"
+    );
     let (status, page) = citizen.get(&step("legal_aid", "2026-03-02", "")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("已截止") && page.contains("data-slot=\"14:00\""));
     let (_, page) = refused(
         &centre,
-        &form(SITE_A, "legal_aid", "2026-03-03", "09:10", "王五", "13812345678", ID_B),
+        &form(
+            SITE_A,
+            "legal_aid",
+            "2026-03-03",
+            "09:10",
+            "王五",
+            "13812345678",
+            ID_B,
+        ),
     )
     .await;
     assert_error(&page, "no_such_slot", "没有这个时段");
@@ -464,12 +554,42 @@ async fn every_bad_input_is_answered_in_chinese_and_english(db: TestDb) {
     // Malformed phone and ID numbers, a missing ID number, a missing name.
     let tue = "2026-03-03";
     for (phone, id, name, zh, en) in [
-        ("12345", ID_B, "bad_phone", "手机号码不正确", "The mobile number is not valid"),
+        (
+            "12345",
+            ID_B,
+            "bad_phone",
+            "手机号码不正确",
+            "The mobile number is not valid",
+        ),
         ("1381234567x", ID_B, "bad_phone", "11 位手机号", "11 digits"),
-        ("13812345678", "990101199003079993", "bad_id_number", "校验位不正确", "check digit is wrong"),
-        ("13812345678", "9901011990", "bad_id_number", "应为 18 位", "18 characters"),
-        ("13812345678", "9901011990030799A2", "bad_id_number", "17 位数字", "17 digits"),
-        ("13812345678", "", "id_required", "需要填写身份证号码", "needs your resident ID number"),
+        (
+            "13812345678",
+            "990101199003079993",
+            "bad_id_number",
+            "校验位不正确",
+            "check digit is wrong",
+        ),
+        (
+            "13812345678",
+            "9901011990",
+            "bad_id_number",
+            "应为 18 位",
+            "18 characters",
+        ),
+        (
+            "13812345678",
+            "9901011990030799A2",
+            "bad_id_number",
+            "17 位数字",
+            "17 digits",
+        ),
+        (
+            "13812345678",
+            "",
+            "id_required",
+            "需要填写身份证号码",
+            "needs your resident ID number",
+        ),
     ] {
         let (status, page) = refused(
             &centre,
@@ -492,7 +612,11 @@ async fn every_bad_input_is_answered_in_chinese_and_english(db: TestDb) {
     assert_error(&page, "bad_name", "请填写姓名");
 
     // A full slot; the same person twice in one slot (by phone, and by ID number).
-    book_ok(&centre, &form(SITE_A, "mediation", tue, "09:00", "赵六", "13700000001", "")).await;
+    book_ok(
+        &centre,
+        &form(SITE_A, "mediation", tue, "09:00", "赵六", "13700000001", ""),
+    )
+    .await;
     let (status, page) = refused(
         &centre,
         &form(SITE_A, "mediation", tue, "09:00", "钱七", "13700000002", ""),
@@ -504,34 +628,89 @@ async fn every_bad_input_is_answered_in_chinese_and_english(db: TestDb) {
     english.push(("lang", "en"));
     let (_, page) = refused(&centre, &english).await;
     assert!(page.contains("This slot is fully booked"));
-    book_ok(&centre, &form(SITE_A, "legal_aid", tue, "10:00", "孙八", "13700000003", ID_A)).await;
+    book_ok(
+        &centre,
+        &form(
+            SITE_A,
+            "legal_aid",
+            tue,
+            "10:00",
+            "孙八",
+            "13700000003",
+            ID_A,
+        ),
+    )
+    .await;
     let (status, page) = refused(
         &centre,
-        &form(SITE_A, "legal_aid", tue, "10:00", "孙八", "137 0000 0003", ID_B),
+        &form(
+            SITE_A,
+            "legal_aid",
+            tue,
+            "10:00",
+            "孙八",
+            "137 0000 0003",
+            ID_B,
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_error(&page, "duplicate", "您已预约了这个时段");
     let (status, page) = refused(
         &centre,
-        &form(SITE_A, "legal_aid", tue, "10:00", "孙八", "13700000009", &ID_A.to_lowercase()),
+        &form(
+            SITE_A,
+            "legal_aid",
+            tue,
+            "10:00",
+            "孙八",
+            "13700000009",
+            &ID_A.to_lowercase(),
+        ),
     )
     .await;
-    assert_eq!(status, StatusCode::CONFLICT, "the same ID number with another phone");
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "the same ID number with another phone"
+    );
     assert_error(&page, "duplicate", "无需重复预约");
     // The other seat of that slot still goes to someone else.
-    book_ok(&centre, &form(SITE_A, "legal_aid", tue, "10:00", "周九", "13700000004", ID_B)).await;
+    book_ok(
+        &centre,
+        &form(
+            SITE_A,
+            "legal_aid",
+            tue,
+            "10:00",
+            "周九",
+            "13700000004",
+            ID_B,
+        ),
+    )
+    .await;
 
     // Unknown sites, services, codes and links.
     let (status, page) = refused(
         &centre,
-        &form("无此站点", "mediation", tue, "09:00", "王五", "13812345678", ""),
+        &form(
+            "无此站点",
+            "mediation",
+            tue,
+            "09:00",
+            "王五",
+            "13812345678",
+            "",
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_error(&page, "unknown_site", "未找到该站点");
     let (status, page) = citizen
-        .get(&format!("/book?site={}&service=notary", web_support::url(SITE_A)))
+        .get(&format!(
+            "/book?site={}&service=notary",
+            web_support::url(SITE_A)
+        ))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_error(&page, "unknown_service", "不提供此项业务");
@@ -539,13 +718,20 @@ async fn every_bad_input_is_answered_in_chinese_and_english(db: TestDb) {
         let (status, page) = citizen.get(&format!("/book/code?code={code}")).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{code}");
         assert_error(&page, "unknown_code", "未找到该预约");
-        let (_, page) = citizen.get(&format!("/book/code?code={code}&lang=en")).await;
+        let (_, page) = citizen
+            .get(&format!("/book/code?code={code}&lang=en"))
+            .await;
         assert!(page.contains("No booking has this code"));
     }
     let (status, page) = citizen.get(&format!("/book/b/{}", "ab".repeat(32))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_error(&page, "unknown_code", "未找到该预约");
-    let (status, _) = post(&centre, &format!("/book/b/{}/cancel", "ab".repeat(32)), &[("confirm", "yes")]).await;
+    let (status, _) = post(
+        &centre,
+        &format!("/book/b/{}/cancel", "ab".repeat(32)),
+        &[("confirm", "yes")],
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // A POST from another site's page is refused.
@@ -560,17 +746,28 @@ async fn every_bad_input_is_answered_in_chinese_and_english(db: TestDb) {
     assert_eq!(status, StatusCode::FORBIDDEN);
     // The device list's bad day, and the staff route without a session.
     let (status, location) = centre.browser().get("/staff/bookings").await;
-    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/staff/login"));
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/staff/login")
+    );
 }
 
 async fn two_clients_racing_for_the_last_seat_one_wins(db: TestDb) {
     // PostgreSQL: two centres on one database (separate pools, as two processes); SQLite: one.
     let first = start(&db).await;
-    let second = if db.url.is_some() { Some(start(&db).await) } else { None };
+    let second = if db.url.is_some() {
+        Some(start(&db).await)
+    } else {
+        None
+    };
     let tue = "2026-03-03";
     let mut racers = Vec::new();
     for i in 0..8 {
-        let centre = if i % 2 == 1 { second.as_ref().unwrap_or(&first) } else { &first };
+        let centre = if i % 2 == 1 {
+            second.as_ref().unwrap_or(&first)
+        } else {
+            &first
+        };
         let (base, browser) = (centre.base.clone(), centre.browser());
         racers.push(tokio::spawn(async move {
             let phone = format!("1360000{i:04}");
@@ -612,7 +809,9 @@ async fn two_clients_racing_for_the_last_seat_one_wins(db: TestDb) {
     let mut writers = Vec::new();
     for i in 0..4 {
         let store: Arc<dyn Store> = if i % 2 == 1 {
-            second.as_ref().map_or_else(|| store.clone(), |s| s.store.clone())
+            second
+                .as_ref()
+                .map_or_else(|| store.clone(), |s| s.store.clone())
         } else {
             store.clone()
         };
@@ -685,33 +884,97 @@ async fn reminders_go_once_each_and_none_for_a_cancelled_booking(db: TestDb) {
             .with_timezone(&Utc)
     };
     let (state, clock) = state_over(&db, monday_morning()).await;
-    let kept = booking::book(&state, request("mediation", "2026-03-03", "09:00", "张三", "13812345678", ""), booking::CITIZEN, false)
+    let kept = booking::book(
+        &state,
+        request(
+            "mediation",
+            "2026-03-03",
+            "09:00",
+            "张三",
+            "13812345678",
+            "",
+        ),
+        booking::CITIZEN,
+        false,
+    )
+    .await
+    .unwrap();
+    let dropped = booking::book(
+        &state,
+        request(
+            "mediation",
+            "2026-03-03",
+            "10:00",
+            "李四",
+            "13912345678",
+            "",
+        ),
+        booking::CITIZEN,
+        false,
+    )
+    .await
+    .unwrap();
+    booking::cancel(&state, &dropped.record, None)
         .await
         .unwrap();
-    let dropped = booking::book(&state, request("mediation", "2026-03-03", "10:00", "李四", "13912345678", ""), booking::CITIZEN, false)
-        .await
-        .unwrap();
-    booking::cancel(&state, &dropped.record, None).await.unwrap();
     let channel = SimulatedChannel::new();
 
     clock.set(local("2026-03-02 17:59"));
-    let report = booking::tick(&state, &channel, clock_now(&clock)).await.unwrap();
+    let report = booking::tick(&state, &channel, clock_now(&clock))
+        .await
+        .unwrap();
     assert_eq!(report.sent, 0, "not yet due");
     clock.set(local("2026-03-02 18:00"));
-    assert_eq!(booking::tick(&state, &channel, clock_now(&clock)).await.unwrap().sent, 1);
-    assert_eq!(booking::tick(&state, &channel, clock_now(&clock)).await.unwrap().sent, 0);
+    assert_eq!(
+        booking::tick(&state, &channel, clock_now(&clock))
+            .await
+            .unwrap()
+            .sent,
+        1
+    );
+    assert_eq!(
+        booking::tick(&state, &channel, clock_now(&clock))
+            .await
+            .unwrap()
+            .sent,
+        0
+    );
     drop(state);
 
     // The store reopened (a restart): nothing again.
     let (state, clock) = state_over(&db, local("2026-03-02 18:05")).await;
-    assert_eq!(booking::tick(&state, &channel, clock_now(&clock)).await.unwrap().sent, 0);
+    assert_eq!(
+        booking::tick(&state, &channel, clock_now(&clock))
+            .await
+            .unwrap()
+            .sent,
+        0
+    );
     clock.set(local("2026-03-03 08:00"));
-    assert_eq!(booking::tick(&state, &channel, clock_now(&clock)).await.unwrap().sent, 1);
+    assert_eq!(
+        booking::tick(&state, &channel, clock_now(&clock))
+            .await
+            .unwrap()
+            .sent,
+        1
+    );
     clock.set(local("2026-03-03 08:30"));
-    assert_eq!(booking::tick(&state, &channel, clock_now(&clock)).await.unwrap().sent, 0);
+    assert_eq!(
+        booking::tick(&state, &channel, clock_now(&clock))
+            .await
+            .unwrap()
+            .sent,
+        0
+    );
     drop(state);
     let (state, clock) = state_over(&db, local("2026-03-03 08:40")).await;
-    assert_eq!(booking::tick(&state, &channel, clock_now(&clock)).await.unwrap().sent, 0);
+    assert_eq!(
+        booking::tick(&state, &channel, clock_now(&clock))
+            .await
+            .unwrap()
+            .sent,
+        0
+    );
 
     let sent = channel.sent();
     assert_eq!(sent.len(), 2, "{sent:?}");
@@ -724,19 +987,42 @@ async fn reminders_go_once_each_and_none_for_a_cancelled_booking(db: TestDb) {
         assert_eq!(message.to, "13812345678");
         assert!(message.text.contains(&kept.record.code) && message.text.contains("09:00"));
     }
-    assert!(sent.iter().all(|m| m.code != dropped.record.code), "none for the cancelled one");
+    assert!(
+        sent.iter().all(|m| m.code != dropped.record.code),
+        "none for the cancelled one"
+    );
     assert!(sent[0].text.contains("2026-03-03") && sent[0].text.contains("人民调解"));
 
     // A gateway that is down: the claim is given back and the next pass sends it.
-    let later = booking::book(&state, request("mediation", "2026-03-03", "11:00", "王五", "13612345678", ""), booking::CITIZEN, false)
-        .await
-        .unwrap();
+    let later = booking::book(
+        &state,
+        request(
+            "mediation",
+            "2026-03-03",
+            "11:00",
+            "王五",
+            "13612345678",
+            "",
+        ),
+        booking::CITIZEN,
+        false,
+    )
+    .await
+    .unwrap();
     clock.set(local("2026-03-03 10:05"));
     channel.set_failing(true);
-    let report = booking::tick(&state, &channel, clock_now(&clock)).await.unwrap();
+    let report = booking::tick(&state, &channel, clock_now(&clock))
+        .await
+        .unwrap();
     assert_eq!((report.sent, report.failed), (0, 1));
     channel.set_failing(false);
-    assert_eq!(booking::tick(&state, &channel, clock_now(&clock)).await.unwrap().sent, 1);
+    assert_eq!(
+        booking::tick(&state, &channel, clock_now(&clock))
+            .await
+            .unwrap()
+            .sent,
+        1
+    );
     assert_eq!(channel.sent().last().unwrap().code, later.record.code);
     assert_eq!(channel.sent().len(), 3);
 }
@@ -749,9 +1035,45 @@ async fn no_shows_are_recorded_after_the_day_and_the_next_booking_carries_the_no
     let centre = start(&db).await;
     let citizen = centre.browser();
     let phone = "13812345678";
-    let first = book_ok(&centre, &form(SITE_A, "mediation", "2026-03-03", "09:00", "张三", phone, "")).await;
-    book_ok(&centre, &form(SITE_A, "mediation", "2026-03-04", "09:00", "张三", phone, "")).await;
-    let late = book_ok(&centre, &form(SITE_A, "mediation", "2026-03-03", "10:00", "李四", "13900001111", "")).await;
+    let first = book_ok(
+        &centre,
+        &form(
+            SITE_A,
+            "mediation",
+            "2026-03-03",
+            "09:00",
+            "张三",
+            phone,
+            "",
+        ),
+    )
+    .await;
+    book_ok(
+        &centre,
+        &form(
+            SITE_A,
+            "mediation",
+            "2026-03-04",
+            "09:00",
+            "张三",
+            phone,
+            "",
+        ),
+    )
+    .await;
+    let late = book_ok(
+        &centre,
+        &form(
+            SITE_A,
+            "mediation",
+            "2026-03-03",
+            "10:00",
+            "李四",
+            "13900001111",
+            "",
+        ),
+    )
+    .await;
     let (_, page) = citizen.get(&late).await;
     let late_code = by_id(&page, "code").to_owned();
     let (_, page) = citizen.get(&first).await;
@@ -760,10 +1082,22 @@ async fn no_shows_are_recorded_after_the_day_and_the_next_booking_carries_the_no
     // Nothing is a no-show before its day has ended.
     let channel = SimulatedChannel::new();
     centre.clock.set("2026-03-03T15:00:00Z".parse().unwrap()); // Tuesday 23:00 local
-    assert_eq!(booking::tick(&centre.state, &channel, centre.clock_now()).await.unwrap().no_shows, 0);
+    assert_eq!(
+        booking::tick(&centre.state, &channel, centre.clock_now())
+            .await
+            .unwrap()
+            .no_shows,
+        0
+    );
     // Thursday morning: Tuesday's two and Wednesday's one were never checked in.
     centre.clock.set("2026-03-05T00:00:00Z".parse().unwrap());
-    assert_eq!(booking::tick(&centre.state, &channel, centre.clock_now()).await.unwrap().no_shows, 3);
+    assert_eq!(
+        booking::tick(&centre.state, &channel, centre.clock_now())
+            .await
+            .unwrap()
+            .no_shows,
+        3
+    );
     let (_, page) = citizen.get(&first).await;
     assert_eq!(by_id(&page, "b-state"), "未到");
 
@@ -791,21 +1125,53 @@ async fn no_shows_are_recorded_after_the_day_and_the_next_booking_carries_the_no
     assert_eq!(revoked.state, BookingState::LateWalkIn);
     assert_eq!(revoked.ticket.as_deref(), Some("A031"));
     assert_eq!(
-        db.count("SELECT COUNT(*) FROM bookings WHERE state = 'no_show'").await,
+        db.count("SELECT COUNT(*) FROM bookings WHERE state = 'no_show'")
+            .await,
         2
     );
 
     // The next booking by that phone goes through, and says so plainly.
-    let next = book_ok(&centre, &form(SITE_A, "mediation", "2026-03-06", "09:00", "张三", "138-1234-5678", "")).await;
+    let next = book_ok(
+        &centre,
+        &form(
+            SITE_A,
+            "mediation",
+            "2026-03-06",
+            "09:00",
+            "张三",
+            "138-1234-5678",
+            "",
+        ),
+    )
+    .await;
     let (_, page) = citizen.get(&format!("{next}?new=1")).await;
     assert_eq!(by_id(&page, "b-state"), "已预约");
-    assert!(page.contains("id=\"no-show-notice\"") && page.contains("您此前有 2 次预约既未到场也未取消"), "{page}");
+    assert!(
+        page.contains("id=\"no-show-notice\"")
+            && page.contains("您此前有 2 次预约既未到场也未取消"),
+        "{page}"
+    );
     let (_, page) = citizen.get(&format!("{next}?lang=en")).await;
     assert!(page.contains("you did not come to 2 earlier bookings"));
     // Someone else has no notice.
-    let other = book_ok(&centre, &form(SITE_A, "mediation", "2026-03-06", "10:00", "李四", "13900001111", "")).await;
+    let other = book_ok(
+        &centre,
+        &form(
+            SITE_A,
+            "mediation",
+            "2026-03-06",
+            "10:00",
+            "李四",
+            "13900001111",
+            "",
+        ),
+    )
+    .await;
     let (_, page) = citizen.get(&other).await;
-    assert!(!page.contains("no-show-notice"), "one late check-in, no no-show left");
+    assert!(
+        !page.contains("no-show-notice"),
+        "one late check-in, no no-show left"
+    );
 }
 
 async fn staff_book_and_cancel_for_a_citizen_audited_and_a_manager_keeps_to_their_site(db: TestDb) {
@@ -838,7 +1204,10 @@ async fn staff_book_and_cancel_for_a_citizen_audited_and_a_manager_keeps_to_thei
     let link = by_id(&page, "manage-link").to_owned();
     assert!(link.starts_with("/book/b/"));
     assert!(page.contains("<svg"), "the QR code for the citizen");
-    assert!(page.contains(&code) && page.contains("138****5678"), "listed");
+    assert!(
+        page.contains(&code) && page.contains("138****5678"),
+        "listed"
+    );
     // The citizen's link works.
     let (status, citizen_page) = centre.browser().get(&link).await;
     assert_eq!(status, StatusCode::OK);
@@ -859,14 +1228,23 @@ async fn staff_book_and_cancel_for_a_citizen_audited_and_a_manager_keeps_to_thei
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(page.contains("手机号码不正确") && page.contains("not valid"), "{page}");
+    assert!(
+        page.contains("手机号码不正确") && page.contains("not valid"),
+        "{page}"
+    );
 
     // A manager of the other site sees only theirs, and cannot book or cancel at site A.
     let manager_b = centre.login("manager-b").await;
     let (_, page) = manager_b
-        .get(&format!("/staff/bookings?site={}&day=2026-03-03", web_support::url(SITE_A)))
+        .get(&format!(
+            "/staff/bookings?site={}&day=2026-03-03",
+            web_support::url(SITE_A)
+        ))
         .await;
-    assert!(page.contains(SITE_B) && !page.contains(SITE_A) && !page.contains(&code), "{page}");
+    assert!(
+        page.contains(SITE_B) && !page.contains(SITE_A) && !page.contains(&code),
+        "{page}"
+    );
     let (status, _) = manager_b
         .post(
             "/staff/bookings",
@@ -919,10 +1297,16 @@ async fn staff_book_and_cancel_for_a_citizen_audited_and_a_manager_keeps_to_thei
             .clone()
     };
     assert_eq!(entry("booking_create").user, "admin");
-    assert!(entry("booking_create").detail.contains("legal_aid 2026-03-03 09:00"));
+    assert!(
+        entry("booking_create")
+            .detail
+            .contains("legal_aid 2026-03-03 09:00")
+    );
     assert_eq!(entry("booking_cancel").user, "manager-a");
     assert!(
-        audit.iter().all(|e| !e.detail.contains("13812345678") && !e.detail.contains(ID_B)),
+        audit
+            .iter()
+            .all(|e| !e.detail.contains("13812345678") && !e.detail.contains(ID_B)),
         "no number in the audit log"
     );
     // Cancelled twice: refused plainly.

@@ -492,7 +492,7 @@ async fn citizens_book_on_their_phones_and_staff_see_the_bookings_in_chromium() 
         click(&browser, "a[data-service='mediation']").await?;
         click(&browser, "a[data-day='2026-03-04']").await?;
         click(&browser, "a[data-slot='10:00']").await?;
-        wait_text(&browser, "chosen-service", "People's mediation").await?;
+        wait_text(&browser, "chosen-service", "mediation").await?;
         type_into(&browser, "name", "Li Si").await?;
         type_into(&browser, "phone", "139 0000 1111").await?;
         click(&browser, "#confirm").await?;
@@ -520,7 +520,10 @@ async fn citizens_book_on_their_phones_and_staff_see_the_bookings_in_chromium() 
         let booked = text_of(&browser, "#booked-code").await?;
         assert!(content::booking::is_booking_code(&booked), "{booked}");
         let table = text_of(&browser, "table").await?;
-        assert!(table.contains(&booked) && table.contains("137****5678"), "{table}");
+        assert!(
+            table.contains(&booked) && table.contains("137****5678"),
+            "{table}"
+        );
         shoot(&browser, "bookings").await?;
         Ok::<_, fantoccini::error::CmdError>(())
     }

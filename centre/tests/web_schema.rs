@@ -53,7 +53,10 @@ async fn a_version_1_file_is_upgraded_and_keeps_its_items() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 5, "the web app's step, the reports', the ratings' windows, the bookings'");
+    assert_eq!(
+        version, 5,
+        "the web app's step, the reports', the ratings' windows, the bookings'"
+    );
     // Opening again does not run the step twice (it would fail on the existing columns).
     drop(conn);
     let again = SqliteStore::open(&path).unwrap();

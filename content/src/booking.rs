@@ -570,8 +570,19 @@ mod tests {
                 "{text:?}"
             );
         }
-        assert_eq!(parse_booking_code(&qr_text("B-2345-6789")).as_deref(), Some("B-2345-6789"));
-        for bad in ["", "B-7K3M", "T-7K3M-9QXA", "B-7K3M-9QX0", "B-7K3M-9QXI", "B-7K3M-9QXAA", "预约"] {
+        assert_eq!(
+            parse_booking_code(&qr_text("B-2345-6789")).as_deref(),
+            Some("B-2345-6789")
+        );
+        for bad in [
+            "",
+            "B-7K3M",
+            "T-7K3M-9QXA",
+            "B-7K3M-9QX0",
+            "B-7K3M-9QXI",
+            "B-7K3M-9QXAA",
+            "预约",
+        ] {
             assert_eq!(parse_booking_code(bad), None, "{bad:?}");
         }
         assert!(is_booking_code("B-7K3M-9QXA"));
@@ -581,13 +592,34 @@ mod tests {
     #[test]
     fn id_numbers_follow_the_kiosk_rules() {
         // The ID reader's own test vectors (id-reader/src/card/id_number.rs).
-        assert_eq!(normalise_id_number("990101199003079992").as_deref(), Ok("990101199003079992"));
-        assert_eq!(normalise_id_number("99010119491231992x").as_deref(), Ok("99010119491231992X"));
-        assert_eq!(normalise_id_number(" 990101 19900307 9992 ").as_deref(), Ok("990101199003079992"));
-        assert_eq!(normalise_id_number("990101199003079993"), Err(IdNumberError::CheckDigit));
-        assert_eq!(normalise_id_number("9901011990030799"), Err(IdNumberError::Length));
-        assert_eq!(normalise_id_number("9901011990030799A2"), Err(IdNumberError::Format));
-        assert_eq!(normalise_id_number("９90101199003079992"), Err(IdNumberError::Format));
+        assert_eq!(
+            normalise_id_number("990101199003079992").as_deref(),
+            Ok("990101199003079992")
+        );
+        assert_eq!(
+            normalise_id_number("99010119491231992x").as_deref(),
+            Ok("99010119491231992X")
+        );
+        assert_eq!(
+            normalise_id_number(" 990101 19900307 9992 ").as_deref(),
+            Ok("990101199003079992")
+        );
+        assert_eq!(
+            normalise_id_number("990101199003079993"),
+            Err(IdNumberError::CheckDigit)
+        );
+        assert_eq!(
+            normalise_id_number("9901011990030799"),
+            Err(IdNumberError::Length)
+        );
+        assert_eq!(
+            normalise_id_number("9901011990030799A2"),
+            Err(IdNumberError::Format)
+        );
+        assert_eq!(
+            normalise_id_number("９90101199003079992"),
+            Err(IdNumberError::Format)
+        );
         assert_eq!(id_check_digit("99000019920214999"), Some('8'));
         assert!(!IdNumberError::CheckDigit.zh().is_empty());
     }
@@ -598,7 +630,11 @@ mod tests {
         let a = id_mac(&key, "99010119491231992X");
         assert_eq!(a, id_mac(&key, " 99010119491231992x "));
         assert_eq!(a.len(), 64);
-        assert_ne!(a, id_mac(&[8u8; 32], "99010119491231992X"), "another site's key");
+        assert_ne!(
+            a,
+            id_mac(&[8u8; 32], "99010119491231992X"),
+            "another site's key"
+        );
         let list = SiteBookings {
             site: "s".into(),
             day: "2026-03-03".parse().unwrap(),
@@ -617,7 +653,10 @@ mod tests {
         };
         assert_eq!(list.by_id_number("99010119491231992x").len(), 1);
         assert!(list.by_id_number("990101199003079992").is_empty());
-        assert_eq!(list.by_code("booking:b-7k3m-9qxa").unwrap().masked_name, "张*三");
+        assert_eq!(
+            list.by_code("booking:b-7k3m-9qxa").unwrap().masked_name,
+            "张*三"
+        );
         let json = serde_json::to_value(&list).unwrap();
         assert_eq!(json["bookings"][0]["state"], "booked");
         assert_eq!(json["bookings"][0]["masked_phone"], "138****5678");
@@ -627,9 +666,21 @@ mod tests {
 
     #[test]
     fn phones_and_names_are_checked_and_masked() {
-        assert_eq!(normalise_phone("138 1234 5678").as_deref(), Some("13812345678"));
-        assert_eq!(normalise_phone("+86 138-1234-5678").as_deref(), Some("13812345678"));
-        for bad in ["1381234567", "12812345678", "023-87654321", "1381234567a", ""] {
+        assert_eq!(
+            normalise_phone("138 1234 5678").as_deref(),
+            Some("13812345678")
+        );
+        assert_eq!(
+            normalise_phone("+86 138-1234-5678").as_deref(),
+            Some("13812345678")
+        );
+        for bad in [
+            "1381234567",
+            "12812345678",
+            "023-87654321",
+            "1381234567a",
+            "",
+        ] {
             assert_eq!(normalise_phone(bad), None, "{bad:?}");
         }
         assert_eq!(mask_phone("13812345678"), "138****5678");

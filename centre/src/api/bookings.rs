@@ -21,7 +21,12 @@ pub(super) async fn today(
 ) -> Result<Response, ApiError> {
     let device = authenticate(&state, &headers).await?;
     let mut day = None;
-    for pair in query.as_deref().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+    for pair in query
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         match name {
             "day" if day.is_none() => {

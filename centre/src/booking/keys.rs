@@ -39,8 +39,8 @@ impl BookingKeys {
         let named = |reason: String| format!("booking secret {}: {reason}", path.display());
         match std::fs::read_to_string(path) {
             Ok(text) => {
-                let bytes = hex::decode(text.trim())
-                    .map_err(|_| named("expected 64 hex digits".into()))?;
+                let bytes =
+                    hex::decode(text.trim()).map_err(|_| named("expected 64 hex digits".into()))?;
                 let secret: [u8; 32] = bytes
                     .try_into()
                     .map_err(|_| named("expected 64 hex digits".into()))?;
@@ -102,12 +102,19 @@ mod tests {
         let again = BookingKeys::load_or_create(&path).unwrap();
         assert_eq!(first.site_id_key("a"), again.site_id_key("a"));
         assert_ne!(first.site_id_key("a"), first.site_id_key("b"));
-        assert_ne!(first.id_mac("a", "990101199003079992"), first.id_mac("b", "990101199003079992"));
+        assert_ne!(
+            first.id_mac("a", "990101199003079992"),
+            first.id_mac("b", "990101199003079992")
+        );
         assert_eq!(first.phone_mac("13812345678").len(), 64);
         use std::os::unix::fs::PermissionsExt as _;
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         std::fs::write(&path, "short").unwrap();
-        assert!(BookingKeys::load_or_create(&path).unwrap_err().contains("64 hex"));
+        assert!(
+            BookingKeys::load_or_create(&path)
+                .unwrap_err()
+                .contains("64 hex")
+        );
     }
 }

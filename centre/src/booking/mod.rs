@@ -20,7 +20,9 @@ use rand::Rng as _;
 use sha2::{Digest as _, Sha256};
 
 pub use keys::BookingKeys;
-pub use reminders::{NotificationChannel, Notification, ReminderKind, SimulatedChannel, TickReport, tick};
+pub use reminders::{
+    Notification, NotificationChannel, ReminderKind, SimulatedChannel, TickReport, tick,
+};
 pub use settings::{BookingSettings, BookingsEntry, Closed, ServiceCalendar, SiteCalendar, Slot};
 
 use crate::{
@@ -28,7 +30,9 @@ use crate::{
     calendar::{local_date, local_offset},
     error::StoreError,
     state::AppState,
-    store::{AuditEntry, BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, NewBooking},
+    store::{
+        AuditEntry, BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, NewBooking,
+    },
 };
 
 /// Who made a booking through the phone pages.
@@ -136,9 +140,9 @@ impl BookingError {
             Self::BeyondHorizon { days, last } => {
                 format!("最多可预约 {days} 天内的时段（至 {last}）。")
             }
-            Self::AfterCutoff { minutes } => format!(
-                "时段开始前 {minutes} 分钟停止预约，请选择更晚的时段，或直接到窗口取号。"
-            ),
+            Self::AfterCutoff { minutes } => {
+                format!("时段开始前 {minutes} 分钟停止预约，请选择更晚的时段，或直接到窗口取号。")
+            }
             Self::NoSuchSlot => "没有这个时段，请从列表中选择。".into(),
             Self::SlotFull => "该时段已约满，请选择其他时段。".into(),
             Self::Duplicate => "您已预约了这个时段，无需重复预约。".into(),
@@ -159,7 +163,9 @@ impl BookingError {
         match self {
             Self::UnknownSite => "No such site takes bookings.".into(),
             Self::UnknownService => "This site takes no bookings for this service.".into(),
-            Self::Closed(day, Closed::Holiday) => format!("{day} is a public holiday: no bookings."),
+            Self::Closed(day, Closed::Holiday) => {
+                format!("{day} is a public holiday: no bookings.")
+            }
             Self::Closed(day, Closed::Closure) => format!("The site is closed on {day}."),
             Self::Closed(day, Closed::NotOpen(wd)) => {
                 format!("No bookings for this service on {wd} ({day}).")
@@ -181,7 +187,9 @@ impl BookingError {
                 "This booking is {}: it can no longer be changed.",
                 state.en().to_lowercase()
             ),
-            Self::SlotPassed => "The booking's slot has started or passed: it can no longer be changed.".into(),
+            Self::SlotPassed => {
+                "The booking's slot has started or passed: it can no longer be changed.".into()
+            }
             Self::BadName => format!("Please give a name (1 to {MAX_NAME_CHARS} characters)."),
             Self::BadPhone => "The mobile number is not valid: 11 digits starting with 1.".into(),
             Self::BadId(err) => format!("{err}."),
@@ -348,7 +356,10 @@ pub async fn book(
         }
         None
     } else {
-        Some(content::booking::normalise_id_number(&request.id_number).map_err(BookingError::BadId)?)
+        Some(
+            content::booking::normalise_id_number(&request.id_number)
+                .map_err(BookingError::BadId)?,
+        )
     };
     let keys = &settings.keys;
     let phone_mac = keys.phone_mac(&phone);
@@ -432,7 +443,9 @@ pub async fn by_token(state: &AppState, token: &str) -> Result<BookingRecord, Bo
     }
     state
         .store()
-        .booking(BookingKey::Manage(token_sha256(&token.to_ascii_lowercase())))
+        .booking(BookingKey::Manage(token_sha256(
+            &token.to_ascii_lowercase(),
+        )))
         .await?
         .ok_or(BookingError::UnknownCode)
 }
@@ -568,7 +581,13 @@ pub async fn slots(
         .store()
         .slots_taken(site.site.clone(), day, day)
         .await?;
-    Ok(slot_views(state.bookings(), service, day, state.now(), &taken))
+    Ok(slot_views(
+        state.bookings(),
+        service,
+        day,
+        state.now(),
+        &taken,
+    ))
 }
 
 fn slot_views(

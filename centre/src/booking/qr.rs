@@ -37,7 +37,10 @@ mod tests {
     fn the_svg_holds_the_modules() {
         let svg = super::svg("BOOKING:B-7K3M-9QXA", 240, "预约码 B-7K3M-9QXA").unwrap();
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert!(svg.contains("viewBox=\"0 0 29 29\""), "version 1 (21 modules) and the quiet zone: {svg}");
+        assert!(
+            svg.contains("viewBox=\"0 0 29 29\""),
+            "version 1 (21 modules) and the quiet zone: {svg}"
+        );
         assert!(svg.matches('z').count() > 100);
     }
 }

@@ -199,7 +199,9 @@ pub fn due(
     if now >= day_before
         && now < soon_due
         && booking.created < day_before
-        && !claimed.iter().any(|k| k == ReminderKind::DayBefore.as_str())
+        && !claimed
+            .iter()
+            .any(|k| k == ReminderKind::DayBefore.as_str())
     {
         kinds.push(ReminderKind::DayBefore);
     }
@@ -243,10 +245,7 @@ pub async fn tick(
     let settings = state.bookings();
     let mut report = TickReport::default();
     let store = state.store();
-    for candidate in store
-        .reminder_candidates(now, now + Span::days(2))
-        .await?
-    {
+    for candidate in store.reminder_candidates(now, now + Span::days(2)).await? {
         for kind in due(settings, &candidate.booking, &candidate.claimed, now) {
             let booking = &candidate.booking;
             if !store
@@ -327,19 +326,37 @@ mod tests {
             checked_in: None,
             no_shows_before: 0,
         };
-        assert_eq!(day_before_due(&settings, booking.start), t("2026-03-02T10:00:00Z"));
+        assert_eq!(
+            day_before_due(&settings, booking.start),
+            t("2026-03-02T10:00:00Z")
+        );
         assert!(due(&settings, &booking, &[], t("2026-03-02T09:59:00Z")).is_empty());
-        assert_eq!(due(&settings, &booking, &[], t("2026-03-02T10:00:00Z")), [ReminderKind::DayBefore]);
+        assert_eq!(
+            due(&settings, &booking, &[], t("2026-03-02T10:00:00Z")),
+            [ReminderKind::DayBefore]
+        );
         let claimed = vec!["day_before".to_owned()];
         assert!(due(&settings, &booking, &claimed, t("2026-03-02T12:00:00Z")).is_empty());
-        assert_eq!(due(&settings, &booking, &claimed, t("2026-03-03T00:00:00Z")), [ReminderKind::Soon]);
+        assert_eq!(
+            due(&settings, &booking, &claimed, t("2026-03-03T00:00:00Z")),
+            [ReminderKind::Soon]
+        );
         // Never claimed the evening before: within the last hour only the second one goes.
-        assert_eq!(due(&settings, &booking, &[], t("2026-03-03T00:10:00Z")), [ReminderKind::Soon]);
-        assert!(due(&settings, &booking, &[], t("2026-03-03T01:00:00Z")).is_empty(), "started");
+        assert_eq!(
+            due(&settings, &booking, &[], t("2026-03-03T00:10:00Z")),
+            [ReminderKind::Soon]
+        );
+        assert!(
+            due(&settings, &booking, &[], t("2026-03-03T01:00:00Z")).is_empty(),
+            "started"
+        );
         let late = BookingRecord {
             created: t("2026-03-02T12:00:00Z"),
             ..booking
         };
-        assert!(due(&settings, &late, &[], t("2026-03-02T12:00:00Z")).is_empty(), "booked after 18:00");
+        assert!(
+            due(&settings, &late, &[], t("2026-03-02T12:00:00Z")).is_empty(),
+            "booked after 18:00"
+        );
     }
 }

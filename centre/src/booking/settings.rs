@@ -6,7 +6,9 @@ use std::{
     sync::Arc,
 };
 
-use chrono::{DateTime, Datelike as _, Duration, NaiveDate, NaiveTime, TimeZone as _, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike as _, Duration, NaiveDate, NaiveTime, TimeZone as _, Utc, Weekday,
+};
 use serde::Deserialize;
 
 use super::keys::BookingKeys;
@@ -363,7 +365,10 @@ impl BookingSettings {
                 return Err((format!("{at}.site"), "must not be empty".into()));
             }
             if !names.insert(site.site.as_str()) {
-                return Err((format!("{at}.site"), format!("{:?} is listed twice", site.site)));
+                return Err((
+                    format!("{at}.site"),
+                    format!("{:?} is listed twice", site.site),
+                ));
             }
             let site_hours = match &site.hours {
                 Some(table) => parse_hours(table, &format!("{at}.hours"))?,
@@ -386,7 +391,10 @@ impl BookingSettings {
                     return Err((format!("{at}.id"), "must be [a-z0-9_], 1 to 32".into()));
                 }
                 if !ids.insert(service.id.as_str()) {
-                    return Err((format!("{at}.id"), format!("{:?} is listed twice", service.id)));
+                    return Err((
+                        format!("{at}.id"),
+                        format!("{:?} is listed twice", service.id),
+                    ));
                 }
                 for (key, name) in [("name_zh", &service.name_zh), ("name_en", &service.name_en)] {
                     if name.trim().is_empty() || name.chars().count() > 64 {
@@ -519,8 +527,14 @@ mod tests {
         // Monday 2026-03-02: 6 morning and 6 afternoon slots of 30 minutes.
         let slots = aid.slots("2026-03-02".parse().unwrap());
         assert_eq!(slots.len(), 12);
-        assert_eq!(slots[0].start, "2026-03-02T01:00:00Z".parse::<DateTime<Utc>>().unwrap());
-        assert_eq!(slots[6].start, "2026-03-02T06:00:00Z".parse::<DateTime<Utc>>().unwrap());
+        assert_eq!(
+            slots[0].start,
+            "2026-03-02T01:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        assert_eq!(
+            slots[6].start,
+            "2026-03-02T06:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
         // Saturday morning only; Sunday closed.
         assert_eq!(aid.slots("2026-03-07".parse().unwrap()).len(), 6);
         assert_eq!(
@@ -538,9 +552,13 @@ mod tests {
             BookingSettings::from_entry(Some(&entry), &[], BookingKeys::random()).unwrap_err()
         };
         let service = "[[sites.services]]\nid = \"legal_aid\"\nname_zh = \"法律援助\"\nname_en = \"Legal aid\"\n";
-        let err = parse(&format!("[[sites]]\nsite = \"s\"\n[sites.hours]\nmon = \"12:00-09:00\"\n{service}"));
+        let err = parse(&format!(
+            "[[sites]]\nsite = \"s\"\n[sites.hours]\nmon = \"12:00-09:00\"\n{service}"
+        ));
         assert_eq!(err.0, "bookings.sites[0].hours.mon");
-        let err = parse(&format!("[[sites]]\nsite = \"s\"\n{service}slot_minutes = 1\n"));
+        let err = parse(&format!(
+            "[[sites]]\nsite = \"s\"\n{service}slot_minutes = 1\n"
+        ));
         assert_eq!(err.0, "bookings.sites[0].services[0].slot_minutes");
         let err = parse(&format!("[[sites]]\nsite = \"s\"\n{service}{service}"));
         assert_eq!(err.0, "bookings.sites[0].services[1].id");

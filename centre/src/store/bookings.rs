@@ -103,6 +103,8 @@ pub enum BookingKey {
 }
 
 /// What a booking write did.
+// One per request, moved once: the record's size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BookingWrite {
     /// Done: the booking as it now is.

@@ -18,11 +18,11 @@ use tokio::sync::oneshot;
 
 use super::{
     AccountSet, ActiveCondition, AlertChange, AlertRecord, AlertSync, AlertUpdate, AuditEntry,
-    BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, NewBooking,
-    ReminderCandidate, SlotTaken, CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintRecord, ComplaintStatus,
-    DeviceRecord, DeviceStatus, NewItem, RatedVisit, RatingRecord, Receipt, ReportFilter, Session,
-    StaffAccount, Store, StoreCounts, StoreFuture, Stored, SurveyRow, TicketStatsRecord,
-    TicketStatsRow,
+    BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, CaseChange, CaseFilter,
+    CaseUpdate, ComplaintCase, ComplaintRecord, ComplaintStatus, DeviceRecord, DeviceStatus,
+    NewBooking, NewItem, RatedVisit, RatingRecord, Receipt, ReminderCandidate, ReportFilter,
+    Session, SlotTaken, StaffAccount, Store, StoreCounts, StoreFuture, Stored, SurveyRow,
+    TicketStatsRecord, TicketStatsRow,
     report::{ComplaintCount, RatingCount, StatsColumns},
     sqlite_report,
 };

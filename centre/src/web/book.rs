@@ -53,9 +53,23 @@ const MONTHS_EN: [&str; 12] = [
 pub(crate) fn day_label(day: NaiveDate, en: bool) -> String {
     let wd = day.weekday().num_days_from_monday() as usize;
     if en {
-        format!("{} {} {}", WEEKDAYS_EN[wd], day.day(), MONTHS_EN[day.month0() as usize])
+        format!(
+            "{} {} {}",
+            WEEKDAYS_EN[wd],
+            day.day(),
+            MONTHS_EN[day.month0() as usize]
+        )
     } else {
         format!("{}月{}日 {}", day.month(), day.day(), WEEKDAYS_ZH[wd])
+    }
+}
+
+/// Seats left: `余 2 位` / `2 free`.
+fn free_label(free: u32, en: bool) -> String {
+    if en {
+        format!("{free} free")
+    } else {
+        format!("余 {free} 位")
     }
 }
 
@@ -69,7 +83,11 @@ fn closed_label(closed: booking::Closed, en: bool) -> &'static str {
 }
 
 /// The days as choices: a link per open day with its seats left, closed and full days greyed.
-pub(crate) fn day_choices(days: &[DayView], en: bool, link: impl Fn(NaiveDate) -> String) -> String {
+pub(crate) fn day_choices(
+    days: &[DayView],
+    en: bool,
+    link: impl Fn(NaiveDate) -> String,
+) -> String {
     let mut out = String::from("<div class=\"choices days\" id=\"days\">");
     for d in days {
         let label = day_label(d.day, en);
@@ -91,11 +109,10 @@ pub(crate) fn day_choices(days: &[DayView], en: bool, link: impl Fn(NaiveDate) -
             None => {
                 let _ = write!(
                     out,
-                    "<a class=\"choice\" href=\"{}\" data-day=\"{}\">{label}<small>{} {}</small></a>",
+                    "<a class=\"choice\" href=\"{}\" data-day=\"{}\">{label}<small>{}</small></a>",
                     esc(&link(d.day)),
                     d.day,
-                    tr(en, "余", "free:"),
-                    d.free
+                    free_label(d.free, en)
                 );
             }
         }
@@ -125,11 +142,10 @@ pub(crate) fn slot_choices(
             None => {
                 let _ = write!(
                     out,
-                    "<a class=\"choice\" href=\"{}\" data-slot=\"{}\">{label}<small>{} {}</small></a>",
+                    "<a class=\"choice\" href=\"{}\" data-slot=\"{}\">{label}<small>{}</small></a>",
                     esc(&link(start)),
                     start.format("%H:%M"),
-                    tr(en, "余", "free:"),
-                    s.free
+                    free_label(s.free, en)
                 );
             }
             Some(why) => {
@@ -163,7 +179,7 @@ fn page(en: bool, title: &str, switch: &str, body: &str) -> Html<String> {
         title = esc(title),
         brand = tr(en, "公共法律服务 · 预约", "Legal services · Booking"),
         switch = esc(switch),
-        other = tr(en, "中文", "English"),
+        other = tr(en, "English", "中文"),
     ))
 }
 
@@ -302,11 +318,7 @@ fn form_html(chosen: &Chosen<'_>, form: &BookForm, en: bool) -> String {
         name = esc(&form.name),
         phone_label = tr(en, "手机号码", "Mobile number"),
         phone = esc(&form.phone),
-        phone_note = tr(
-            en,
-            "用于发送预约提醒短信。",
-            "For the reminder messages."
-        ),
+        phone_note = tr(en, "用于发送预约提醒短信。", "For the reminder messages."),
         button = tr(en, "确认预约", "Book"),
     )
 }
@@ -345,7 +357,11 @@ pub(super) async fn steps(State(state): State<AppState>, Query(q): Query<StepQue
             let _ = write!(
                 body,
                 "<p>{}</p>",
-                tr(en, "目前没有站点接受网上预约。", "No site takes bookings online yet.")
+                tr(
+                    en,
+                    "目前没有站点接受网上预约。",
+                    "No site takes bookings online yet."
+                )
             );
         }
         body.push_str("</div>");
@@ -353,7 +369,11 @@ pub(super) async fn steps(State(state): State<AppState>, Query(q): Query<StepQue
             body,
             "<p class=\"muted\"><a href=\"/book/code{}\">{}</a></p>",
             if en { "?lang=en" } else { "" },
-            tr(en, "查询预约（输入预约码）", "Look up a booking by its code")
+            tr(
+                en,
+                "查询预约（输入预约码）",
+                "Look up a booking by its code"
+            )
         );
         return page(en, title, &switch, &body).into_response();
     }
@@ -377,7 +397,10 @@ pub(super) async fn steps(State(state): State<AppState>, Query(q): Query<StepQue
             let _ = write!(
                 body,
                 "<a class=\"choice\" href=\"{}\" data-service=\"{}\">{}<small>{} {}{}</small></a>",
-                esc(&book_url(&[("site", &site.site), ("service", &service.id)], en)),
+                esc(&book_url(
+                    &[("site", &site.site), ("service", &service.id)],
+                    en
+                )),
                 esc(&service.id),
                 esc(service.name(en)),
                 service.slot_minutes,
@@ -407,7 +430,14 @@ pub(super) async fn steps(State(state): State<AppState>, Query(q): Query<StepQue
         return day_step(&state, &chosen, en, &switch, None).await;
     }
     let Some(day) = parse_day(&day_text) else {
-        return day_step(&state, &chosen, en, &switch, Some(&BookingError::NoSuchSlot)).await;
+        return day_step(
+            &state,
+            &chosen,
+            en,
+            &switch,
+            Some(&BookingError::NoSuchSlot),
+        )
+        .await;
     };
     if let Err(err) = booking::check_day(settings, site, service, day, state.now()) {
         return day_step(&state, &chosen, en, &switch, Some(&err)).await;
@@ -499,7 +529,10 @@ async fn slot_step(
             ],
             en,
         )),
-        esc(&book_url(&[("site", &site.site), ("service", &service.id)], en)),
+        esc(&book_url(
+            &[("site", &site.site), ("service", &service.id)],
+            en
+        )),
         tr(en, "换一天", "Another day")
     );
     let status = error.map_or(StatusCode::OK, BookingError::status);
@@ -507,16 +540,22 @@ async fn slot_step(
 }
 
 fn store_page(err: &BookingError, en: bool) -> Response {
-    let body = format!("<h1>{}</h1>{}", tr(en, "预约办事", "Book a visit"), error_box(err, en));
+    let body = format!(
+        "<h1>{}</h1>{}",
+        tr(en, "预约办事", "Book a visit"),
+        error_box(err, en)
+    );
     (err.status(), page(en, "", "/book", &body)).into_response()
 }
 
-fn limited(state: &AppState, extensions: &Extensions, en: bool) -> Result<(), Response> {
+/// The refusal when this client address made too many booking actions this minute.
+fn limited(state: &AppState, extensions: &Extensions, en: bool) -> Option<Response> {
     let web = state.web();
     let ip = super::receipts::client_ip(extensions);
     web.booking_limiter
         .check(ip, state.now(), web.settings.booking_actions_per_minute)
-        .map_err(|secs| {
+        .err()
+        .map(|secs| {
             let body = format!(
                 "<h1>{}</h1><p class=\"error\" id=\"error\" data-error=\"too_many\">{}</p>",
                 tr(en, "预约办事", "Book a visit"),
@@ -535,8 +574,9 @@ fn limited(state: &AppState, extensions: &Extensions, en: bool) -> Result<(), Re
         })
 }
 
-fn refuse_origin(headers: &HeaderMap, en: bool) -> Result<(), Response> {
-    super::session::check_origin(headers).map_err(|err| {
+/// The refusal of a POST from another origin.
+fn refuse_origin(headers: &HeaderMap, en: bool) -> Option<Response> {
+    super::session::check_origin(headers).err().map(|err| {
         let body = format!(
             "<h1>{}</h1><p class=\"error\" id=\"error\">{}</p>",
             tr(en, "预约办事", "Book a visit"),
@@ -559,10 +599,10 @@ pub(super) async fn submit(
     Form(form): Form<BookForm>,
 ) -> Response {
     let en = form.lang == "en";
-    if let Err(response) = refuse_origin(&headers, en) {
+    if let Some(response) = refuse_origin(&headers, en) {
         return response;
     }
-    if let Err(response) = limited(&state, &extensions, en) {
+    if let Some(response) = limited(&state, &extensions, en) {
         return response;
     }
     let settings = state.bookings();
@@ -585,7 +625,11 @@ pub(super) async fn submit(
             error_box(err, en),
             form_html(&chosen, &kept, en),
             esc(&book_url(
-                &[("site", &site.site), ("service", &service.id), ("day", &form.day)],
+                &[
+                    ("site", &site.site),
+                    ("service", &service.id),
+                    ("day", &form.day)
+                ],
                 en
             )),
             tr(en, "选择其他时段", "Choose another slot")
@@ -674,7 +718,11 @@ fn details(state: &AppState, record: &BookingRecord, en: bool) -> String {
         "<dt>{}</dt><dd id=\"b-state\" data-state=\"{}\">{}</dd></dl>",
         tr(en, "状态", "State"),
         record.state.as_str(),
-        if en { record.state.en() } else { record.state.zh() }
+        if en {
+            record.state.en()
+        } else {
+            record.state.zh()
+        }
     );
     out
 }
@@ -745,7 +793,12 @@ fn manage_page(
         body.push_str(html);
     }
     let active = record.state == BookingState::Booked;
-    if active || matches!(record.state, BookingState::CheckedIn | BookingState::LateWalkIn) {
+    if active
+        || matches!(
+            record.state,
+            BookingState::CheckedIn | BookingState::LateWalkIn
+        )
+    {
         let qr = booking::qr::svg(
             &content::booking::qr_text(&record.code),
             240,
@@ -843,10 +896,10 @@ pub(super) async fn cancel(
     Form(form): Form<CancelForm>,
 ) -> Response {
     let en = form.lang == "en";
-    if let Err(response) = refuse_origin(&headers, en) {
+    if let Some(response) = refuse_origin(&headers, en) {
         return response;
     }
-    if let Err(response) = limited(&state, &extensions, en) {
+    if let Some(response) = limited(&state, &extensions, en) {
         return response;
     }
     let record = match booking::by_token(&state, &token).await {
@@ -857,7 +910,11 @@ pub(super) async fn cancel(
     if form.confirm != "yes" {
         let message = format!(
             "<p class=\"error\" id=\"error\">{}</p>",
-            tr(en, "请勾选“确认取消”后再提交。", "Tick the box to confirm the cancellation.")
+            tr(
+                en,
+                "请勾选“确认取消”后再提交。",
+                "Tick the box to confirm the cancellation."
+            )
         );
         return manage_page(
             &state,
@@ -942,7 +999,8 @@ async fn move_page(
     let status = error.map_or(StatusCode::OK, BookingError::status);
     let switch = format!(
         "/book/b/{token}/move?{}{}",
-        day.map(|d| format!("day={}&", url_value(d))).unwrap_or_default(),
+        day.map(|d| format!("day={}&", url_value(d)))
+            .unwrap_or_default(),
         if en { "" } else { "lang=en" }
     );
     if let Err(err) = booking::changeable(record, state.now()) {
@@ -950,9 +1008,9 @@ async fn move_page(
         return (err.status(), page(en, title, &switch, &body)).into_response();
     }
     let chosen_day = day.and_then(parse_day);
-    let Some(day) = chosen_day.filter(|d| {
-        booking::check_day(settings, site, service, *d, state.now()).is_ok()
-    }) else {
+    let Some(day) =
+        chosen_day.filter(|d| booking::check_day(settings, site, service, *d, state.now()).is_ok())
+    else {
         let day_error = match (day, chosen_day) {
             (Some(_), None) => Some(BookingError::NoSuchSlot),
             (_, Some(d)) => booking::check_day(settings, site, service, d, state.now()).err(),
@@ -964,9 +1022,14 @@ async fn move_page(
         };
         let body = format!(
             "<h1>{title}</h1>{current}{error_html}{}<p>{}</p>{}{back}",
-            day_error.as_ref().map(|e| error_box(e, en)).unwrap_or_default(),
+            day_error
+                .as_ref()
+                .map(|e| error_box(e, en))
+                .unwrap_or_default(),
             tr(en, "请选择新的日期：", "Choose the new day:"),
-            day_choices(&days, en, |d| format!("/book/b/{token}/move?day={d}{lang_tail}"))
+            day_choices(&days, en, |d| format!(
+                "/book/b/{token}/move?day={d}{lang_tail}"
+            ))
         );
         let status = day_error.as_ref().map_or(status, BookingError::status);
         return (status, page(en, title, &switch, &body)).into_response();
@@ -981,10 +1044,9 @@ async fn move_page(
         if s.refused.is_none() {
             let _ = write!(
                 buttons,
-                "<button class=\"choice\" name=\"slot\" value=\"{start}\" data-slot=\"{start}\">{start}–{}<small>{} {}</small></button>",
+                "<button class=\"choice\" name=\"slot\" value=\"{start}\" data-slot=\"{start}\">{start}–{}<small>{}</small></button>",
                 local_time(s.slot.end).format("%H:%M"),
-                tr(en, "余", "free:"),
-                s.free
+                free_label(s.free, en)
             );
         } else {
             let _ = write!(
@@ -1028,10 +1090,10 @@ pub(super) async fn move_submit(
     Form(form): Form<MoveForm>,
 ) -> Response {
     let en = form.lang == "en";
-    if let Err(response) = refuse_origin(&headers, en) {
+    if let Some(response) = refuse_origin(&headers, en) {
         return response;
     }
-    if let Err(response) = limited(&state, &extensions, en) {
+    if let Some(response) = limited(&state, &extensions, en) {
         return response;
     }
     let record = match booking::by_token(&state, &token).await {
@@ -1056,7 +1118,14 @@ pub(super) async fn move_submit(
                 "<p class=\"done\" id=\"moved\">{}</p>",
                 tr(en, "已改约到新的时段。", "The booking is moved.")
             );
-            manage_page(&state, &token, &after, en, false, Some((StatusCode::OK, message)))
+            manage_page(
+                &state,
+                &token,
+                &after,
+                en,
+                false,
+                Some((StatusCode::OK, message)),
+            )
         }
         Err(err) => move_page(&state, &token, &record, Some(&form.day), en, Some(&err)).await,
     }
@@ -1095,7 +1164,7 @@ pub(super) async fn by_code(
         let body = format!("<h1>{title}</h1>{form}");
         return page(en, title, &switch, &body).into_response();
     }
-    if let Err(response) = limited(&state, &extensions, en) {
+    if let Some(response) = limited(&state, &extensions, en) {
         return response;
     }
     match booking::by_code(&state, &code).await {
@@ -1116,7 +1185,11 @@ pub(super) async fn by_code(
                  <p>{} · {}<br>{} {}</p></div>",
                 esc(&record.code),
                 record.state.as_str(),
-                if en { record.state.en() } else { record.state.zh() },
+                if en {
+                    record.state.en()
+                } else {
+                    record.state.zh()
+                },
                 esc(&record.site),
                 esc(&service),
                 day_label(record.day, en),

@@ -56,7 +56,15 @@ pub(super) async fn page(
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
         .unwrap_or_else(|| crate::calendar::local_date(state.now()));
     let site = site_for(&state, &user, q.site.as_deref());
-    let body = render(&state, &user, site.as_deref(), day, q.service.as_deref(), None).await?;
+    let body = render(
+        &state,
+        &user,
+        site.as_deref(),
+        day,
+        q.service.as_deref(),
+        None,
+    )
+    .await?;
     Ok(layout(&user, Nav::Bookings, "预约 Bookings", &body).into_response())
 }
 
@@ -77,7 +85,11 @@ async fn render(
     // The filter: site (a manager has only theirs) and day.
     let mut sites = String::new();
     for s in settings.sites.iter().filter(|s| user.may_see(&s.site)) {
-        let selected = if Some(s.site.as_str()) == site { " selected" } else { "" };
+        let selected = if Some(s.site.as_str()) == site {
+            " selected"
+        } else {
+            ""
+        };
         let _ = write!(
             sites,
             "<option value=\"{0}\"{selected}>{0}</option>",
@@ -91,7 +103,10 @@ async fn render(
          <label for=\"f-day\">日期 Day</label><input id=\"f-day\" type=\"date\" name=\"day\" value=\"{day}\">\
          <button>查看 Show</button></form>"
     );
-    let Some(site) = site.and_then(|s| settings.site(s)).filter(|s| user.may_see(&s.site)) else {
+    let Some(site) = site
+        .and_then(|s| settings.site(s))
+        .filter(|s| user.may_see(&s.site))
+    else {
         body.push_str("<p class=\"muted\">没有接受预约的站点。No site takes bookings.</p>");
         return Ok(body);
     };
@@ -183,7 +198,11 @@ async fn render(
         esc(&site.site)
     );
     for s in &site.services {
-        let selected = if Some(s.id.as_str()) == service { " selected" } else { "" };
+        let selected = if Some(s.id.as_str()) == service {
+            " selected"
+        } else {
+            ""
+        };
         let _ = write!(
             body,
             "<option value=\"{}\"{selected}>{} {}</option>",
@@ -204,12 +223,13 @@ async fn render(
                 );
             }
             Ok(()) => {
-                let slots = booking::slots(state, site, service, day)
-                    .await
-                    .map_err(|err| match err {
-                        BookingError::Store(err) => WebError::from(err),
-                        other => WebError::bad_request(other.en()),
-                    })?;
+                let slots =
+                    booking::slots(state, site, service, day)
+                        .await
+                        .map_err(|err| match err {
+                            BookingError::Store(err) => WebError::from(err),
+                            other => WebError::bad_request(other.en()),
+                        })?;
                 let mut options = String::new();
                 for s in slots.iter().filter(|s| s.refused.is_none()) {
                     let start = local_time(s.slot.start).format("%H:%M");
@@ -221,7 +241,9 @@ async fn render(
                     );
                 }
                 if options.is_empty() {
-                    body.push_str("<p class=\"warn\">当天没有可预约的时段。No slot left that day.</p>");
+                    body.push_str(
+                        "<p class=\"warn\">当天没有可预约的时段。No slot left that day.</p>",
+                    );
                 } else {
                     let id_field = if service.needs_id {
                         "<label for=\"s-id\">身份证号码 ID number</label>\
@@ -310,11 +332,7 @@ pub(super) async fn create(
                      code and this link, which moves or cancels the booking:</p>\
                      <p><code id=\"manage-link\">/book/b/{token}</code></p></div>",
                     code = esc(&r.code),
-                    time = format_args!(
-                        "{} {}",
-                        r.day,
-                        local_time(r.start).format("%H:%M")
-                    ),
+                    time = format_args!("{} {}", r.day, local_time(r.start).format("%H:%M")),
                     token = booked.manage_token,
                 ),
             )

@@ -79,13 +79,19 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/ratings", get(ratings::page))
         .route("/staff/ratings/return-call", post(ratings::return_call))
         .route("/staff/audit", get(audit_page::page))
-        .route("/staff/bookings", get(bookings::page).post(bookings::create))
+        .route(
+            "/staff/bookings",
+            get(bookings::page).post(bookings::create),
+        )
         .route("/staff/bookings/{code}/cancel", post(bookings::cancel))
         .route("/book", get(book::steps).post(book::submit))
         .route("/book/code", get(book::by_code))
         .route("/book/b/{token}", get(book::manage))
         .route("/book/b/{token}/cancel", post(book::cancel))
-        .route("/book/b/{token}/move", get(book::move_form).post(book::move_submit))
+        .route(
+            "/book/b/{token}/move",
+            get(book::move_form).post(book::move_submit),
+        )
         .route("/status", get(receipts::page))
         .route("/api/v1/receipts/{code}", get(receipts::api))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))

@@ -31,10 +31,12 @@ fn record(row: &Row) -> Result<BookingRecord, StoreError> {
         code: row.try_get(1)?,
         site: row.try_get(2)?,
         service: row.try_get(3)?,
-        day: day.parse().map_err(|err: chrono::ParseError| StoreError::Corrupt {
-            what: "booking day",
-            reason: err.to_string(),
-        })?,
+        day: day
+            .parse()
+            .map_err(|err: chrono::ParseError| StoreError::Corrupt {
+                what: "booking day",
+                reason: err.to_string(),
+            })?,
         start: time(row.try_get(5)?),
         end: time(row.try_get(6)?),
         name: row.try_get(7)?,
@@ -154,9 +156,22 @@ fn duplicate(err: &tokio_postgres::Error) -> Option<BookingWrite> {
     }
 }
 
-pub(super) async fn create(client: &mut Object, b: &NewBooking) -> Result<BookingWrite, StoreError> {
+pub(super) async fn create(
+    client: &mut Object,
+    b: &NewBooking,
+) -> Result<BookingWrite, StoreError> {
     let tx = client.transaction().await?;
-    if holds_slot(&tx, &b.site, &b.service, b.start, &b.phone_mac, b.id_mac.as_deref(), -1).await? {
+    if holds_slot(
+        &tx,
+        &b.site,
+        &b.service,
+        b.start,
+        &b.phone_mac,
+        b.id_mac.as_deref(),
+        -1,
+    )
+    .await?
+    {
         return Ok(BookingWrite::Duplicate);
     }
     if !take_seat(&tx, &b.site, &b.service, b.start, b.capacity).await? {
@@ -394,7 +409,11 @@ pub(super) async fn claim_reminder(
         == 1)
 }
 
-pub(super) async fn release_reminder(client: &Object, id: i64, kind: &str) -> Result<(), StoreError> {
+pub(super) async fn release_reminder(
+    client: &Object,
+    id: i64,
+    kind: &str,
+) -> Result<(), StoreError> {
     client
         .execute(
             "DELETE FROM booking_reminders WHERE booking_id = $1 AND kind = $2",

@@ -34,11 +34,11 @@ use tokio_postgres::NoTls;
 
 use super::{
     AccountSet, ActiveCondition, AlertChange, AlertRecord, AlertSync, AlertUpdate, AuditEntry,
-    BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, NewBooking,
-    ReminderCandidate, SlotTaken, CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintCount, ComplaintRecord,
-    DeviceRecord, DeviceStatus, NewItem, RatedVisit, RatingCount, RatingRecord, ReportFilter,
-    Session, StaffAccount, Store, StoreCounts, StoreFuture, Stored, SurveyRow, TicketStatsRecord,
-    TicketStatsRow,
+    BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, CaseChange, CaseFilter,
+    CaseUpdate, ComplaintCase, ComplaintCount, ComplaintRecord, DeviceRecord, DeviceStatus,
+    NewBooking, NewItem, RatedVisit, RatingCount, RatingRecord, ReminderCandidate, ReportFilter,
+    Session, SlotTaken, StaffAccount, Store, StoreCounts, StoreFuture, Stored, SurveyRow,
+    TicketStatsRecord, TicketStatsRow,
 };
 use crate::error::StoreError;
 use rows::ms;
@@ -527,9 +527,9 @@ impl Store for PostgresStore {
     }
 
     fn create_booking(&self, booking: NewBooking) -> StoreFuture<'_, BookingWrite> {
-        self.with_client(move |mut client| async move {
-            bookings::create(&mut client, &booking).await
-        })
+        self.with_client(
+            move |mut client| async move { bookings::create(&mut client, &booking).await },
+        )
     }
 
     fn booking(&self, key: BookingKey) -> StoreFuture<'_, Option<BookingRecord>> {
@@ -597,9 +597,9 @@ impl Store for PostgresStore {
     }
 
     fn mark_no_shows(&self, today: NaiveDate, at: DateTime<Utc>) -> StoreFuture<'_, u64> {
-        self.with_client(move |client| async move {
-            bookings::mark_no_shows(&client, today, at).await
-        })
+        self.with_client(
+            move |client| async move { bookings::mark_no_shows(&client, today, at).await },
+        )
     }
 
     fn no_show_count(&self, phone_mac: String, since: NaiveDate) -> StoreFuture<'_, u32> {

@@ -61,7 +61,15 @@ CREATE TABLE booking_reminders (
 
 type Raw = (
     (i64, String, String, String, String, i64, i64, String),
-    (String, String, Option<String>, Option<String>, String, i64, String),
+    (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        i64,
+        String,
+    ),
     (i64, Option<String>, Option<i64>, i64),
 );
 
@@ -101,10 +109,12 @@ fn record(raw: Raw) -> Result<BookingRecord, StoreError> {
         code,
         site,
         service,
-        day: day.parse().map_err(|err: chrono::ParseError| StoreError::Corrupt {
-            what: "booking day",
-            reason: err.to_string(),
-        })?,
+        day: day
+            .parse()
+            .map_err(|err: chrono::ParseError| StoreError::Corrupt {
+                what: "booking day",
+                reason: err.to_string(),
+            })?,
         start: time(start),
         end: time(end),
         name,
@@ -133,7 +143,10 @@ fn by_code(conn: &Connection, code: &str) -> Result<Option<BookingRecord>, Store
     .transpose()
 }
 
-pub(super) fn booking(conn: &Connection, key: &BookingKey) -> Result<Option<BookingRecord>, StoreError> {
+pub(super) fn booking(
+    conn: &Connection,
+    key: &BookingKey,
+) -> Result<Option<BookingRecord>, StoreError> {
     match key {
         BookingKey::Code(code) => by_code(conn, code),
         BookingKey::Manage(hash) => conn
@@ -167,7 +180,12 @@ fn take_seat(
         .optional()?)
 }
 
-fn give_seat_back(conn: &Connection, site: &str, service: &str, start_ms: i64) -> Result<(), StoreError> {
+fn give_seat_back(
+    conn: &Connection,
+    site: &str,
+    service: &str,
+    start_ms: i64,
+) -> Result<(), StoreError> {
     conn.execute(
         "UPDATE booking_slots SET taken = taken - 1 \
          WHERE site = ?1 AND service = ?2 AND start_ms = ?3 AND taken > 0",
@@ -196,7 +214,15 @@ fn holds_slot(
 
 pub(super) fn create(conn: &mut Connection, b: &NewBooking) -> Result<BookingWrite, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    if holds_slot(&tx, &b.site, &b.service, b.start, &b.phone_mac, b.id_mac.as_deref(), -1)? {
+    if holds_slot(
+        &tx,
+        &b.site,
+        &b.service,
+        b.start,
+        &b.phone_mac,
+        b.id_mac.as_deref(),
+        -1,
+    )? {
         return Ok(BookingWrite::Duplicate);
     }
     let taken: bool = tx.query_row(
@@ -301,10 +327,19 @@ pub(super) fn move_to(
     give_seat_back(&tx, &before.site, &before.service, ms(before.start))?;
     tx.execute(
         "UPDATE bookings SET day = ?2, start_ms = ?3, end_ms = ?4, changed_ms = ?5 WHERE id = ?1",
-        params![before.id, to.day.to_string(), ms(to.start), ms(to.end), ms(at)],
+        params![
+            before.id,
+            to.day.to_string(),
+            ms(to.start),
+            ms(to.end),
+            ms(at)
+        ],
     )?;
     // The reminders are for the new time.
-    tx.execute("DELETE FROM booking_reminders WHERE booking_id = ?1", [before.id])?;
+    tx.execute(
+        "DELETE FROM booking_reminders WHERE booking_id = ?1",
+        [before.id],
+    )?;
     if let Some(entry) = audit {
         insert_audit(&tx, entry)?;
     }
@@ -313,13 +348,21 @@ pub(super) fn move_to(
     after.map_or(Ok(BookingWrite::NotFound), |r| Ok(BookingWrite::Done(r)))
 }
 
-pub(super) fn list(conn: &Connection, filter: &BookingFilter) -> Result<Vec<BookingRecord>, StoreError> {
+pub(super) fn list(
+    conn: &Connection,
+    filter: &BookingFilter,
+) -> Result<Vec<BookingRecord>, StoreError> {
     conn.prepare(&format!(
         "SELECT {BOOKING_COLUMNS} FROM bookings WHERE (?1 IS NULL OR site = ?1) \
          AND day >= ?2 AND day <= ?3 ORDER BY start_ms, code LIMIT ?4"
     ))?
     .query_map(
-        params![filter.site, filter.from.to_string(), filter.to.to_string(), filter.limit],
+        params![
+            filter.site,
+            filter.from.to_string(),
+            filter.to.to_string(),
+            filter.limit
+        ],
         raw,
     )?
     .collect::<Result<Vec<_>, _>>()?

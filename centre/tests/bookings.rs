@@ -331,6 +331,23 @@ async fn a_phone_booking_reaches_the_sites_device_and_is_checked_in_through_the_
     let wednesday = fetch_new(&mut device, "2026-03-04").await;
     assert_eq!(wednesday.bookings[0].code, code);
 
+    // Another site's device cannot check it in: its item is stored, the booking stays booked.
+    let foreign = web_support::item(
+        "booking:foreign",
+        "kiosk-b",
+        "2026-03-04T01:50:00Z",
+        "booking_update",
+        serde_json::json!({"code": code, "state": "checked_in", "ticket": "N001", "at": "2026-03-04T01:50:00Z"}),
+    );
+    assert_eq!(centre.deliver(TOKEN_B, &foreign).await, 201);
+    let still = centre
+        .store
+        .booking(BookingKey::Code(code.clone()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((still.state, still.ticket), (BookingState::Booked, None));
+
     // The kiosk checks the citizen in on Wednesday: its outbox sends the update.
     let kiosk_dir = tempfile::tempdir().unwrap();
     let outbox = kiosk_outbox(&centre, kiosk_dir.path());

@@ -119,8 +119,8 @@ if have_target aarch64-unknown-linux-gnu; then
 
   # The runner in .cargo/config.toml runs the test binaries under qemu-aarch64 and sets
   # KIOSK_TEST_EMULATED, which makes the tests that need a real tty or a spawned binary skip, saying why.
-  echo "ci-board: cargo test --target aarch64-unknown-linux-gnu -p ticket-printer -p id-reader (qemu-user)"
-  cargo test --target aarch64-unknown-linux-gnu -p ticket-printer -p id-reader
+  echo "ci-board: cargo test --target aarch64-unknown-linux-gnu -p ticket-printer -p id-reader -p code-scanner (qemu-user)"
+  cargo test --target aarch64-unknown-linux-gnu -p ticket-printer -p id-reader -p code-scanner
 else
   no_target "$aarch64_leg" aarch64-unknown-linux-gnu
 fi
@@ -129,8 +129,8 @@ fi
 armv7_leg="armv7 (protocol crates built for 32-bit ARM)"
 if have_target armv7-unknown-linux-gnueabihf; then
   apt_install gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
-  echo "ci-board: cargo build --target armv7-unknown-linux-gnueabihf -p ticket-printer -p id-reader"
-  cargo build --target armv7-unknown-linux-gnueabihf -p ticket-printer -p id-reader --quiet
+  echo "ci-board: cargo build --target armv7-unknown-linux-gnueabihf -p ticket-printer -p id-reader -p code-scanner"
+  cargo build --target armv7-unknown-linux-gnueabihf -p ticket-printer -p id-reader -p code-scanner --quiet
 else
   no_target "$armv7_leg" armv7-unknown-linux-gnueabihf
 fi

@@ -18,8 +18,10 @@ function say(text, error) {
   m.className = error ? "message error" : "message";
 }
 
-async function api(method, path, body) {
-  const headers = { "Accept": "application/json" };
+const CHECK_IN_TEXT = { early: "提前签到 Early", on_time: "已签到 Checked in", late: "迟到，按现场号 Late, walk-in" };
+
+async function api(method, path, body, extraHeaders) {
+  const headers = Object.assign({ "Accept": "application/json" }, extraHeaders || {});
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (session) headers["Authorization"] = "Bearer " + session.token;
   const resp = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -70,14 +72,24 @@ async function loadQueue() {
     tr.children[2].textContent = s.eta_minutes[0] + "–" + s.eta_minutes[1] + " 分钟 min";
     tbody.appendChild(tr);
   }
-  const ts = $("transfer-service");
-  ts.innerHTML = "";
-  for (const s of q.services) {
-    const o = document.createElement("option");
-    o.value = s.id;
-    o.textContent = s.name + " " + s.name_en;
-    ts.appendChild(o);
+  for (const id of ["transfer-service", "counter-service"]) {
+    const sel = $(id);
+    const chosen = sel.value;
+    sel.innerHTML = "";
+    for (const s of q.services) {
+      const o = document.createElement("option");
+      o.value = s.id;
+      o.textContent = s.name + " " + s.name_en;
+      sel.appendChild(o);
+    }
+    if (chosen) sel.value = chosen;
   }
+}
+
+// "09:30–10:00" in the browser's local time (the staff PCs of the site).
+function slotText(a) {
+  const hm = (iso) => new Date(iso).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false });
+  return hm(a.slot_start) + "–" + hm(a.slot_end);
 }
 
 // Device alerts in the banner; a help request (a visitor pressed a kiosk's help button) gets a button
@@ -113,6 +125,15 @@ function ticketItem(t, onClick) {
   const li = document.createElement("li");
   li.textContent = t.number + " · " + (serviceName(t.service)) + " · " + t.waited_minutes + " 分钟 min";
   if (t.priority !== "none") li.className = "priority";
+  if (t.appointment) {
+    const badge = document.createElement("span");
+    badge.className = "appointment";
+    badge.textContent = t.appointment.precedence
+      ? "预约 " + slotText(t.appointment) + " Appointment"
+      : "预约已失效 " + slotText(t.appointment) + " Walk-in";
+    li.appendChild(badge);
+  }
+  if (t.returns) li.appendChild(document.createTextNode(" · 已回队 " + t.returns + " 次 returned"));
   li.dataset.number = t.number;
   if (onClick) li.addEventListener("click", () => onClick(t));
   return li;
@@ -146,13 +167,46 @@ async function loadWindow() {
   for (const t of view.waiting) wl.appendChild(ticketItem(t, (x) => act("call", { number: x.number })));
   for (const t of view.late_callable) {
     const li = ticketItem(t, (x) => act("call", { number: x.number }));
-    li.textContent += " · 过号可补叫 late";
+    li.appendChild(document.createTextNode(" · 过号可补叫 late"));
+    const back = document.createElement("button");
+    back.type = "button";
+    back.className = "return";
+    back.textContent = "回队 Back in queue";
+    back.setAttribute("aria-label", "回队 " + t.number + " / Put " + t.number + " back in the queue");
+    back.addEventListener("click", (ev) => {
+      ev.stopPropagation();
+      act("return", { number: t.number });
+    });
+    li.appendChild(back);
     wl.appendChild(li);
   }
   $("waiting-total").textContent = view.waiting.length;
   const hl = $("held-list");
   hl.innerHTML = "";
   for (const t of view.held) hl.appendChild(ticketItem(t, (x) => act("resume", { number: x.number })));
+  const staff = view.window.staff;
+  $("staff-name").textContent = staff ? staff.name + "（" + staff.staff_id + "）" : "";
+  await loadBookings();
+}
+
+async function loadBookings() {
+  const r = await api("GET", "/api/v1/bookings");
+  const bl = $("bookings-list");
+  bl.innerHTML = "";
+  for (const b of r.bookings) {
+    const li = document.createElement("li");
+    li.dataset.code = b.code;
+    let text = slotText(b) + " · " + serviceName(b.service) + " · " + b.masked_name + " · " + b.code + " · ";
+    if (b.ticket) {
+      li.className = "checked-in";
+      text += CHECK_IN_TEXT[b.ticket.check_in] + " " + b.ticket.number + " " + STATUS_TEXT[b.ticket.status];
+    } else {
+      text += "未签到 Not checked in";
+    }
+    li.textContent = text;
+    bl.appendChild(li);
+  }
+  $("bookings-total").textContent = r.bookings.length;
 }
 
 async function refresh() {
@@ -245,6 +299,40 @@ $("call-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const n = $("call-number").value.trim().toUpperCase();
   if (n) act("call", { number: n });
+});
+
+// One retry key per ticket asked for: a double click or a resend gives the same ticket.
+let counterKey = null;
+
+$("counter-form").addEventListener("input", () => { counterKey = null; });
+
+$("counter-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  if (!counterKey) counterKey = "counter-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
+  const body = { service: $("counter-service").value, priority: $("counter-priority").value };
+  if (body.priority === "none") body.priority = false;
+  const idNumber = $("counter-id").value.trim();
+  if (idNumber) body.id_number = idNumber;
+  try {
+    const t = await api("POST", "/api/v1/windows/" + session.window + "/issue", body, { "Idempotency-Key": counterKey });
+    // The ID number leaves the page as soon as the ticket exists.
+    $("counter-id").value = "";
+    counterKey = null;
+    const out = $("counter-ticket");
+    out.hidden = false;
+    out.textContent = "";
+    const n = document.createElement("span");
+    n.className = "number";
+    n.id = "counter-number";
+    n.textContent = t.number;
+    out.appendChild(n);
+    out.appendChild(document.createTextNode(serviceName(t.service) + " · 前面 " + t.ahead + " 人 ahead · "
+      + t.eta_minutes[0] + "–" + t.eta_minutes[1] + " 分钟 min"));
+    say("已取号 " + t.number + " / Ticket issued");
+    await loadWindow();
+  } catch (e) {
+    say(e.message, true);
+  }
 });
 
 $("reprint-form").addEventListener("submit", (ev) => {

@@ -71,6 +71,8 @@ async fn start() -> (String, tempfile::TempDir) {
                 window,
                 pin_hash: pin_hash.clone(),
                 addresses: Vec::new(),
+                name: None,
+                staff_id: None,
             })
             .collect(),
         max_login_failures: 1000,

@@ -10,7 +10,7 @@ use super::{
     alerts::DeviceAlerts,
     engine::{IssueRequest, QueueEngine},
     events::{EventAudience, QueueEvent},
-    model::{IdentityToken, IssuedTicket, ServiceStatus, TicketId},
+    model::{Booking, CheckedIn, IdentityToken, IssuedTicket, ServiceStatus, TicketId},
 };
 
 /// A boxed, sendable future (keeps [`QueueClient`] usable as `Arc<dyn QueueClient>`).
@@ -30,6 +30,15 @@ pub trait QueueClient: Send + Sync {
     /// Issues a ticket. Remote clients retry with an idempotency key, so a retried request
     /// that did reach the host returns the same ticket instead of a second one.
     fn issue(&self, request: IssueRequest) -> BoxFuture<'_, Result<IssuedTicket, QueueError>>;
+
+    /// Checks in an appointment (see [`QueueEngine::check_in`]): the ticket of the booking,
+    /// the same one however often it is asked for that day; `appointment.check_in` says
+    /// whether the holder was early, on time or late (a walk-in ticket).
+    fn check_in(
+        &self,
+        request: IssueRequest,
+        booking: Booking,
+    ) -> BoxFuture<'_, Result<CheckedIn, QueueError>>;
 
     /// The person's active ticket for a service today, if this device issued it.
     fn find_active(
@@ -102,6 +111,15 @@ impl QueueClient for LocalQueueClient {
     fn issue(&self, request: IssueRequest) -> BoxFuture<'_, Result<IssuedTicket, QueueError>> {
         let device = self.device.clone();
         Box::pin(self.blocking(move |e| e.issue(&request, &device).map(|i| i.ticket)))
+    }
+
+    fn check_in(
+        &self,
+        request: IssueRequest,
+        booking: Booking,
+    ) -> BoxFuture<'_, Result<CheckedIn, QueueError>> {
+        let device = self.device.clone();
+        Box::pin(self.blocking(move |e| e.check_in(&request, &booking, &device)))
     }
 
     fn find_active(

@@ -18,6 +18,11 @@
 //! | `eta_min_samples` | `5` | observed service times needed before the configured guess stops counting |
 //! | `fairness.max_priority_in_a_row` | `2` | priority calls in a row per service before a normal ticket goes |
 //! | `fairness.max_normal_wait_minutes` | `30` | a normal ticket waiting this long goes before any priority ticket |
+//! | `appointments.max_in_a_row` | `3` | appointments called in a row per service before a walk-in who waited long enough goes |
+//! | `appointments.walk_in_max_wait_minutes` | `20` | how long a walk-in must have waited to go after `max_in_a_row` appointments |
+//! | `appointments.late_grace_minutes` | `15` | a check-in later than this after the slot start gets an ordinary walk-in ticket |
+//! | `max_returns` | `1` | times staff may put a no-show ticket back in the queue (回队) |
+//! | `return_behind` | `2` | a returned ticket goes back behind this many waiting tickets of its class |
 //! | `services` | the centre's eight posts | `[[queue.services]]`, see [`ServiceConfig`] |
 //! | `windows` | six windows | `[[queue.windows]]`, see [`WindowConfig`] |
 //!
@@ -27,6 +32,9 @@
 //! reset_time = "00:00"
 //! identity_salt = "change-me-per-site"
 //! fairness = { max_priority_in_a_row = 2, max_normal_wait_minutes = 30 }
+//! appointments = { max_in_a_row = 3, walk_in_max_wait_minutes = 20, late_grace_minutes = 15 }
+//! max_returns = 1
+//! return_behind = 2
 //!
 //! [[queue.services]]
 //! id = "legal_aid"
@@ -77,6 +85,13 @@ pub struct QueueConfig {
     pub eta_min_samples: u32,
     /// Priority fairness rule.
     pub fairness: FairnessConfig,
+    /// How appointments go ahead of walk-ins.
+    pub appointments: AppointmentConfig,
+    /// Times staff may put a no-show ticket back in the queue (回队); 0 turns returns off.
+    pub max_returns: u32,
+    /// A returned ticket goes back behind this many waiting tickets of its class (fewer
+    /// waiting: at the back; 0: at the front).
+    pub return_behind: u32,
     /// Services (ticket kinds).
     pub services: Vec<ServiceConfig>,
     /// Staff windows.
@@ -98,6 +113,31 @@ impl Default for FairnessConfig {
         Self {
             max_priority_in_a_row: 2,
             max_normal_wait_minutes: 30,
+        }
+    }
+}
+
+/// How checked-in appointments go ahead of walk-ins, see `queue/README.md` and
+/// [`fairness::appointment_turn`](crate::fairness::appointment_turn).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AppointmentConfig {
+    /// Appointments called in a row (per service) before a walk-in who has waited
+    /// `walk_in_max_wait_minutes` goes.
+    pub max_in_a_row: u32,
+    /// Minutes a walk-in must have waited to go after `max_in_a_row` appointments.
+    pub walk_in_max_wait_minutes: u32,
+    /// Minutes after the slot start within which a check-in still counts as on time; later, the
+    /// holder gets an ordinary walk-in ticket.
+    pub late_grace_minutes: u32,
+}
+
+impl Default for AppointmentConfig {
+    fn default() -> Self {
+        Self {
+            max_in_a_row: 3,
+            walk_in_max_wait_minutes: 20,
+            late_grace_minutes: 15,
         }
     }
 }
@@ -333,6 +373,9 @@ impl Default for QueueConfig {
             late_arrival_minutes: 15,
             eta_min_samples: 5,
             fairness: FairnessConfig::default(),
+            appointments: AppointmentConfig::default(),
+            max_returns: 1,
+            return_behind: 2,
             services: centre_services(),
             windows: vec![
                 window(
@@ -491,6 +534,9 @@ impl QueueConfig {
                     w.id
                 ));
             }
+        }
+        if self.appointments.late_grace_minutes > 24 * 60 {
+            return err("appointments.late_grace_minutes must be at most 1440".into());
         }
         if self.identity_salt.as_deref().is_some_and(|s| s.len() < 8) {
             return err("identity_salt must be at least 8 characters".into());

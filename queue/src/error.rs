@@ -71,6 +71,16 @@ pub enum QueueError {
         /// Recalls so far.
         recalls: u32,
     },
+    /// The ticket was already put back in the queue as often as `max_returns` allows.
+    #[error(
+        "{number} 已回队 {returns} 次，不能再回队 / ticket {number} was already put back in the queue {returns} times (the limit)"
+    )]
+    ReturnLimit {
+        /// The ticket number.
+        number: String,
+        /// Returns so far.
+        returns: u32,
+    },
     /// The identity salt is not configured on this device.
     #[error("no identity salt is configured: set [queue] identity_salt")]
     IdentitySaltMissing,
@@ -120,7 +130,8 @@ impl QueueError {
             | Self::AlreadyActive { .. }
             | Self::AlreadyActiveElsewhere { .. }
             | Self::Conflict(_)
-            | Self::RecallLimit { .. } => ErrorKind::Conflict,
+            | Self::RecallLimit { .. }
+            | Self::ReturnLimit { .. } => ErrorKind::Conflict,
             Self::Refused { status, .. } => match status {
                 404 => ErrorKind::NotFound,
                 409 => ErrorKind::Conflict,
@@ -149,6 +160,7 @@ impl QueueError {
             Self::IdentityRequired(_) => "identity_required",
             Self::Conflict(_) => "conflict",
             Self::RecallLimit { .. } => "recall_limit",
+            Self::ReturnLimit { .. } => "return_limit",
             Self::IdentitySaltMissing => "identity_salt_missing",
             Self::Database(_) => "database",
             Self::Corrupt(_) => "corrupt",

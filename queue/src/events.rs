@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     alerts::DeviceAlerts,
-    model::{PriorityKind, QueuePosition, TicketId},
+    model::{PriorityKind, QueuePosition, StaffOnDuty, TicketId},
 };
 
 /// One logged event; `seq` is its position in the log and its SSE id.
@@ -110,6 +110,9 @@ pub enum EventPayload {
         service: String,
         /// Window.
         window: u32,
+        /// The staff member on duty at the window, when its login names one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        staff: Option<StaffOnDuty>,
     },
     /// Service ended with an outcome code.
     Completed {
@@ -123,6 +126,28 @@ pub enum EventPayload {
         window: u32,
         /// Outcome code.
         outcome: String,
+        /// The staff member who served (on duty at the window), when its login names one: what
+        /// a rating of this visit names.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        staff: Option<StaffOnDuty>,
+    },
+    /// Staff put a no-show ticket back in the queue (回队), as a walk-in of its class.
+    Returned {
+        /// Ticket row.
+        ticket_id: TicketId,
+        /// Number (unchanged).
+        number: String,
+        /// Service.
+        service: String,
+        /// Window that put it back.
+        window: u32,
+        /// Returns so far.
+        returns: u32,
+    },
+    /// The queue host received the day's booked slots (replacing the earlier list).
+    BookingsReplaced {
+        /// Booked slots of the day now.
+        count: u32,
     },
     /// The ticket moved to another service.
     Transferred {
@@ -174,10 +199,14 @@ pub enum EventPayload {
         /// `citizen`, `device` or `staff`.
         by: String,
     },
-    /// Staff logged in at a window.
+    /// Staff logged in at a window (again when another staff member logs in there).
     WindowOpened {
         /// Window.
         window: u32,
+        /// The staff member on duty, when the window's login names one (public, like the name
+        /// plate on the counter).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        staff: Option<StaffOnDuty>,
     },
     /// Staff logged out of a window.
     WindowClosed {
@@ -217,6 +246,8 @@ impl EventPayload {
             Self::NoShow { .. } => "no_show",
             Self::Started { .. } => "started",
             Self::Completed { .. } => "completed",
+            Self::Returned { .. } => "returned",
+            Self::BookingsReplaced { .. } => "bookings_replaced",
             Self::Transferred { .. } => "transferred",
             Self::Held { .. } => "held",
             Self::Resumed { .. } => "resumed",
@@ -306,6 +337,8 @@ fn public(payload: &EventPayload) -> Option<EventPayload> {
         | EventPayload::NoShow { .. }
         | EventPayload::Started { .. }
         | EventPayload::Completed { .. }
+        | EventPayload::Returned { .. }
+        | EventPayload::BookingsReplaced { .. }
         | EventPayload::Transferred { .. }
         | EventPayload::Held { .. }
         | EventPayload::Resumed { .. }
@@ -395,6 +428,7 @@ mod tests {
             service: "legal_aid".into(),
             window: 3,
             outcome: "rejected".into(),
+            staff: None,
         });
         let mine = EventAudience::Device("kiosk-2".into());
         let other = EventAudience::Device("kiosk-1".into());

@@ -13,7 +13,7 @@ use super::{
     client::{BoxFuture, EventStream, QueueClient},
     engine::IssueRequest,
     events::QueueEvent,
-    model::{IdentityToken, IssuedTicket, ServiceStatus, TicketId},
+    model::{Booking, CheckedIn, IdentityToken, IssuedTicket, ServiceStatus, TicketId},
     wire::{ActiveBody, ErrorBody, HelpBody, IssueBody, PriorityField, QueueResponse, routes},
 };
 
@@ -103,7 +103,13 @@ impl HttpQueueClient {
         decode(resp).await
     }
 
-    async fn issue_with_retries(&self, request: IssueRequest) -> Result<IssuedTicket, QueueError> {
+    /// Sends an issue (or, with `appointment`, a check-in), retrying with the same idempotency
+    /// key; `T` is the answer's type.
+    async fn issue_with_retries<T: DeserializeOwned>(
+        &self,
+        request: IssueRequest,
+        appointment: Option<Booking>,
+    ) -> Result<T, QueueError> {
         let key = request.idempotency_key.clone().unwrap_or_else(|| {
             let mut b = [0u8; 16];
             rand::rng().fill_bytes(&mut b);
@@ -113,6 +119,7 @@ impl HttpQueueClient {
             service: request.service,
             priority: PriorityField::Kind(request.priority),
             identity_token: request.identity,
+            appointment,
         };
         let mut last_error = QueueError::Remote("no attempt made".into());
         for attempt in 0..ISSUE_ATTEMPTS {
@@ -129,7 +136,7 @@ impl HttpQueueClient {
                 .await;
             match sent {
                 Ok(resp) if resp.status().is_server_error() => {
-                    last_error = decode::<IssuedTicket>(resp)
+                    last_error = decode::<T>(resp)
                         .await
                         .err()
                         .unwrap_or_else(|| QueueError::Remote("server error".into()));
@@ -171,7 +178,15 @@ impl QueueClient for HttpQueueClient {
     }
 
     fn issue(&self, request: IssueRequest) -> BoxFuture<'_, Result<IssuedTicket, QueueError>> {
-        Box::pin(self.issue_with_retries(request))
+        Box::pin(self.issue_with_retries(request, None))
+    }
+
+    fn check_in(
+        &self,
+        request: IssueRequest,
+        booking: Booking,
+    ) -> BoxFuture<'_, Result<CheckedIn, QueueError>> {
+        Box::pin(self.issue_with_retries(request, Some(booking)))
     }
 
     fn find_active(

@@ -41,13 +41,16 @@ pub use alerts::{DeviceAlerts, PrinterAlert};
 #[allow(deprecated)] // kept for the kiosk until it picks an audience
 pub use client::event_stream;
 pub use client::{BoxFuture, EventStream, LocalQueueClient, QueueClient, event_stream_for};
-pub use config::{FairnessConfig, IdCardPolicy, QueueConfig, ServiceConfig, WindowConfig};
+pub use config::{
+    AppointmentConfig, FairnessConfig, IdCardPolicy, QueueConfig, ServiceConfig, WindowConfig,
+};
 pub use engine::{IssueRequest, Issued, QueueEngine};
 pub use error::{ErrorKind, QueueError};
 pub use events::{EventAudience, EventPayload, QueueEvent};
 pub use http_client::HttpQueueClient;
 pub use model::{
-    EtaRange, IdentityToken, IssuedTicket, PhoneStatus, PriorityKind, QueuePosition, QueueSnapshot,
-    ServiceState, ServiceStatus, Ticket, TicketBrief, TicketId, TicketStatus, WindowStatus,
-    WindowView,
+    BookedSlot, Booking, BookingState, BookingTicket, CheckIn, CheckedIn, EtaRange, IdentityToken,
+    IssuedTicket, PhoneStatus, PriorityKind, QueuePosition, QueueSnapshot, ServiceState,
+    ServiceStatus, StaffOnDuty, Ticket, TicketAppointment, TicketBrief, TicketId, TicketStatus,
+    WindowStatus, WindowView,
 };

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::IdCardPolicy;
 
-/// Database id of a ticket row. A transfer creates a new row that keeps the number.
+/// Database id of a ticket row. A transfer creates a new row that keeps the printed number.
 pub type TicketId = i64;
 
 /// Where a ticket is in its life.
@@ -250,8 +250,153 @@ pub struct Ticket {
     pub capability: Option<String>,
     /// The row this one continues after a transfer.
     pub transferred_from: Option<TicketId>,
-    /// Name of the device that issued it.
+    /// Name of the device that issued it (`window-<n>` for a ticket issued at a counter).
     pub issued_by: String,
+    /// The booking it was issued for (none for a walk-in ticket or a transferred row).
+    pub appointment: Option<TicketAppointment>,
+    /// Times staff put it back in the queue after a no-show (回队).
+    pub returns: u32,
+}
+
+/// A booking as a citizen checks in with it: the booking code and the booked slot (UTC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Booking {
+    /// The booking code (4-32 characters of `A-Z a-z 0-9 - _`).
+    pub code: String,
+    /// Start of the booked slot.
+    pub slot_start: DateTime<Utc>,
+    /// End of the booked slot.
+    pub slot_end: DateTime<Utc>,
+}
+
+/// When an appointment holder checked in, relative to the slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckIn {
+    /// Before the slot started: the ticket waits until the slot starts (its wait estimate is
+    /// the slot), then goes ahead of walk-ins.
+    Early,
+    /// After the slot started, within the grace period: goes ahead of walk-ins.
+    OnTime,
+    /// Later than the grace period after the slot started: an ordinary walk-in ticket.
+    Late,
+}
+
+impl CheckIn {
+    /// The text stored in the database and used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Early => "early",
+            Self::OnTime => "on_time",
+            Self::Late => "late",
+        }
+    }
+}
+
+impl FromStr for CheckIn {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "early" => Self::Early,
+            "on_time" => Self::OnTime,
+            "late" => Self::Late,
+            other => return Err(format!("unknown check-in {other:?}")),
+        })
+    }
+}
+
+/// The booking behind a ticket and how its holder checked in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketAppointment {
+    /// The booking code.
+    pub code: String,
+    /// Start of the booked slot.
+    pub slot_start: DateTime<Utc>,
+    /// End of the booked slot.
+    pub slot_end: DateTime<Utc>,
+    /// When the holder checked in, relative to the slot.
+    pub check_in: CheckIn,
+    /// Whether the ticket is still called by the appointment rule (false once late, or after
+    /// staff put it back in the queue: then it waits as a walk-in).
+    pub precedence: bool,
+}
+
+impl TicketAppointment {
+    /// Whether the appointment rule calls this ticket now: it has precedence and its slot
+    /// started.
+    pub fn is_due(&self, now: DateTime<Utc>) -> bool {
+        self.precedence && self.slot_start <= now
+    }
+
+    /// Whether the ticket waits for its slot: it has precedence and the slot has not started.
+    pub fn waits_for_slot(&self, now: DateTime<Utc>) -> bool {
+        self.precedence && self.slot_start > now
+    }
+}
+
+/// The answer to a check-in: the ticket as printed and what the screen should say about the
+/// booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckedIn {
+    /// The ticket (the same one for every check-in with the booking code that day).
+    #[serde(flatten)]
+    pub ticket: IssuedTicket,
+    /// The booking and how its holder checked in (`check_in: "late"`: a walk-in ticket).
+    pub appointment: TicketAppointment,
+    /// True when the booking had already been checked in: nothing new was issued.
+    #[serde(default)]
+    pub replayed: bool,
+}
+
+/// One booked slot of the day as the centre's booking service hands it to the queue host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookedSlot {
+    /// The booking code.
+    pub code: String,
+    /// Service id.
+    pub service: String,
+    /// Start of the slot.
+    pub slot_start: DateTime<Utc>,
+    /// End of the slot.
+    pub slot_end: DateTime<Utc>,
+    /// The holder's masked name (`张*三`): never a full name.
+    pub masked_name: String,
+}
+
+/// A booked slot with its check-in state, as the staff page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingState {
+    /// The booked slot.
+    #[serde(flatten)]
+    pub slot: BookedSlot,
+    /// The ticket of its check-in (following transfers), if the holder checked in.
+    pub ticket: Option<BookingTicket>,
+}
+
+/// The ticket a booking was checked in with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingTicket {
+    /// Number.
+    pub number: String,
+    /// Its service now (after transfers).
+    pub service: String,
+    /// Status.
+    pub status: TicketStatus,
+    /// When the holder checked in, relative to the slot.
+    pub check_in: CheckIn,
+}
+
+/// The staff member on duty at a window (`[[lan.staff]] name, staff_id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffOnDuty {
+    /// Name as shown to citizens (on the window's rating pad).
+    pub name: String,
+    /// Staff number (工号).
+    pub staff_id: String,
 }
 
 /// A wait estimate in whole minutes, `lo` ≈ median case, `hi` ≈ 90th percentile.
@@ -356,6 +501,9 @@ pub struct WindowStatus {
     pub serving: Option<String>,
     /// Services, in order of preference.
     pub services: Vec<String>,
+    /// The staff member on duty, when the window's login names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff: Option<StaffOnDuty>,
 }
 
 /// The whole hall at a glance.
@@ -388,6 +536,12 @@ pub struct TicketBrief {
     pub recalls: u32,
     /// Whether an ID card was read for it (the token itself is never shown).
     pub identified: bool,
+    /// The booking it was issued for, if any (code and slot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appointment: Option<TicketAppointment>,
+    /// Times staff put it back in the queue (回队).
+    #[serde(default)]
+    pub returns: u32,
 }
 
 /// What a window's staff page shows.

@@ -25,7 +25,8 @@ macro_rules! select_tickets {
         concat!(
             "SELECT id, day, number, service, priority, status, window, issued_at, enqueued_at, \
              called_at, started_at, finished_at, recalls, outcome, capability, transferred_from, \
-             issued_by FROM tickets ",
+             issued_by, appointment_code, slot_start, slot_end, check_in, slot_precedence, \
+             returns FROM tickets ",
             $($rest),+
         )
     };
@@ -89,10 +90,17 @@ pub(crate) const LAST_HELD: &str = select_tickets!(
     "WHERE day = ?1 AND window = ?2 AND status = 'held' ORDER BY held_at DESC LIMIT 1"
 );
 
-/// Waiting tickets of a service in call order (priority class first): `?1` day, `?2` service.
+/// Waiting tickets of a service in call order (appointments by slot, then the priority class,
+/// then queue position): `?1` day, `?2` service.
 pub(crate) const WAITING_IN_CALL_ORDER: &str = select_tickets!(
     "WHERE day = ?1 AND service = ?2 AND status = 'waiting'
-     ORDER BY (priority = 'none'), queue_key, id"
+     ORDER BY (slot_precedence = 0), CASE WHEN slot_precedence = 1 THEN slot_start END,
+              CASE WHEN slot_precedence = 0 THEN (priority = 'none') END, queue_key, id"
+);
+
+/// The ticket a booking was checked in with (its first row): `?1` day, `?2` booking code.
+pub(crate) const TICKET_BY_APPOINTMENT: &str = select_tickets!(
+    "WHERE day = ?1 AND appointment_code = ?2 AND transferred_from IS NULL LIMIT 1"
 );
 
 /// No-shows of a service since an instant, latest first: `?1` day, `?2` service, `?3` since.
@@ -127,15 +135,51 @@ pub(crate) const TICKET_CAPABILITY_AND_IDENTITY: &str =
 pub(crate) const COUNT_WAITING: &str =
     "SELECT COUNT(*) FROM tickets WHERE day = ?1 AND service = ?2 AND status = 'waiting'";
 
-/// Waiting tickets called before a priority one: `?1` day, `?2` service, `?3` key, `?4` id.
+/// Waiting walk-ins called before a priority one: `?1` day, `?2` service, `?3` key, `?4` id.
 pub(crate) const COUNT_AHEAD_OF_PRIORITY: &str =
     "SELECT COUNT(*) FROM tickets WHERE day = ?1 AND service = ?2 AND status = 'waiting'
+       AND slot_precedence = 0
        AND priority != 'none' AND (queue_key < ?3 OR (queue_key = ?3 AND id < ?4))";
 
-/// Waiting tickets called before a normal one: `?1` day, `?2` service, `?3` key, `?4` id.
+/// Waiting walk-ins called before a normal one: `?1` day, `?2` service, `?3` key, `?4` id.
 pub(crate) const COUNT_AHEAD_OF_NORMAL: &str =
     "SELECT COUNT(*) FROM tickets WHERE day = ?1 AND service = ?2 AND status = 'waiting'
+       AND slot_precedence = 0
        AND (priority != 'none' OR queue_key < ?3 OR (queue_key = ?3 AND id < ?4))";
+
+/// Waiting appointments whose slot started: `?1` day, `?2` service, `?3` now.
+pub(crate) const COUNT_DUE_APPOINTMENTS: &str =
+    "SELECT COUNT(*) FROM tickets WHERE day = ?1 AND service = ?2 AND status = 'waiting'
+       AND slot_precedence = 1 AND slot_start <= ?3";
+
+/// Due appointments called before a due appointment: `?1` day, `?2` service, `?3` now,
+/// `?4` its slot start, `?5` its key, `?6` its id.
+pub(crate) const COUNT_AHEAD_OF_APPOINTMENT: &str =
+    "SELECT COUNT(*) FROM tickets WHERE day = ?1 AND service = ?2 AND status = 'waiting'
+       AND slot_precedence = 1 AND slot_start <= ?3
+       AND (slot_start < ?4 OR (slot_start = ?4
+            AND (queue_key < ?5 OR (queue_key = ?5 AND id < ?6))))";
+
+/// Waiting walk-ins of one class in queue order, `(id, queue_key)`: `?1` day, `?2` service,
+/// `?3` whether the class is priority.
+pub(crate) const WAITING_WALK_IN_KEYS: &str = "SELECT id, queue_key FROM tickets
+     WHERE day = ?1 AND service = ?2 AND status = 'waiting' AND slot_precedence = 0
+       AND (priority != 'none') = ?3
+     ORDER BY queue_key, id";
+
+/// The back of a service's queue: `?1` day, `?2` service.
+pub(crate) const MAX_WAITING_QUEUE_KEY: &str = "SELECT MAX(queue_key) FROM tickets
+     WHERE day = ?1 AND service = ?2 AND status = 'waiting'";
+
+/// Other active tickets of the same person in the ticket's service: `?1` day, `?2` service,
+/// `?3` the ticket's id.
+pub(crate) const COUNT_OTHER_ACTIVE_OF_SAME_PERSON: &str = concat!(
+    "SELECT COUNT(*) FROM tickets t, tickets me
+     WHERE me.id = ?3 AND me.identity_token IS NOT NULL
+       AND t.day = ?1 AND t.service = ?2 AND t.id != me.id
+       AND t.identity_token = me.identity_token AND t.status IN ",
+    active_statuses!()
+);
 
 /// The front of a service's queue, not counting a ticket: `?1` day, `?2` service, `?3` id.
 pub(crate) const MIN_WAITING_QUEUE_KEY: &str = "SELECT MIN(queue_key) FROM tickets
@@ -163,6 +207,26 @@ pub(crate) const INSERT_TRANSFERRED_TICKET: &str =
             issued_at, enqueued_at, identity_token, capability, transferred_from,
             issued_by)
      VALUES (?1, ?2, ?3, ?4, ?5, 'waiting', 0, ?6, ?7, ?8, ?9, ?10, ?11)";
+
+/// Records the booking of a checked-in ticket: `?1` id, `?2` code, `?3` slot start, `?4` slot
+/// end, `?5` check-in, `?6` whether the appointment rule calls it.
+pub(crate) const SET_TICKET_APPOINTMENT: &str =
+    "UPDATE tickets SET appointment_code = ?2, slot_start = ?3, slot_end = ?4, check_in = ?5,
+            slot_precedence = ?6
+     WHERE id = ?1";
+
+/// Makes room in a queue: moves the waiting tickets after a position two keys back: `?1` day,
+/// `?2` service, `?3` key, `?4` id of the ticket at the position.
+pub(crate) const SHIFT_QUEUE_AFTER: &str = "UPDATE tickets SET queue_key = queue_key + 2
+     WHERE day = ?1 AND service = ?2 AND status = 'waiting'
+       AND (queue_key > ?3 OR (queue_key = ?3 AND id > ?4))";
+
+/// Staff put a no-show back in the queue (as a walk-in): `?1` id, `?2` time, `?3` queue key.
+pub(crate) const MARK_RETURNED: &str =
+    "UPDATE tickets SET status = 'waiting', window = NULL, enqueued_at = ?2, finished_at = NULL,
+            started_at = NULL, held_at = NULL, recalls = 0, returns = returns + 1,
+            slot_precedence = 0, queue_key = ?3
+     WHERE id = ?1";
 
 /// A new ticket queues in issue order (its key is its id): `?1` id.
 pub(crate) const QUEUE_KEY_FROM_ID: &str = "UPDATE tickets SET queue_key = ?1 WHERE id = ?1";
@@ -261,6 +325,18 @@ pub(crate) const BUMP_PRIORITY_STREAK: &str =
 pub(crate) const RESET_PRIORITY_STREAK: &str =
     "UPDATE service_day SET priority_streak = 0 WHERE day = ?1 AND service = ?2";
 
+/// Appointment calls in a row in a service: `?1` day, `?2` service.
+pub(crate) const APPOINTMENT_STREAK: &str =
+    "SELECT appointment_streak FROM service_day WHERE day = ?1 AND service = ?2";
+
+/// An appointment call: one more in the streak: `?1` day, `?2` service.
+pub(crate) const BUMP_APPOINTMENT_STREAK: &str = "UPDATE service_day
+     SET appointment_streak = appointment_streak + 1 WHERE day = ?1 AND service = ?2";
+
+/// A walk-in call ends the appointment streak: `?1` day, `?2` service.
+pub(crate) const RESET_APPOINTMENT_STREAK: &str =
+    "UPDATE service_day SET appointment_streak = 0 WHERE day = ?1 AND service = ?2";
+
 // ---- Windows --------------------------------------------------------------------------------
 
 /// The windows currently open (staff logged in).
@@ -274,9 +350,40 @@ pub(crate) const SET_WINDOW_OPEN: &str =
     "INSERT INTO window_state(window, open, changed_at) VALUES (?1, ?2, ?3)
      ON CONFLICT(window) DO UPDATE SET open = excluded.open, changed_at = excluded.changed_at";
 
-/// Daily reset: every window closes: `?1` time.
-pub(crate) const CLOSE_ALL_WINDOWS: &str =
-    "UPDATE window_state SET open = 0, changed_at = ?1 WHERE open = 1";
+/// Daily reset: every window closes and nobody is on duty: `?1` time.
+pub(crate) const CLOSE_ALL_WINDOWS: &str = "UPDATE window_state
+     SET open = 0, changed_at = ?1, staff_name = NULL, staff_id = NULL WHERE open = 1";
+
+/// The staff member on duty at a window: `?1` window.
+pub(crate) const WINDOW_STAFF: &str =
+    "SELECT staff_name, staff_id FROM window_state WHERE window = ?1";
+
+/// Open windows with the staff member on duty, `(window, name, staff id)`.
+pub(crate) const OPEN_WINDOWS_WITH_STAFF: &str =
+    "SELECT window, staff_name, staff_id FROM window_state WHERE open = 1";
+
+/// Sets (or clears) the staff member on duty at a window: `?1` window, `?2` name, `?3` staff
+/// id.
+pub(crate) const SET_WINDOW_STAFF: &str =
+    "UPDATE window_state SET staff_name = ?2, staff_id = ?3 WHERE window = ?1";
+
+// ---- The day's booked slots -----------------------------------------------------------------
+
+/// Replace-all, first step: `?1` day.
+pub(crate) const DELETE_BOOKINGS_OF_DAY: &str = "DELETE FROM bookings WHERE day = ?1";
+
+/// One booked slot: `?1` day, `?2` code, `?3` service, `?4` start, `?5` end, `?6` masked name.
+pub(crate) const INSERT_BOOKING: &str =
+    "INSERT INTO bookings(day, code, service, slot_start, slot_end, masked_name)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+/// A day's booked slots by start: `?1` day.
+pub(crate) const BOOKINGS_OF_DAY: &str =
+    "SELECT code, service, slot_start, slot_end, masked_name FROM bookings
+     WHERE day = ?1 ORDER BY slot_start, code";
+
+/// Daily reset: earlier days' booked slots (masked names) go: `?1` today.
+pub(crate) const DELETE_EARLIER_BOOKINGS: &str = "DELETE FROM bookings WHERE day < ?1";
 
 // ---- Retry keys (idempotency) ---------------------------------------------------------------
 

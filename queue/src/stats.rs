@@ -167,6 +167,8 @@ mod tests {
             capability: None,
             transferred_from: None,
             issued_by: "k1".into(),
+            appointment: None,
+            returns: 0,
         }
     }
 

@@ -19,7 +19,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::{
     QueueError,
-    model::{Ticket, TicketStatus},
+    model::{CheckIn, Ticket, TicketAppointment, TicketStatus},
     sql,
 };
 
@@ -112,6 +112,33 @@ const MIGRATIONS: &[&str] = &[
         WHEN OLD.day >= COALESCE((SELECT value FROM meta WHERE key = 'current_day'), '')
         BEGIN SELECT RAISE(ABORT, 'the event log keeps the current business day'); END;
     CREATE INDEX events_day ON events(day, seq);
+    ",
+    // 4: appointment tickets (booking code, slot, check-in; one number per booking code and
+    // day), returns to the queue, the appointment streak, the staff member on duty at a window,
+    // and the day's booked slots handed over by the centre's booking service.
+    "
+    ALTER TABLE tickets ADD COLUMN appointment_code TEXT;
+    ALTER TABLE tickets ADD COLUMN slot_start INTEGER;
+    ALTER TABLE tickets ADD COLUMN slot_end INTEGER;
+    ALTER TABLE tickets ADD COLUMN check_in TEXT
+        CHECK (check_in IS NULL OR check_in IN ('early', 'on_time', 'late'));
+    ALTER TABLE tickets ADD COLUMN slot_precedence INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tickets ADD COLUMN returns INTEGER NOT NULL DEFAULT 0;
+    CREATE UNIQUE INDEX tickets_appointment
+        ON tickets(day, appointment_code)
+        WHERE appointment_code IS NOT NULL AND transferred_from IS NULL;
+    ALTER TABLE service_day ADD COLUMN appointment_streak INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE window_state ADD COLUMN staff_name TEXT;
+    ALTER TABLE window_state ADD COLUMN staff_id TEXT;
+    CREATE TABLE bookings (
+        day         TEXT NOT NULL,
+        code        TEXT NOT NULL,
+        service     TEXT NOT NULL,
+        slot_start  INTEGER NOT NULL,
+        slot_end    INTEGER NOT NULL,
+        masked_name TEXT NOT NULL,
+        PRIMARY KEY (day, code)
+    );
     ",
 ];
 
@@ -248,6 +275,21 @@ pub(crate) fn ticket_from_row(r: &Row<'_>) -> rusqlite::Result<Ticket> {
     let day: String = r.get(1)?;
     let priority: String = r.get(4)?;
     let status: String = r.get(5)?;
+    let appointment = match (
+        r.get::<_, Option<String>>(17)?,
+        r.get::<_, Option<i64>>(18)?,
+        r.get::<_, Option<i64>>(19)?,
+        r.get::<_, Option<String>>(20)?,
+    ) {
+        (Some(code), Some(start), Some(end), Some(check_in)) => Some(TicketAppointment {
+            code,
+            slot_start: from_ms(start),
+            slot_end: from_ms(end),
+            check_in: check_in.parse::<CheckIn>().map_err(conversion)?,
+            precedence: r.get(21)?,
+        }),
+        _ => None,
+    };
     Ok(Ticket {
         id: r.get(0)?,
         day: parse_day(&day)?,
@@ -266,6 +308,8 @@ pub(crate) fn ticket_from_row(r: &Row<'_>) -> rusqlite::Result<Ticket> {
         capability: r.get(14)?,
         transferred_from: r.get(15)?,
         issued_by: r.get(16)?,
+        appointment,
+        returns: r.get(22)?,
     })
 }
 
@@ -377,6 +421,57 @@ mod tests {
             )
             .unwrap();
         assert_eq!((tokens, salts), (0, 0));
+    }
+
+    #[test]
+    fn a_version_3_database_is_upgraded_in_place_and_keeps_its_tickets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.db");
+        let mut conn = Connection::open(&path).unwrap();
+        for migration in &MIGRATIONS[..3] {
+            conn.execute_batch(migration).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO meta(key, value) VALUES ('current_day', '2025-03-03');
+             INSERT INTO service_day(day, service, last_number, issued)
+             VALUES ('2025-03-03', 'legal_aid', 1, 1);
+             INSERT INTO window_state(window, open, changed_at) VALUES (3, 1, 0);
+             INSERT INTO tickets(day, service, seq, number, priority, status, queue_key,
+                                 issued_at, enqueued_at, issued_by)
+             VALUES ('2025-03-03', 'legal_aid', 1, 'C001', 'none', 'waiting', 1, 0, 0, 'k1');",
+        )
+        .unwrap();
+        drop(conn);
+        conn = open(&path).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v as usize, schema_version());
+        let tx = conn.transaction().unwrap();
+        let t = query_ticket(&tx, sql::TICKET_BY_ID, [1]).unwrap().unwrap();
+        assert_eq!(
+            (t.number.as_str(), t.appointment, t.returns),
+            ("C001", None, 0)
+        );
+        let streak: i64 = tx
+            .query_row(sql::APPOINTMENT_STREAK, ["2025-03-03", "legal_aid"], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(streak, 0);
+        let staff: (Option<String>, Option<String>) = tx
+            .query_row(sql::WINDOW_STAFF, [3], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!(staff, (None, None));
+        // One ticket per booking code and day, enforced by the database too.
+        let insert = "INSERT INTO tickets(day, service, seq, number, priority, status, queue_key,
+                             issued_at, enqueued_at, issued_by, appointment_code, slot_start,
+                             slot_end, check_in, slot_precedence)
+             VALUES ('2025-03-03', 'legal_aid', ?1, ?2, 'none', 'waiting', 2, 0, 0, 'k1',
+                     'BK-1', 0, 1, 'on_time', 1)";
+        tx.execute(insert, rusqlite::params![2, "C002"]).unwrap();
+        assert!(tx.execute(insert, rusqlite::params![3, "C003"]).is_err());
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! | `pin_check_queue` | `8` | logins that may wait for a check; beyond, 429 at once |
 //! | `allow_demo_credentials` | `false` | accept the demo or common PINs and the demo device token with a real configuration (test benches; a warning is printed at every start) |
 //! | `allowed_hosts` | none | host names (besides IP addresses, `localhost` and the host of `public_url`) that requests may name in `Host`: anything else is refused (DNS rebinding) |
-//! | `staff` | none | `[[lan.staff]]`: `window`, `pin_hash` (argon2 PHC string, see `kiosk serve --hash-pin`), optional `addresses` (the window's own IP addresses, exempt from the window-wide lockout) |
+//! | `staff` | none | `[[lan.staff]]`: `window`, `pin_hash` (argon2 PHC string, see `kiosk serve --hash-pin`), optional `addresses` (the window's own IP addresses, exempt from the window-wide lockout), optional `name` and `staff_id` (together: the staff member on duty once the window logs in, shown in the window's status and named in its serve events and ratings) |
 //! | `devices` | none | `[[lan.devices]]`: `name`, `token_sha256` (hex SHA-256 of the device token) |
 //! | `limits` | see [`LanLimits`] | `[lan.limits]`: connection limits and timeouts |
 //! | `tls` | none | `[lan.tls]`: `cert_file`, `key_file` (PEM): serve HTTPS instead of HTTP |
@@ -26,6 +26,8 @@
 //! [[lan.staff]]
 //! window = 1
 //! pin_hash = "$argon2id$v=19$m=19456,t=2,p=1$…"
+//! name = "张明"          # optional, with staff_id
+//! staff_id = "QJ-0301"
 //!
 //! [[lan.devices]]
 //! name = "kiosk-2"
@@ -106,6 +108,50 @@ pub struct StaffEntry {
     /// flood of wrong PINs from elsewhere cannot lock the staff at the window out.
     #[serde(default)]
     pub addresses: Vec<IpAddr>,
+    /// The staff member's name, shown on the window's rating pad (1-32 characters; with
+    /// `staff_id`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The staff member's number (工号, 1-32 characters of `A-Z a-z 0-9 - _`; with `name`).
+    #[serde(default)]
+    pub staff_id: Option<String>,
+}
+
+impl StaffEntry {
+    /// The staff member this entry names: both `name` and `staff_id`, or neither.
+    pub fn on_duty(&self) -> Result<Option<queue::StaffOnDuty>, String> {
+        match (&self.name, &self.staff_id) {
+            (None, None) => Ok(None),
+            (Some(name), Some(staff_id)) => {
+                let name_ok = (1..=32).contains(&name.trim().chars().count())
+                    && !name.chars().any(char::is_control);
+                if !name_ok {
+                    return Err(format!(
+                        "[[lan.staff]] window {}: name must have 1-32 characters",
+                        self.window
+                    ));
+                }
+                let id_ok = (1..=32).contains(&staff_id.len())
+                    && staff_id
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'));
+                if !id_ok {
+                    return Err(format!(
+                        "[[lan.staff]] window {}: staff_id must be 1-32 characters of A-Z, a-z, 0-9, '-' or '_'",
+                        self.window
+                    ));
+                }
+                Ok(Some(queue::StaffOnDuty {
+                    name: name.trim().to_owned(),
+                    staff_id: staff_id.clone(),
+                }))
+            }
+            _ => Err(format!(
+                "[[lan.staff]] window {}: give both name and staff_id, or neither",
+                self.window
+            )),
+        }
+    }
 }
 
 /// A device allowed to issue tickets.

@@ -23,12 +23,14 @@ use super::{
 };
 use queue::{
     DeviceAlerts, EventAudience, IssueRequest, PriorityKind, QueueEngine, QueueError, Ticket,
-    TicketId, TicketStatus,
+    TicketAppointment, TicketId, TicketStatus,
+    engine::CounterIssue,
     engine::validate_idempotency_key,
     event_stream_for,
     wire::{
-        ActiveBody, AlertEntry, CompleteBody, HelpBody, IssueBody, LoginBody, LoginResponse,
-        NumberBody, QueueResponse, ResumeBody, TransferBody,
+        ActiveBody, AlertEntry, BookingsResponse, CompleteBody, CounterIssueBody, HelpBody,
+        IssueBody, LoginBody, LoginResponse, NumberBody, QueueResponse, ResumeBody, ReturnBody,
+        TransferBody,
         routes::{self, action},
     },
 };
@@ -47,6 +49,7 @@ pub(super) fn router(state: S) -> Router {
         .route(routes::DEVICE_HELP, put(set_help))
         .route(routes::DEVICE_HELP_CLEAR, post(clear_help))
         .route(routes::QUEUE, get(queue))
+        .route(routes::BOOKINGS, get(bookings))
         .route(routes::EVENTS, get(events))
         .route(routes::WINDOW, get(window_view))
         .route(routes::WINDOW_ACTION, post(window_action))
@@ -85,7 +88,8 @@ async fn login(
     let window = body.window;
     match state.auth.login(window, body.pin, addr.ip(), now).await {
         Ok(token) => {
-            blocking(&state, move |e| e.open_window(window)).await?;
+            let staff = state.auth.session_staff(&token, now);
+            blocking(&state, move |e| e.open_window_as(window, staff.as_ref())).await?;
             Ok(Json(LoginResponse {
                 token,
                 window,
@@ -123,23 +127,24 @@ async fn issue(
     headers: HeaderMap,
     ApiJson(body): ApiJson<IssueBody>,
 ) -> Result<Response, ApiError> {
-    let key = match headers.get("idempotency-key") {
-        Some(v) => {
-            let k = v
-                .to_str()
-                .map_err(|_| ApiError::bad_request("Idempotency-Key must be ASCII"))?
-                .to_owned();
-            validate_idempotency_key(&k)?;
-            Some(k)
-        }
-        None => None,
-    };
+    let key = idempotency_key(&headers)?;
     let req = IssueRequest {
         service: body.service,
         priority: PriorityKind::from(body.priority),
         identity: body.identity_token,
         idempotency_key: key,
     };
+    if let Some(booking) = body.appointment {
+        // A check-in: the booking code is the retry key.
+        let checked_in = blocking(&state, move |e| e.check_in(&req, &booking, &device)).await?;
+        let replayed = checked_in.replayed;
+        let mut resp = (StatusCode::CREATED, Json(checked_in)).into_response();
+        if replayed {
+            resp.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+        }
+        return Ok(resp);
+    }
     let issued = blocking(&state, move |e| e.issue(&req, &device)).await?;
     let mut resp = (StatusCode::CREATED, Json(issued.ticket)).into_response();
     if issued.replayed {
@@ -147,6 +152,21 @@ async fn issue(
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(resp)
+}
+
+/// The `Idempotency-Key` header, when present and well-formed.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    match headers.get("idempotency-key") {
+        Some(v) => {
+            let k = v
+                .to_str()
+                .map_err(|_| ApiError::bad_request("Idempotency-Key must be ASCII"))?
+                .to_owned();
+            validate_idempotency_key(&k)?;
+            Ok(Some(k))
+        }
+        None => Ok(None),
+    }
 }
 
 /// Only tickets this device issued: another device cannot probe whether a person holds a ticket.
@@ -232,6 +252,15 @@ async fn queue(State(state): State<S>) -> Result<Json<QueueResponse>, ApiError> 
         windows: snapshot.windows,
         alerts,
     }))
+}
+
+/// The day's booked slots with their check-in state (window staff only: masked names).
+async fn bookings(
+    State(state): State<S>,
+    _session: StaffSession,
+) -> Result<Json<BookingsResponse>, ApiError> {
+    let (day, bookings) = blocking(&state, |e| Ok((e.current_day()?, e.bookings()?))).await?;
+    Ok(Json(BookingsResponse { day, bookings }))
 }
 
 #[derive(Deserialize)]
@@ -320,6 +349,9 @@ struct TicketOut {
     window: Option<u32>,
     recalls: u32,
     outcome: Option<String>,
+    returns: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    appointment: Option<TicketAppointment>,
 }
 
 impl From<Ticket> for TicketOut {
@@ -333,6 +365,8 @@ impl From<Ticket> for TicketOut {
             window: t.window,
             recalls: t.recalls,
             outcome: t.outcome,
+            returns: t.returns,
+            appointment: t.appointment,
         }
     }
 }
@@ -341,6 +375,7 @@ async fn window_action(
     State(state): State<S>,
     session: StaffSession,
     ApiPath((id, name)): ApiPath<(u32, String)>,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     authorize(&session, id)?;
@@ -384,6 +419,26 @@ async fn window_action(
         action::REPRINT => {
             let b: NumberBody = parse(&body)?;
             blocking(&state, move |e| e.request_reprint(id, &b.number)).await?
+        }
+        action::RETURN => {
+            let b: ReturnBody = parse(&body)?;
+            blocking(&state, move |e| e.return_to_queue(id, &b.number)).await?
+        }
+        action::ISSUE => {
+            let b: CounterIssueBody = parse(&body)?;
+            let req = CounterIssue {
+                service: b.service,
+                priority: PriorityKind::from(b.priority),
+                id_number: b.id_number.map(zeroize::Zeroizing::new),
+                idempotency_key: idempotency_key(&headers)?,
+            };
+            let issued = blocking(&state, move |e| e.issue_at_window(id, &req)).await?;
+            let mut resp = (StatusCode::CREATED, Json(issued.ticket)).into_response();
+            if issued.replayed {
+                resp.headers_mut()
+                    .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            }
+            return Ok(resp);
         }
         other => {
             return Err(ApiError::not_found(format!(

@@ -16,6 +16,8 @@ pub fn demo_config() -> (QueueConfig, LanConfig) {
             window: *window,
             pin_hash: (*hash).to_owned(),
             addresses: Vec::new(),
+            name: None,
+            staff_id: None,
         })
         .collect();
     let lan = LanConfig {

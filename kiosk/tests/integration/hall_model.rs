@@ -142,6 +142,7 @@ fn other_events_announce_nothing_and_a_new_day_clears_the_list() {
             number: "A001".into(),
             service: "consultation".into(),
             window: 1,
+            staff: None,
         },
     );
     assert_eq!(model.handle(started, secs(1)), None);
@@ -277,5 +278,127 @@ fn displays_keys_are_checked() {
     assert_eq!(
         invalid_key("[displays.led]\nsize = \"160\"\n"),
         "displays.led.size"
+    );
+}
+
+/// A player that records every call it plays; the first call blocks until the test lets it go,
+/// so the calls behind it are queued while it plays.
+struct RecordingPlayer {
+    played: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
+    playing: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    overlaps: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    started: std::sync::mpsc::Sender<()>,
+    release: Option<std::sync::mpsc::Receiver<()>>,
+}
+
+impl displays::voice::Player for RecordingPlayer {
+    fn play(&mut self, wav: &[u8]) -> Result<(), displays::voice::VoiceError> {
+        use std::sync::atomic::Ordering;
+        if self.playing.swap(true, Ordering::SeqCst) {
+            self.overlaps.fetch_add(1, Ordering::SeqCst);
+        }
+        let _ = self.started.send(());
+        if let Some(release) = self.release.take() {
+            // The first call plays until the test has queued the rest of the burst.
+            release.recv().expect("the test releases the first call");
+        }
+        self.played.lock().unwrap().push(wav.to_vec());
+        self.playing.store(false, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[test]
+fn a_burst_of_calls_is_spoken_completely_in_order_each_with_its_window() {
+    use displays::voice::{Announcer, ClipPack, VoiceConfig, VoiceThread, reading};
+    use std::sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+        mpsc,
+    };
+    let config = VoiceConfig::default();
+    let at = local(5, 10, 0);
+    let played = Arc::new(Mutex::new(Vec::new()));
+    let overlaps = Arc::new(AtomicUsize::new(0));
+    let (started_tx, started) = mpsc::channel();
+    let (release, release_rx) = mpsc::channel();
+    let player = RecordingPlayer {
+        played: Arc::clone(&played),
+        playing: Arc::new(AtomicBool::new(false)),
+        overlaps: Arc::clone(&overlaps),
+        started: started_tx,
+        release: Some(release_rx),
+    };
+    let voice = VoiceThread::spawn(Announcer::new(
+        ClipPack::bundled().unwrap(),
+        config.clone(),
+        Box::new(player),
+    ))
+    .unwrap();
+    // The calls come through the hall's model, as on the hall display.
+    let mut model = HallModel::new(&HallConfig::default(), welcome(), secs(0));
+    let burst = [
+        called(1, "A001", 1),
+        called(2, "B001", 2),
+        recalled(3, "A001", 1),
+        called(4, "C001", 3),
+        called(5, "A002", 1),
+        recalled(6, "C001", 3),
+    ];
+    let mut calls = Vec::new();
+    for (i, msg) in burst.into_iter().enumerate() {
+        let call = model
+            .handle(msg, secs(i as u64))
+            .expect("a call to announce");
+        calls.push(call.clone());
+        voice.say(call, at);
+        if i == 0 {
+            // The first call is playing: the rest arrive while it plays.
+            started.recv_timeout(Duration::from_secs(30)).unwrap();
+        }
+    }
+    release.send(()).unwrap();
+    // Dropping the thread lets it finish every queued call first.
+    drop(voice);
+    let expected = Announcer::new(
+        ClipPack::bundled().unwrap(),
+        config,
+        Box::new(displays::voice::FilePlayer::new(Path::new("/nonexistent"))),
+    );
+    let played = played.lock().unwrap();
+    assert_eq!(played.len(), calls.len(), "every call is spoken");
+    for (call, wav) in calls.iter().zip(played.iter()) {
+        // The whole call, from 请 to 窗口, never a part of one.
+        assert_eq!(
+            Some(wav),
+            expected.render(call, at).as_ref(),
+            "{} to window {}",
+            call.ticket,
+            call.window
+        );
+        let words = reading::spoken_text(&reading::call_words(&call.ticket, call.window));
+        assert!(words.ends_with("号窗口"), "{words}");
+    }
+    let spoken: Vec<(String, u32, bool)> = calls
+        .iter()
+        .map(|c| (c.ticket.clone(), c.window, c.recall))
+        .collect();
+    assert_eq!(
+        spoken,
+        [
+            ("A001".to_owned(), 1, false),
+            ("B001".to_owned(), 2, false),
+            ("A001".to_owned(), 1, true),
+            ("C001".to_owned(), 3, false),
+            ("A002".to_owned(), 1, false),
+            ("C001".to_owned(), 3, true),
+        ]
+    );
+    // Different windows give different calls: the window is part of what is spoken.
+    assert_ne!(played[0], played[1]);
+    assert_eq!(
+        overlaps.load(Ordering::SeqCst),
+        0,
+        "no call cut into another"
     );
 }

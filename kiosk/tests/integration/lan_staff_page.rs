@@ -64,6 +64,240 @@ fn start_chromedriver() -> (Driver, u16) {
     (Driver(child), port)
 }
 
+/// A headless Chromium session through the chromedriver on `port`, with its profile in `profile`.
+async fn chromium(port: u16, profile: &Path) -> fantoccini::Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-sync",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a Chromium session")
+}
+
+/// Logs window `window` in with `pin` and waits for the idle desk.
+async fn log_in(
+    browser: &fantoccini::Client,
+    base: &str,
+    window: u32,
+    pin: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    browser.goto(&format!("{base}/staff")).await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&format!(
+            "#login-window option[value='{window}']"
+        )))
+        .await?;
+    browser
+        .find(Locator::Id("login-window"))
+        .await?
+        .select_by_value(&window.to_string())
+        .await?;
+    browser
+        .find(Locator::Id("login-pin"))
+        .await?
+        .send_keys(pin)
+        .await?;
+    browser
+        .find(Locator::Id("login-submit"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//div[@id='current-status' and contains(., '空闲')]",
+        ))
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_page_issues_at_the_counter_shows_bookings_and_puts_a_no_show_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (queue, mut lan) = demo_config();
+    let w2 = lan.staff.iter_mut().find(|s| s.window == 2).unwrap();
+    w2.name = Some("李华".into());
+    w2.staff_id = Some("QJ-0202".into());
+    // Monday 2025-03-03 09:30 in Chongqing; the demo services are open all day.
+    let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 3, 3, 1, 30, 0).unwrap();
+    let engine = Arc::new(
+        QueueEngine::open(
+            &dir.path().join("q.sqlite3"),
+            queue,
+            Arc::new(queue::ManualClock::new(now)),
+            "",
+        )
+        .unwrap(),
+    );
+    engine
+        .replace_bookings(&[
+            queue::BookedSlot {
+                code: "BK-3001".into(),
+                service: "mediation".into(),
+                slot_start: now,
+                slot_end: now + chrono::Duration::minutes(30),
+                masked_name: "张*三".into(),
+            },
+            queue::BookedSlot {
+                code: "BK-3002".into(),
+                service: "legal_aid".into(),
+                slot_start: now + chrono::Duration::hours(1),
+                slot_end: now + chrono::Duration::minutes(90),
+                masked_name: "王*".into(),
+            },
+        ])
+        .unwrap();
+    let booked = queue::Booking {
+        code: "BK-3001".into(),
+        slot_start: now,
+        slot_end: now + chrono::Duration::minutes(30),
+    };
+    engine
+        .check_in(
+            &queue::IssueRequest::new("mediation"),
+            &booked,
+            "demo-kiosk",
+        )
+        .unwrap();
+    let service = LanService::new(Arc::clone(&engine), lan).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(service.serve(listener, std::future::pending()));
+
+    let (_driver, port) = start_chromedriver();
+    let profile = tempfile::tempdir().unwrap();
+    let browser = chromium(port, profile.path()).await;
+    let result = async {
+        log_in(&browser, &base, 2, "2222").await?;
+        // The staff member on duty, the booked slots with their check-in state, and the
+        // appointment badge in the waiting list.
+        browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath("//span[@id='staff-name' and contains(., '李华')]"))
+            .await?;
+        browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//li[@data-code='BK-3001' and contains(., '已签到') and contains(., 'F001') and contains(., '张*三')]",
+            ))
+            .await?;
+        browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//li[@data-code='BK-3002' and contains(., '未签到')]",
+            ))
+            .await?;
+        browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//ul[@id='waiting-list']/li[@data-number='F001']/span[contains(., '预约')]",
+            ))
+            .await?;
+
+        // 窗口取号: a legal-aid ticket for an elderly person at the counter, with the ID number.
+        browser
+            .find(Locator::Id("counter-service"))
+            .await?
+            .select_by_value("legal_aid")
+            .await?;
+        browser
+            .find(Locator::Id("counter-priority"))
+            .await?
+            .select_by_value("elderly")
+            .await?;
+        browser
+            .find(Locator::Id("counter-id"))
+            .await?
+            .send_keys("11010519491231002X")
+            .await?;
+        browser
+            .find(Locator::Id("counter-submit"))
+            .await?
+            .click()
+            .await?;
+        browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath("//span[@id='counter-number' and text()='C001']"))
+            .await?;
+        let typed = browser
+            .find(Locator::Id("counter-id"))
+            .await?
+            .prop("value")
+            .await?;
+        assert_eq!(typed.as_deref(), Some(""), "the ID number leaves the page");
+
+        // 叫号 calls the elderly legal-aid ticket (window 2 serves legal aid first), 过号, then
+        // 回队 puts it back.
+        browser.find(Locator::Id("btn-call-next")).await?.click().await?;
+        browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath("//div[@id='current-number' and text()='C001']"))
+            .await?;
+        browser.find(Locator::Id("btn-no-show")).await?.click().await?;
+        browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//ul[@id='waiting-list']/li[@data-number='C001']/button[contains(@class, 'return')]",
+            ))
+            .await?
+            .click()
+            .await?;
+        browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//ul[@id='waiting-list']/li[@data-number='C001' and contains(., '已回队 1')]",
+            ))
+            .await?;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = browser.close().await;
+    result.expect("the staff page's counter, bookings and 回队 work");
+    let day = engine.current_day().unwrap();
+    let c001 = engine
+        .tickets_of_day(day)
+        .unwrap()
+        .into_iter()
+        .find(|t| t.number == "C001")
+        .unwrap();
+    assert_eq!(
+        (
+            c001.status,
+            c001.returns,
+            c001.issued_by.as_str(),
+            c001.priority
+        ),
+        (
+            queue::TicketStatus::Waiting,
+            1,
+            "window-2",
+            queue::PriorityKind::Elderly
+        )
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_page_logs_in_calls_serves_and_shows_the_printer_banner() {
     let dir = tempfile::tempdir().unwrap();
@@ -84,23 +318,7 @@ async fn staff_page_logs_in_calls_serves_and_shows_the_printer_banner() {
 
     let (_driver, port) = start_chromedriver();
     let profile = tempfile::tempdir().unwrap();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": CHROMIUM,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync",
-                format!("--user-data-dir={}", profile.path().display()),
-            ],
-        }),
-    );
-    let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a Chromium session");
+    let browser = chromium(port, profile.path()).await;
 
     let result = async {
         browser.goto(&format!("{base}/staff")).await?;

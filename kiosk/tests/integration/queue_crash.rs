@@ -1,8 +1,11 @@
-//! Kill the queue host mid-issue many times: no duplicate, no gap, no lost ticket.
+//! Kill the queue host mid-issue many times: no duplicate, no gap, no lost ticket, and one
+//! number per booking code.
 //!
 //! Runs the real `kiosk serve` binary against one data directory, issues tickets from several
-//! concurrent clients, SIGKILLs the process after a random number of acknowledged tickets (with
-//! requests still in flight), restarts it, and finally checks the database.
+//! concurrent clients while one more checks appointments in (each booking twice, and the last
+//! round's bookings again after the restart), SIGKILLs the process after a random number of
+//! acknowledged tickets (with requests still in flight), restarts it, and finally checks the
+//! database.
 //!
 //! The kill points come from a seeded generator. The seed is printed on stderr (shown when the test
 //! fails); `QUEUE_CRASH_SEED=<seed> cargo test -p kiosk --test integration queue_crash::` replays the same kill
@@ -31,6 +34,9 @@ const MOST_ACKS_BEFORE_KILL: usize = 8;
 // per client still in flight, plus the acknowledgements that arrive while the host is being killed
 // (a few): the rounds must never run out of numbers.
 const _: () = assert!(ROUNDS * (MOST_ACKS_BEFORE_KILL + 2 * CLIENTS) < 999);
+/// Bookings checked in per round at most (the mediation numbers end at F999 too).
+const CHECK_INS_PER_ROUND: usize = 6;
+const _: () = assert!(ROUNDS * CHECK_INS_PER_ROUND < 999);
 
 /// The seed of the kill points: `QUEUE_CRASH_SEED` (decimal), or a new one from the OS.
 fn seed() -> u64 {
@@ -77,6 +83,8 @@ async fn killing_the_host_mid_issue_never_duplicates_skips_or_loses_a_ticket() {
     let dir = tempfile::tempdir().unwrap();
     // id -> number of every acknowledged ticket
     let acked: Arc<Mutex<HashMap<i64, String>>> = Arc::default();
+    // booking code -> (id, number) of every acknowledged check-in
+    let checked_in: Arc<Mutex<BTreeMap<String, (i64, String)>>> = Arc::default();
     let http = reqwest::Client::new();
     // Every round waits for `kill_after` acknowledgements of new tickets before the kill.
     let mut acknowledged_at_least = 0;
@@ -113,6 +121,41 @@ async fn killing_the_host_mid_issue_never_duplicates_skips_or_loses_a_ticket() {
                     if ack_tx.send(()).is_err() {
                         return;
                     }
+                }
+            }));
+        }
+        // The bookings acknowledged before the last kill check in again after the restart: the
+        // same ticket, no second number.
+        let before: Vec<(String, (i64, String))> = checked_in
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(c, t)| (c.clone(), t.clone()))
+            .collect();
+        for (code, (id, number)) in before.iter().rev().take(2) {
+            let t = check_in(&http, &base, code)
+                .await
+                .expect("the host answers");
+            assert_eq!((t.0, &t.1), (*id, number), "booking {code} after a restart");
+        }
+        {
+            let (http, base, checked_in) = (http.clone(), base.clone(), Arc::clone(&checked_in));
+            let round = _round;
+            tasks.push(tokio::spawn(async move {
+                for k in 0..CHECK_INS_PER_ROUND {
+                    let code = format!("CRASH-{round:02}-{k:03}");
+                    // Twice: the second answer must be the first ticket.
+                    let Some(first) = check_in(&http, &base, &code).await else {
+                        return;
+                    };
+                    checked_in
+                        .lock()
+                        .unwrap()
+                        .insert(code.clone(), first.clone());
+                    let Some(again) = check_in(&http, &base, &code).await else {
+                        return;
+                    };
+                    assert_eq!(again, first, "booking {code} checked in twice");
                 }
             }));
         }
@@ -153,15 +196,37 @@ async fn killing_the_host_mid_issue_never_duplicates_skips_or_loses_a_ticket() {
         day = day.pred_opt().unwrap();
     }
     let acked = acked.lock().unwrap();
+    let checked_in = checked_in.lock().unwrap();
     let mut found = 0;
+    let mut found_check_ins = 0;
     for (day, tickets) in &by_day {
-        let numbers: Vec<&str> = tickets.iter().map(|t| t.number.as_str()).collect();
-        let expected: Vec<String> = (1..=numbers.len()).map(|n| format!("A{n:03}")).collect();
-        assert_eq!(
-            numbers, expected,
-            "{day}: numbers 1..n, no duplicate, no gap"
-        );
-        for t in tickets {
+        for (service, prefix) in [("reception", 'A'), ("mediation", 'F')] {
+            let numbers: Vec<&str> = tickets
+                .iter()
+                .filter(|t| t.service == service)
+                .map(|t| t.number.as_str())
+                .collect();
+            let expected: Vec<String> = (1..=numbers.len())
+                .map(|n| format!("{prefix}{n:03}"))
+                .collect();
+            assert_eq!(
+                numbers, expected,
+                "{day}: {service} numbers 1..n, no duplicate, no gap"
+            );
+        }
+        let mut codes = std::collections::HashSet::new();
+        for t in tickets.iter().filter(|t| t.service == "mediation") {
+            let code = &t.appointment.as_ref().expect("a check-in's booking").code;
+            assert!(
+                codes.insert(code.clone()),
+                "{day}: booking {code} has two tickets"
+            );
+            if let Some((id, number)) = checked_in.get(code) {
+                assert_eq!((id, number), (&t.id, &t.number), "booking {code}");
+                found_check_ins += 1;
+            }
+        }
+        for t in tickets.iter().filter(|t| t.service == "reception") {
             if let Some(number) = acked.get(&t.id) {
                 assert_eq!(number, &t.number);
                 assert!(matches!(
@@ -177,4 +242,35 @@ async fn killing_the_host_mid_issue_never_duplicates_skips_or_loses_a_ticket() {
         acked.len(),
         "every acknowledged ticket is in the database"
     );
+    assert_eq!(
+        found_check_ins,
+        checked_in.len(),
+        "every acknowledged check-in is in the database"
+    );
+    assert!(!checked_in.is_empty(), "check-ins were acknowledged");
+}
+
+/// Checks booking `code` in for mediation with a slot starting now: `(id, number)`, or `None`
+/// when the host did not answer with a ticket (killed).
+async fn check_in(http: &reqwest::Client, base: &str, code: &str) -> Option<(i64, String)> {
+    let now = chrono::Utc::now();
+    let resp = http
+        .post(format!("{base}/api/v1/tickets"))
+        .bearer_auth("demo-device-token")
+        .json(&json!({
+            "service": "mediation",
+            "appointment": {
+                "code": code,
+                "slot_start": now,
+                "slot_end": now + chrono::Duration::minutes(30),
+            },
+        }))
+        .send()
+        .await
+        .ok()?;
+    if resp.status() != reqwest::StatusCode::CREATED {
+        return None;
+    }
+    let t = resp.json::<Value>().await.ok()?;
+    Some((t["id"].as_i64()?, t["number"].as_str()?.to_owned()))
 }

@@ -7,7 +7,7 @@ use super::{Ctx, QueueEngine};
 use crate::{
     QueueError,
     events::EventPayload,
-    fairness::{self, Pick},
+    fairness::{self, Pick, Turn},
     model::{Ticket, TicketStatus},
     sql,
     store::{day_str, query_ticket, query_tickets, to_ms},
@@ -26,22 +26,39 @@ impl QueueEngine {
             c.ensure_free(window)?;
             for service in &wcfg.services {
                 let waiting = c.waiting_in_call_order(service)?;
-                let first_priority = waiting.iter().find(|t| t.priority.is_priority());
-                let first_normal = waiting.iter().find(|t| !t.priority.is_priority());
-                let longest_normal_wait = waiting
+                // Appointments come first in call order, earliest slot first.
+                let due = waiting
+                    .iter()
+                    .find(|t| t.appointment.as_ref().is_some_and(|a| a.is_due(c.now)));
+                let walk_ins: Vec<&Ticket> =
+                    waiting.iter().filter(|t| !has_precedence(t)).collect();
+                let first_priority = walk_ins.iter().find(|t| t.priority.is_priority());
+                let first_normal = walk_ins.iter().find(|t| !t.priority.is_priority());
+                let longest_normal_wait = walk_ins
                     .iter()
                     .filter(|t| !t.priority.is_priority())
                     .map(|t| c.now - t.enqueued_at)
                     .max();
-                let streak = c.priority_streak(service)?;
-                let chosen = match fairness::pick(
+                let longest_walk_in_wait = walk_ins.iter().map(|t| c.now - t.enqueued_at).max();
+                let streak = c.streak(sql::PRIORITY_STREAK, service)?;
+                let walk_in = match fairness::pick(
                     first_priority.is_some(),
                     longest_normal_wait,
                     streak,
                     &c.config.fairness,
                 ) {
-                    Some(Pick::Priority) => first_priority,
-                    Some(Pick::Normal) => first_normal,
+                    Some(Pick::Priority) => first_priority.copied(),
+                    Some(Pick::Normal) => first_normal.copied(),
+                    None => None,
+                };
+                let chosen = match fairness::appointment_turn(
+                    due.is_some(),
+                    longest_walk_in_wait,
+                    c.streak(sql::APPOINTMENT_STREAK, service)?,
+                    &c.config.appointments,
+                ) {
+                    Some(Turn::Appointment) => due,
+                    Some(Turn::WalkIn) => walk_in,
                     None => None,
                 };
                 if let Some(t) = chosen {
@@ -158,19 +175,17 @@ impl Ctx<'_> {
         )
     }
 
-    fn priority_streak(&self, service: &str) -> Result<u32, QueueError> {
+    /// A streak counter of a service today (`sql::PRIORITY_STREAK` or
+    /// `sql::APPOINTMENT_STREAK`).
+    fn streak(&self, statement: &str, service: &str) -> Result<u32, QueueError> {
         Ok(self
             .tx
-            .query_row(
-                sql::PRIORITY_STREAK,
-                params![day_str(self.day), service],
-                |r| r.get(0),
-            )
+            .query_row(statement, params![day_str(self.day), service], |r| r.get(0))
             .optional()?
             .unwrap_or(0))
     }
 
-    fn latest_with_number(&self, number: &str) -> Result<Option<Ticket>, QueueError> {
+    pub(super) fn latest_with_number(&self, number: &str) -> Result<Option<Ticket>, QueueError> {
         query_ticket(
             &self.tx,
             sql::LATEST_WITH_NUMBER,
@@ -181,14 +196,20 @@ impl Ctx<'_> {
     fn call(&mut self, t: &Ticket, window: u32, out_of_order: bool) -> Result<Ticket, QueueError> {
         self.tx
             .execute(sql::MARK_CALLED, params![t.id, window, to_ms(self.now)])?;
-        let streak = if t.priority.is_priority() {
-            sql::BUMP_PRIORITY_STREAK
+        // An appointment call counts in the appointment streak and leaves the priority streak;
+        // a walk-in call ends the appointment streak and counts in the priority rule.
+        let streaks: &[&str] = if has_precedence(t) {
+            &[sql::BUMP_APPOINTMENT_STREAK]
+        } else if t.priority.is_priority() {
+            &[sql::RESET_APPOINTMENT_STREAK, sql::BUMP_PRIORITY_STREAK]
         } else {
-            sql::RESET_PRIORITY_STREAK
+            &[sql::RESET_APPOINTMENT_STREAK, sql::RESET_PRIORITY_STREAK]
         };
         self.service_day(&t.service)?;
-        self.tx
-            .execute(streak, params![day_str(self.day), t.service])?;
+        for statement in streaks {
+            self.tx
+                .execute(statement, params![day_str(self.day), t.service])?;
+        }
         self.log(EventPayload::Called {
             ticket_id: t.id,
             number: t.number.clone(),
@@ -199,7 +220,7 @@ impl Ctx<'_> {
         self.reload(t.id)
     }
 
-    fn no_show(&mut self, t: &Ticket, window: u32) -> Result<Ticket, QueueError> {
+    pub(super) fn no_show(&mut self, t: &Ticket, window: u32) -> Result<Ticket, QueueError> {
         self.tx
             .execute(sql::MARK_NO_SHOW, params![t.id, to_ms(self.now)])?;
         self.log(EventPayload::NoShow {
@@ -210,6 +231,12 @@ impl Ctx<'_> {
         })?;
         self.reload(t.id)
     }
+}
+
+/// Whether the appointment rule calls this ticket (a checked-in appointment that was not late
+/// and was not put back in the queue).
+fn has_precedence(t: &Ticket) -> bool {
+    t.appointment.as_ref().is_some_and(|a| a.precedence)
 }
 
 /// Checks a ticket number: 1–3 capital letters and 3–4 digits (`A012`).

@@ -31,7 +31,7 @@ impl QueueEngine {
 impl Ctx<'_> {
     /// The daily reset: the business day only moves forward. When the clock reaches a later
     /// day, earlier days' active tickets are cancelled, their identity tokens and phone page
-    /// capabilities erased, earlier days' events deleted from the log, windows closed and old
+    /// capabilities erased, earlier days' events and booked slots deleted, windows closed and old
     /// retry keys dropped, all in this transaction, and the day key is replaced
     /// (the old one zeroized). A clock that goes back keeps the later day, so numbers are never
     /// reused.
@@ -52,6 +52,7 @@ impl Ctx<'_> {
             .tx
             .execute(sql::CANCEL_EARLIER_DAYS, params![today, now])?;
         self.tx.execute(sql::ERASE_EARLIER_SECRETS, [&today])?;
+        self.tx.execute(sql::DELETE_EARLIER_BOOKINGS, [&today])?;
         self.erased = true;
         self.tx.execute(sql::CLOSE_ALL_WINDOWS, [now])?;
         self.tx.execute(

@@ -1,5 +1,7 @@
-//! Issuing tickets: numbering, retries by idempotency key, one active ticket per person.
+//! Issuing tickets: numbering, retries by idempotency key, one active ticket per person, and
+//! check-ins of appointments (one number per booking code and day).
 
+use chrono::Duration;
 use rusqlite::{OptionalExtension, params};
 
 use super::{Ctx, QueueEngine, random_hex};
@@ -7,7 +9,10 @@ use crate::{
     QueueError,
     config::{IdCardPolicy, ServiceConfig},
     events::EventPayload,
-    model::{IdentityToken, IssuedTicket, PriorityKind, ServiceState, TicketId},
+    model::{
+        Booking, CheckIn, CheckedIn, IdentityToken, IssuedTicket, PriorityKind, ServiceState,
+        TicketId,
+    },
     sql,
     store::{day_str, query_ticket, to_ms},
 };
@@ -47,8 +52,8 @@ pub struct Issued {
 }
 
 impl QueueEngine {
-    /// Issues a ticket for `device` (a name recorded with the ticket, used for reprints).
-    pub fn issue(&self, req: &IssueRequest, device: &str) -> Result<Issued, QueueError> {
+    /// The service of a request, when it may issue the request's priority.
+    fn requested_service(&self, req: &IssueRequest) -> Result<&ServiceConfig, QueueError> {
         if let Some(key) = &req.idempotency_key {
             validate_idempotency_key(key)?;
         }
@@ -62,6 +67,90 @@ impl QueueEngine {
                 format!("service {:?} does not issue priority tickets", svc.id),
             ));
         }
+        Ok(svc)
+    }
+
+    /// Checks in an appointment: issues a ticket of the request's service (same numbering as
+    /// walk-ins) for `booking`, or returns the ticket already issued for its code today
+    /// (`replayed`, following transfers; no second number, also after a restart).
+    ///
+    /// A check-in before the slot starts waits for the slot ([`CheckIn::Early`]); one within
+    /// `appointments.late_grace_minutes` after the start is called ahead of walk-ins
+    /// ([`CheckIn::OnTime`]); a later one gets an ordinary walk-in ticket ([`CheckIn::Late`]).
+    /// The booking code is the retry key: `idempotency_key` is not needed. Opening hours and the
+    /// daily cap do not refuse a check-in (the slot was granted); the number range does.
+    pub fn check_in(
+        &self,
+        req: &IssueRequest,
+        booking: &Booking,
+        device: &str,
+    ) -> Result<CheckedIn, QueueError> {
+        validate_booking(booking)?;
+        let svc = self.requested_service(req)?;
+        self.run(|c| {
+            let found = query_ticket(
+                &c.tx,
+                sql::TICKET_BY_APPOINTMENT,
+                params![day_str(c.day), booking.code],
+            )?;
+            if let Some(t) = found {
+                if t.service != svc.id {
+                    return Err(QueueError::Conflict(format!(
+                        "预约码 {code} 已用于其他业务 / booking {code} was checked in for service {}",
+                        t.service,
+                        code = booking.code
+                    )));
+                }
+                let appointment = t.appointment.ok_or_else(|| {
+                    QueueError::Corrupt(format!("ticket {} lost its booking", t.id))
+                })?;
+                let id = c.follow_transfers(t.id)?;
+                return Ok(CheckedIn {
+                    ticket: c.issued_view(id)?,
+                    appointment,
+                    replayed: true,
+                });
+            }
+            let slot_day = c.config.business_day(booking.slot_start);
+            if slot_day != c.day {
+                return Err(QueueError::Conflict(format!(
+                    "预约日期为 {slot_day}，不是今天 / the booking is for {slot_day}, not today"
+                )));
+            }
+            let grace = Duration::minutes(i64::from(c.config.appointments.late_grace_minutes));
+            let check_in = if c.now < booking.slot_start {
+                CheckIn::Early
+            } else if c.now <= booking.slot_start + grace {
+                CheckIn::OnTime
+            } else {
+                CheckIn::Late
+            };
+            let id = c.issue_ticket(svc, req, device, true)?;
+            c.tx.execute(
+                sql::SET_TICKET_APPOINTMENT,
+                params![
+                    id,
+                    booking.code,
+                    to_ms(booking.slot_start),
+                    to_ms(booking.slot_end),
+                    check_in.as_str(),
+                    check_in != CheckIn::Late,
+                ],
+            )?;
+            let appointment = c.reload(id)?.appointment.ok_or_else(|| {
+                QueueError::Corrupt(format!("ticket {id} did not keep its booking"))
+            })?;
+            Ok(CheckedIn {
+                ticket: c.issued_view(id)?,
+                appointment,
+                replayed: false,
+            })
+        })
+    }
+
+    /// Issues a ticket for `device` (a name recorded with the ticket, used for reprints).
+    pub fn issue(&self, req: &IssueRequest, device: &str) -> Result<Issued, QueueError> {
+        let svc = self.requested_service(req)?;
         self.run(|c| {
             let key = req
                 .idempotency_key
@@ -79,7 +168,7 @@ impl QueueEngine {
                     });
                 }
             }
-            let id = c.issue(svc, req, device)?;
+            let id = c.issue_ticket(svc, req, device, false)?;
             if let Some(key) = &key {
                 c.tx.execute(sql::INSERT_IDEMPOTENCY_KEY, params![key, id, to_ms(c.now)])?;
             }
@@ -133,19 +222,32 @@ impl QueueEngine {
 }
 
 impl Ctx<'_> {
-    fn issue(
+    /// Issues a ticket: a new number of the service, one transaction with its `issued` event.
+    /// `booked`: a check-in, which only the number range refuses (not hours or the daily cap).
+    pub(super) fn issue_ticket(
         &mut self,
         svc: &ServiceConfig,
         req: &IssueRequest,
         device: &str,
+        booked: bool,
     ) -> Result<TicketId, QueueError> {
         let day = day_str(self.day);
-        let status = self.service_status(svc)?;
-        if status.state != ServiceState::Open {
-            return Err(QueueError::ServiceUnavailable {
-                service: svc.id.clone(),
-                reason: status.reason.unwrap_or_default(),
-            });
+        if booked {
+            let (last, _) = self.service_day(&svc.id)?;
+            if last >= svc.number_end {
+                return Err(QueueError::ServiceUnavailable {
+                    service: svc.id.clone(),
+                    reason: "今日号源已满 / All of today's tickets have been taken".to_owned(),
+                });
+            }
+        } else {
+            let status = self.service_status(svc)?;
+            if status.state != ServiceState::Open {
+                return Err(QueueError::ServiceUnavailable {
+                    service: svc.id.clone(),
+                    reason: status.reason.unwrap_or_default(),
+                });
+            }
         }
         let identity = match svc.id_card {
             IdCardPolicy::Off => None,
@@ -207,6 +309,40 @@ impl Ctx<'_> {
             device: device.to_owned(),
         })?;
         Ok(id)
+    }
+}
+
+/// Checks a booking: a code of 4–32 characters of `A-Z a-z 0-9 - _`, and a slot that ends after
+/// it starts.
+pub fn validate_booking(booking: &Booking) -> Result<(), QueueError> {
+    validate_booking_code(&booking.code)?;
+    if booking.slot_end <= booking.slot_start {
+        return Err(QueueError::invalid(
+            "slot_end",
+            format!(
+                "the slot of booking {} ends ({}) before it starts ({})",
+                booking.code, booking.slot_end, booking.slot_start
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a booking code: 4–32 characters of `A-Z a-z 0-9 - _`.
+pub fn validate_booking_code(code: &str) -> Result<(), QueueError> {
+    if (4..=32).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+    {
+        Ok(())
+    } else {
+        Err(QueueError::invalid(
+            "code",
+            format!(
+                "{code:?} is not a booking code: use 4-32 characters of A-Z, a-z, 0-9, '-' or '_'"
+            ),
+        ))
     }
 }
 

@@ -6,11 +6,15 @@
 //!
 //! The operations are `impl QueueEngine` blocks grouped by concern, one file each:
 //!
-//! - `issue`: issuing a ticket, retries by idempotency key, one active ticket per person;
+//! - `issue`: issuing a ticket, retries by idempotency key, one active ticket per person,
+//!   appointment check-ins (one number per booking code and day);
+//! - `counter`: a ticket issued by window staff for a person at the counter;
+//! - `bookings`: the day's booked slots (replace all) and their check-in state;
+//! - `returns`: a no-show put back in the queue by staff (回队), bounded per ticket;
 //! - `tickets`: a ticket as printed, the phone page, cancelling a waiting ticket;
 //! - `status`: services (open, closed, full, waiting, wait estimate) and the queue snapshot;
 //! - `windows`: windows opening and closing, a window's staff view, its current ticket;
-//! - `call`: call next (the fairness rule), call by number, recall, no-show, reprint;
+//! - `call`: call next (the appointment and priority fairness rules), call by number, recall, no-show, reprint;
 //! - `serve`: the window's current ticket: start, complete, transfer, hold, resume;
 //! - `day`: the business day and the daily reset;
 //! - `day_key`: the in-memory key that turns identity tokens into the values stored;
@@ -19,12 +23,15 @@
 //!
 //! Their SQL statements are named constants in the crate's `sql` module.
 
+mod bookings;
 mod call;
+mod counter;
 mod day;
 mod day_key;
 mod devices;
 mod event_log;
 mod issue;
+mod returns;
 mod serve;
 mod status;
 mod tickets;
@@ -48,9 +55,12 @@ use zeroize::Zeroizing;
 use day_key::DayKey;
 
 pub use call::validate_number;
+pub use counter::{CounterIssue, counter_device};
 pub use devices::validate_device_name;
 pub use event_log::MAX_REPLAY;
-pub use issue::{IssueRequest, Issued, validate_idempotency_key};
+pub use issue::{
+    IssueRequest, Issued, validate_booking, validate_booking_code, validate_idempotency_key,
+};
 pub use tickets::PHONE_LINK_GRACE_MINUTES;
 
 use super::{

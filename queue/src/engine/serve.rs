@@ -24,6 +24,7 @@ impl QueueEngine {
                 number: t.number.clone(),
                 service: t.service.clone(),
                 window,
+                staff: c.staff_at(window)?,
             })?;
             c.reload(t.id)
         })
@@ -55,6 +56,7 @@ impl QueueEngine {
                 service: t.service.clone(),
                 window,
                 outcome: outcome.to_owned(),
+                staff: c.staff_at(window)?,
             })?;
             c.reload(t.id)
         })

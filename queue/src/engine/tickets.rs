@@ -60,12 +60,7 @@ impl QueueEngine {
         self.run(|c| {
             let t = c.ticket_by_capability(capability)?;
             let svc = c.service(&t.service)?;
-            let (ahead, eta) = if t.status == TicketStatus::Waiting {
-                let ahead = c.ahead_of(&t)?;
-                (ahead, c.eta(&t.service, ahead)?)
-            } else {
-                (0, EtaRange::default())
-            };
+            let (ahead, eta) = c.wait_of(&t)?;
             let window_name = t
                 .window
                 .and_then(|w| c.config.window(w))
@@ -137,12 +132,7 @@ impl Ctx<'_> {
     pub(super) fn issued_view(&self, id: TicketId) -> Result<IssuedTicket, QueueError> {
         let t = query_ticket(&self.tx, sql::TICKET_BY_ID, [id])?
             .ok_or_else(|| QueueError::TicketNotFound(id.to_string()))?;
-        let (ahead, eta) = if t.status == TicketStatus::Waiting {
-            let ahead = self.ahead_of(&t)?;
-            (ahead, self.eta(&t.service, ahead)?)
-        } else {
-            (0, EtaRange::default())
-        };
+        let (ahead, eta) = self.wait_of(&t)?;
         let status_url = match &t.capability {
             Some(cap) => routes::phone_page_url(self.status_base, cap),
             None => String::new(),
@@ -200,23 +190,58 @@ impl Ctx<'_> {
             .ok_or_else(|| QueueError::TicketNotFound(id.to_string()))
     }
 
+    /// People ahead and the wait range of a ticket (zero when it no longer waits). An
+    /// appointment that waits for its slot has nobody ahead and the slot as its wait.
+    fn wait_of(&self, t: &Ticket) -> Result<(u32, EtaRange), QueueError> {
+        if t.status != TicketStatus::Waiting {
+            return Ok((0, EtaRange::default()));
+        }
+        if let Some(a) = t
+            .appointment
+            .as_ref()
+            .filter(|a| a.waits_for_slot(self.now))
+        {
+            let secs = (a.slot_start - self.now).num_seconds().max(0);
+            let minutes = u32::try_from((secs + 59) / 60).unwrap_or(u32::MAX);
+            return Ok((0, EtaRange::from([minutes, minutes])));
+        }
+        let ahead = self.ahead_of(t)?;
+        Ok((ahead, self.eta(&t.service, ahead)?))
+    }
+
+    /// Waiting tickets called before this one: for a due appointment, the due appointments with
+    /// an earlier slot; for a walk-in, the due appointments and the walk-ins before it by class
+    /// and queue position.
     fn ahead_of(&self, t: &Ticket) -> Result<u32, QueueError> {
         let key: i64 = self
             .tx
             .query_row(sql::TICKET_QUEUE_KEY, [t.id], |r| r.get(0))?;
+        let day = day_str(t.day);
+        let now = to_ms(self.now);
+        if let Some(a) = t.appointment.as_ref().filter(|a| a.precedence) {
+            return Ok(self.tx.query_row(
+                sql::COUNT_AHEAD_OF_APPOINTMENT,
+                params![day, t.service, now, to_ms(a.slot_start), key, t.id],
+                |r| r.get(0),
+            )?);
+        }
         let statement = if t.priority.is_priority() {
             sql::COUNT_AHEAD_OF_PRIORITY
         } else {
             sql::COUNT_AHEAD_OF_NORMAL
         };
-        Ok(self.tx.query_row(
-            statement,
-            params![day_str(t.day), t.service, key, t.id],
+        let walk_ins: u32 =
+            self.tx
+                .query_row(statement, params![day, t.service, key, t.id], |r| r.get(0))?;
+        let due: u32 = self.tx.query_row(
+            sql::COUNT_DUE_APPOINTMENTS,
+            params![day, t.service, now],
             |r| r.get(0),
-        )?)
+        )?;
+        Ok(walk_ins + due)
     }
 
-    fn follow_transfers(&self, mut id: TicketId) -> Result<TicketId, QueueError> {
+    pub(super) fn follow_transfers(&self, mut id: TicketId) -> Result<TicketId, QueueError> {
         for _ in 0..64 {
             let next: Option<TicketId> = self
                 .tx

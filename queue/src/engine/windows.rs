@@ -7,7 +7,7 @@ use super::{Ctx, QueueEngine};
 use crate::{
     QueueError,
     events::EventPayload,
-    model::{Ticket, TicketBrief, TicketStatus, WindowStatus, WindowView},
+    model::{StaffOnDuty, Ticket, TicketBrief, TicketStatus, WindowStatus, WindowView},
     sql,
     store::{day_str, query_ticket, query_tickets, to_ms},
 };
@@ -57,13 +57,42 @@ impl QueueEngine {
         })
     }
 
-    /// Marks a window open (staff logged in).
+    /// Marks a window open (staff logged in), without naming who is on duty.
     pub fn open_window(&self, window: u32) -> Result<(), QueueError> {
-        self.check_window(window)?;
-        self.run(|c| c.set_window_open(window, true))
+        self.open_window_as(window, None)
     }
 
-    /// Marks a window closed (staff logged out).
+    /// Marks a window open with the staff member on duty (or nobody named). Logs
+    /// `window_opened` when the window opens or the staff member changes.
+    pub fn open_window_as(
+        &self,
+        window: u32,
+        staff: Option<&StaffOnDuty>,
+    ) -> Result<(), QueueError> {
+        self.check_window(window)?;
+        self.run(|c| {
+            let was_open = c.is_open(window)?;
+            let before = c.staff_at(window)?;
+            if was_open && before.as_ref() == staff {
+                return Ok(());
+            }
+            c.tx.execute(sql::SET_WINDOW_OPEN, params![window, true, to_ms(c.now)])?;
+            c.tx.execute(
+                sql::SET_WINDOW_STAFF,
+                params![
+                    window,
+                    staff.map(|s| s.name.as_str()),
+                    staff.map(|s| s.staff_id.as_str())
+                ],
+            )?;
+            c.log(EventPayload::WindowOpened {
+                window,
+                staff: staff.cloned(),
+            })
+        })
+    }
+
+    /// Marks a window closed (staff logged out); nobody is on duty there any more.
     pub fn close_window(&self, window: u32) -> Result<(), QueueError> {
         self.check_window(window)?;
         self.run(|c| c.set_window_open(window, false))
@@ -90,21 +119,46 @@ impl Ctx<'_> {
     }
 
     pub(super) fn windows(&self) -> Result<Vec<WindowStatus>, QueueError> {
-        let open = self.open_window_ids()?;
+        let open: Vec<(u32, Option<StaffOnDuty>)> = {
+            let mut stmt = self.tx.prepare_cached(sql::OPEN_WINDOWS_WITH_STAFF)?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, staff_of(r.get(1)?, r.get(2)?))))?;
+            rows.collect::<Result<_, _>>()?
+        };
         self.config
             .windows
             .iter()
             .map(|w| {
+                let here = open.iter().find(|(id, _)| *id == w.id);
                 Ok(WindowStatus {
                     id: w.id,
                     name: w.name_zh.clone(),
                     name_en: w.name_en.clone(),
-                    open: open.contains(&w.id),
+                    open: here.is_some(),
                     serving: self.current(w.id)?.map(|t| t.number),
                     services: w.services.clone(),
+                    staff: here.and_then(|(_, s)| s.clone()),
                 })
             })
             .collect()
+    }
+
+    fn is_open(&self, window: u32) -> Result<bool, QueueError> {
+        Ok(self
+            .tx
+            .query_row(sql::WINDOW_IS_OPEN, [window], |r| r.get(0))
+            .optional()?
+            .unwrap_or(false))
+    }
+
+    /// The staff member on duty at a window, if its login named one.
+    pub(super) fn staff_at(&self, window: u32) -> Result<Option<StaffOnDuty>, QueueError> {
+        Ok(self
+            .tx
+            .query_row(sql::WINDOW_STAFF, [window], |r| {
+                Ok(staff_of(r.get(0)?, r.get(1)?))
+            })
+            .optional()?
+            .flatten())
     }
 
     fn brief(&self, t: &Ticket) -> TicketBrief {
@@ -127,6 +181,8 @@ impl Ctx<'_> {
                 .unwrap_or(u32::MAX),
             recalls: t.recalls,
             identified,
+            appointment: t.appointment.clone(),
+            returns: t.returns,
         }
     }
 
@@ -182,10 +238,27 @@ impl Ctx<'_> {
         }
         self.tx
             .execute(sql::SET_WINDOW_OPEN, params![window, open, to_ms(self.now)])?;
+        if !open {
+            self.tx.execute(
+                sql::SET_WINDOW_STAFF,
+                params![window, None::<String>, None::<String>],
+            )?;
+        }
         self.log(if open {
-            EventPayload::WindowOpened { window }
+            EventPayload::WindowOpened {
+                window,
+                staff: self.staff_at(window)?,
+            }
         } else {
             EventPayload::WindowClosed { window }
         })
     }
+}
+
+/// The staff member of a `window_state` row's `staff_name`, `staff_id`.
+fn staff_of(name: Option<String>, staff_id: Option<String>) -> Option<StaffOnDuty> {
+    Some(StaffOnDuty {
+        name: name?,
+        staff_id: staff_id?,
+    })
 }

@@ -7,7 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     alerts::DeviceAlerts,
-    model::{IdentityToken, PriorityKind, QueuePosition, ServiceStatus, WindowStatus},
+    model::{
+        Booking, BookingState, IdentityToken, PriorityKind, QueuePosition, ServiceStatus,
+        WindowStatus,
+    },
 };
 
 /// `POST /api/v1/tickets`.
@@ -22,6 +25,47 @@ pub struct IssueBody {
     /// Salted identity token (64 hex digits), when the ID card was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_token: Option<IdentityToken>,
+    /// The booking of an appointment check-in: the answer is then a
+    /// [`CheckedIn`](crate::model::CheckedIn) (the ticket with an `appointment` object).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appointment: Option<Booking>,
+}
+
+/// `POST /api/v1/windows/{id}/issue`: a ticket for a person at the counter.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CounterIssueBody {
+    /// Service id.
+    pub service: String,
+    /// As in [`IssueBody::priority`].
+    #[serde(default)]
+    pub priority: PriorityField,
+    /// The ID card number typed by staff, when given: turned into the identity token on the
+    /// host and dropped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_number: Option<String>,
+}
+
+impl std::fmt::Debug for CounterIssueBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CounterIssueBody")
+            .field("service", &self.service)
+            .field("priority", &self.priority)
+            .field("id_number", &self.id_number.as_ref().map(|_| "…"))
+            .finish()
+    }
+}
+
+/// `POST /api/v1/windows/{id}/return`: put a no-show back in the queue (回队).
+pub type ReturnBody = NumberBody;
+
+/// Answer of `GET /api/v1/bookings`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BookingsResponse {
+    /// Business day.
+    pub day: chrono::NaiveDate,
+    /// The day's booked slots by start, with their check-in state.
+    pub bookings: Vec<BookingState>,
 }
 
 /// The `priority` field: a boolean or a priority kind.

@@ -36,6 +36,8 @@ pub const DEVICE_HELP: &str = api!("/devices/help");
 pub const DEVICE_HELP_CLEAR: &str = api!("/devices/{device}/help/clear");
 /// `GET`: services, windows and device alerts.
 pub const QUEUE: &str = api!("/queue");
+/// `GET`: the day's booked slots with their check-in state (window staff).
+pub const BOOKINGS: &str = api!("/bookings");
 /// `GET`: the Server-Sent Events stream of the event log.
 pub const EVENTS: &str = api!("/events");
 /// `GET`: a window's staff view (pattern; path: [`window`]).
@@ -73,6 +75,10 @@ pub mod action {
     pub const RESUME: &str = "resume";
     /// Ask the issuing kiosk to print a ticket again.
     pub const REPRINT: &str = "reprint";
+    /// Issue a ticket for a person at the counter.
+    pub const ISSUE: &str = "issue";
+    /// Put a no-show back in the queue (回队).
+    pub const RETURN: &str = "return";
 }
 
 /// The path of [`TICKET`].
@@ -137,6 +143,8 @@ mod tests {
     #[test]
     fn paths_fill_every_placeholder_of_their_pattern() {
         assert_eq!(QUEUE, "/api/v1/queue");
+        assert_eq!(BOOKINGS, "/api/v1/bookings");
+        assert_eq!(window_action(3, action::RETURN), "/api/v1/windows/3/return");
         assert_eq!(ticket(42), "/api/v1/tickets/42");
         assert_eq!(ticket_cancel(42), "/api/v1/tickets/42/cancel");
         assert_eq!(

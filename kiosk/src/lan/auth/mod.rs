@@ -12,6 +12,7 @@ use std::{
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};
+use queue::StaffOnDuty;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -164,9 +165,11 @@ pub enum AuthError {
     Config(String),
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Session {
     window: u32,
+    /// The staff member on duty for this login (`[[lan.staff]] name, staff_id`).
+    staff: Option<StaffOnDuty>,
     expires: DateTime<Utc>,
 }
 
@@ -174,6 +177,7 @@ struct Session {
 #[derive(Debug)]
 pub struct Auth {
     staff: HashMap<u32, String>,
+    on_duty: HashMap<u32, StaffOnDuty>,
     devices: Vec<(String, [u8; 32])>,
     sessions: Mutex<HashMap<[u8; 32], Session>>,
     budgets: Mutex<Budgets>,
@@ -192,12 +196,17 @@ impl Auth {
     pub fn new(config: &LanConfig, counters: Arc<SecurityCounters>) -> Result<Self, AuthError> {
         let mut staff = HashMap::new();
         let mut own_addresses: HashMap<u32, Vec<IpAddr>> = HashMap::new();
-        for StaffEntry {
-            window,
-            pin_hash,
-            addresses,
-        } in &config.staff
-        {
+        let mut on_duty = HashMap::new();
+        for entry in &config.staff {
+            let StaffEntry {
+                window,
+                pin_hash,
+                addresses,
+                ..
+            } = entry;
+            if let Some(member) = entry.on_duty().map_err(AuthError::Config)? {
+                on_duty.insert(*window, member);
+            }
             if argon2::PasswordHash::new(pin_hash).is_err() {
                 return Err(AuthError::Config(format!(
                     "[[lan.staff]] window {window}: pin_hash is not an argon2 PHC string"
@@ -230,6 +239,7 @@ impl Auth {
         };
         Ok(Self {
             staff,
+            on_duty,
             devices,
             sessions: Mutex::new(HashMap::new()),
             budgets: Mutex::new(Budgets::new(policy, own_addresses)),
@@ -344,6 +354,7 @@ impl Auth {
             key,
             Session {
                 window,
+                staff: self.on_duty.get(&window).cloned(),
                 expires: now + self.session_len,
             },
         );
@@ -391,6 +402,16 @@ impl Auth {
             .map(|s| s.window)
     }
 
+    /// The staff member a session's login names, if the window's entry names one.
+    pub fn session_staff(&self, token: &str, now: DateTime<Utc>) -> Option<StaffOnDuty> {
+        let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let sessions = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        sessions
+            .get(&key)
+            .filter(|s| s.expires > now)
+            .and_then(|s| s.staff.clone())
+    }
+
     /// Ends a session.
     pub fn logout(&self, token: &str) {
         let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
@@ -411,6 +432,8 @@ mod tests {
                 window: 1,
                 pin_hash: hash_pin("482915").unwrap(),
                 addresses: Vec::new(),
+                name: None,
+                staff_id: None,
             }],
             devices: vec![DeviceEntry {
                 name: "kiosk-2".into(),
@@ -443,6 +466,49 @@ mod tests {
         assert_eq!(a.session(&token, now), None);
         // 1 + 3 + 1 checks: the refused attempt never reached argon2.
         assert_eq!(a.pin_checks(), 5);
+    }
+
+    #[tokio::test]
+    async fn a_login_records_the_staff_member_its_entry_names() {
+        let entry = |name: Option<&str>, staff_id: Option<&str>| StaffEntry {
+            window: 1,
+            pin_hash: DEMO_PIN_HASHES[0].1.to_owned(),
+            addresses: Vec::new(),
+            name: name.map(str::to_owned),
+            staff_id: staff_id.map(str::to_owned),
+        };
+        let config = LanConfig {
+            staff: vec![entry(Some("张明"), Some("QJ-0301"))],
+            ..LanConfig::default()
+        };
+        let a = Auth::new(&config, Arc::default()).unwrap();
+        let now = Utc::now();
+        let token = a
+            .login(1, "1111".into(), [10, 0, 0, 5].into(), now)
+            .await
+            .unwrap();
+        assert_eq!(
+            a.session_staff(&token, now),
+            Some(StaffOnDuty {
+                name: "张明".into(),
+                staff_id: "QJ-0301".into()
+            })
+        );
+        assert_eq!(a.session_staff(&token, now + Duration::hours(13)), None);
+        // Both or neither, and well-formed.
+        for (name, id) in [
+            (Some("张明"), None),
+            (None, Some("QJ-0301")),
+            (Some("张明"), Some("QJ 0301")),
+            (Some(" "), Some("QJ-0301")),
+        ] {
+            let bad = LanConfig {
+                staff: vec![entry(name, id)],
+                ..LanConfig::default()
+            };
+            let err = Auth::new(&bad, Arc::default()).unwrap_err();
+            assert!(err.to_string().contains("window 1"), "{err}");
+        }
     }
 
     #[test]
@@ -508,6 +574,8 @@ mod tests {
                 window: 7,
                 pin_hash: DEMO_PIN_HASHES[0].1.to_owned(),
                 addresses: Vec::new(),
+                name: None,
+                staff_id: None,
             }],
             ..LanConfig::default()
         };
@@ -521,6 +589,8 @@ mod tests {
                 window: 1,
                 pin_hash: "1234".into(),
                 addresses: Vec::new(),
+                name: None,
+                staff_id: None,
             }],
             ..LanConfig::default()
         };

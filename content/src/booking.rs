@@ -394,10 +394,16 @@ pub fn qr_text(code: &str) -> String {
 
 /// The booking code in canonical form (`B-7K3M-9QXA`) from what a citizen typed or a scanner read:
 /// any case, with or without the dashes and the leading `B`, with spaces, or the QR code's text
-/// (`BOOKING:B-7K3M-9QXA`, also followed by the scanner's line end). None when it cannot be a code.
+/// (`BOOKING:B-7K3M-9QXA`, also followed by the scanner's line end, or after an AIM identifier such
+/// as `]Q1`). None when it cannot be a code.
 pub fn parse_booking_code(scanned_or_typed: &str) -> Option<String> {
     let upper = scanned_or_typed.trim().to_ascii_uppercase();
-    let rest = upper.strip_prefix(QR_PREFIX).unwrap_or(&upper);
+    // An AIM symbology identifier a scanner may put first (`]Q1`), when its reader kept it.
+    let upper = match upper.as_bytes() {
+        [b']', a, b, ..] if a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric() => &upper[3..],
+        _ => upper.as_str(),
+    };
+    let rest = upper.strip_prefix(QR_PREFIX).unwrap_or(upper);
     let plain: String = rest
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-' && *c != '_')
@@ -563,6 +569,7 @@ mod tests {
             "7K3M-9QXA",
             "BOOKING:B-7K3M-9QXA",
             "booking:b-7k3m-9qxa\r\n",
+            "]Q1BOOKING:B-7K3M-9QXA",
         ] {
             assert_eq!(
                 parse_booking_code(text).as_deref(),

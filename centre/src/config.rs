@@ -85,6 +85,10 @@ pub struct CentreConfig {
     /// Read-only tokens of the reports API, for the district's other systems.
     #[serde(default)]
     pub api_tokens: Vec<ApiTokenEntry>,
+    /// Bookings (预约): the rules and each site's bookable services (`[bookings]`,
+    /// `[[bookings.sites]]`); none: no site takes bookings.
+    #[serde(default)]
+    pub bookings: Option<crate::booking::BookingsEntry>,
 }
 
 fn default_upload_max_mib() -> u64 {
@@ -193,6 +197,15 @@ impl CentreConfig {
             secure_cookies: self.secure_cookies,
             ..crate::state::WebSettings::default()
         }
+    }
+
+    /// The booking settings of this file under `keys` (checked by [`CentreConfig::parse`]).
+    pub fn booking_settings(
+        &self,
+        keys: crate::booking::BookingKeys,
+    ) -> crate::booking::BookingSettings {
+        crate::booking::BookingSettings::from_entry(self.bookings.as_ref(), &self.holidays, keys)
+            .unwrap_or_else(|_| crate::booking::BookingSettings::none())
     }
 
     /// Reads and checks the file at `path`.
@@ -355,7 +368,29 @@ impl CentreConfig {
                 _ => {}
             }
         }
+        self.validate_bookings()?;
         self.validate_content()
+    }
+
+    /// The checks of `[bookings]`: the calendar, and every booking site a device's site.
+    fn validate_bookings(&self) -> Result<(), (String, String)> {
+        let Some(entry) = &self.bookings else {
+            return Ok(());
+        };
+        crate::booking::BookingSettings::from_entry(
+            Some(entry),
+            &self.holidays,
+            crate::booking::BookingKeys::random(),
+        )?;
+        for (i, site) in entry.sites.iter().enumerate() {
+            if !self.devices.iter().any(|d| d.site == site.site) {
+                return Err((
+                    format!("bookings.sites[{i}].site"),
+                    format!("no device stands at {:?}", site.site),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The keys trusted for uploads, parsed (checked by [`CentreConfig::parse`]).

@@ -142,12 +142,13 @@ struct Envelope {
 }
 
 /// The kinds, in the order the error lists them.
-const KINDS: [&str; 5] = [
+const KINDS: [&str; 6] = [
     "complaint",
     "rating",
     "ticket_stats",
     "heartbeat",
     "needs_survey",
+    "booking_update",
 ];
 
 /// Reads the body as an [`OutboxMessage`], with the path of the first wrong field in the reason.
@@ -176,6 +177,7 @@ fn read_message(text: &str) -> Result<OutboxMessage, Malformed> {
         "ticket_stats" => OutboxPayload::TicketStats(at("data", envelope.data)?),
         "heartbeat" => OutboxPayload::Heartbeat(at("data", envelope.data)?),
         "needs_survey" => OutboxPayload::NeedsSurvey(at("data", envelope.data)?),
+        "booking_update" => OutboxPayload::BookingUpdate(at("data", envelope.data)?),
         other => {
             return Err(Malformed::Body(format!(
                 "kind: unknown kind {other:?}, expected one of {}",
@@ -315,6 +317,16 @@ mod tests {
             r#"{"services":["法律援助"],"matters":[],"channels":[]}"#,
         );
         assert!(reason(Some(KEY), &survey).contains("not a choice id"));
+        let lower_code = body(
+            "booking_update",
+            r#"{"code":"b-7k3m-9qxa","state":"checked_in","ticket":"Y003","at":"2026-03-02T01:05:00Z"}"#,
+        );
+        assert!(reason(Some(KEY), &lower_code).starts_with("booking_update: "));
+        let bad_state = body(
+            "booking_update",
+            r#"{"code":"B-7K3M-9QXA","state":"no_show","ticket":"Y003","at":"2026-03-02T01:05:00Z"}"#,
+        );
+        assert!(reason(Some(KEY), &bad_state).contains("data.state"));
         let no_device = complaint.replace(r#""device":"k1""#, r#""device":"""#);
         assert_eq!(
             parse(Some(KEY), no_device.as_bytes()),
@@ -344,6 +356,10 @@ mod tests {
             (
                 "needs_survey",
                 r#"{"services":["legal_aid"],"matters":["wages"],"channels":[]}"#,
+            ),
+            (
+                "booking_update",
+                r#"{"code":"B-7K3M-9QXA","state":"checked_in","ticket":"Y003","at":"2026-03-02T01:05:00Z"}"#,
             ),
         ] {
             let item = parse(Some(KEY), body(kind, data).as_bytes()).unwrap();

@@ -17,6 +17,8 @@
 //! - [`server`]: binding and serving ([`app`]: every route).
 //! - [`web`]: the staff web app (server-rendered pages) and the public receipt lookup.
 //! - [`alert_rules`]: the fleet's alert rules; [`calendar`]: working days, deadlines, opening hours.
+//! - [`booking`]: bookings (预约): calendars, rules, the device list, reminders and no-shows; the
+//!   phone pages and the staff page are in [`web`], the device route in [`api`].
 //!
 //! Times are read from one injected [`clock::WallClock`].
 
@@ -24,6 +26,7 @@ pub mod accounts;
 pub mod alert_rules;
 pub mod api;
 pub mod auth;
+pub mod booking;
 pub mod calendar;
 pub mod config;
 pub mod error;

@@ -155,6 +155,25 @@ async fn run(
     let api_tokens = config
         .as_ref()
         .map_or_else(Vec::new, CentreConfig::api_tokens);
+    let secret_file = config
+        .as_ref()
+        .and_then(|c| c.bookings.as_ref())
+        .and_then(|b| b.secret_file.clone())
+        .unwrap_or_else(|| data_dir.join("booking-secret"));
+    let keys =
+        centre::booking::BookingKeys::load_or_create(&secret_file).map_err(anyhow::Error::msg)?;
+    let bookings = match &config {
+        Some(config) => config.booking_settings(keys),
+        None => centre::booking::BookingSettings::demo(auth::DEMO_SITE, keys),
+    };
+    if !bookings.sites.is_empty() {
+        tracing::info!(
+            "bookings at {} site(s): the phone pages at /book, reminders through the simulated \
+             channel (recorded in {})",
+            bookings.sites.len(),
+            data_dir.join("booking-messages.jsonl").display()
+        );
+    }
     let accounts = match config {
         Some(config) => Accounts::Configured(config),
         None => Accounts::Demo,
@@ -183,8 +202,18 @@ async fn run(
     }
     let state = AppState::new(store, Arc::new(clock::SystemWallClock), settings)
         .with_api_tokens(api_tokens)
-        .with_web(web);
+        .with_web(web)
+        .with_bookings(bookings);
     let alerts = tokio::spawn(centre::web::run_alerts(state.clone()));
+    // Reminders and no-shows every 30 s; the only channel so far records the messages.
+    let channel = Arc::new(centre::booking::SimulatedChannel::with_file(
+        data_dir.join("booking-messages.jsonl"),
+    ));
+    let reminders = tokio::spawn(centre::booking::reminders::run(
+        state.clone(),
+        channel,
+        Duration::from_secs(30),
+    ));
     serve_app(
         listener,
         app_with_content(state, content),
@@ -193,6 +222,7 @@ async fn run(
     )
     .await?;
     alerts.abort();
+    reminders.abort();
     tracing::info!("centre stopped");
     Ok(())
 }

@@ -48,6 +48,8 @@ pub struct AppState {
     web: Arc<WebState>,
     /// Read-only tokens of the reports API (`[[api_tokens]]`).
     pub(crate) api_tokens: Arc<[crate::auth::ApiToken]>,
+    /// The booking calendars, rules and keys.
+    bookings: Arc<crate::booking::BookingSettings>,
 }
 
 impl AppState {
@@ -61,7 +63,20 @@ impl AppState {
             settings,
             web: Arc::new(WebState::default()),
             api_tokens: Arc::from(Vec::new()),
+            bookings: Arc::new(crate::booking::BookingSettings::none()),
         }
+    }
+
+    /// The same state with these booking calendars and keys.
+    #[must_use]
+    pub fn with_bookings(mut self, bookings: crate::booking::BookingSettings) -> Self {
+        self.bookings = Arc::new(bookings);
+        self
+    }
+
+    /// The booking calendars, rules and keys.
+    pub fn bookings(&self) -> &crate::booking::BookingSettings {
+        &self.bookings
     }
 
     /// The same state with these read-only API tokens of the reports (`[[api_tokens]]`).
@@ -169,6 +184,9 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// Receipt lookups allowed per client IP address and minute.
     pub receipt_lookups_per_minute: u32,
+    /// Booking actions (book, cancel, move, code lookups) allowed per client IP address and minute
+    /// on the public booking pages.
+    pub booking_actions_per_minute: u32,
 }
 
 impl Default for WebSettings {
@@ -179,6 +197,7 @@ impl Default for WebSettings {
             alert_rules: AlertRules::default(),
             secure_cookies: false,
             receipt_lookups_per_minute: 10,
+            booking_actions_per_minute: 20,
         }
     }
 }
@@ -190,6 +209,8 @@ pub struct WebState {
     pub settings: WebSettings,
     /// Receipt lookups per client address.
     pub(crate) limiter: RateLimiter,
+    /// Booking actions per client address.
+    pub(crate) booking_limiter: RateLimiter,
     /// Woken when a heartbeat arrives: the alert task evaluates the rules.
     pub(crate) heartbeats: Notify,
 }

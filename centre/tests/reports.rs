@@ -862,8 +862,21 @@ async fn a_version_1_database_is_upgraded_with_its_statistics() {
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5, "every step, the bookings' last");
     check_upgraded(&store).await;
+    // The bookings' tables came with the last step.
+    assert!(
+        store
+            .bookings(centre::store::BookingFilter {
+                site: None,
+                from: "2026-03-01".parse().unwrap(),
+                to: "2026-03-31".parse().unwrap(),
+                limit: 10,
+            })
+            .await
+            .unwrap()
+            .is_empty()
+    );
     drop(store);
     // Opened again: nothing to do, the same rows.
     let again = SqliteStore::open(&path).unwrap();
@@ -935,6 +948,19 @@ async fn a_version_1_postgres_database_is_upgraded_with_its_statistics() {
         .unwrap();
     let store = db.open().await;
     check_upgraded(store.as_ref()).await;
+    assert!(
+        store
+            .bookings(centre::store::BookingFilter {
+                site: None,
+                from: "2026-03-01".parse().unwrap(),
+                to: "2026-03-31".parse().unwrap(),
+                limit: 10,
+            })
+            .await
+            .unwrap()
+            .is_empty(),
+        "migration 5 made the bookings' tables"
+    );
     let version: i32 = client
         .query_one("SELECT MAX(version) FROM schema_version", &[])
         .await

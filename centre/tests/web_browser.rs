@@ -3,8 +3,13 @@
 //! `POST /api/v1/outbox`, assign, reply, close; the receipt lookup then says closed; the fleet page
 //! shows a kiosk whose heartbeat reports paper out, with its alert.
 //!
-//! With `CENTRE_SCREENSHOTS=1` it also writes a PNG of every staff page and the phone status page to
-//! `images/centre/` (referenced from `centre/README.md`).
+//! A second test walks the citizen's booking pages on a 390-pixel-wide phone, in Chinese and in
+//! English (site, service, day, slot, the form, the booking with its QR code, moving and cancelling
+//! it), and the staff's bookings page, booking for a citizen.
+//!
+//! With `CENTRE_SCREENSHOTS=1` it also writes a PNG of every staff page, the phone status page and the
+//! booking pages (`book-*.png`, `bookings.png`) to `images/centre/` (referenced from
+//! `centre/README.md`).
 
 mod web_support;
 
@@ -19,7 +24,8 @@ use std::{
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use web_support::{
-    PASSWORD, TOKEN_A, TOKEN_B, WebCentre, complaint, config, heartbeat, monday_morning, rating,
+    BOOKINGS, PASSWORD, SITE_A, TOKEN_A, TOKEN_B, WebCentre, complaint, config, heartbeat,
+    monday_morning, rating, url,
 };
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -398,4 +404,130 @@ async fn staff_handle_a_complaint_and_see_a_kiosk_out_of_paper_in_chromium() {
         .unwrap();
     assert_eq!(receipt["status"], "closed");
     assert_eq!(receipt["reply"], "已增加一个窗口，感谢您的意见。");
+}
+
+async fn click(browser: &Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await?
+        .click()
+        .await
+}
+
+async fn type_into(
+    browser: &Client,
+    id: &str,
+    text: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    browser.find(Locator::Id(id)).await?.send_keys(text).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn citizens_book_on_their_phones_and_staff_see_the_bookings_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let centre = WebCentre::start(dir.path(), config(BOOKINGS), monday_morning()).await;
+    let profile = tempfile::tempdir().unwrap();
+    let (_driver, port) = start_chromedriver(&fonts_conf(profile.path()));
+    let browser = chromium(port, &profile.path().join("profile")).await;
+    let base = centre.url("");
+    let result = async {
+        // A phone: 390 CSS pixels wide.
+        browser.set_window_size(390, 844).await?;
+        browser.goto(&format!("{base}/book")).await?;
+        click(&browser, "#sites a.choice").await?;
+        wait_text(&browser, "services", "法律援助").await?;
+        shoot(&browser, "book-1-service").await?;
+        click(&browser, "a[data-service='legal_aid']").await?;
+        browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("a[data-day='2026-03-03']"))
+            .await?;
+        shoot(&browser, "book-2-day").await?;
+        click(&browser, "a[data-day='2026-03-03']").await?;
+        wait_text(&browser, "chosen-day", "3月3日").await?;
+        shoot(&browser, "book-3-slot").await?;
+        click(&browser, "a[data-slot='09:30']").await?;
+        wait_text(&browser, "chosen-slot", "09:30").await?;
+        type_into(&browser, "name", "张小三").await?;
+        type_into(&browser, "phone", "13812345678").await?;
+        type_into(&browser, "id_number", "99010119491231992X").await?;
+        shoot(&browser, "book-4-form").await?;
+        click(&browser, "#confirm").await?;
+        wait_text(&browser, "done", "预约成功").await?;
+        let code = text_of(&browser, "#code").await?;
+        assert!(content::booking::is_booking_code(&code), "{code}");
+        browser
+            .find(Locator::Css(".ticket svg.qr"))
+            .await
+            .expect("the QR code is on the page");
+        shoot(&browser, "book-5-done").await?;
+
+        // The same page later, in English: the booking's link, to move and cancel it.
+        let link = browser.current_url().await?;
+        let manage = format!("{}{}", base, link.path());
+        browser.goto(&manage).await?;
+        click(&browser, "#lang").await?;
+        wait_text(&browser, "b-state", "Booked").await?;
+        shoot(&browser, "book-6-manage-en").await?;
+        click(&browser, "#move").await?;
+        click(&browser, "a[data-day='2026-03-05']").await?;
+        click(&browser, "button[data-slot='14:00']").await?;
+        wait_text(&browser, "moved", "moved").await?;
+        wait_text(&browser, "b-time", "14:00").await?;
+        browser
+            .find(Locator::Id("confirm-cancel"))
+            .await?
+            .click()
+            .await?;
+        click(&browser, "#cancel").await?;
+        wait_text(&browser, "b-state", "Cancelled").await?;
+        shoot(&browser, "book-7-cancelled-en").await?;
+
+        // A booking in English from the start.
+        browser.goto(&format!("{base}/book?lang=en")).await?;
+        click(&browser, "#sites a.choice").await?;
+        click(&browser, "a[data-service='mediation']").await?;
+        click(&browser, "a[data-day='2026-03-04']").await?;
+        click(&browser, "a[data-slot='10:00']").await?;
+        wait_text(&browser, "chosen-service", "mediation").await?;
+        type_into(&browser, "name", "Li Si").await?;
+        type_into(&browser, "phone", "139 0000 1111").await?;
+        click(&browser, "#confirm").await?;
+        wait_text(&browser, "done", "Booked!").await?;
+        shoot(&browser, "book-8-done-en").await?;
+
+        // Staff: the day's bookings, booking for a citizen on the phone (12348).
+        browser.set_window_size(1280, 900).await?;
+        browser.goto(&format!("{base}/staff/login")).await?;
+        type_into(&browser, "user", "admin").await?;
+        type_into(&browser, "password", PASSWORD).await?;
+        click(&browser, "#login").await?;
+        wait_text(&browser, "user", "admin").await?;
+        browser
+            .goto(&format!(
+                "{base}/staff/bookings?site={}&day=2026-03-04&service=legal_aid",
+                url(SITE_A)
+            ))
+            .await?;
+        click(&browser, "#s-slot option[value='11:00']").await?;
+        type_into(&browser, "s-name", "王小明").await?;
+        type_into(&browser, "s-phone", "13712345678").await?;
+        type_into(&browser, "s-id", "990101199003079992").await?;
+        click(&browser, "#staff-confirm").await?;
+        let booked = text_of(&browser, "#booked-code").await?;
+        assert!(content::booking::is_booking_code(&booked), "{booked}");
+        let table = text_of(&browser, "table").await?;
+        assert!(
+            table.contains(&booked) && table.contains("137****5678"),
+            "{table}"
+        );
+        shoot(&browser, "bookings").await?;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = browser.close().await;
+    result.expect("the booking pages work in Chromium");
 }

@@ -21,6 +21,7 @@ mod admit;
 pub mod aid_check;
 mod assemble;
 mod background;
+pub mod booking;
 mod clock;
 mod config;
 mod error;
@@ -44,6 +45,10 @@ pub mod upload;
 pub use self::clock::{ClockVerdict, SystemWallClock, WallClock, signing_horizon, trusted_now};
 pub use admit::MAX_EPOCH_STEP;
 pub use background::SyncTask;
+pub use booking::{
+    BookingClient, BookingEntry, BookingFetchError, BookingState, BookingUpdate, CheckIn, Fetched,
+    SiteBookings, id_mac, parse_booking_code,
+};
 pub use config::{ContentConfig, ContentLimits, DEV_PUBLIC_KEY, OutboxRetention};
 pub use error::{BundleError, ContentError, OutboxError, SyncError};
 pub use keys::{PublicKey, SecretKey};

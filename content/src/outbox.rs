@@ -1,4 +1,4 @@
-//! The outbox: complaints, ratings, anonymous ticket statistics and heartbeats, kept in SQLite
+//! The outbox: complaints, ratings, anonymous ticket statistics, heartbeats and booking check-ins, kept in SQLite
 //! (`DATA_DIR/outbox.sqlite3`) until the centre's endpoint has them.
 //!
 //! Each item has an idempotency key, sent as the `Idempotency-Key` header and in the body, so a retry after
@@ -261,6 +261,8 @@ pub enum OutboxPayload {
     Heartbeat(Heartbeat),
     /// An anonymous needs survey.
     NeedsSurvey(NeedsSurvey),
+    /// A citizen with a booking checked in at the site (`crate::booking`).
+    BookingUpdate(crate::booking::BookingUpdate),
 }
 
 impl OutboxPayload {
@@ -272,6 +274,7 @@ impl OutboxPayload {
             Self::TicketStats(_) => "ticket_stats",
             Self::Heartbeat(_) => "heartbeat",
             Self::NeedsSurvey(_) => "needs_survey",
+            Self::BookingUpdate(_) => "booking_update",
         }
     }
 
@@ -305,6 +308,10 @@ impl OutboxPayload {
                 None => Ok(()),
             },
             Self::NeedsSurvey(survey) => match survey.problem() {
+                Some(reason) => invalid(&reason),
+                None => Ok(()),
+            },
+            Self::BookingUpdate(update) => match update.problem() {
                 Some(reason) => invalid(&reason),
                 None => Ok(()),
             },

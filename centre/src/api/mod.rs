@@ -7,11 +7,13 @@
 //! | `GET /api/v1/devices`, `/api/v1/complaints`, `/api/v1/ratings` | staff (`Authorization: Bearer <session token>`) | JSON lists or 401 |
 //! | `GET /api/v1/reports/{tickets,complaints,ratings,surveys}?from&to[&site][&format=csv]` | staff, or a read-only API token | JSON (tickets also CSV), 400 naming a bad parameter, 401 |
 //! | `GET /staff/reports` | staff | the reports page (HTML) |
+//! | `GET /api/v1/bookings/today[?day=YYYY-MM-DD]` | a device | its site's bookings of the day (`content::SiteBookings`), `ETag`/`304` |
 //! | `GET /api/v1/receipts/{code}` and the staff web app | see `crate::web` (both served by [`crate::server::app`]) | |
 //! | `GET /content/…`, `POST /api/v1/content` | kiosks; publishers | the published bundle; an upload ([`content`], merged by [`crate::server::app`]) |
 //!
 //! Every error is `{"error":"reason"}`.
 
+mod bookings;
 pub mod content;
 mod error;
 mod outbox;
@@ -35,6 +37,7 @@ pub use crate::state::{ApiSettings, AppState};
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/outbox", post(outbox::receive))
+        .route("/api/v1/bookings/today", get(bookings::today))
         .route("/api/v1/login", post(staff::login))
         .route("/api/v1/devices", get(staff::devices))
         .route("/api/v1/complaints", get(staff::complaints))

@@ -95,7 +95,10 @@ pub(super) async fn receive(
 }
 
 /// The device whose token the request carries (`Authorization: Bearer <token>`).
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<DeviceRecord, ApiError> {
+pub(super) async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<DeviceRecord, ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -14,6 +14,7 @@
 
 mod alerts;
 mod audit;
+pub mod bookings;
 mod cases;
 mod postgres;
 pub mod report;
@@ -30,6 +31,10 @@ use crate::{auth::Role, error::StoreError};
 
 pub use alerts::{ActiveCondition, AlertChange, AlertRecord, AlertState, AlertSync, AlertUpdate};
 pub use audit::AuditEntry;
+pub use bookings::{
+    BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, NewBooking,
+    ReminderCandidate, SlotTaken,
+};
 pub use cases::{CaseChange, CaseFilter, CaseUpdate, ComplaintCase, RatedVisit, ReturnCall};
 pub use postgres::PostgresStore;
 pub use report::{
@@ -397,6 +402,63 @@ pub trait Store: Send + Sync + 'static {
 
     /// Reports: the needs surveys of the filter's days (and site), each with its site.
     fn survey_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<SurveyRow>>;
+
+    /// Bookings: stores a booking when the person holds no booking of the same slot and the slot
+    /// has a seat left (taken under the slot's row lock: the last seat goes to exactly one booking,
+    /// also across processes), with the staff audit entry in the same transaction.
+    fn create_booking(&self, booking: NewBooking) -> StoreFuture<'_, BookingWrite>;
+
+    /// Bookings: one booking by code or by manage token hash.
+    fn booking(&self, key: BookingKey) -> StoreFuture<'_, Option<BookingRecord>>;
+
+    /// Bookings: cancels the booked booking `code` at `at`, giving its seat back, with `audit` (staff)
+    /// in the same transaction.
+    fn cancel_booking(
+        &self,
+        code: String,
+        at: DateTime<Utc>,
+        audit: Option<AuditEntry>,
+    ) -> StoreFuture<'_, BookingWrite>;
+
+    /// Bookings: moves the booked booking `code` to another slot of its service when that slot has a
+    /// seat (the old seat is given back in the same transaction).
+    fn move_booking(
+        &self,
+        code: String,
+        to: BookingMove,
+        at: DateTime<Utc>,
+        audit: Option<AuditEntry>,
+    ) -> StoreFuture<'_, BookingWrite>;
+
+    /// Bookings of the filter's days (and site), by start then code, every state.
+    fn bookings(&self, filter: BookingFilter) -> StoreFuture<'_, Vec<BookingRecord>>;
+
+    /// Seats taken per service and slot of `site` on the days `from..=to`.
+    fn slots_taken(
+        &self,
+        site: String,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreFuture<'_, Vec<SlotTaken>>;
+
+    /// Booked bookings starting in `from..to`, with the reminder kinds already claimed.
+    fn reminder_candidates(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreFuture<'_, Vec<ReminderCandidate>>;
+
+    /// Claims reminder `kind` of booking `id` (durably): true the first time, false ever after.
+    fn claim_reminder(&self, id: i64, kind: String, at: DateTime<Utc>) -> StoreFuture<'_, bool>;
+
+    /// Gives a claim back (the message could not be sent): a later pass tries again.
+    fn release_reminder(&self, id: i64, kind: String) -> StoreFuture<'_, ()>;
+
+    /// Records every booking still `booked` on a day before `today` as a no-show; their number.
+    fn mark_no_shows(&self, today: NaiveDate, at: DateTime<Utc>) -> StoreFuture<'_, u64>;
+
+    /// No-shows of the phone with this MAC on days from `since`.
+    fn no_show_count(&self, phone_mac: String, since: NaiveDate) -> StoreFuture<'_, u32>;
 }
 
 /// Opens the store a `--database` URL names: none or `sqlite:PATH` → SQLite (default:

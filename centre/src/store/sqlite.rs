@@ -18,21 +18,24 @@ use tokio::sync::oneshot;
 
 use super::{
     AccountSet, ActiveCondition, AlertChange, AlertRecord, AlertSync, AlertUpdate, AuditEntry,
-    CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintRecord, ComplaintStatus,
-    DeviceRecord, DeviceStatus, NewItem, RatedVisit, RatingRecord, Receipt, ReportFilter, Session,
-    StaffAccount, Store, StoreCounts, StoreFuture, Stored, SurveyRow, TicketStatsRecord,
-    TicketStatsRow,
+    BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, CaseChange, CaseFilter,
+    CaseUpdate, ComplaintCase, ComplaintRecord, ComplaintStatus, DeviceRecord, DeviceStatus,
+    NewBooking, NewItem, RatedVisit, RatingRecord, Receipt, ReminderCandidate, ReportFilter,
+    Session, SlotTaken, StaffAccount, Store, StoreCounts, StoreFuture, Stored, SurveyRow,
+    TicketStatsRecord, TicketStatsRow,
     report::{ComplaintCount, RatingCount, StatsColumns},
     sqlite_report,
 };
 use crate::{auth::Role, error::StoreError};
 
+mod bookings;
 mod web;
 
 /// The schema version this code writes (`PRAGMA user_version`). Version 1 is [`SCHEMA`], version 2
 /// adds [`SCHEMA_V2`] (the web app's tables), the reports' step to version 3 is
-/// [`sqlite_report::upgrade`], and version 4 adds [`SCHEMA_V4`] (the window a rating names).
-const SCHEMA_VERSION: i64 = 4;
+/// [`sqlite_report::upgrade`], version 4 adds [`SCHEMA_V4`] (the window a rating names) and version 5
+/// the bookings ([`bookings::SCHEMA_V5`]).
+const SCHEMA_VERSION: i64 = 5;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS devices (
@@ -217,6 +220,9 @@ impl SqliteStore {
         })?;
         if version < 4 {
             writer.execute_batch(SCHEMA_V4).map_err(sqlite)?;
+        }
+        if version < 5 {
+            writer.execute_batch(bookings::SCHEMA_V5).map_err(sqlite)?;
         }
         writer
             .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
@@ -454,6 +460,9 @@ fn store_one(tx: &Connection, item: &NewItem) -> Result<Stored, StoreError> {
             )?;
         }
         OutboxPayload::NeedsSurvey(_) => {}
+        OutboxPayload::BookingUpdate(update) => {
+            bookings::apply_update(tx, &message.device, update, received)?;
+        }
     }
     Ok(Stored::New(Receipt {
         key: message.key.clone(),
@@ -951,6 +960,70 @@ impl Store for SqliteStore {
 
     fn survey_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<SurveyRow>> {
         self.read(move |conn| sqlite_report::survey_rows(conn, &filter))
+    }
+
+    fn create_booking(&self, booking: NewBooking) -> StoreFuture<'_, BookingWrite> {
+        self.write(move |conn| bookings::create(conn, &booking))
+    }
+
+    fn booking(&self, key: BookingKey) -> StoreFuture<'_, Option<BookingRecord>> {
+        self.read(move |conn| bookings::booking(conn, &key))
+    }
+
+    fn cancel_booking(
+        &self,
+        code: String,
+        at: DateTime<Utc>,
+        audit: Option<AuditEntry>,
+    ) -> StoreFuture<'_, BookingWrite> {
+        self.write(move |conn| bookings::cancel(conn, &code, at, audit.as_ref()))
+    }
+
+    fn move_booking(
+        &self,
+        code: String,
+        to: BookingMove,
+        at: DateTime<Utc>,
+        audit: Option<AuditEntry>,
+    ) -> StoreFuture<'_, BookingWrite> {
+        self.write(move |conn| bookings::move_to(conn, &code, &to, at, audit.as_ref()))
+    }
+
+    fn bookings(&self, filter: BookingFilter) -> StoreFuture<'_, Vec<BookingRecord>> {
+        self.read(move |conn| bookings::list(conn, &filter))
+    }
+
+    fn slots_taken(
+        &self,
+        site: String,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreFuture<'_, Vec<SlotTaken>> {
+        self.read(move |conn| bookings::slots_taken(conn, &site, from, to))
+    }
+
+    fn reminder_candidates(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreFuture<'_, Vec<ReminderCandidate>> {
+        self.read(move |conn| bookings::reminder_candidates(conn, from, to))
+    }
+
+    fn claim_reminder(&self, id: i64, kind: String, at: DateTime<Utc>) -> StoreFuture<'_, bool> {
+        self.write(move |conn| bookings::claim_reminder(conn, id, &kind, at))
+    }
+
+    fn release_reminder(&self, id: i64, kind: String) -> StoreFuture<'_, ()> {
+        self.write(move |conn| bookings::release_reminder(conn, id, &kind))
+    }
+
+    fn mark_no_shows(&self, today: NaiveDate, at: DateTime<Utc>) -> StoreFuture<'_, u64> {
+        self.write(move |conn| bookings::mark_no_shows(conn, today, at))
+    }
+
+    fn no_show_count(&self, phone_mac: String, since: NaiveDate) -> StoreFuture<'_, u32> {
+        self.read(move |conn| bookings::no_show_count(conn, &phone_mac, since))
     }
 }
 

@@ -56,6 +56,8 @@ pub enum Nav {
     Ratings,
     /// 统计报表 Reports: `/staff/reports`.
     Reports,
+    /// 预约 Bookings: `/staff/bookings`.
+    Bookings,
     /// 审计日志 Audit: `/staff/audit` (administrators).
     Audit,
     /// None of the above (e.g. the daily summary).
@@ -64,11 +66,12 @@ pub enum Nav {
 
 impl Nav {
     /// Every section shown in the bar, with its path and label.
-    pub const BAR: [(Self, &'static str, &'static str); 6] = [
+    pub const BAR: [(Self, &'static str, &'static str); 7] = [
         (Self::Fleet, "/staff/fleet", "设备 Fleet"),
         (Self::Alerts, "/staff/alerts", "告警 Alerts"),
         (Self::Complaints, "/staff/complaints", "投诉建议 Complaints"),
         (Self::Ratings, "/staff/ratings", "评价 Ratings"),
+        (Self::Bookings, "/staff/bookings", "预约 Bookings"),
         (Self::Reports, "/staff/reports", "统计报表 Reports"),
         (Self::Audit, "/staff/audit", "审计日志 Audit"),
     ];

@@ -12,6 +12,8 @@
 //! | `POST /staff/complaints/{key}/{assign,reply,close,contact}` | staff | a case's steps; the full number |
 //! | `GET /staff/ratings`, `POST /staff/ratings/return-call` | staff | ratings and return calls |
 //! | `GET /staff/audit` | administrators | the audit log |
+//! | `GET /staff/bookings[?site=&day=&service=]`, `POST /staff/bookings`, `POST /staff/bookings/{code}/cancel` | staff | a day's bookings; booking for a citizen; cancelling (audited) |
+//! | `GET/POST /book…` | anyone (POSTs rate-limited) | the citizen's booking pages ([`book`]) |
 //! | `GET /api/v1/receipts/{code}`, `GET /status[?code=]` | anyone (rate-limited) | a complaint's status by receipt code |
 //! | `GET /staff/style.css` | anyone | the style sheet |
 //!
@@ -22,6 +24,8 @@
 
 mod alerts;
 mod audit_page;
+mod book;
+mod bookings;
 mod case_rules;
 mod complaints;
 mod fleet;
@@ -75,6 +79,19 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/ratings", get(ratings::page))
         .route("/staff/ratings/return-call", post(ratings::return_call))
         .route("/staff/audit", get(audit_page::page))
+        .route(
+            "/staff/bookings",
+            get(bookings::page).post(bookings::create),
+        )
+        .route("/staff/bookings/{code}/cancel", post(bookings::cancel))
+        .route("/book", get(book::steps).post(book::submit))
+        .route("/book/code", get(book::by_code))
+        .route("/book/b/{token}", get(book::manage))
+        .route("/book/b/{token}/cancel", post(book::cancel))
+        .route(
+            "/book/b/{token}/move",
+            get(book::move_form).post(book::move_submit),
+        )
         .route("/status", get(receipts::page))
         .route("/api/v1/receipts/{code}", get(receipts::api))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))

@@ -70,7 +70,7 @@ enum LookupError {
     Store(StoreError),
 }
 
-fn client_ip(extensions: &Extensions) -> Option<IpAddr> {
+pub(super) fn client_ip(extensions: &Extensions) -> Option<IpAddr> {
     extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip())

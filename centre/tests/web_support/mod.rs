@@ -105,6 +105,16 @@ impl WebCentre {
         Self::start_store(db.open().await, config, now, web).await
     }
 
+    /// Starts over `db` with these web settings.
+    pub async fn start_on_with(
+        db: &TestDb,
+        config: CentreConfig,
+        now: DateTime<Utc>,
+        web: WebSettings,
+    ) -> Self {
+        Self::start_store(db.open().await, config, now, web).await
+    }
+
     async fn start_store(
         store: Arc<dyn Store>,
         config: CentreConfig,
@@ -116,6 +126,7 @@ impl WebCentre {
             online_window: std::time::Duration::from_secs(config.online_window_secs),
             ..ApiSettings::default()
         };
+        let bookings = config.booking_settings(booking_keys());
         install_accounts(store.as_ref(), &Accounts::Configured(config))
             .await
             .unwrap();
@@ -123,8 +134,9 @@ impl WebCentre {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel();
-        let state =
-            AppState::new(Arc::clone(&store), Arc::new(clock.clone()), settings).with_web(web);
+        let state = AppState::new(Arc::clone(&store), Arc::new(clock.clone()), settings)
+            .with_web(web)
+            .with_bookings(bookings);
         tokio::spawn(centre::web::run_alerts(state.clone()));
         let kept = state.clone();
         tokio::spawn(async move {
@@ -357,6 +369,55 @@ pub fn heartbeat(key: &str, device: &str, created: &str, paper: &str) -> Value {
             "problems": [], "software_version": "0.1.0"
         }),
     )
+}
+
+/// Site A: legal aid (30 min, 2 a slot, ID number) and mediation (60 min, 1 a slot) on weekdays;
+/// closed on 2026-03-11; the district's holiday 2026-03-10. Site B: notary.
+pub const BOOKINGS: &str = r#"
+holidays = ["2026-03-10"]
+
+[bookings]
+horizon_days = 14
+cutoff_minutes = 60
+
+[[bookings.sites]]
+site = "向阳镇工作站"
+closures = ["2026-03-11"]
+
+[bookings.sites.hours]
+mon = "09:00-12:00,14:00-17:00"
+tue = "09:00-12:00,14:00-17:00"
+wed = "09:00-12:00,14:00-17:00"
+thu = "09:00-12:00,14:00-17:00"
+fri = "09:00-12:00,14:00-17:00"
+
+[[bookings.sites.services]]
+id = "legal_aid"
+name_zh = "法律援助"
+name_en = "Legal aid"
+slot_minutes = 30
+capacity = 2
+needs_id = true
+
+[[bookings.sites.services]]
+id = "mediation"
+name_zh = "人民调解"
+name_en = "People's mediation"
+slot_minutes = 60
+capacity = 1
+
+[[bookings.sites]]
+site = "石桥镇工作站"
+
+[[bookings.sites.services]]
+id = "notary"
+name_zh = "公证"
+name_en = "Notary"
+"#;
+
+/// The booking keys of every test centre (a fixed secret: a store reopened keeps its MACs).
+pub fn booking_keys() -> centre::booking::BookingKeys {
+    centre::booking::BookingKeys::from_secret([7; 32])
 }
 
 /// Monday 2026-03-02 09:00 in the district (01:00 UTC).

@@ -160,6 +160,9 @@ async fn store_one(tx: &Transaction<'_>, item: &NewItem) -> Result<Stored, Store
                 .await?;
         }
         OutboxPayload::NeedsSurvey(_) => {}
+        OutboxPayload::BookingUpdate(update) => {
+            super::bookings::apply_update(tx, &message.device, update, received).await?;
+        }
     }
     Ok(Stored::New(Receipt {
         key: message.key.clone(),

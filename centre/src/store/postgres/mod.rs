@@ -18,6 +18,7 @@
 //! `MAX(a, b)` becomes `GREATEST(a, b)`, integers are `i64` (`BIGINT`) or `i32` (`INTEGER`), and the
 //! row mapping goes into a function in `rows.rs`.
 
+mod bookings;
 mod items;
 mod reports;
 mod rows;
@@ -33,10 +34,11 @@ use tokio_postgres::NoTls;
 
 use super::{
     AccountSet, ActiveCondition, AlertChange, AlertRecord, AlertSync, AlertUpdate, AuditEntry,
-    CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintCount, ComplaintRecord,
-    DeviceRecord, DeviceStatus, NewItem, RatedVisit, RatingCount, RatingRecord, ReportFilter,
-    Session, StaffAccount, Store, StoreCounts, StoreFuture, Stored, SurveyRow, TicketStatsRecord,
-    TicketStatsRow,
+    BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, CaseChange, CaseFilter,
+    CaseUpdate, ComplaintCase, ComplaintCount, ComplaintRecord, DeviceRecord, DeviceStatus,
+    NewBooking, NewItem, RatedVisit, RatingCount, RatingRecord, ReminderCandidate, ReportFilter,
+    Session, SlotTaken, StaffAccount, Store, StoreCounts, StoreFuture, Stored, SurveyRow,
+    TicketStatsRecord, TicketStatsRow,
 };
 use crate::error::StoreError;
 use rows::ms;
@@ -522,5 +524,87 @@ impl Store for PostgresStore {
 
     fn survey_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<SurveyRow>> {
         self.with_client(|client| async move { reports::survey_rows(&client, &filter).await })
+    }
+
+    fn create_booking(&self, booking: NewBooking) -> StoreFuture<'_, BookingWrite> {
+        self.with_client(
+            move |mut client| async move { bookings::create(&mut client, &booking).await },
+        )
+    }
+
+    fn booking(&self, key: BookingKey) -> StoreFuture<'_, Option<BookingRecord>> {
+        self.with_client(move |client| async move { bookings::booking(&client, &key).await })
+    }
+
+    fn cancel_booking(
+        &self,
+        code: String,
+        at: DateTime<Utc>,
+        audit: Option<AuditEntry>,
+    ) -> StoreFuture<'_, BookingWrite> {
+        self.with_client(move |mut client| async move {
+            bookings::cancel(&mut client, &code, at, audit.as_ref()).await
+        })
+    }
+
+    fn move_booking(
+        &self,
+        code: String,
+        to: BookingMove,
+        at: DateTime<Utc>,
+        audit: Option<AuditEntry>,
+    ) -> StoreFuture<'_, BookingWrite> {
+        self.with_client(move |mut client| async move {
+            bookings::move_to(&mut client, &code, &to, at, audit.as_ref()).await
+        })
+    }
+
+    fn bookings(&self, filter: BookingFilter) -> StoreFuture<'_, Vec<BookingRecord>> {
+        self.with_client(move |client| async move { bookings::list(&client, &filter).await })
+    }
+
+    fn slots_taken(
+        &self,
+        site: String,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreFuture<'_, Vec<SlotTaken>> {
+        self.with_client(move |client| async move {
+            bookings::slots_taken(&client, &site, from, to).await
+        })
+    }
+
+    fn reminder_candidates(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreFuture<'_, Vec<ReminderCandidate>> {
+        self.with_client(move |client| async move {
+            bookings::reminder_candidates(&client, from, to).await
+        })
+    }
+
+    fn claim_reminder(&self, id: i64, kind: String, at: DateTime<Utc>) -> StoreFuture<'_, bool> {
+        self.with_client(move |client| async move {
+            bookings::claim_reminder(&client, id, &kind, at).await
+        })
+    }
+
+    fn release_reminder(&self, id: i64, kind: String) -> StoreFuture<'_, ()> {
+        self.with_client(move |client| async move {
+            bookings::release_reminder(&client, id, &kind).await
+        })
+    }
+
+    fn mark_no_shows(&self, today: NaiveDate, at: DateTime<Utc>) -> StoreFuture<'_, u64> {
+        self.with_client(
+            move |client| async move { bookings::mark_no_shows(&client, today, at).await },
+        )
+    }
+
+    fn no_show_count(&self, phone_mac: String, since: NaiveDate) -> StoreFuture<'_, u32> {
+        self.with_client(move |client| async move {
+            bookings::no_show_count(&client, &phone_mac, since).await
+        })
     }
 }

@@ -154,6 +154,52 @@ ALTER TABLE ratings ADD COLUMN window_no INTEGER;
 UPDATE ratings r SET window_no = (i.body::jsonb #>> '{data,window}')::INTEGER
 FROM items i WHERE i.id = r.item_id;
 "#,
+    // 5: the bookings (the SQLite store's schema version 5): the bookings, the seats taken per slot
+    // (a conditional upsert takes the last seat under the row's lock) and the reminders claimed.
+    r#"
+CREATE TABLE bookings (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    manage_sha256 TEXT NOT NULL UNIQUE,
+    site TEXT NOT NULL,
+    service TEXT NOT NULL,
+    day TEXT NOT NULL,
+    start_ms BIGINT NOT NULL,
+    end_ms BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    phone_mac TEXT NOT NULL,
+    id_mac TEXT,
+    id_masked TEXT,
+    state TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    created_by TEXT NOT NULL,
+    changed_ms BIGINT NOT NULL,
+    ticket TEXT,
+    checked_in_ms BIGINT,
+    no_shows_before INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX bookings_site_day ON bookings(site, day, start_ms);
+CREATE INDEX bookings_state_start ON bookings(state, start_ms);
+CREATE INDEX bookings_phone ON bookings(phone_mac, state, day);
+CREATE UNIQUE INDEX bookings_phone_slot ON bookings(site, service, start_ms, phone_mac)
+    WHERE state = 'booked';
+CREATE UNIQUE INDEX bookings_id_slot ON bookings(site, service, start_ms, id_mac)
+    WHERE state = 'booked' AND id_mac IS NOT NULL;
+CREATE TABLE booking_slots (
+    site TEXT NOT NULL,
+    service TEXT NOT NULL,
+    start_ms BIGINT NOT NULL,
+    taken INTEGER NOT NULL CHECK (taken >= 0),
+    PRIMARY KEY (site, service, start_ms)
+);
+CREATE TABLE booking_reminders (
+    booking_id BIGINT NOT NULL REFERENCES bookings(id),
+    kind TEXT NOT NULL,
+    claimed_ms BIGINT NOT NULL,
+    PRIMARY KEY (booking_id, kind)
+);
+"#,
 ];
 
 /// The schema version this code writes.

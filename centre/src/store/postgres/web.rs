@@ -66,7 +66,10 @@ pub(super) async fn insert_audit(client: &Client, entry: &AuditEntry) -> Result<
 
 /// Appends `entry` to the audit log on `client` (a connection, or a transaction whose change it
 /// records).
-async fn execute_audit(client: &impl GenericClient, entry: &AuditEntry) -> Result<(), StoreError> {
+pub(super) async fn execute_audit(
+    client: &impl GenericClient,
+    entry: &AuditEntry,
+) -> Result<(), StoreError> {
     client
         .execute(
             INSERT_AUDIT,

@@ -135,7 +135,7 @@ pub(super) fn complaint_case(
     .transpose()
 }
 
-fn insert_audit(conn: &Connection, entry: &AuditEntry) -> Result<(), StoreError> {
+pub(super) fn insert_audit(conn: &Connection, entry: &AuditEntry) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO audit (at_ms, user, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![

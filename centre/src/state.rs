@@ -49,7 +49,7 @@ pub struct AppState {
     /// Read-only tokens of the reports API (`[[api_tokens]]`).
     pub(crate) api_tokens: Arc<[crate::auth::ApiToken]>,
     /// The booking calendars, rules and keys.
-    bookings: Arc<crate::booking::BookingSettings>,
+    bookings: Arc<crate::booking_rules::BookingSettings>,
 }
 
 impl AppState {
@@ -63,19 +63,19 @@ impl AppState {
             settings,
             web: Arc::new(WebState::default()),
             api_tokens: Arc::from(Vec::new()),
-            bookings: Arc::new(crate::booking::BookingSettings::none()),
+            bookings: Arc::new(crate::booking_rules::BookingSettings::none()),
         }
     }
 
     /// The same state with these booking calendars and keys.
     #[must_use]
-    pub fn with_bookings(mut self, bookings: crate::booking::BookingSettings) -> Self {
+    pub fn with_bookings(mut self, bookings: crate::booking_rules::BookingSettings) -> Self {
         self.bookings = Arc::new(bookings);
         self
     }
 
     /// The booking calendars, rules and keys.
-    pub fn bookings(&self) -> &crate::booking::BookingSettings {
+    pub fn bookings(&self) -> &crate::booking_rules::BookingSettings {
         &self.bookings
     }
 

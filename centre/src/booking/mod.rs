@@ -8,10 +8,10 @@
 //! (staff); the device API: `crate::api::bookings`. Times are the injected clock's
 //! ([`crate::AppState::now`]); days are local (UTC+8).
 
-pub mod keys;
+pub use crate::booking_rules::keys;
 pub mod qr;
 pub mod reminders;
-pub mod settings;
+pub use crate::booking_rules::settings;
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc, Weekday};
@@ -19,11 +19,13 @@ use content::{BookingEntry, BookingState, SiteBookings};
 use rand::Rng as _;
 use sha2::{Digest as _, Sha256};
 
-pub use keys::BookingKeys;
+pub use crate::booking_rules::BookingKeys;
+pub use crate::booking_rules::{
+    BookingSettings, BookingsEntry, Closed, ServiceCalendar, SiteCalendar, Slot,
+};
 pub use reminders::{
     Notification, NotificationChannel, ReminderKind, SimulatedChannel, TickReport, tick,
 };
-pub use settings::{BookingSettings, BookingsEntry, Closed, ServiceCalendar, SiteCalendar, Slot};
 
 use crate::{
     auth::{new_token, token_sha256},

@@ -27,7 +27,7 @@ pub fn svg(text: &str, size: u32, title: &str) -> Option<String> {
          aria-label=\"{title}\" width=\"{size}\" height=\"{size}\" viewBox=\"0 0 {full} {full}\" \
          shape-rendering=\"crispEdges\"><title>{title}</title>\
          <rect width=\"{full}\" height=\"{full}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>",
-        title = crate::web::esc(title),
+        title = crate::html::esc(title),
     ))
 }
 

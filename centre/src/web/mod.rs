@@ -29,7 +29,6 @@ mod bookings;
 mod case_rules;
 mod complaints;
 mod fleet;
-mod html;
 mod layout;
 mod login;
 mod ratings;
@@ -46,9 +45,10 @@ use axum::{
     routing::{get, post},
 };
 
+use crate::html;
+pub use crate::html::{esc, table, url_value};
 pub use alerts::{evaluate_now, run_alerts};
 pub use case_rules::{CaseKind, text_without_mark};
-pub use html::{esc, table, url_value};
 pub use layout::{Nav, layout};
 pub use ratings::LOW_SCORE;
 pub use receipts::{ReceiptStatus, parse_code};

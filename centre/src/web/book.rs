@@ -872,11 +872,42 @@ pub(super) async fn manage(
     Query(q): Query<ManageQuery>,
 ) -> Response {
     let en = is_en(q.lang.as_deref());
-    match booking::by_token(&state, &token).await {
+    match linked_booking(&state, &token, en).await {
         Ok(record) => manage_page(&state, &token, &record, en, q.new.is_some(), None),
-        Err(BookingError::UnknownCode) => unknown_link(en),
-        Err(err) => store_page(&err, en),
+        Err(page) => page,
     }
+}
+
+/// The booking behind a manage link, or the page saying why there is none.
+async fn linked_booking(
+    state: &AppState,
+    token: &str,
+    en: bool,
+) -> Result<BookingRecord, Response> {
+    booking::by_token(state, token)
+        .await
+        .map_err(|err| match err {
+            BookingError::UnknownCode => unknown_link(en),
+            err => store_page(&err, en),
+        })
+}
+
+/// The booking a manage link's form posts to: from the centre's own pages, within the address's
+/// budget, and a booking the link knows; otherwise the page saying why not.
+async fn posted_booking(
+    state: &AppState,
+    extensions: &Extensions,
+    headers: &HeaderMap,
+    token: &str,
+    en: bool,
+) -> Result<BookingRecord, Response> {
+    if let Some(response) = refuse_origin(headers, en) {
+        return Err(response);
+    }
+    if let Some(response) = limited(state, extensions, en) {
+        return Err(response);
+    }
+    linked_booking(state, token, en).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -896,16 +927,9 @@ pub(super) async fn cancel(
     Form(form): Form<CancelForm>,
 ) -> Response {
     let en = form.lang == "en";
-    if let Some(response) = refuse_origin(&headers, en) {
-        return response;
-    }
-    if let Some(response) = limited(&state, &extensions, en) {
-        return response;
-    }
-    let record = match booking::by_token(&state, &token).await {
+    let record = match posted_booking(&state, &extensions, &headers, &token, en).await {
         Ok(record) => record,
-        Err(BookingError::UnknownCode) => return unknown_link(en),
-        Err(err) => return store_page(&err, en),
+        Err(page) => return page,
     };
     if form.confirm != "yes" {
         let message = format!(
@@ -961,10 +985,9 @@ pub(super) async fn move_form(
     Query(q): Query<ManageQuery>,
 ) -> Response {
     let en = is_en(q.lang.as_deref());
-    let record = match booking::by_token(&state, &token).await {
+    let record = match linked_booking(&state, &token, en).await {
         Ok(record) => record,
-        Err(BookingError::UnknownCode) => return unknown_link(en),
-        Err(err) => return store_page(&err, en),
+        Err(page) => return page,
     };
     move_page(&state, &token, &record, q.day.as_deref(), en, None).await
 }
@@ -1090,16 +1113,9 @@ pub(super) async fn move_submit(
     Form(form): Form<MoveForm>,
 ) -> Response {
     let en = form.lang == "en";
-    if let Some(response) = refuse_origin(&headers, en) {
-        return response;
-    }
-    if let Some(response) = limited(&state, &extensions, en) {
-        return response;
-    }
-    let record = match booking::by_token(&state, &token).await {
+    let record = match posted_booking(&state, &extensions, &headers, &token, en).await {
         Ok(record) => record,
-        Err(BookingError::UnknownCode) => return unknown_link(en),
-        Err(err) => return store_page(&err, en),
+        Err(page) => return page,
     };
     let (Some(day), Some(start)) = (parse_day(&form.day), parse_time(&form.slot)) else {
         return move_page(

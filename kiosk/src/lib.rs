@@ -1,6 +1,7 @@
 //! Qianjiang public legal service kiosk. See ARCHITECTURE.md for the map.
 
 pub mod board;
+pub mod bookings;
 pub mod cli;
 pub mod config;
 pub mod devices;

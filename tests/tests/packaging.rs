@@ -339,7 +339,13 @@ fn udev_rules_are_well_formed_and_name_both_devices() {
         .filter(|t| t.key == "SYMLINK")
         .map(|t| t.value.as_str())
         .collect();
-    for name in ["kiosk-printer", "kiosk-idreader", "kiosk-printer-lp"] {
+    for name in [
+        "kiosk-printer",
+        "kiosk-idreader",
+        "kiosk-printer-lp",
+        "kiosk-scanner",
+        "input/kiosk-scanner",
+    ] {
         assert!(symlinks.contains(&name), "no rule names /dev/{name}");
     }
     for (line, tokens) in &rules {

@@ -14,6 +14,9 @@ pub struct DevicesConfig {
     pub printer: PrinterConfig,
     /// The resident ID card reader.
     pub id_reader: IdReaderConfig,
+    /// The 2D code scanner that reads booking QR codes at check-in (`[devices.scanner]`, the
+    /// `code_scanner` crate's own table).
+    pub scanner: code_scanner::ScannerConfig,
 }
 
 /// The ticket printer: a virtual printer, or a real one on one of its transports.
@@ -101,6 +104,10 @@ impl DevicesConfig {
     pub fn all_simulated(&self) -> bool {
         matches!(self.printer, PrinterConfig::Sim { .. })
             && matches!(self.id_reader, IdReaderConfig::Sim | IdReaderConfig::None)
+            && matches!(
+                self.scanner,
+                code_scanner::ScannerConfig::Sim {} | code_scanner::ScannerConfig::None {}
+            )
     }
 
     pub(super) fn validate(&self, origin: &Path) -> Result<(), ConfigError> {
@@ -120,6 +127,12 @@ impl DevicesConfig {
             && !BAUD_RATES.contains(&baud)
         {
             return Err(invalid("devices.id_reader.baud", baud_reason(baud)));
+        }
+        if let Err(err) = self.scanner.validate() {
+            return Err(invalid(
+                &format!("devices.scanner.{}", err.key),
+                err.reason.clone(),
+            ));
         }
         let profile = match &self.printer {
             PrinterConfig::Sim { profile }

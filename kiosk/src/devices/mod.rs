@@ -1,9 +1,10 @@
-//! The device seams: each slot (printer, ID reader, LED panel) is chosen by config, runs behind its crate's own
+//! The device seams: each slot (printer, ID reader, LED panel, code scanner) is chosen by config, runs behind its crate's own
 //! API, and in simulated mode runs that crate's simulator — so every laptop run exercises the real codecs.
 
 mod id_reader;
 mod led_panel;
 mod printer;
+mod scanner;
 
 use std::{path::Path, sync::Arc};
 
@@ -13,6 +14,7 @@ use displays::led::LedConfig;
 pub use id_reader::{IdReaderReport, IdReaderSlot};
 pub use led_panel::{LedPanelReport, LedPanelSlot};
 pub use printer::{PrintJobError, PrinterHealth, PrinterReport, PrinterService, STATUS_POLL};
+pub use scanner::{ScannerReport, ScannerSlot};
 
 use crate::{config::DevicesConfig, watchdog::Liveness};
 
@@ -41,6 +43,8 @@ pub struct Devices {
     pub id_reader: IdReaderSlot,
     /// The LED panel.
     pub led_panel: LedPanelSlot,
+    /// The 2D code scanner (booking QR codes).
+    pub scanner: ScannerSlot,
 }
 
 impl Devices {
@@ -79,6 +83,7 @@ impl Devices {
             )?,
             id_reader: IdReaderSlot::start_with(&config.id_reader, reader_heart),
             led_panel: LedPanelSlot::start(led, &sim_dir.join("led")),
+            scanner: ScannerSlot::start(&config.scanner, Arc::clone(&clocks.mono)),
         })
     }
 }

@@ -109,6 +109,7 @@ fn run(name: &str, remote: bool, shell: &Shell, runtime: &tokio::runtime::Runtim
             profile: "generic-80-zh".into(),
         },
         id_reader: IdReaderConfig::None,
+        scanner: code_scanner::ScannerConfig::None {},
     };
     let devices = Devices::start(&devices_config, &dir.path().join("sim")).expect("devices");
     let controller = TakeNumberController::attach(

@@ -13,14 +13,21 @@ use slint::ComponentHandle as _;
 use super::{data_dir, load_config, queue_config};
 use crate::{
     board::{self, BoardHooks, BoardTask},
+    bookings::{
+        BOOKINGS_FILE, BookingBook, POLL_EVERY,
+        demo::{SampleNumbers, demo_bookings},
+        poll::booked_slots,
+        spawn_poll,
+    },
     config::{DevicesConfig, KioskConfig},
     devices::{Devices, LedPanelSlot},
     health::{self, HealthSources, QueueReach, SecurityCounters},
     lan::{self, LanConfig, LanService},
     ui::{
         AppWindow, Nav, Shell, ShellOptions,
+        check_in::{CheckInController, CheckInDeps},
         info::{GuideWindows, InfoOptions, InfoPages, feedback::status::ReceiptLookup},
-        take_number::{TakeNumberController, TakeNumberDeps, TakeNumberOptions},
+        take_number::{TakeNumberController, TakeNumberDeps, TakeNumberOptions, card::SampleCard},
         technician::{
             LogRing, StatusSources, TechnicianController, TechnicianDeps, TechnicianOptions,
             window_count,
@@ -32,7 +39,7 @@ use crate::{
 use clock::Clocks;
 use displays::led::{LedConfig, LedDriver, Scene};
 
-use content::{ContentStore, Outbox};
+use content::{ContentStore, Outbox, booking::BookingClient};
 
 use queue::{
     HttpQueueClient, LocalQueueClient, QueueClient, QueueConfig, QueueEngine, SystemClock,
@@ -62,7 +69,7 @@ pub fn connect_queue(
     health: DeviceRoutes,
     liveness: &Liveness,
     outbox: &Outbox,
-) -> anyhow::Result<Arc<dyn QueueClient>> {
+) -> anyhow::Result<(Arc<dyn QueueClient>, Option<Arc<QueueEngine>>)> {
     let DeviceRoutes { health, counters } = health;
     if let Some(url) = &config.ui.queue_host_url {
         let token = config.ui.queue_device_token.clone().unwrap_or_default();
@@ -77,7 +84,7 @@ pub fn connect_queue(
         }
         tracing::info!("remote mode: tickets are issued by the queue host at {url}");
         tokio::spawn(serve_router(lan.clone(), health, counters, "device health"));
-        return Ok(Arc::new(client));
+        return Ok((Arc::new(client), None));
     }
     let db = data_dir.join(lan::DATABASE_FILE);
     let status_base = lan.public_url.clone().unwrap_or_default();
@@ -91,10 +98,68 @@ pub fn connect_queue(
         liveness.register("queue_tick", Duration::from_secs(300)),
         outbox.clone(),
     );
-    Ok(Arc::new(LocalQueueClient::new(
-        engine,
-        lan.device_name.clone(),
-    )))
+    let client = LocalQueueClient::new(Arc::clone(&engine), lan.device_name.clone());
+    Ok((Arc::new(client), Some(engine)))
+}
+
+/// Today's bookings for check-in: the sample list in a demo run (also handed to the demo queue),
+/// else the list of the centre (`[content] centre_url` or `outbox_url`, with the device's token),
+/// kept in the data directory and polled every [`POLL_EVERY`]; none without a centre (the home
+/// screen then offers no check-in).
+fn start_bookings(
+    content_config: &content::ContentConfig,
+    queue_config: &QueueConfig,
+    data_dir: &Path,
+    engine: Option<&Arc<QueueEngine>>,
+    demo: bool,
+) -> Option<BookingBook> {
+    if demo {
+        let (elderly, citizen) = (SampleCard::Elderly.card(), SampleCard::Citizen.card());
+        let list = demo_bookings(
+            chrono::Utc::now(),
+            queue_config.utc_offset.0,
+            SampleNumbers {
+                elderly: &elderly.id_number,
+                citizen: &citizen.id_number,
+            },
+        );
+        if let Some(engine) = engine {
+            match engine.replace_bookings(&booked_slots(&list, engine.config())) {
+                Ok(n) => tracing::info!("DEMO bookings: {n} sample bookings today"),
+                Err(err) => tracing::warn!("the demo queue refused the sample bookings: {err}"),
+            }
+        }
+        return Some(BookingBook::in_memory(Some(list)));
+    }
+    let base = content::receipt::centre_base(content_config.outbox_url()?.as_str())?;
+    let token = match &content_config.outbox_token_file {
+        Some(file) => match content::upload::read_token(file) {
+            Ok(token) => token,
+            Err(err) => {
+                tracing::error!("no booking check-in: the device token cannot be read: {err}");
+                return None;
+            }
+        },
+        None => {
+            tracing::warn!("no booking check-in: [content] outbox_token_file is not set");
+            return None;
+        }
+    };
+    let http = match content_config.http_client(Duration::from_secs(10), Duration::from_secs(20)) {
+        Ok(http) => http,
+        Err(err) => {
+            tracing::error!("no booking check-in: {err}");
+            return None;
+        }
+    };
+    let book = BookingBook::open(&data_dir.join(BOOKINGS_FILE));
+    let client = BookingClient::new(http, base, token);
+    tracing::info!(
+        "today's bookings: polling {} every {POLL_EVERY:?}",
+        client.url()
+    );
+    spawn_poll(book.clone(), client, engine.cloned(), POLL_EVERY);
+    Some(book)
 }
 
 /// Serves the staff page, phone pages and LAN API on `[lan] listen`, with the device's `health`
@@ -307,7 +372,7 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
     )));
     let health_routes =
         health::routes(sources.clone(), board.as_ref().and_then(|(_, s)| s.clone()));
-    let queue = connect_queue(
+    let (queue, engine) = connect_queue(
         &config,
         &queue_config,
         &lan_config,
@@ -321,6 +386,18 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
         &outbox,
     )?;
     let _ = late.queue.set(Arc::clone(&queue));
+    // A village room issues no tickets, so it checks no bookings in either.
+    let bookings = (InfoOptions::from_config(&config).tier != content::SiteTier::Room)
+        .then(|| {
+            start_bookings(
+                &content_config,
+                &queue_config,
+                &data_dir,
+                engine.as_ref(),
+                demo,
+            )
+        })
+        .flatten();
 
     let shell =
         Shell::new(ShellOptions::from_config(&config)).context("cannot open the kiosk window")?;
@@ -340,6 +417,22 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
             runtime: runtime.handle().clone(),
         },
     );
+    let _check_in = bookings.map(|book| {
+        CheckInController::attach(
+            &shell,
+            TakeNumberOptions::from_config(&config, &queue_config, &lan_config.device_name),
+            CheckInDeps {
+                queue: Arc::clone(&queue),
+                printer: devices.printer.clone(),
+                book,
+                scanner: devices.scanner.scanner.take(),
+                scanner_sim: devices.scanner.simulator.clone(),
+                take_number: Some(take_number.clone()),
+                outbox: Some(outbox.clone()),
+                runtime: runtime.handle().clone(),
+            },
+        )
+    });
     let _outbox_task = outbox.spawn(runtime.handle());
     // Heartbeats carry every device fact, so the sync task sends none of its own.
     let _sync = store.spawn_sync(runtime.handle(), None);

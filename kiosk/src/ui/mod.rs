@@ -16,6 +16,7 @@ mod generated {
     slint::include_modules!();
 }
 
+pub mod check_in;
 pub mod images;
 pub mod info;
 pub mod keyboard;
@@ -32,6 +33,7 @@ pub use generated::{
     Page, ServiceQueueInfo, Session, TakeNumberAdapter, TakeNumberError, TakeNumberStep, Theme,
     TicketPrintStatus,
 };
+pub use generated::{BookingRow, CheckInAdapter, CheckInError, CheckInStep, CheckInTiming};
 pub use generated::{DeviceStatusRow, TechnicianAdapter};
 pub use generated::{DirectoryAdapter, DirectoryDetail, DirectoryOption, DirectoryRow};
 pub use generated::{FeedbackAdapter, HomeAdapter};
@@ -42,7 +44,7 @@ pub use shell::{Shell, ShellOptions};
 
 impl Page {
     /// Every page: the home screen's tiles in their order, then the pages reached otherwise.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::Home,
         Self::TakeNumber,
         Self::Guides,
@@ -52,6 +54,7 @@ impl Page {
         Self::Complaints,
         Self::About,
         Self::Technician,
+        Self::CheckIn,
     ];
 
     /// The page's name on the command line (`kiosk screenshot --page NAME`).
@@ -66,6 +69,7 @@ impl Page {
             Self::Complaints => "complaints",
             Self::About => "about",
             Self::Technician => "technician",
+            Self::CheckIn => "check-in",
         }
     }
 

@@ -618,7 +618,7 @@ fn an_unreachable_queue_host_says_so_and_retry_never_issues_twice() {
     );
 }
 
-mod support {
+pub(crate) mod support {
     //! A kiosk on the testing backend with simulated devices and a real queue.
 
     use std::{
@@ -632,22 +632,30 @@ mod support {
         time::Duration,
     };
 
+    use code_scanner::ScannerConfig;
+    use content::{ContentConfig, Outbox};
     use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery, mock_elapsed_time};
     use kiosk::{
+        bookings::{
+            BookingBook,
+            demo::{SampleNumbers, demo_bookings},
+            poll::booked_slots,
+        },
         config::{DevicesConfig, IdReaderConfig, Language, PrinterConfig},
         devices::Devices,
         lan::{DeviceEntry, LanConfig, LanService, device_token_sha256},
         ui::{
             Page, Shell, ShellOptions, TakeNumberAdapter,
+            check_in::{CheckInController, CheckInDeps},
             take_number::{
                 Flow, PrintReport, PrintState, Step, TakeNumberController, TakeNumberDeps,
-                TakeNumberOptions,
+                TakeNumberOptions, card::SampleCard,
             },
         },
     };
     use queue::{
-        EventPayload, HttpQueueClient, LocalQueueClient, ManualClock, PrinterAlert, QueueClient,
-        QueueConfig, QueueEngine, QueueEvent, Ticket,
+        Clock as _, EventPayload, HttpQueueClient, LocalQueueClient, ManualClock, PrinterAlert,
+        QueueClient, QueueConfig, QueueEngine, QueueEvent, Ticket,
     };
     use slint::ComponentHandle;
     use ticket_printer::{SharedVirtualPrinter, VirtualState, virtual_printer::link::serve};
@@ -681,6 +689,9 @@ mod support {
         pub(crate) restricted: bool,
         /// Issue over HTTP through a proxy to a queue host on loopback.
         pub(crate) remote: bool,
+        /// Check-in too: the simulated code scanner, the demo's booking list for the test's day
+        /// (also handed to the queue), an outbox on a SQLite file.
+        pub(crate) check_in: bool,
     }
 
     impl Default for KioskSetup {
@@ -690,6 +701,7 @@ mod support {
                 printer: Printer::Sim,
                 restricted: false,
                 remote: false,
+                check_in: false,
             }
         }
     }
@@ -724,6 +736,10 @@ mod support {
 
     pub(crate) struct Kiosk {
         pub(crate) controller: TakeNumberController,
+        /// The check-in page's controller, with `KioskSetup::check_in`.
+        pub(crate) check_in: Option<CheckInController>,
+        /// The outbox check-ins are reported to, with `KioskSetup::check_in`.
+        pub(crate) outbox: Option<Outbox>,
         pub(crate) shell: Shell,
         pub(crate) engine: Arc<QueueEngine>,
         pub(crate) devices: Devices,
@@ -796,6 +812,11 @@ mod support {
                 } else {
                     IdReaderConfig::None
                 },
+                scanner: if setup.check_in {
+                    ScannerConfig::Sim {}
+                } else {
+                    ScannerConfig::None {}
+                },
             };
             let mut devices = Devices::start(&devices_config, &dir.path().join("sim")).unwrap();
 
@@ -821,6 +842,7 @@ mod support {
             })
             .unwrap();
             shell.window().show().unwrap();
+            let now = clock.now();
             let options = TakeNumberOptions {
                 centre_name: "黔江区公共法律服务中心".into(),
                 device_name: device.into(),
@@ -832,18 +854,58 @@ mod support {
             };
             let controller = TakeNumberController::attach(
                 &shell,
-                options,
+                options.clone(),
                 TakeNumberDeps {
-                    queue,
+                    queue: Arc::clone(&queue),
                     printer: devices.printer.clone(),
                     reader: devices.id_reader.reader.take(),
                     simulator: devices.id_reader.simulator.clone(),
                     runtime: runtime.handle().clone(),
                 },
             );
+            let (check_in, outbox) = if setup.check_in {
+                let (elderly, citizen) = (SampleCard::Elderly.card(), SampleCard::Citizen.card());
+                let list = demo_bookings(
+                    now,
+                    options.utc_offset,
+                    SampleNumbers {
+                        elderly: &elderly.id_number,
+                        citizen: &citizen.id_number,
+                    },
+                );
+                engine
+                    .replace_bookings(&booked_slots(&list, engine.config()))
+                    .unwrap();
+                let outbox = Outbox::open_with_clock(
+                    dir.path(),
+                    &ContentConfig::default(),
+                    "黔江区公共法律服务中心",
+                    Arc::new(content::SystemWallClock),
+                )
+                .unwrap();
+                let check_in = CheckInController::attach(
+                    &shell,
+                    options,
+                    CheckInDeps {
+                        queue,
+                        printer: devices.printer.clone(),
+                        book: BookingBook::in_memory(Some(list)),
+                        scanner: devices.scanner.scanner.take(),
+                        scanner_sim: devices.scanner.simulator.clone(),
+                        take_number: Some(controller.clone()),
+                        outbox: Some(outbox.clone()),
+                        runtime: runtime.handle().clone(),
+                    },
+                );
+                (Some(check_in), Some(outbox))
+            } else {
+                (None, None)
+            };
             drop(_guard);
             Self {
                 controller,
+                check_in,
+                outbox,
                 shell,
                 engine,
                 devices,

@@ -30,6 +30,7 @@ use super::{
     qr::qr_image,
 };
 use crate::{
+    bookings::{BookingBook, Lookup},
     devices::PrinterService,
     ui::{
         AppWindow, CardReaderStatus, Nav, Page, ServiceQueueInfo, Session, Shell,
@@ -45,7 +46,8 @@ use queue::{
 #[derive(Debug)]
 enum Msg {
     Services(Result<Vec<ServiceStatus>, QueueError>),
-    Card(CardSummary),
+    /// A card read, and what today's bookings hold for its number (when a booking list is shared).
+    Card(CardSummary, Option<Lookup>),
     CardRemoved,
     Reader(ReaderState),
     Active(u64, Result<Option<IssuedTicket>, QueueError>),
@@ -98,7 +100,15 @@ struct Inner {
     shown_services: RefCell<Option<Vec<ServiceStatus>>>,
     shown_qr: RefCell<String>,
     tasks: RefCell<Vec<JoinHandle<()>>>,
+    /// Today's bookings, looked up with each card's number while the card is held (check-in).
+    card_bookings: Arc<std::sync::Mutex<Option<BookingBook>>>,
+    /// Takes a card read while another page (check-in) wants it; true when it did.
+    card_router: RefCell<Option<CardRouter>>,
 }
+
+/// A page that may take a card read instead of the take-a-number flow (see
+/// [`TakeNumberController::route_cards`]).
+pub type CardRouter = Rc<dyn Fn(&CardSummary, &Lookup) -> bool>;
 
 impl Drop for Inner {
     fn drop(&mut self) {
@@ -154,6 +164,8 @@ impl TakeNumberController {
             shown_services: RefCell::new(None),
             shown_qr: RefCell::new(String::new()),
             tasks: RefCell::new(Vec::new()),
+            card_bookings: Arc::new(std::sync::Mutex::new(None)),
+            card_router: RefCell::new(None),
         });
         let this = Self { inner };
         this.spawn_alert_reporter(alerts_rx);
@@ -199,6 +211,23 @@ impl TakeNumberController {
     /// Reads the flow's state.
     pub fn with_flow<T>(&self, f: impl FnOnce(&Flow) -> T) -> T {
         f(&self.inner.flow.borrow())
+    }
+
+    /// Shares the reader with the check-in page: each card's number is also looked up in `book`
+    /// (before the card is dropped), and `router` gets the result first; when it returns true the
+    /// card was for it and the take-a-number flow does not see it.
+    pub fn route_cards(&self, book: BookingBook, router: CardRouter) {
+        *self
+            .inner
+            .card_bookings
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(book);
+        *self.inner.card_router.borrow_mut() = Some(router);
+    }
+
+    /// The simulated reader, in simulated mode.
+    pub fn simulator(&self) -> Option<SimReader> {
+        self.inner.simulator.clone()
     }
 
     /// Every print's outcome (new tickets, citizen reprints, staff reprints), as it happens.
@@ -248,7 +277,17 @@ impl TakeNumberController {
             let mut flow = self.inner.flow.borrow_mut();
             match msg {
                 Msg::Services(result) => flow.services_loaded(result),
-                Msg::Card(card) => flow.card_read(card),
+                Msg::Card(card, lookup) => {
+                    let router = self.inner.card_router.borrow().clone();
+                    if let (Some(router), Some(lookup)) = (router, lookup.as_ref()) {
+                        drop(flow);
+                        if router(&card, lookup) {
+                            return;
+                        }
+                        flow = self.inner.flow.borrow_mut();
+                    }
+                    flow.card_read(card)
+                }
                 Msg::CardRemoved => {
                     flow.card_removed();
                     Vec::new()
@@ -542,6 +581,7 @@ impl TakeNumberController {
         let offset = self.inner.options.utc_offset;
         let clock = Arc::clone(&self.inner.options.clock);
         let checks = self.inner.card_checks.clone();
+        let bookings = Arc::clone(&self.inner.card_bookings);
         self.spawn(async move {
             while let Some(event) = reader.next_event().await {
                 let msg = match event {
@@ -552,13 +592,18 @@ impl TakeNumberController {
                         });
                         let today = clock.now().with_timezone(&offset).date_naive();
                         let summary = CardSummary::from_card(&card, today, queue.as_ref());
+                        let book = bookings
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .clone();
+                        let lookup = book.map(|b| b.by_id_number(&card.id_number, today));
                         drop(card);
                         // A simulated card is lifted once read, like a citizen would.
                         if let Some(sim) = &simulator {
                             sim.remove();
                         }
                         match summary {
-                            Ok(summary) => Msg::Card(summary),
+                            Ok(summary) => Msg::Card(summary, lookup),
                             Err(err) => {
                                 tracing::warn!("card read but not usable for a ticket: {err}");
                                 Msg::Reader(ReaderState::Unusable)

@@ -54,6 +54,9 @@ pub struct DeviceRoutes {
     pub counters: Arc<SecurityCounters>,
 }
 
+/// The queue client, and the engine itself when this kiosk is the queue host.
+pub type ConnectedQueue = (Arc<dyn QueueClient>, Option<Arc<QueueEngine>>);
+
 /// The queue this kiosk issues into: its own (it is the queue host, and serves the LAN API), or
 /// the host's over the LAN when `[ui] queue_host_url` is set. Either way `[lan] listen` serves
 /// `health` (`/healthz`, `/metrics`): beside the API on the host, alone on any other device. The
@@ -69,7 +72,7 @@ pub fn connect_queue(
     health: DeviceRoutes,
     liveness: &Liveness,
     outbox: &Outbox,
-) -> anyhow::Result<(Arc<dyn QueueClient>, Option<Arc<QueueEngine>>)> {
+) -> anyhow::Result<ConnectedQueue> {
     let DeviceRoutes { health, counters } = health;
     if let Some(url) = &config.ui.queue_host_url {
         let token = config.ui.queue_device_token.clone().unwrap_or_default();

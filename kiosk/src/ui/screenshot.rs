@@ -156,8 +156,8 @@ pub fn render(options: ShellOptions, shots: &[Shot]) -> Result<(), ScreenshotErr
     Ok(())
 }
 
-/// Renders every screen of the take-a-number flow, in Chinese, English and elderly mode, as
-/// `out_dir/take-number-N-NAME[-en|-elderly].png`, on simulated hardware with a scratch queue.
+/// Renders every screen of the take-a-number flow and of check-in, in Chinese, English and elderly
+/// mode, as `out_dir/take-number-N-NAME[-en|-elderly].png` and `check-in-N-NAME…`, on simulated hardware with a scratch queue.
 /// Must be the first use of Slint in the process. Returns the files written.
 pub fn render_flow(
     options: ShellOptions,
@@ -196,10 +196,19 @@ pub fn render_flow(
             set_variant(&shell, Language::Zh, false);
             Ok(())
         };
-        FlowStage::new(&shell, &centre_name, &scratch).and_then(|stage| {
-            stage.drive(&shell, &mut capture)?;
-            stage.drive_unreachable(&shell, &mut capture)
-        })
+        FlowStage::new(&shell, &centre_name, &scratch)
+            .and_then(|stage| {
+                stage.drive(&shell, &mut capture)?;
+                stage.drive_unreachable(&shell, &mut capture)
+            })
+            .and_then(|()| {
+                super::check_in::screens::drive_check_in(
+                    &shell,
+                    &centre_name,
+                    &scratch.join("check-in"),
+                    &mut capture,
+                )
+            })
     };
     let _ = std::fs::remove_dir_all(&scratch);
     result.map_err(ScreenshotError::Flow)?;

@@ -6,10 +6,12 @@
 //! - [`flow`]: the state machine, pure and testable without a window;
 //! - [`controller`]: binds it to the `CheckInAdapter` global, the scanner, the card reader (shared with
 //!   take-a-number, which routes cards here while this page is open), the queue, the printer and the
-//!   outbox (`booking_update` for the centre).
+//!   outbox (`booking_update` for the centre);
+//! - [`screens`]: drives it through each of its screens, for screenshots.
 
 pub mod controller;
 pub mod flow;
+pub mod screens;
 
 pub use controller::{CheckInController, CheckInDeps};
 pub use flow::{Failure, Flow, Step, Timing};

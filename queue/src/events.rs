@@ -284,8 +284,8 @@ pub enum EventAudience {
     Device(String),
     /// A device bound to a window (`[[lan.devices]] window`, the window's rating pad): what
     /// [`Self::Device`] gets, plus that window's calls (with ticket id and service), starts and
-    /// completions (with outcome and staff member). Nothing that identifies the citizen is in
-    /// these events; another window's are public only.
+    /// completions (with outcome and staff member), no-shows, holds and transfers. Nothing that
+    /// identifies the citizen is in these events; another window's are public only.
     WindowDevice {
         /// The device name.
         name: String,
@@ -376,13 +376,18 @@ fn addressed_to(payload: &EventPayload, name: &str) -> bool {
     }
 }
 
-/// Whether an event is a call, start or completion at `window` (what its rating pad follows).
+/// Whether an event is a call, start or completion at `window` (what its rating pad follows), or
+/// the end of a served ticket without completion (no-show, hold, transfer: the pad stops showing
+/// it).
 fn at_window(payload: &EventPayload, window: u32) -> bool {
     match payload {
         EventPayload::Called { window: w, .. }
         | EventPayload::Recalled { window: w, .. }
         | EventPayload::Started { window: w, .. }
-        | EventPayload::Completed { window: w, .. } => *w == window,
+        | EventPayload::Completed { window: w, .. }
+        | EventPayload::NoShow { window: w, .. }
+        | EventPayload::Held { window: w, .. }
+        | EventPayload::Transferred { window: w, .. } => *w == window,
         _ => false,
     }
 }
@@ -534,8 +539,18 @@ mod tests {
             EventAudience::Public.project(&called())
         );
         assert_eq!(pad1.project(&started(1)).as_ref(), Some(&started(1)));
-        // Not every event of the window: a no-show stays with staff.
-        assert_eq!(pad3.project(&no_show), None);
+        // The end of a visit without completion too (the pad stops showing the ticket), but not
+        // at another window's pad.
+        assert_eq!(pad3.project(&no_show).as_ref(), Some(&no_show));
+        assert_eq!(pad1.project(&no_show), None);
+        let reprint = event(EventPayload::ReprintRequested {
+            ticket_id: 4,
+            number: "C004".into(),
+            service: "legal_aid".into(),
+            device: "kiosk-1".into(),
+            window: 3,
+        });
+        assert_eq!(pad3.project(&reprint), None);
         // What is addressed to the device by name still reaches it.
         assert_eq!(pad3.project(&issued).as_ref(), Some(&issued));
         assert_eq!(pad1.project(&issued), None);

@@ -1088,6 +1088,7 @@ mod support {
             devices: vec![DeviceEntry {
                 name: "kiosk-2".into(),
                 token_sha256: device_token_sha256(TOKEN),
+                window: None,
             }],
             ..LanConfig::default()
         };

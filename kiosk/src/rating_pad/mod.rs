@@ -10,6 +10,7 @@
 //! service and the staff member's public name only.
 
 pub mod model;
+pub mod screens;
 
 use std::{collections::HashMap, rc::Rc, time::Duration};
 
@@ -108,6 +109,18 @@ impl RatingPad {
             None => self.model.set_connected(false),
         }
         self.after(None, now);
+    }
+
+    /// Service names (id, Chinese, English) without a snapshot (screenshots, tests).
+    pub fn set_service_names<'a>(
+        &mut self,
+        names: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+    ) {
+        for (id, zh, en) in names {
+            self.services
+                .insert(id.to_owned(), (zh.to_owned(), en.to_owned()));
+        }
+        self.show();
     }
 
     /// A queue event from the host.

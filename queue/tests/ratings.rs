@@ -58,7 +58,7 @@ fn a_completed_ticket_is_rated_once_with_the_staff_member_who_served_it() {
     assert_eq!(rating.staff, Some(zhang()));
     assert_eq!(rating.reasons, ["long_wait", "slow"]);
     assert_eq!(rating.source, RatingSource::Pad);
-    assert_eq!(*told.lock().unwrap(), [rating.clone()]);
+    assert_eq!(*told.lock().unwrap(), std::slice::from_ref(&rating));
 
     // The second one, from anywhere, is refused, and nobody is told of it.
     let again = e.rate_ticket(id, 5, &[], RatingSource::Phone).unwrap_err();

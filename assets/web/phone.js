@@ -37,6 +37,10 @@ async function load() {
     $("ahead").textContent = waiting ? s.ahead : "–";
     $("eta").textContent = waiting ? s.eta_minutes[0] + "–" + s.eta_minutes[1] : "–";
     $("cancel").hidden = !waiting;
+    // The rating, once the ticket is completed (one per ticket: the pad at the window may have
+    // taken it already).
+    if (!choosing) $("rating").hidden = !s.can_rate;
+    $("rated").hidden = !s.rated;
   } catch (e) {
     $("state").textContent = "网络中断，正在重试 · Offline, retrying";
   }
@@ -51,6 +55,39 @@ $("cancel").addEventListener("click", async () => {
   if (!confirm("确定取消此号吗？ Cancel this ticket?")) return;
   await fetch("/api/v1/t/" + encodeURIComponent(cap) + "/cancel", { method: "POST" });
   load();
+});
+
+// Rating: a high score is sent at once; a low one (1-2) first offers optional reasons.
+let choosing = false;
+let score = 0;
+async function sendRating(reasons) {
+  const resp = await fetch("/api/v1/t/" + encodeURIComponent(cap) + "/rating", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ score: score, reasons: reasons }),
+  });
+  choosing = false;
+  $("reasons").hidden = true;
+  if (!resp.ok && resp.status !== 409) {
+    const e = await resp.json().catch(() => ({}));
+    alert(e.error || "评价未能提交，请重试 · Rating not sent, please retry");
+  }
+  load();
+}
+for (const b of document.querySelectorAll(".face")) {
+  b.addEventListener("click", () => {
+    score = Number(b.dataset.score);
+    if (score <= 2) {
+      choosing = true;
+      $("reasons").hidden = false;
+    } else {
+      sendRating([]);
+    }
+  });
+}
+$("send-rating").addEventListener("click", () => {
+  const reasons = [...document.querySelectorAll("#reasons input:checked")].map((i) => i.value);
+  sendRating(reasons);
 });
 
 const es = new EventSource("/api/v1/events");

@@ -242,6 +242,7 @@ mod tests {
                 score: 4,
                 comment: "快".into(),
                 window: None,
+                ..Default::default()
             }),
         };
         let json = serde_json::to_string(&message).unwrap();

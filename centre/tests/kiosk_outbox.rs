@@ -58,6 +58,7 @@ async fn a_kiosk_outbox_delivers_to_the_centre(db: TestDb) {
             score: 1,
             comment: "等了两个小时".into(),
             window: Some(3),
+            ..Default::default()
         }))
         .unwrap();
 
@@ -158,6 +159,7 @@ async fn a_kiosk_with_a_wrong_token_keeps_its_items_and_delivers_them_once_put_r
             score: 5,
             comment: String::new(),
             window: None,
+            ..Default::default()
         }))
         .unwrap();
     // 401: the centre does not know this device yet. A setting to fix, not a bad item: the kiosk

@@ -25,6 +25,7 @@ fn rating(device: &str, key: &str) -> NewItem {
             score: 4,
             comment: String::new(),
             window: None,
+            ..Default::default()
         }),
     };
     NewItem {

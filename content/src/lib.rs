@@ -13,7 +13,7 @@
 //! let outbox = Outbox::open(data_dir, &config, "黔江区公共法律服务中心")?;
 //! let _sync = store.spawn_sync(&tokio::runtime::Handle::current(), Some(outbox.clone()));
 //! let _delivery = outbox.spawn(&tokio::runtime::Handle::current());
-//! outbox.submit(OutboxPayload::Rating(Rating { service: "legal_aid".into(), ticket: None, score: 5, comment: String::new(), window: None }))?;
+//! outbox.submit(OutboxPayload::Rating(Rating { service: "legal_aid".into(), ticket: None, score: 5, comment: String::new(), window: None, ..Rating::default() }))?;
 //! # let _ = (content, &mut changed); Ok(()) }
 //! ```
 
@@ -64,8 +64,8 @@ pub use model::{
 };
 pub use outbox::{
     Complaint, Heartbeat, ItemState, NeedsSurvey, Outbox, OutboxItem, OutboxMessage, OutboxPayload,
-    OutboxStatus, RATING_MAX_WINDOW, Rating, SURVEY_MAX_CHOICES, SendReport,
-    TICKET_STATS_MAX_MINUTES, TICKET_STATS_MAX_TICKETS, TicketStats, backoff,
+    OutboxStatus, RATING_MAX_WINDOW, RATING_REASONS, RATING_SOURCES, Rating, SURVEY_MAX_CHOICES,
+    SendReport, TICKET_STATS_MAX_MINUTES, TICKET_STATS_MAX_TICKETS, TicketStats, backoff,
 };
 pub use publish::{BuildOptions, BuildReport, build, verify_dir};
 pub use release_check::{OpenItem, open_items};

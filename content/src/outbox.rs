@@ -59,7 +59,10 @@ pub struct Complaint {
 }
 
 /// A satisfaction rating (好差评), 1 (very dissatisfied) to 5 (very satisfied).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The fields after `window` came with the window rating pad; older items lack them and still
+/// parse (each has a default and is left out of the JSON when empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rating {
     /// The queue service id.
     pub service: String,
@@ -73,6 +76,72 @@ pub struct Rating {
     /// the touch terminal, or filled by a window's rating pad. Absent in older kiosks' ratings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<u32>,
+    /// The staff number (工号) of who served the visit, when the window's login names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_id: Option<String>,
+    /// The name of who served, as on the counter's name plate (public, not masked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_name: Option<String>,
+    /// Reasons ticked on a low rating: ids of [`RATING_REASONS`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+    /// Where it was given: one of [`RATING_SOURCES`] (absent in older kiosks' ratings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// The reason ids a rating may carry (the same list as the queue host's).
+pub const RATING_REASONS: [&str; 6] = queue::RATING_REASONS;
+
+/// The places a rating may come from: the window's rating pad, the phone status page, the kiosk.
+pub const RATING_SOURCES: [&str; 3] = ["pad", "phone", "kiosk"];
+
+impl Rating {
+    /// The outbox item of a rating the queue host recorded: one per ticket and day, keyed
+    /// [`Rating::key_of`].
+    pub fn from_ticket(rating: &queue::TicketRating) -> Self {
+        Self {
+            service: rating.service.clone(),
+            ticket: Some(rating.number.clone()),
+            score: rating.score,
+            comment: String::new(),
+            window: Some(rating.window),
+            staff_id: rating.staff.as_ref().map(|s| s.staff_id.clone()),
+            staff_name: rating.staff.as_ref().map(|s| s.name.clone()),
+            reasons: rating.reasons.clone(),
+            source: Some(rating.source.as_str().to_owned()),
+        }
+    }
+
+    /// The outbox key of a ticket's rating, `rating:DAY:NUMBER`: a repeat is the same item.
+    pub fn key_of(rating: &queue::TicketRating) -> String {
+        format!("rating:{}:{}", rating.day, rating.number)
+    }
+
+    fn problem(&self) -> Option<String> {
+        if let Some(bad) = self
+            .reasons
+            .iter()
+            .find(|r| !RATING_REASONS.contains(&r.as_str()))
+        {
+            let bad: String = bad.chars().take(40).collect();
+            return Some(format!("unknown reason {bad:?}"));
+        }
+        if (1..self.reasons.len()).any(|i| self.reasons[..i].contains(&self.reasons[i])) {
+            return Some("a reason is given twice".into());
+        }
+        if let Some(source) = &self.source
+            && !RATING_SOURCES.contains(&source.as_str())
+        {
+            let source: String = source.chars().take(40).collect();
+            return Some(format!("unknown source {source:?}"));
+        }
+        let too_long = |v: &Option<String>| v.as_ref().is_some_and(|v| v.chars().count() > 64);
+        if too_long(&self.staff_id) || too_long(&self.staff_name) {
+            return Some("the staff id and name are at most 64 characters".into());
+        }
+        None
+    }
 }
 
 /// The highest window number a rating may name.
@@ -303,6 +372,10 @@ impl OutboxPayload {
             }) if !(1..=RATING_MAX_WINDOW).contains(window) => {
                 invalid("the window must be 1 to 999")
             }
+            Self::Rating(rating) => match rating.problem() {
+                Some(reason) => invalid(&reason),
+                None => Ok(()),
+            },
             Self::TicketStats(stats) => match stats.problem() {
                 Some(reason) => invalid(&reason),
                 None => Ok(()),

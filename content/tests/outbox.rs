@@ -41,6 +41,7 @@ async fn items_survive_a_reopen_and_are_delivered_once() {
                 score: 5,
                 comment: String::new(),
                 window: None,
+                ..Default::default()
             }))
             .unwrap();
         let stats = TicketStats {
@@ -179,6 +180,7 @@ fn bad_payloads_are_refused_at_submit() {
         score: 6,
         comment: String::new(),
         window: None,
+        ..Default::default()
     });
     assert!(matches!(
         outbox.submit(rating),
@@ -191,6 +193,7 @@ fn bad_payloads_are_refused_at_submit() {
             score: 4,
             comment: String::new(),
             window: Some(window),
+            ..Default::default()
         });
         match outbox.submit(rating) {
             Err(OutboxError::Invalid { kind, reason }) => {
@@ -258,6 +261,7 @@ fn a_rating_names_its_window_only_when_known() {
         score: 2,
         comment: String::new(),
         window: Some(3),
+        ..Default::default()
     };
     let json = serde_json::to_value(&with).unwrap();
     assert_eq!(json["window"], 3);
@@ -272,4 +276,62 @@ fn a_rating_names_its_window_only_when_known() {
         serde_json::from_str(r#"{"service":"notary","ticket":"B007","score":2,"comment":""}"#)
             .unwrap();
     assert_eq!(old, without);
+}
+
+#[test]
+fn a_pad_rating_carries_staff_reasons_and_source_and_older_items_still_read() {
+    let pad = Rating {
+        service: "legal_aid".into(),
+        ticket: Some("C012".into()),
+        score: 2,
+        window: Some(3),
+        staff_id: Some("QJ-0301".into()),
+        staff_name: Some("张明".into()),
+        reasons: vec!["long_wait".into(), "slow".into()],
+        source: Some("pad".into()),
+        ..Default::default()
+    };
+    let json = serde_json::to_value(&pad).unwrap();
+    assert_eq!(json["staff_name"], "张明");
+    assert_eq!(json["reasons"], serde_json::json!(["long_wait", "slow"]));
+    assert_eq!(json["source"], "pad");
+    assert_eq!(serde_json::from_value::<Rating>(json).unwrap(), pad);
+    assert!(OutboxPayload::Rating(pad.clone()).validate().is_ok());
+    // Empty new fields stay out of the JSON: an older centre reads it as before.
+    let plain = serde_json::to_value(Rating {
+        score: 4,
+        ..Default::default()
+    })
+    .unwrap();
+    for field in ["staff_id", "staff_name", "reasons", "source"] {
+        assert!(plain.get(field).is_none(), "{field} in {plain}");
+    }
+    for (bad, what) in [
+        (
+            Rating {
+                reasons: vec!["rude".into()],
+                ..pad.clone()
+            },
+            "unknown reason",
+        ),
+        (
+            Rating {
+                reasons: vec!["slow".into(), "slow".into()],
+                ..pad.clone()
+            },
+            "twice",
+        ),
+        (
+            Rating {
+                source: Some("web".into()),
+                ..pad.clone()
+            },
+            "unknown source",
+        ),
+    ] {
+        match OutboxPayload::Rating(bad).validate() {
+            Err(OutboxError::Invalid { reason, .. }) => assert!(reason.contains(what), "{reason}"),
+            other => panic!("{what}: {other:?}"),
+        }
+    }
 }

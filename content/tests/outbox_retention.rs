@@ -89,6 +89,7 @@ fn heartbeats_without_an_outbox_url_are_bounded_by_count_and_age() {
             score: 5,
             comment: String::new(),
             window: None,
+            ..Default::default()
         }))
         .unwrap();
     assert_eq!(kinds(&outbox), ["rating"]);

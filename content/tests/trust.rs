@@ -375,6 +375,7 @@ async fn the_technician_reset_recovers_a_poisoned_device_without_a_wipe() {
             score: 4,
             comment: String::new(),
             window: None,
+            ..Default::default()
         }))
         .unwrap();
     let ahead = t0() + Duration::days(300);

@@ -90,6 +90,7 @@ fn run(name: &str, remote: bool, shell: &Shell, runtime: &tokio::runtime::Runtim
             devices: vec![DeviceEntry {
                 name: "kiosk-2".into(),
                 token_sha256: device_token_sha256(TOKEN),
+                window: None,
             }],
             ..LanConfig::default()
         };

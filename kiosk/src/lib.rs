@@ -9,6 +9,7 @@ pub mod hall;
 pub mod health;
 pub mod lan;
 pub mod paths;
+pub mod rating_pad;
 pub mod startup_probe;
 pub mod ui;
 pub mod watchdog;

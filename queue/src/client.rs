@@ -10,7 +10,10 @@ use super::{
     alerts::DeviceAlerts,
     engine::{IssueRequest, QueueEngine},
     events::{EventAudience, QueueEvent},
-    model::{Booking, CheckedIn, IdentityToken, IssuedTicket, ServiceStatus, TicketId},
+    model::{
+        Booking, CheckedIn, IdentityToken, IssuedTicket, RatingSource, ServiceStatus, TicketId,
+        TicketRating,
+    },
 };
 
 /// A boxed, sendable future (keeps [`QueueClient`] usable as `Arc<dyn QueueClient>`).
@@ -66,6 +69,16 @@ pub trait QueueClient: Send + Sync {
 
     /// Opens (`true`) or closes a help request of this device (its help button), shown on the staff pages.
     fn request_help(&self, requested: bool) -> BoxFuture<'_, Result<(), QueueError>>;
+
+    /// Rates a ticket completed today, once (see [`QueueEngine::rate_ticket`]): on the host as
+    /// the kiosk, over the LAN as this device's window (its `[[lan.devices]] window`). A second
+    /// rating of the ticket is a [`QueueError::Conflict`] (remote: `Refused` with status 409).
+    fn rate(
+        &self,
+        ticket: TicketId,
+        score: u8,
+        reasons: Vec<String>,
+    ) -> BoxFuture<'_, Result<TicketRating, QueueError>>;
 
     /// Derives the salted identity token of an ID card number (the number stays here).
     fn identity_token(&self, id_number: &str) -> Result<IdentityToken, QueueError>;
@@ -155,6 +168,17 @@ impl QueueClient for LocalQueueClient {
     fn request_help(&self, requested: bool) -> BoxFuture<'_, Result<(), QueueError>> {
         let device = self.device.clone();
         Box::pin(self.blocking(move |e| e.set_help_request(&device, requested).map(|_| ())))
+    }
+
+    fn rate(
+        &self,
+        ticket: TicketId,
+        score: u8,
+        reasons: Vec<String>,
+    ) -> BoxFuture<'_, Result<TicketRating, QueueError>> {
+        Box::pin(
+            self.blocking(move |e| e.rate_ticket(ticket, score, &reasons, RatingSource::Kiosk)),
+        )
     }
 
     fn identity_token(&self, id_number: &str) -> Result<IdentityToken, QueueError> {

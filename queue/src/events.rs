@@ -282,6 +282,16 @@ pub enum EventAudience {
     /// A device authenticated by its token (named here): the public events, plus the tickets
     /// it issued, the reprint requests addressed to it and its own alerts, in full.
     Device(String),
+    /// A device bound to a window (`[[lan.devices]] window`, the window's rating pad): what
+    /// [`Self::Device`] gets, plus that window's calls (with ticket id and service), starts and
+    /// completions (with outcome and staff member), no-shows, holds and transfers. Nothing that
+    /// identifies the citizen is in these events; another window's are public only.
+    WindowDevice {
+        /// The device name.
+        name: String,
+        /// Its window.
+        window: u32,
+    },
     /// Window staff (a logged-in session) and the queue host itself: every event, in full.
     Staff,
 }
@@ -294,6 +304,13 @@ impl EventAudience {
             Self::Public => public(&event.payload),
             Self::Device(name) => {
                 if addressed_to(&event.payload, name) {
+                    Some(event.payload.clone())
+                } else {
+                    public(&event.payload)
+                }
+            }
+            Self::WindowDevice { name, window } => {
+                if addressed_to(&event.payload, name) || at_window(&event.payload, *window) {
                     Some(event.payload.clone())
                 } else {
                     public(&event.payload)
@@ -359,12 +376,28 @@ fn addressed_to(payload: &EventPayload, name: &str) -> bool {
     }
 }
 
+/// Whether an event is a call, start or completion at `window` (what its rating pad follows), or
+/// the end of a served ticket without completion (no-show, hold, transfer: the pad stops showing
+/// it).
+fn at_window(payload: &EventPayload, window: u32) -> bool {
+    match payload {
+        EventPayload::Called { window: w, .. }
+        | EventPayload::Recalled { window: w, .. }
+        | EventPayload::Started { window: w, .. }
+        | EventPayload::Completed { window: w, .. }
+        | EventPayload::NoShow { window: w, .. }
+        | EventPayload::Held { window: w, .. }
+        | EventPayload::Transferred { window: w, .. } => *w == window,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
 
     use super::*;
-    use crate::model::PriorityKind;
+    use crate::model::{PriorityKind, StaffOnDuty};
 
     fn event(payload: EventPayload) -> QueueEvent {
         QueueEvent {
@@ -447,5 +480,83 @@ mod tests {
             other.project(&called()),
             EventAudience::Public.project(&called())
         );
+    }
+
+    #[test]
+    fn a_window_device_gets_its_windows_calls_starts_and_completions_in_full() {
+        let staff = Some(StaffOnDuty {
+            name: "李明".into(),
+            staff_id: "QJ-017".into(),
+        });
+        let started = |window| {
+            event(EventPayload::Started {
+                ticket_id: 4,
+                number: "C004".into(),
+                service: "legal_aid".into(),
+                window,
+                staff: staff.clone(),
+            })
+        };
+        let completed = |window| {
+            event(EventPayload::Completed {
+                ticket_id: 4,
+                number: "C004".into(),
+                service: "legal_aid".into(),
+                window,
+                outcome: "accepted".into(),
+                staff: staff.clone(),
+            })
+        };
+        let no_show = event(EventPayload::NoShow {
+            ticket_id: 4,
+            number: "C004".into(),
+            service: "legal_aid".into(),
+            window: 3,
+        });
+        let issued = event(EventPayload::Issued {
+            ticket_id: 5,
+            number: "C005".into(),
+            service: "legal_aid".into(),
+            priority: PriorityKind::None,
+            device: "pad-3".into(),
+        });
+        let pad3 = EventAudience::WindowDevice {
+            name: "pad-3".into(),
+            window: 3,
+        };
+        let pad1 = EventAudience::WindowDevice {
+            name: "pad-1".into(),
+            window: 1,
+        };
+        for e in [started(3), completed(3), called()] {
+            assert_eq!(pad3.project(&e).as_ref(), Some(&e), "{e:?}");
+        }
+        // Window 1's pad: the public form of the call, nothing of the start or completion.
+        assert_eq!(pad1.project(&started(3)), None);
+        assert_eq!(pad1.project(&completed(3)), None);
+        assert_eq!(
+            pad1.project(&called()),
+            EventAudience::Public.project(&called())
+        );
+        assert_eq!(pad1.project(&started(1)).as_ref(), Some(&started(1)));
+        // The end of a visit without completion too (the pad stops showing the ticket), but not
+        // at another window's pad.
+        assert_eq!(pad3.project(&no_show).as_ref(), Some(&no_show));
+        assert_eq!(pad1.project(&no_show), None);
+        let reprint = event(EventPayload::ReprintRequested {
+            ticket_id: 4,
+            number: "C004".into(),
+            service: "legal_aid".into(),
+            device: "kiosk-1".into(),
+            window: 3,
+        });
+        assert_eq!(pad3.project(&reprint), None);
+        // What is addressed to the device by name still reaches it.
+        assert_eq!(pad3.project(&issued).as_ref(), Some(&issued));
+        assert_eq!(pad1.project(&issued), None);
+        // And the full completion names the staff member and the outcome, never a person.
+        let json = serde_json::to_string(&pad3.project(&completed(3)).unwrap()).unwrap();
+        assert!(json.contains("\"outcome\":\"accepted\"") && json.contains("QJ-017"));
+        assert!(!json.contains("identity"));
     }
 }

@@ -13,8 +13,13 @@ use super::{
     client::{BoxFuture, EventStream, QueueClient},
     engine::IssueRequest,
     events::QueueEvent,
-    model::{Booking, CheckedIn, IdentityToken, IssuedTicket, ServiceStatus, TicketId},
-    wire::{ActiveBody, ErrorBody, HelpBody, IssueBody, PriorityField, QueueResponse, routes},
+    model::{
+        Booking, CheckedIn, IdentityToken, IssuedTicket, ServiceStatus, TicketId, TicketRating,
+    },
+    wire::{
+        ActiveBody, ErrorBody, HelpBody, IssueBody, PriorityField, QueueResponse, RatingBody,
+        routes,
+    },
 };
 
 /// Attempts of an issue request before giving up (the same idempotency key every time).
@@ -310,6 +315,21 @@ impl QueueClient for HttpQueueClient {
                 )
                 .await?;
             Ok(())
+        })
+    }
+
+    fn rate(
+        &self,
+        ticket: TicketId,
+        score: u8,
+        reasons: Vec<String>,
+    ) -> BoxFuture<'_, Result<TicketRating, QueueError>> {
+        Box::pin(async move {
+            self.send_json(
+                self.request(Method::POST, &routes::ticket_rating(ticket))
+                    .json(&RatingBody { score, reasons }),
+            )
+            .await
         })
     }
 

@@ -50,7 +50,7 @@ pub use events::{EventAudience, EventPayload, QueueEvent};
 pub use http_client::HttpQueueClient;
 pub use model::{
     BookedSlot, Booking, BookingState, BookingTicket, CheckIn, CheckedIn, EtaRange, IdentityToken,
-    IssuedTicket, PhoneStatus, PriorityKind, QueuePosition, QueueSnapshot, ServiceState,
-    ServiceStatus, StaffOnDuty, Ticket, TicketAppointment, TicketBrief, TicketId, TicketStatus,
-    WindowStatus, WindowView,
+    IssuedTicket, PhoneStatus, PriorityKind, QueuePosition, QueueSnapshot, RATING_REASONS,
+    RatingSource, ServiceState, ServiceStatus, StaffOnDuty, Ticket, TicketAppointment, TicketBrief,
+    TicketId, TicketRating, TicketStatus, WindowStatus, WindowView,
 };

@@ -399,6 +399,77 @@ pub struct StaffOnDuty {
     pub staff_id: String,
 }
 
+/// The reasons a citizen may tick on a low rating (fixed ids, the same at the centre).
+pub const RATING_REASONS: [&str; 6] = [
+    "long_wait",
+    "attitude",
+    "unclear",
+    "slow",
+    "not_solved",
+    "other",
+];
+
+/// Where a rating was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RatingSource {
+    /// The rating pad (评价器) at the window.
+    Pad,
+    /// The phone status page behind the ticket's QR code.
+    Phone,
+    /// The touch kiosk.
+    Kiosk,
+}
+
+impl RatingSource {
+    /// The text stored in the database and sent to the centre.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pad => "pad",
+            Self::Phone => "phone",
+            Self::Kiosk => "kiosk",
+        }
+    }
+
+    /// The source named by `s` (as [`Self::as_str`] writes it).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pad" => Some(Self::Pad),
+            "phone" => Some(Self::Phone),
+            "kiosk" => Some(Self::Kiosk),
+            _ => None,
+        }
+    }
+}
+
+/// A ticket's rating as the queue host recorded it: what the outbox carries to the centre.
+/// Nothing here identifies the citizen; the staff member's name is public (the name plate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketRating {
+    /// Ticket row.
+    pub ticket_id: TicketId,
+    /// Business day of the ticket.
+    pub day: NaiveDate,
+    /// Number (e.g. `C012`).
+    pub number: String,
+    /// Service id.
+    pub service: String,
+    /// Window that served it.
+    pub window: u32,
+    /// The staff member who completed it, when the window's login named one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff: Option<StaffOnDuty>,
+    /// 1 (very dissatisfied) to 5 (very satisfied).
+    pub score: u8,
+    /// Ids of [`RATING_REASONS`] (only on a low rating, optional).
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    /// Where it was given.
+    pub source: RatingSource,
+    /// When it was recorded.
+    pub rated_at: DateTime<Utc>,
+}
+
 /// A wait estimate in whole minutes, `lo` ≈ median case, `hi` ≈ 90th percentile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(from = "[u32; 2]", into = "[u32; 2]")]
@@ -582,6 +653,12 @@ pub struct PhoneStatus {
     pub window_name: Option<String>,
     /// Issue time.
     pub issued_at: DateTime<Utc>,
+    /// Whether the page may offer a rating: the ticket was completed today and is not rated yet.
+    #[serde(default)]
+    pub can_rate: bool,
+    /// Whether the ticket was rated (on the pad or on this page).
+    #[serde(default)]
+    pub rated: bool,
 }
 
 #[cfg(test)]

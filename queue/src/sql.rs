@@ -428,3 +428,34 @@ pub(crate) const META_GET: &str = "SELECT value FROM meta WHERE key = ?1";
 /// Stores a setting: `?1` key, `?2` value.
 pub(crate) const META_SET: &str = "INSERT INTO meta(key, value) VALUES (?1, ?2)
      ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+
+// ---- Ratings --------------------------------------------------------------------------------
+
+/// Records a ticket's rating: `?1` ticket id, `?2` day, `?3` number, `?4` service, `?5` window,
+/// `?6` staff id, `?7` staff name, `?8` score, `?9` reasons (comma-separated ids), `?10` source,
+/// `?11` rated at (ms).
+pub(crate) const INSERT_RATING: &str = "INSERT INTO ratings(ticket_id, day, number, service, \
+     window, staff_id, staff_name, score, reasons, source, rated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
+/// The columns `engine::rating` reads, followed by `$rest`.
+macro_rules! select_ratings {
+    ($($rest:expr),+ $(,)?) => {
+        concat!(
+            "SELECT ticket_id, day, number, service, window, staff_id, staff_name, score, \
+             reasons, source, rated_at FROM ratings ",
+            $($rest),+
+        )
+    };
+}
+
+/// The rating of a ticket of a day by its number: `?1` day, `?2` number.
+pub(crate) const RATING_BY_NUMBER: &str = select_ratings!("WHERE day = ?1 AND number = ?2");
+
+/// Every rating of a day, in the order given: `?1` day.
+pub(crate) const RATINGS_OF_DAY: &str =
+    select_ratings!("WHERE day = ?1 ORDER BY rated_at, ticket_id");
+
+/// The `completed` events of a day, newest first (a rating's staff member): `?1` day.
+pub(crate) const COMPLETED_EVENTS_OF_DAY: &str =
+    "SELECT payload FROM events WHERE day = ?1 AND kind = 'completed' ORDER BY seq DESC";

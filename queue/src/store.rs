@@ -140,6 +140,24 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (day, code)
     );
     ",
+    // 5: one rating per ticket (the window rating pad, the phone page), with the staff member
+    // who served it; the outbox carries a copy to the centre.
+    "
+    CREATE TABLE ratings (
+        ticket_id  INTEGER PRIMARY KEY REFERENCES tickets(id),
+        day        TEXT NOT NULL,
+        number     TEXT NOT NULL,
+        service    TEXT NOT NULL,
+        window     INTEGER NOT NULL,
+        staff_id   TEXT,
+        staff_name TEXT,
+        score      INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+        reasons    TEXT NOT NULL,
+        source     TEXT NOT NULL CHECK (source IN ('pad', 'phone', 'kiosk')),
+        rated_at   INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX ratings_day_number ON ratings(day, number);
+    ",
 ];
 
 /// Creates `path` with mode 0600 if it does not exist, and restricts it to 0600 if it does.

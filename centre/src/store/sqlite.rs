@@ -1040,6 +1040,7 @@ fn rating_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RatingRecord> {
             score: r.get(5)?,
             comment: r.get(6)?,
             window: r.get(9)?,
+            ..Default::default()
         },
         created: time(r.get(7)?),
         received: time(r.get(8)?),

@@ -60,7 +60,8 @@ pub type ConnectedQueue = (Arc<dyn QueueClient>, Option<Arc<QueueEngine>>);
 /// The queue this kiosk issues into: its own (it is the queue host, and serves the LAN API), or
 /// the host's over the LAN when `[ui] queue_host_url` is set. Either way `[lan] listen` serves
 /// `health` (`/healthz`, `/metrics`): beside the API on the host, alone on any other device. The
-/// queue host queues each finished business day's ticket statistics in `outbox` for the centre.
+/// queue host queues each finished business day's ticket statistics in `outbox` for the centre,
+/// and every rating (rating pads, phone pages) right after the engine recorded it.
 /// Needs a tokio runtime.
 #[allow(clippy::too_many_arguments)]
 pub fn connect_queue(
@@ -94,6 +95,7 @@ pub fn connect_queue(
     let engine = QueueEngine::open(&db, queue.clone(), Arc::new(SystemClock), &status_base)
         .with_context(|| format!("cannot open the queue database {}", db.display()))?;
     let engine = Arc::new(engine);
+    engine.on_rated(rating_sink(outbox.clone()));
     tracing::info!("queue host: database {}", db.display());
     start_lan_service(&engine, lan, demo, health, counters);
     start_daily_tick(
@@ -249,6 +251,39 @@ async fn serve_router(
     }
 }
 
+/// Queues each rating the engine records in `outbox` for the centre, keyed `rating:DAY:NUMBER`
+/// (a repeat is the same item). The engine's record is the truth: should this write fail, the
+/// rating is logged (by number only) and queued again by the daily tick ([`requeue_ratings`]).
+pub fn rating_sink(outbox: Outbox) -> queue::engine::RatingSink {
+    Arc::new(move |rating: &queue::TicketRating| {
+        let key = content::Rating::key_of(rating);
+        let payload = content::OutboxPayload::Rating(content::Rating::from_ticket(rating));
+        if let Err(err) = outbox.submit_with_key(&key, payload) {
+            tracing::warn!(
+                "rating of {} not queued for the centre yet (queued again at the daily tick): {err}",
+                rating.number
+            );
+        }
+    })
+}
+
+/// Queues again every rating the engine holds for `day` (a no-op for those already queued or
+/// sent while the outbox keeps them: same keys); how many were added.
+pub fn requeue_ratings(
+    engine: &QueueEngine,
+    outbox: &Outbox,
+    day: chrono::NaiveDate,
+) -> anyhow::Result<usize> {
+    let mut added = 0;
+    for rating in engine.ratings_of_day(day)? {
+        let payload = content::OutboxPayload::Rating(content::Rating::from_ticket(&rating));
+        if outbox.submit_with_key(&content::Rating::key_of(&rating), payload)? {
+            added += 1;
+        }
+    }
+    Ok(added)
+}
+
 /// The daily reset goes out even when nobody takes a ticket, and the day that ended is reported.
 fn start_daily_tick(engine: &Arc<QueueEngine>, heart: Heart, outbox: Outbox) {
     let engine = Arc::clone(engine);
@@ -271,7 +306,8 @@ fn start_daily_tick(engine: &Arc<QueueEngine>, heart: Heart, outbox: Outbox) {
 }
 
 /// Applies the daily reset when due and, once per day, queues the ticket statistics of the
-/// business day before today (`content::ticket_stats`); returns that day.
+/// business day before today (`content::ticket_stats`) and its ratings again (after a start,
+/// today's too); returns that day.
 fn report_finished_day(
     engine: &QueueEngine,
     outbox: &Outbox,
@@ -279,6 +315,20 @@ fn report_finished_day(
 ) -> anyhow::Result<chrono::NaiveDate> {
     let today = engine.tick()?;
     let finished = today.pred_opt().unwrap_or(today);
+    // Ratings whose outbox write failed: the day that ended, and after a start today's too.
+    let days = if reported.is_none() {
+        vec![finished, today]
+    } else if reported != Some(finished) {
+        vec![finished]
+    } else {
+        Vec::new()
+    };
+    for day in days {
+        let added = requeue_ratings(engine, outbox, day)?;
+        if added > 0 {
+            tracing::info!("ratings of {day}: {added} queued again for the centre");
+        }
+    }
     if reported != Some(finished) {
         let added = content::ticket_stats::submit_day_stats(outbox, engine, finished)?;
         if added > 0 {

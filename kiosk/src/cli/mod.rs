@@ -9,6 +9,7 @@ pub mod hall;
 pub mod kiosk;
 pub mod led;
 mod pin_prompt;
+pub mod rating_pad;
 pub mod screenshot;
 pub mod serve;
 pub mod technician;
@@ -38,9 +39,13 @@ pub struct Cli {
     /// Configuration file (TOML). Every key is optional; see assets/config/kiosk.example.toml.
     #[arg(long, global = true)]
     config: Option<PathBuf>,
-    /// What this device is: the touch kiosk, or the hall display in the waiting area.
+    /// What this device is: the touch kiosk, the hall display in the waiting area, or a window's
+    /// rating pad.
     #[arg(long, value_enum, default_value_t = Role::Kiosk)]
     role: Role,
+    /// The window a rating pad stands at (with `--role rating-pad`).
+    #[arg(long, required_if_eq("role", "rating-pad"))]
+    window: Option<u32>,
     /// Measure startup: print the time to the first rendered frame and the resident memory, then exit
     /// (see `scripts/measure-startup.sh`).
     #[arg(long, hide = true)]
@@ -74,6 +79,8 @@ enum Role {
     Kiosk,
     /// The large screen in the waiting area: calls and publicity.
     HallDisplay,
+    /// The small screen at a window: staff on duty, the ticket served, one rating per visit.
+    RatingPad,
 }
 
 /// The binary's `main`: one tracing set-up, the command line, and the runner of the chosen role or
@@ -89,6 +96,9 @@ pub fn main() -> ExitCode {
         None => match cli.role {
             Role::Kiosk => kiosk::run_kiosk(cli.config.as_deref()),
             Role::HallDisplay => hall::run_hall_display(cli.config.as_deref()),
+            Role::RatingPad => {
+                rating_pad::run_rating_pad(cli.config.as_deref(), cli.window.unwrap_or(1))
+            }
         },
         Some(Command::Serve(mut args)) => {
             args.config = args.config.or(cli.config);

@@ -30,7 +30,7 @@ pub struct ScreenshotArgs {
     #[arg(long)]
     pub elderly: bool,
     /// Output PNG file (one page).
-    #[arg(long, required_unless_present_any = ["flow", "info"])]
+    #[arg(long, required_unless_present_any = ["flow", "info", "rating_pad"])]
     pub out: Option<PathBuf>,
     /// Render every screen of the take-a-number flow (Chinese, English, elderly mode) into
     /// `--out-dir`, on simulated hardware.
@@ -40,11 +40,15 @@ pub struct ScreenshotArgs {
     /// into `--out-dir`, for the site kind of the config.
     #[arg(long, conflicts_with = "flow")]
     pub info: bool,
+    /// Render the window rating pad's screens (serving, prompt, reasons, thanks; Chinese, English,
+    /// elderly) into `--out-dir`; use `--size 1024x600`.
+    #[arg(long, conflicts_with_all = ["flow", "info"])]
+    pub rating_pad: bool,
     /// With `--info`: the site tier to render for instead of the config's `[site] kind`; a room's
     /// and a station's files start with `room-` and `station-`.
     #[arg(long, value_enum, requires = "info")]
     pub tier: Option<Tier>,
-    /// Directory for `--flow` and `--info`.
+    /// Directory for `--flow`, `--info` and `--rating-pad`.
     #[arg(long, default_value = "images/screenshots")]
     pub out_dir: PathBuf,
 }
@@ -77,6 +81,17 @@ pub fn run_screenshot(config: Option<&Path>, args: ScreenshotArgs) -> anyhow::Re
             .with_context(|| format!("--size `{}` must look like 1080x1920", args.size))?;
         let written =
             screenshot::render_flow(ShellOptions::from_config(&config), size, &args.out_dir)?;
+        println!(
+            "{} screenshots in {}",
+            written.len(),
+            args.out_dir.display()
+        );
+        return Ok(());
+    }
+    if args.rating_pad {
+        let size = parse_size(&args.size)
+            .with_context(|| format!("--size `{}` must look like 1024x600", args.size))?;
+        let written = crate::rating_pad::screens::render(size, &args.out_dir)?;
         println!(
             "{} screenshots in {}",
             written.len(),

@@ -162,6 +162,11 @@ pub struct DeviceEntry {
     pub name: String,
     /// Hex SHA-256 of its bearer token.
     pub token_sha256: String,
+    /// The window this device stands at (a window's rating pad): its event stream also carries
+    /// that window's calls, starts and completions, and it may rate the tickets that window
+    /// completed. Must be a window of `[queue]`.
+    #[serde(default)]
+    pub window: Option<u32>,
 }
 
 /// Connection limits and timeouts of the LAN service (`[lan.limits]`).

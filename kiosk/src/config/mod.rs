@@ -8,6 +8,7 @@ mod board;
 mod devices;
 mod error;
 mod lan;
+mod rating_pad;
 mod technician;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ pub use board::{BoardConfig, BoardKind, TimeWindow};
 pub use devices::{DevicesConfig, IdReaderConfig, PrinterConfig};
 pub use error::ConfigError;
 pub use lan::{DeviceEntry, LanConfig, LanLimits, LanTls, StaffEntry};
+pub use rating_pad::RatingPadConfig;
 pub use technician::{DEV_PIN, DEV_PIN_SHA256, PinHash, TechnicianConfig, check_pin_format};
 
 /// The whole configuration of one device.
@@ -47,6 +49,8 @@ pub struct KioskConfig {
     pub technician: TechnicianConfig,
     /// The board's own I/O: presence sensor, backlight schedule, help button, fault lamp.
     pub board: BoardConfig,
+    /// The window rating pad (`--role rating-pad`): prompt and thank-you timeouts.
+    pub rating_pad: RatingPadConfig,
 }
 
 /// The tier of the public legal service network a device stands in.
@@ -246,6 +250,9 @@ impl KioskConfig {
             }
         }
         if let Err((key, reason)) = self.board.validate() {
+            return Err(invalid(key, &reason));
+        }
+        if let Err((key, reason)) = self.rating_pad.validate() {
             return Err(invalid(key, &reason));
         }
         self.devices.validate(origin)?;

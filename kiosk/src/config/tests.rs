@@ -25,6 +25,22 @@ fn the_example_file_parses_and_matches_the_defaults() {
     assert_eq!(config.devices, defaults.devices);
     assert_eq!(config.technician, defaults.technician);
     assert_eq!(config.board, defaults.board);
+    assert_eq!(config.rating_pad, defaults.rating_pad);
+}
+
+#[test]
+fn rating_pad_keys_and_device_windows_are_read_and_checked() {
+    let config = parse(
+        "[rating_pad]\nprompt_timeout_secs = 45\n\n[lan]\n[[lan.devices]]\nname = \"pad-3\"\ntoken_sha256 = \"00\"\nwindow = 3\n",
+    )
+    .unwrap();
+    assert_eq!(config.rating_pad.prompt_timeout_secs, 45);
+    assert_eq!(config.rating_pad.thanks_secs, 5);
+    assert_eq!(config.lan.unwrap().devices[0].window, Some(3));
+    let err = parse("[rating_pad]\nprompt_timeout_secs = 2\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("rating_pad.prompt_timeout_secs"), "{err}");
 }
 
 #[test]

@@ -29,8 +29,8 @@ use queue::{
     event_stream_for,
     wire::{
         ActiveBody, AlertEntry, BookingsResponse, CompleteBody, CounterIssueBody, HelpBody,
-        IssueBody, LoginBody, LoginResponse, NumberBody, QueueResponse, ResumeBody, ReturnBody,
-        TransferBody,
+        IssueBody, LoginBody, LoginResponse, NumberBody, QueueResponse, RatingBody, ResumeBody,
+        ReturnBody, TransferBody,
         routes::{self, action},
     },
 };
@@ -45,6 +45,7 @@ pub(super) fn router(state: S) -> Router {
         .route(routes::ACTIVE_TICKET, post(find_active))
         .route(routes::TICKET, get(ticket))
         .route(routes::TICKET_CANCEL, post(cancel))
+        .route(routes::TICKET_RATING, post(rate_at_window))
         .route(routes::DEVICE_ALERTS, put(set_alerts))
         .route(routes::DEVICE_HELP, put(set_help))
         .route(routes::DEVICE_HELP_CLEAR, post(clear_help))
@@ -55,6 +56,7 @@ pub(super) fn router(state: S) -> Router {
         .route(routes::WINDOW_ACTION, post(window_action))
         .route(routes::PHONE_STATUS, get(phone_status))
         .route(routes::PHONE_CANCEL, post(phone_cancel))
+        .route(routes::PHONE_RATING, post(phone_rate))
         .merge(pages::routes())
         .fallback(|| async { ApiError::not_found("没有此接口 / no such endpoint") })
         .layer(DefaultBodyLimit::max(16 * 1024))
@@ -205,6 +207,27 @@ async fn cancel(
     Ok(Json(Ok { ok: true }))
 }
 
+/// A window's rating pad rates a ticket its window completed today, once (the queue host is
+/// the one place that enforces it: a second rating answers 409). Only a device bound to a window
+/// (`[[lan.devices]] window`) may; another window's ticket answers as not found.
+async fn rate_at_window(
+    State(state): State<S>,
+    Device(device): Device,
+    ApiPath(id): ApiPath<TicketId>,
+    ApiJson(body): ApiJson<RatingBody>,
+) -> Result<Response, ApiError> {
+    let window = state.auth.device_window(&device).ok_or_else(|| {
+        ApiError::forbidden(
+            "此设备不是窗口评价器 / this device is not bound to a window ([[lan.devices]] window)",
+        )
+    })?;
+    let rating = blocking(&state, move |e| {
+        e.rate_at_window(window, id, body.score, &body.reasons)
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(rating)).into_response())
+}
+
 async fn set_alerts(
     State(state): State<S>,
     Device(device): Device,
@@ -270,7 +293,8 @@ struct EventsQuery {
 }
 
 /// The event stream: a window session gets every event, a device token its own and the public
-/// ones, no token the public ones (what the hall shows). A token that is neither is refused.
+/// ones (a device bound to a window also that window's calls, starts and completions), no token
+/// the public ones (what the hall shows). A token that is neither is refused.
 async fn events(
     State(state): State<S>,
     headers: HeaderMap,
@@ -293,7 +317,13 @@ async fn events(
             if state.auth.session(token, state.engine.now()).is_some() {
                 EventAudience::Staff
             } else if let Some(device) = state.auth.device(token) {
-                EventAudience::Device(device.to_owned())
+                match state.auth.device_window(device) {
+                    Some(window) => EventAudience::WindowDevice {
+                        name: device.to_owned(),
+                        window,
+                    },
+                    None => EventAudience::Device(device.to_owned()),
+                }
             } else {
                 return Err(ApiError::unauthorized(
                     "令牌无效 / unknown session or device token",
@@ -467,4 +497,20 @@ async fn phone_cancel(
 ) -> Result<Json<Ok>, ApiError> {
     blocking(&state, move |e| e.cancel_by_capability(&cap)).await?;
     Ok(Json(Ok { ok: true }))
+}
+
+/// The citizen rates the completed ticket behind the phone page's link, once.
+async fn phone_rate(
+    State(state): State<S>,
+    ApiPath(cap): ApiPath<String>,
+    ApiJson(body): ApiJson<RatingBody>,
+) -> Result<Response, ApiError> {
+    blocking(&state, move |e| {
+        e.rate_by_capability(&cap, body.score, &body.reasons)
+    })
+    .await?;
+    let mut resp = (StatusCode::CREATED, Json(Ok { ok: true })).into_response();
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
 }

@@ -24,7 +24,9 @@ use tokio::net::TcpListener;
 use queue::QueueEngine;
 
 pub use crate::config::{DeviceEntry, LanConfig, StaffEntry};
-pub use auth::{AuthError, DEMO_DEVICE_TOKEN, DEMO_PINS, device_token_sha256, hash_pin};
+pub use auth::{
+    AuthError, DEMO_DEVICE_TOKEN, DEMO_PINS, demo_pad_token, device_token_sha256, hash_pin,
+};
 pub use server::{ServeOptions, tls::TlsError};
 
 use crate::health::SecurityCounters;
@@ -106,6 +108,16 @@ impl LanService {
         {
             return Err(AuthError::Config(format!(
                 "[[lan.staff]] window {w} is not a window of [queue]"
+            ))
+            .into());
+        }
+        if let Some(w) = auth
+            .device_windows()
+            .into_iter()
+            .find(|w| engine.config().window(*w).is_none())
+        {
+            return Err(AuthError::Config(format!(
+                "[[lan.devices]] window {w} is not a window of [queue]"
             ))
             .into());
         }

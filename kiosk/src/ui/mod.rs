@@ -40,6 +40,7 @@ pub use generated::{FeedbackAdapter, HomeAdapter};
 pub use generated::{GuideDetail, GuideRow, GuidesAdapter};
 pub use generated::{KeyboardAdapter, KeyboardMode, KeyboardTestWindow};
 pub use generated::{PublicityAdapter, PublicityEntry};
+pub use generated::{RatingPadAdapter, RatingPadPhase, RatingPadWindow};
 pub use shell::{Shell, ShellOptions};
 
 impl Page {

@@ -115,6 +115,31 @@ fn headless_shell(
 }
 
 /// Draws the window as it is now and writes it to `path`.
+/// Installs the headless platform (software renderer, Slint's time moved per picture) for a
+/// window other than the kiosk's (the rating pad's); size the returned window before capturing.
+pub fn headless_platform() -> Result<Rc<MinimalSoftwareWindow>, ScreenshotError> {
+    let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+    slint::platform::set_platform(Box::new(HeadlessPlatform {
+        window: window.clone(),
+    }))?;
+    Ok(window)
+}
+
+/// Renders `window` to a PNG at `path`, one frame step of Slint's time later.
+pub fn capture_window(window: &slint::Window, path: &Path) -> Result<(), ScreenshotError> {
+    MOCK_TIME.with(|t| t.set(t.get() + FRAME_STEP));
+    slint::platform::update_timers_and_animations();
+    let snapshot = window.take_snapshot()?;
+    write_png(
+        path,
+        snapshot.width(),
+        snapshot.height(),
+        snapshot.as_bytes(),
+    )?;
+    tracing::info!("wrote {}", path.display());
+    Ok(())
+}
+
 fn capture(shell: &Shell, path: &Path) -> Result<(), ScreenshotError> {
     MOCK_TIME.with(|t| t.set(t.get() + FRAME_STEP));
     slint::platform::update_timers_and_animations();

@@ -471,6 +471,7 @@ async fn a_device_reads_and_cancels_only_its_own_tickets() {
         lan.devices.push(kiosk::config::DeviceEntry {
             name: "kiosk-2".into(),
             token_sha256: kiosk::lan::device_token_sha256("kiosk-2-token"),
+            window: None,
         });
     })
     .await;

@@ -10,6 +10,7 @@ mod health_serve;
 mod lan_api;
 mod lan_attacks;
 mod lan_queue_features;
+mod lan_rating;
 mod lan_staff_page;
 mod led_cli;
 mod queue_crash;

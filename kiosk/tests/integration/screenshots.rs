@@ -54,6 +54,12 @@ fn the_take_a_number_screenshots_are_the_committed_ones() {
 }
 
 #[test]
+fn the_rating_pad_screenshots_are_the_committed_ones() {
+    // Serving, prompt, reasons and thanks, each in Chinese, English and elderly mode.
+    check(&["--rating-pad", "--size", "1024x600"], 4 * 3);
+}
+
+#[test]
 fn the_information_page_screenshots_are_the_committed_ones() {
     // Fifteen screens and the eleven guides besides legal aid's (which is one of the screens),
     // each in Chinese, English and elderly mode.

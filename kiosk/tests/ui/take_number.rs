@@ -1150,6 +1150,7 @@ pub(crate) mod support {
             devices: vec![DeviceEntry {
                 name: "kiosk-2".into(),
                 token_sha256: device_token_sha256(TOKEN),
+                window: None,
             }],
             ..LanConfig::default()
         };

@@ -10,6 +10,7 @@
 //!   appointment check-ins (one number per booking code and day);
 //! - `counter`: a ticket issued by window staff for a person at the counter;
 //! - `bookings`: the day's booked slots (replace all) and their check-in state;
+//! - `rating`: one rating per completed ticket (the window's rating pad, the phone page);
 //! - `returns`: a no-show put back in the queue by staff (回队), bounded per ticket;
 //! - `tickets`: a ticket as printed, the phone page, cancelling a waiting ticket;
 //! - `status`: services (open, closed, full, waiting, wait estimate) and the queue snapshot;
@@ -31,6 +32,7 @@ mod day_key;
 mod devices;
 mod event_log;
 mod issue;
+mod rating;
 mod returns;
 mod serve;
 mod status;
@@ -61,6 +63,7 @@ pub use event_log::MAX_REPLAY;
 pub use issue::{
     IssueRequest, Issued, validate_booking, validate_booking_code, validate_idempotency_key,
 };
+pub use rating::validate_rating;
 pub use tickets::PHONE_LINK_GRACE_MINUTES;
 
 use super::{
@@ -69,7 +72,7 @@ use super::{
     clock::Clock,
     config::{QueueConfig, ServiceConfig},
     events::QueueEvent,
-    model::{IdentityToken, Ticket, TicketId},
+    model::{IdentityToken, Ticket, TicketId, TicketRating},
     sql,
     store::{self, day_str, query_ticket},
 };
@@ -88,7 +91,12 @@ pub struct QueueEngine {
     wal_dirty: AtomicBool,
     status_base: String,
     alerts: Mutex<BTreeMap<String, DeviceAlerts>>,
+    /// Told of every rating after its commit (the host's outbox; see [`QueueEngine::on_rated`]).
+    rated: Mutex<Option<RatingSink>>,
 }
+
+/// What [`QueueEngine::on_rated`] calls with each rating once it is committed.
+pub type RatingSink = Arc<dyn Fn(&TicketRating) + Send + Sync>;
 
 impl std::fmt::Debug for QueueEngine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -146,6 +154,7 @@ impl QueueEngine {
             wal_dirty: AtomicBool::new(true),
             status_base: status_base.trim_end_matches('/').to_owned(),
             alerts: Mutex::new(BTreeMap::new()),
+            rated: Mutex::new(None),
         };
         engine.tick()?;
         Ok(engine)

@@ -61,6 +61,7 @@ impl QueueEngine {
             let t = c.ticket_by_capability(capability)?;
             let svc = c.service(&t.service)?;
             let (ahead, eta) = c.wait_of(&t)?;
+            let rated = c.rating_of(&t.number)?.is_some();
             let window_name = t
                 .window
                 .and_then(|w| c.config.window(w))
@@ -75,6 +76,8 @@ impl QueueEngine {
                 window: t.window.filter(|_| t.status.is_active()),
                 window_name: window_name.filter(|_| t.status.is_active()),
                 issued_at: t.issued_at,
+                can_rate: t.status == TicketStatus::Done && t.day == c.day && !rated,
+                rated,
             })
         })
     }
@@ -157,7 +160,7 @@ impl Ctx<'_> {
 
     /// The ticket behind a phone page capability, unless the link expired: its ticket ended
     /// more than the grace period ago, or belongs to an earlier business day.
-    fn ticket_by_capability(&self, capability: &str) -> Result<Ticket, QueueError> {
+    pub(super) fn ticket_by_capability(&self, capability: &str) -> Result<Ticket, QueueError> {
         let not_found = || QueueError::TicketNotFound("(capability)".into());
         if !is_capability(capability) {
             return Err(not_found());

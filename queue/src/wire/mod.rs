@@ -160,6 +160,18 @@ pub struct TransferBody {
     pub position: QueuePosition,
 }
 
+/// `POST /api/v1/tickets/{id}/rating` (a window's rating pad) and `POST /api/v1/t/{capability}/rating`
+/// (the phone page): one rating of a completed ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingBody {
+    /// 1 (very dissatisfied) to 5 (very satisfied).
+    pub score: u8,
+    /// Reason ids of [`RATING_REASONS`](crate::model::RATING_REASONS), optional.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+}
+
 /// `PUT /api/v1/devices/help`: open or close this device's help request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -28,6 +28,12 @@ pub const ACTIVE_TICKET: &str = api!("/tickets/active");
 pub const TICKET: &str = api!("/tickets/{id}");
 /// `POST`: a device withdraws a waiting ticket (pattern; path: [`ticket_cancel`]).
 pub const TICKET_CANCEL: &str = api!("/tickets/{id}/cancel");
+/// `POST`: a window's rating pad rates a ticket that window completed (pattern; path:
+/// [`ticket_rating`]).
+pub const TICKET_RATING: &str = api!("/tickets/{id}/rating");
+/// `POST`: the citizen rates the completed ticket on the phone page (pattern; path:
+/// [`phone_rating`]).
+pub const PHONE_RATING: &str = api!("/t/{capability}/rating");
 /// `PUT`: a device reports its printer alerts.
 pub const DEVICE_ALERTS: &str = api!("/devices/alerts");
 /// `PUT`: a device opens or closes its help request.
@@ -89,6 +95,16 @@ pub fn ticket(id: TicketId) -> String {
 /// The path of [`TICKET_CANCEL`].
 pub fn ticket_cancel(id: TicketId) -> String {
     fill(TICKET_CANCEL, "id", &id.to_string())
+}
+
+/// The path of [`TICKET_RATING`].
+pub fn ticket_rating(id: TicketId) -> String {
+    fill(TICKET_RATING, "id", &id.to_string())
+}
+
+/// The path of [`PHONE_RATING`].
+pub fn phone_rating(capability: &str) -> String {
+    fill(PHONE_RATING, "capability", capability)
 }
 
 /// The path of [`DEVICE_HELP_CLEAR`].

@@ -138,6 +138,7 @@ pub(super) fn rating(row: &Row) -> Result<RatingRecord, StoreError> {
                     })
                 })
                 .transpose()?,
+            ..Default::default()
         },
         created: time(row.try_get(7)?),
         received: time(row.try_get(8)?),

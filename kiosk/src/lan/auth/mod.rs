@@ -27,6 +27,12 @@ use crate::{
 /// The demo device token of `kiosk serve` without `--config`.
 pub const DEMO_DEVICE_TOKEN: &str = "demo-device-token";
 
+/// The demo device token of window `window`'s rating pad (`kiosk --role rating-pad --window N`
+/// without `--config` uses it to reach the demo queue host).
+pub fn demo_pad_token(window: u32) -> String {
+    format!("demo-pad-token-{window}")
+}
+
 /// The demo PINs of windows 1, 2 and 3.
 pub const DEMO_PINS: [(u32, &str); 3] = [(1, "1111"), (2, "2222"), (3, "3333")];
 
@@ -178,7 +184,7 @@ struct Session {
 pub struct Auth {
     staff: HashMap<u32, String>,
     on_duty: HashMap<u32, StaffOnDuty>,
-    devices: Vec<(String, [u8; 32])>,
+    devices: Vec<(String, [u8; 32], Option<u32>)>,
     sessions: Mutex<HashMap<[u8; 32], Session>>,
     budgets: Mutex<Budgets>,
     pool: PinCheckPool,
@@ -220,7 +226,12 @@ impl Auth {
             own_addresses.insert(*window, addresses.clone());
         }
         let mut devices = Vec::new();
-        for DeviceEntry { name, token_sha256 } in &config.devices {
+        for DeviceEntry {
+            name,
+            token_sha256,
+            window,
+        } in &config.devices
+        {
             queue::engine::validate_device_name(name)
                 .map_err(|e| AuthError::Config(format!("[[lan.devices]] {e}")))?;
             let digest = parse_digest(token_sha256).ok_or_else(|| {
@@ -228,7 +239,7 @@ impl Auth {
                     "[[lan.devices]] {name}: token_sha256 must be 64 hex digits"
                 ))
             })?;
-            devices.push((name.clone(), digest));
+            devices.push((name.clone(), digest, *window));
         }
         let per_window = config.max_login_failures.max(1);
         let policy = BudgetPolicy {
@@ -256,11 +267,32 @@ impl Auth {
         w
     }
 
+    /// Windows that a device is bound to (`[[lan.devices]] window`), in order, each once.
+    pub fn device_windows(&self) -> Vec<u32> {
+        let mut w: Vec<u32> = self.devices.iter().filter_map(|(_, _, w)| *w).collect();
+        w.sort_unstable();
+        w.dedup();
+        w
+    }
+
+    /// The window device `name` is bound to, if any.
+    pub fn device_window(&self, name: &str) -> Option<u32> {
+        self.devices
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .and_then(|(_, _, w)| *w)
+    }
+
     /// Whether a device entry uses the demo token or a staff entry a PIN of [`WEAK_PINS`] (the demo
     /// PINs among them). Runs argon2 for each pair: call it off the async threads.
     pub fn uses_demo_credentials(&self) -> bool {
-        let demo = Sha256::digest(DEMO_DEVICE_TOKEN.as_bytes());
-        self.devices.iter().any(|(_, d)| ct_eq(d, &demo))
+        let demo: Vec<_> = std::iter::once(DEMO_DEVICE_TOKEN.to_owned())
+            .chain(DEMO_PINS.iter().map(|(w, _)| demo_pad_token(*w)))
+            .map(|t| Sha256::digest(t.as_bytes()))
+            .collect();
+        self.devices
+            .iter()
+            .any(|(_, d, _)| demo.iter().any(|demo| ct_eq(d, demo)))
             || self
                 .staff
                 .values()
@@ -271,7 +303,7 @@ impl Auth {
     pub fn device(&self, token: &str) -> Option<&str> {
         let digest = Sha256::digest(token.as_bytes());
         let mut found = None;
-        for (name, d) in &self.devices {
+        for (name, d, _) in &self.devices {
             if ct_eq(d, &digest) {
                 found = Some(name.as_str());
             }
@@ -438,6 +470,7 @@ mod tests {
             devices: vec![DeviceEntry {
                 name: "kiosk-2".into(),
                 token_sha256: device_token_sha256("secret-token"),
+                window: None,
             }],
             max_login_failures: 3,
             ..LanConfig::default()
@@ -560,6 +593,7 @@ mod tests {
             devices: vec![DeviceEntry {
                 name: "k".into(),
                 token_sha256: device_token_sha256(DEMO_DEVICE_TOKEN),
+                window: None,
             }],
             ..LanConfig::default()
         };

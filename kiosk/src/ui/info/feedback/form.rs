@@ -295,6 +295,8 @@ impl RatingForm {
             score,
             comment: comment.to_owned(),
             window: self.window,
+            source: Some("kiosk".into()),
+            ..Default::default()
         })
     }
 }

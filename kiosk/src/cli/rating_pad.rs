@@ -1,0 +1,256 @@
+//! `kiosk --role rating-pad --window N`: the window's rating pad, following the queue host over
+//! the LAN like a remote kiosk (`[ui] queue_host_url`, `queue_device_token`, `queue_host_ca_file`).
+//!
+//! Without a configuration file it looks for the demo queue host that `kiosk` and `kiosk serve`
+//! run on a laptop (`http://127.0.0.1:8080`, the demo pad token of its window), and says 未连接
+//! until one answers.
+
+use std::{cell::RefCell, path::Path, rc::Rc, sync::Arc, time::Duration};
+
+use anyhow::Context as _;
+use futures_util::StreamExt as _;
+use slint::ComponentHandle as _;
+
+use crate::{
+    lan,
+    rating_pad::{
+        RatingPad,
+        model::{PadTimings, SendOutcome, Submission},
+    },
+    ui::RatingPadAdapter,
+};
+use queue::{ErrorKind, HttpQueueClient, QueueClient as _, QueueError, QueueEvent};
+
+/// The demo queue host a pad without a configuration file looks for.
+pub const DEMO_QUEUE_HOST: &str = "http://127.0.0.1:8080";
+
+/// What the network tasks tell the UI thread.
+enum FromHost {
+    /// The host's snapshot (services and windows), or `None` when it does not answer.
+    Snapshot(Option<queue::wire::QueueResponse>),
+    /// An event of the window's stream.
+    Event(Box<QueueEvent>),
+    /// The answer to a rating sent.
+    Answer(SendOutcome),
+}
+
+/// Runs the rating pad of `window` until its window is closed.
+pub fn run_rating_pad(config_path: Option<&Path>, window: u32) -> anyhow::Result<()> {
+    let config = super::load_config(config_path)?;
+    let (url, token) = match (&config.ui.queue_host_url, config_path) {
+        (Some(url), _) => (
+            url.clone(),
+            config.ui.queue_device_token.clone().unwrap_or_default(),
+        ),
+        (None, None) => {
+            tracing::info!(
+                "no --config: following the demo queue host at {DEMO_QUEUE_HOST} (run `kiosk` or `kiosk serve` beside it)"
+            );
+            (DEMO_QUEUE_HOST.to_owned(), lan::demo_pad_token(window))
+        }
+        (None, Some(_)) => anyhow::bail!(
+            "a rating pad needs [ui] queue_host_url and queue_device_token (a [[lan.devices]] entry with window = {window} on the queue host)"
+        ),
+    };
+    if let Some(queue) = &config.queue
+        && queue.window(window).is_none()
+    {
+        anyhow::bail!("--window {window} is not a window of [queue]");
+    }
+    let mut client = HttpQueueClient::new(&url, token, None).context("[ui] queue_host_url")?;
+    if let Some(path) = &config.ui.queue_host_ca_file {
+        let pem = std::fs::read(path)
+            .with_context(|| format!("[ui] queue_host_ca_file {}", path.display()))?;
+        client = client
+            .with_trusted_pem(&pem)
+            .context("[ui] queue_host_ca_file")?;
+    }
+    let client = Arc::new(client);
+
+    let timings = PadTimings {
+        prompt_timeout: Duration::from_secs(u64::from(config.rating_pad.prompt_timeout_secs)),
+        thanks: Duration::from_secs(u64::from(config.rating_pad.thanks_secs)),
+    };
+    let pad = RatingPad::new(window, timings).context("opening the rating pad's window")?;
+    pad.set_elderly(config.rating_pad.elderly_mode);
+    let slint_window = pad.window().clone_strong();
+    if config.ui.fullscreen {
+        slint_window.window().set_fullscreen(true);
+    } else {
+        slint_window
+            .window()
+            .set_size(slint::LogicalSize::new(1024.0, 600.0));
+    }
+    let pad = Rc::new(RefCell::new(pad));
+    let clocks = clock::Clocks::system();
+    let runtime = super::runtime("pad-io")?;
+    let (tx, rx) = std::sync::mpsc::channel::<FromHost>();
+    runtime.spawn(follow_host(Arc::clone(&client), tx.clone()));
+    tracing::info!("rating pad of window {window} following the queue host at {url}");
+
+    wire_touches(&pad, &slint_window, &clocks);
+    // One rating on its way at a time; the answer comes back through `rx`.
+    let in_flight = Rc::new(std::cell::Cell::new(false));
+    let timer = slint::Timer::default();
+    {
+        let pad = Rc::clone(&pad);
+        let clocks = clocks.clone();
+        let handle = runtime.handle().clone();
+        timer.start(
+            slint::TimerMode::Repeated,
+            Duration::from_millis(100),
+            move || {
+                let now = clocks.mono.now();
+                let mut pad = pad.borrow_mut();
+                while let Ok(message) = rx.try_recv() {
+                    match message {
+                        FromHost::Snapshot(snapshot) => pad.set_host(
+                            snapshot.as_ref().map(|s| (&s.services[..], &s.windows[..])),
+                            now,
+                        ),
+                        FromHost::Event(event) => pad.on_event(&event, now),
+                        FromHost::Answer(outcome) => {
+                            in_flight.set(false);
+                            pad.answered(outcome, now);
+                        }
+                    }
+                }
+                pad.tick(now);
+                if !in_flight.get()
+                    && let Some(submission) = pad.due(now)
+                {
+                    in_flight.set(true);
+                    handle.spawn(send_rating(Arc::clone(&client), submission, tx.clone()));
+                }
+            },
+        );
+    }
+    slint_window
+        .run()
+        .context("running the rating pad's window")?;
+    drop(timer);
+    drop(runtime);
+    Ok(())
+}
+
+fn wire_touches(
+    pad: &Rc<RefCell<RatingPad>>,
+    window: &crate::ui::RatingPadWindow,
+    clocks: &clock::Clocks,
+) {
+    let adapter = window.global::<RatingPadAdapter>();
+    let with = |f: fn(&mut RatingPad, i32, Duration)| {
+        let pad = Rc::clone(pad);
+        let mono = Arc::clone(&clocks.mono);
+        move |arg: i32| f(&mut pad.borrow_mut(), arg, mono.now())
+    };
+    adapter.on_choose_score(with(|pad, score, now| {
+        pad.choose_score(u8::try_from(score).unwrap_or(0), now);
+    }));
+    adapter.on_toggle_reason(with(|pad, index, now| {
+        pad.toggle_reason(usize::try_from(index).unwrap_or(usize::MAX), now);
+    }));
+    let submit = with(|pad, skip, now| pad.finish_reasons(skip != 0, now));
+    adapter.on_submit_reasons(move || submit(0));
+    let skip = with(|pad, skip, now| pad.finish_reasons(skip != 0, now));
+    adapter.on_skip_reasons(move || skip(1));
+    let language = with(|pad, _, _| {
+        let english = !pad.english();
+        pad.set_english(english);
+    });
+    adapter.on_toggle_language(move || language(0));
+    let weak = window.as_weak();
+    adapter.on_toggle_elderly(move || {
+        if let Some(w) = weak.upgrade() {
+            let theme = w.global::<crate::ui::Theme>();
+            theme.set_elderly(!theme.get_elderly());
+        }
+    });
+}
+
+/// Keeps the pad informed: the snapshot every 5 s (the connection state, the staff on duty), and
+/// the window's events, resubscribing after a failure.
+async fn follow_host(client: Arc<HttpQueueClient>, tx: std::sync::mpsc::Sender<FromHost>) {
+    let probe = {
+        let (client, tx) = (Arc::clone(&client), tx.clone());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(5));
+            loop {
+                every.tick().await;
+                let snapshot = client.snapshot().await;
+                if let Err(err) = &snapshot {
+                    tracing::debug!("queue host: {err}");
+                }
+                if tx.send(FromHost::Snapshot(snapshot.ok())).is_err() {
+                    return;
+                }
+            }
+        })
+    };
+    let mut after = None;
+    loop {
+        match client.subscribe(after).await {
+            Ok(mut events) => {
+                while let Some(item) = events.next().await {
+                    match item {
+                        Ok(event) => {
+                            after = Some(event.seq);
+                            if tx.send(FromHost::Event(Box::new(event))).is_err() {
+                                probe.abort();
+                                return;
+                            }
+                        }
+                        Err(err) => {
+                            tracing::warn!("queue host events: {err}");
+                            if tx.send(FromHost::Snapshot(None)).is_err() {
+                                probe.abort();
+                                return;
+                            }
+                        }
+                    }
+                }
+            }
+            Err(err) => {
+                tracing::debug!("queue host events: {err}");
+                if tx.send(FromHost::Snapshot(None)).is_err() {
+                    probe.abort();
+                    return;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
+/// Sends one rating; the host's refusal (already rated, not this window's, invalid) ends it for
+/// good, an unreachable host keeps it for a retry.
+async fn send_rating(
+    client: Arc<HttpQueueClient>,
+    submission: Submission,
+    tx: std::sync::mpsc::Sender<FromHost>,
+) {
+    let outcome = match client
+        .rate(submission.ticket, submission.score, submission.reasons)
+        .await
+    {
+        Ok(_) => {
+            tracing::info!("rating of {} recorded by the queue host", submission.number);
+            SendOutcome::Accepted
+        }
+        Err(err) => classify(&err, &submission.number),
+    };
+    let _ = tx.send(FromHost::Answer(outcome));
+}
+
+fn classify(err: &QueueError, number: &str) -> SendOutcome {
+    match err.kind() {
+        ErrorKind::Conflict | ErrorKind::NotFound | ErrorKind::BadRequest => {
+            tracing::info!("rating of {number} refused by the queue host: {err}");
+            SendOutcome::Refused
+        }
+        ErrorKind::Internal => {
+            tracing::warn!("rating of {number} not sent yet: {err}");
+            SendOutcome::Unreachable
+        }
+    }
+}

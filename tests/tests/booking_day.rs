@@ -10,6 +10,10 @@
 //!   second by its QR code;
 //! - window 2 calls: both appointments come before the legal-aid walk-ins who arrived earlier; it
 //!   completes them;
+//! - window 2's rating pad (its real model and window, following the host over the LAN with a token
+//!   bound to window 2) shows the staff member on duty, asks the first citizen served, who gives 2 of
+//!   5 with a reason; the host records it once and its outbox carries it to the centre's ratings and
+//!   report;
 //! - the kiosk's outbox tells the centre, whose list then says 已签到 for both.
 
 use std::{
@@ -29,19 +33,26 @@ use kiosk::{
     config::{DevicesConfig, Language},
     devices::Devices,
     lan::{DeviceEntry, LanConfig, LanService, device_token_sha256},
+    rating_pad::{
+        RatingPad,
+        link::{follow_host, send_rating},
+        model::{PadTimings, PhaseKind},
+    },
     ui::{
         CheckInAdapter, Page, Shell, ShellOptions,
         check_in::{CheckInController, CheckInDeps, Flow, Step},
         take_number::{TakeNumberController, TakeNumberDeps, TakeNumberOptions, card::SampleCard},
     },
 };
-use queue::{HttpQueueClient, IssueRequest, QueueConfig, QueueEngine};
+use queue::{HttpQueueClient, IssueRequest, QueueConfig, QueueEngine, StaffOnDuty};
 use slint::ComponentHandle as _;
 
 const SITE: &str = "黔江区公共法律服务中心";
 const HOST_TOKEN: &str = "token-of-the-queue-host";
 const KIOSK_TOKEN: &str = "token-of-the-check-in-kiosk";
 const LAN_TOKEN: &str = "lan-token-of-the-kiosk-for-the-host";
+const PAD_TOKEN: &str = "lan-token-of-the-pad-at-window-2";
+const STAFF: (&str, &str) = ("admin", "a long enough password");
 const SALT: &str = "booking-day-site-salt";
 /// How long anything may take before the test fails (every wait watches a state, never a pause).
 const DEADLINE: Duration = Duration::from_secs(60);
@@ -90,9 +101,16 @@ token_sha256 = "{host}"
 id = "check-in-kiosk"
 site = "{SITE}"
 token_sha256 = "{kiosk}"
+
+[[staff]]
+user = "{user}"
+password_hash = "{hash}"
+role = "administrator"
 "#,
         host = token(HOST_TOKEN),
         kiosk = token(KIOSK_TOKEN),
+        user = STAFF.0,
+        hash = centre::auth::hash_password(STAFF.1).unwrap(),
     );
     CentreConfig::parse(std::path::Path::new("booking-day.toml"), &text).unwrap()
 }
@@ -155,6 +173,56 @@ async fn book(base: &str, fields: &[(&str, &str)]) -> String {
     code
 }
 
+/// A device's outbox in `dir`, delivering to the centre at `base` with `token`.
+fn outbox_to(
+    base: &str,
+    dir: &std::path::Path,
+    device: &str,
+    token: &str,
+    clock: &ManualWallClock,
+) -> Outbox {
+    std::fs::create_dir_all(dir).unwrap();
+    let token_file = dir.join("centre-token");
+    std::fs::write(&token_file, format!("{token}\n")).unwrap();
+    Outbox::open_with_clock(
+        dir,
+        &ContentConfig {
+            outbox_url: Some(format!("{base}/api/v1/outbox")),
+            outbox_token_file: Some(token_file),
+            device_id: Some(device.into()),
+            ..ContentConfig::default()
+        },
+        device,
+        Arc::new(clock.clone()),
+    )
+    .unwrap()
+}
+
+/// A staff member's bearer token for the centre's JSON API.
+async fn staff_token(base: &str) -> String {
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/login"))
+        .json(&serde_json::json!({"user": STAFF.0, "password": STAFF.1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["token"].as_str().unwrap().to_owned()
+}
+
+async fn staff_json(base: &str, bearer: &str, path: &str) -> serde_json::Value {
+    let response = reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .bearer_auth(bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200, "{path}");
+    response.json().await.unwrap()
+}
+
 fn client(base: &str, token: &str) -> BookingClient {
     BookingClient::new(
         reqwest::Client::new(),
@@ -179,7 +247,7 @@ async fn wait_list(book: &BookingBook, n: usize) -> SiteBookings {
 }
 
 #[test]
-fn a_phone_booking_is_checked_in_by_card_and_by_qr_and_called_ahead_of_walk_ins() {
+fn a_phone_booking_is_checked_in_by_card_and_qr_called_ahead_of_walk_ins_and_rated_on_the_pad() {
     i_slint_backend_testing::init_no_event_loop();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -205,10 +273,18 @@ fn a_phone_booking_is_checked_in_by_card_and_by_qr_and_called_ahead_of_walk_ins(
         .unwrap(),
     );
     let lan = LanConfig {
-        devices: vec![DeviceEntry {
-            name: "check-in-kiosk".into(),
-            token_sha256: device_token_sha256(LAN_TOKEN),
-        }],
+        devices: vec![
+            DeviceEntry {
+                name: "check-in-kiosk".into(),
+                token_sha256: device_token_sha256(LAN_TOKEN),
+                window: None,
+            },
+            DeviceEntry {
+                name: "pad-2".into(),
+                token_sha256: device_token_sha256(PAD_TOKEN),
+                window: Some(2),
+            },
+        ],
         ..LanConfig::default()
     };
     let service = LanService::new(Arc::clone(&engine), lan).unwrap();
@@ -217,6 +293,15 @@ fn a_phone_booking_is_checked_in_by_card_and_by_qr_and_called_ahead_of_walk_ins(
         .unwrap();
     let host_url = format!("http://{}", listener.local_addr().unwrap());
     runtime.spawn(service.serve(listener, std::future::pending()));
+    // The host's outbox carries the ratings its engine records to the centre.
+    let host_outbox = outbox_to(
+        &centre,
+        &dir.path().join("host"),
+        "queue-host",
+        HOST_TOKEN,
+        &clock,
+    );
+    engine.on_rated(kiosk::cli::kiosk::rating_sink(host_outbox.clone()));
     let host_book = BookingBook::in_memory(None);
     spawn_poll(
         host_book.clone(),
@@ -307,21 +392,13 @@ fn a_phone_booking_is_checked_in_by_card_and_by_qr_and_called_ahead_of_walk_ins(
     let kiosk_book = BookingBook::in_memory(None);
     spawn_poll(kiosk_book.clone(), client(&centre, KIOSK_TOKEN), None, POLL);
     runtime.block_on(wait_list(&kiosk_book, 2));
-    std::fs::create_dir_all(dir.path().join("kiosk")).unwrap();
-    let token_file = dir.path().join("kiosk-token");
-    std::fs::write(&token_file, format!("{KIOSK_TOKEN}\n")).unwrap();
-    let outbox = Outbox::open_with_clock(
+    let outbox = outbox_to(
+        &centre,
         &dir.path().join("kiosk"),
-        &ContentConfig {
-            outbox_url: Some(format!("{centre}/api/v1/outbox")),
-            outbox_token_file: Some(token_file),
-            device_id: Some("check-in-kiosk".into()),
-            ..ContentConfig::default()
-        },
         "check-in-kiosk",
-        Arc::new(clock.clone()),
-    )
-    .unwrap();
+        KIOSK_TOKEN,
+        &clock,
+    );
     let check_in = CheckInController::attach(
         &shell,
         options,
@@ -393,17 +470,64 @@ fn a_phone_booking_is_checked_in_by_card_and_by_qr_and_called_ahead_of_walk_ins(
     let by_qr = number_shown();
     assert_ne!(by_card, by_qr);
 
+    // Window 2's rating pad follows the host over the LAN (its token is bound to window 2).
+    let mut pad = RatingPad::new(
+        2,
+        PadTimings {
+            prompt_timeout: Duration::from_secs(30),
+            thanks: Duration::from_secs(5),
+        },
+    )
+    .unwrap();
+    let pad_client = Arc::new(HttpQueueClient::new(&host_url, PAD_TOKEN, None).unwrap());
+    let (pad_tx, pad_rx) = std::sync::mpsc::channel();
+    runtime.spawn(follow_host(Arc::clone(&pad_client), pad_tx.clone()));
+    let pad_time = Duration::from_secs(100);
+    let pad_until = |pad: &mut RatingPad, done: &dyn Fn(&RatingPad) -> bool| {
+        let deadline = Instant::now() + DEADLINE;
+        while !done(pad) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let message = pad_rx
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("the pad is stuck at {:?}", pad.model().phase()));
+            pad.apply(message, pad_time);
+        }
+    };
+
     // Window 2 (legal aid, then mediation, then consultation) calls: the legal-aid appointments
     // first, though the legal-aid walk-ins came earlier; then those walk-ins in their order; then
     // mediation (a window serves its services in its configured order).
-    engine.open_window(2).unwrap();
+    let staff = StaffOnDuty {
+        name: "周敏".into(),
+        staff_id: "QJ-0207".into(),
+    };
+    engine.open_window_as(2, Some(&staff)).unwrap();
+    pad_until(&mut pad, &|p| p.model().staff() == Some(&staff));
     let mut called = Vec::new();
-    for _ in 0..5 {
+    for turn in 0..5 {
         let ticket = engine.call_next(2).unwrap().expect("someone waits");
         called.push(ticket.number.clone());
         engine.start(2).unwrap();
         let outcome = config.service(&ticket.service).unwrap().outcomes[0].clone();
         engine.complete(2, &outcome).unwrap();
+        if turn == 0 {
+            // The pad asks the citizen served first; a low score with a reason.
+            pad_until(&mut pad, &|p| {
+                p.model().kind() == PhaseKind::Prompt
+                    && p.model().ticket().map(|t| t.number.as_str()) == Some(&ticket.number)
+            });
+            pad.choose_score(2, pad_time);
+            assert_eq!(pad.model().kind(), PhaseKind::Reasons);
+            pad.toggle_reason(0, pad_time);
+            pad.finish_reasons(false, pad_time);
+            let submission = pad.due(pad_time).expect("a rating to send");
+            runtime.spawn(send_rating(
+                Arc::clone(&pad_client),
+                submission,
+                pad_tx.clone(),
+            ));
+            pad_until(&mut pad, &|p| p.pending().is_empty());
+        }
     }
     assert_eq!(called[..2], [by_card.clone(), by_qr.clone()], "{called:?}");
     assert_eq!(called[2..], walk_ins[..], "{called:?}");
@@ -411,6 +535,38 @@ fn a_phone_booking_is_checked_in_by_card_and_by_qr_and_called_ahead_of_walk_ins(
     // The kiosk's outbox tells the centre; the centre's list says both were checked in.
     let report = runtime.block_on(outbox.send_due(clock.now())).unwrap();
     assert_eq!(report.sent, 2, "{report:?}");
+    // The host's outbox carries the pad's rating, once, to the centre's ratings and report.
+    let sent = runtime.block_on(host_outbox.send_due(clock.now())).unwrap();
+    assert_eq!(sent.sent, 1, "{sent:?}");
+    let bearer = runtime.block_on(staff_token(&centre));
+    let ratings = runtime.block_on(staff_json(&centre, &bearer, "/api/v1/ratings"));
+    let rated = ratings["items"]
+        .as_array()
+        .or_else(|| ratings.as_array())
+        .unwrap_or_else(|| panic!("{ratings}"))
+        .iter()
+        .find(|r| r["ticket"] == by_card.as_str())
+        .unwrap_or_else(|| panic!("the pad's rating of {by_card}: {ratings}"))
+        .clone();
+    assert_eq!(rated["score"], 2, "{rated}");
+    assert_eq!(rated["window"], 2, "{rated}");
+    let report = runtime.block_on(staff_json(
+        &centre,
+        &bearer,
+        "/api/v1/reports/ratings?from=2026-03-02&to=2026-03-02",
+    ));
+    let row = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["service"] == "legal_aid")
+        .unwrap_or_else(|| panic!("{report}"))
+        .clone();
+    assert_eq!(
+        (row["count"].as_u64(), row["by_score"][1].as_u64()),
+        (Some(1), Some(1)),
+        "{row}"
+    );
     let mut device = client(&centre, HOST_TOKEN);
     let Fetched::New(list) = runtime.block_on(device.fetch(None)).unwrap() else {
         panic!("a list")

@@ -8,31 +8,21 @@
 use std::{cell::RefCell, path::Path, rc::Rc, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
-use futures_util::StreamExt as _;
 use slint::ComponentHandle as _;
 
 use crate::{
     lan,
     rating_pad::{
         RatingPad,
-        model::{PadTimings, SendOutcome, Submission},
+        link::{FromHost, follow_host, send_rating},
+        model::PadTimings,
     },
     ui::RatingPadAdapter,
 };
-use queue::{ErrorKind, HttpQueueClient, QueueClient as _, QueueError, QueueEvent};
+use queue::HttpQueueClient;
 
 /// The demo queue host a pad without a configuration file looks for.
 pub const DEMO_QUEUE_HOST: &str = "http://127.0.0.1:8080";
-
-/// What the network tasks tell the UI thread.
-enum FromHost {
-    /// The host's snapshot (services and windows), or `None` when it does not answer.
-    Snapshot(Option<queue::wire::QueueResponse>),
-    /// An event of the window's stream.
-    Event(Box<QueueEvent>),
-    /// The answer to a rating sent.
-    Answer(SendOutcome),
-}
 
 /// Runs the rating pad of `window` until its window is closed.
 pub fn run_rating_pad(config_path: Option<&Path>, window: u32) -> anyhow::Result<()> {
@@ -103,16 +93,8 @@ pub fn run_rating_pad(config_path: Option<&Path>, window: u32) -> anyhow::Result
                 let now = clocks.mono.now();
                 let mut pad = pad.borrow_mut();
                 while let Ok(message) = rx.try_recv() {
-                    match message {
-                        FromHost::Snapshot(snapshot) => pad.set_host(
-                            snapshot.as_ref().map(|s| (&s.services[..], &s.windows[..])),
-                            now,
-                        ),
-                        FromHost::Event(event) => pad.on_event(&event, now),
-                        FromHost::Answer(outcome) => {
-                            in_flight.set(false);
-                            pad.answered(outcome, now);
-                        }
+                    if pad.apply(message, now) {
+                        in_flight.set(false);
                     }
                 }
                 pad.tick(now);
@@ -166,91 +148,4 @@ fn wire_touches(
             theme.set_elderly(!theme.get_elderly());
         }
     });
-}
-
-/// Keeps the pad informed: the snapshot every 5 s (the connection state, the staff on duty), and
-/// the window's events, resubscribing after a failure.
-async fn follow_host(client: Arc<HttpQueueClient>, tx: std::sync::mpsc::Sender<FromHost>) {
-    let probe = {
-        let (client, tx) = (Arc::clone(&client), tx.clone());
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(Duration::from_secs(5));
-            loop {
-                every.tick().await;
-                let snapshot = client.snapshot().await;
-                if let Err(err) = &snapshot {
-                    tracing::debug!("queue host: {err}");
-                }
-                if tx.send(FromHost::Snapshot(snapshot.ok())).is_err() {
-                    return;
-                }
-            }
-        })
-    };
-    let mut after = None;
-    loop {
-        match client.subscribe(after).await {
-            Ok(mut events) => {
-                while let Some(item) = events.next().await {
-                    match item {
-                        Ok(event) => {
-                            after = Some(event.seq);
-                            if tx.send(FromHost::Event(Box::new(event))).is_err() {
-                                probe.abort();
-                                return;
-                            }
-                        }
-                        Err(err) => {
-                            tracing::warn!("queue host events: {err}");
-                            if tx.send(FromHost::Snapshot(None)).is_err() {
-                                probe.abort();
-                                return;
-                            }
-                        }
-                    }
-                }
-            }
-            Err(err) => {
-                tracing::debug!("queue host events: {err}");
-                if tx.send(FromHost::Snapshot(None)).is_err() {
-                    probe.abort();
-                    return;
-                }
-            }
-        }
-        tokio::time::sleep(Duration::from_secs(2)).await;
-    }
-}
-
-/// Sends one rating; the host's refusal (already rated, not this window's, invalid) ends it for
-/// good, an unreachable host keeps it for a retry.
-async fn send_rating(
-    client: Arc<HttpQueueClient>,
-    submission: Submission,
-    tx: std::sync::mpsc::Sender<FromHost>,
-) {
-    let outcome = match client
-        .rate(submission.ticket, submission.score, submission.reasons)
-        .await
-    {
-        Ok(_) => {
-            tracing::info!("rating of {} recorded by the queue host", submission.number);
-            SendOutcome::Accepted
-        }
-        Err(err) => classify(&err, &submission.number),
-    };
-    let _ = tx.send(FromHost::Answer(outcome));
-}
-
-fn classify(err: &QueueError, number: &str) -> SendOutcome {
-    match err.kind() {
-        ErrorKind::Conflict | ErrorKind::NotFound | ErrorKind::BadRequest => {
-            tracing::info!("rating of {number} refused by the queue host: {err}");
-            SendOutcome::Refused
-        }
-        ErrorKind::Internal => {
-            tracing::warn!("rating of {number} not sent yet: {err}");
-            SendOutcome::Unreachable
-        }
-    }
 }

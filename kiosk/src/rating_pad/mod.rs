@@ -3,12 +3,13 @@
 //! when the window completes a ticket.
 //!
 //! [`model`] is the pure state machine (events, touches and time in; phase and ratings out);
-//! [`RatingPad`] puts it on the Slint `RatingPadWindow` through the `RatingPadAdapter` global and
+//! [`link`] follows the queue host and sends ratings; [`RatingPad`] puts it on the Slint `RatingPadWindow` through the `RatingPadAdapter` global and
 //! keeps the ratings the queue host has not accepted yet ([`model::PendingRatings`]). The runner
 //! in `cli::rating_pad` feeds it from an `HttpQueueClient`. The queue host enforces one rating per
 //! ticket; the pad only avoids asking twice. Nothing on the pad identifies the citizen: number,
 //! service and the staff member's public name only.
 
+pub mod link;
 pub mod model;
 pub mod screens;
 
@@ -51,6 +52,28 @@ impl RatingPad {
         };
         pad.show();
         Ok(pad)
+    }
+
+    /// Applies what the host's link said; true when it was the answer to a rating sent (the next
+    /// one may go).
+    pub fn apply(&mut self, message: link::FromHost, now: Duration) -> bool {
+        match message {
+            link::FromHost::Snapshot(snapshot) => {
+                self.set_host(
+                    snapshot.as_ref().map(|s| (&s.services[..], &s.windows[..])),
+                    now,
+                );
+                false
+            }
+            link::FromHost::Event(event) => {
+                self.on_event(&event, now);
+                false
+            }
+            link::FromHost::Answer(outcome) => {
+                self.answered(outcome, now);
+                true
+            }
+        }
     }
 
     /// The Slint window.

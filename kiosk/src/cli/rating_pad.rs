@@ -17,7 +17,6 @@ use crate::{
         link::{FromHost, follow_host, send_rating},
         model::PadTimings,
     },
-    ui::RatingPadAdapter,
 };
 use queue::HttpQueueClient;
 
@@ -78,7 +77,7 @@ pub fn run_rating_pad(config_path: Option<&Path>, window: u32) -> anyhow::Result
     runtime.spawn(follow_host(Arc::clone(&client), tx.clone()));
     tracing::info!("rating pad of window {window} following the queue host at {url}");
 
-    wire_touches(&pad, &slint_window, &clocks);
+    RatingPad::wire_touches(&pad, Arc::clone(&clocks.mono));
     // One rating on its way at a time; the answer comes back through `rx`.
     let in_flight = Rc::new(std::cell::Cell::new(false));
     let timer = slint::Timer::default();
@@ -113,39 +112,4 @@ pub fn run_rating_pad(config_path: Option<&Path>, window: u32) -> anyhow::Result
     drop(timer);
     drop(runtime);
     Ok(())
-}
-
-fn wire_touches(
-    pad: &Rc<RefCell<RatingPad>>,
-    window: &crate::ui::RatingPadWindow,
-    clocks: &clock::Clocks,
-) {
-    let adapter = window.global::<RatingPadAdapter>();
-    let with = |f: fn(&mut RatingPad, i32, Duration)| {
-        let pad = Rc::clone(pad);
-        let mono = Arc::clone(&clocks.mono);
-        move |arg: i32| f(&mut pad.borrow_mut(), arg, mono.now())
-    };
-    adapter.on_choose_score(with(|pad, score, now| {
-        pad.choose_score(u8::try_from(score).unwrap_or(0), now);
-    }));
-    adapter.on_toggle_reason(with(|pad, index, now| {
-        pad.toggle_reason(usize::try_from(index).unwrap_or(usize::MAX), now);
-    }));
-    let submit = with(|pad, skip, now| pad.finish_reasons(skip != 0, now));
-    adapter.on_submit_reasons(move || submit(0));
-    let skip = with(|pad, skip, now| pad.finish_reasons(skip != 0, now));
-    adapter.on_skip_reasons(move || skip(1));
-    let language = with(|pad, _, _| {
-        let english = !pad.english();
-        pad.set_english(english);
-    });
-    adapter.on_toggle_language(move || language(0));
-    let weak = window.as_weak();
-    adapter.on_toggle_elderly(move || {
-        if let Some(w) = weak.upgrade() {
-            let theme = w.global::<crate::ui::Theme>();
-            theme.set_elderly(!theme.get_elderly());
-        }
-    });
 }

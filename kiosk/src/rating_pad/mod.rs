@@ -76,6 +76,43 @@ impl RatingPad {
         }
     }
 
+    /// Connects the window's touches (faces, reasons, language, elderly mode) to `pad`, with the
+    /// time read from `mono`.
+    pub fn wire_touches(
+        pad: &Rc<std::cell::RefCell<Self>>,
+        mono: std::sync::Arc<dyn clock::MonotonicClock>,
+    ) {
+        let window = pad.borrow().window.clone_strong();
+        let adapter = window.global::<RatingPadAdapter>();
+        let with = |f: fn(&mut Self, i32, Duration)| {
+            let pad = Rc::clone(pad);
+            let mono = std::sync::Arc::clone(&mono);
+            move |arg: i32| f(&mut pad.borrow_mut(), arg, mono.now())
+        };
+        adapter.on_choose_score(with(|pad, score, now| {
+            pad.choose_score(u8::try_from(score).unwrap_or(0), now);
+        }));
+        adapter.on_toggle_reason(with(|pad, index, now| {
+            pad.toggle_reason(usize::try_from(index).unwrap_or(usize::MAX), now);
+        }));
+        let submit = with(|pad, skip, now| pad.finish_reasons(skip != 0, now));
+        adapter.on_submit_reasons(move || submit(0));
+        let skip = with(|pad, skip, now| pad.finish_reasons(skip != 0, now));
+        adapter.on_skip_reasons(move || skip(1));
+        let language = with(|pad, _, _| {
+            let english = !pad.english();
+            pad.set_english(english);
+        });
+        adapter.on_toggle_language(move || language(0));
+        let weak = window.as_weak();
+        adapter.on_toggle_elderly(move || {
+            if let Some(w) = weak.upgrade() {
+                let theme = w.global::<Theme>();
+                theme.set_elderly(!theme.get_elderly());
+            }
+        });
+    }
+
     /// The Slint window.
     pub fn window(&self) -> &RatingPadWindow {
         &self.window

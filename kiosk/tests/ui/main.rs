@@ -13,6 +13,7 @@ mod info_publicity;
 mod info_support;
 mod keyboard;
 mod led_window;
+mod rating_pad;
 mod shell;
 mod take_number;
 mod technician;

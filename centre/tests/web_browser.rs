@@ -7,8 +7,8 @@
 //! English (site, service, day, slot, the form, the booking with its QR code, moving and cancelling
 //! it), and the staff's bookings page, booking for a citizen.
 //!
-//! With `CENTRE_SCREENSHOTS=1` it also writes a PNG of every staff page, the phone status page and the
-//! booking pages (`book-*.png`, `bookings.png`) to `images/centre/` (referenced from
+//! With `CENTRE_SCREENSHOTS=1` it also writes a PNG of every staff page (and of the ratings page's
+//! return-call list), the phone status page and the booking pages (`book-*.png`, `bookings.png`) to `images/centre/` (referenced from
 //! `centre/README.md`).
 
 mod web_support;
@@ -232,7 +232,14 @@ async fn staff_handle_a_complaint_and_see_a_kiosk_out_of_paper_in_chromium() {
     ] {
         let mut item = rating(key, device, service, ticket, score);
         if let Some(window) = window {
+            // From window 3's rating pad, with who served and, on the low one, why.
             item["data"]["window"] = window.into();
+            item["data"]["staff_id"] = "A017".into();
+            item["data"]["staff_name"] = "张敏".into();
+            item["data"]["source"] = "pad".into();
+            if score <= 2 {
+                item["data"]["reasons"] = json!(["long_wait", "unclear"]);
+            }
         }
         centre.deliver(token, &item).await;
     }
@@ -362,7 +369,22 @@ async fn staff_handle_a_complaint_and_see_a_kiosk_out_of_paper_in_chromium() {
 
         browser.goto(&format!("{base}/staff/ratings")).await?;
         text_of(&browser, "h1").await?;
+        let page = text_of(&browser, "main").await?;
+        assert!(
+            page.contains("按站点和工作人员 By site and staff member"),
+            "{page}"
+        );
+        assert!(page.contains("张敏 · A017"), "{page}");
+        assert!(page.contains("等候时间长 Long wait"), "{page}");
         shoot(&browser, "ratings").await?;
+        // The return-call list, with who served and the reasons ticked.
+        browser
+            .execute(
+                "Array.from(document.querySelectorAll('h2')).find(h => h.textContent.includes('差评回访')).scrollIntoView()",
+                vec![],
+            )
+            .await?;
+        shoot(&browser, "ratings-return-calls").await?;
         browser
             .goto(&format!(
                 "{base}/staff/reports?from=2026-03-01&to=2026-03-02"

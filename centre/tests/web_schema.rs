@@ -45,6 +45,16 @@ async fn a_version_1_file_is_upgraded_and_keeps_its_items() {
     assert_eq!(cases[0].assignee, None);
     let visits = store.rated_visits(None, 10).await.unwrap();
     assert_eq!((visits.len(), visits[0].return_call.is_none()), (1, true));
+    let rating = &visits[0].record.rating;
+    assert_eq!(
+        (
+            rating.staff_id.as_deref(),
+            rating.reasons.len(),
+            rating.source.as_deref()
+        ),
+        (None, 0, None),
+        "a first-release rating names no one"
+    );
     assert!(store.audit(10).await.unwrap().is_empty());
     assert!(store.alerts(true, 10).await.unwrap().is_empty());
     drop(store);
@@ -54,8 +64,8 @@ async fn a_version_1_file_is_upgraded_and_keeps_its_items() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(
-        version, 5,
-        "the web app's step, the reports', the ratings' windows, the bookings'"
+        version, 6,
+        "the web app's step, the reports', the ratings' windows, the bookings', the ratings' staff"
     );
     // Opening again does not run the step twice (it would fail on the existing columns).
     drop(conn);

@@ -26,8 +26,8 @@ use crate::{
         csv_file::{file_name, tickets_csv},
         page::{self, PageData},
         summary::{
-            ComplaintReportRow, RatingReportRow, SurveyReport, complaint_rows, rating_rows,
-            survey_report,
+            ComplaintReportRow, RatingReportRow, RatingStaffRow, SurveyReport, complaint_rows,
+            rating_rows, rating_staff_rows, survey_report,
         },
     },
     store::{ReportFilter, report::local_day},
@@ -206,17 +206,27 @@ pub(super) async fn complaints(
     Ok(answer("complaints", filter, Rows { rows }))
 }
 
-/// `GET /api/v1/reports/ratings?from&to[&site]`: count, mean and scores by site and service.
+/// The ratings report's body: by site and service (`rows`), and by site and staff member
+/// (`by_staff`).
+#[derive(Serialize)]
+pub(super) struct RatingsReport {
+    rows: Vec<RatingReportRow>,
+    by_staff: Vec<RatingStaffRow>,
+}
+
+/// `GET /api/v1/reports/ratings?from&to[&site]`: count, mean and scores by site and service, and
+/// by site and staff member.
 pub(super) async fn ratings(
     State(state): State<AppState>,
     headers: HeaderMap,
     cookie_user: Option<StaffUser>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> Result<Json<ReportAnswer<Rows<RatingReportRow>>>, ApiError> {
+) -> Result<Json<ReportAnswer<RatingsReport>>, ApiError> {
     let caller = caller(&state, &headers, cookie_user).await?;
     let filter = filter(&caller, &read_query(query, false)?)?;
     let rows = rating_rows(&state.store.rating_counts(filter.clone()).await?);
-    Ok(answer("ratings", filter, Rows { rows }))
+    let by_staff = rating_staff_rows(&state.store.rating_staff_counts(filter.clone()).await?);
+    Ok(answer("ratings", filter, RatingsReport { rows, by_staff }))
 }
 
 /// `GET /api/v1/reports/surveys?from&to[&site]`: needs-survey answers per question and choice.

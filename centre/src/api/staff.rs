@@ -236,6 +236,14 @@ pub(super) struct RatingView {
     comment: String,
     /// The window that served the visit; null when the rating names none.
     window: Option<u32>,
+    /// The staff number (工号) of who served; null when the rating names none.
+    staff_id: Option<String>,
+    /// The name of who served; null when the rating names none.
+    staff_name: Option<String>,
+    /// The reason ids ticked (`long_wait` …), in the order given; empty for none.
+    reasons: Vec<String>,
+    /// Where it was given: `pad`, `phone` or `kiosk`; null when the rating does not say.
+    source: Option<String>,
     created: DateTime<Utc>,
     received: DateTime<Utc>,
 }
@@ -260,6 +268,10 @@ pub(super) async fn ratings(
                 score: r.rating.score,
                 comment: r.rating.comment,
                 window: r.rating.window,
+                staff_id: r.rating.staff_id,
+                staff_name: r.rating.staff_name,
+                reasons: r.rating.reasons,
+                source: r.rating.source,
                 created: r.created,
                 received: r.received,
             })

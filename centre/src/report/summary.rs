@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::store::{ComplaintCategory, ComplaintCount, RatingCount, SurveyRow};
+use crate::store::{
+    ComplaintCategory, ComplaintCount, RatingCount, RatingStaffCount, SurveyRow,
+    report::LOW_RATING_SCORE,
+};
 
 /// Complaints and suggestions of one day and site.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -69,25 +72,88 @@ pub fn rating_rows(counts: &[RatingCount]) -> Vec<RatingReportRow> {
     }
     rows.into_iter()
         .map(|((site, service), by_score)| {
-            let count: u64 = by_score.iter().sum();
-            let points: u64 = by_score
-                .iter()
-                .zip(1u64..)
-                .map(|(&n, score)| n * score)
-                .sum();
+            let (count, average) = count_and_average(&by_score);
             RatingReportRow {
                 site: site.to_owned(),
                 service: service.to_owned(),
                 count,
-                average: if count == 0 {
-                    0.0
-                } else {
-                    (points as f64 / count as f64 * 100.0).round() / 100.0
-                },
+                average,
                 by_score,
             }
         })
         .collect()
+}
+
+/// Ratings of one site and staff member (the by-staff breakdown of the ratings report).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RatingStaffRow {
+    /// The site.
+    pub site: String,
+    /// The staff number (工号); null for the ratings that name no one.
+    pub staff_id: Option<String>,
+    /// The staff member's name; null for the ratings that name no one.
+    pub staff_name: Option<String>,
+    /// Ratings.
+    pub count: u64,
+    /// The mean score, two decimals.
+    pub average: f64,
+    /// Low ratings (score ≤ [`LOW_RATING_SCORE`]).
+    pub low: u64,
+    /// `low` of `count`, 0 to 1, two decimals.
+    pub low_share: f64,
+    /// Ratings with each score, 1 to 5.
+    pub by_score: [u64; 5],
+}
+
+/// One row per site and staff member (id, then name; the ratings naming no one first), ordered so.
+pub fn rating_staff_rows(counts: &[RatingStaffCount]) -> Vec<RatingStaffRow> {
+    type Key<'a> = (&'a str, Option<&'a str>, Option<&'a str>);
+    let mut rows: BTreeMap<Key<'_>, [u64; 5]> = BTreeMap::new();
+    for c in counts.iter().filter(|c| (1..=5).contains(&c.score)) {
+        rows.entry((
+            c.site.as_str(),
+            c.staff_id.as_deref(),
+            c.staff_name.as_deref(),
+        ))
+        .or_insert([0; 5])[usize::from(c.score) - 1] += c.count;
+    }
+    rows.into_iter()
+        .map(|((site, staff_id, staff_name), by_score)| {
+            let (count, average) = count_and_average(&by_score);
+            let low: u64 = by_score[..usize::from(LOW_RATING_SCORE)].iter().sum();
+            RatingStaffRow {
+                site: site.to_owned(),
+                staff_id: staff_id.map(str::to_owned),
+                staff_name: staff_name.map(str::to_owned),
+                count,
+                average,
+                low,
+                low_share: two_decimals(low, count),
+                by_score,
+            }
+        })
+        .collect()
+}
+
+/// The number of ratings of counts by score (1 to 5) and their mean score, two decimals (0 for
+/// none).
+fn count_and_average(by_score: &[u64; 5]) -> (u64, f64) {
+    let count: u64 = by_score.iter().sum();
+    let points: u64 = by_score
+        .iter()
+        .zip(1u64..)
+        .map(|(&n, score)| n * score)
+        .sum();
+    (count, two_decimals(points, count))
+}
+
+/// `part / whole` rounded to two decimals; 0 when `whole` is 0.
+fn two_decimals(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        (part as f64 / whole as f64 * 100.0).round() / 100.0
+    }
 }
 
 /// How often one choice of one question was chosen.
@@ -186,6 +252,35 @@ mod tests {
         assert_eq!(rows[0].count, 3);
         assert_eq!(rows[0].average, 4.67);
         assert_eq!(rows[0].by_score, [0, 0, 0, 1, 2]);
+    }
+
+    #[test]
+    fn ratings_by_staff_have_a_low_share_and_the_unnamed_first() {
+        let r = |staff: Option<(&str, &str)>, score, count| RatingStaffCount {
+            site: "S".into(),
+            staff_id: staff.map(|s| s.0.to_owned()),
+            staff_name: staff.map(|s| s.1.to_owned()),
+            score,
+            count,
+        };
+        let zhang = Some(("A017", "张敏"));
+        let rows = rating_staff_rows(&[
+            r(zhang, 1, 1),
+            r(zhang, 2, 1),
+            r(zhang, 5, 2),
+            r(None, 3, 1),
+            r(zhang, 9, 4),
+        ]);
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].staff_id.as_deref(), rows[0].count), (None, 1));
+        assert_eq!((rows[0].low, rows[0].low_share), (0, 0.0));
+        let z = &rows[1];
+        assert_eq!(
+            (z.staff_id.as_deref(), z.staff_name.as_deref()),
+            (Some("A017"), Some("张敏"))
+        );
+        assert_eq!((z.count, z.average, z.low, z.low_share), (4, 3.25, 2, 0.5));
+        assert_eq!(z.by_score, [1, 1, 0, 0, 2]);
     }
 
     #[test]

@@ -38,7 +38,8 @@ pub use bookings::{
 pub use cases::{CaseChange, CaseFilter, CaseUpdate, ComplaintCase, RatedVisit, ReturnCall};
 pub use postgres::PostgresStore;
 pub use report::{
-    ComplaintCategory, ComplaintCount, RatingCount, ReportFilter, SurveyRow, TicketStatsRow,
+    ComplaintCategory, ComplaintCount, RatingCount, RatingStaffCount, ReportFilter, SurveyRow,
+    TicketStatsRow,
 };
 pub use sqlite::SqliteStore;
 
@@ -238,6 +239,30 @@ pub struct RatingRecord {
     pub received: DateTime<Utc>,
 }
 
+/// The columns a rating is read from, in this order (`r` the `ratings` row, `d` its device): what
+/// both engines' row readers take as the first [`RATING_COLUMN_COUNT`] columns.
+pub(crate) const RATING_COLUMNS: &str = "r.key, r.device, d.site, r.service, r.ticket, r.score, \
+     r.comment, r.created_ms, r.received_ms, r.window_no, r.staff_id, r.staff_name, r.reasons, \
+     r.source";
+
+/// How many columns [`RATING_COLUMNS`] names.
+pub(crate) const RATING_COLUMN_COUNT: usize = 14;
+
+/// A rating's reasons as its `reasons` column keeps them: the ids joined by commas in the order
+/// given, empty for none. The ids are fixed words ([`content::RATING_REASONS`]), never a comma.
+pub(crate) fn reasons_column(reasons: &[String]) -> String {
+    reasons.join(",")
+}
+
+/// The reasons of a `reasons` column ([`reasons_column`]): none for an empty column.
+pub(crate) fn reasons_of_column(column: &str) -> Vec<String> {
+    column
+        .split(',')
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Stored ticket statistics of one device, service and day (the newest report wins).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketStatsRecord {
@@ -399,6 +424,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Reports: ratings counted by site, service and score, ordered so.
     fn rating_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<RatingCount>>;
+
+    /// Reports: ratings counted by site, staff member (id and name, each absent when the rating
+    /// names none) and score, ordered so.
+    fn rating_staff_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<RatingStaffCount>>;
 
     /// Reports: the needs surveys of the filter's days (and site), each with its site.
     fn survey_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<SurveyRow>>;

@@ -111,6 +111,9 @@ pub struct ComplaintCount {
     pub count: u64,
 }
 
+/// The highest score of a low rating (差评): listed for a return call, counted as low in the reports.
+pub const LOW_RATING_SCORE: u8 = 2;
+
 /// Ratings of one site, service and score.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct RatingCount {
@@ -118,6 +121,21 @@ pub struct RatingCount {
     pub site: String,
     /// The service rated.
     pub service: String,
+    /// The score, 1 to 5.
+    pub score: u8,
+    /// How many.
+    pub count: u64,
+}
+
+/// Ratings of one site, staff member and score.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RatingStaffCount {
+    /// The site.
+    pub site: String,
+    /// The staff number (工号) the ratings name; none: they name none.
+    pub staff_id: Option<String>,
+    /// The staff member's name the ratings name; none: they name none.
+    pub staff_name: Option<String>,
     /// The score, 1 to 5.
     pub score: u8,
     /// How many.

@@ -20,10 +20,10 @@ use super::{
     AccountSet, ActiveCondition, AlertChange, AlertRecord, AlertSync, AlertUpdate, AuditEntry,
     BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, CaseChange, CaseFilter,
     CaseUpdate, ComplaintCase, ComplaintRecord, ComplaintStatus, DeviceRecord, DeviceStatus,
-    NewBooking, NewItem, RatedVisit, RatingRecord, Receipt, ReminderCandidate, ReportFilter,
-    Session, SlotTaken, StaffAccount, Store, StoreCounts, StoreFuture, Stored, SurveyRow,
-    TicketStatsRecord, TicketStatsRow,
-    report::{ComplaintCount, RatingCount, StatsColumns},
+    NewBooking, NewItem, RATING_COLUMNS, RatedVisit, RatingRecord, Receipt, ReminderCandidate,
+    ReportFilter, Session, SlotTaken, StaffAccount, Store, StoreCounts, StoreFuture, Stored,
+    SurveyRow, TicketStatsRecord, TicketStatsRow,
+    report::{ComplaintCount, RatingCount, RatingStaffCount, StatsColumns},
     sqlite_report,
 };
 use crate::{auth::Role, error::StoreError};
@@ -33,9 +33,10 @@ mod web;
 
 /// The schema version this code writes (`PRAGMA user_version`). Version 1 is [`SCHEMA`], version 2
 /// adds [`SCHEMA_V2`] (the web app's tables), the reports' step to version 3 is
-/// [`sqlite_report::upgrade`], version 4 adds [`SCHEMA_V4`] (the window a rating names) and version 5
-/// the bookings ([`bookings::SCHEMA_V5`]).
-const SCHEMA_VERSION: i64 = 5;
+/// [`sqlite_report::upgrade`], version 4 adds [`SCHEMA_V4`] (the window a rating names), version 5
+/// the bookings ([`bookings::SCHEMA_V5`]) and version 6 [`SCHEMA_V6`] (who served a rated visit, the
+/// reasons ticked and where the rating was given).
+const SCHEMA_VERSION: i64 = 6;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS devices (
@@ -116,6 +117,30 @@ ALTER TABLE ratings ADD COLUMN window_no INTEGER;
 UPDATE ratings SET window_no = (
     SELECT json_extract(i.body, '$.data.window') FROM items i WHERE i.id = ratings.item_id
 );
+";
+
+/// Version 5 → 6: who served a rated visit (`staff_id`, `staff_name`), the reasons ticked on a low
+/// rating (`reasons`: the ids joined by commas, [`super::reasons_column`]; empty for none) and where
+/// it was given (`source`: `pad`, `phone` or `kiosk`; NULL when the rating does not say), filled from
+/// the stored items' bodies like version 4's window: an older centre kept a newer kiosk's rating
+/// whole. Reasons are joined in their order in the body; a body whose `reasons` is not an array
+/// gets none.
+const SCHEMA_V6: &str = "
+ALTER TABLE ratings ADD COLUMN staff_id TEXT;
+ALTER TABLE ratings ADD COLUMN staff_name TEXT;
+ALTER TABLE ratings ADD COLUMN reasons TEXT NOT NULL DEFAULT '';
+ALTER TABLE ratings ADD COLUMN source TEXT;
+UPDATE ratings SET
+    staff_id = (SELECT json_extract(i.body, '$.data.staff_id') FROM items i WHERE i.id = ratings.item_id),
+    staff_name = (SELECT json_extract(i.body, '$.data.staff_name') FROM items i WHERE i.id = ratings.item_id),
+    source = (SELECT json_extract(i.body, '$.data.source') FROM items i WHERE i.id = ratings.item_id),
+    reasons = COALESCE((
+        SELECT group_concat(reason, ',') FROM (
+            SELECT j.value AS reason FROM items i, json_each(i.body, '$.data.reasons') j
+            WHERE i.id = ratings.item_id AND json_type(i.body, '$.data.reasons') = 'array'
+            ORDER BY j.key
+        )
+    ), '');
 ";
 
 /// Version 1 → 2: townships, managers' sites, complaint handling, return calls, the audit log and
@@ -223,6 +248,9 @@ impl SqliteStore {
         }
         if version < 5 {
             writer.execute_batch(bookings::SCHEMA_V5).map_err(sqlite)?;
+        }
+        if version < 6 {
+            writer.execute_batch(SCHEMA_V6).map_err(sqlite)?;
         }
         writer
             .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
@@ -399,7 +427,8 @@ fn store_one(tx: &Connection, item: &NewItem) -> Result<Stored, StoreError> {
         OutboxPayload::Rating(r) => {
             tx.execute(
                 "INSERT INTO ratings (item_id, device, key, service, ticket, score, comment, \
-                 created_ms, received_ms, window_no) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 created_ms, received_ms, window_no, staff_id, staff_name, reasons, source) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 params![
                     id,
                     message.device,
@@ -410,7 +439,11 @@ fn store_one(tx: &Connection, item: &NewItem) -> Result<Stored, StoreError> {
                     r.comment,
                     created,
                     received,
-                    r.window
+                    r.window,
+                    r.staff_id,
+                    r.staff_name,
+                    super::reasons_column(&r.reasons),
+                    r.source
                 ],
             )?;
         }
@@ -783,11 +816,10 @@ impl Store for SqliteStore {
     fn ratings(&self, limit: u32) -> StoreFuture<'_, Vec<RatingRecord>> {
         self.read(move |conn| {
             Ok(conn
-                .prepare(
-                    "SELECT r.key, r.device, d.site, r.service, r.ticket, r.score, r.comment, \
-                     r.created_ms, r.received_ms, r.window_no FROM ratings r \
-                     JOIN devices d ON d.id = r.device ORDER BY r.received_ms DESC, r.item_id DESC LIMIT ?1",
-                )?
+                .prepare(&format!(
+                    "SELECT {RATING_COLUMNS} FROM ratings r JOIN devices d ON d.id = r.device \
+                     ORDER BY r.received_ms DESC, r.item_id DESC LIMIT ?1"
+                ))?
                 .query_map([limit], rating_row)?
                 .collect::<Result<_, _>>()?)
         })
@@ -958,6 +990,10 @@ impl Store for SqliteStore {
         self.read(move |conn| sqlite_report::rating_counts(conn, &filter))
     }
 
+    fn rating_staff_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<RatingStaffCount>> {
+        self.read(move |conn| sqlite_report::rating_staff_counts(conn, &filter))
+    }
+
     fn survey_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<SurveyRow>> {
         self.read(move |conn| sqlite_report::survey_rows(conn, &filter))
     }
@@ -1027,9 +1063,10 @@ impl Store for SqliteStore {
     }
 }
 
-/// A rating from the columns `key, device, site, service, ticket, score, comment, created_ms,
-/// received_ms, window_no` (the first ten of the row).
+/// A rating from the columns of [`RATING_COLUMNS`] (the first [`super::RATING_COLUMN_COUNT`] of the
+/// row).
 fn rating_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RatingRecord> {
+    let reasons: String = r.get(12)?;
     Ok(RatingRecord {
         key: r.get(0)?,
         device: r.get(1)?,
@@ -1040,7 +1077,10 @@ fn rating_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RatingRecord> {
             score: r.get(5)?,
             comment: r.get(6)?,
             window: r.get(9)?,
-            ..Default::default()
+            staff_id: r.get(10)?,
+            staff_name: r.get(11)?,
+            reasons: super::reasons_of_column(&reasons),
+            source: r.get(13)?,
         },
         created: time(r.get(7)?),
         received: time(r.get(8)?),

@@ -6,8 +6,8 @@ use content::{OutboxMessage, OutboxPayload, TicketStats};
 use rusqlite::{Connection, params};
 
 use super::report::{
-    ComplaintCategory, ComplaintCount, REPORT_UTC_OFFSET_SECS, RatingCount, ReportFilter,
-    StatsColumns, SurveyRow, TicketStatsRow, day_of_number,
+    ComplaintCategory, ComplaintCount, REPORT_UTC_OFFSET_SECS, RatingCount, RatingStaffCount,
+    ReportFilter, StatsColumns, SurveyRow, TicketStatsRow, day_of_number,
 };
 use crate::error::StoreError;
 
@@ -207,6 +207,33 @@ pub(super) fn rating_counts(
                 service: r.get(1)?,
                 score: r.get(2)?,
                 count: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// Ratings of the filter's days by site, staff member and score.
+pub(super) fn rating_staff_counts(
+    conn: &Connection,
+    filter: &ReportFilter,
+) -> Result<Vec<RatingStaffCount>, StoreError> {
+    let (start, end) = filter.millis();
+    let mut statement = conn.prepare_cached(
+        "SELECT d.site, r.staff_id, r.staff_name, r.score, COUNT(*) FROM ratings r \
+         JOIN devices d ON d.id = r.device \
+         WHERE r.created_ms >= ?1 AND r.created_ms < ?2 AND (?3 IS NULL OR d.site = ?3) \
+         GROUP BY d.site, r.staff_id, r.staff_name, r.score \
+         ORDER BY d.site, r.staff_id, r.staff_name, r.score",
+    )?;
+    let rows = statement
+        .query_map(params![start, end, filter.site], |r| {
+            Ok(RatingStaffCount {
+                site: r.get(0)?,
+                staff_id: r.get(1)?,
+                staff_name: r.get(2)?,
+                score: r.get(3)?,
+                count: u64::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
             })
         })?
         .collect::<Result<_, _>>()?;

@@ -50,7 +50,7 @@ pub use crate::html::{esc, table, url_value};
 pub use alerts::{evaluate_now, run_alerts};
 pub use case_rules::{CaseKind, text_without_mark};
 pub use layout::{Nav, layout};
-pub use ratings::LOW_SCORE;
+pub use ratings::{LOW_SCORE, RATING_REASON_LABELS};
 pub use receipts::{ReceiptStatus, parse_code};
 pub use session::{StaffUser, WebError, csrf_token, role_label};
 pub use time_fmt::local_minute;

@@ -78,8 +78,8 @@ async fn store_one(tx: &Transaction<'_>, item: &NewItem) -> Result<Stored, Store
             let insert = tx
                 .prepare_cached(
                     "INSERT INTO ratings (item_id, device, key, service, ticket, score, comment, \
-                     created_ms, received_ms, window_no) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                     created_ms, received_ms, window_no, staff_id, staff_name, reasons, source) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                 )
                 .await?;
             tx.execute(
@@ -95,6 +95,10 @@ async fn store_one(tx: &Transaction<'_>, item: &NewItem) -> Result<Stored, Store
                     &created,
                     &received,
                     &window,
+                    &r.staff_id,
+                    &r.staff_name,
+                    &crate::store::reasons_column(&r.reasons),
+                    &r.source,
                 ],
             )
             .await?;

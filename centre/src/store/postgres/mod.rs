@@ -36,9 +36,9 @@ use super::{
     AccountSet, ActiveCondition, AlertChange, AlertRecord, AlertSync, AlertUpdate, AuditEntry,
     BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, CaseChange, CaseFilter,
     CaseUpdate, ComplaintCase, ComplaintCount, ComplaintRecord, DeviceRecord, DeviceStatus,
-    NewBooking, NewItem, RatedVisit, RatingCount, RatingRecord, ReminderCandidate, ReportFilter,
-    Session, SlotTaken, StaffAccount, Store, StoreCounts, StoreFuture, Stored, SurveyRow,
-    TicketStatsRecord, TicketStatsRow,
+    NewBooking, NewItem, RatedVisit, RatingCount, RatingRecord, RatingStaffCount,
+    ReminderCandidate, ReportFilter, Session, SlotTaken, StaffAccount, Store, StoreCounts,
+    StoreFuture, Stored, SurveyRow, TicketStatsRecord, TicketStatsRow,
 };
 use crate::error::StoreError;
 use rows::ms;
@@ -343,9 +343,11 @@ impl Store for PostgresStore {
         self.with_client(move |client| async move {
             client
                 .query(
-                    "SELECT r.key, r.device, d.site, r.service, r.ticket, r.score, r.comment, \
-                     r.created_ms, r.received_ms, r.window_no FROM ratings r \
-                     JOIN devices d ON d.id = r.device ORDER BY r.received_ms DESC, r.item_id DESC LIMIT $1",
+                    &format!(
+                        "SELECT {} FROM ratings r JOIN devices d ON d.id = r.device \
+                         ORDER BY r.received_ms DESC, r.item_id DESC LIMIT $1",
+                        super::RATING_COLUMNS
+                    ),
                     &[&i64::from(limit)],
                 )
                 .await?
@@ -520,6 +522,12 @@ impl Store for PostgresStore {
 
     fn rating_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<RatingCount>> {
         self.with_client(|client| async move { reports::rating_counts(&client, &filter).await })
+    }
+
+    fn rating_staff_counts(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<RatingStaffCount>> {
+        self.with_client(
+            |client| async move { reports::rating_staff_counts(&client, &filter).await },
+        )
     }
 
     fn survey_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<SurveyRow>> {

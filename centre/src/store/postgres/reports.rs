@@ -7,7 +7,8 @@ use deadpool_postgres::Object;
 use crate::{
     error::StoreError,
     store::{
-        ComplaintCategory, ComplaintCount, RatingCount, ReportFilter, SurveyRow, TicketStatsRow,
+        ComplaintCategory, ComplaintCount, RatingCount, RatingStaffCount, ReportFilter, SurveyRow,
+        TicketStatsRow,
         report::{REPORT_UTC_OFFSET_SECS, day_of_number},
     },
 };
@@ -163,6 +164,39 @@ pub(super) async fn rating_counts(
                 service: row.try_get(1)?,
                 score: count("rating score", i64::from(score))?,
                 count: count("rating count", row.try_get(3)?)?,
+            })
+        })
+        .collect()
+}
+
+/// Ratings of the filter's days by site, staff member and score.
+pub(super) async fn rating_staff_counts(
+    client: &Object,
+    filter: &ReportFilter,
+) -> Result<Vec<RatingStaffCount>, StoreError> {
+    let (start, end) = filter.millis();
+    let statement = client
+        .prepare_cached(
+            "SELECT d.site, r.staff_id, r.staff_name, r.score, COUNT(*) FROM ratings r \
+             JOIN devices d ON d.id = r.device \
+             WHERE r.created_ms >= $1 AND r.created_ms < $2 AND ($3::TEXT IS NULL OR d.site = $3) \
+             GROUP BY d.site, r.staff_id, r.staff_name, r.score \
+             ORDER BY d.site COLLATE \"C\", r.staff_id COLLATE \"C\" NULLS FIRST, \
+             r.staff_name COLLATE \"C\" NULLS FIRST, r.score",
+        )
+        .await?;
+    let rows = client
+        .query(&statement, &[&start, &end, &filter.site])
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let score: i32 = row.try_get(3)?;
+            Ok(RatingStaffCount {
+                site: row.try_get(0)?,
+                staff_id: row.try_get(1)?,
+                staff_name: row.try_get(2)?,
+                score: count("rating score", i64::from(score))?,
+                count: count("rating count", row.try_get(4)?)?,
             })
         })
         .collect()

@@ -114,10 +114,12 @@ pub(super) fn complaint(row: &Row) -> Result<ComplaintRecord, StoreError> {
     })
 }
 
-/// `key, device, site, service, ticket, score, comment, created_ms, received_ms, window_no`.
+/// The columns of [`RATING_COLUMNS`](crate::store::RATING_COLUMNS) (the first
+/// [`RATING_COLUMN_COUNT`](crate::store::RATING_COLUMN_COUNT) of the row).
 pub(super) fn rating(row: &Row) -> Result<RatingRecord, StoreError> {
     let score: i32 = row.try_get(5)?;
     let window: Option<i32> = row.try_get(9)?;
+    let reasons: String = row.try_get(12)?;
     Ok(RatingRecord {
         key: row.try_get(0)?,
         device: row.try_get(1)?,
@@ -138,7 +140,10 @@ pub(super) fn rating(row: &Row) -> Result<RatingRecord, StoreError> {
                     })
                 })
                 .transpose()?,
-            ..Default::default()
+            staff_id: row.try_get(10)?,
+            staff_name: row.try_get(11)?,
+            reasons: crate::store::reasons_of_column(&reasons),
+            source: row.try_get(13)?,
         },
         created: time(row.try_get(7)?),
         received: time(row.try_get(8)?),

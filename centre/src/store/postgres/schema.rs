@@ -200,6 +200,24 @@ CREATE TABLE booking_reminders (
     PRIMARY KEY (booking_id, kind)
 );
 "#,
+    // 6: who served a rated visit, the reasons ticked (the ids joined by commas in the body's order,
+    // empty for none or for a `reasons` that is not an array) and where the rating was given, filled
+    // from the stored items' bodies (the SQLite store's schema version 6).
+    r#"
+ALTER TABLE ratings ADD COLUMN staff_id TEXT;
+ALTER TABLE ratings ADD COLUMN staff_name TEXT;
+ALTER TABLE ratings ADD COLUMN reasons TEXT NOT NULL DEFAULT '';
+ALTER TABLE ratings ADD COLUMN source TEXT;
+UPDATE ratings r SET
+    staff_id = i.body::jsonb #>> '{data,staff_id}',
+    staff_name = i.body::jsonb #>> '{data,staff_name}',
+    source = i.body::jsonb #>> '{data,source}',
+    reasons = CASE WHEN jsonb_typeof(i.body::jsonb #> '{data,reasons}') = 'array' THEN COALESCE((
+        SELECT string_agg(e.reason, ',' ORDER BY e.n)
+        FROM jsonb_array_elements_text(i.body::jsonb #> '{data,reasons}') WITH ORDINALITY AS e(reason, n)
+    ), '') ELSE '' END
+FROM items i WHERE i.id = r.item_id;
+"#,
 ];
 
 /// The schema version this code writes.

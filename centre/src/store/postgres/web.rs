@@ -14,7 +14,7 @@ use crate::{
     store::{
         ActiveCondition, AlertChange, AlertRecord, AlertState, AlertSync, AlertUpdate, AuditEntry,
         CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintRecord, ComplaintStatus,
-        RatedVisit, ReturnCall,
+        RATING_COLUMN_COUNT, RATING_COLUMNS, RatedVisit, ReturnCall,
     },
 };
 
@@ -204,18 +204,20 @@ pub(super) async fn rated_visits(
 ) -> Result<Vec<RatedVisit>, StoreError> {
     client
         .query(
-            "SELECT r.key, r.device, d.site, r.service, r.ticket, r.score, r.comment, \
-             r.created_ms, r.received_ms, r.window_no, r.return_outcome, r.return_user, r.return_ms \
-             FROM ratings r JOIN devices d ON d.id = r.device WHERE ($1::TEXT IS NULL OR d.site = $1) \
-             ORDER BY r.received_ms DESC, r.item_id DESC LIMIT $2",
+            &format!(
+                "SELECT {RATING_COLUMNS}, r.return_outcome, r.return_user, r.return_ms \
+                 FROM ratings r JOIN devices d ON d.id = r.device \
+                 WHERE ($1::TEXT IS NULL OR d.site = $1) \
+                 ORDER BY r.received_ms DESC, r.item_id DESC LIMIT $2"
+            ),
             &[&site, &i64::from(limit)],
         )
         .await?
         .iter()
         .map(|row| {
-            let outcome: Option<String> = row.try_get(10)?;
-            let user: Option<String> = row.try_get(11)?;
-            let at: Option<i64> = row.try_get(12)?;
+            let outcome: Option<String> = row.try_get(RATING_COLUMN_COUNT)?;
+            let user: Option<String> = row.try_get(RATING_COLUMN_COUNT + 1)?;
+            let at: Option<i64> = row.try_get(RATING_COLUMN_COUNT + 2)?;
             Ok(RatedVisit {
                 record: rows::rating(row)?,
                 return_call: outcome.map(|outcome| ReturnCall {

@@ -10,7 +10,7 @@ use crate::{
     store::{
         ActiveCondition, AlertChange, AlertRecord, AlertState, AlertSync, AlertUpdate, AuditEntry,
         CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintRecord, ComplaintStatus,
-        RatedVisit, ReturnCall,
+        RATING_COLUMN_COUNT, RATING_COLUMNS, RatedVisit, ReturnCall,
     },
 };
 
@@ -216,17 +216,15 @@ pub(super) fn rated_visits(
     limit: u32,
 ) -> Result<Vec<RatedVisit>, StoreError> {
     Ok(conn
-        .prepare(
-            "SELECT r.key, r.device, d.site, r.service, r.ticket, r.score, r.comment, \
-             r.created_ms, r.received_ms, r.window_no, r.return_outcome, r.return_user, \
-             r.return_ms FROM ratings r JOIN devices d ON d.id = r.device \
-             WHERE (?1 IS NULL OR d.site = ?1) \
-             ORDER BY r.received_ms DESC, r.item_id DESC LIMIT ?2",
-        )?
+        .prepare(&format!(
+            "SELECT {RATING_COLUMNS}, r.return_outcome, r.return_user, r.return_ms \
+             FROM ratings r JOIN devices d ON d.id = r.device WHERE (?1 IS NULL OR d.site = ?1) \
+             ORDER BY r.received_ms DESC, r.item_id DESC LIMIT ?2"
+        ))?
         .query_map(params![site, limit], |r| {
-            let outcome: Option<String> = r.get(10)?;
-            let user: Option<String> = r.get(11)?;
-            let at: Option<i64> = r.get(12)?;
+            let outcome: Option<String> = r.get(RATING_COLUMN_COUNT)?;
+            let user: Option<String> = r.get(RATING_COLUMN_COUNT + 1)?;
+            let at: Option<i64> = r.get(RATING_COLUMN_COUNT + 2)?;
             Ok(RatedVisit {
                 record: super::rating_row(r)?,
                 return_call: outcome.map(|outcome| ReturnCall {

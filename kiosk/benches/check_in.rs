@@ -75,7 +75,10 @@ fn main() {
             let t = Instant::now();
             let found = black_box(f(black_box(input)));
             times.push(t.elapsed());
-            assert!(matches!(found, Lookup::Found(_)), "{what}: {input} not found");
+            assert!(
+                matches!(found, Lookup::Found(_)),
+                "{what}: {input} not found"
+            );
         }
         times.sort();
         let at = |q: f64| times[((times.len() - 1) as f64 * q) as usize].as_secs_f64() * 1e6;

@@ -550,6 +550,15 @@ fn a_phone_booking_is_checked_in_by_card_and_qr_called_ahead_of_walk_ins_and_rat
         .clone();
     assert_eq!(rated["score"], 2, "{rated}");
     assert_eq!(rated["window"], 2, "{rated}");
+    assert_eq!(rated["service"], "legal_aid", "{rated}");
+    assert_eq!(rated["staff_id"], "QJ-0207", "{rated}");
+    assert_eq!(rated["staff_name"], "周敏", "{rated}");
+    assert_eq!(
+        rated["reasons"],
+        serde_json::json!(["long_wait"]),
+        "{rated}"
+    );
+    assert_eq!(rated["source"], "pad", "{rated}");
     let report = runtime.block_on(staff_json(
         &centre,
         &bearer,

@@ -398,6 +398,12 @@ fn packaged_config_loads_and_uses_the_udev_names() {
         IdReaderConfig::Serial { port, .. } => assert_eq!(port, Path::new("/dev/kiosk-idreader")),
         other => panic!("ID reader: {other:?}"),
     }
+    match &config.devices.scanner {
+        code_scanner::ScannerConfig::Serial(serial) => {
+            assert_eq!(serial.path, Path::new("/dev/kiosk-scanner"));
+        }
+        other => panic!("code scanner: {other:?}"),
+    }
     assert_eq!(config.displays.led.driven_by, LedOwner::HallDisplay);
     kiosk::cli::queue_config(&config, true).expect("[queue] and [lan] of the packaged config");
 }

@@ -193,3 +193,15 @@ fn a_bad_technician_pin_hash_names_the_key() {
     let err = parse("[technician]\nmax_attempts = 0\n").unwrap_err();
     assert!(err.to_string().contains("technician.max_attempts"), "{err}");
 }
+
+#[test]
+fn a_bad_scanner_setting_names_its_key_under_devices_scanner() {
+    let err =
+        parse("[devices.scanner]\nkind = \"serial\"\npath = \"/dev/kiosk-scanner\"\nbaud = 1234\n")
+            .unwrap_err()
+            .to_string();
+    assert!(err.contains("devices.scanner.baud"), "{err}");
+    assert!(err.contains("1234"), "{err}");
+    let ok = parse("[devices.scanner]\nkind = \"keyboard\"\npath = \"/dev/input/kiosk-scanner\"\n");
+    assert!(ok.is_ok(), "{ok:?}");
+}

@@ -8,6 +8,7 @@
 //! | `paper_out` | the printer reports no paper |
 //! | `paper_low` | the printer reports the roll near its end |
 //! | `reader_failing` | an ID card reader is configured but not open, or its SAM does not answer |
+//! | `scanner_failing` | a code scanner (booking QR codes) is configured but its device is not open |
 //! | `content_stale` | the installed content is past its expiry |
 //! | `clock_wrong` | the newest heartbeat's time stamp differs from when the centre received it by more than `clock_error_secs`, or the kiosk itself judges its clock `behind` (its `ahead` only means no recent bundle: the measured error decides) |
 //!
@@ -23,11 +24,12 @@ use crate::{
 };
 
 /// Every rule's name, in the order pages list them.
-pub const RULES: [&str; 6] = [
+pub const RULES: [&str; 7] = [
     "offline",
     "paper_out",
     "paper_low",
     "reader_failing",
+    "scanner_failing",
     "content_stale",
     "clock_wrong",
 ];
@@ -39,6 +41,7 @@ pub fn rule_label(rule: &str) -> (&'static str, &'static str) {
         "paper_out" => ("缺纸", "Paper out"),
         "paper_low" => ("纸将用尽", "Paper low"),
         "reader_failing" => ("读卡器故障", "ID reader failing"),
+        "scanner_failing" => ("扫码器故障", "Code scanner failing"),
         "content_stale" => ("内容过期", "Content stale"),
         "clock_wrong" => ("时钟错误", "Clock wrong"),
         _ => ("其他", "Other"),
@@ -132,6 +135,16 @@ pub fn evaluate(
             raise(
                 "reader_failing",
                 "读卡器未就绪 ID reader not open or SAM not answering".into(),
+            );
+        }
+        if let Some(scanner) = facts.map(|f| &f.scanner)
+            && scanner.configured
+            && !scanner.connected
+        {
+            raise(
+                "scanner_failing",
+                "扫码器未连接 code scanner not connected (预约二维码签到不可用 booking QR check-in unavailable)"
+                    .into(),
             );
         }
         if heartbeat.content_stale {

@@ -111,9 +111,11 @@ fn the_rules_are_a_pure_function_of_devices_time_and_settings() {
     let mut broken = fine.clone();
     broken["data"]["devices"]["id_reader"]["sam_ok"] = false.into();
     broken["data"]["content_stale"] = true.into();
+    broken["data"]["devices"]["scanner"] =
+        serde_json::json!({"configured": true, "connected": false});
     assert_eq!(
         rules_of(&[device(Some(broken), monday_9, monday_9)], monday_9),
-        ["reader_failing", "content_stale"]
+        ["reader_failing", "scanner_failing", "content_stale"]
     );
 
     // The device's clock 10 minutes ahead of the centre's receipt.

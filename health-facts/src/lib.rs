@@ -76,6 +76,21 @@ pub struct IdReaderFacts {
     pub read_since_start: bool,
 }
 
+/// The 2D code scanner that reads booking QR codes (never what was scanned).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScannerFacts {
+    /// A scanner is configured.
+    pub configured: bool,
+    /// Its device is open (a serial port or an input event device).
+    pub connected: bool,
+    /// A code was scanned since the software started (no time and no count, like the ID reader).
+    pub scanned_since_start: bool,
+    /// Scans that could not be decoded since start: a scanner set to the wrong mode, prefix or
+    /// suffix shows here.
+    pub rejected: u64,
+}
+
 /// The LED panel.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -130,6 +145,8 @@ pub struct DeviceFacts {
     pub printer: Option<PrinterFacts>,
     /// The ID card reader.
     pub id_reader: IdReaderFacts,
+    /// The code scanner (absent in older devices' reports: not configured).
+    pub scanner: ScannerFacts,
     /// The LED panel.
     pub led_panel: LedState,
     /// This device is the queue host.
@@ -214,6 +231,9 @@ impl HealthSnapshot {
         }
         if d.id_reader.configured && !d.id_reader.sam_ok {
             out.push("id_reader: not answering".to_owned());
+        }
+        if d.scanner.configured && !d.scanner.connected {
+            out.push("scanner: not connected".to_owned());
         }
         if d.led_panel == LedState::Fault {
             out.push("led_panel: fault".to_owned());
@@ -300,6 +320,11 @@ mod tests {
             sam_ok: false,
             read_since_start: false,
         };
+        s.devices.scanner = ScannerFacts {
+            configured: true,
+            connected: false,
+            ..ScannerFacts::default()
+        };
         s.devices.disk_free_bytes = Some(1024);
         s.content = Some(ContentFacts {
             version: Some(7),
@@ -316,6 +341,7 @@ mod tests {
                 "printer: out of paper",
                 "printer: cover open",
                 "id_reader: not answering",
+                "scanner: not connected",
                 "disk: less than 200 MiB free in the data directory",
                 "content: past its expiry",
                 "loop printer: stalled",

@@ -12,7 +12,7 @@ use tokio::sync::watch;
 
 use crate::{
     board::BoardStatus,
-    devices::{Devices, IdReaderReport, LedPanelReport, PrinterReport},
+    devices::{Devices, IdReaderReport, LedPanelReport, PrinterReport, ScannerReport},
     health::{
         SecurityCounters,
         schedule::{HeartbeatSchedule, MIN_CHANGE_GAP, Signature},
@@ -23,7 +23,7 @@ use clock::Clocks;
 use content::{ClockVerdict, ContentStore, Heartbeat, Outbox};
 use health_facts::{
     BoardFacts, ContentFacts, DeviceFacts, HealthSnapshot, IdReaderFacts, LedState, LoopFacts,
-    PrinterFacts,
+    PrinterFacts, ScannerFacts,
 };
 
 /// Whether this device is the queue host, or how the host answers.
@@ -47,6 +47,7 @@ pub struct HealthSources {
     restarts: u64,
     printer: Option<watch::Receiver<PrinterReport>>,
     id_reader: Option<watch::Receiver<IdReaderReport>>,
+    scanner: Option<watch::Receiver<ScannerReport>>,
     led_panel: Option<watch::Receiver<LedPanelReport>>,
     queue: QueueReach,
     content: Option<ContentStore>,
@@ -67,6 +68,7 @@ impl HealthSources {
             restarts: 0,
             printer: None,
             id_reader: None,
+            scanner: None,
             led_panel: None,
             queue: QueueReach::Host,
             content: None,
@@ -94,6 +96,7 @@ impl HealthSources {
     pub fn with_devices(mut self, devices: &Devices) -> Self {
         self.printer = Some(devices.printer.report());
         self.id_reader = devices.id_reader.report.clone();
+        self.scanner = devices.scanner.report.clone();
         self.led_panel = Some(devices.led_panel.report());
         self
     }
@@ -160,6 +163,19 @@ impl HealthSources {
                         configured: true,
                         sam_ok: r.sam_ok,
                         read_since_start: r.cards_read > 0,
+                    }
+                })
+                .unwrap_or_default(),
+            scanner: self
+                .scanner
+                .as_ref()
+                .map(|rx| {
+                    let r = rx.borrow();
+                    ScannerFacts {
+                        configured: true,
+                        connected: r.connected,
+                        scanned_since_start: r.scans > 0,
+                        rejected: r.rejected,
                     }
                 })
                 .unwrap_or_default(),

@@ -151,6 +151,28 @@ pub fn render(snapshot: &HealthSnapshot) -> String {
         flag(d.id_reader.read_since_start),
     );
 
+    o.gauge(
+        "kiosk_scanner_configured",
+        "1 when a code scanner (booking QR codes) is configured.",
+        flag(d.scanner.configured),
+    );
+    o.gauge(
+        "kiosk_scanner_connected",
+        "1 when the code scanner's device is open.",
+        flag(d.scanner.connected),
+    );
+    o.gauge(
+        "kiosk_scanner_scanned_since_start",
+        "1 when a code has been scanned since start (no time or count: it would tell when citizens were here).",
+        flag(d.scanner.scanned_since_start),
+    );
+    o.family(
+        "kiosk_scanner_rejected_total",
+        "counter",
+        "Scans that could not be decoded since start (wrong mode, prefix, suffix or encoding).",
+    );
+    o.sample("kiosk_scanner_rejected_total", &[], d.scanner.rejected);
+
     o.family(
         "kiosk_led_panel",
         "gauge",
@@ -261,6 +283,7 @@ mod tests {
     use crate::health::{
         BoardFacts, ContentFacts, DeviceFacts, IdReaderFacts, LoopFacts, PrinterFacts,
     };
+    use health_facts::ScannerFacts;
 
     fn snapshot() -> HealthSnapshot {
         let at = Utc.with_ymd_and_hms(2026, 11, 29, 1, 0, 0).unwrap();
@@ -280,6 +303,12 @@ mod tests {
                     configured: true,
                     sam_ok: true,
                     read_since_start: true,
+                },
+                scanner: ScannerFacts {
+                    configured: true,
+                    connected: true,
+                    scanned_since_start: false,
+                    rejected: 1,
                 },
                 led_panel: LedState::Fault,
                 queue_host: false,

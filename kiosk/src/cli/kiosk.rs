@@ -521,6 +521,7 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
                 queue_host_url: config.ui.queue_host_url.clone(),
                 store: store.clone(),
                 outbox: outbox.clone(),
+                scanner: devices.scanner.report.clone(),
             },
             take_number: Some(take_number),
             simulator: devices.id_reader.simulator.clone(),

@@ -148,6 +148,7 @@ impl Kiosk {
                     queue_host_url: None,
                     store,
                     outbox,
+                    scanner: devices.scanner.report.clone(),
                 },
                 take_number: Some(take_number.clone()),
                 simulator: devices.id_reader.simulator.clone(),
@@ -394,6 +395,20 @@ fn the_right_pin_opens_the_page_with_the_simulated_devices_status_and_logs() {
     );
     let outbox = k.status_value("待发送").unwrap();
     assert!(outbox.contains("条待发送"), "{outbox}");
+    // The simulated code scanner's real driver opens its pseudo-terminal: 在线 once it has (the
+    // page is asked again until then; its own refresh timer does not run on the testing backend).
+    let deadline = std::time::Instant::now() + WAIT;
+    while k.status_value("扫码器").as_deref() != Some("在线") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the scanner's line: {:?}",
+            k.status_value("扫码器")
+        );
+        k.technician.refresh();
+        k.technician.wait_until(Duration::from_millis(200), || {
+            k.status_value("扫码器").as_deref() == Some("在线")
+        });
+    }
     assert!(k.exists(&format!("⚠ {}", printer)) || k.exists(&printer));
 
     // The recent logs, newest first, show the unlock.

@@ -10,7 +10,7 @@ use std::{
 use chrono::{DateTime, Utc};
 
 use crate::{
-    devices::{LedPanelSlot, PrinterHealth, PrinterService},
+    devices::{LedPanelSlot, PrinterHealth, PrinterService, ScannerReport},
     ui::take_number::ReaderState,
 };
 
@@ -62,6 +62,8 @@ pub struct StatusSources {
     pub store: ContentStore,
     /// The outbox.
     pub outbox: Outbox,
+    /// The code scanner's state; none when no scanner runs.
+    pub scanner: Option<tokio::sync::watch::Receiver<ScannerReport>>,
 }
 
 impl std::fmt::Debug for StatusSources {
@@ -89,10 +91,56 @@ pub fn reader_line(state: Option<ReaderState>) -> StatusLine {
 /// Gathers every line but the reader's; the queue gets `queue_timeout` to answer.
 pub async fn gather(sources: &StatusSources, queue_timeout: Duration) -> Vec<StatusLine> {
     let mut lines = vec![printer_line(&sources.printer), led_line(&sources.led_panel)];
+    lines.push(scanner_line(
+        sources
+            .scanner
+            .as_ref()
+            .map(|rx| rx.borrow().clone())
+            .as_ref(),
+    ));
     lines.push(queue_line(sources, queue_timeout).await);
     lines.push(content_line(&sources.store, sources.store.now()));
     lines.push(outbox_line(&sources.outbox).await);
     lines
+}
+
+/// The code scanner's line: open or not, and scans it could not decode (a scanner set to the wrong
+/// mode, prefix or suffix shows here before a citizen complains).
+pub fn scanner_line(report: Option<&ScannerReport>) -> StatusLine {
+    let name = ("扫码器", "Code scanner");
+    let Some(report) = report else {
+        return StatusLine::new(name, Text::new("未配置", "not configured"), true);
+    };
+    if !report.connected && report.state == "starting" {
+        return StatusLine::new(name, Text::new("正在打开", "opening"), true);
+    }
+    if !report.connected {
+        return StatusLine::new(
+            name,
+            Text::new(
+                format!("未连接，正在重试（{}）", report.state),
+                format!("not connected, retrying ({})", report.state),
+            ),
+            false,
+        );
+    }
+    if report.rejected > 0 {
+        return StatusLine::new(
+            name,
+            Text::new(
+                format!(
+                    "在线；{} 次扫码无法识别，请检查扫码器的模式、前缀和后缀",
+                    report.rejected
+                ),
+                format!(
+                    "connected; {} scans could not be read: check the scanner's mode, prefix and suffix",
+                    report.rejected
+                ),
+            ),
+            false,
+        );
+    }
+    StatusLine::new(name, Text::new("在线", "connected"), true)
 }
 
 fn printer_line(printer: &PrinterService) -> StatusLine {
@@ -262,6 +310,31 @@ mod tests {
         assert_eq!(age(chrono::TimeDelta::minutes(5)).1, "5 min");
         assert_eq!(age(chrono::TimeDelta::hours(30)).0, "30 小时前");
         assert_eq!(age(chrono::TimeDelta::days(9)).1, "9 days");
+    }
+
+    #[test]
+    fn the_scanner_line_tells_absent_unplugged_misconfigured_and_fine_apart() {
+        assert!(scanner_line(None).ok);
+        let mut report = ScannerReport {
+            connected: false,
+            state: "not found".into(),
+            scans: 0,
+            rejected: 0,
+        };
+        let line = scanner_line(Some(&report));
+        assert!(!line.ok);
+        assert_eq!(line.value.zh, "未连接，正在重试（not found）");
+        report.connected = true;
+        report.state = "connected".into();
+        assert!(scanner_line(Some(&report)).ok);
+        report.rejected = 3;
+        let line = scanner_line(Some(&report));
+        assert!(!line.ok);
+        assert!(
+            line.value.en.contains("3 scans could not be read"),
+            "{}",
+            line.value.en
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod images;
 pub mod info;
 pub mod keyboard;
 pub mod led_window;
+pub mod page_work;
 pub mod screenshot;
 mod shell;
 pub mod take_number;

@@ -5,10 +5,10 @@
 //! (every 50 ms, or on demand in tests and screenshots with [`CheckInController::wait_for`]).
 
 use std::{
-    cell::{Cell, RefCell},
+    cell::RefCell,
     rc::Rc,
     sync::{Arc, mpsc},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -20,7 +20,7 @@ use content::{
 use id_reader::SimReader;
 use queue::{Booking, CheckIn, CheckedIn, IdentityToken, IssueRequest, QueueClient, QueueError};
 use slint::{ComponentHandle as _, ModelRc, SharedString, Timer, TimerMode, VecModel};
-use tokio::{runtime::Handle, task::JoinHandle};
+use tokio::runtime::Handle;
 
 use super::flow::{Effect, Failure, Flow, Step, Timing};
 use crate::{
@@ -30,6 +30,7 @@ use crate::{
         AppWindow, BookingRow, CheckInAdapter, CheckInError, CheckInStep, CheckInTiming,
         KeyboardMode, Nav, Page, Session, Shell, TicketPrintStatus,
         keyboard::{KeyboardController, set_keyboard_mode},
+        page_work::{HomeCountdown, PageTasks, apply_until},
         take_number::{
             PrintReport, PrintState, TakeNumberController, TakeNumberOptions,
             card::SampleCard,
@@ -88,24 +89,14 @@ struct Inner {
     printer: PrinterService,
     book: BookingBook,
     outbox: Option<Outbox>,
-    runtime: Handle,
     options: TakeNumberOptions,
     directory: Directory,
     scanner_sim: Option<Arc<SerialSim>>,
     card_sim: Option<SimReader>,
     keyboard: RefCell<Option<KeyboardController>>,
     pump_timer: Timer,
-    home_timer: Timer,
-    home_left: Cell<u64>,
-    tasks: RefCell<Vec<JoinHandle<()>>>,
-}
-
-impl Drop for Inner {
-    fn drop(&mut self) {
-        for task in self.tasks.borrow().iter() {
-            task.abort();
-        }
-    }
+    home: HomeCountdown,
+    tasks: PageTasks,
 }
 
 /// The check-in page, attached to the kiosk's window. Cheap to clone.
@@ -144,16 +135,14 @@ impl CheckInController {
             printer: deps.printer,
             book: deps.book,
             outbox: deps.outbox,
-            runtime: deps.runtime,
             options,
             directory,
             scanner_sim: deps.scanner_sim,
             card_sim,
             keyboard: RefCell::new(None),
             pump_timer: Timer::default(),
-            home_timer: Timer::default(),
-            home_left: Cell::new(0),
-            tasks: RefCell::new(Vec::new()),
+            home: HomeCountdown::default(),
+            tasks: PageTasks::new(deps.runtime),
         });
         let this = Self { inner };
         let window = shell.window();
@@ -231,17 +220,12 @@ impl CheckInController {
 
     /// Applies background answers until `done` holds or `timeout` passes; true when it held.
     pub fn wait_for(&self, timeout: Duration, done: impl Fn(&Flow) -> bool) -> bool {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if done(&self.inner.flow.borrow()) {
-                return true;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.inner.rx.recv_timeout(left) {
-                Ok(msg) => self.handle(msg),
-                Err(_) => return done(&self.inner.flow.borrow()),
-            }
-        }
+        apply_until(
+            &self.inner.rx,
+            timeout,
+            || done(&self.inner.flow.borrow()),
+            |msg| self.handle(msg),
+        )
     }
 
     /// Applies every answer that has arrived.
@@ -397,8 +381,7 @@ impl CheckInController {
                 } => self.check_in(entry, identity, generation),
                 Effect::StartHomeCountdown => self.start_home_countdown(),
                 Effect::StopHomeCountdown => {
-                    self.inner.home_timer.stop();
-                    self.inner.home_left.set(0);
+                    self.inner.home.stop();
                 }
             }
         }
@@ -406,10 +389,7 @@ impl CheckInController {
     }
 
     fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
-        let handle = self.inner.runtime.spawn(task);
-        let mut tasks = self.inner.tasks.borrow_mut();
-        tasks.retain(|t| !t.is_finished());
-        tasks.push(handle);
+        self.inner.tasks.spawn(task);
     }
 
     /// Checks `entry` in, prints the ticket (a reprint when it had been checked in before), and
@@ -463,22 +443,18 @@ impl CheckInController {
 
     fn start_home_countdown(&self) {
         let secs = self.inner.options.ticket_screen.as_secs().max(1) * 2;
-        self.inner.home_left.set(secs);
         let weak = Rc::downgrade(&self.inner);
-        self.inner
-            .home_timer
-            .start(TimerMode::Repeated, Duration::from_secs(1), move || {
-                let Some(inner) = weak.upgrade() else { return };
-                let left = inner.home_left.get().saturating_sub(1);
-                inner.home_left.set(left);
-                let this = Self { inner };
-                if left == 0 {
-                    this.inner.home_timer.stop();
-                    this.window(|w| w.global::<Nav>().invoke_home());
-                } else {
-                    this.render();
-                }
-            });
+        self.inner.home.start(secs, move |left| {
+            let Some(inner) = weak.upgrade() else { return };
+            let this = Self { inner };
+            if left == 0 {
+                this.inner.home.stop();
+                // Home ends the session, which resets the flow through the session-end hook.
+                this.window(|w| w.global::<Nav>().invoke_home());
+            } else {
+                this.render();
+            }
+        });
     }
 
     fn spawn_scanner(&self, mut scanner: Scanner) {
@@ -574,7 +550,7 @@ impl CheckInController {
             PrintState::Interrupted => TicketPrintStatus::Interrupted,
             PrintState::Offline => TicketPrintStatus::Offline,
         });
-        page.set_home_in(i32::try_from(self.inner.home_left.get()).unwrap_or(0));
+        page.set_home_in(i32::try_from(self.inner.home.left()).unwrap_or(0));
         let (error, code, zh, en) = match flow.failure() {
             None => (CheckInError::NotFound, "", "", ""),
             Some(Failure::NoList) => (CheckInError::NoList, "", "", ""),

@@ -6,10 +6,10 @@
 //! [`TakeNumberController::wait_for`]).
 
 use std::{
-    cell::{Cell, RefCell},
+    cell::RefCell,
     rc::{Rc, Weak},
     sync::{Arc, mpsc},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use futures_util::StreamExt;
@@ -18,7 +18,6 @@ use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 use tokio::{
     runtime::Handle,
     sync::{broadcast, watch},
-    task::JoinHandle,
 };
 
 use super::{
@@ -35,6 +34,7 @@ use crate::{
     ui::{
         AppWindow, CardReaderStatus, Nav, Page, ServiceQueueInfo, Session, Shell,
         TakeNumberAdapter, TakeNumberError, TakeNumberStep, TicketPrintStatus,
+        page_work::{HomeCountdown, PageTasks, apply_until},
     },
 };
 use queue::{
@@ -88,18 +88,16 @@ struct Inner {
     queue: Arc<dyn QueueClient>,
     printer: PrinterService,
     simulator: Option<SimReader>,
-    runtime: Handle,
     options: TakeNumberOptions,
     directory: Arc<Directory>,
     alerts: watch::Sender<PrinterAlert>,
     reports: broadcast::Sender<PrintReport>,
     card_checks: broadcast::Sender<CardCheck>,
     pump_timer: Timer,
-    home_timer: Timer,
-    home_left: Cell<u64>,
+    home: HomeCountdown,
     shown_services: RefCell<Option<Vec<ServiceStatus>>>,
     shown_qr: RefCell<String>,
-    tasks: RefCell<Vec<JoinHandle<()>>>,
+    tasks: PageTasks,
     /// Today's bookings, looked up with each card's number while the card is held (check-in).
     card_bookings: Arc<std::sync::Mutex<Option<BookingBook>>>,
     /// Takes a card read while another page (check-in) wants it; true when it did.
@@ -109,14 +107,6 @@ struct Inner {
 /// A page that may take a card read instead of the take-a-number flow (see
 /// [`TakeNumberController::route_cards`]).
 pub type CardRouter = Rc<dyn Fn(&CardSummary, &Lookup) -> bool>;
-
-impl Drop for Inner {
-    fn drop(&mut self) {
-        for task in self.tasks.borrow().iter() {
-            task.abort();
-        }
-    }
-}
 
 /// The take-a-number flow, attached to the kiosk's window. Cheap to clone.
 #[derive(Clone)]
@@ -152,18 +142,16 @@ impl TakeNumberController {
             queue: deps.queue,
             printer: deps.printer,
             simulator: deps.simulator,
-            runtime: deps.runtime,
             options,
             directory,
             alerts,
             reports,
             card_checks: broadcast::channel(8).0,
             pump_timer: Timer::default(),
-            home_timer: Timer::default(),
-            home_left: Cell::new(0),
+            home: HomeCountdown::default(),
             shown_services: RefCell::new(None),
             shown_qr: RefCell::new(String::new()),
-            tasks: RefCell::new(Vec::new()),
+            tasks: PageTasks::new(deps.runtime),
             card_bookings: Arc::new(std::sync::Mutex::new(None)),
             card_router: RefCell::new(None),
         });
@@ -243,17 +231,12 @@ impl TakeNumberController {
     /// Applies background answers until `done` holds or `timeout` passes; true when it held.
     /// (The running kiosk applies them from a timer; tests and screenshots wait here.)
     pub fn wait_for(&self, timeout: Duration, done: impl Fn(&Flow) -> bool) -> bool {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if done(&self.inner.flow.borrow()) {
-                return true;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.inner.rx.recv_timeout(left) {
-                Ok(msg) => self.handle(msg),
-                Err(_) => return done(&self.inner.flow.borrow()),
-            }
-        }
+        apply_until(
+            &self.inner.rx,
+            timeout,
+            || done(&self.inner.flow.borrow()),
+            |msg| self.handle(msg),
+        )
     }
 
     /// Applies every answer that has arrived.
@@ -369,10 +352,7 @@ impl TakeNumberController {
     }
 
     fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
-        let handle = self.inner.runtime.spawn(task);
-        let mut tasks = self.inner.tasks.borrow_mut();
-        tasks.retain(|t| !t.is_finished());
-        tasks.push(handle);
+        self.inner.tasks.spawn(task);
     }
 
     fn run_effect(&self, effect: Effect) {
@@ -423,8 +403,7 @@ impl TakeNumberController {
             }
             Effect::StartHomeCountdown => self.start_home_countdown(),
             Effect::StopHomeCountdown => {
-                self.inner.home_timer.stop();
-                self.inner.home_left.set(0);
+                self.inner.home.stop();
             }
         }
     }
@@ -475,23 +454,18 @@ impl TakeNumberController {
     fn start_home_countdown(&self) {
         let printed = self.inner.flow.borrow().print().is_printed();
         let secs = self.inner.options.ticket_screen.as_secs().max(1) * if printed { 1 } else { 2 };
-        self.inner.home_left.set(secs);
         let weak = Rc::downgrade(&self.inner);
-        self.inner
-            .home_timer
-            .start(TimerMode::Repeated, Duration::from_secs(1), move || {
-                let Some(inner) = weak.upgrade() else { return };
-                let left = inner.home_left.get().saturating_sub(1);
-                inner.home_left.set(left);
-                let this = Self { inner };
-                if left == 0 {
-                    this.inner.home_timer.stop();
-                    // Home ends the session, which resets the flow through the session-end hook.
-                    this.window(|w| w.global::<Nav>().invoke_home());
-                } else {
-                    this.render();
-                }
-            });
+        self.inner.home.start(secs, move |left| {
+            let Some(inner) = weak.upgrade() else { return };
+            let this = Self { inner };
+            if left == 0 {
+                this.inner.home.stop();
+                // Home ends the session, which resets the flow through the session-end hook.
+                this.window(|w| w.global::<Nav>().invoke_home());
+            } else {
+                this.render();
+            }
+        });
     }
 
     fn window(&self, f: impl FnOnce(&AppWindow)) {
@@ -686,7 +660,7 @@ impl TakeNumberController {
                 .map_or(0, |a| i32::try_from(a).unwrap_or(0)),
         );
         self.render_ticket(&tn, &flow, service_id.as_deref());
-        tn.set_home_in(i32::try_from(self.inner.home_left.get()).unwrap_or(0));
+        tn.set_home_in(i32::try_from(self.inner.home.left()).unwrap_or(0));
         let (error, zh, en) = match flow.error() {
             Some(FlowError::Unreachable) => {
                 (TakeNumberError::Unreachable, String::new(), String::new())

@@ -178,10 +178,11 @@ impl ClipPlayer {
                     return;
                 };
                 let klass = factory.metadata(gst::ELEMENT_METADATA_KLASS).unwrap_or("");
-                if klass.contains("Decoder") && klass.contains("Video") {
-                    if let Ok(mut d) = progress.decoder.lock() {
-                        *d = Some(factory.name().to_string());
-                    }
+                if klass.contains("Decoder")
+                    && klass.contains("Video")
+                    && let Ok(mut d) = progress.decoder.lock()
+                {
+                    *d = Some(factory.name().to_string());
                 }
             });
         }

@@ -14,9 +14,12 @@ use media::{
     write_clip,
 };
 
+/// A frame seen: width, height, presentation time, hash of the pixels.
+type Seen = (u32, u32, Option<Duration>, u64);
+
 /// Remembers each frame's size, time and a hash of its pixels.
 #[derive(Default)]
-struct Recorder(Mutex<Vec<(u32, u32, Option<Duration>, u64)>>);
+struct Recorder(Mutex<Vec<Seen>>);
 
 impl FrameSink for Recorder {
     fn frame(&self, frame: &Frame<'_>) {

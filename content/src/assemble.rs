@@ -41,6 +41,7 @@ pub(crate) fn assemble(
         staff: reader.list("staff")?,
         publicity: reader.list("publicity")?,
         notices: reader.list("notices")?,
+        videos: reader.list("videos")?,
         legal_aid: reader.single("legal_aid")?,
         display: reader.single("display")?,
         objects_dir: objects_dir.to_owned(),
@@ -156,6 +157,12 @@ fn check(content: &Content, verified: &VerifiedManifest) -> Result<(), BundleErr
     }
     for item in &content.publicity {
         file_ref("publicity", &item.id, &item.image)?;
+    }
+    unique("videos", content.videos.iter().map(|s| s.id.as_str()))?;
+    for video in &content.videos {
+        file_ref("videos", &video.id, &Some(video.file.clone()))?;
+        file_ref("videos", &video.id, &video.subtitles)?;
+        file_ref("videos", &video.id, &video.poster)?;
     }
     Ok(())
 }

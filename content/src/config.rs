@@ -108,7 +108,7 @@ impl Default for OutboxRetention {
 pub struct ContentLimits {
     /// Largest `manifest.json` in bytes.
     pub max_manifest_bytes: u64,
-    /// Largest single file (collection part, photo, slide) in bytes.
+    /// Largest single file (collection part, photo, slide, video) in bytes.
     pub max_file_bytes: u64,
     /// Largest bundle (all files together) in bytes.
     pub max_total_bytes: u64,
@@ -122,7 +122,7 @@ impl Default for ContentLimits {
     fn default() -> Self {
         Self {
             max_manifest_bytes: 8 * 1024 * 1024,
-            max_file_bytes: 32 * 1024 * 1024,
+            max_file_bytes: 256 * 1024 * 1024,
             max_total_bytes: 4 * 1024 * 1024 * 1024,
             max_files: 200_000,
             max_records: 100_000,

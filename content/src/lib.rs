@@ -24,6 +24,7 @@ mod background;
 pub mod booking;
 mod clock;
 mod config;
+mod day_period;
 mod error;
 mod fetch;
 mod keys;
@@ -49,6 +50,7 @@ pub use booking::{
     BookingClient, BookingEntry, BookingFetchError, BookingState, BookingUpdate, CheckIn, Fetched,
     SiteBookings, id_mac, parse_booking_code,
 };
+pub use day_period::DayPeriod;
 pub use config::{ContentConfig, ContentLimits, DEV_PUBLIC_KEY, OutboxRetention};
 pub use error::{BundleError, ContentError, OutboxError, SyncError};
 pub use keys::{PublicKey, SecretKey};
@@ -59,7 +61,7 @@ pub use manifest::{
 pub use model::{
     AidGroup, AidMatter, BundleInfo, Content, DisplaySettings, DutySchedule, HardshipStandard,
     Institution, InstitutionKind, LegalAidRules, Notice, Person, PersonRole, PublicityItem,
-    PublicityKind, ServiceGuide, SignOff, Site, SiteTier, StaffMember, Text, WINDOW_PLACEHOLDER,
+    PublicityKind, ServiceGuide, SignOff, Site, SiteTier, StaffMember, Text, VideoItem, WINDOW_PLACEHOLDER,
     fill_window, unknown_placeholder,
 };
 pub use outbox::{

@@ -29,7 +29,7 @@ pub const FORMAT: u32 = 1;
 pub const SIGNING_CONTEXT: &[u8] = b"qianjiang-kiosk/content-manifest/v1\n";
 
 /// The collections a bundle may hold.
-pub const COLLECTIONS: [&str; 9] = [
+pub const COLLECTIONS: [&str; 10] = [
     "services",
     "lawyers",
     "institutions",
@@ -39,6 +39,7 @@ pub const COLLECTIONS: [&str; 9] = [
     "notices",
     "legal_aid",
     "display",
+    "videos",
 ];
 
 /// The SHA-256 digest naming a file of a bundle.

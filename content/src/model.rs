@@ -451,6 +451,66 @@ impl PublicityItem {
     }
 }
 
+/// A publicity video (法治宣传视频) for the hall screen, and muted, for the kiosk's attract loop.
+///
+/// Videos are their own collection, so a device whose firmware predates them still accepts bundles
+/// that carry them (it reads only the collections it knows).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VideoItem {
+    /// Stable id.
+    pub id: String,
+    /// Title (shown in the corner while it plays, and on the technician page).
+    pub title: Text,
+    /// The clip: an object id in a bundle (a path relative to the sources in the sources): MP4 or
+    /// WebM; H.264 at 720p plays on every board.
+    pub file: String,
+    /// SubRip subtitles (`.srt`, UTF-8 or GB18030), drawn by the player: the hall is noisy and some
+    /// citizens are deaf. An object id in a bundle.
+    #[serde(default)]
+    pub subtitles: Option<String>,
+    /// A picture shown before the first frame and if the clip cannot play. An object id in a bundle.
+    #[serde(default)]
+    pub poster: Option<String>,
+    /// First day shown.
+    pub valid_from: NaiveDate,
+    /// Last day shown (none: until withdrawn).
+    #[serde(default)]
+    pub valid_until: Option<NaiveDate>,
+    /// Periods of the day it may play, `"HH:MM-HH:MM"` local time (empty: all day).
+    #[serde(default)]
+    pub hours: Vec<String>,
+    /// Tiers that show it (empty: all).
+    #[serde(default)]
+    pub tiers: Vec<SiteTier>,
+    /// Site ids that show it (empty: every site of those tiers).
+    #[serde(default)]
+    pub sites: Vec<String>,
+    /// Whether the kiosk's attract loop may play it (always muted there).
+    #[serde(default)]
+    pub attract: bool,
+    /// Made by the project as a sample, not the district's own publicity: marked "示例 / sample".
+    #[serde(default)]
+    pub sample: bool,
+}
+
+impl VideoItem {
+    /// Whether it may play at local time `at` at a site of `tier` with id `site`.
+    pub fn plays_at(&self, at: chrono::NaiveDateTime, tier: SiteTier, site: &str) -> bool {
+        let day = at.date();
+        self.valid_from <= day
+            && self.valid_until.is_none_or(|until| day <= until)
+            && (self.tiers.is_empty() || self.tiers.contains(&tier))
+            && (self.sites.is_empty() || self.sites.iter().any(|s| s == site))
+            && (self.hours.is_empty()
+                || self
+                    .hours
+                    .iter()
+                    .filter_map(|h| crate::DayPeriod::parse(h))
+                    .any(|p| p.contains(at.time())))
+    }
+}
+
 /// A notice (通知公告).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Notice {
@@ -677,6 +737,8 @@ pub struct Content {
     pub publicity: Vec<PublicityItem>,
     /// Notices.
     pub notices: Vec<Notice>,
+    /// Publicity videos.
+    pub videos: Vec<VideoItem>,
     /// Legal-aid rules (none: not published).
     pub legal_aid: Option<LegalAidRules>,
     /// Display settings (none: the UI's defaults).
@@ -696,6 +758,7 @@ impl Content {
             staff: Vec::new(),
             publicity: Vec::new(),
             notices: Vec::new(),
+            videos: Vec::new(),
             legal_aid: None,
             display: None,
             objects_dir: PathBuf::new(),

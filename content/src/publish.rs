@@ -14,7 +14,8 @@
 //! | `notices/*.md` | notices | Markdown with TOML front matter between `+++` lines |
 //! | `legal_aid.toml` | legal_aid | the legal-aid rules |
 //! | `display.toml` | display | display settings |
-//! | `images/…` | files | photos and slides referred to by the records |
+//! | `videos/*.toml` | videos | one publicity video per file (clip, subtitles, poster, validity, hours) |
+//! | `images/…`, `videos/…` | files | photos, slides, clips and subtitles referred to by the records |
 
 use std::{
     collections::BTreeMap,
@@ -32,7 +33,7 @@ use super::{
     manifest::{self, FORMAT, FileEntry, Manifest, ObjectId, VerifiedManifest},
     model::{
         DisplaySettings, DutySchedule, Institution, InstitutionKind, LegalAidRules, Notice, Person,
-        PersonRole, PublicityItem, ServiceGuide, Site, SiteTier, StaffMember, Text,
+        PersonRole, PublicityItem, ServiceGuide, Site, SiteTier, StaffMember, Text, VideoItem,
         WINDOW_PLACEHOLDER, unknown_placeholder,
     },
     pack,
@@ -113,13 +114,21 @@ impl Builder<'_> {
         id
     }
 
-    /// Adds a file referred to from a record and returns its object id.
+    /// Adds a picture referred to from a record and returns its object id.
     fn add_file(&mut self, reference: &str) -> Result<String, String> {
+        self.add_typed(reference, FileKind::Image)
+    }
+
+    /// Adds a file of `kind` referred to from a record and returns its object id. Subtitles are read
+    /// first: a broken file is refused with its line.
+    fn add_typed(&mut self, reference: &str, kind: FileKind) -> Result<String, String> {
         let path = sources::resolve_in(self.src, reference)?;
-        let media = media_type(&path).ok_or_else(|| {
-            format!("`{reference}`: only .png, .jpg, .jpeg and .svg files are allowed")
-        })?;
+        let media = media_type(&path, kind)
+            .ok_or_else(|| format!("`{reference}`: only {} files are allowed", kind.allowed()))?;
         let bytes = std::fs::read(&path).map_err(|err| format!("`{reference}`: {err}"))?;
+        if kind == FileKind::Subtitles {
+            subtitles::Subtitles::parse(&bytes).map_err(|err| format!("`{reference}`: {err}"))?;
+        }
         Ok(self.add(bytes, media).to_string())
     }
 
@@ -145,11 +154,33 @@ impl Builder<'_> {
     }
 }
 
-fn media_type(path: &Path) -> Option<&'static str> {
-    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
-        "png" => Some("image/png"),
-        "jpg" | "jpeg" => Some("image/jpeg"),
-        "svg" => Some("image/svg+xml"),
+/// What a record's file must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileKind {
+    Image,
+    Video,
+    Subtitles,
+}
+
+impl FileKind {
+    fn allowed(self) -> &'static str {
+        match self {
+            Self::Image => ".png, .jpg, .jpeg and .svg",
+            Self::Video => ".mp4, .m4v and .webm",
+            Self::Subtitles => ".srt",
+        }
+    }
+}
+
+fn media_type(path: &Path, kind: FileKind) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match (kind, ext.as_str()) {
+        (FileKind::Image, "png") => Some("image/png"),
+        (FileKind::Image, "jpg" | "jpeg") => Some("image/jpeg"),
+        (FileKind::Image, "svg") => Some("image/svg+xml"),
+        (FileKind::Video, "mp4" | "m4v") => Some("video/mp4"),
+        (FileKind::Video, "webm") => Some("video/webm"),
+        (FileKind::Subtitles, "srt") => Some("application/x-subrip"),
         _ => None,
     }
 }
@@ -270,6 +301,11 @@ pub fn build(
     if !notices.is_empty() {
         records.insert("notices".to_owned(), notices.len());
         collections.insert("notices".to_owned(), vec![b.add_json(&notices)]);
+    }
+    let videos = read_videos(&mut b, src_dir)?;
+    if !videos.is_empty() {
+        records.insert("videos".to_owned(), videos.len());
+        collections.insert("videos".to_owned(), vec![b.add_json(&videos)]);
     }
     for (name, file) in [("legal_aid", "legal_aid.toml"), ("display", "display.toml")] {
         let path = src_dir.join(file);
@@ -737,6 +773,39 @@ fn read_publicity(b: &mut Builder<'_>, src: &Path) -> Result<Vec<PublicityItem>,
                 b.add_file(&reference)
                     .map_err(|reason| ContentError::source(&file, None, Some("image"), reason))?,
             );
+        }
+        out.push(item);
+    }
+    Ok(out)
+}
+
+fn read_videos(b: &mut Builder<'_>, src: &Path) -> Result<Vec<VideoItem>, ContentError> {
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for file in files_in(&src.join("videos"), "toml")? {
+        let mut item: VideoItem = sources::parse_toml(&file, &sources::read_text(&file)?, 0)?;
+        check_id(&file, None, "id", &item.id, &mut seen)?;
+        let bad = |field: &str, reason: String| ContentError::source(&file, None, Some(field), reason);
+        if item
+            .valid_until
+            .is_some_and(|until| until < item.valid_from)
+        {
+            return Err(bad("valid_until", "is before valid_from".into()));
+        }
+        if let Some(h) = item.hours.iter().find(|h| crate::DayPeriod::parse(h).is_none()) {
+            return Err(bad("hours", format!("`{h}` must look like 08:30-12:00")));
+        }
+        item.file = b
+            .add_typed(&item.file, FileKind::Video)
+            .map_err(|reason| bad("file", reason))?;
+        if let Some(reference) = item.subtitles.take() {
+            item.subtitles = Some(
+                b.add_typed(&reference, FileKind::Subtitles)
+                    .map_err(|reason| bad("subtitles", reason))?,
+            );
+        }
+        if let Some(reference) = item.poster.take() {
+            item.poster = Some(b.add_file(&reference).map_err(|reason| bad("poster", reason))?);
         }
         out.push(item);
     }

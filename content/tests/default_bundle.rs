@@ -427,3 +427,73 @@ fn publisher_errors_name_file_line_and_field() {
     assert!(file.starts_with("02_notary.toml"), "{file}");
     assert_eq!((line, field.as_deref()), (Some(4), Some("reviewed")));
 }
+
+/// The sample publicity video of the default content, when it plays, and the publisher's checks of a
+/// video's clip, subtitles and hours.
+#[test]
+fn videos_carry_their_subtitles_and_hours_and_broken_ones_are_refused_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = ContentStore::open(tmp.path(), &ContentConfig::from_table(None).unwrap()).unwrap();
+    let content = store.current();
+    let video = content
+        .videos
+        .iter()
+        .find(|v| v.id == "sample-12348")
+        .unwrap();
+    assert!(video.sample && video.attract);
+    let clip = content.file_path(&video.file).unwrap();
+    assert!(std::fs::read(&clip).unwrap()[4..8] == *b"ftyp", "an MP4 file");
+    let srt = std::fs::read(content.file_path(video.subtitles.as_ref().unwrap()).unwrap()).unwrap();
+    let subs = subtitles::Subtitles::parse(&srt).unwrap();
+    assert!(subs.cues()[0].text.contains("12348"));
+    let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+    assert!(video.plays_at(at("2026-12-07 09:00"), SiteTier::Room, "any-site"));
+
+    let mut limited = video.clone();
+    limited.hours = vec!["08:30-12:00".into(), "14:00-17:30".into()];
+    limited.tiers = vec![SiteTier::Centre];
+    assert!(limited.plays_at(at("2026-12-07 09:00"), SiteTier::Centre, "x"));
+    assert!(!limited.plays_at(at("2026-12-07 12:30"), SiteTier::Centre, "x"), "lunch");
+    assert!(!limited.plays_at(at("2026-12-07 09:00"), SiteTier::Station, "x"), "tier");
+    limited.sites = vec!["zhoubai".into()];
+    assert!(!limited.plays_at(at("2026-12-07 09:00"), SiteTier::Centre, "x"), "site");
+    limited.valid_from = "2027-01-01".parse().unwrap();
+    assert!(!limited.plays_at(at("2026-12-07 09:00"), SiteTier::Centre, "zhoubai"), "not yet");
+
+    // The publisher: a broken subtitle file is refused with its line, wrong hours and file types too.
+    let src = tmp.path().join("src");
+    content_support::write_sources(&src, 1, 5, |_| 1);
+    std::fs::create_dir_all(src.join("videos")).unwrap();
+    std::fs::write(src.join("videos/clip.mp4"), b"\0\0\0\x18ftypisom").unwrap();
+    std::fs::write(
+        src.join("videos/clip.srt"),
+        "1\n00:00:01,000 --> 00:00:02,000\n第一句\n\n2\n00:00:03,000 --> 00:00:0x,000\n第二句\n",
+    )
+    .unwrap();
+    let record = |extra: &str| {
+        format!(
+            "id = \"clip\"\ntitle = {{ zh = \"宣传片\" }}\nfile = \"videos/clip.mp4\"\nvalid_from = \"2025-01-01\"\n{extra}"
+        )
+    };
+    std::fs::write(
+        src.join("videos/clip.toml"),
+        record("subtitles = \"videos/clip.srt\"\n"),
+    )
+    .unwrap();
+    let (file, _, field) = source_error(&src);
+    assert!(file.starts_with("clip.toml") && file.contains("line 6"), "{file}");
+    assert_eq!(field.as_deref(), Some("subtitles"));
+    std::fs::write(src.join("videos/clip.toml"), record("hours = [\"9-12\"]\n")).unwrap();
+    let (file, _, field) = source_error(&src);
+    assert!(file.contains("08:30-12:00"), "{file}");
+    assert_eq!(field.as_deref(), Some("hours"));
+    std::fs::write(
+        src.join("videos/clip.toml"),
+        record("").replace("clip.mp4", "clip.avi"),
+    )
+    .unwrap();
+    std::fs::write(src.join("videos/clip.avi"), b"RIFF").unwrap();
+    let (file, _, field) = source_error(&src);
+    assert!(file.contains(".mp4, .m4v and .webm"), "{file}");
+    assert_eq!(field.as_deref(), Some("file"));
+}

@@ -81,30 +81,5 @@ impl VoiceConfig {
     }
 }
 
-/// A quiet period of the day, `start` inclusive, `end` exclusive; wraps past midnight when `end < start`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QuietHours {
-    /// Start.
-    pub start: NaiveTime,
-    /// End.
-    pub end: NaiveTime,
-}
-
-impl QuietHours {
-    /// Parses `"HH:MM-HH:MM"`.
-    pub fn parse(text: &str) -> Option<Self> {
-        let (a, b) = text.split_once('-')?;
-        let start = NaiveTime::parse_from_str(a.trim(), "%H:%M").ok()?;
-        let end = NaiveTime::parse_from_str(b.trim(), "%H:%M").ok()?;
-        (start != end).then_some(Self { start, end })
-    }
-
-    /// Whether `time` falls in the period.
-    pub fn contains(&self, time: NaiveTime) -> bool {
-        if self.start < self.end {
-            self.start <= time && time < self.end
-        } else {
-            time >= self.start || time < self.end
-        }
-    }
-}
+/// A quiet period of the day, `"HH:MM-HH:MM"` (the content's own period type).
+pub use content::DayPeriod as QuietHours;

@@ -497,11 +497,20 @@ pub struct VideoItem {
 impl VideoItem {
     /// Whether it may play at local time `at` at a site of `tier` with id `site`.
     pub fn plays_at(&self, at: chrono::NaiveDateTime, tier: SiteTier, site: &str) -> bool {
+        self.is_for_site(tier, site) && self.is_on_at(at)
+    }
+
+    /// Whether a site of `tier` with id `site` shows it.
+    pub fn is_for_site(&self, tier: SiteTier, site: &str) -> bool {
+        (self.tiers.is_empty() || self.tiers.contains(&tier))
+            && (self.sites.is_empty() || self.sites.iter().any(|s| s == site))
+    }
+
+    /// Whether local time `at` is within its dates and hours.
+    pub fn is_on_at(&self, at: chrono::NaiveDateTime) -> bool {
         let day = at.date();
         self.valid_from <= day
             && self.valid_until.is_none_or(|until| day <= until)
-            && (self.tiers.is_empty() || self.tiers.contains(&tier))
-            && (self.sites.is_empty() || self.sites.iter().any(|s| s == site))
             && (self.hours.is_empty()
                 || self
                     .hours

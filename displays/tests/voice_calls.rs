@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveTime};
 use displays::led::Announcement;
 use displays::voice::{
-    Announcer, ClipPack, FilePlayer, Player, QuietHours, VoiceConfig, VoiceError,
+    Announcer, ClipPack, FilePlayer, Player, QuietHours, VoiceConfig, VoiceError, VoiceThread,
     reading::{Word, all_clips, call_words, number_words, spoken_text, ticket_words},
     wav,
 };
@@ -248,4 +248,50 @@ fn the_file_player_writes_playable_wav_files() {
         std::fs::read(dir.path().join("voice/call-1.wav")).unwrap(),
         bytes
     );
+}
+
+/// Plays by waiting for the test's go-ahead, after saying it started.
+struct Gated {
+    started: std::sync::mpsc::Sender<()>,
+    go: std::sync::mpsc::Receiver<()>,
+}
+
+impl Player for Gated {
+    fn play(&mut self, _wav: &[u8]) -> Result<(), VoiceError> {
+        let _ = self.started.send(());
+        self.go.recv().map_err(|e| VoiceError::Play(e.to_string()))
+    }
+}
+
+#[test]
+fn the_voice_thread_says_it_is_speaking_from_the_call_until_the_last_one_is_spoken() {
+    let (started_tx, started) = std::sync::mpsc::channel();
+    let (go, go_rx) = std::sync::mpsc::channel();
+    let announcer = Announcer::new(
+        ClipPack::bundled().unwrap(),
+        VoiceConfig::default(),
+        Box::new(Gated {
+            started: started_tx,
+            go: go_rx,
+        }),
+    );
+    let voice = VoiceThread::spawn(announcer).unwrap();
+    assert!(!voice.speaking());
+    let at = NaiveDate::from_ymd_opt(2026, 1, 5)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap();
+    voice.say(Announcement::call("A001", 1), at);
+    assert!(voice.speaking(), "from the moment the call is made");
+    voice.say(Announcement::call("A002", 2), at);
+    started.recv().unwrap();
+    go.send(()).unwrap();
+    started.recv().unwrap();
+    assert!(voice.speaking(), "the second call is being spoken");
+    go.send(()).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while voice.speaking() && std::time::Instant::now() < deadline {
+        std::thread::yield_now();
+    }
+    assert!(!voice.speaking(), "both calls spoken");
 }

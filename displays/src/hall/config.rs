@@ -64,6 +64,51 @@ pub struct HallConfig {
     pub slide_secs: u64,
     /// Publicity slides between calls, shown in turn while valid.
     pub slides: Vec<SlideConfig>,
+    /// Publicity videos between the slides.
+    pub video: VideoConfig,
+}
+
+/// `[displays.hall.video]`: the publicity videos of the content bundle on the hall screen.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VideoConfig {
+    /// Play videos at all (off: slides only).
+    pub enabled: bool,
+    /// A video after this many slides (0: videos one after the other, slides only when none may play).
+    pub slides_between: u32,
+    /// Sound level in percent of the clip's own (0 to 100); muted in the voice's quiet hours.
+    pub volume: u8,
+    /// Sound level while a call is spoken, in percent of `volume` (0 to 100).
+    pub duck_percent: u8,
+    /// `auto` (the board's hardware decoder where it has one) or `software`.
+    pub decoding: VideoDecoding,
+    /// Seconds a clip may take to show its first picture, or stop showing new ones, before it is
+    /// skipped as broken (2 to 60).
+    pub watchdog_secs: u64,
+}
+
+impl Default for VideoConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            slides_between: 2,
+            volume: 60,
+            duck_percent: 15,
+            decoding: VideoDecoding::Auto,
+            watchdog_secs: 8,
+        }
+    }
+}
+
+/// How the hall's videos are decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VideoDecoding {
+    /// The best decoder present (hardware on a Raspberry Pi 4, software elsewhere).
+    #[default]
+    Auto,
+    /// Software only (a board whose hardware decoder hangs).
+    Software,
 }
 
 impl Default for HallConfig {
@@ -75,6 +120,7 @@ impl Default for HallConfig {
             highlight_secs: 4,
             slide_secs: 15,
             slides: Vec::new(),
+            video: VideoConfig::default(),
         }
     }
 }
@@ -97,6 +143,18 @@ impl HallConfig {
         }
         if !(3..=3600).contains(&self.slide_secs) {
             return bad("slide_secs", "must be 3 to 3600");
+        }
+        if self.video.slides_between > 100 {
+            return bad("video.slides_between", "must be 0 to 100");
+        }
+        if self.video.volume > 100 {
+            return bad("video.volume", "must be 0 to 100");
+        }
+        if self.video.duck_percent > 100 {
+            return bad("video.duck_percent", "must be 0 to 100");
+        }
+        if !(2..=60).contains(&self.video.watchdog_secs) {
+            return bad("video.watchdog_secs", "must be 2 to 60");
         }
         for (i, slide) in self.slides.iter().enumerate() {
             if slide.title.trim().is_empty() {

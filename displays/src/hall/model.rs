@@ -4,7 +4,10 @@ use std::{collections::VecDeque, time::Duration};
 
 use chrono::{Datelike, NaiveDateTime, Weekday};
 
-use super::{HallConfig, HostMsg, SlideConfig};
+use super::{
+    HallConfig, HostMsg, SlideConfig,
+    programme::{Programme, Showing, VideoEntry},
+};
 use crate::led::{Announcement, BoardState, BoardTiming, CallBoard, IdleScene, WaitingCount};
 use queue::{EventPayload, ServiceStatus, wire::QueueResponse};
 
@@ -49,6 +52,26 @@ pub struct SlideView {
     pub body_en: String,
 }
 
+/// A publicity video on screen: the screen's player plays `file` and says when it ended or failed
+/// ([`HallModel::video_ended`], [`HallModel::video_failed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VideoView {
+    /// The content record's id.
+    pub id: String,
+    /// Title, Chinese.
+    pub title: String,
+    /// Title, English.
+    pub title_en: String,
+    /// The clip.
+    pub file: std::path::PathBuf,
+    /// Its SubRip subtitles.
+    pub subtitles: Option<std::path::PathBuf>,
+    /// The picture shown until the first frame.
+    pub poster: Option<std::path::PathBuf>,
+    /// A sample made by the project (marked on screen).
+    pub sample: bool,
+}
+
 /// Everything the hall screen shows at a moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HallView {
@@ -60,8 +83,10 @@ pub struct HallView {
     pub recent: Vec<CallView>,
     /// Waiting counts per open or full service.
     pub services: Vec<ServiceView>,
-    /// The publicity slide shown when no call fills the screen.
+    /// The publicity slide shown when no call fills the screen (and no video plays).
     pub slide: SlideView,
+    /// The publicity video playing in the main area (under a call, if one is on show).
+    pub video: Option<VideoView>,
     /// Whether the queue host answers.
     pub connected: bool,
     /// Date and time, e.g. `2026年1月5日 星期一 09:30`.
@@ -77,8 +102,7 @@ pub struct HallModel {
     snapshot: Option<QueueResponse>,
     connected: bool,
     slides: Vec<SlideConfig>,
-    content_slides: Vec<SlideConfig>,
-    slide_secs: u64,
+    programme: Programme,
     welcome: SlideView,
 }
 
@@ -97,15 +121,43 @@ impl HallModel {
             snapshot: None,
             connected: false,
             slides: config.slides.clone(),
-            content_slides: Vec::new(),
-            slide_secs: config.slide_secs.max(1),
+            programme: {
+                let mut p = Programme::new(
+                    Duration::from_secs(config.slide_secs.max(1)),
+                    config.video.slides_between,
+                );
+                p.set_slides(config.slides.clone());
+                p
+            },
             welcome,
         }
     }
 
-    /// The publicity slides of the content bundle, shown after the configured ones while valid.
+    /// The publicity slides of the content bundle (its slides and notices), shown after the configured
+    /// ones while valid.
     pub fn set_content_slides(&mut self, slides: Vec<SlideConfig>) {
-        self.content_slides = slides;
+        self.programme
+            .set_slides(self.slides.iter().cloned().chain(slides).collect());
+    }
+
+    /// The publicity videos of this site, played between the slides while their dates and hours allow.
+    pub fn set_videos(&mut self, videos: Vec<VideoEntry>) {
+        self.programme.set_videos(videos);
+    }
+
+    /// The screen's player played video `id` to its end.
+    pub fn video_ended(&mut self, id: &str, now: Duration, local: NaiveDateTime) {
+        self.programme.video_ended(id, now, local);
+    }
+
+    /// The screen's player could not play video `id`: it is skipped until the content changes.
+    pub fn video_failed(&mut self, id: &str, now: Duration, local: NaiveDateTime) {
+        self.programme.video_failed(id, now, local);
+    }
+
+    /// Ids of the videos skipped as broken since the content last changed.
+    pub fn failed_videos(&self) -> Vec<String> {
+        self.programme.failed().map(str::to_owned).collect()
     }
 
     /// Takes in what the host said at `now`; returns the call to announce (LED panel, voice), if any.
@@ -184,34 +236,35 @@ impl HallModel {
 
     /// What the screen shows at `now` (monotonic) and `local` (wall clock, for the clock and slide dates).
     pub fn view(&mut self, now: Duration, local: NaiveDateTime) -> HallView {
-        let (calling, highlighted, idle) = match self.board.state(now) {
+        let (calling, highlighted) = match self.board.state(now) {
             BoardState::Calling {
                 call, highlighted, ..
             } => (
                 Some(self.call_view(&call.ticket, call.window, call.recall)),
                 highlighted,
-                Duration::ZERO,
             ),
-            BoardState::Idle { elapsed } => (None, false, elapsed),
+            BoardState::Idle { .. } => (None, false),
         };
-        let today = local.date();
-        let valid: Vec<&SlideConfig> = self
-            .slides
-            .iter()
-            .chain(&self.content_slides)
-            .filter(|s| s.from.is_none_or(|f| f <= today) && s.until.is_none_or(|u| today <= u))
-            .collect();
-        let slide = if valid.is_empty() {
-            self.welcome.clone()
-        } else {
-            let turn = usize::try_from(idle.as_secs() / self.slide_secs).unwrap_or(0) % valid.len();
-            let s = valid[turn];
-            SlideView {
-                title: s.title.clone(),
-                title_en: s.title_en.clone(),
-                body: s.body.clone(),
-                body_en: s.body_en.clone(),
-            }
+        let (slide, video) = match self.programme.tick(now, local) {
+            Showing::Slide(i) => (
+                self.programme
+                    .slide(i)
+                    .map_or_else(|| self.welcome.clone(), slide_view),
+                None,
+            ),
+            Showing::Video(i) => (
+                self.welcome.clone(),
+                self.programme.video(i).map(|v| VideoView {
+                    id: v.item.id.clone(),
+                    title: v.item.title.zh.clone(),
+                    title_en: v.item.title.en_or_zh().to_owned(),
+                    file: v.file.clone(),
+                    subtitles: v.subtitles.clone(),
+                    poster: v.poster.clone(),
+                    sample: v.item.sample,
+                }),
+            ),
+            Showing::Welcome => (self.welcome.clone(), None),
         };
         HallView {
             calling,
@@ -228,6 +281,7 @@ impl HallModel {
                 })
                 .collect(),
             slide,
+            video,
             connected: self.connected,
             clock: clock_text(local),
         }
@@ -256,6 +310,15 @@ impl HallModel {
                 Vec::new()
             },
         }
+    }
+}
+
+fn slide_view(s: &SlideConfig) -> SlideView {
+    SlideView {
+        title: s.title.clone(),
+        title_en: s.title_en.clone(),
+        body: s.body.clone(),
+        body_en: s.body_en.clone(),
     }
 }
 

@@ -12,7 +12,15 @@ mod player;
 pub mod reading;
 pub mod wav;
 
-use std::{path::Path, sync::mpsc::Sender, thread::JoinHandle};
+use std::{
+    path::Path,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+        mpsc::Sender,
+    },
+    thread::JoinHandle,
+};
 
 use chrono::NaiveDateTime;
 
@@ -98,6 +106,8 @@ impl Announcer {
 pub struct VoiceThread {
     tx: Option<Sender<(Announcement, NaiveDateTime)>>,
     thread: Option<JoinHandle<()>>,
+    /// Calls queued or being spoken: a video's sound ducks while it is above zero.
+    pending: Arc<AtomicUsize>,
 }
 
 impl VoiceThread {
@@ -119,6 +129,8 @@ impl VoiceThread {
     /// Starts speaking with `announcer`.
     pub fn spawn(mut announcer: Announcer) -> Result<Self, VoiceError> {
         let (tx, rx) = std::sync::mpsc::channel::<(Announcement, NaiveDateTime)>();
+        let pending = Arc::new(AtomicUsize::new(0));
+        let done = Arc::clone(&pending);
         let thread = std::thread::Builder::new()
             .name("voice".into())
             .spawn(move || {
@@ -126,20 +138,31 @@ impl VoiceThread {
                     if let Err(err) = announcer.announce(&call, local) {
                         tracing::warn!("voice: {err}");
                     }
+                    done.fetch_sub(1, Ordering::AcqRel);
                 }
             })
             .map_err(|e| VoiceError::Play(format!("voice thread: {e}")))?;
         Ok(Self {
             tx: Some(tx),
             thread: Some(thread),
+            pending,
         })
     }
 
     /// Queues a call to speak (`local`: the local time it was made, for quiet hours).
     pub fn say(&self, call: Announcement, local: NaiveDateTime) {
         if let Some(tx) = &self.tx {
-            let _ = tx.send((call, local));
+            // Counted before it is queued, so a video ducks from the moment the call is made.
+            self.pending.fetch_add(1, Ordering::AcqRel);
+            if tx.send((call, local)).is_err() {
+                self.pending.fetch_sub(1, Ordering::AcqRel);
+            }
         }
+    }
+
+    /// Whether a call is queued or being spoken (a playing video's sound ducks meanwhile).
+    pub fn speaking(&self) -> bool {
+        self.pending.load(Ordering::Acquire) > 0
     }
 }
 

@@ -7,7 +7,9 @@ use slint::ComponentHandle as _;
 
 use crate::{
     config::{KioskConfig, SiteKind},
-    hall::{Follower, HallDisplay, HallScreen, welcome_slide},
+    hall::{
+        Follower, HallDisplay, HallScreen, HallVideo, VideoConfig, VideoDecoding, welcome_slide,
+    },
 };
 use content::{ContentStore, SiteTier};
 use displays::{
@@ -31,6 +33,25 @@ pub fn start_led_panel(
     Ok(Some(
         PanelThread::spawn(panel, led.fps).context("starting the LED panel thread")?,
     ))
+}
+
+/// GStreamer and the hall's video player for `[displays.hall.video]`.
+pub fn start_video(config: &VideoConfig) -> anyhow::Result<HallVideo> {
+    media::init().context("starting GStreamer")?;
+    if config.decoding == VideoDecoding::Software {
+        let out = media::apply_decoding(media::Decoding::Software);
+        tracing::info!("videos decoded in software; hardware decoders not used: {out:?}");
+    }
+    tracing::info!("publicity videos through {}", media::gstreamer_version());
+    let watchdog = Duration::from_secs(config.watchdog_secs);
+    Ok(HallVideo::new(media::PlayOptions {
+        realtime: true,
+        audio: media::Audio::Speakers,
+        volume: f64::from(config.volume) / 100.0,
+        first_frame_within: watchdog,
+        stall_after: watchdog,
+        fit: Some((1920, 1080)),
+    }))
 }
 
 /// Runs the hall display until its window is closed.
@@ -93,7 +114,15 @@ pub fn run_hall_display(config: Option<&Path>) -> anyhow::Result<()> {
         SiteKind::Station => SiteTier::Station,
         SiteKind::Room => SiteTier::Room,
     };
-    display.borrow_mut().follow_content(store, tier);
+    display
+        .borrow_mut()
+        .follow_content(store, tier, &config.site.id);
+    if displays.hall.video.enabled {
+        match start_video(&displays.hall.video) {
+            Ok(video) => display.borrow_mut().play_videos(video),
+            Err(err) => tracing::warn!("publicity videos off: {err:#}"),
+        }
+    }
     let window = display.borrow().screen().window().clone_strong();
     let timer = slint::Timer::default();
     {
@@ -116,6 +145,19 @@ pub fn run_hall_display(config: Option<&Path>) -> anyhow::Result<()> {
             },
         );
     }
+    // The frame pump: the newest decoded frame goes on screen at up to 100 Hz (a slow screen drops
+    // frames rather than queueing them).
+    let pump = slint::Timer::default();
+    {
+        let display = Rc::clone(&display);
+        pump.start(
+            slint::TimerMode::Repeated,
+            Duration::from_millis(10),
+            move || {
+                display.borrow_mut().pump_video();
+            },
+        );
+    }
     display.borrow_mut().refresh(
         clocks.mono.now(),
         clocks
@@ -125,6 +167,7 @@ pub fn run_hall_display(config: Option<&Path>) -> anyhow::Result<()> {
             .naive_local(),
     );
     window.run().context("running the hall window")?;
+    drop(pump);
     drop(timer);
     drop(follower);
     Ok(())

@@ -76,6 +76,9 @@ pub struct SiteConfig {
     pub name_en: String,
     /// The tier of the site; it decides which services and pages appear.
     pub kind: SiteKind,
+    /// The site's id in the content's `sites` list (e.g. `centre`), for publicity meant for some sites
+    /// only; empty: only publicity for every site of the tier is shown.
+    pub id: String,
 }
 
 impl Default for SiteConfig {
@@ -84,6 +87,7 @@ impl Default for SiteConfig {
             name: "黔江区公共法律服务中心".to_owned(),
             name_en: "Qianjiang District Public Legal Service Centre".to_owned(),
             kind: SiteKind::Centre,
+            id: String::new(),
         }
     }
 }

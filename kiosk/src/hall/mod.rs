@@ -3,11 +3,14 @@
 //! - [`Follower`] and [`HallModel`] (from the `displays` crate): the queue host's events and what the
 //!   screen shows, a pure function of what the host said and the time;
 //! - [`HallScreen`]: the Slint `HallWindow`;
-//! - [`HallDisplay`]: ties them together with the LED panel and the spoken calls.
+//! - [`HallVideo`]: the publicity videos, played by GStreamer into the screen (`media` crate);
+//! - [`HallDisplay`]: ties them together with the LED panel and the spoken calls; a video's sound
+//!   ducks under a spoken call and is muted in the voice's quiet hours.
 //!
 //! See `displays/README.md`.
 
 mod screen;
+mod video;
 
 use std::{
     sync::mpsc::{Receiver, TryRecvError},
@@ -18,13 +21,15 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 pub use displays::hall::{
     CallView, DisplaysConfig, Follower, HallConfig, HallModel, HallView, HostMsg, ServiceView,
-    SlideConfig, SlideView, clock_text, publicity, short_clock_text,
+    SlideConfig, SlideView, VideoConfig, VideoDecoding, VideoEntry, VideoView, clock_text,
+    publicity, short_clock_text,
 };
 pub use screen::HallScreen;
+pub use video::{HallVideo, ShownFrame, VideoFigures, VideoOutcome};
 
 use displays::led::{LedConfig, PanelInput, PanelThread};
 
-use displays::voice::VoiceThread;
+use displays::voice::{VoiceConfig, VoiceThread};
 
 use content::{ContentStore, SiteTier};
 
@@ -37,9 +42,12 @@ pub struct HallDisplay {
     screen: HallScreen,
     led: Option<PanelThread>,
     voice: Option<VoiceThread>,
+    video: Option<HallVideo>,
+    video_config: VideoConfig,
+    voice_config: VoiceConfig,
     led_config: LedConfig,
     idle_pushed: Option<Duration>,
-    content: Option<(ContentStore, SiteTier)>,
+    content: Option<(ContentStore, SiteTier, String)>,
     /// The content version and day the publicity was taken for.
     content_key: Option<(Option<u64>, NaiveDate)>,
     content_notices: Vec<String>,
@@ -80,6 +88,9 @@ impl HallDisplay {
             screen,
             led,
             voice,
+            video: None,
+            video_config: config.hall.video.clone(),
+            voice_config: config.voice.clone(),
             led_config: config.led.clone(),
             idle_pushed: None,
             content: None,
@@ -88,15 +99,31 @@ impl HallDisplay {
         }
     }
 
-    /// Shows the publicity of a content store (slides between calls, ticker lines on the LED panel)
-    /// for a site of `tier`, following each new bundle and each new day.
-    pub fn follow_content(&mut self, store: ContentStore, tier: SiteTier) {
-        self.content = Some((store, tier));
+    /// Shows the publicity of a content store (slides, notices and videos between calls, ticker lines on
+    /// the LED panel) for site `site` of `tier`, following each new bundle and each new day.
+    pub fn follow_content(&mut self, store: ContentStore, tier: SiteTier, site: &str) {
+        self.content = Some((store, tier, site.to_owned()));
         self.content_key = None;
     }
 
+    /// Plays the content's videos with `video` (none: slides only).
+    pub fn play_videos(&mut self, video: HallVideo) {
+        self.video = Some(video);
+        self.content_key = None;
+    }
+
+    /// The video player, if videos play.
+    pub fn video(&self) -> Option<&HallVideo> {
+        self.video.as_ref()
+    }
+
+    /// The model (for what it skipped).
+    pub fn model(&self) -> &HallModel {
+        &self.model
+    }
+
     fn refresh_content(&mut self, local: NaiveDateTime) {
-        let Some((store, tier)) = &self.content else {
+        let Some((store, tier, site)) = &self.content else {
             return;
         };
         let content = store.current();
@@ -104,8 +131,18 @@ impl HallDisplay {
         if self.content_key == Some(key) {
             return;
         }
-        self.model
-            .set_content_slides(publicity::slides(&content, *tier));
+        self.model.set_content_slides(
+            publicity::slides(&content, *tier)
+                .into_iter()
+                .chain(publicity::notice_slides(&content))
+                .collect(),
+        );
+        let videos = if self.video.is_some() && self.video_config.enabled {
+            publicity::videos(&content, *tier, site)
+        } else {
+            Vec::new()
+        };
+        self.model.set_videos(videos);
         self.content_notices = publicity::tickers(&content, *tier, local.date());
         self.content_key = Some(key);
         self.idle_pushed = None;
@@ -153,10 +190,49 @@ impl HallDisplay {
         }
     }
 
+    /// Puts the newest video frame on screen, if one came, and returns it without its pixels (its time
+    /// and subtitle). Called by a fast timer (the frame pump) between the refreshes.
+    pub fn pump_video(&mut self) -> Option<(Option<Duration>, String)> {
+        let frame = self.video.as_mut().and_then(HallVideo::take_frame)?;
+        let shown = (frame.pts, frame.subtitle.clone());
+        self.screen.show_frame(frame);
+        Some(shown)
+    }
+
+    /// Plays `videos` (each with its files on disk) between the slides instead of the content's: for a
+    /// display that follows no content store, and for tests.
+    pub fn set_videos(&mut self, videos: Vec<VideoEntry>) {
+        self.model.set_videos(videos);
+    }
+
     /// Redraws the screen for `now` and keeps the LED panel's idle scene current.
     pub fn refresh(&mut self, now: Duration, local: NaiveDateTime) -> HallView {
         self.refresh_content(local);
-        let view = self.model.view(now, local);
+        let mut view = self.model.view(now, local);
+        if let Some(video) = &mut self.video {
+            match video.sync(view.video.as_ref()) {
+                Some(VideoOutcome::Ended { id }) => {
+                    self.model.video_ended(&id, now, local);
+                    view = self.model.view(now, local);
+                    video.sync(view.video.as_ref());
+                }
+                Some(VideoOutcome::Failed { id, .. }) => {
+                    self.model.video_failed(&id, now, local);
+                    view = self.model.view(now, local);
+                    video.sync(view.video.as_ref());
+                }
+                None => {}
+            }
+            let c = &self.video_config;
+            let level = if self.voice_config.is_quiet(local.time()) {
+                0.0
+            } else if self.voice.as_ref().is_some_and(VoiceThread::speaking) {
+                f64::from(c.volume) * f64::from(c.duck_percent) / 10_000.0
+            } else {
+                f64::from(c.volume) / 100.0
+            };
+            video.set_volume(level);
+        }
         let flash_on = (now.as_millis() / 500).is_multiple_of(2);
         self.screen.apply(&view, flash_on);
         if let Some(led) = &self.led

@@ -4,13 +4,16 @@ use std::rc::Rc;
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use super::{CallView, HallView};
+use super::{CallView, HallView, video::ShownFrame};
 use crate::ui::{HallCall, HallService, HallSlide, HallWindow};
 
 /// The hall window and the view it shows.
 pub struct HallScreen {
     window: HallWindow,
     shown: Option<HallView>,
+    /// Whether the video on show has a picture yet (its poster or a frame): until then the slide stays,
+    /// so a clip being checked or failing never leaves the area black.
+    has_picture: bool,
 }
 
 impl std::fmt::Debug for HallScreen {
@@ -39,6 +42,7 @@ impl HallScreen {
         Ok(Self {
             window,
             shown: None,
+            has_picture: false,
         })
     }
 
@@ -75,6 +79,26 @@ impl HallScreen {
                 })
                 .collect::<Vec<_>>(),
         ))));
+        if let Some(video) = &view.video {
+            w.set_video_title(video.title.as_str().into());
+            w.set_video_title_en(video.title_en.as_str().into());
+            w.set_video_sample(video.sample);
+            let changed = self.shown.as_ref().and_then(|s| s.video.as_ref()).map(|v| &v.id)
+                != Some(&video.id);
+            if changed {
+                // The poster (or nothing) until the clip's first frame.
+                let poster = video
+                    .poster
+                    .as_deref()
+                    .and_then(|p| slint::Image::load_from_path(p).ok());
+                self.has_picture = poster.is_some();
+                w.set_video_frame(poster.unwrap_or_default());
+                w.set_video_subtitle(SharedString::new());
+            }
+        } else {
+            self.has_picture = false;
+        }
+        w.set_video_on(view.video.is_some() && self.has_picture);
         w.set_slide(HallSlide {
             title: view.slide.title.as_str().into(),
             title_en: view.slide.title_en.as_str().into(),
@@ -82,6 +106,19 @@ impl HallScreen {
             body_en: view.slide.body_en.as_str().into(),
         });
         self.shown = Some(view.clone());
+    }
+
+    /// Puts a video frame and its subtitle on screen.
+    pub fn show_frame(&mut self, frame: ShownFrame) {
+        let w = &self.window;
+        w.set_video_frame(slint::Image::from_rgba8(frame.pixels));
+        if !self.has_picture && self.shown.as_ref().is_some_and(|v| v.video.is_some()) {
+            self.has_picture = true;
+            w.set_video_on(true);
+        }
+        if w.get_video_subtitle() != frame.subtitle.as_str() {
+            w.set_video_subtitle(frame.subtitle.into());
+        }
     }
 
     /// Shows the window.

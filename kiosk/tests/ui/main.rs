@@ -4,6 +4,7 @@
 
 mod check_in;
 mod hall_screen;
+mod hall_video;
 mod info_about;
 mod info_directory;
 mod info_feedback;

@@ -9,6 +9,7 @@
 //! | `paper_low` | the printer reports the roll near its end |
 //! | `reader_failing` | an ID card reader is configured but not open, or its SAM does not answer |
 //! | `scanner_failing` | a code scanner (booking QR codes) is configured but its device is not open |
+//! | `video_failing` | a hall display skips publicity clips of its current content as unplayable (unsupported, truncated, corrupt) |
 //! | `content_stale` | the installed content is past its expiry |
 //! | `clock_wrong` | the newest heartbeat's time stamp differs from when the centre received it by more than `clock_error_secs`, or the kiosk itself judges its clock `behind` (its `ahead` only means no recent bundle: the measured error decides) |
 //!
@@ -24,12 +25,13 @@ use crate::{
 };
 
 /// Every rule's name, in the order pages list them.
-pub const RULES: [&str; 7] = [
+pub const RULES: [&str; 8] = [
     "offline",
     "paper_out",
     "paper_low",
     "reader_failing",
     "scanner_failing",
+    "video_failing",
     "content_stale",
     "clock_wrong",
 ];
@@ -42,6 +44,7 @@ pub fn rule_label(rule: &str) -> (&'static str, &'static str) {
         "paper_low" => ("纸将用尽", "Paper low"),
         "reader_failing" => ("读卡器故障", "ID reader failing"),
         "scanner_failing" => ("扫码器故障", "Code scanner failing"),
+        "video_failing" => ("宣传视频无法播放", "Publicity video failing"),
         "content_stale" => ("内容过期", "Content stale"),
         "clock_wrong" => ("时钟错误", "Clock wrong"),
         _ => ("其他", "Other"),
@@ -145,6 +148,18 @@ pub fn evaluate(
                 "scanner_failing",
                 "扫码器未连接 code scanner not connected (预约二维码签到不可用 booking QR check-in unavailable)"
                     .into(),
+            );
+        }
+        if let Some(media) = facts.and_then(|f| f.media.as_ref())
+            && media.skipping > 0
+        {
+            raise(
+                "video_failing",
+                format!(
+                    "{} 个宣传视频无法播放，已跳过 publicity clip(s) skipped: {}",
+                    media.skipping,
+                    media.last_failure.as_deref().unwrap_or("-")
+                ),
             );
         }
         if heartbeat.content_stale {

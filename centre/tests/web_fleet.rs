@@ -113,9 +113,37 @@ fn the_rules_are_a_pure_function_of_devices_time_and_settings() {
     broken["data"]["content_stale"] = true.into();
     broken["data"]["devices"]["scanner"] =
         serde_json::json!({"configured": true, "connected": false});
+    broken["data"]["devices"]["media"] = serde_json::json!({
+        "started": 3, "failed": 1, "skipping": 1,
+        "last_failure": "clip-7: /data/clip.mp4: not a playable clip"
+    });
+    let conditions = evaluate(
+        &[device(Some(broken.clone()), monday_9, monday_9)],
+        monday_9,
+        &AlertRules::default(),
+    );
     assert_eq!(
-        rules_of(&[device(Some(broken), monday_9, monday_9)], monday_9),
-        ["reader_failing", "scanner_failing", "content_stale"]
+        conditions
+            .iter()
+            .map(|c| c.rule.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "reader_failing",
+            "scanner_failing",
+            "video_failing",
+            "content_stale"
+        ]
+    );
+    assert!(
+        conditions[2].detail.contains("clip-7"),
+        "{:?}",
+        conditions[2]
+    );
+    // A new bundle without the broken clip: the skipping count is back to 0 and the alert clears.
+    broken["data"]["devices"]["media"]["skipping"] = 0.into();
+    assert!(
+        !rules_of(&[device(Some(broken), monday_9, monday_9)], monday_9)
+            .contains(&"video_failing".to_owned())
     );
 
     // The device's clock 10 minutes ahead of the centre's receipt.

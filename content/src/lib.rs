@@ -50,8 +50,8 @@ pub use booking::{
     BookingClient, BookingEntry, BookingFetchError, BookingState, BookingUpdate, CheckIn, Fetched,
     SiteBookings, id_mac, parse_booking_code,
 };
-pub use day_period::DayPeriod;
 pub use config::{ContentConfig, ContentLimits, DEV_PUBLIC_KEY, OutboxRetention};
+pub use day_period::DayPeriod;
 pub use error::{BundleError, ContentError, OutboxError, SyncError};
 pub use keys::{PublicKey, SecretKey};
 pub use manifest::{
@@ -61,8 +61,8 @@ pub use manifest::{
 pub use model::{
     AidGroup, AidMatter, BundleInfo, Content, DisplaySettings, DutySchedule, HardshipStandard,
     Institution, InstitutionKind, LegalAidRules, Notice, Person, PersonRole, PublicityItem,
-    PublicityKind, ServiceGuide, SignOff, Site, SiteTier, StaffMember, Text, VideoItem, WINDOW_PLACEHOLDER,
-    fill_window, unknown_placeholder,
+    PublicityKind, ServiceGuide, SignOff, Site, SiteTier, StaffMember, Text, VideoItem,
+    WINDOW_PLACEHOLDER, fill_window, unknown_placeholder,
 };
 pub use outbox::{
     Complaint, Heartbeat, ItemState, NeedsSurvey, Outbox, OutboxItem, OutboxMessage, OutboxPayload,

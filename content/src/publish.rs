@@ -785,14 +785,19 @@ fn read_videos(b: &mut Builder<'_>, src: &Path) -> Result<Vec<VideoItem>, Conten
     for file in files_in(&src.join("videos"), "toml")? {
         let mut item: VideoItem = sources::parse_toml(&file, &sources::read_text(&file)?, 0)?;
         check_id(&file, None, "id", &item.id, &mut seen)?;
-        let bad = |field: &str, reason: String| ContentError::source(&file, None, Some(field), reason);
+        let bad =
+            |field: &str, reason: String| ContentError::source(&file, None, Some(field), reason);
         if item
             .valid_until
             .is_some_and(|until| until < item.valid_from)
         {
             return Err(bad("valid_until", "is before valid_from".into()));
         }
-        if let Some(h) = item.hours.iter().find(|h| crate::DayPeriod::parse(h).is_none()) {
+        if let Some(h) = item
+            .hours
+            .iter()
+            .find(|h| crate::DayPeriod::parse(h).is_none())
+        {
             return Err(bad("hours", format!("`{h}` must look like 08:30-12:00")));
         }
         item.file = b
@@ -805,7 +810,10 @@ fn read_videos(b: &mut Builder<'_>, src: &Path) -> Result<Vec<VideoItem>, Conten
             );
         }
         if let Some(reference) = item.poster.take() {
-            item.poster = Some(b.add_file(&reference).map_err(|reason| bad("poster", reason))?);
+            item.poster = Some(
+                b.add_file(&reference)
+                    .map_err(|reason| bad("poster", reason))?,
+            );
         }
         out.push(item);
     }

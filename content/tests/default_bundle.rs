@@ -442,8 +442,16 @@ fn videos_carry_their_subtitles_and_hours_and_broken_ones_are_refused_by_name() 
         .unwrap();
     assert!(video.sample && video.attract);
     let clip = content.file_path(&video.file).unwrap();
-    assert!(std::fs::read(&clip).unwrap()[4..8] == *b"ftyp", "an MP4 file");
-    let srt = std::fs::read(content.file_path(video.subtitles.as_ref().unwrap()).unwrap()).unwrap();
+    assert!(
+        std::fs::read(&clip).unwrap()[4..8] == *b"ftyp",
+        "an MP4 file"
+    );
+    let srt = std::fs::read(
+        content
+            .file_path(video.subtitles.as_ref().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
     let subs = subtitles::Subtitles::parse(&srt).unwrap();
     assert!(subs.cues()[0].text.contains("12348"));
     let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
@@ -453,12 +461,24 @@ fn videos_carry_their_subtitles_and_hours_and_broken_ones_are_refused_by_name() 
     limited.hours = vec!["08:30-12:00".into(), "14:00-17:30".into()];
     limited.tiers = vec![SiteTier::Centre];
     assert!(limited.plays_at(at("2026-12-07 09:00"), SiteTier::Centre, "x"));
-    assert!(!limited.plays_at(at("2026-12-07 12:30"), SiteTier::Centre, "x"), "lunch");
-    assert!(!limited.plays_at(at("2026-12-07 09:00"), SiteTier::Station, "x"), "tier");
+    assert!(
+        !limited.plays_at(at("2026-12-07 12:30"), SiteTier::Centre, "x"),
+        "lunch"
+    );
+    assert!(
+        !limited.plays_at(at("2026-12-07 09:00"), SiteTier::Station, "x"),
+        "tier"
+    );
     limited.sites = vec!["zhoubai".into()];
-    assert!(!limited.plays_at(at("2026-12-07 09:00"), SiteTier::Centre, "x"), "site");
+    assert!(
+        !limited.plays_at(at("2026-12-07 09:00"), SiteTier::Centre, "x"),
+        "site"
+    );
     limited.valid_from = "2027-01-01".parse().unwrap();
-    assert!(!limited.plays_at(at("2026-12-07 09:00"), SiteTier::Centre, "zhoubai"), "not yet");
+    assert!(
+        !limited.plays_at(at("2026-12-07 09:00"), SiteTier::Centre, "zhoubai"),
+        "not yet"
+    );
 
     // The publisher: a broken subtitle file is refused with its line, wrong hours and file types too.
     let src = tmp.path().join("src");
@@ -481,7 +501,10 @@ fn videos_carry_their_subtitles_and_hours_and_broken_ones_are_refused_by_name() 
     )
     .unwrap();
     let (file, _, field) = source_error(&src);
-    assert!(file.starts_with("clip.toml") && file.contains("line 6"), "{file}");
+    assert!(
+        file.starts_with("clip.toml") && file.contains("line 6"),
+        "{file}"
+    );
     assert_eq!(field.as_deref(), Some("subtitles"));
     std::fs::write(src.join("videos/clip.toml"), record("hours = [\"9-12\"]\n")).unwrap();
     let (file, _, field) = source_error(&src);

@@ -91,6 +91,30 @@ pub struct ScannerFacts {
     pub rejected: u64,
 }
 
+/// The publicity videos a screen plays (the hall display), since the software started.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MediaFacts {
+    /// Clips started.
+    pub started: u64,
+    /// Clips played to their end.
+    pub ended: u64,
+    /// Clips skipped as unplayable (unsupported, truncated, corrupt, no picture, picture stopped).
+    pub failed: u64,
+    /// Clips of the current content that are being skipped as unplayable (back to 0 when a new
+    /// bundle arrives): the centre's `video_failing` alert while above 0.
+    pub skipping: u64,
+    /// The last skipped clip and why, `id: reason`.
+    pub last_failure: Option<String>,
+    /// The video decoder of the last clip that started (`avdec_h264` in software, `v4l2h264dec` in
+    /// the Raspberry Pi 4's hardware).
+    pub decoder: Option<String>,
+    /// Frames put on screen.
+    pub frames_shown: u64,
+    /// Frames decoded but replaced before the screen took them.
+    pub frames_dropped: u64,
+}
+
 /// The LED panel.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -147,6 +171,8 @@ pub struct DeviceFacts {
     pub id_reader: IdReaderFacts,
     /// The code scanner (absent in older devices' reports: not configured).
     pub scanner: ScannerFacts,
+    /// Publicity videos; none on a device that plays none.
+    pub media: Option<MediaFacts>,
     /// The LED panel.
     pub led_panel: LedState,
     /// This device is the queue host.

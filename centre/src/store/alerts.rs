@@ -39,7 +39,7 @@ impl AlertState {
 pub struct ActiveCondition {
     /// The device.
     pub device: String,
-    /// The rule's name (`offline`, `paper_out`, `paper_low`, `reader_failing`, `scanner_failing`, `content_stale`,
+    /// The rule's name (`offline`, `paper_out`, `paper_low`, `reader_failing`, `scanner_failing`, `video_failing`, `content_stale`,
     /// `clock_wrong`).
     pub rule: String,
     /// What was seen, for people.

@@ -66,6 +66,8 @@ pub struct HallConfig {
     pub slides: Vec<SlideConfig>,
     /// Publicity videos between the slides.
     pub video: VideoConfig,
+    /// Where the hall display serves `/healthz` and `/metrics` (`host:port`; empty: not served).
+    pub health_listen: String,
 }
 
 /// `[displays.hall.video]`: the publicity videos of the content bundle on the hall screen.
@@ -121,6 +123,7 @@ impl Default for HallConfig {
             slide_secs: 15,
             slides: Vec::new(),
             video: VideoConfig::default(),
+            health_listen: "127.0.0.1:8090".to_owned(),
         }
     }
 }
@@ -143,6 +146,14 @@ impl HallConfig {
         }
         if !(3..=3600).contains(&self.slide_secs) {
             return bad("slide_secs", "must be 3 to 3600");
+        }
+        if !self.health_listen.is_empty()
+            && self.health_listen.parse::<std::net::SocketAddr>().is_err()
+        {
+            return bad(
+                "health_listen",
+                "must be host:port, e.g. 127.0.0.1:8090, or empty",
+            );
         }
         if self.video.slides_between > 100 {
             return bad("video.slides_between", "must be 0 to 100");

@@ -103,9 +103,9 @@ impl Programme {
 
     fn slide_valid(&self, i: usize, local: NaiveDateTime) -> bool {
         let today = local.date();
-        self.slides
-            .get(i)
-            .is_some_and(|s| s.from.is_none_or(|f| f <= today) && s.until.is_none_or(|u| today <= u))
+        self.slides.get(i).is_some_and(|s| {
+            s.from.is_none_or(|f| f <= today) && s.until.is_none_or(|u| today <= u)
+        })
     }
 
     fn video_playable(&self, i: usize, local: NaiveDateTime) -> bool {
@@ -244,8 +244,15 @@ mod tests {
         let mut p = Programme::new(secs(10), 2);
         p.set_slides(vec![slide("a"), slide("b"), slide("c")]);
         p.set_videos(vec![video("v1", &[]), video("v2", &[])]);
-        let seen: Vec<String> = [0, 10, 20, 500].iter().map(|&t| name(&mut p, t, 9)).collect();
-        assert_eq!(seen, ["a", "b", "video:v1", "video:v1"], "a video has no slide time");
+        let seen: Vec<String> = [0, 10, 20, 500]
+            .iter()
+            .map(|&t| name(&mut p, t, 9))
+            .collect();
+        assert_eq!(
+            seen,
+            ["a", "b", "video:v1", "video:v1"],
+            "a video has no slide time"
+        );
         p.video_ended("v1", secs(501), at(9));
         assert_eq!(name(&mut p, 501, 9), "c");
         assert_eq!(name(&mut p, 511, 9), "a");
@@ -264,12 +271,20 @@ mod tests {
         assert_eq!(name(&mut p, 21, 9), "video:good");
         p.video_ended("good", secs(30), at(9));
         assert_eq!(name(&mut p, 30, 9), "a");
-        assert_eq!(name(&mut p, 40, 9), "video:good", "the broken one is not tried again");
+        assert_eq!(
+            name(&mut p, 40, 9),
+            "video:good",
+            "the broken one is not tried again"
+        );
         assert_eq!(p.failed().collect::<Vec<_>>(), ["bad"]);
         // A late report about a video no longer on screen changes nothing shown.
         p.video_ended("bad", secs(41), at(9));
         assert_eq!(name(&mut p, 41, 9), "video:good");
-        p.set_videos(vec![video("bad", &[]), video("good", &[]), video("new", &[])]);
+        p.set_videos(vec![
+            video("bad", &[]),
+            video("good", &[]),
+            video("new", &[]),
+        ]);
         assert_eq!(p.failed().count(), 0, "a new bundle may have fixed it");
     }
 
@@ -286,7 +301,11 @@ mod tests {
         only_videos.set_videos(vec![video("v", &[])]);
         assert_eq!(name(&mut only_videos, 0, 9), "video:v");
         only_videos.video_ended("v", secs(5), at(9));
-        assert_eq!(name(&mut only_videos, 5, 9), "video:v", "again, rather than a blank");
+        assert_eq!(
+            name(&mut only_videos, 5, 9),
+            "video:v",
+            "again, rather than a blank"
+        );
         only_videos.video_failed("v", secs(6), at(9));
         assert_eq!(name(&mut only_videos, 6, 9), "welcome");
 
@@ -294,6 +313,10 @@ mod tests {
         playing.set_videos(vec![video("morning", &["08:00-12:00"])]);
         playing.set_slides(vec![slide("a")]);
         assert_eq!(name(&mut playing, 0, 11), "video:morning");
-        assert_eq!(name(&mut playing, 1, 12), "a", "its hours ended while it played");
+        assert_eq!(
+            name(&mut playing, 1, 12),
+            "a",
+            "its hours ended while it played"
+        );
     }
 }

@@ -122,7 +122,11 @@ mod tests {
         assert!(videos[0].file.is_file() && videos[0].subtitles.is_some());
         let notices = notice_slides(&content);
         assert!(!notices.is_empty());
-        assert!(notices.iter().all(|n| !n.body.contains('#') && n.from.is_some()));
+        assert!(
+            notices
+                .iter()
+                .all(|n| !n.body.contains('#') && n.from.is_some())
+        );
         assert_eq!(summary("# 标题\n\n**重要** 通知", 100), "标题 重要 通知");
         assert_eq!(summary("一二三四", 2), "一二…");
     }

@@ -1,17 +1,26 @@
 //! `kiosk --role hall-display`: the hall screen with its LED panel and voice, following the queue host.
 
-use std::{cell::RefCell, path::Path, rc::Rc, time::Duration};
+use std::{
+    cell::RefCell,
+    net::SocketAddr,
+    path::Path,
+    rc::Rc,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use anyhow::Context as _;
 use slint::ComponentHandle as _;
 
 use crate::{
-    config::{KioskConfig, SiteKind},
+    config::{KioskConfig, LanConfig, SiteKind},
     hall::{
-        Follower, HallDisplay, HallScreen, HallVideo, VideoConfig, VideoDecoding, welcome_slide,
+        Follower, HallDisplay, HallScreen, HallVideo, MediaFacts, VideoConfig, VideoDecoding,
+        welcome_slide,
     },
+    health::{self, HealthSources, QueueReach},
 };
-use content::{ContentStore, SiteTier};
+use content::{ContentStore, Outbox, SiteTier};
 use displays::{
     led::{LedPanel, PanelThread, open_sink},
     voice::VoiceThread,
@@ -33,6 +42,81 @@ pub fn start_led_panel(
     Ok(Some(
         PanelThread::spawn(panel, led.fps).context("starting the LED panel thread")?,
     ))
+}
+
+/// What keeps the hall display's health reported while it runs.
+struct HallHealth {
+    _heartbeats: Option<health::HeartbeatTask>,
+    _outbox: tokio::task::JoinHandle<()>,
+}
+
+/// The hall display's `/healthz` and `/metrics` on `[displays.hall] health_listen`, and its heartbeats
+/// to the centre as `DEVICE-hall` (the queue host's reach, the content, the videos' figures).
+fn start_health(
+    config: &KioskConfig,
+    data_dir: &Path,
+    clocks: &clock::Clocks,
+    store: ContentStore,
+    media: Option<Arc<Mutex<MediaFacts>>>,
+    runtime: &tokio::runtime::Handle,
+) -> anyhow::Result<HallHealth> {
+    let device = format!(
+        "{}-hall",
+        config.lan.as_ref().map_or_else(
+            || LanConfig::default().device_name,
+            |l| l.device_name.clone()
+        )
+    );
+    let restarts = health::record_start(data_dir).unwrap_or(0);
+    let outbox = Outbox::open_with_clock(
+        data_dir,
+        &config.content,
+        &config.site.name,
+        Arc::clone(&clocks.wall),
+    )
+    .context("cannot open the outbox")?;
+    let probe = {
+        let _guard = runtime.enter();
+        health::spawn_queue_probe(
+            runtime,
+            &config.displays.queue_host,
+            Duration::from_secs(30),
+        )
+    };
+    let mut sources = HealthSources::new(&device, data_dir)
+        .with_clocks(clocks.clone())
+        .with_restarts(restarts)
+        .with_queue(QueueReach::Remote(probe))
+        .with_content(store)
+        .with_outbox(outbox.clone());
+    if let Some(media) = media {
+        sources = sources.with_media(media);
+    }
+    let listen = &config.displays.hall.health_listen;
+    if !listen.is_empty() {
+        let addr: SocketAddr = listen
+            .parse()
+            .with_context(|| format!("displays.hall.health_listen `{listen}`"))?;
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind(addr))
+            .with_context(|| format!("cannot listen on {addr} for /healthz and /metrics"))?;
+        let app = health::routes(sources.clone(), None)
+            .into_make_service_with_connect_info::<SocketAddr>();
+        runtime.spawn(async move {
+            if let Err(err) = axum::serve(listener, app).await {
+                tracing::warn!("hall health service stopped: {err}");
+            }
+        });
+        tracing::info!("hall display health on http://{addr}/healthz and /metrics");
+    }
+    let every = config.content.heartbeat_secs;
+    let heartbeats = (every > 0).then(|| {
+        health::spawn_heartbeats(runtime, sources, outbox.clone(), Duration::from_secs(every))
+    });
+    Ok(HallHealth {
+        _heartbeats: heartbeats,
+        _outbox: outbox.spawn(runtime),
+    })
 }
 
 /// GStreamer and the hall's video player for `[displays.hall.video]`.
@@ -116,13 +200,18 @@ pub fn run_hall_display(config: Option<&Path>) -> anyhow::Result<()> {
     };
     display
         .borrow_mut()
-        .follow_content(store, tier, &config.site.id);
+        .follow_content(store.clone(), tier, &config.site.id);
+    let mut media = None;
     if displays.hall.video.enabled {
         match start_video(&displays.hall.video) {
-            Ok(video) => display.borrow_mut().play_videos(video),
+            Ok(video) => {
+                media = Some(video.figures());
+                display.borrow_mut().play_videos(video);
+            }
             Err(err) => tracing::warn!("publicity videos off: {err:#}"),
         }
     }
+    let _health = start_health(&config, &data_dir, &clocks, store, media, runtime.handle())?;
     let window = display.borrow().screen().window().clone_strong();
     let timer = slint::Timer::default();
     {

@@ -24,8 +24,9 @@ pub use displays::hall::{
     SlideConfig, SlideView, VideoConfig, VideoDecoding, VideoEntry, VideoView, clock_text,
     publicity, short_clock_text,
 };
+pub use health_facts::MediaFacts;
 pub use screen::HallScreen;
-pub use video::{HallVideo, ShownFrame, VideoFigures, VideoOutcome};
+pub use video::{HallVideo, ShownFrame, VideoOutcome};
 
 use displays::led::{LedConfig, PanelInput, PanelThread};
 
@@ -232,6 +233,7 @@ impl HallDisplay {
                 f64::from(c.volume) / 100.0
             };
             video.set_volume(level);
+            video.set_skipping(self.model.failed_videos().len());
         }
         let flash_on = (now.as_millis() / 500).is_multiple_of(2);
         self.screen.apply(&view, flash_on);

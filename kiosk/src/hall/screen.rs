@@ -83,7 +83,11 @@ impl HallScreen {
             w.set_video_title(video.title.as_str().into());
             w.set_video_title_en(video.title_en.as_str().into());
             w.set_video_sample(video.sample);
-            let changed = self.shown.as_ref().and_then(|s| s.video.as_ref()).map(|v| &v.id)
+            let changed = self
+                .shown
+                .as_ref()
+                .and_then(|s| s.video.as_ref())
+                .map(|v| &v.id)
                 != Some(&video.id);
             if changed {
                 // The poster (or nothing) until the clip's first frame.

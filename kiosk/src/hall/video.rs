@@ -18,6 +18,7 @@ use std::{
     time::Duration,
 };
 
+use health_facts::MediaFacts;
 use media::{ClipPlayer, Frame, FrameSink, MediaError, PlayOptions, PlayerEvent};
 use slint::{Rgba8Pixel, SharedPixelBuffer};
 use subtitles::Subtitles;
@@ -36,7 +37,11 @@ impl FrameSink for Mailbox {
     fn frame(&self, frame: &Frame<'_>) {
         let mut buffer = SharedPixelBuffer::<Rgba8Pixel>::new(frame.width, frame.height);
         let row = frame.width as usize * 4;
-        for (dst, src) in buffer.make_mut_bytes().chunks_exact_mut(row).zip(frame.rows()) {
+        for (dst, src) in buffer
+            .make_mut_bytes()
+            .chunks_exact_mut(row)
+            .zip(frame.rows())
+        {
             dst.copy_from_slice(src);
         }
         let Ok(mut slot) = self.slot.lock() else {
@@ -76,25 +81,6 @@ pub enum VideoOutcome {
     },
 }
 
-/// Figures of the hall's videos since start, for `/metrics` and the heartbeat.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct VideoFigures {
-    /// Clips started.
-    pub started: u64,
-    /// Clips played to the end.
-    pub ended: u64,
-    /// Clips skipped as unplayable.
-    pub failed: u64,
-    /// The last failure, `id: reason`.
-    pub last_failure: Option<String>,
-    /// The decoder of the last clip that started (e.g. `avdec_h264`).
-    pub decoder: Option<String>,
-    /// Frames put on screen.
-    pub frames_shown: u64,
-    /// Frames decoded but replaced before the screen took them.
-    pub frames_dropped: u64,
-}
-
 /// Where the player is with the clip the model wants.
 enum State {
     Idle,
@@ -117,7 +103,7 @@ pub struct HallVideo {
     state: State,
     checked: HashSet<PathBuf>,
     volume: f64,
-    figures: Arc<Mutex<VideoFigures>>,
+    figures: Arc<Mutex<MediaFacts>>,
 }
 
 impl std::fmt::Debug for HallVideo {
@@ -142,12 +128,12 @@ impl HallVideo {
             state: State::Idle,
             checked: HashSet::new(),
             volume,
-            figures: Arc::new(Mutex::new(VideoFigures::default())),
+            figures: Arc::new(Mutex::new(MediaFacts::default())),
         }
     }
 
-    /// The figures, shared with the health report.
-    pub fn figures(&self) -> Arc<Mutex<VideoFigures>> {
+    /// The figures since start, shared with the health report (`/metrics`, the heartbeat).
+    pub fn figures(&self) -> Arc<Mutex<MediaFacts>> {
         Arc::clone(&self.figures)
     }
 
@@ -169,12 +155,17 @@ impl HallVideo {
         }
     }
 
+    /// Records how many clips of the current content the model skips as unplayable.
+    pub fn set_skipping(&self, clips: usize) {
+        self.figures_mut().skipping = clips as u64;
+    }
+
     /// The sound level of the clip playing.
     pub fn volume(&self) -> f64 {
         self.volume
     }
 
-    fn figures_mut(&self) -> std::sync::MutexGuard<'_, VideoFigures> {
+    fn figures_mut(&self) -> std::sync::MutexGuard<'_, MediaFacts> {
         self.figures
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

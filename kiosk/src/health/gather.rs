@@ -3,7 +3,7 @@
 
 use std::{
     path::{Path, PathBuf},
-    sync::Arc,
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -23,7 +23,7 @@ use clock::Clocks;
 use content::{ClockVerdict, ContentStore, Heartbeat, Outbox};
 use health_facts::{
     BoardFacts, ContentFacts, DeviceFacts, HealthSnapshot, IdReaderFacts, LedState, LoopFacts,
-    PrinterFacts, ScannerFacts,
+    MediaFacts, PrinterFacts, ScannerFacts,
 };
 
 /// Whether this device is the queue host, or how the host answers.
@@ -55,6 +55,7 @@ pub struct HealthSources {
     board: Option<watch::Receiver<BoardStatus>>,
     liveness: Option<Liveness>,
     security: Option<Arc<SecurityCounters>>,
+    media: Option<Arc<Mutex<MediaFacts>>>,
 }
 
 impl HealthSources {
@@ -76,7 +77,14 @@ impl HealthSources {
             board: None,
             liveness: None,
             security: None,
+            media: None,
         }
+    }
+
+    /// The publicity videos' figures (the hall display's player).
+    pub fn with_media(mut self, media: Arc<Mutex<MediaFacts>>) -> Self {
+        self.media = Some(media);
+        self
     }
 
     /// The clocks the facts are read with (the system's by default); uptime counts from now.
@@ -179,6 +187,11 @@ impl HealthSources {
                     }
                 })
                 .unwrap_or_default(),
+            media: self.media.as_ref().map(|m| {
+                m.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .clone()
+            }),
             led_panel: self
                 .led_panel
                 .as_ref()

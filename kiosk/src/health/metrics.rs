@@ -173,6 +173,56 @@ pub fn render(snapshot: &HealthSnapshot) -> String {
     );
     o.sample("kiosk_scanner_rejected_total", &[], d.scanner.rejected);
 
+    let media = d.media.clone().unwrap_or_default();
+    o.gauge(
+        "kiosk_video_configured",
+        "1 when this device plays publicity videos (the hall display).",
+        flag(d.media.is_some()),
+    );
+    for (name, help, value) in [
+        (
+            "kiosk_video_started_total",
+            "Publicity clips started since start.",
+            media.started,
+        ),
+        (
+            "kiosk_video_ended_total",
+            "Publicity clips played to their end since start.",
+            media.ended,
+        ),
+        (
+            "kiosk_video_failed_total",
+            "Publicity clips skipped as unplayable (unsupported, truncated, corrupt, no picture) since start.",
+            media.failed,
+        ),
+        (
+            "kiosk_video_frames_shown_total",
+            "Video frames put on screen since start.",
+            media.frames_shown,
+        ),
+        (
+            "kiosk_video_frames_dropped_total",
+            "Video frames decoded but replaced before the screen took them, since start.",
+            media.frames_dropped,
+        ),
+    ] {
+        o.family(name, "counter", help);
+        o.sample(name, &[], value);
+    }
+    o.gauge(
+        "kiosk_video_skipping",
+        "Clips of the current content skipped as unplayable (the centre alerts while above 0).",
+        media.skipping,
+    );
+    o.family(
+        "kiosk_video_decoder",
+        "gauge",
+        "1 for the video decoder of the last clip that started (hardware: v4l2…; software: avdec_…).",
+    );
+    if let Some(decoder) = &media.decoder {
+        o.sample("kiosk_video_decoder", &[("decoder", decoder.as_str())], 1);
+    }
+
     o.family(
         "kiosk_led_panel",
         "gauge",
@@ -283,7 +333,7 @@ mod tests {
     use crate::health::{
         BoardFacts, ContentFacts, DeviceFacts, IdReaderFacts, LoopFacts, PrinterFacts,
     };
-    use health_facts::ScannerFacts;
+    use health_facts::{MediaFacts, ScannerFacts};
 
     fn snapshot() -> HealthSnapshot {
         let at = Utc.with_ymd_and_hms(2026, 11, 29, 1, 0, 0).unwrap();
@@ -310,6 +360,16 @@ mod tests {
                     scanned_since_start: false,
                     rejected: 1,
                 },
+                media: Some(MediaFacts {
+                    started: 12,
+                    ended: 10,
+                    failed: 1,
+                    skipping: 1,
+                    last_failure: Some("clip-7: not a playable clip".into()),
+                    decoder: Some("avdec_h264".into()),
+                    frames_shown: 9000,
+                    frames_dropped: 3,
+                }),
                 led_panel: LedState::Fault,
                 queue_host: false,
                 queue_host_reachable: Some(true),

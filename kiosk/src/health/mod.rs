@@ -23,7 +23,7 @@ pub use gather::{
 };
 pub use health_facts::{
     BoardFacts, ContentFacts, DeviceFacts, HealthSnapshot, IdReaderFacts, LedState, LoopFacts,
-    MIN_FREE_BYTES, PaperState, PrinterFacts,
+    MIN_FREE_BYTES, MediaFacts, PaperState, PrinterFacts,
 };
 pub use routes::{HealthzBody, routes};
 pub use security::{LockScope, SecurityCounters};

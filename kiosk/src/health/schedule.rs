@@ -20,6 +20,8 @@ pub const MIN_CHANGE_GAP: Duration = Duration::from_secs(30);
 pub struct Signature {
     problems: Vec<String>,
     paper: Option<PaperState>,
+    /// Clips skipped as unplayable: a new one is news (a broken file in the bundle).
+    videos_failed: Option<u64>,
 }
 
 impl Signature {
@@ -34,6 +36,11 @@ impl Signature {
                 .as_ref()
                 .and_then(|d| d.printer.as_ref())
                 .map(|p| p.paper),
+            videos_failed: heartbeat
+                .devices
+                .as_ref()
+                .and_then(|d| d.media.as_ref())
+                .map(|m| m.failed),
         }
     }
 }
@@ -158,6 +165,23 @@ mod tests {
         // the outbox's delivery (immediate when the centre answers).
         let worst = crate::devices::STATUS_POLL + CHANGE_CHECK + MIN_CHANGE_GAP;
         assert!(worst <= Duration::from_secs(55), "{worst:?}");
+    }
+
+    #[test]
+    fn a_newly_skipped_video_is_news_but_frames_shown_are_not() {
+        let with = |failed: u64, frames: u64| {
+            let mut h = heartbeat(PaperState::Ok, &[]);
+            if let Some(d) = h.devices.as_mut() {
+                d.media = Some(health_facts::MediaFacts {
+                    failed,
+                    frames_shown: frames,
+                    ..health_facts::MediaFacts::default()
+                });
+            }
+            Signature::of(&h)
+        };
+        assert_eq!(with(0, 10), with(0, 5000));
+        assert_ne!(with(0, 10), with(1, 10));
     }
 
     #[test]

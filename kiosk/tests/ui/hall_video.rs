@@ -168,7 +168,7 @@ impl Hall {
         h.finish()
     }
 
-    fn figures(&self) -> kiosk::hall::VideoFigures {
+    fn figures(&self) -> kiosk::hall::MediaFacts {
         self.display
             .video()
             .unwrap()
@@ -183,7 +183,8 @@ impl Hall {
 fn a_video_plays_with_changing_frames_and_subtitles_at_their_times_then_the_slides_return() {
     let dir = tempfile::tempdir().unwrap();
     let mut hall = Hall::new(None, &[]);
-    hall.display.set_videos(vec![clip_with_subtitles(dir.path())]);
+    hall.display
+        .set_videos(vec![clip_with_subtitles(dir.path())]);
     let mut hashes = std::collections::HashSet::new();
     let mut subtitles_seen = std::collections::BTreeSet::new();
     hall.until(
@@ -202,8 +203,14 @@ fn a_video_plays_with_changing_frames_and_subtitles_at_their_times_then_the_slid
         |h| h.figures().ended == 1,
     );
     assert!(hashes.len() >= 5, "{} different frames shown", hashes.len());
-    assert!(subtitles_seen.contains("第一句 first"), "{subtitles_seen:?}");
-    assert!(subtitles_seen.contains("第二句 second"), "{subtitles_seen:?}");
+    assert!(
+        subtitles_seen.contains("第一句 first"),
+        "{subtitles_seen:?}"
+    );
+    assert!(
+        subtitles_seen.contains("第二句 second"),
+        "{subtitles_seen:?}"
+    );
     let f = hall.figures();
     // With slides_between = 0 the clip starts again at once after its end.
     assert!((1..=2).contains(&f.started) && f.failed == 0, "{f:?}");
@@ -245,14 +252,23 @@ fn a_call_appears_above_a_playing_video_whose_sound_ducks_under_the_spoken_call(
     let clip = clip_with_subtitles(dir.path());
     hall.display.set_videos(vec![clip]);
     let at = local(10, 0);
-    hall.until("the first frame", at, |_, _, _| {}, |h| h.window().get_video_on());
+    hall.until(
+        "the first frame",
+        at,
+        |_, _, _| {},
+        |h| h.window().get_video_on(),
+    );
     let volume = |h: &Hall| h.display.video().unwrap().volume();
     assert!((volume(&hall) - 0.8).abs() < 1e-9, "the configured level");
 
-    hall.display.handle(called("A012", 3), hall.origin.elapsed(), at);
+    hall.display
+        .handle(called("A012", 3), hall.origin.elapsed(), at);
     hall.display.refresh(hall.origin.elapsed(), at);
     let w = hall.window();
-    assert!(w.get_calling() && w.get_video_on(), "the call above the video, at once");
+    assert!(
+        w.get_calling() && w.get_video_on(),
+        "the call above the video, at once"
+    );
     assert!(hall.has_label("A012"));
     assert!((volume(&hall) - 0.2).abs() < 1e-9, "ducked to 25 %");
     let before = hall.figures().frames_shown;
@@ -262,13 +278,19 @@ fn a_call_appears_above_a_playing_video_whose_sound_ducks_under_the_spoken_call(
         |_, _, _| {},
         |h| h.figures().frames_shown >= before + 3,
     );
-    assert!(hall.window().get_calling(), "the call stays while the video plays on");
+    assert!(
+        hall.window().get_calling(),
+        "the call stays while the video plays on"
+    );
 
     // The call is spoken: the sound comes back.
     go.send(()).unwrap();
-    hall.until("the sound back", at, |_, _, _| {}, |h| {
-        (h.display.video().unwrap().volume() - 0.8).abs() < 1e-9
-    });
+    hall.until(
+        "the sound back",
+        at,
+        |_, _, _| {},
+        |h| (h.display.video().unwrap().volume() - 0.8).abs() < 1e-9,
+    );
     // Quiet hours: muted.
     hall.display.refresh(hall.origin.elapsed(), local(12, 30));
     assert_eq!(volume(&hall), 0.0);
@@ -298,10 +320,28 @@ fn a_corrupt_clip_is_skipped_reported_and_the_next_one_plays_without_a_black_scr
     );
     let f = hall.figures();
     assert_eq!(f.failed, 2, "{f:?}");
-    assert!(f.last_failure.as_deref().unwrap().starts_with("garbage: "), "{f:?}");
+    assert!(
+        f.last_failure.as_deref().unwrap().starts_with("garbage: "),
+        "{f:?}"
+    );
     assert_eq!(hall.display.model().failed_videos(), ["cut", "garbage"]);
+    // Reported: /metrics and the heartbeat to the centre carry the skips and why.
+    let sources = kiosk::health::HealthSources::new("hall-1", dir.path())
+        .with_media(hall.display.video().unwrap().figures());
+    let metrics = kiosk::health::metrics::render(&sources.snapshot());
+    assert!(metrics.contains("kiosk_video_failed_total 2"), "{metrics}");
+    assert!(metrics.contains("kiosk_video_configured 1"), "{metrics}");
+    let heartbeat = sources.heartbeat();
+    let media = heartbeat.devices.unwrap().media.unwrap();
+    assert_eq!(media.failed, 2);
+    assert!(media.last_failure.unwrap().contains("garbage.mp4"));
     // The broken ones are not tried again: after the good one, it comes again.
-    hall.until("the good clip's end", local(10, 0), |_, _, _| {}, |h| h.figures().ended == 1);
+    hall.until(
+        "the good clip's end",
+        local(10, 0),
+        |_, _, _| {},
+        |h| h.figures().ended == 1,
+    );
     hall.until(
         "the good clip again",
         local(10, 0),
@@ -309,4 +349,9 @@ fn a_corrupt_clip_is_skipped_reported_and_the_next_one_plays_without_a_black_scr
         |h| h.figures().started == 2,
     );
     assert_eq!(hall.figures().failed, 2);
+    let metrics = kiosk::health::metrics::render(&sources.snapshot());
+    assert!(
+        metrics.contains("kiosk_video_decoder{decoder=\"avdec_h264\"} 1"),
+        "{metrics}"
+    );
 }

@@ -104,12 +104,31 @@ add_arm64_architecture() {
   fi
 }
 
+# GStreamer's arm64 libraries for linking the cross-built kiosk. libgstreamer-plugins-base1.0-dev:arm64 cannot
+# be installed beside the amd64 one (its gir1.2 dependency is not multi-arch), and the -sys crates need only
+# its pkg-config files and unversioned .so links (gstreamer-rs declares the C API itself, no headers): those
+# two are taken from the downloaded package, over the arm64 runtime libraries apt installs.
+add_arm64_gstreamer() {
+  apt_install libgstreamer1.0-dev:arm64 libgstreamer-plugins-base1.0-0:arm64 liborc-0.4-dev:arm64 \
+    zlib1g-dev:arm64
+  local lib=/usr/lib/aarch64-linux-gnu
+  [ -f "$lib/pkgconfig/gstreamer-video-1.0.pc" ] && [ -e "$lib/libgstvideo-1.0.so" ] && return 0
+  local tmp
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && apt-get download -qq libgstreamer-plugins-base1.0-dev:arm64 2>/dev/null)
+  dpkg-deb -x "$tmp"/libgstreamer-plugins-base1.0-dev_*_arm64.deb "$tmp/x"
+  cp -n "$tmp"/x"$lib"/pkgconfig/*.pc "$lib/pkgconfig/"
+  cp -an "$tmp"/x"$lib"/*.so "$lib/"
+  rm -rf "$tmp"
+}
+
 # --- 2.-3. aarch64: the kiosk with the board features, its package, the protocol tests under qemu-user ---
 aarch64_leg="aarch64 (kiosk cross build with pi and linuxkms, arm64 package, protocol tests under qemu-user)"
 if have_target aarch64-unknown-linux-gnu; then
   add_arm64_architecture
   apt_install gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
     libfontconfig-dev:arm64 libinput-dev:arm64 libxkbcommon-dev:arm64 libudev-dev:arm64
+  add_arm64_gstreamer
 
   echo "ci-board: cargo build --target aarch64-unknown-linux-gnu -p kiosk --features pi,linuxkms"
   cargo build --target aarch64-unknown-linux-gnu -p kiosk --features pi,linuxkms --quiet

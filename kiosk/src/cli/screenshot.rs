@@ -30,7 +30,7 @@ pub struct ScreenshotArgs {
     #[arg(long)]
     pub elderly: bool,
     /// Output PNG file (one page).
-    #[arg(long, required_unless_present_any = ["flow", "info", "rating_pad"])]
+    #[arg(long, required_unless_present_any = ["flow", "info", "rating_pad", "hall"])]
     pub out: Option<PathBuf>,
     /// Render every screen of the take-a-number flow (Chinese, English, elderly mode) into
     /// `--out-dir`, on simulated hardware.
@@ -44,11 +44,15 @@ pub struct ScreenshotArgs {
     /// elderly) into `--out-dir`; use `--size 1024x600`.
     #[arg(long, conflicts_with_all = ["flow", "info"])]
     pub rating_pad: bool,
+    /// Render the hall screen playing the bundled sample video (with its subtitle, and with a call
+    /// above it) into `--out-dir`; use `--size 1280x720`.
+    #[arg(long, conflicts_with_all = ["flow", "info", "rating_pad"])]
+    pub hall: bool,
     /// With `--info`: the site tier to render for instead of the config's `[site] kind`; a room's
     /// and a station's files start with `room-` and `station-`.
     #[arg(long, value_enum, requires = "info")]
     pub tier: Option<Tier>,
-    /// Directory for `--flow`, `--info` and `--rating-pad`.
+    /// Directory for `--flow`, `--info`, `--rating-pad` and `--hall`.
     #[arg(long, default_value = "images/screenshots")]
     pub out_dir: PathBuf,
 }
@@ -92,6 +96,18 @@ pub fn run_screenshot(config: Option<&Path>, args: ScreenshotArgs) -> anyhow::Re
         let size = parse_size(&args.size)
             .with_context(|| format!("--size `{}` must look like 1024x600", args.size))?;
         let written = crate::rating_pad::screens::render(size, &args.out_dir)?;
+        println!(
+            "{} screenshots in {}",
+            written.len(),
+            args.out_dir.display()
+        );
+        return Ok(());
+    }
+    if args.hall {
+        let size = parse_size(&args.size)
+            .with_context(|| format!("--size `{}` must look like 1280x720", args.size))?;
+        let data_dir = super::data_dir(&config)?;
+        let written = crate::hall::screens::render(size, &args.out_dir, &data_dir)?;
         println!(
             "{} screenshots in {}",
             written.len(),

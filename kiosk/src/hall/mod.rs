@@ -10,6 +10,7 @@
 //! See `displays/README.md`.
 
 mod screen;
+pub mod screens;
 mod video;
 
 use std::{

@@ -94,7 +94,7 @@ impl HallScreen {
                 let poster = video
                     .poster
                     .as_deref()
-                    .and_then(|p| slint::Image::load_from_path(p).ok());
+                    .and_then(|p| crate::ui::images::load(p).ok());
                 self.has_picture = poster.is_some();
                 w.set_video_frame(poster.unwrap_or_default());
                 w.set_video_subtitle(SharedString::new());

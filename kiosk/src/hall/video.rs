@@ -176,10 +176,10 @@ impl HallVideo {
     pub fn sync(&mut self, want: Option<&VideoView>) -> Option<VideoOutcome> {
         if self.playing() != want.map(|v| v.id.as_str()) {
             self.stop();
-            if let Some(view) = want {
-                if let Err(error) = self.begin(view.clone()) {
-                    return Some(self.failed(view.id.clone(), error));
-                }
+            if let Some(view) = want
+                && let Err(error) = self.begin(view.clone())
+            {
+                return Some(self.failed(view.id.clone(), error));
             }
         }
         self.advance()

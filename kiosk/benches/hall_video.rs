@@ -18,7 +18,7 @@ use std::{
 
 use content::{Text, VideoItem};
 use kiosk::{
-    hall::{DisplaysConfig, HallDisplay, HallScreen, HallVideo, VideoEntry, welcome_slide},
+    hall::{DisplaysConfig, HallDisplay, HallScreen, VideoEntry, VideoPlayer, welcome_slide},
     ui::screenshot,
 };
 use media::{Audio, ClipSpec, PlayOptions};
@@ -99,7 +99,7 @@ fn play(platform: &MinimalSoftwareWindow, case: &Case, clip: &Path, secs: u32) -
         None,
         Duration::ZERO,
     );
-    display.play_videos(HallVideo::new(PlayOptions {
+    display.play_videos(VideoPlayer::new(PlayOptions {
         realtime: true,
         audio: Audio::Silent,
         volume: 0.0,

@@ -12,4 +12,5 @@ pub mod paths;
 pub mod rating_pad;
 pub mod startup_probe;
 pub mod ui;
+pub mod video;
 pub mod watchdog;

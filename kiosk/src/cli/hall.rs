@@ -15,7 +15,7 @@ use slint::ComponentHandle as _;
 use crate::{
     config::{KioskConfig, LanConfig, SiteKind},
     hall::{
-        Follower, HallDisplay, HallScreen, HallVideo, MediaFacts, VideoConfig, VideoDecoding,
+        Follower, HallDisplay, HallScreen, MediaFacts, VideoConfig, VideoDecoding, VideoPlayer,
         welcome_slide,
     },
     health::{self, HealthSources, QueueReach},
@@ -120,7 +120,7 @@ fn start_health(
 }
 
 /// GStreamer and the hall's video player for `[displays.hall.video]`.
-pub fn start_video(config: &VideoConfig) -> anyhow::Result<HallVideo> {
+pub fn start_video(config: &VideoConfig) -> anyhow::Result<VideoPlayer> {
     media::init().context("starting GStreamer")?;
     if config.decoding == VideoDecoding::Software {
         let out = media::apply_decoding(media::Decoding::Software);
@@ -128,7 +128,7 @@ pub fn start_video(config: &VideoConfig) -> anyhow::Result<HallVideo> {
     }
     tracing::info!("publicity videos through {}", media::gstreamer_version());
     let watchdog = Duration::from_secs(config.watchdog_secs);
-    Ok(HallVideo::new(media::PlayOptions {
+    Ok(VideoPlayer::new(media::PlayOptions {
         realtime: true,
         audio: media::Audio::Speakers,
         volume: f64::from(config.volume) / 100.0,

@@ -3,7 +3,7 @@
 //! - [`Follower`] and [`HallModel`] (from the `displays` crate): the queue host's events and what the
 //!   screen shows, a pure function of what the host said and the time;
 //! - [`HallScreen`]: the Slint `HallWindow`;
-//! - [`HallVideo`]: the publicity videos, played by GStreamer into the screen (`media` crate);
+//! - [`VideoPlayer`] (from `crate::video`): the publicity videos, played by GStreamer into the screen;
 //! - [`HallDisplay`]: ties them together with the LED panel and the spoken calls; a video's sound
 //!   ducks under a spoken call and is muted in the voice's quiet hours.
 //!
@@ -11,7 +11,6 @@
 
 mod screen;
 pub mod screens;
-mod video;
 
 use std::{
     sync::mpsc::{Receiver, TryRecvError},
@@ -20,6 +19,7 @@ use std::{
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+pub use crate::video::{ShownFrame, VideoOutcome, VideoPlayer};
 pub use displays::hall::{
     CallView, DisplaysConfig, Follower, HallConfig, HallModel, HallView, HostMsg, ServiceView,
     SlideConfig, SlideView, VideoConfig, VideoDecoding, VideoEntry, VideoView, clock_text,
@@ -27,7 +27,6 @@ pub use displays::hall::{
 };
 pub use health_facts::MediaFacts;
 pub use screen::HallScreen;
-pub use video::{HallVideo, ShownFrame, VideoOutcome};
 
 use displays::led::{LedConfig, PanelInput, PanelThread};
 
@@ -44,7 +43,7 @@ pub struct HallDisplay {
     screen: HallScreen,
     led: Option<PanelThread>,
     voice: Option<VoiceThread>,
-    video: Option<HallVideo>,
+    video: Option<VideoPlayer>,
     video_config: VideoConfig,
     voice_config: VoiceConfig,
     led_config: LedConfig,
@@ -109,13 +108,13 @@ impl HallDisplay {
     }
 
     /// Plays the content's videos with `video` (none: slides only).
-    pub fn play_videos(&mut self, video: HallVideo) {
+    pub fn play_videos(&mut self, video: VideoPlayer) {
         self.video = Some(video);
         self.content_key = None;
     }
 
     /// The video player, if videos play.
-    pub fn video(&self) -> Option<&HallVideo> {
+    pub fn video(&self) -> Option<&VideoPlayer> {
         self.video.as_ref()
     }
 
@@ -195,7 +194,7 @@ impl HallDisplay {
     /// Puts the newest video frame on screen, if one came, and returns it without its pixels (its time
     /// and subtitle). Called by a fast timer (the frame pump) between the refreshes.
     pub fn pump_video(&mut self) -> Option<(Option<Duration>, String)> {
-        let frame = self.video.as_mut().and_then(HallVideo::take_frame)?;
+        let frame = self.video.as_mut().and_then(VideoPlayer::take_frame)?;
         let shown = (frame.pts, frame.subtitle.clone());
         self.screen.show_frame(frame);
         Some(shown)

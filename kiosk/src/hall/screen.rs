@@ -4,8 +4,9 @@ use std::rc::Rc;
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use super::{CallView, HallView, video::ShownFrame};
+use super::{CallView, HallView};
 use crate::ui::{HallCall, HallService, HallSlide, HallWindow};
+use crate::video::ShownFrame;
 
 /// The hall window and the view it shows.
 pub struct HallScreen {

@@ -12,7 +12,7 @@ use chrono::{NaiveDate, TimeZone as _, Utc};
 use slint::PhysicalSize;
 
 use super::{
-    DisplaysConfig, HallDisplay, HallScreen, HallVideo, HostMsg, publicity, welcome_slide,
+    DisplaysConfig, HallDisplay, HallScreen, HostMsg, VideoPlayer, publicity, welcome_slide,
 };
 use crate::ui::screenshot::{self, ScreenshotError};
 use content::{ContentConfig, ContentStore, SiteTier};
@@ -60,7 +60,7 @@ pub fn render(
         return Err(failed("the bundled content has no video"));
     }
     display.set_videos(videos);
-    display.play_videos(HallVideo::new(media::PlayOptions {
+    display.play_videos(VideoPlayer::new(media::PlayOptions {
         realtime: false,
         audio: media::Audio::Silent,
         volume: 0.0,

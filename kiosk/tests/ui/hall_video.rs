@@ -15,7 +15,7 @@ use content::{Text, VideoItem};
 use displays::voice::{Announcer, ClipPack, Player, VoiceConfig, VoiceError, VoiceThread};
 use i_slint_backend_testing::ElementHandle;
 use kiosk::hall::{
-    DisplaysConfig, HallDisplay, HallScreen, HallVideo, HostMsg, SlideConfig, VideoEntry,
+    DisplaysConfig, HallDisplay, HallScreen, HostMsg, SlideConfig, VideoEntry, VideoPlayer,
     welcome_slide,
 };
 use media::{Audio, ClipSpec, PlayOptions};
@@ -115,7 +115,7 @@ impl Hall {
             voice,
             origin.elapsed(),
         );
-        display.play_videos(HallVideo::new(PlayOptions {
+        display.play_videos(VideoPlayer::new(PlayOptions {
             realtime: true,
             audio: Audio::Silent,
             volume: 0.8,

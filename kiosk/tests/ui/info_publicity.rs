@@ -216,3 +216,59 @@ fn someone_stepping_up_to_the_presence_sensor_ends_the_attract_loop() {
     assert!(!f.pages.attract_running());
     assert_eq!(f.shell.page(), Page::Home);
 }
+
+/// Lets Slint's timers run in small steps while GStreamer plays in real time, until `done` (at most
+/// `secs` seconds of real time).
+fn run_until(f: &Fixture, secs: u64, what: &str, done: impl Fn(&Fixture) -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    while !done(f) {
+        assert!(std::time::Instant::now() < deadline, "waiting for {what}");
+        mock_elapsed_time(Duration::from_millis(15));
+        std::thread::yield_now();
+    }
+}
+
+#[test]
+fn after_its_slides_the_attract_loop_plays_the_sample_video_muted_with_subtitles_then_the_slides() {
+    let f = start(SiteTier::Centre, "2026-11-29");
+    f.draw();
+    mock_elapsed_time(Duration::from_secs(91));
+    assert!(f.pages.attract_running());
+    let slides = f.publicity().get_slides().row_count();
+    // Through every slide (each stays its own seconds) to the video.
+    for _ in 0..slides * 30 {
+        if f.publicity().get_video_on() {
+            break;
+        }
+        mock_elapsed_time(Duration::from_secs(1));
+    }
+    assert!(
+        f.publicity().get_video_on(),
+        "the video after {slides} slides"
+    );
+    f.draw();
+    assert!(f.exists("示例：12348 热线与法律援助"), "its title");
+    run_until(&f, 20, "a frame with the first subtitle", |f| {
+        f.publicity().get_video_subtitle().contains("12348")
+            && f.publicity().get_video_frame().size().width == 1080
+    });
+    f.draw();
+    assert!(f.exists("触摸屏幕开始使用"), "still one button");
+    run_until(&f, 30, "the clip's end and the first slide again", |f| {
+        !f.publicity().get_video_on()
+    });
+    assert!(f.pages.attract_running());
+    assert_eq!(f.publicity().get_slide(), 0);
+
+    // A touch during the video ends the loop and the video.
+    for _ in 0..slides * 30 {
+        if f.publicity().get_video_on() {
+            break;
+        }
+        mock_elapsed_time(Duration::from_secs(1));
+    }
+    assert!(f.publicity().get_video_on());
+    f.tap("触摸屏幕开始使用");
+    assert!(!f.pages.attract_running());
+    assert!(!f.publicity().get_video_on());
+}

@@ -4,6 +4,10 @@
 //! Validity is judged on the day [`InfoOptions::today`] gives, each time the lists are built: when
 //! new content arrives, when a session ends and when the attract loop starts, so an item that expires
 //! at midnight is gone by the next citizen without a restart.
+//!
+//! After its last slide the attract loop plays the content's videos marked `attract` (muted, with
+//! their subtitles), then starts its slides again. A clip that cannot play is skipped and not tried
+//! again until new content arrives; GStreamer missing means slides only.
 
 use std::{
     cell::RefCell,
@@ -16,8 +20,12 @@ use chrono::NaiveDate;
 use slint::{ComponentHandle as _, Image, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
 use super::InfoOptions;
-use crate::ui::{AppWindow, Nav, Page, PublicityAdapter, PublicityEntry, Shell};
+use crate::{
+    ui::{AppWindow, Nav, Page, PublicityAdapter, PublicityEntry, Shell},
+    video::{VideoOutcome, VideoPlayer},
+};
 use content::{Content, Notice, PublicityItem, PublicityKind};
+use displays::hall::VideoView;
 
 /// Seconds without a touch on the home screen before the attract loop starts, when the content
 /// does not say (`display.idle_publicity_after_secs`).
@@ -74,6 +82,31 @@ pub fn slides(content: &Content, options: InfoOptions, day: NaiveDate) -> Vec<Sh
             item: notice_item(notice),
             seconds: notice_secs,
         }))
+        .collect()
+}
+
+/// The videos the attract loop plays after its slides at local time `at`: those marked `attract` for
+/// every site of this tier, whose clip is on disk, within their dates and hours.
+pub fn attract_videos(
+    content: &Content,
+    options: InfoOptions,
+    at: chrono::NaiveDateTime,
+) -> Vec<VideoView> {
+    content
+        .videos
+        .iter()
+        .filter(|v| v.attract && v.is_for_site(options.tier, "") && v.is_on_at(at))
+        .filter_map(|v| {
+            Some(VideoView {
+                id: v.id.clone(),
+                title: v.title.zh.clone(),
+                title_en: v.title.en_or_zh().to_owned(),
+                file: content.file_path(&v.file)?,
+                subtitles: v.subtitles.as_deref().and_then(|o| content.file_path(o)),
+                poster: v.poster.as_deref().and_then(|o| content.file_path(o)),
+                sample: v.sample,
+            })
+        })
         .collect()
 }
 
@@ -243,6 +276,15 @@ struct Inner {
     idle: Timer,
     slide: Timer,
     slides: RefCell<Vec<Shown>>,
+    videos: RefCell<Vec<VideoView>>,
+    /// The muted player (made on the first video; none when GStreamer cannot start).
+    player: RefCell<Option<VideoPlayer>>,
+    /// GStreamer could not start: slides only.
+    no_video: std::cell::Cell<bool>,
+    /// Video ids that could not play, until the content changes.
+    failed: RefCell<std::collections::HashSet<String>>,
+    /// Puts the newest frame on screen and watches for the clip's end while a video plays.
+    pump: Timer,
 }
 
 impl AttractLoop {
@@ -255,6 +297,11 @@ impl AttractLoop {
             idle: Timer::default(),
             slide: Timer::default(),
             slides: RefCell::new(Vec::new()),
+            videos: RefCell::new(Vec::new()),
+            player: RefCell::new(None),
+            no_video: std::cell::Cell::new(false),
+            failed: RefCell::new(std::collections::HashSet::new()),
+            pump: Timer::default(),
         });
         let weak = Rc::downgrade(&inner);
         shell.on_activity(move || {
@@ -298,6 +345,7 @@ impl Inner {
     /// A touch or a session end: leave the loop and count the quiet spell from now.
     fn quiet_from_now(this: &Rc<Self>) {
         this.slide.stop();
+        Self::stop_video(this);
         if let Some(window) = this.window.upgrade() {
             window.global::<PublicityAdapter>().set_attract(false);
         }
@@ -331,6 +379,15 @@ impl Inner {
         if slides.is_empty() {
             return;
         }
+        let at = this
+            .options
+            .today()
+            .and_time(chrono::Local::now().naive_local().time());
+        let videos: Vec<VideoView> = attract_videos(&content, this.options, at);
+        if *this.videos.borrow() != videos {
+            this.failed.borrow_mut().clear();
+        }
+        *this.videos.borrow_mut() = videos;
         let publicity = window.global::<PublicityAdapter>();
         let items: Vec<PublicityEntry> = slides.iter().map(|s| s.item.clone()).collect();
         publicity.set_slides(ModelRc::new(VecModel::from(items)));
@@ -362,10 +419,115 @@ impl Inner {
             move || {
                 if let Some(inner) = weak.upgrade() {
                     let count = inner.slides.borrow().len();
-                    Self::show_slide(&inner, (index + 1) % count.max(1));
+                    if index + 1 >= count {
+                        Self::play_video(&inner, 0);
+                    } else {
+                        Self::show_slide(&inner, index + 1);
+                    }
                 }
             },
         );
+    }
+
+    /// Plays the `from`-th attract video or a later one that has not failed; none left: the slides
+    /// again from the first.
+    fn play_video(this: &Rc<Self>, from: usize) {
+        let Some(window) = this.window.upgrade() else {
+            return;
+        };
+        let next = {
+            let failed = this.failed.borrow();
+            this.videos
+                .borrow()
+                .iter()
+                .enumerate()
+                .skip(from)
+                .find(|(_, v)| !failed.contains(&v.id))
+                .map(|(i, v)| (i, v.clone()))
+        };
+        let Some((index, view)) = next.filter(|_| Self::ensure_player(this)) else {
+            Self::stop_video(this);
+            Self::show_slide(this, 0);
+            return;
+        };
+        let publicity = window.global::<PublicityAdapter>();
+        publicity.set_video_title(view.title.as_str().into());
+        publicity.set_video_title_en(view.title_en.as_str().into());
+        publicity.set_video_subtitle(SharedString::new());
+        publicity.set_video_frame(
+            view.poster
+                .as_deref()
+                .and_then(|p| crate::ui::images::load(p).ok())
+                .unwrap_or_default(),
+        );
+        publicity.set_video_on(true);
+        let weak = Rc::downgrade(this);
+        this.pump
+            .start(TimerMode::Repeated, Duration::from_millis(15), move || {
+                let Some(inner) = weak.upgrade() else {
+                    return;
+                };
+                let (outcome, frame) = {
+                    let mut player = inner.player.borrow_mut();
+                    let Some(player) = player.as_mut() else {
+                        return;
+                    };
+                    (player.sync(Some(&view)), player.take_frame())
+                };
+                if let Some(window) = inner.window.upgrade()
+                    && let Some(frame) = frame
+                {
+                    let publicity = window.global::<PublicityAdapter>();
+                    publicity.set_video_frame(Image::from_rgba8(frame.pixels));
+                    publicity.set_video_subtitle(frame.subtitle.into());
+                }
+                match outcome {
+                    Some(VideoOutcome::Ended { .. }) => Self::play_video(&inner, index + 1),
+                    Some(VideoOutcome::Failed { id, .. }) => {
+                        inner.failed.borrow_mut().insert(id);
+                        Self::play_video(&inner, index + 1);
+                    }
+                    None => {}
+                }
+            });
+    }
+
+    /// Makes the muted player on first use; false when GStreamer cannot start.
+    fn ensure_player(this: &Rc<Self>) -> bool {
+        if this.no_video.get() {
+            return false;
+        }
+        if this.player.borrow().is_some() {
+            return true;
+        }
+        match media::init() {
+            Ok(()) => {
+                *this.player.borrow_mut() = Some(VideoPlayer::new(media::PlayOptions {
+                    realtime: true,
+                    audio: media::Audio::Silent,
+                    volume: 0.0,
+                    first_frame_within: Duration::from_secs(8),
+                    stall_after: Duration::from_secs(8),
+                    fit: Some((1080, 1080)),
+                }));
+                true
+            }
+            Err(err) => {
+                tracing::warn!("attract loop without videos: {err}");
+                this.no_video.set(true);
+                false
+            }
+        }
+    }
+
+    fn stop_video(this: &Rc<Self>) {
+        this.pump.stop();
+        if let Some(player) = this.player.borrow_mut().as_mut() {
+            player.sync(None);
+        }
+        if let Some(window) = this.window.upgrade() {
+            window.global::<PublicityAdapter>().set_video_on(false);
+        }
     }
 }
 

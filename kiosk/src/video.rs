@@ -1,6 +1,6 @@
-//! The hall screen's video player: keeps one [`ClipPlayer`] in step with the model's [`VideoView`],
-//! copies its frames into Slint images, picks the subtitle of the frame on screen, and tells the model
-//! when a clip ended or failed.
+//! The publicity video player of the screens (the hall screen, and muted in the kiosk's attract loop):
+//! keeps one [`ClipPlayer`] in step with the [`VideoView`] wanted, copies its frames into Slint images,
+//! picks the subtitle of the frame on screen, and says when a clip ended or failed.
 //!
 //! A clip is checked by GStreamer's Discoverer on a helper thread before it first plays (a truncated
 //! MP4 can hang playbin without an error); the player's own watchdog ends a clip with no picture or a
@@ -23,7 +23,7 @@ use media::{ClipPlayer, Frame, FrameSink, MediaError, PlayOptions, PlayerEvent};
 use slint::{Rgba8Pixel, SharedPixelBuffer};
 use subtitles::Subtitles;
 
-use super::VideoView;
+use displays::hall::VideoView;
 
 /// The newest frame, waiting for the UI thread.
 #[derive(Default)]
@@ -96,8 +96,8 @@ enum State {
     },
 }
 
-/// The hall's video player.
-pub struct HallVideo {
+/// A screen's video player.
+pub struct VideoPlayer {
     options: PlayOptions,
     mailbox: Arc<Mailbox>,
     state: State,
@@ -106,9 +106,9 @@ pub struct HallVideo {
     figures: Arc<Mutex<MediaFacts>>,
 }
 
-impl std::fmt::Debug for HallVideo {
+impl std::fmt::Debug for VideoPlayer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HallVideo")
+        f.debug_struct("VideoPlayer")
             .field("playing", &self.playing())
             .finish_non_exhaustive()
     }
@@ -118,7 +118,7 @@ fn check(path: &Path, timeout: Duration) -> Result<(), MediaError> {
     media::probe(path, timeout).map(|_| ())
 }
 
-impl HallVideo {
+impl VideoPlayer {
     /// A player that plays clips with `options` (GStreamer must be initialised: [`media::init`]).
     pub fn new(options: PlayOptions) -> Self {
         let volume = options.volume;

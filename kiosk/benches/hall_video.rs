@@ -16,7 +16,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use content::{Text, VideoItem};
+use content::Text;
 use kiosk::{
     hall::{DisplaysConfig, HallDisplay, HallScreen, VideoEntry, VideoPlayer, welcome_slide},
     ui::screenshot,
@@ -53,28 +53,11 @@ fn cpu_time() -> Duration {
 }
 
 fn entry(file: PathBuf) -> VideoEntry {
-    VideoEntry {
-        item: VideoItem {
-            id: "bench".into(),
-            title: Text {
-                zh: "基准".into(),
-                en: "Benchmark".into(),
-            },
-            file: String::new(),
-            subtitles: None,
-            poster: None,
-            valid_from: "2026-01-01".parse().unwrap(),
-            valid_until: None,
-            hours: Vec::new(),
-            tiers: Vec::new(),
-            sites: Vec::new(),
-            attract: false,
-            sample: false,
-        },
-        file,
-        subtitles: None,
-        poster: None,
-    }
+    let title = Text {
+        zh: "基准".into(),
+        en: "Benchmark".into(),
+    };
+    VideoEntry::local("bench", title, file, None)
 }
 
 struct Figures {

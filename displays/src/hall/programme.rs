@@ -24,6 +24,37 @@ pub struct VideoEntry {
     pub poster: Option<PathBuf>,
 }
 
+impl VideoEntry {
+    /// A local clip (not from a content bundle) that plays every day, all day: for a display that
+    /// follows no content store, tests and benchmarks.
+    pub fn local(
+        id: &str,
+        title: content::Text,
+        file: PathBuf,
+        subtitles: Option<PathBuf>,
+    ) -> Self {
+        Self {
+            item: VideoItem {
+                id: id.to_owned(),
+                title,
+                file: String::new(),
+                subtitles: None,
+                poster: None,
+                valid_from: chrono::NaiveDate::MIN,
+                valid_until: None,
+                hours: Vec::new(),
+                tiers: Vec::new(),
+                sites: Vec::new(),
+                attract: false,
+                sample: false,
+            },
+            file,
+            subtitles,
+            poster: None,
+        }
+    }
+}
+
 /// What the main area shows now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Showing {
@@ -195,28 +226,17 @@ mod tests {
     }
 
     fn video(id: &str, hours: &[&str]) -> VideoEntry {
-        VideoEntry {
-            item: VideoItem {
-                id: id.into(),
-                title: Text {
-                    zh: id.into(),
-                    en: String::new(),
-                },
-                file: String::new(),
-                subtitles: None,
-                poster: None,
-                valid_from: "2026-01-01".parse().unwrap(),
-                valid_until: None,
-                hours: hours.iter().map(|h| (*h).to_owned()).collect(),
-                tiers: Vec::new(),
-                sites: Vec::new(),
-                attract: false,
-                sample: false,
+        let mut v = VideoEntry::local(
+            id,
+            Text {
+                zh: id.into(),
+                en: String::new(),
             },
-            file: PathBuf::from(format!("{id}.mp4")),
-            subtitles: None,
-            poster: None,
-        }
+            PathBuf::from(format!("{id}.mp4")),
+            None,
+        );
+        v.item.hours = hours.iter().map(|h| (*h).to_owned()).collect();
+        v
     }
 
     fn at(hh: u32) -> NaiveDateTime {

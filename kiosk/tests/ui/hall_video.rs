@@ -11,7 +11,7 @@ use std::{
 };
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
-use content::{Text, VideoItem};
+use content::Text;
 use displays::voice::{Announcer, ClipPack, Player, VoiceConfig, VoiceError, VoiceThread};
 use i_slint_backend_testing::ElementHandle;
 use kiosk::hall::{
@@ -33,28 +33,11 @@ fn expected_subtitle(pts: Duration) -> &'static str {
 }
 
 fn entry(id: &str, file: PathBuf, subtitles: Option<PathBuf>) -> VideoEntry {
-    VideoEntry {
-        item: VideoItem {
-            id: id.into(),
-            title: Text {
-                zh: format!("宣传片{id}"),
-                en: format!("Clip {id}"),
-            },
-            file: String::new(),
-            subtitles: None,
-            poster: None,
-            valid_from: "2026-01-01".parse().unwrap(),
-            valid_until: None,
-            hours: Vec::new(),
-            tiers: Vec::new(),
-            sites: Vec::new(),
-            attract: false,
-            sample: false,
-        },
-        file,
-        subtitles,
-        poster: None,
-    }
+    let title = Text {
+        zh: format!("宣传片{id}"),
+        en: format!("Clip {id}"),
+    };
+    VideoEntry::local(id, title, file, subtitles)
 }
 
 /// A 2-second clip (60 frames, a moving ball) with its subtitles.

@@ -109,14 +109,17 @@ add_arm64_architecture() {
 # its pkg-config files and unversioned .so links (gstreamer-rs declares the C API itself, no headers): those
 # two are taken from the downloaded package, over the arm64 runtime libraries apt installs.
 add_arm64_gstreamer() {
-  apt_install libgstreamer1.0-dev:arm64 libgstreamer-plugins-base1.0-0:arm64 liborc-0.4-dev:arm64 \
-    zlib1g-dev:arm64
+  apt_install libgstreamer1.0-dev:arm64 libgstreamer-plugins-base1.0-0:arm64 \
+    libgstreamer-plugins-bad1.0-0:arm64 liborc-0.4-dev:arm64 zlib1g-dev:arm64
   local lib=/usr/lib/aarch64-linux-gnu
-  [ -f "$lib/pkgconfig/gstreamer-video-1.0.pc" ] && [ -e "$lib/libgstvideo-1.0.so" ] && return 0
+  [ -f "$lib/pkgconfig/gstreamer-video-1.0.pc" ] && [ -e "$lib/libgstvideo-1.0.so" ] &&
+    [ -f "$lib/pkgconfig/gstreamer-webrtc-1.0.pc" ] && [ -e "$lib/libgstwebrtc-1.0.so" ] && return 0
   local tmp
   tmp="$(mktemp -d)"
-  (cd "$tmp" && apt-get download -qq libgstreamer-plugins-base1.0-dev:arm64 2>/dev/null)
-  dpkg-deb -x "$tmp"/libgstreamer-plugins-base1.0-dev_*_arm64.deb "$tmp/x"
+  # plugins-base: video, app, pbutils, sdp; plugins-bad: webrtc (the video call)
+  (cd "$tmp" && apt-get download -qq libgstreamer-plugins-base1.0-dev:arm64 \
+    libgstreamer-plugins-bad1.0-dev:arm64 2>/dev/null)
+  for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$tmp/x"; done
   cp -n "$tmp"/x"$lib"/pkgconfig/*.pc "$lib/pkgconfig/"
   cp -an "$tmp"/x"$lib"/*.so "$lib/"
   rm -rf "$tmp"

@@ -62,6 +62,9 @@ pub enum MediaError {
         /// How long no frame came.
         after: Duration,
     },
+    /// A call's media could not be set up or failed.
+    #[error("video call: {0}")]
+    Call(String),
     /// A clip could not be written (clip generation).
     #[error("{path}: could not be encoded: {reason}")]
     Encode {
@@ -85,6 +88,7 @@ impl MediaError {
             Self::NoFirstFrame { .. } => "no_first_frame",
             Self::Stalled { .. } => "stalled",
             Self::Encode { .. } => "encode",
+            Self::Call(_) => "call",
         }
     }
 }
@@ -105,7 +109,9 @@ pub(crate) fn package_of(element: &str) -> &'static str {
         "x264enc" => "gstreamer1.0-plugins-ugly",
         "avdec_h264" | "avenc_aac" => "gstreamer1.0-libav",
         "mp4mux" | "qtdemux" => "gstreamer1.0-plugins-good",
-        "h264parse" => "gstreamer1.0-plugins-bad",
+        "h264parse" | "webrtcbin" => "gstreamer1.0-plugins-bad",
+        "nicesrc" | "nicesink" => "gstreamer1.0-nice",
+        "vp8enc" | "vp8dec" | "rtpvp8pay" | "autoaudiosink" => "gstreamer1.0-plugins-good",
         _ => "gstreamer1.0-plugins-base",
     }
 }

@@ -35,6 +35,28 @@ pub trait FrameSink: Send + Sync + 'static {
     fn frame(&self, frame: &Frame<'_>);
 }
 
+/// Maps `sample` (RGBA video) and calls `f` with its picture.
+pub(crate) fn with_frame(
+    sample: &gst::Sample,
+    f: impl FnOnce(&Frame<'_>),
+) -> Result<(), gst::FlowError> {
+    use gst_video::prelude::*;
+    let caps = sample.caps().ok_or(gst::FlowError::Error)?;
+    let info = gst_video::VideoInfo::from_caps(caps).map_err(|_| gst::FlowError::Error)?;
+    let buffer = sample.buffer().ok_or(gst::FlowError::Error)?;
+    let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info)
+        .map_err(|_| gst::FlowError::Error)?;
+    let rgba = frame.plane_data(0).map_err(|_| gst::FlowError::Error)?;
+    f(&Frame {
+        width: frame.width(),
+        height: frame.height(),
+        stride: usize::try_from(frame.plane_stride()[0]).unwrap_or(0),
+        rgba,
+        pts: buffer.pts().map(|t| Duration::from_nanos(t.nseconds())),
+    });
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,9 +3,8 @@
 //! Everything that shows moving pictures goes through one seam, [`FrameSink`]: a GStreamer pipeline
 //! decodes, converts to RGBA and hands each frame, with its presentation time, to a sink that knows
 //! nothing of GStreamer. The hall screen's sink copies frames into a Slint image; a benchmark's sink
-//! counts them; a test's sink checks them. Today one source feeds it, [`ClipPlayer`] (a file played by
-//! `playbin`); the document camera (`v4l2src`) and the video call (`webrtcbin`) are further sources
-//! behind the same seam.
+//! counts them; a test's sink checks them. Its sources: [`ClipPlayer`] (a file played by `playbin`),
+//! the video call ([`call::CallMedia`], `webrtcbin`), and later the document camera (`v4l2src`).
 //!
 //! ```text
 //!  probe      ClipInfo from GStreamer's Discoverer: refuses a file with no playable video before it
@@ -16,11 +15,14 @@
 //!             v4l2h264dec where its device exists, avdec_h264 elsewhere); Software ranks the hardware
 //!             decoders out; the name of the decoder used is reported
 //!  frame      Frame (RGBA rows, stride, PTS) and the FrameSink trait
+//!  call       CallMedia: a two-way video call on webrtcbin (VP8 + Opus), the other side's picture
+//!             into a FrameSink, the own picture into another; SDP and ICE out through a callback
 //!  clipgen    encodes test and sample clips (videotestsrc → x264 → MP4, optional AAC tone)
 //! ```
 //!
 //! Call [`init`] once before anything else (it is cheap after the first call).
 
+pub mod call;
 mod clipgen;
 mod decoding;
 mod error;

@@ -18,9 +18,7 @@ use std::{
 
 use gst::prelude::*;
 
-use gst_video::prelude::*;
-
-use crate::{Frame, FrameSink, MediaError, decoding::is_hardware_decoder, error::make};
+use crate::{FrameSink, MediaError, decoding::is_hardware_decoder, error::make, frame::with_frame};
 
 /// Where the clip's sound goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -271,19 +269,7 @@ fn deliver(
     started_at: Instant,
 ) -> Result<(), gst::FlowError> {
     let sample = appsink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
-    let caps = sample.caps().ok_or(gst::FlowError::Error)?;
-    let info = gst_video::VideoInfo::from_caps(caps).map_err(|_| gst::FlowError::Error)?;
-    let buffer = sample.buffer().ok_or(gst::FlowError::Error)?;
-    let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info)
-        .map_err(|_| gst::FlowError::Error)?;
-    let rgba = frame.plane_data(0).map_err(|_| gst::FlowError::Error)?;
-    sink.frame(&Frame {
-        width: frame.width(),
-        height: frame.height(),
-        stride: usize::try_from(frame.plane_stride()[0]).unwrap_or(0),
-        rgba,
-        pts: buffer.pts().map(|t| Duration::from_nanos(t.nseconds())),
-    });
+    with_frame(&sample, |frame| sink.frame(frame))?;
     let elapsed = started_at.elapsed();
     progress
         .last_frame_ms

@@ -36,6 +36,8 @@ pub enum Role {
     Supervisor,
     /// A station's manager.
     Manager,
+    /// A lawyer who answers citizens' video calls: the call console only (`/staff/calls`).
+    Lawyer,
 }
 
 impl Role {
@@ -45,14 +47,26 @@ impl Role {
             Self::Administrator => "administrator",
             Self::Supervisor => "supervisor",
             Self::Manager => "manager",
+            Self::Lawyer => "lawyer",
         }
+    }
+
+    /// Whether this role may take video calls: lawyers, and supervisors and administrators (to
+    /// cover a gap in the roster).
+    pub fn takes_calls(self) -> bool {
+        matches!(self, Self::Lawyer | Self::Administrator | Self::Supervisor)
     }
 
     /// The role named `name`.
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::Administrator, Self::Supervisor, Self::Manager]
-            .into_iter()
-            .find(|role| role.as_str() == name)
+        [
+            Self::Administrator,
+            Self::Supervisor,
+            Self::Manager,
+            Self::Lawyer,
+        ]
+        .into_iter()
+        .find(|role| role.as_str() == name)
     }
 }
 

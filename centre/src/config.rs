@@ -89,6 +89,10 @@ pub struct CentreConfig {
     /// `[[bookings.sites]]`); none: no site takes bookings.
     #[serde(default)]
     pub bookings: Option<crate::booking::BookingsEntry>,
+    /// The video call to a duty lawyer (`[calls]`, `[[calls.lawyers]]`, `[[calls.turn]]`); none:
+    /// the defaults (30 s to answer, no roster: any available lawyer answers, no STUN/TURN).
+    #[serde(default)]
+    pub calls: Option<crate::calls::CallsEntry>,
 }
 
 fn default_upload_max_mib() -> u64 {
@@ -359,7 +363,7 @@ impl CentreConfig {
                 (Role::Manager, Some(site)) if !self.devices.iter().any(|d| &d.site == site) => {
                     return Err((key("site"), format!("no device stands at {site:?}")));
                 }
-                (Role::Administrator | Role::Supervisor, Some(_)) => {
+                (Role::Administrator | Role::Supervisor | Role::Lawyer, Some(_)) => {
                     return Err((
                         key("site"),
                         "only a manager has a site (the other roles see every site)".into(),
@@ -369,7 +373,19 @@ impl CentreConfig {
             }
         }
         self.validate_bookings()?;
+        self.roster()?;
         self.validate_content()
+    }
+
+    /// The call roster of `[calls]` (checked: every lawyer a `lawyer` login).
+    pub fn roster(&self) -> Result<crate::calls::Roster, (String, String)> {
+        let lawyers: Vec<&str> = self
+            .staff
+            .iter()
+            .filter(|s| s.role == Role::Lawyer)
+            .map(|s| s.user.as_str())
+            .collect();
+        crate::calls::Roster::from_entry(&self.calls.clone().unwrap_or_default(), &lawyers)
     }
 
     /// The checks of `[bookings]`: the calendar, and every booking site a device's site.

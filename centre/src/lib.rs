@@ -17,6 +17,8 @@
 //! - [`server`]: binding and serving ([`app`]: every route).
 //! - [`web`]: the staff web app (server-rendered pages) and the public receipt lookup.
 //! - [`alert_rules`]: the fleet's alert rules; [`calendar`]: working days, deadlines, opening hours.
+//! - [`calls`]: the video call to a duty lawyer: the roster, the routing, the live calls and their
+//!   WebSockets, the advice summaries; the console page is in [`web`].
 //! - [`booking`]: bookings (预约): calendars, rules, the device list, reminders and no-shows; the
 //!   phone pages and the staff page are in [`web`], the device route in [`api`].
 //!
@@ -29,6 +31,7 @@ pub mod auth;
 pub mod booking;
 pub mod booking_rules;
 pub mod calendar;
+pub mod calls;
 pub mod config;
 pub mod error;
 pub mod html;

@@ -174,6 +174,15 @@ async fn run(
             data_dir.join("booking-messages.jsonl").display()
         );
     }
+    let (roster, calls_url) = match &config {
+        Some(config) => (
+            config
+                .roster()
+                .map_err(|(key, reason)| anyhow::anyhow!("{key}: {reason}"))?,
+            config.calls.as_ref().and_then(|c| c.public_url.clone()),
+        ),
+        None => (centre::calls::Roster::default(), None),
+    };
     let accounts = match config {
         Some(config) => Accounts::Configured(config),
         None => Accounts::Demo,
@@ -203,7 +212,8 @@ async fn run(
     let state = AppState::new(store, Arc::new(clock::SystemWallClock), settings)
         .with_api_tokens(api_tokens)
         .with_web(web)
-        .with_bookings(bookings);
+        .with_bookings(bookings)
+        .with_calls(roster, calls_url);
     let alerts = tokio::spawn(centre::web::run_alerts(state.clone()));
     // Reminders and no-shows every 30 s; the only channel so far records the messages.
     let channel = Arc::new(centre::booking::SimulatedChannel::with_file(

@@ -50,6 +50,12 @@ pub struct AppState {
     pub(crate) api_tokens: Arc<[crate::auth::ApiToken]>,
     /// The booking calendars, rules and keys.
     bookings: Arc<crate::booking_rules::BookingSettings>,
+    /// The live video calls.
+    calls: crate::calls::CallHub,
+    /// Where citizens reach this centre (`[calls] public_url`), for the advice's link.
+    calls_public_url: Option<Arc<str>>,
+    /// Whether the calls' one-second tick runs.
+    call_ticker: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -57,14 +63,58 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn WallClock>, settings: ApiSettings) -> Self {
         Self {
             store,
-            clock,
             password_checks: Arc::new(Semaphore::new(settings.password_checks.max(1))),
             login_budget: Arc::default(),
             settings,
             web: Arc::new(WebState::default()),
             api_tokens: Arc::from(Vec::new()),
             bookings: Arc::new(crate::booking_rules::BookingSettings::none()),
+            calls: crate::calls::CallHub::new(crate::calls::Roster::default(), Arc::clone(&clock)),
+            calls_public_url: None,
+            call_ticker: Arc::default(),
+            clock,
         }
+    }
+
+    /// The same state with the video calls routed by `roster`; the advice's links start with
+    /// `public_url` when given (else with the address the lawyer used).
+    #[must_use]
+    pub fn with_calls(mut self, roster: crate::calls::Roster, public_url: Option<String>) -> Self {
+        self.calls = crate::calls::CallHub::new(roster, Arc::clone(&self.clock));
+        self.calls_public_url = public_url.map(Arc::from);
+        self
+    }
+
+    /// The live video calls.
+    pub fn calls(&self) -> &crate::calls::CallHub {
+        &self.calls
+    }
+
+    /// `[calls] public_url`.
+    pub fn calls_public_url(&self) -> Option<&str> {
+        self.calls_public_url.as_deref()
+    }
+
+    /// Starts the calls' one-second tick (expiring unanswered calls, refreshing screens) once, on
+    /// the current runtime; it stops when the hub is dropped.
+    pub fn start_call_ticker(&self) {
+        if self
+            .call_ticker
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return;
+        }
+        let hub = self.calls.downgrade();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                match hub.upgrade() {
+                    Some(hub) => hub.tick(),
+                    None => return,
+                }
+            }
+        });
     }
 
     /// The same state with these booking calendars and keys.

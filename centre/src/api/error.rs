@@ -26,6 +26,11 @@ impl ApiError {
         }
     }
 
+    /// `403 Forbidden`.
+    pub fn forbidden(reason: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, reason)
+    }
+
     /// `401 Unauthorized`.
     pub fn unauthorized(reason: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, reason)

@@ -2,6 +2,7 @@
 //!
 //! | route | who | answer |
 //! |---|---|---|
+//! | `GET /api/v1/calls/ws` | a device (`Authorization: Bearer <device token>`) | the video call's WebSocket ([`calls`]) |
 //! | `POST /api/v1/outbox` | a device (`Authorization: Bearer <device token>`) | 201 stored, 200 stored before, 400/401/403/409/413 with a reason, 503 storage failed (the kiosk retries) |
 //! | `POST /api/v1/login` | staff | `{"token":"…"}` or 401 |
 //! | `GET /api/v1/devices`, `/api/v1/complaints`, `/api/v1/ratings` | staff (`Authorization: Bearer <session token>`) | JSON lists or 401 |
@@ -14,6 +15,7 @@
 //! Every error is `{"error":"reason"}`.
 
 mod bookings;
+mod calls;
 pub mod content;
 mod error;
 mod outbox;
@@ -38,6 +40,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/outbox", post(outbox::receive))
         .route("/api/v1/bookings/today", get(bookings::today))
+        .route("/api/v1/calls/ws", get(calls::kiosk_socket))
         .route("/api/v1/login", post(staff::login))
         .route("/api/v1/devices", get(staff::devices))
         .route("/api/v1/complaints", get(staff::complaints))

@@ -95,7 +95,7 @@ pub(super) async fn receive(
 }
 
 /// The device whose token the request carries (`Authorization: Bearer <token>`).
-pub(super) async fn authenticate(
+pub(crate) async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<DeviceRecord, ApiError> {

@@ -114,6 +114,15 @@ pub(super) async fn session(state: &AppState, headers: &HeaderMap) -> Result<Ses
         .session(token_sha256(token), state.clock.now())
         .await?
         .ok_or_else(|| ApiError::unauthorized("the session is unknown or has expired"))
+        .and_then(|session| {
+            if session.role == crate::auth::Role::Lawyer {
+                Err(ApiError::forbidden(
+                    "a lawyer's account opens the call console only",
+                ))
+            } else {
+                Ok(session)
+            }
+        })
 }
 
 /// Whether the session may see items of `site` (a manager only their own).

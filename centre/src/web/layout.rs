@@ -60,19 +60,22 @@ pub enum Nav {
     Bookings,
     /// 审计日志 Audit: `/staff/audit` (administrators).
     Audit,
+    /// 视频接听 Calls: `/staff/calls` (lawyers, supervisors, administrators).
+    Calls,
     /// None of the above (e.g. the daily summary).
     Other,
 }
 
 impl Nav {
     /// Every section shown in the bar, with its path and label.
-    pub const BAR: [(Self, &'static str, &'static str); 7] = [
+    pub const BAR: [(Self, &'static str, &'static str); 8] = [
         (Self::Fleet, "/staff/fleet", "设备 Fleet"),
         (Self::Alerts, "/staff/alerts", "告警 Alerts"),
         (Self::Complaints, "/staff/complaints", "投诉建议 Complaints"),
         (Self::Ratings, "/staff/ratings", "评价 Ratings"),
         (Self::Bookings, "/staff/bookings", "预约 Bookings"),
         (Self::Reports, "/staff/reports", "统计报表 Reports"),
+        (Self::Calls, "/staff/calls", "视频接听 Calls"),
         (Self::Audit, "/staff/audit", "审计日志 Audit"),
     ];
 }
@@ -83,6 +86,12 @@ pub fn layout(user: &StaffUser, current: Nav, title: &str, body: &str) -> Html<S
     let mut nav = String::new();
     for (section, path, label) in Nav::BAR {
         if section == Nav::Audit && user.role != Role::Administrator {
+            continue;
+        }
+        if section == Nav::Calls && !user.role.takes_calls() {
+            continue;
+        }
+        if user.role == Role::Lawyer && section != Nav::Calls {
             continue;
         }
         let class = if section == current {

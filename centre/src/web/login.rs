@@ -39,8 +39,8 @@ fn login_page(error: Option<&str>) -> Html<String> {
 
 /// `GET /staff/login`.
 pub(super) async fn form(user: Option<StaffUser>) -> Response {
-    if user.is_some() {
-        return Redirect::to("/staff/fleet").into_response();
+    if let Some(user) = user {
+        return Redirect::to(start_page(user.role)).into_response();
     }
     login_page(None).into_response()
 }
@@ -106,7 +106,7 @@ pub(super) async fn submit(
         ttl.num_seconds(),
         state.web().settings.secure_cookies,
     );
-    let mut response = Redirect::to("/staff/fleet").into_response();
+    let mut response = Redirect::to(start_page(account.role)).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
@@ -142,8 +142,17 @@ pub(super) async fn logout(
 }
 
 /// `GET /staff`.
-pub(super) async fn home() -> Redirect {
-    Redirect::to("/staff/fleet")
+pub(super) async fn home(user: Option<StaffUser>) -> Redirect {
+    Redirect::to(user.map_or("/staff/fleet", |u| start_page(u.role)))
+}
+
+/// Where a role starts: a lawyer at the call console, everyone else at the fleet.
+fn start_page(role: crate::auth::Role) -> &'static str {
+    if role == crate::auth::Role::Lawyer {
+        "/staff/calls"
+    } else {
+        "/staff/fleet"
+    }
 }
 
 /// `GET /staff/style.css`: the one style sheet, embedded in the binary.

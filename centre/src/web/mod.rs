@@ -12,6 +12,8 @@
 //! | `POST /staff/complaints/{key}/{assign,reply,close,contact}` | staff | a case's steps; the full number |
 //! | `GET /staff/ratings`, `POST /staff/ratings/return-call` | staff | ratings and return calls |
 //! | `GET /staff/audit` | administrators | the audit log |
+//! | `GET /staff/calls`, `/staff/calls.js`, `/staff/calls/ws` | lawyers, supervisors, administrators | the video call console and its WebSocket |
+//! | `GET /advice/{token}` | anyone with the link | a lawyer's advice summary (the QR printed after a call) |
 //! | `GET /staff/bookings[?site=&day=&service=]`, `POST /staff/bookings`, `POST /staff/bookings/{code}/cancel` | staff | a day's bookings; booking for a citizen; cancelling (audited) |
 //! | `GET/POST /book…` | anyone (POSTs rate-limited) | the citizen's booking pages ([`book`]) |
 //! | `GET /api/v1/receipts/{code}`, `GET /status[?code=]` | anyone (rate-limited) | a complaint's status by receipt code |
@@ -26,6 +28,7 @@ mod alerts;
 mod audit_page;
 mod book;
 mod bookings;
+mod calls;
 mod case_rules;
 mod complaints;
 mod fleet;
@@ -79,6 +82,10 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/ratings", get(ratings::page))
         .route("/staff/ratings/return-call", post(ratings::return_call))
         .route("/staff/audit", get(audit_page::page))
+        .route("/staff/calls", get(calls::page))
+        .route("/staff/calls.js", get(calls::script))
+        .route("/staff/calls/ws", get(calls::console_socket))
+        .route("/advice/{token}", get(calls::advice))
         .route(
             "/staff/bookings",
             get(bookings::page).post(bookings::create),

@@ -92,6 +92,7 @@ pub fn role_label(role: Role) -> &'static str {
         Role::Administrator => "管理员 Administrator",
         Role::Supervisor => "督导 Supervisor",
         Role::Manager => "站点负责人 Manager",
+        Role::Lawyer => "律师 Lawyer",
     }
 }
 
@@ -108,7 +109,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// The request's `Origin` (or `Referer`) must be this host: refuses cross-site POSTs even where a
 /// browser does not honour `SameSite`.
-pub(super) fn check_origin(headers: &HeaderMap) -> Result<(), WebError> {
+pub(crate) fn check_origin(headers: &HeaderMap) -> Result<(), WebError> {
     let refuse = |why: &str| {
         WebError::new(
             StatusCode::FORBIDDEN,
@@ -183,7 +184,17 @@ impl FromRequestParts<AppState> for StaffUser {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        Self::read(parts, state).await?.ok_or(WebError::Login)
+        let user = Self::read(parts, state).await?.ok_or(WebError::Login)?;
+        // A lawyer's account opens the call console and nothing else of the staff app.
+        let path = parts.uri.path();
+        if user.role == Role::Lawyer && !path.starts_with("/staff/calls") && path != "/staff/logout"
+        {
+            return Err(WebError::new(
+                StatusCode::FORBIDDEN,
+                "律师账号仅可使用视频接听台 A lawyer's account opens the call console (/staff/calls) only",
+            ));
+        }
+        Ok(user)
     }
 }
 

@@ -127,6 +127,7 @@ impl WebCentre {
             ..ApiSettings::default()
         };
         let bookings = config.booking_settings(booking_keys());
+        let roster = config.roster().unwrap();
         install_accounts(store.as_ref(), &Accounts::Configured(config))
             .await
             .unwrap();
@@ -136,7 +137,8 @@ impl WebCentre {
         let (tx, rx) = oneshot::channel();
         let state = AppState::new(Arc::clone(&store), Arc::new(clock.clone()), settings)
             .with_web(web)
-            .with_bookings(bookings);
+            .with_bookings(bookings)
+            .with_calls(roster, None);
         tokio::spawn(centre::web::run_alerts(state.clone()));
         let kept = state.clone();
         tokio::spawn(async move {

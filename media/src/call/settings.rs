@@ -94,7 +94,7 @@ impl CallSettings {
     pub(super) fn launch_description(&self) -> String {
         let (video, audio) = match &self.source {
             CallSource::Test => (
-                "videotestsrc is-live=true pattern=ball".to_owned(),
+                "videotestsrc is-live=true pattern=ball background-color=0xff1f4e79".to_owned(),
                 "audiotestsrc is-live=true wave=sine freq=440 volume=0.2".to_owned(),
             ),
             CallSource::Devices { camera, microphone } => (

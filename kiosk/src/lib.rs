@@ -5,6 +5,7 @@ pub mod bookings;
 pub mod cli;
 pub mod config;
 pub mod devices;
+pub mod frame_mailbox;
 pub mod hall;
 pub mod health;
 pub mod lan;

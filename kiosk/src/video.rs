@@ -12,46 +12,19 @@ use std::{
     path::{Path, PathBuf},
     sync::{
         Arc, Mutex,
-        atomic::{AtomicU64, Ordering},
         mpsc::{self, Receiver},
     },
     time::Duration,
 };
 
 use health_facts::MediaFacts;
-use media::{ClipPlayer, Frame, FrameSink, MediaError, PlayOptions, PlayerEvent};
+use media::{ClipPlayer, MediaError, PlayOptions, PlayerEvent};
 use slint::{Rgba8Pixel, SharedPixelBuffer};
+
+use crate::frame_mailbox::FrameMailbox;
 use subtitles::Subtitles;
 
 use displays::hall::VideoView;
-
-/// The newest frame, waiting for the UI thread.
-#[derive(Default)]
-struct Mailbox {
-    slot: Mutex<Option<(SharedPixelBuffer<Rgba8Pixel>, Option<Duration>)>>,
-    /// Frames replaced in the slot before the UI took them (dropped on screen).
-    replaced: AtomicU64,
-}
-
-impl FrameSink for Mailbox {
-    fn frame(&self, frame: &Frame<'_>) {
-        let mut buffer = SharedPixelBuffer::<Rgba8Pixel>::new(frame.width, frame.height);
-        let row = frame.width as usize * 4;
-        for (dst, src) in buffer
-            .make_mut_bytes()
-            .chunks_exact_mut(row)
-            .zip(frame.rows())
-        {
-            dst.copy_from_slice(src);
-        }
-        let Ok(mut slot) = self.slot.lock() else {
-            return;
-        };
-        if slot.replace((buffer, frame.pts)).is_some() {
-            self.replaced.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-}
 
 /// A frame for the screen, with the subtitle that belongs to it.
 #[derive(Debug)]
@@ -99,7 +72,7 @@ enum State {
 /// A screen's video player.
 pub struct VideoPlayer {
     options: PlayOptions,
-    mailbox: Arc<Mailbox>,
+    mailbox: Arc<FrameMailbox>,
     state: State,
     checked: HashSet<PathBuf>,
     volume: f64,
@@ -124,7 +97,7 @@ impl VideoPlayer {
         let volume = options.volume;
         Self {
             options,
-            mailbox: Arc::new(Mailbox::default()),
+            mailbox: Arc::new(FrameMailbox::default()),
             state: State::Idle,
             checked: HashSet::new(),
             volume,
@@ -187,9 +160,7 @@ impl VideoPlayer {
 
     fn stop(&mut self) {
         self.state = State::Idle;
-        if let Ok(mut slot) = self.mailbox.slot.lock() {
-            slot.take();
-        }
+        self.mailbox.clear();
     }
 
     fn begin(&mut self, view: VideoView) -> Result<(), MediaError> {
@@ -315,12 +286,12 @@ impl VideoPlayer {
         let State::Playing { subtitles, .. } = &self.state else {
             return None;
         };
-        let (pixels, pts) = self.mailbox.slot.lock().ok()?.take()?;
+        let (pixels, pts) = self.mailbox.take()?;
         let subtitle = match (subtitles, pts) {
             (Some(subs), Some(t)) => subs.text_at(t).to_owned(),
             _ => String::new(),
         };
-        let dropped = self.mailbox.replaced.load(Ordering::Relaxed);
+        let dropped = self.mailbox.replaced();
         {
             let mut f = self.figures_mut();
             f.frames_shown += 1;

@@ -32,6 +32,7 @@ use crate::{
             LogRing, StatusSources, TechnicianController, TechnicianDeps, TechnicianOptions,
             window_count,
         },
+        video_call::{CallSetup, VideoCallController},
     },
     watchdog::{Heart, Liveness, Watchdog},
 };
@@ -486,6 +487,7 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
             },
         )
     });
+    let _video_call = start_video_call(&shell, &config, &content_config, runtime.handle());
     let _outbox_task = outbox.spawn(runtime.handle());
     // Heartbeats carry every device fact, so the sync task sends none of its own.
     let _sync = store.spawn_sync(runtime.handle(), None);
@@ -646,4 +648,49 @@ fn log_devices(devices: &DevicesConfig, led: &LedConfig, data_dir: &Path) {
             data_dir.join("sim/led/panel.png").display()
         );
     }
+}
+
+/// The video call to a duty lawyer, when `[calls] enabled` and GStreamer starts. Without a centre
+/// (`[content] centre_url`) the page still opens and offers 12348 and a call-back at once.
+fn start_video_call(
+    shell: &Shell,
+    config: &KioskConfig,
+    content_config: &content::ContentConfig,
+    runtime: &tokio::runtime::Handle,
+) -> Option<VideoCallController> {
+    if !config.calls.enabled {
+        return None;
+    }
+    if let Err(err) = media::init() {
+        tracing::error!("no video call: {err}");
+        return None;
+    }
+    let base = content_config
+        .outbox_url()
+        .and_then(|url| content::receipt::centre_base(&url));
+    let token =
+        content_config.outbox_token_file.as_ref().and_then(
+            |file| match content::upload::read_token(file) {
+                Ok(token) => Some(token),
+                Err(err) => {
+                    tracing::error!("video call: the device token cannot be read: {err}");
+                    None
+                }
+            },
+        );
+    let mut setup = CallSetup::new(
+        &config.calls,
+        base.as_ref().map(reqwest::Url::as_str),
+        token,
+    );
+    if let Some(file) = &content_config.ca_file {
+        match std::fs::read(file) {
+            Ok(pem) => setup.ca_pem = Some(pem),
+            Err(err) => tracing::error!("video call: {}: {err}", file.display()),
+        }
+    }
+    if setup.url.is_none() {
+        tracing::info!("video call: no centre configured; the page offers 12348 and a call-back");
+    }
+    Some(VideoCallController::attach(shell, setup, runtime.clone()))
 }

@@ -5,6 +5,7 @@
 //! the file, the key and the reason, so the kiosk never starts with half a config.
 
 mod board;
+mod calls;
 mod devices;
 mod error;
 mod lan;
@@ -18,6 +19,7 @@ use queue::QueueConfig;
 use serde::Deserialize;
 
 pub use board::{BoardConfig, BoardKind, TimeWindow};
+pub use calls::{CallSourceKind, CallsConfig};
 pub use devices::{DevicesConfig, IdReaderConfig, PrinterConfig};
 pub use error::ConfigError;
 pub use lan::{DeviceEntry, LanConfig, LanLimits, LanTls, StaffEntry};
@@ -51,6 +53,8 @@ pub struct KioskConfig {
     pub board: BoardConfig,
     /// The window rating pad (`--role rating-pad`): prompt and thank-you timeouts.
     pub rating_pad: RatingPadConfig,
+    /// The video call to a duty lawyer (视频连线律师).
+    pub calls: CallsConfig,
 }
 
 /// The tier of the public legal service network a device stands in.
@@ -254,6 +258,9 @@ impl KioskConfig {
             }
         }
         if let Err((key, reason)) = self.board.validate() {
+            return Err(invalid(key, &reason));
+        }
+        if let Err((key, reason)) = self.calls.validate() {
             return Err(invalid(key, &reason));
         }
         if let Err((key, reason)) = self.rating_pad.validate() {

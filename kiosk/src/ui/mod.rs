@@ -26,6 +26,7 @@ pub mod screenshot;
 mod shell;
 pub mod take_number;
 pub mod technician;
+pub mod video_call;
 
 pub use generated::LegalAidAdapter;
 pub use generated::{AboutAdapter, AboutService, StaffCard};
@@ -35,6 +36,7 @@ pub use generated::{
     TicketPrintStatus,
 };
 pub use generated::{BookingRow, CheckInAdapter, CheckInError, CheckInStep, CheckInTiming};
+pub use generated::{CallFallback, CallStep, VideoCallAdapter};
 pub use generated::{DeviceStatusRow, TechnicianAdapter};
 pub use generated::{DirectoryAdapter, DirectoryDetail, DirectoryOption, DirectoryRow};
 pub use generated::{FeedbackAdapter, HomeAdapter};
@@ -46,7 +48,7 @@ pub use shell::{Shell, ShellOptions};
 
 impl Page {
     /// Every page: the home screen's tiles in their order, then the pages reached otherwise.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Home,
         Self::TakeNumber,
         Self::Guides,
@@ -57,6 +59,7 @@ impl Page {
         Self::About,
         Self::Technician,
         Self::CheckIn,
+        Self::VideoCall,
     ];
 
     /// The page's name on the command line (`kiosk screenshot --page NAME`).
@@ -72,6 +75,7 @@ impl Page {
             Self::About => "about",
             Self::Technician => "technician",
             Self::CheckIn => "check-in",
+            Self::VideoCall => "video-call",
         }
     }
 

@@ -1,0 +1,504 @@
+//! Binds the call [`Flow`] to the window: the page's callbacks, the call client's updates, the
+//! lawyer's and the own picture (copied once into a one-slot [`FrameMailbox`] each, taken by a 30 Hz
+//! UI timer), the running time, and the session: while a call is active the kiosk counts as touched,
+//! and leaving the page (back, home, the session's end) drops the call, which releases the camera.
+
+use std::{
+    cell::RefCell,
+    rc::Rc,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use media::call::{CallAudioOut, CallSettings, CallSource};
+use slint::{ComponentHandle as _, Image, SharedString, Timer, TimerMode};
+use tokio::runtime::Handle;
+use videocall::{CallHandle, CallRequest, CallUpdate, EndedBy};
+
+use super::flow::{Effect, FallbackReason, Flow, Step, valid_phone};
+use crate::{
+    config::{CallSourceKind, CallsConfig},
+    frame_mailbox::FrameMailbox,
+    ui::{
+        AppWindow, CallFallback, CallStep, Nav, Page, Session, Shell, VideoCallAdapter,
+        take_number::qr::qr_image,
+    },
+};
+
+/// Where calls go, and with what: made once from the configuration.
+#[derive(Debug, Clone)]
+pub struct CallSetup {
+    /// The centre's call socket (`ws(s)://…/api/v1/calls/ws`); none: no centre is configured, every
+    /// call falls back at once.
+    pub url: Option<String>,
+    /// The device token.
+    pub token: Option<String>,
+    /// The centre's pinned certificate (PEM).
+    pub ca_pem: Option<Vec<u8>>,
+    /// The media.
+    pub media: CallSettings,
+    /// How long the end screen waits for the advice.
+    pub advice_wait: Duration,
+    /// Whether the centre records calls, as last heard (the consent screen says so).
+    pub recorded: bool,
+}
+
+impl CallSetup {
+    /// The setup from `[calls]` and the centre's address (`[content] centre_url`).
+    pub fn new(config: &CallsConfig, centre_url: Option<&str>, token: Option<String>) -> Self {
+        let url = centre_url.map(|base| {
+            let base = base.trim_end_matches('/');
+            let ws = if let Some(rest) = base.strip_prefix("https://") {
+                format!("wss://{rest}")
+            } else if let Some(rest) = base.strip_prefix("http://") {
+                format!("ws://{rest}")
+            } else {
+                base.to_owned()
+            };
+            format!("{ws}/api/v1/calls/ws")
+        });
+        let source = match config.source {
+            CallSourceKind::Test => CallSource::Test,
+            CallSourceKind::Devices => CallSource::Devices {
+                camera: config.camera.clone(),
+                microphone: config.microphone.clone(),
+            },
+        };
+        Self {
+            url,
+            token,
+            ca_pem: None,
+            media: CallSettings {
+                source,
+                audio_out: if config.speaker {
+                    CallAudioOut::Speaker
+                } else {
+                    CallAudioOut::Discard
+                },
+                ..CallSettings::default()
+            },
+            advice_wait: Duration::from_secs(u64::from(config.advice_wait_minutes) * 60),
+            recorded: false,
+        }
+    }
+}
+
+struct Inner {
+    window: slint::Weak<AppWindow>,
+    flow: RefCell<Flow>,
+    call: RefCell<Option<CallHandle>>,
+    remote: Arc<FrameMailbox>,
+    local: Arc<FrameMailbox>,
+    phone: RefCell<String>,
+    answered_at: RefCell<Option<Instant>>,
+    lawyer_hung_up: RefCell<bool>,
+    setup: CallSetup,
+    runtime: Handle,
+    pump: Timer,
+}
+
+/// The video call page, attached to the kiosk's window. Cheap to clone.
+#[derive(Clone)]
+pub struct VideoCallController {
+    inner: Rc<Inner>,
+}
+
+impl std::fmt::Debug for VideoCallController {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VideoCallController")
+            .field("step", &self.step())
+            .finish_non_exhaustive()
+    }
+}
+
+impl VideoCallController {
+    /// Attaches the call to `shell`'s window: the home screen, guides and the legal-aid check offer
+    /// 视频连线律师 from now on.
+    pub fn attach(shell: &Shell, setup: CallSetup, runtime: Handle) -> Self {
+        let inner = Rc::new(Inner {
+            window: shell.window().as_weak(),
+            flow: RefCell::new(Flow::default()),
+            call: RefCell::new(None),
+            remote: Arc::new(FrameMailbox::default()),
+            local: Arc::new(FrameMailbox::default()),
+            phone: RefCell::new(String::new()),
+            answered_at: RefCell::new(None),
+            lawyer_hung_up: RefCell::new(false),
+            setup,
+            runtime,
+            pump: Timer::default(),
+        });
+        let this = Self { inner };
+        let window = shell.window();
+        window.global::<Session>().set_video_call_offered(true);
+        window.global::<Session>().on_call_lawyer({
+            let this = this.clone();
+            move |topic| this.open(&topic)
+        });
+        let adapter = window.global::<VideoCallAdapter>();
+        adapter.on_start({
+            let this = this.clone();
+            move || this.act(Flow::start)
+        });
+        adapter.on_hang_up({
+            let this = this.clone();
+            move || this.act(Flow::hang_up)
+        });
+        adapter.on_digit({
+            let this = this.clone();
+            move |digit| {
+                let mut phone = this.inner.phone.borrow_mut();
+                if phone.len() < 12 {
+                    phone.push_str(&digit);
+                }
+                drop(phone);
+                this.render();
+            }
+        });
+        adapter.on_erase({
+            let this = this.clone();
+            move || {
+                this.inner.phone.borrow_mut().pop();
+                this.render();
+            }
+        });
+        adapter.on_request_callback({
+            let this = this.clone();
+            move || {
+                let phone = this.inner.phone.borrow().clone();
+                this.act(|flow| flow.request_callback(&phone));
+            }
+        });
+        adapter.on_print_advice({
+            let this = this.clone();
+            move || this.act(Flow::print_advice)
+        });
+        shell.on_session_end({
+            let this = this.clone();
+            move || this.leave()
+        });
+        this.inner
+            .pump
+            .start(TimerMode::Repeated, Duration::from_millis(33), {
+                let this = this.clone();
+                move || this.pump()
+            });
+        this.render();
+        this
+    }
+
+    /// What is on screen.
+    pub fn step(&self) -> Step {
+        self.inner.flow.borrow().step().clone()
+    }
+
+    /// Opens the page about `topic`.
+    pub fn open(&self, topic: &str) {
+        let effects = self.inner.flow.borrow_mut().open(topic);
+        self.run(effects);
+        self.inner.phone.borrow_mut().clear();
+        self.window(|w| w.global::<Nav>().invoke_go(Page::VideoCall));
+        self.render();
+    }
+
+    /// Drops the call (the citizen left): back to the consent screen.
+    pub fn leave(&self) {
+        let effects = self.inner.flow.borrow_mut().leave();
+        self.run(effects);
+        self.inner.phone.borrow_mut().clear();
+        self.render();
+    }
+
+    /// Applies every update and picture that has arrived (the timer does this 30 times a second;
+    /// tests call it directly).
+    pub fn pump(&self) {
+        let active = !matches!(
+            self.inner.flow.borrow().step(),
+            Step::Consent | Step::Fallback { .. }
+        ) && self.inner.call.borrow().is_some();
+        if active {
+            let on_page = self
+                .inner
+                .window
+                .upgrade()
+                .is_some_and(|w| w.global::<Nav>().get_page() == Page::VideoCall);
+            if !on_page {
+                // Back or another page: the call does not go on behind the citizen's back.
+                self.leave();
+                return;
+            }
+        }
+        let updates: Vec<CallUpdate> = {
+            let mut call = self.inner.call.borrow_mut();
+            let mut updates = Vec::new();
+            if let Some(handle) = call.as_mut() {
+                while let Some(update) = handle.try_next() {
+                    updates.push(update);
+                }
+            }
+            updates
+        };
+        let changed = !updates.is_empty();
+        for update in updates {
+            self.on_update(update);
+        }
+        let remote = self.inner.remote.take();
+        let local = self.inner.local.take();
+        self.window(|w| {
+            let adapter = w.global::<VideoCallAdapter>();
+            if let Some((pixels, _)) = remote {
+                adapter.set_remote(Image::from_rgba8(pixels));
+                adapter.set_has_remote(true);
+            }
+            if let Some((pixels, _)) = local {
+                adapter.set_local(Image::from_rgba8(pixels));
+                adapter.set_has_local(true);
+            }
+            if active {
+                // A call in progress counts as a touch: the session does not time out under it.
+                w.global::<Nav>().invoke_activity();
+            }
+        });
+        if changed || active {
+            self.render();
+        }
+    }
+
+    /// Waits (pumping) until `done` holds or `timeout` passes; for tests and screenshots, where no
+    /// event loop runs.
+    pub fn wait_for(&self, timeout: Duration, done: impl Fn(&Step) -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            self.pump();
+            if done(&self.step()) {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn on_update(&self, update: CallUpdate) {
+        match &update {
+            CallUpdate::Answered { .. } => {
+                *self.inner.answered_at.borrow_mut() = Some(Instant::now());
+                *self.inner.lawyer_hung_up.borrow_mut() = false;
+            }
+            CallUpdate::Ended { by, .. } => {
+                *self.inner.lawyer_hung_up.borrow_mut() = *by == EndedBy::Lawyer;
+                self.clear_pictures();
+            }
+            CallUpdate::Failed { reason } | CallUpdate::Unreachable { reason } => {
+                tracing::warn!("video call: {reason}");
+                self.clear_pictures();
+            }
+            CallUpdate::Closed => {
+                self.inner.call.borrow_mut().take();
+                self.clear_pictures();
+            }
+            _ => {}
+        }
+        let effects = self.inner.flow.borrow_mut().update(update);
+        self.run(effects);
+    }
+
+    fn clear_pictures(&self) {
+        self.inner.remote.clear();
+        self.inner.local.clear();
+        self.window(|w| {
+            let adapter = w.global::<VideoCallAdapter>();
+            adapter.set_has_remote(false);
+            adapter.set_has_local(false);
+        });
+    }
+
+    fn act(&self, f: impl FnOnce(&mut Flow) -> Vec<Effect>) {
+        let effects = f(&mut self.inner.flow.borrow_mut());
+        self.run(effects);
+        self.render();
+    }
+
+    fn run(&self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Dial(topic) => self.dial(topic),
+                Effect::HangUp => {
+                    if let Some(call) = self.inner.call.borrow().as_ref() {
+                        call.hang_up();
+                    }
+                }
+                Effect::Leave => {
+                    if let Some(call) = self.inner.call.borrow_mut().take() {
+                        call.leave();
+                    }
+                    *self.inner.answered_at.borrow_mut() = None;
+                    self.clear_pictures();
+                }
+                Effect::RequestCallback(phone) => {
+                    // Kept on this device until the centre takes it (outbox kind `callback_request`).
+                    tracing::info!("video call: call-back requested for {}", mask_phone(&phone));
+                }
+                Effect::PrintAdvice => {
+                    // Printing the advice on the ticket printer is not offered yet (the page has
+                    // no button for it): the QR code carries it to the citizen's phone.
+                    tracing::debug!("video call: printing the advice is not offered yet");
+                }
+            }
+        }
+    }
+
+    fn dial(&self, topic: String) {
+        let setup = &self.inner.setup;
+        let Some(url) = setup.url.clone() else {
+            let effects = self
+                .inner
+                .flow
+                .borrow_mut()
+                .update(CallUpdate::Unreachable {
+                    reason: "no centre is configured ([content] centre_url)".into(),
+                });
+            self.run(effects);
+            return;
+        };
+        let mut request = CallRequest::new(url, topic);
+        request.token = setup.token.clone();
+        request.ca_pem = setup.ca_pem.clone();
+        request.media = setup.media.clone();
+        request.advice_wait = setup.advice_wait;
+        let _guard = self.inner.runtime.enter();
+        let handle = videocall::start(
+            request,
+            self.inner.remote.clone(),
+            Some(self.inner.local.clone()),
+        );
+        *self.inner.call.borrow_mut() = Some(handle);
+    }
+
+    fn window(&self, f: impl FnOnce(&AppWindow)) {
+        if let Some(window) = self.inner.window.upgrade() {
+            f(&window);
+        }
+    }
+
+    /// Shows the flow's state on the page.
+    fn render(&self) {
+        let flow = self.inner.flow.borrow();
+        let phone = self.inner.phone.borrow().clone();
+        let talk = self
+            .inner
+            .answered_at
+            .borrow()
+            .map_or(Duration::ZERO, |t| t.elapsed());
+        let lawyer_hung_up = *self.inner.lawyer_hung_up.borrow();
+        let recorded = self.inner.setup.recorded;
+        self.window(|w| {
+            let a = w.global::<VideoCallAdapter>();
+            a.set_topic(flow.topic().into());
+            a.set_recorded(recorded);
+            a.set_phone(phone.as_str().into());
+            a.set_phone_valid(valid_phone(&phone));
+            a.set_talk_time(
+                format!("{:02}:{:02}", talk.as_secs() / 60, talk.as_secs() % 60).into(),
+            );
+            a.set_lawyer_hung_up(lawyer_hung_up);
+            match flow.step() {
+                Step::Consent => a.set_step(CallStep::Consent),
+                Step::Connecting => a.set_step(CallStep::Connecting),
+                Step::Waiting {
+                    ahead,
+                    lawyers_online,
+                    estimate_secs,
+                } => {
+                    a.set_step(CallStep::Waiting);
+                    a.set_ahead(i32::try_from(*ahead).unwrap_or(i32::MAX));
+                    a.set_lawyers_online(i32::try_from(*lawyers_online).unwrap_or(i32::MAX));
+                    a.set_wait_minutes(
+                        estimate_secs.map_or(-1, |s| i32::try_from(s / 60).unwrap_or(i32::MAX)),
+                    );
+                }
+                Step::InCall {
+                    lawyer,
+                    connected,
+                    audio_only,
+                    ..
+                } => {
+                    a.set_step(CallStep::InCall);
+                    a.set_lawyer(lawyer.as_str().into());
+                    a.set_connected(*connected);
+                    a.set_audio_only(*audio_only);
+                }
+                Step::Fallback {
+                    reason,
+                    callback_sent,
+                } => {
+                    a.set_step(CallStep::Fallback);
+                    a.set_fallback(match reason {
+                        FallbackReason::Unanswered => CallFallback::Unanswered,
+                        FallbackReason::Unreachable => CallFallback::Unreachable,
+                        FallbackReason::Failed => CallFallback::Failed,
+                    });
+                    a.set_callback_sent(*callback_sent);
+                }
+                Step::Ended {
+                    advice,
+                    waiting_for_advice,
+                    ..
+                } => {
+                    a.set_step(CallStep::Ended);
+                    a.set_advice_waiting(*waiting_for_advice);
+                    let (text, url) = advice.clone().unwrap_or_default();
+                    a.set_advice(text.into());
+                    match url.as_deref().and_then(qr_image) {
+                        Some(qr) => {
+                            a.set_advice_qr(qr);
+                            a.set_has_qr(true);
+                        }
+                        None => a.set_has_qr(false),
+                    }
+                }
+            }
+            if matches!(flow.step(), Step::Consent) {
+                a.set_print_status(SharedString::new());
+            }
+        });
+    }
+}
+
+/// `138****5678`: a phone number for logs.
+fn mask_phone(phone: &str) -> String {
+    phone
+        .char_indices()
+        .map(|(i, c)| {
+            if (3..phone.len().saturating_sub(4)).contains(&i) {
+                '*'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_centre_url_becomes_its_call_socket() {
+        let config = CallsConfig::default();
+        let setup = CallSetup::new(&config, Some("https://centre.example/"), None);
+        assert_eq!(
+            setup.url.as_deref(),
+            Some("wss://centre.example/api/v1/calls/ws")
+        );
+        let setup = CallSetup::new(&config, Some("http://10.0.0.5:8480"), None);
+        assert_eq!(
+            setup.url.as_deref(),
+            Some("ws://10.0.0.5:8480/api/v1/calls/ws")
+        );
+        assert_eq!(CallSetup::new(&config, None, None).url, None);
+        assert_eq!(setup.media.source, CallSource::Test);
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+    }
+}

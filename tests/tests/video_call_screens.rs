@@ -1,0 +1,339 @@
+//! The kiosk's video call screens end to end: the touch kiosk's page on Slint's testing backend with
+//! its real call client (test camera and tone), the centre in-process on loopback over a SQLite file,
+//! and a lawyer written in Rust on the real console socket, answering with real media (webrtcbin).
+//! The citizen opens the page, consents, waits, sees the lawyer's picture, is hung up on, and gets the
+//! advice with its QR code; a kiosk without a centre offers 12348 and a call-back at once.
+//!
+//! With `CALL_SCREENSHOTS=1` the screens are written to `images/screenshots/call-*.png`.
+
+use std::{
+    path::Path,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use futures_util::{SinkExt as _, StreamExt as _};
+use kiosk::ui::{
+    CallStep, Page, Session, Shell, ShellOptions, VideoCallAdapter,
+    video_call::{CallSetup, VideoCallController, flow::Step},
+};
+use media::{
+    Frame, FrameSink,
+    call::{CallEvent, CallMedia, CallRole, CallSettings, CallSignal, SdpKind},
+};
+use slint::ComponentHandle as _;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest as _};
+use videocall::wire::{Candidate, CentreToLawyer, LawyerMessage, to_text};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+struct Nothing;
+
+impl FrameSink for Nothing {
+    fn frame(&self, _: &Frame<'_>) {}
+}
+
+fn shell() -> Shell {
+    let shell = Shell::new(ShellOptions {
+        centre_name: "黔江区公共法律服务中心".into(),
+        centre_name_en: "Qianjiang District Public Legal Service Centre".into(),
+        idle_timeout: Duration::from_secs(600),
+        language: kiosk::config::Language::Zh,
+        elderly_mode: false,
+        live_clock: false,
+    })
+    .unwrap();
+    shell.set_clock_text("2026-12-07 10:00");
+    shell
+        .window()
+        .window()
+        .set_size(slint::PhysicalSize::new(540, 960));
+    shell.window().show().unwrap();
+    shell
+}
+
+fn screenshots() -> bool {
+    std::env::var("CALL_SCREENSHOTS").as_deref() == Ok("1")
+}
+
+/// Slint's platform: the testing backend, or the headless software renderer when pictures are asked
+/// for (the testing backend draws none).
+fn platform() {
+    if screenshots() {
+        kiosk::ui::screenshot::headless_platform().unwrap();
+    } else {
+        i_slint_backend_testing::init_no_event_loop();
+    }
+}
+
+/// Writes the window to `images/screenshots/call-NAME.png` when asked.
+fn shoot(shell: &Shell, name: &str) {
+    if !screenshots() {
+        return;
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../images/screenshots")
+        .join(format!("call-{name}.png"));
+    kiosk::ui::screenshot::capture_window(shell.window().window(), &path).unwrap();
+}
+
+fn media_settings() -> CallSettings {
+    CallSettings {
+        width: 320,
+        height: 240,
+        framerate: 15,
+        ..CallSettings::default()
+    }
+}
+
+/// The centre in-process with the demo's accounts: its base URL.
+async fn start_centre(dir: &Path) -> String {
+    let store: Arc<dyn centre::Store> =
+        Arc::new(centre::SqliteStore::open(&dir.join("centre.sqlite3")).unwrap());
+    centre::install_accounts(store.as_ref(), &centre::Accounts::Demo)
+        .await
+        .unwrap();
+    let state = centre::AppState::new(
+        store,
+        Arc::new(clock::SystemWallClock),
+        centre::ApiSettings::default(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(centre::serve(listener, state, std::future::pending()));
+    base
+}
+
+/// What the test tells the lawyer to do.
+enum Order {
+    HangUp,
+    Advice(String),
+}
+
+/// The lawyer: logs in, goes available, accepts the first call, answers the kiosk's offer with real
+/// media, hangs up and writes the advice when told.
+async fn lawyer(base: String, mut orders: mpsc::UnboundedReceiver<Order>, frames: Arc<Mutex<u64>>) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = http
+        .post(format!("{base}/staff/login"))
+        .header("origin", &base)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("user=admin&password=admin-demo")
+        .send()
+        .await
+        .unwrap();
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut request = (base.replacen("http://", "ws://", 1) + "/staff/calls/ws")
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("cookie", cookie.parse().unwrap());
+    request
+        .headers_mut()
+        .insert("origin", base.parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let send = |m: &LawyerMessage| Message::text(to_text(m));
+    socket
+        .send(send(&LawyerMessage::Available { on: true }))
+        .await
+        .unwrap();
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let mut media: Option<CallMedia> = None;
+    let mut call = None;
+    loop {
+        tokio::select! {
+            message = socket.next() => {
+                let text = match message {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(_)) => continue,
+                    _ => return,
+                };
+                match serde_json::from_str::<CentreToLawyer>(&text).unwrap() {
+                    CentreToLawyer::Board { calls, in_call: None, .. } if call.is_none() => {
+                        if let Some(offered) = calls.first() {
+                            socket.send(send(&LawyerMessage::Accept { call: offered.call.clone() })).await.unwrap();
+                        }
+                    }
+                    CentreToLawyer::Connected { call: id, .. } => {
+                        call = Some(id);
+                        let tx = events_tx.clone();
+                        let events: media::call::CallEvents = Arc::new(move |e| { let _ = tx.send(e); });
+                        let counter = Arc::clone(&frames);
+                        struct Count(Arc<Mutex<u64>>);
+                        impl FrameSink for Count {
+                            fn frame(&self, _: &Frame<'_>) { *self.0.lock().unwrap() += 1; }
+                        }
+                        media = Some(CallMedia::start(
+                            &CallSettings { role: CallRole::Answerer, ..media_settings() },
+                            Arc::new(Count(counter)),
+                            None,
+                            events,
+                        ).unwrap());
+                    }
+                    CentreToLawyer::Offer { sdp } => {
+                        media.as_ref().unwrap().apply_description(SdpKind::Offer, &sdp).unwrap();
+                    }
+                    CentreToLawyer::Ice(Candidate { candidate, mline }) => {
+                        if let Some(m) = &media { m.add_candidate(mline, &candidate); }
+                    }
+                    CentreToLawyer::Ended { .. } => media = None,
+                    _ => {}
+                }
+            }
+            Some(event) = events.recv() => match event {
+                CallEvent::Signal(CallSignal::Description { sdp, .. }) => {
+                    socket.send(send(&LawyerMessage::Answer { sdp })).await.unwrap();
+                }
+                CallEvent::Signal(CallSignal::Candidate { mline, candidate }) => {
+                    socket.send(send(&LawyerMessage::Ice(Candidate { candidate, mline }))).await.unwrap();
+                }
+                _ => {}
+            },
+            Some(order) = orders.recv() => match order {
+                Order::HangUp => socket.send(send(&LawyerMessage::Hangup)).await.unwrap(),
+                Order::Advice(text) => {
+                    let call = call.clone().unwrap();
+                    socket.send(send(&LawyerMessage::Advice { call, text })).await.unwrap();
+                }
+            },
+        }
+    }
+}
+
+#[test]
+fn a_citizen_calls_a_lawyer_from_the_kiosk_and_gets_the_advice_with_a_qr_code() {
+    platform();
+    media::init().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let base = runtime.block_on(start_centre(dir.path()));
+    let (orders, orders_rx) = mpsc::unbounded_channel();
+    let lawyer_frames = Arc::new(Mutex::new(0));
+    runtime.spawn(lawyer(base.clone(), orders_rx, Arc::clone(&lawyer_frames)));
+
+    let shell = shell();
+    let mut setup = CallSetup::new(
+        &kiosk::config::CallsConfig {
+            speaker: false,
+            ..Default::default()
+        },
+        Some(&base),
+        Some(centre::auth::DEMO_DEVICE_TOKEN.to_owned()),
+    );
+    setup.media = CallSettings {
+        audio_out: media::call::CallAudioOut::Discard,
+        ..media_settings()
+    };
+    let call = VideoCallController::attach(&shell, setup, runtime.handle().clone());
+    let window = shell.window();
+    assert!(window.global::<Session>().get_video_call_offered());
+    shoot(&shell, "home");
+    window
+        .global::<Session>()
+        .invoke_call_lawyer("劳动争议".into());
+    assert_eq!(shell.page(), Page::VideoCall);
+    let adapter = window.global::<VideoCallAdapter>();
+    assert_eq!(adapter.get_step(), CallStep::Consent);
+    assert_eq!(adapter.get_topic(), "劳动争议");
+    assert!(!adapter.get_recorded());
+    shoot(&shell, "consent");
+
+    adapter.invoke_start();
+    assert!(
+        call.wait_for(WAIT, |s| matches!(
+            s,
+            Step::InCall {
+                remote_video: true,
+                ..
+            }
+        )),
+        "the lawyer's picture arrived: {:?}",
+        call.step()
+    );
+    assert!(call.wait_for(WAIT, |_| adapter.get_has_remote()
+        && adapter.get_has_local()));
+    assert_eq!(adapter.get_step(), CallStep::InCall);
+    assert_eq!(adapter.get_lawyer(), "律师");
+    assert!(
+        call.wait_for(WAIT, |_| *lawyer_frames.lock().unwrap() >= 10),
+        "the lawyer sees the kiosk"
+    );
+    shoot(&shell, "in-call");
+
+    orders.send(Order::HangUp).unwrap();
+    assert!(call.wait_for(WAIT, |s| matches!(s, Step::Ended { .. })));
+    assert!(adapter.get_lawyer_hung_up());
+    assert!(adapter.get_advice_waiting());
+    assert!(!adapter.get_has_remote(), "the pictures are gone");
+    shoot(&shell, "waiting-for-advice");
+    orders
+        .send(Order::Advice(
+            "建议先与用人单位协商；协商不成，可申请劳动仲裁，时效一年。".into(),
+        ))
+        .unwrap();
+    assert!(call.wait_for(WAIT, |s| matches!(
+        s,
+        Step::Ended {
+            advice: Some(_),
+            ..
+        }
+    )));
+    assert!(adapter.get_advice().contains("劳动仲裁"));
+    assert!(adapter.get_has_qr(), "a QR code to the advice page");
+    shoot(&shell, "advice");
+
+    // Leaving ends it all: back to consent, nothing left running.
+    shell.end_session();
+    assert_eq!(call.step(), Step::Consent);
+}
+
+#[test]
+fn without_a_centre_the_kiosk_offers_12348_and_takes_a_call_back_number() {
+    platform();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let shell = shell();
+    let setup = CallSetup::new(&kiosk::config::CallsConfig::default(), None, None);
+    let call = VideoCallController::attach(&shell, setup, runtime.handle().clone());
+    let window = shell.window();
+    window.global::<Session>().invoke_call_lawyer("".into());
+    let adapter = window.global::<VideoCallAdapter>();
+    assert_eq!(adapter.get_topic(), "其他咨询");
+    adapter.invoke_start();
+    assert!(call.wait_for(WAIT, |s| matches!(s, Step::Fallback { .. })));
+    assert_eq!(adapter.get_step(), CallStep::Fallback);
+    for digit in "1381234567".chars() {
+        adapter.invoke_digit(digit.to_string().into());
+    }
+    assert!(
+        !adapter.get_phone_valid(),
+        "ten digits are not a mobile number"
+    );
+    adapter.invoke_digit("8".into());
+    assert!(adapter.get_phone_valid());
+    shoot(&shell, "fallback");
+    adapter.invoke_request_callback();
+    assert!(adapter.get_callback_sent());
+    shoot(&shell, "callback-sent");
+    adapter.invoke_erase();
+    assert_eq!(adapter.get_phone(), "1381234567");
+    let _ = Nothing;
+}

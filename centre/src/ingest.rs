@@ -142,13 +142,15 @@ struct Envelope {
 }
 
 /// The kinds, in the order the error lists them.
-const KINDS: [&str; 6] = [
+const KINDS: [&str; 8] = [
     "complaint",
     "rating",
     "ticket_stats",
     "heartbeat",
     "needs_survey",
     "booking_update",
+    "video_call",
+    "callback_request",
 ];
 
 /// Reads the body as an [`OutboxMessage`], with the path of the first wrong field in the reason.
@@ -178,6 +180,8 @@ fn read_message(text: &str) -> Result<OutboxMessage, Malformed> {
         "heartbeat" => OutboxPayload::Heartbeat(at("data", envelope.data)?),
         "needs_survey" => OutboxPayload::NeedsSurvey(at("data", envelope.data)?),
         "booking_update" => OutboxPayload::BookingUpdate(at("data", envelope.data)?),
+        "video_call" => OutboxPayload::VideoCall(at("data", envelope.data)?),
+        "callback_request" => OutboxPayload::CallbackRequest(at("data", envelope.data)?),
         other => {
             return Err(Malformed::Body(format!(
                 "kind: unknown kind {other:?}, expected one of {}",

@@ -22,12 +22,15 @@ use chrono::{DateTime, TimeZone as _, Utc};
 use fantoccini::{Client, Locator};
 use futures_util::{SinkExt as _, StreamExt as _};
 use media::{Frame, FrameSink};
+use serde_json::json;
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest as _};
 use videocall::{
     CallHandle, CallRequest, CallUpdate, EndedBy,
     wire::{CentreToLawyer, LawyerMessage, to_text},
 };
-use web_support::{PASSWORD, SITE_A, TOKEN_A, TOKEN_B, WebCentre, config};
+use web_support::{
+    Engine, PASSWORD, SITE_A, TOKEN_A, TOKEN_B, TestDb, WebCentre, config, item, monday_morning,
+};
 
 /// Monday 2026-12-07 10:00 in Qianjiang.
 fn monday() -> DateTime<Utc> {
@@ -307,13 +310,7 @@ async fn lawyer_in_chromium(
     assert!(page.contains("仲裁") && page.contains("劳动争议"), "{page}");
     until(&mut call, |u| matches!(u, CallUpdate::Closed).then_some(())).await;
 
-    // The call is in the console's recent calls, answered, with the advice.
-    browser.goto(&centre.url("/staff/calls")).await?;
-    let main = browser.find(Locator::Css("main")).await?.text().await?;
-    assert!(
-        main.contains("已接听 Answered") && main.contains("劳动争议"),
-        "{main}"
-    );
+    // The centre's log of the call: answered, the advice written, the browser's figures.
     let entry = centre.state.calls().log().recent(1).remove(0);
     assert!(entry.advice);
     assert!(entry.lawyer_frames_decoded >= 30, "{entry:?}");
@@ -501,5 +498,94 @@ async fn malformed_signalling_is_refused_with_a_reason_and_nothing_else_changes(
             .to_text()
             .unwrap()
             .contains("the first message must be dial")
+    );
+}
+
+#[tokio::test]
+async fn call_backs_and_call_records_reach_the_console_on_sqlite() {
+    call_backs_and_call_records_reach_the_console(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn call_backs_and_call_records_reach_the_console_on_postgres() {
+    call_backs_and_call_records_reach_the_console(Engine::Postgres).await;
+}
+
+/// What kiosks send through their outbox about calls: a call-back request (listed with its
+/// deadline, the number masked until a lawyer asks for it, audited, then marked done) and a call's
+/// record (listed with its outcome and rating).
+async fn call_backs_and_call_records_reach_the_console(engine: Engine) {
+    let Some(db) = TestDb::of(engine, "call_backs_and_call_records_reach_the_console").await else {
+        return;
+    };
+    let centre = WebCentre::start_on(&db, config(""), monday_morning()).await;
+    let callback = item(
+        "cb-1",
+        "kiosk-a",
+        "2026-03-02T01:00:00Z",
+        "callback_request",
+        json!({ "phone": "13812345678", "topic": "劳动争议", "reason": "unanswered" }),
+    );
+    assert_eq!(centre.deliver(TOKEN_A, &callback).await, 201);
+    assert_eq!(centre.deliver(TOKEN_A, &callback).await, 200, "a repeat");
+    let record = item(
+        "vc-1",
+        "kiosk-a",
+        "2026-03-02T01:05:00Z",
+        "video_call",
+        json!({ "topic": "婚姻家庭", "outcome": "answered", "lawyer": "王律师", "waited_secs": 8,
+                "talk_secs": 240, "ended_by": "lawyer", "advice": true, "rating": 5,
+                "first_picture_ms": 1900, "remote_frames": 7000 }),
+    );
+    assert_eq!(centre.deliver(TOKEN_A, &record).await, 201);
+
+    let lawyer = centre.login("super").await;
+    let (status, page) = lawyer.get("/staff/calls").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("138****5678"), "masked");
+    assert!(!page.contains("13812345678"), "not in full");
+    assert!(
+        page.contains("2026-03-03"),
+        "deadline: the next working day"
+    );
+    assert!(page.contains("婚姻家庭") && page.contains("5/5") && page.contains("王律师"));
+    let id = centre.store.callbacks(false, 10).await.unwrap()[0].id;
+
+    let (status, shown) = lawyer
+        .post(&format!("/staff/calls/callbacks/{id}/reveal"), &[])
+        .await;
+    assert_eq!(status, 200);
+    assert!(shown.contains("13812345678"));
+    let (status, _) = lawyer
+        .post(&format!("/staff/calls/callbacks/{id}/done"), &[])
+        .await;
+    assert_eq!(status, 303);
+    let (status, _) = lawyer
+        .post(&format!("/staff/calls/callbacks/{id}/done"), &[])
+        .await;
+    assert_eq!(status, 409, "done once");
+    assert!(centre.store.callbacks(false, 10).await.unwrap().is_empty());
+    let all = centre.store.callbacks(true, 10).await.unwrap();
+    assert_eq!(
+        all[0].done.as_ref().map(|(_, by)| by.as_str()),
+        Some("super")
+    );
+    let audit = centre.store.audit(10).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "callback_phone_view" && a.user == "super")
+    );
+    assert!(audit.iter().any(|a| a.action == "callback_done"));
+
+    // A manager opens neither the console nor the actions.
+    let manager = centre.login("manager-a").await;
+    assert_eq!(manager.get("/staff/calls").await.0, 403);
+    assert_eq!(
+        manager
+            .post(&format!("/staff/calls/callbacks/{id}/reveal"), &[])
+            .await
+            .0,
+        403
     );
 }

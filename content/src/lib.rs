@@ -42,6 +42,7 @@ mod sources;
 mod store;
 pub mod ticket_stats;
 pub mod upload;
+pub mod video_call;
 
 pub use self::clock::{ClockVerdict, SystemWallClock, WallClock, signing_horizon, trusted_now};
 pub use admit::MAX_EPOCH_STEP;

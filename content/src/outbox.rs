@@ -332,6 +332,10 @@ pub enum OutboxPayload {
     NeedsSurvey(NeedsSurvey),
     /// A citizen with a booking checked in at the site (`crate::booking`).
     BookingUpdate(crate::booking::BookingUpdate),
+    /// A video call to a duty lawyer, as the kiosk saw it (`crate::video_call`).
+    VideoCall(crate::video_call::VideoCallRecord),
+    /// A call-back a citizen asked for when nobody could answer (`crate::video_call`).
+    CallbackRequest(crate::video_call::CallbackRequest),
 }
 
 impl OutboxPayload {
@@ -344,6 +348,8 @@ impl OutboxPayload {
             Self::Heartbeat(_) => "heartbeat",
             Self::NeedsSurvey(_) => "needs_survey",
             Self::BookingUpdate(_) => "booking_update",
+            Self::VideoCall(_) => "video_call",
+            Self::CallbackRequest(_) => "callback_request",
         }
     }
 
@@ -385,6 +391,14 @@ impl OutboxPayload {
                 None => Ok(()),
             },
             Self::BookingUpdate(update) => match update.problem() {
+                Some(reason) => invalid(&reason),
+                None => Ok(()),
+            },
+            Self::VideoCall(record) => match record.problem() {
+                Some(reason) => invalid(&reason),
+                None => Ok(()),
+            },
+            Self::CallbackRequest(request) => match request.problem() {
                 Some(reason) => invalid(&reason),
                 None => Ok(()),
             },

@@ -15,7 +15,7 @@ use std::{
 use futures_util::{SinkExt as _, StreamExt as _};
 use kiosk::ui::{
     CallStep, Page, Session, Shell, ShellOptions, VideoCallAdapter,
-    video_call::{CallSetup, VideoCallController, flow::Step},
+    video_call::{CallServices, CallSetup, VideoCallController, flow::Step},
 };
 use media::{
     Frame, FrameSink,
@@ -87,22 +87,39 @@ fn media_settings() -> CallSettings {
     }
 }
 
-/// The centre in-process with the demo's accounts: its base URL.
-async fn start_centre(dir: &Path) -> String {
+/// The centre in-process with the demo's accounts: its base URL and store.
+async fn start_centre(dir: &Path) -> (String, Arc<dyn centre::Store>) {
     let store: Arc<dyn centre::Store> =
         Arc::new(centre::SqliteStore::open(&dir.join("centre.sqlite3")).unwrap());
     centre::install_accounts(store.as_ref(), &centre::Accounts::Demo)
         .await
         .unwrap();
     let state = centre::AppState::new(
-        store,
+        Arc::clone(&store),
         Arc::new(clock::SystemWallClock),
         centre::ApiSettings::default(),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(centre::serve(listener, state, std::future::pending()));
-    base
+    (base, store)
+}
+
+/// The kiosk's outbox, delivering to the centre at `base` (none: kept queued).
+fn outbox(dir: &Path, base: Option<&str>) -> content::Outbox {
+    let token_file = dir.join("centre-token");
+    std::fs::write(
+        &token_file,
+        format!("{}\n", centre::auth::DEMO_DEVICE_TOKEN),
+    )
+    .unwrap();
+    let config = content::ContentConfig {
+        outbox_url: base.map(|b| format!("{b}/api/v1/outbox")),
+        outbox_token_file: Some(token_file),
+        device_id: Some(centre::auth::DEMO_DEVICE.into()),
+        ..content::ContentConfig::default()
+    };
+    content::Outbox::open(dir, &config, "黔江区公共法律服务中心").unwrap()
 }
 
 /// What the test tells the lawyer to do.
@@ -221,7 +238,10 @@ fn a_citizen_calls_a_lawyer_from_the_kiosk_and_gets_the_advice_with_a_qr_code() 
         .build()
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let base = runtime.block_on(start_centre(dir.path()));
+    let (base, store) = runtime.block_on(start_centre(dir.path()));
+    let kiosk_dir = tempfile::tempdir().unwrap();
+    let outbox = outbox(kiosk_dir.path(), Some(&base));
+    let _delivery = outbox.spawn(runtime.handle());
     let (orders, orders_rx) = mpsc::unbounded_channel();
     let lawyer_frames = Arc::new(Mutex::new(0));
     runtime.spawn(lawyer(base.clone(), orders_rx, Arc::clone(&lawyer_frames)));
@@ -239,7 +259,22 @@ fn a_citizen_calls_a_lawyer_from_the_kiosk_and_gets_the_advice_with_a_qr_code() 
         audio_out: media::call::CallAudioOut::Discard,
         ..media_settings()
     };
-    let call = VideoCallController::attach(&shell, setup, runtime.handle().clone());
+    let printer = kiosk::devices::PrinterService::start(
+        &kiosk::config::PrinterConfig::Sim {
+            profile: "generic-80-zh".into(),
+        },
+        &kiosk_dir.path().join("printer"),
+    )
+    .unwrap();
+    let call = VideoCallController::attach(
+        &shell,
+        setup,
+        CallServices {
+            runtime: runtime.handle().clone(),
+            outbox: Some(outbox.clone()),
+            printer: Some(printer.clone()),
+        },
+    );
     let window = shell.window();
     assert!(window.global::<Session>().get_video_call_offered());
     shoot(&shell, "home");
@@ -295,11 +330,46 @@ fn a_citizen_calls_a_lawyer_from_the_kiosk_and_gets_the_advice_with_a_qr_code() 
     )));
     assert!(adapter.get_advice().contains("劳动仲裁"));
     assert!(adapter.get_has_qr(), "a QR code to the advice page");
+    assert_eq!(adapter.get_rating(), 0);
     shoot(&shell, "advice");
+    adapter.invoke_rate(5);
+    assert_eq!(adapter.get_rating(), 5);
+    // The advice printed on the ticket printer (the simulated one renders what it was sent).
+    assert!(adapter.get_can_print());
+    adapter.invoke_print_advice();
+    assert!(call.wait_for(WAIT, |_| adapter.get_print_status().contains("已打印")));
+    let printed = printer.simulator().unwrap().take_tickets();
+    let text = printed.last().map(|t| t.text()).unwrap_or_default();
+    assert!(
+        text.contains("律师建议摘要") && text.contains("劳动仲裁"),
+        "{text}"
+    );
+    shoot(&shell, "advice-printed");
 
-    // Leaving ends it all: back to consent, nothing left running.
+    // Leaving ends it all: back to consent, nothing left running; the call's record reaches the
+    // centre through the outbox.
     shell.end_session();
     assert_eq!(call.step(), Step::Consent);
+    let deadline = std::time::Instant::now() + WAIT;
+    let row = loop {
+        let rows = runtime.block_on(store.video_calls(10)).unwrap();
+        if let Some(row) = rows.into_iter().next() {
+            break row;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the record never arrived"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let r = &row.record;
+    assert_eq!(r.outcome, content::video_call::CallOutcome::Answered);
+    assert_eq!((r.topic.as_str(), r.rating), ("劳动争议", Some(5)));
+    assert_eq!(r.ended_by.as_deref(), Some("lawyer"));
+    assert!(
+        r.advice && r.remote_frames > 0 && r.first_picture_ms.is_some(),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -312,7 +382,17 @@ fn without_a_centre_the_kiosk_offers_12348_and_takes_a_call_back_number() {
         .unwrap();
     let shell = shell();
     let setup = CallSetup::new(&kiosk::config::CallsConfig::default(), None, None);
-    let call = VideoCallController::attach(&shell, setup, runtime.handle().clone());
+    let kiosk_dir = tempfile::tempdir().unwrap();
+    let outbox = outbox(kiosk_dir.path(), None);
+    let call = VideoCallController::attach(
+        &shell,
+        setup,
+        CallServices {
+            runtime: runtime.handle().clone(),
+            outbox: Some(outbox.clone()),
+            printer: None,
+        },
+    );
     let window = shell.window();
     window.global::<Session>().invoke_call_lawyer("".into());
     let adapter = window.global::<VideoCallAdapter>();
@@ -335,5 +415,26 @@ fn without_a_centre_the_kiosk_offers_12348_and_takes_a_call_back_number() {
     shoot(&shell, "callback-sent");
     adapter.invoke_erase();
     assert_eq!(adapter.get_phone(), "1381234567");
+    shell.end_session();
+    // Queued on the kiosk until the centre takes them: the call-back and the call's record.
+    let queued: Vec<content::OutboxPayload> = outbox
+        .undelivered()
+        .unwrap()
+        .into_iter()
+        .map(|item| item.message.payload)
+        .collect();
+    assert!(
+        queued.iter().any(|p| matches!(p,
+        content::OutboxPayload::CallbackRequest(r)
+            if r.phone == "13812345678" && r.topic == "其他咨询"
+                && r.reason == content::video_call::CallOutcome::Unreachable)),
+        "{queued:?}"
+    );
+    assert!(
+        queued.iter().any(|p| matches!(p,
+        content::OutboxPayload::VideoCall(r)
+            if r.outcome == content::video_call::CallOutcome::Unreachable && r.talk_secs == 0)),
+        "{queued:?}"
+    );
     let _ = Nothing;
 }

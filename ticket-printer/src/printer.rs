@@ -160,6 +160,14 @@ impl Printer {
         }
     }
 
+    /// Encodes and prints a note (the same checks and confirmation as a ticket).
+    pub fn print_note(&mut self, note: &crate::note::Note) -> PrintOutcome {
+        match crate::note::encode_note(note, &self.profile, &self.layout) {
+            Ok(bytes) => self.print_bytes(&bytes),
+            Err(e) => PrintOutcome::NotPrinted(NotPrinted::Encode(e)),
+        }
+    }
+
     /// Prints ready-made bytes: status check, write, confirmation.
     pub fn print_bytes(&mut self, bytes: &[u8]) -> PrintOutcome {
         match self.with_link(|p, link| p.print_on(link, bytes)) {

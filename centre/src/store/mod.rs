@@ -15,6 +15,7 @@
 mod alerts;
 mod audit;
 pub mod bookings;
+pub mod calls;
 mod cases;
 mod postgres;
 pub mod report;
@@ -35,6 +36,7 @@ pub use bookings::{
     BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, NewBooking,
     ReminderCandidate, SlotTaken,
 };
+pub use calls::{CallbackRecord, VideoCallRow};
 pub use cases::{CaseChange, CaseFilter, CaseUpdate, ComplaintCase, RatedVisit, ReturnCall};
 pub use postgres::PostgresStore;
 pub use report::{
@@ -488,6 +490,23 @@ pub trait Store: Send + Sync + 'static {
 
     /// No-shows of the phone with this MAC on days from `since`.
     fn no_show_count(&self, phone_mac: String, since: NaiveDate) -> StoreFuture<'_, u32>;
+
+    /// Video calls: the call-backs asked for, open ones first (oldest first), then the done ones
+    /// (newest first) when `done_too`; at most `limit`.
+    fn callbacks(&self, done_too: bool, limit: u32) -> StoreFuture<'_, Vec<CallbackRecord>>;
+
+    /// Video calls: marks call-back `id` done by `by` at `at`, with the audit entry in the same
+    /// transaction; whether it was open.
+    fn complete_callback(
+        &self,
+        id: i64,
+        by: String,
+        at: DateTime<Utc>,
+        audit: AuditEntry,
+    ) -> StoreFuture<'_, bool>;
+
+    /// Video calls: the kiosks' records, newest first; at most `limit`.
+    fn video_calls(&self, limit: u32) -> StoreFuture<'_, Vec<VideoCallRow>>;
 }
 
 /// Opens the store a `--database` URL names: none or `sqlite:PATH` → SQLite (default:

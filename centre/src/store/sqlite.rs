@@ -18,25 +18,27 @@ use tokio::sync::oneshot;
 
 use super::{
     AccountSet, ActiveCondition, AlertChange, AlertRecord, AlertSync, AlertUpdate, AuditEntry,
-    BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, CaseChange, CaseFilter,
-    CaseUpdate, ComplaintCase, ComplaintRecord, ComplaintStatus, DeviceRecord, DeviceStatus,
-    NewBooking, NewItem, RATING_COLUMNS, RatedVisit, RatingRecord, Receipt, ReminderCandidate,
-    ReportFilter, Session, SlotTaken, StaffAccount, Store, StoreCounts, StoreFuture, Stored,
-    SurveyRow, TicketStatsRecord, TicketStatsRow,
+    BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, CallbackRecord,
+    CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintRecord, ComplaintStatus,
+    DeviceRecord, DeviceStatus, NewBooking, NewItem, RATING_COLUMNS, RatedVisit, RatingRecord,
+    Receipt, ReminderCandidate, ReportFilter, Session, SlotTaken, StaffAccount, Store, StoreCounts,
+    StoreFuture, Stored, SurveyRow, TicketStatsRecord, TicketStatsRow, VideoCallRow,
     report::{ComplaintCount, RatingCount, RatingStaffCount, StatsColumns},
     sqlite_report,
 };
 use crate::{auth::Role, error::StoreError};
 
 mod bookings;
+mod calls;
 mod web;
 
 /// The schema version this code writes (`PRAGMA user_version`). Version 1 is [`SCHEMA`], version 2
 /// adds [`SCHEMA_V2`] (the web app's tables), the reports' step to version 3 is
 /// [`sqlite_report::upgrade`], version 4 adds [`SCHEMA_V4`] (the window a rating names), version 5
 /// the bookings ([`bookings::SCHEMA_V5`]) and version 6 [`SCHEMA_V6`] (who served a rated visit, the
-/// reasons ticked and where the rating was given).
-const SCHEMA_VERSION: i64 = 6;
+/// reasons ticked and where the rating was given), version 7 the video calls' call-backs
+/// ([`super::calls::CALLBACKS_TABLE`]).
+const SCHEMA_VERSION: i64 = 7;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS devices (
@@ -251,6 +253,11 @@ impl SqliteStore {
         }
         if version < 6 {
             writer.execute_batch(SCHEMA_V6).map_err(sqlite)?;
+        }
+        if version < 7 {
+            writer
+                .execute_batch(super::calls::CALLBACKS_TABLE)
+                .map_err(sqlite)?;
         }
         writer
             .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
@@ -492,9 +499,12 @@ fn store_one(tx: &Connection, item: &NewItem) -> Result<Stored, StoreError> {
                 params![message.device, id, created, received, data],
             )?;
         }
-        OutboxPayload::NeedsSurvey(_) => {}
+        OutboxPayload::NeedsSurvey(_) | OutboxPayload::VideoCall(_) => {}
         OutboxPayload::BookingUpdate(update) => {
             bookings::apply_update(tx, &message.device, update, received)?;
+        }
+        OutboxPayload::CallbackRequest(request) => {
+            calls::insert_callback(tx, id, &message.device, request, received)?;
         }
     }
     Ok(Stored::New(Receipt {
@@ -1060,6 +1070,24 @@ impl Store for SqliteStore {
 
     fn no_show_count(&self, phone_mac: String, since: NaiveDate) -> StoreFuture<'_, u32> {
         self.read(move |conn| bookings::no_show_count(conn, &phone_mac, since))
+    }
+
+    fn callbacks(&self, done_too: bool, limit: u32) -> StoreFuture<'_, Vec<CallbackRecord>> {
+        self.read(move |conn| calls::callbacks(conn, done_too, limit))
+    }
+
+    fn complete_callback(
+        &self,
+        id: i64,
+        by: String,
+        at: DateTime<Utc>,
+        audit: AuditEntry,
+    ) -> StoreFuture<'_, bool> {
+        self.write(move |conn| calls::complete_callback(conn, id, &by, at, &audit))
+    }
+
+    fn video_calls(&self, limit: u32) -> StoreFuture<'_, Vec<VideoCallRow>> {
+        self.read(move |conn| calls::video_calls(conn, limit))
     }
 }
 

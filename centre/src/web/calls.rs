@@ -23,6 +23,7 @@ use super::{Nav, StaffUser, WebError, esc, layout, local_minute};
 use crate::{
     calls::socket::{PING_EVERY, close, send},
     state::AppState,
+    store::AuditEntry,
 };
 
 const SCRIPT: &str = include_str!("assets/calls.js");
@@ -39,12 +40,181 @@ pub(super) async fn script() -> Response {
         .into_response()
 }
 
-fn outcome_label(outcome: crate::calls::log::CallOutcome) -> &'static str {
-    use crate::calls::log::CallOutcome;
-    match outcome {
-        CallOutcome::Answered => "已接听 Answered",
-        CallOutcome::Unanswered => "无人接听 Unanswered",
-        CallOutcome::Abandoned => "群众放弃 Abandoned",
+/// The call-backs shown: the open ones and the last done ones.
+const CALLBACKS_SHOWN: u32 = 100;
+/// The kiosks' call records shown.
+const RECORDS_SHOWN: u32 = 30;
+
+/// The call-back list: open ones first with their deadline (one working day), the number masked
+/// unless `reveal` names the one to show in full (audited by the caller).
+async fn callbacks_table(
+    state: &AppState,
+    user: &StaffUser,
+    reveal: Option<i64>,
+) -> Result<String, WebError> {
+    let list = state.store().callbacks(true, CALLBACKS_SHOWN).await?;
+    let web = &state.web().settings;
+    let today = state
+        .now()
+        .with_timezone(&crate::calendar::local_offset())
+        .date_naive();
+    let mut rows = String::new();
+    for c in list.iter().filter(|c| user.may_see(&c.site)) {
+        let received_day = c
+            .received
+            .with_timezone(&crate::calendar::local_offset())
+            .date_naive();
+        let deadline = web.working_days.deadline(received_day, 1);
+        let overdue = c.done.is_none() && today > deadline;
+        let phone = if reveal == Some(c.id) {
+            format!("<span class=\"full-phone\">{}</span>", esc(&c.phone))
+        } else {
+            esc(&content::video_call::mask_phone(&c.phone))
+        };
+        let action = |what: &str, label: &str| {
+            format!(
+                "<form class=\"inline\" method=\"post\" action=\"/staff/calls/callbacks/{}/{what}\">{}<button>{label}</button></form>",
+                c.id,
+                user.csrf_field()
+            )
+        };
+        let state_cell = match &c.done {
+            Some((at, by)) => format!("已回电 Done · {} · {}", esc(&local_minute(*at)), esc(by)),
+            None => format!(
+                "{}{}",
+                if reveal == Some(c.id) {
+                    String::new()
+                } else {
+                    action("reveal", "显示号码 Show number")
+                },
+                action("done", "已回电 Mark done")
+            ),
+        };
+        let _ = write!(
+            rows,
+            "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td></tr>",
+            if overdue { "overdue" } else { "" },
+            esc(&local_minute(c.received)),
+            esc(&c.site),
+            esc(&c.topic),
+            c.reason.label(),
+            phone,
+            esc(&deadline.to_string()),
+            if overdue {
+                " <span class=\"bad\">逾期 Overdue</span>"
+            } else {
+                ""
+            },
+            state_cell,
+        );
+    }
+    if rows.is_empty() {
+        rows.push_str("<tr><td colspan=\"7\">暂无 None</td></tr>");
+    }
+    Ok(format!(
+        "<table id=\"callbacks\"><thead><tr><th>收到 Received</th><th>站点 Site</th><th>事项 Topic</th>\
+         <th>原因 Reason</th><th>电话 Phone</th><th>期限 Deadline</th><th></th></tr></thead><tbody>{rows}</tbody></table>"
+    ))
+}
+
+/// The kiosks' records of their calls, newest first.
+async fn records_table(state: &AppState) -> Result<String, WebError> {
+    let mut rows = String::new();
+    for row in state.store().video_calls(RECORDS_SHOWN).await? {
+        let r = &row.record;
+        let _ = write!(
+            rows,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} 秒 s</td><td>{} 秒 s</td><td>{}</td><td>{}</td></tr>",
+            esc(&local_minute(row.created)),
+            esc(&row.site),
+            esc(&r.topic),
+            r.outcome.label(),
+            esc(r.lawyer.as_deref().unwrap_or("—")),
+            r.waited_secs,
+            r.talk_secs,
+            if r.advice { "✓" } else { "" },
+            r.rating
+                .map_or_else(|| "—".to_owned(), |s| format!("{s}/5")),
+        );
+    }
+    if rows.is_empty() {
+        rows.push_str("<tr><td colspan=\"9\">暂无 None yet</td></tr>");
+    }
+    Ok(format!(
+        "<table id=\"records\"><thead><tr><th>时间 Time</th><th>站点 Site</th><th>事项 Topic</th><th>结果 Outcome</th>\
+         <th>律师 Lawyer</th><th>等待 Waited</th><th>通话 Talked</th><th>建议 Advice</th><th>评价 Rating</th></tr></thead>\
+         <tbody>{rows}</tbody></table>"
+    ))
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct CsrfForm {
+    csrf: String,
+}
+
+/// `POST /staff/calls/callbacks/{id}/{reveal,done}`: the full number (audited), or done.
+pub(super) async fn callback_action(
+    State(state): State<AppState>,
+    user: StaffUser,
+    headers: HeaderMap,
+    Path((id, action)): Path<(i64, String)>,
+    axum::Form(form): axum::Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    if !user.role.takes_calls() {
+        return Err(WebError::new(
+            StatusCode::FORBIDDEN,
+            "仅限律师、督导和管理员 Lawyers, supervisors and administrators only",
+        ));
+    }
+    user.check_post(&headers, &form.csrf)?;
+    let now = state.now();
+    let target = format!("callback {id}");
+    match action.as_str() {
+        "reveal" => {
+            let exists = state
+                .store()
+                .callbacks(true, CALLBACKS_SHOWN)
+                .await?
+                .iter()
+                .any(|c| c.id == id && user.may_see(&c.site));
+            if !exists {
+                return Err(WebError::not_found());
+            }
+            state
+                .store()
+                .record_audit(AuditEntry::new(
+                    now,
+                    &user.user,
+                    "callback_phone_view",
+                    &target,
+                    "",
+                ))
+                .await?;
+            let table = callbacks_table(&state, &user, Some(id)).await?;
+            Ok(layout(
+                &user,
+                Nav::Calls,
+                "回电登记 Call-backs",
+                &format!("<h1>回电登记 Call-backs</h1>{table}<p><a href=\"/staff/calls\">返回 Back</a></p>"),
+            )
+            .into_response())
+        }
+        "done" => {
+            let audit = AuditEntry::new(now, &user.user, "callback_done", &target, "");
+            if state
+                .store()
+                .complete_callback(id, user.user.clone(), now, audit)
+                .await?
+            {
+                Ok(axum::response::Redirect::to("/staff/calls").into_response())
+            } else {
+                Err(WebError::new(
+                    StatusCode::CONFLICT,
+                    "已经标记为已回电，或不存在 Already done, or no such call-back",
+                ))
+            }
+        }
+        _ => Err(WebError::not_found()),
     }
 }
 
@@ -65,25 +235,8 @@ pub(super) async fn page(
     } else {
         "通话不录音录像。 Calls are not recorded."
     };
-    let mut log = String::new();
-    for entry in hub.log().recent(20) {
-        let c = &entry.call;
-        let _ = write!(
-            log,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} 秒 s</td><td>{} 秒 s</td><td>{}</td><td>{}</td></tr>",
-            esc(&local_minute(c.dialled)),
-            esc(&c.site),
-            esc(&c.topic),
-            esc(c.lawyer.as_deref().unwrap_or("—")),
-            c.waited_secs,
-            c.talk_secs,
-            outcome_label(c.outcome),
-            if entry.advice { "✓" } else { "" },
-        );
-    }
-    if log.is_empty() {
-        log.push_str("<tr><td colspan=\"8\">暂无 None yet</td></tr>");
-    }
+    let callbacks = callbacks_table(&state, &user, None).await?;
+    let records = records_table(&state).await?;
     let body = format!(
         "<h1>视频接听 Video calls</h1>\
          <p class=\"hint\">{recorded} 群众等待 {timeout} 秒无人接听时，终端会提供12348热线和回电登记。 \
@@ -106,10 +259,10 @@ pub(super) async fn page(
          <table><thead><tr><th>站点 Site</th><th>事项 Topic</th><th>来电人 Caller</th><th>已等待 Waited</th>\
          <th>转接原因 Offered as</th><th></th></tr></thead><tbody id=\"calls\"></tbody></table>\
          <p id=\"no-calls\">暂无来电 No calls waiting</p>\
-         <h2>最近通话 Recent calls</h2>\
-         <table><thead><tr><th>时间 Time</th><th>站点 Site</th><th>事项 Topic</th><th>律师 Lawyer</th>\
-         <th>等待 Waited</th><th>通话 Talked</th><th>结果 Outcome</th><th>摘要 Advice</th></tr></thead>\
-         <tbody>{log}</tbody></table>\
+         <h2>回电登记 Call-backs</h2>\
+         <p class=\"hint\">无人接听或连不上中心时群众留下的号码，请在期限内回电。 Numbers left when nobody could \
+         answer: call back by the deadline.</p>{callbacks}\
+         <h2>最近通话 Recent calls</h2>{records}\
          <script src=\"/staff/calls.js\"></script>",
         timeout = hub.answer_timeout_secs(),
     );

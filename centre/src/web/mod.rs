@@ -13,6 +13,7 @@
 //! | `GET /staff/ratings`, `POST /staff/ratings/return-call` | staff | ratings and return calls |
 //! | `GET /staff/audit` | administrators | the audit log |
 //! | `GET /staff/calls`, `/staff/calls.js`, `/staff/calls/ws` | lawyers, supervisors, administrators | the video call console and its WebSocket |
+//! | `POST /staff/calls/callbacks/{id}/{reveal,done}` | lawyers, supervisors, administrators | a call-back's full number (audited); marking it done (audited) |
 //! | `GET /advice/{token}` | anyone with the link | a lawyer's advice summary (the QR printed after a call) |
 //! | `GET /staff/bookings[?site=&day=&service=]`, `POST /staff/bookings`, `POST /staff/bookings/{code}/cancel` | staff | a day's bookings; booking for a citizen; cancelling (audited) |
 //! | `GET/POST /book…` | anyone (POSTs rate-limited) | the citizen's booking pages ([`book`]) |
@@ -85,6 +86,10 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/calls", get(calls::page))
         .route("/staff/calls.js", get(calls::script))
         .route("/staff/calls/ws", get(calls::console_socket))
+        .route(
+            "/staff/calls/callbacks/{id}/{action}",
+            post(calls::callback_action),
+        )
         .route("/advice/{token}", get(calls::advice))
         .route(
             "/staff/bookings",

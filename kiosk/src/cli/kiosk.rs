@@ -32,7 +32,7 @@ use crate::{
             LogRing, StatusSources, TechnicianController, TechnicianDeps, TechnicianOptions,
             window_count,
         },
-        video_call::{CallSetup, VideoCallController},
+        video_call::{CallServices, CallSetup, VideoCallController},
     },
     watchdog::{Heart, Liveness, Watchdog},
 };
@@ -487,7 +487,16 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
             },
         )
     });
-    let _video_call = start_video_call(&shell, &config, &content_config, runtime.handle());
+    let _video_call = start_video_call(
+        &shell,
+        &config,
+        &content_config,
+        CallServices {
+            runtime: runtime.handle().clone(),
+            outbox: Some(outbox.clone()),
+            printer: Some(devices.printer.clone()),
+        },
+    );
     let _outbox_task = outbox.spawn(runtime.handle());
     // Heartbeats carry every device fact, so the sync task sends none of its own.
     let _sync = store.spawn_sync(runtime.handle(), None);
@@ -656,7 +665,7 @@ fn start_video_call(
     shell: &Shell,
     config: &KioskConfig,
     content_config: &content::ContentConfig,
-    runtime: &tokio::runtime::Handle,
+    services: CallServices,
 ) -> Option<VideoCallController> {
     if !config.calls.enabled {
         return None;
@@ -692,5 +701,5 @@ fn start_video_call(
     if setup.url.is_none() {
         tracing::info!("video call: no centre configured; the page offers 12348 and a call-back");
     }
-    Some(VideoCallController::attach(shell, setup, runtime.clone()))
+    Some(VideoCallController::attach(shell, setup, services))
 }

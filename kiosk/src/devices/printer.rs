@@ -65,6 +65,10 @@ enum Job {
     Check {
         reply: oneshot::Sender<PrinterReport>,
     },
+    Note {
+        note: Box<ticket_printer::Note>,
+        reply: oneshot::Sender<PrintOutcome>,
+    },
 }
 
 /// A handle to the printer thread. Cheap to clone.
@@ -164,6 +168,21 @@ impl PrinterService {
         self.jobs
             .send(Job::Print {
                 ticket: Box::new(ticket),
+                reply,
+            })
+            .map_err(|_| PrintJobError::Stopped)?;
+        outcome.await.map_err(|_| PrintJobError::Stopped)
+    }
+
+    /// Prints a note (the lawyer's advice after a video call) and reports what happened.
+    pub async fn print_note(
+        &self,
+        note: ticket_printer::Note,
+    ) -> Result<PrintOutcome, PrintJobError> {
+        let (reply, outcome) = oneshot::channel();
+        self.jobs
+            .send(Job::Note {
+                note: Box::new(note),
                 reply,
             })
             .map_err(|_| PrintJobError::Stopped)?;
@@ -283,6 +302,20 @@ fn run(
                 let report = read_status(&mut printer, out.wall.as_ref());
                 out.report.send_replace(report);
                 let _ = reply.send(report);
+            }
+            Job::Note { note, reply } => {
+                let outcome = printer.print_note(&note);
+                let new_health = match &outcome {
+                    PrintOutcome::Printed(printed) => PrinterHealth::Ready {
+                        paper_near_end: printed.paper_near_end(),
+                    },
+                    PrintOutcome::NotPrinted(reason) => {
+                        tracing::warn!("note not printed: {reason}");
+                        PrinterHealth::NotReady(describe(reason))
+                    }
+                };
+                out.health.send_replace(new_health);
+                let _ = reply.send(outcome);
             }
         }
         out.beat();

@@ -163,9 +163,29 @@ async fn store_one(tx: &Transaction<'_>, item: &NewItem) -> Result<Stored, Store
             tx.execute(&upsert, &[&message.device, &id, &created, &received, &data])
                 .await?;
         }
-        OutboxPayload::NeedsSurvey(_) => {}
+        OutboxPayload::NeedsSurvey(_) | OutboxPayload::VideoCall(_) => {}
         OutboxPayload::BookingUpdate(update) => {
             super::bookings::apply_update(tx, &message.device, update, received).await?;
+        }
+        OutboxPayload::CallbackRequest(request) => {
+            let insert = tx
+                .prepare_cached(
+                    "INSERT INTO callbacks (item_id, device, phone, topic, reason, received_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .await?;
+            tx.execute(
+                &insert,
+                &[
+                    &id,
+                    &message.device,
+                    &request.phone,
+                    &request.topic,
+                    &request.reason.as_str(),
+                    &received,
+                ],
+            )
+            .await?;
         }
     }
     Ok(Stored::New(Receipt {

@@ -19,6 +19,7 @@
 //! row mapping goes into a function in `rows.rs`.
 
 mod bookings;
+mod calls;
 mod items;
 mod reports;
 mod rows;
@@ -34,11 +35,11 @@ use tokio_postgres::NoTls;
 
 use super::{
     AccountSet, ActiveCondition, AlertChange, AlertRecord, AlertSync, AlertUpdate, AuditEntry,
-    BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, CaseChange, CaseFilter,
-    CaseUpdate, ComplaintCase, ComplaintCount, ComplaintRecord, DeviceRecord, DeviceStatus,
-    NewBooking, NewItem, RatedVisit, RatingCount, RatingRecord, RatingStaffCount,
-    ReminderCandidate, ReportFilter, Session, SlotTaken, StaffAccount, Store, StoreCounts,
-    StoreFuture, Stored, SurveyRow, TicketStatsRecord, TicketStatsRow,
+    BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, CallbackRecord,
+    CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintCount, ComplaintRecord,
+    DeviceRecord, DeviceStatus, NewBooking, NewItem, RatedVisit, RatingCount, RatingRecord,
+    RatingStaffCount, ReminderCandidate, ReportFilter, Session, SlotTaken, StaffAccount, Store,
+    StoreCounts, StoreFuture, Stored, SurveyRow, TicketStatsRecord, TicketStatsRow, VideoCallRow,
 };
 use crate::error::StoreError;
 use rows::ms;
@@ -614,5 +615,27 @@ impl Store for PostgresStore {
         self.with_client(move |client| async move {
             bookings::no_show_count(&client, &phone_mac, since).await
         })
+    }
+
+    fn callbacks(&self, done_too: bool, limit: u32) -> StoreFuture<'_, Vec<CallbackRecord>> {
+        self.with_client(
+            move |client| async move { calls::callbacks(&client, done_too, limit).await },
+        )
+    }
+
+    fn complete_callback(
+        &self,
+        id: i64,
+        by: String,
+        at: DateTime<Utc>,
+        audit: AuditEntry,
+    ) -> StoreFuture<'_, bool> {
+        self.with_client(move |mut client| async move {
+            calls::complete_callback(&mut client, id, &by, at, &audit).await
+        })
+    }
+
+    fn video_calls(&self, limit: u32) -> StoreFuture<'_, Vec<VideoCallRow>> {
+        self.with_client(move |client| async move { calls::video_calls(&client, limit).await })
     }
 }

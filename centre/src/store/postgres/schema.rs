@@ -218,6 +218,20 @@ UPDATE ratings r SET
     ), '') ELSE '' END
 FROM items i WHERE i.id = r.item_id;
 "#,
+    // 7: the video calls' call-backs (the SQLite store's schema version 7).
+    r#"
+CREATE TABLE callbacks (
+    item_id BIGINT PRIMARY KEY REFERENCES items(id),
+    device TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    received_ms BIGINT NOT NULL,
+    done_ms BIGINT,
+    done_by TEXT
+);
+CREATE INDEX callbacks_open ON callbacks(done_ms, received_ms);
+"#,
 ];
 
 /// The schema version this code writes.

@@ -6,24 +6,41 @@
 use std::{
     cell::RefCell,
     rc::Rc,
-    sync::Arc,
+    sync::{Arc, mpsc},
     time::{Duration, Instant},
 };
 
+use content::{
+    Outbox, OutboxPayload,
+    video_call::{CallOutcome, CallbackRequest, VideoCallRecord, mask_phone},
+};
 use media::call::{CallAudioOut, CallSettings, CallSource};
 use slint::{ComponentHandle as _, Image, SharedString, Timer, TimerMode};
 use tokio::runtime::Handle;
-use videocall::{CallHandle, CallRequest, CallUpdate, EndedBy};
+use videocall::{CallFigures, CallHandle, CallRequest, CallUpdate, EndedBy};
 
-use super::flow::{Effect, FallbackReason, Flow, Step, valid_phone};
+use super::flow::{CallDraft, Effect, FallbackReason, Flow, Step, valid_phone};
 use crate::{
     config::{CallSourceKind, CallsConfig},
+    devices::PrinterService,
     frame_mailbox::FrameMailbox,
     ui::{
         AppWindow, CallFallback, CallStep, Nav, Page, Session, Shell, VideoCallAdapter,
         take_number::qr::qr_image,
     },
 };
+
+/// The services a call uses besides the network: the async runtime, the outbox (each call's record,
+/// each call-back request) and the ticket printer (the advice).
+#[derive(Debug, Clone)]
+pub struct CallServices {
+    /// The async runtime the call client runs on.
+    pub runtime: Handle,
+    /// Where records and call-back requests are queued; none: only logged.
+    pub outbox: Option<Outbox>,
+    /// The ticket printer; none: the advice is offered as a QR code only.
+    pub printer: Option<PrinterService>,
+}
 
 /// Where calls go, and with what: made once from the configuration.
 #[derive(Debug, Clone)]
@@ -83,6 +100,11 @@ impl CallSetup {
     }
 }
 
+/// China Standard Time, in which the kiosk prints its times.
+fn china_time() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).unwrap()
+}
+
 struct Inner {
     window: slint::Weak<AppWindow>,
     flow: RefCell<Flow>,
@@ -92,8 +114,12 @@ struct Inner {
     phone: RefCell<String>,
     answered_at: RefCell<Option<Instant>>,
     lawyer_hung_up: RefCell<bool>,
+    dialled_at: RefCell<Option<Instant>>,
+    /// The call's figures as last seen (the handle is gone when the record is made).
+    figures: RefCell<CallFigures>,
+    services: CallServices,
     setup: CallSetup,
-    runtime: Handle,
+    printed: (mpsc::Sender<bool>, mpsc::Receiver<bool>),
     pump: Timer,
 }
 
@@ -113,8 +139,8 @@ impl std::fmt::Debug for VideoCallController {
 
 impl VideoCallController {
     /// Attaches the call to `shell`'s window: the home screen, guides and the legal-aid check offer
-    /// 视频连线律师 from now on.
-    pub fn attach(shell: &Shell, setup: CallSetup, runtime: Handle) -> Self {
+    /// 视频连线律师 from now on. Each call's record and each call-back request go to `outbox`.
+    pub fn attach(shell: &Shell, setup: CallSetup, services: CallServices) -> Self {
         let inner = Rc::new(Inner {
             window: shell.window().as_weak(),
             flow: RefCell::new(Flow::default()),
@@ -124,8 +150,11 @@ impl VideoCallController {
             phone: RefCell::new(String::new()),
             answered_at: RefCell::new(None),
             lawyer_hung_up: RefCell::new(false),
+            dialled_at: RefCell::new(None),
+            figures: RefCell::new(CallFigures::default()),
+            services,
             setup,
-            runtime,
+            printed: mpsc::channel(),
             pump: Timer::default(),
         });
         let this = Self { inner };
@@ -172,6 +201,10 @@ impl VideoCallController {
         adapter.on_print_advice({
             let this = this.clone();
             move || this.act(Flow::print_advice)
+        });
+        adapter.on_rate({
+            let this = this.clone();
+            move |score| this.act(|flow| flow.rate(u8::try_from(score).unwrap_or(0)))
         });
         shell.on_session_end({
             let this = this.clone();
@@ -235,12 +268,23 @@ impl VideoCallController {
                 while let Some(update) = handle.try_next() {
                     updates.push(update);
                 }
+                *self.inner.figures.borrow_mut() = handle.figures();
             }
             updates
         };
         let changed = !updates.is_empty();
         for update in updates {
             self.on_update(update);
+        }
+        while let Ok(printed) = self.inner.printed.1.try_recv() {
+            self.window(|w| {
+                w.global::<VideoCallAdapter>()
+                    .set_print_status(SharedString::from(if printed {
+                        "已打印，请取走建议单。"
+                    } else {
+                        "打印机暂时不能打印，请用手机扫码保存建议。"
+                    }));
+            });
         }
         let remote = self.inner.remote.take();
         let local = self.inner.local.take();
@@ -331,25 +375,151 @@ impl VideoCallController {
                 }
                 Effect::Leave => {
                     if let Some(call) = self.inner.call.borrow_mut().take() {
+                        *self.inner.figures.borrow_mut() = call.figures();
                         call.leave();
                     }
-                    *self.inner.answered_at.borrow_mut() = None;
                     self.clear_pictures();
                 }
-                Effect::RequestCallback(phone) => {
-                    // Kept on this device until the centre takes it (outbox kind `callback_request`).
-                    tracing::info!("video call: call-back requested for {}", mask_phone(&phone));
-                }
-                Effect::PrintAdvice => {
-                    // Printing the advice on the ticket printer is not offered yet (the page has
-                    // no button for it): the QR code carries it to the citizen's phone.
-                    tracing::debug!("video call: printing the advice is not offered yet");
-                }
+                Effect::RequestCallback(phone) => self.request_callback(phone),
+                Effect::Record(draft) => self.record(&draft),
+                Effect::PrintAdvice => self.print_advice(),
             }
         }
     }
 
+    /// Prints the advice on the ticket printer; the outcome comes back to the pump.
+    fn print_advice(&self) {
+        let Some(printer) = self.inner.services.printer.clone() else {
+            return;
+        };
+        let (text, url, lawyer) = match self.inner.flow.borrow().step() {
+            Step::Ended {
+                advice: Some((text, url)),
+                ..
+            } => (
+                text.clone(),
+                url.clone(),
+                self.inner
+                    .flow
+                    .borrow()
+                    .lawyer()
+                    .unwrap_or("律师")
+                    .to_owned(),
+            ),
+            _ => return,
+        };
+        let centre = self
+            .inner
+            .window
+            .upgrade()
+            .map(|w| w.global::<Session>().get_centre_name().to_string())
+            .unwrap_or_default();
+        let note = ticket_printer::Note {
+            centre,
+            title: "律师建议摘要 Lawyer's advice".into(),
+            meta: vec![format!(
+                "律师 Lawyer：{lawyer} · 事项 About：{}",
+                self.inner.flow.borrow().topic()
+            )],
+            text,
+            qr: url.map(|u| (u, "扫码在手机上保存 Scan to keep".to_owned())),
+            printed_at: chrono::Utc::now()
+                .with_timezone(&china_time())
+                .naive_local(),
+            footer: vec!["公共法律服务热线 12348 / Hotline 12348".into()],
+        };
+        self.window(|w| {
+            w.global::<VideoCallAdapter>()
+                .set_print_status(SharedString::from("正在打印… Printing…"));
+        });
+        let tx = self.inner.printed.0.clone();
+        self.inner.services.runtime.spawn(async move {
+            let printed = matches!(
+                printer.print_note(note).await,
+                Ok(ticket_printer::PrintOutcome::Printed(_))
+            );
+            let _ = tx.send(printed);
+        });
+    }
+
+    /// Queues the call-back request: kept on this device until the centre takes it.
+    fn request_callback(&self, phone: String) {
+        let reason = match self.inner.flow.borrow().fallback_reason() {
+            Some(FallbackReason::Unreachable) => CallOutcome::Unreachable,
+            Some(FallbackReason::Failed) => CallOutcome::Failed,
+            _ => CallOutcome::Unanswered,
+        };
+        let request = CallbackRequest {
+            phone,
+            topic: self.inner.flow.borrow().topic().to_owned(),
+            reason,
+        };
+        tracing::info!(
+            "video call: call-back requested for {}",
+            mask_phone(&request.phone)
+        );
+        match &self.inner.services.outbox {
+            Some(outbox) => {
+                if let Err(err) = outbox.submit(OutboxPayload::CallbackRequest(request)) {
+                    tracing::error!("video call: the call-back request was not queued: {err}");
+                }
+            }
+            None => tracing::warn!("video call: no outbox: the call-back request is only logged"),
+        }
+    }
+
+    /// Queues the call's record.
+    fn record(&self, draft: &CallDraft) {
+        let figures = *self.inner.figures.borrow();
+        let dialled = self.inner.dialled_at.borrow_mut().take();
+        let answered = *self.inner.answered_at.borrow();
+        let waited = match (dialled, answered) {
+            (Some(d), Some(a)) => a.saturating_duration_since(d),
+            (Some(d), None) => d.elapsed(),
+            _ => Duration::ZERO,
+        };
+        let secs = |d: Duration| u32::try_from(d.as_secs()).unwrap_or(u32::MAX);
+        let record = VideoCallRecord {
+            topic: draft.topic.clone(),
+            outcome: draft.outcome.unwrap_or(CallOutcome::Abandoned),
+            lawyer: draft.lawyer.clone(),
+            waited_secs: secs(waited),
+            talk_secs: secs(draft.talk),
+            ended_by: draft.ended_by.map(|by| {
+                match by {
+                    EndedBy::Citizen => "citizen",
+                    EndedBy::Lawyer => "lawyer",
+                    EndedBy::Centre => "centre",
+                }
+                .to_owned()
+            }),
+            audio_only: draft.audio_only,
+            advice: draft.advice,
+            rating: draft.rating,
+            first_picture_ms: figures
+                .first_remote_frame_after
+                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            remote_frames: figures.remote_frames,
+        };
+        *self.inner.figures.borrow_mut() = CallFigures::default();
+        *self.inner.answered_at.borrow_mut() = None;
+        tracing::info!(
+            "video call about {:?}: {} after {} s waiting, {} s talking",
+            record.topic,
+            record.outcome.as_str(),
+            record.waited_secs,
+            record.talk_secs
+        );
+        if let Some(outbox) = &self.inner.services.outbox
+            && let Err(err) = outbox.submit(OutboxPayload::VideoCall(record))
+        {
+            tracing::error!("video call: the record was not queued: {err}");
+        }
+    }
+
     fn dial(&self, topic: String) {
+        *self.inner.dialled_at.borrow_mut() = Some(Instant::now());
+        *self.inner.answered_at.borrow_mut() = None;
         let setup = &self.inner.setup;
         let Some(url) = setup.url.clone() else {
             let effects = self
@@ -367,7 +537,7 @@ impl VideoCallController {
         request.ca_pem = setup.ca_pem.clone();
         request.media = setup.media.clone();
         request.advice_wait = setup.advice_wait;
-        let _guard = self.inner.runtime.enter();
+        let _guard = self.inner.services.runtime.enter();
         let handle = videocall::start(
             request,
             self.inner.remote.clone(),
@@ -393,16 +563,19 @@ impl VideoCallController {
             .map_or(Duration::ZERO, |t| t.elapsed());
         let lawyer_hung_up = *self.inner.lawyer_hung_up.borrow();
         let recorded = self.inner.setup.recorded;
+        let can_print = self.inner.services.printer.is_some();
         self.window(|w| {
             let a = w.global::<VideoCallAdapter>();
             a.set_topic(flow.topic().into());
             a.set_recorded(recorded);
+            a.set_can_print(can_print);
             a.set_phone(phone.as_str().into());
             a.set_phone_valid(valid_phone(&phone));
             a.set_talk_time(
                 format!("{:02}:{:02}", talk.as_secs() / 60, talk.as_secs() % 60).into(),
             );
             a.set_lawyer_hung_up(lawyer_hung_up);
+            a.set_rating(i32::from(flow.rating().unwrap_or(0)));
             match flow.step() {
                 Step::Consent => a.set_step(CallStep::Consent),
                 Step::Connecting => a.set_step(CallStep::Connecting),
@@ -466,20 +639,6 @@ impl VideoCallController {
     }
 }
 
-/// `138****5678`: a phone number for logs.
-fn mask_phone(phone: &str) -> String {
-    phone
-        .char_indices()
-        .map(|(i, c)| {
-            if (3..phone.len().saturating_sub(4)).contains(&i) {
-                '*'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -499,6 +658,5 @@ mod tests {
         );
         assert_eq!(CallSetup::new(&config, None, None).url, None);
         assert_eq!(setup.media.source, CallSource::Test);
-        assert_eq!(mask_phone("13812345678"), "138****5678");
     }
 }

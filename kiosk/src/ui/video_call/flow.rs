@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use content::video_call::CallOutcome;
 use videocall::{CallUpdate, EndedBy};
 
 /// Why the fallback screen (12348 and a call-back) is shown.
@@ -78,25 +79,39 @@ pub enum Effect {
     RequestCallback(String),
     /// Print the advice.
     PrintAdvice,
+    /// Report the call (the outbox's `video_call`): it is over for this citizen.
+    Record(CallDraft),
 }
 
-/// A call-back phone number: 11 digits of a mobile (1…) or a landline with its area code
-/// (0… , 10 to 12 digits).
-pub fn valid_phone(phone: &str) -> bool {
-    let digits = phone.chars().all(|c| c.is_ascii_digit());
-    digits
-        && match phone.as_bytes().first() {
-            Some(b'1') => phone.len() == 11,
-            Some(b'0') => (10..=12).contains(&phone.len()),
-            _ => false,
-        }
+/// What is known of a call for its record; the controller adds the times.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallDraft {
+    /// The topic.
+    pub topic: String,
+    /// How it ended (none yet: still going).
+    pub outcome: Option<CallOutcome>,
+    /// The lawyer's public name.
+    pub lawyer: Option<String>,
+    /// Who hung up.
+    pub ended_by: Option<EndedBy>,
+    /// Time talked.
+    pub talk: Duration,
+    /// Dropped to voice only.
+    pub audio_only: bool,
+    /// The advice arrived.
+    pub advice: bool,
+    /// The citizen's rating, 1 to 5.
+    pub rating: Option<u8>,
 }
+
+pub use content::video_call::valid_phone;
 
 /// See the module's documentation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flow {
     step: Step,
     topic: String,
+    draft: Option<CallDraft>,
 }
 
 impl Default for Flow {
@@ -104,6 +119,7 @@ impl Default for Flow {
         Self {
             step: Step::Consent,
             topic: String::new(),
+            draft: None,
         }
     }
 }
@@ -141,7 +157,43 @@ impl Flow {
             return Vec::new();
         }
         self.step = Step::Connecting;
+        self.draft = Some(CallDraft {
+            topic: self.topic.clone(),
+            ..CallDraft::default()
+        });
         vec![Effect::Dial(self.topic.clone())]
+    }
+
+    /// The citizen's one rating of the call (满意 5, 一般 3, 不满意 1), on the end screen.
+    pub fn rate(&mut self, score: u8) -> Vec<Effect> {
+        if let (Step::Ended { .. }, Some(draft)) = (&self.step, &mut self.draft)
+            && (1..=5).contains(&score)
+        {
+            draft.rating = Some(score);
+        }
+        Vec::new()
+    }
+
+    /// The lawyer's name, once answered.
+    pub fn lawyer(&self) -> Option<&str> {
+        self.draft.as_ref().and_then(|d| d.lawyer.as_deref())
+    }
+
+    /// The rating given, if any.
+    pub fn rating(&self) -> Option<u8> {
+        self.draft.as_ref().and_then(|d| d.rating)
+    }
+
+    /// The record of the call so far, taken (sent once).
+    fn record(&mut self) -> Option<Effect> {
+        let mut draft = self.draft.take()?;
+        if draft.outcome.is_none() {
+            draft.outcome = Some(match self.step {
+                Step::InCall { .. } | Step::Ended { .. } => CallOutcome::Answered,
+                _ => CallOutcome::Abandoned,
+            });
+        }
+        Some(Effect::Record(draft))
     }
 
     /// 挂断 (also 取消等待 while waiting).
@@ -155,12 +207,12 @@ impl Flow {
     /// The citizen leaves the page, or the session ends: the call is dropped, back to consent.
     pub fn leave(&mut self) -> Vec<Effect> {
         let active = !matches!(self.step, Step::Consent);
+        let mut effects: Vec<Effect> = self.record().into_iter().collect();
         self.step = Step::Consent;
         if active {
-            vec![Effect::Leave]
-        } else {
-            Vec::new()
+            effects.insert(0, Effect::Leave);
         }
+        effects
     }
 
     /// 请律师回电 with a number typed on the keypad.
@@ -186,6 +238,19 @@ impl Flow {
 
     /// A call update.
     pub fn update(&mut self, update: CallUpdate) -> Vec<Effect> {
+        if let Some(draft) = &mut self.draft {
+            match &update {
+                CallUpdate::Answered { lawyer, .. } => draft.lawyer = Some(lawyer.clone()),
+                CallUpdate::AudioOnly { .. } => draft.audio_only = true,
+                CallUpdate::Ended { by, talk } if draft.lawyer.is_some() => {
+                    draft.ended_by = Some(*by);
+                    draft.talk = *talk;
+                    draft.outcome = Some(CallOutcome::Answered);
+                }
+                CallUpdate::Advice { .. } => draft.advice = true,
+                _ => {}
+            }
+        }
         match (update, &mut self.step) {
             (
                 CallUpdate::Waiting {
@@ -223,9 +288,13 @@ impl Flow {
                     waiting_for_advice: true,
                 };
             }
-            // Hung up while waiting: back to the consent screen.
+            // Hung up while waiting: back to the consent screen, the attempt recorded.
             (CallUpdate::Ended { .. }, Step::Connecting | Step::Waiting { .. }) => {
+                if let Some(draft) = &mut self.draft {
+                    draft.outcome = Some(CallOutcome::Abandoned);
+                }
                 self.step = Step::Consent;
+                return self.record().into_iter().collect();
             }
             (CallUpdate::Unanswered, Step::Connecting | Step::Waiting { .. }) => {
                 self.fallback(FallbackReason::Unanswered);
@@ -267,10 +336,27 @@ impl Flow {
     }
 
     fn fallback(&mut self, reason: FallbackReason) {
+        if let Some(draft) = &mut self.draft
+            && draft.outcome.is_none()
+        {
+            draft.outcome = Some(match reason {
+                FallbackReason::Unanswered => CallOutcome::Unanswered,
+                FallbackReason::Unreachable => CallOutcome::Unreachable,
+                FallbackReason::Failed => CallOutcome::Failed,
+            });
+        }
         self.step = Step::Fallback {
             reason,
             callback_sent: false,
         };
+    }
+
+    /// Why the fallback is shown (for the call-back request).
+    pub fn fallback_reason(&self) -> Option<FallbackReason> {
+        match self.step {
+            Step::Fallback { reason, .. } => Some(reason),
+            _ => None,
+        }
     }
 }
 
@@ -334,9 +420,22 @@ mod tests {
             }
         ));
         assert_eq!(flow.print_advice(), [Effect::PrintAdvice]);
-        assert_eq!(flow.leave(), [Effect::Leave]);
+        flow.rate(9);
+        assert_eq!(flow.rating(), None, "1 to 5 only");
+        flow.rate(5);
+        let effects = flow.leave();
+        assert_eq!(effects[0], Effect::Leave);
+        let Effect::Record(draft) = &effects[1] else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(draft.outcome, Some(CallOutcome::Answered));
+        assert_eq!(draft.lawyer.as_deref(), Some("王律师"));
+        assert_eq!(draft.ended_by, Some(EndedBy::Citizen));
+        assert_eq!(draft.talk, Duration::from_secs(95));
+        assert!(draft.audio_only && draft.advice);
+        assert_eq!(draft.rating, Some(5));
         assert_eq!(flow.step(), &Step::Consent);
-        assert!(flow.leave().is_empty());
+        assert!(flow.leave().is_empty(), "recorded once");
     }
 
     #[test]
@@ -370,6 +469,15 @@ mod tests {
                 [Effect::RequestCallback("13812345678".into())]
             );
             assert!(flow.request_callback("13812345678").is_empty(), "once");
+            let effects = flow.leave();
+            assert!(
+                matches!(&effects[1], Effect::Record(d) if d.outcome == Some(match reason {
+                    FallbackReason::Unanswered => CallOutcome::Unanswered,
+                    FallbackReason::Unreachable => CallOutcome::Unreachable,
+                    FallbackReason::Failed => CallOutcome::Failed,
+                })),
+                "{effects:?}"
+            );
         }
     }
 
@@ -397,21 +505,14 @@ mod tests {
         flow.start();
         flow.update(waiting(0));
         assert_eq!(flow.hang_up(), [Effect::HangUp]);
-        flow.update(CallUpdate::Ended {
+        let effects = flow.update(CallUpdate::Ended {
             by: EndedBy::Citizen,
             talk: Duration::ZERO,
         });
+        assert!(
+            matches!(&effects[..], [Effect::Record(d)] if d.outcome == Some(CallOutcome::Abandoned)),
+            "{effects:?}"
+        );
         assert_eq!(flow.step(), &Step::Consent);
-    }
-
-    #[test]
-    fn phone_numbers_are_mobiles_or_landlines_with_area_code() {
-        assert!(valid_phone("13812345678"));
-        assert!(valid_phone("02379221234"));
-        assert!(valid_phone("0237922123"));
-        assert!(!valid_phone("1381234567"));
-        assert!(!valid_phone("23812345678"));
-        assert!(!valid_phone("138-1234-5678"));
-        assert!(!valid_phone(""));
     }
 }

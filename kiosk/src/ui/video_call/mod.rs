@@ -5,4 +5,4 @@
 pub mod controller;
 pub mod flow;
 
-pub use controller::{CallSetup, VideoCallController};
+pub use controller::{CallServices, CallSetup, VideoCallController};

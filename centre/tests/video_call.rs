@@ -7,7 +7,12 @@
 //! serves, and nothing leaves it.
 
 mod browser_support;
+#[allow(dead_code, unreachable_pub)]
+#[path = "support/process.rs"]
+mod process;
 mod web_support;
+
+use web_support::db;
 
 use std::{
     sync::{
@@ -588,4 +593,56 @@ async fn call_backs_and_call_records_reach_the_console(engine: Engine) {
             .0,
         403
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_centre_killed_mid_call_ends_the_call_on_both_sides() {
+    media::init().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::sqlite_in(dir.path());
+    let mut centre =
+        process::CentreProcess::spawn_with(&db, None, &dir.path().join("data")).listening();
+    let (orders, orders_rx) = tokio::sync::mpsc::unbounded_channel();
+    let lawyer_frames = Arc::new(AtomicU64::new(0));
+    let lawyer = tokio::spawn({
+        let (base, frames) = (centre.base.clone(), Arc::clone(&lawyer_frames));
+        let settings = media::call::CallSettings {
+            width: 320,
+            height: 240,
+            framerate: 15,
+            ..Default::default()
+        };
+        async move {
+            videocall::lawyer::run(&base, "admin", "admin-demo", settings, orders_rx, frames).await
+        }
+    });
+    let url = centre.base.replacen("http://", "ws://", 1) + "/api/v1/calls/ws";
+    let mut request = CallRequest::new(url, "其他咨询");
+    request.token = Some(centre::auth::DEMO_DEVICE_TOKEN.into());
+    request.media.width = 320;
+    request.media.height = 240;
+    let mut call = videocall::start(request, Arc::new(Pictures::default()), None);
+    until(&mut call, |u| {
+        matches!(u, CallUpdate::RemoteVideo { .. }).then_some(())
+    })
+    .await;
+    centre.kill_9();
+    let (by, _) = until(&mut call, |u| match u {
+        CallUpdate::Ended { by, .. } => Some(*by),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        by,
+        EndedBy::Centre,
+        "the citizen is told the connection was lost"
+    );
+    call.leave();
+    until(&mut call, |u| matches!(u, CallUpdate::Closed).then_some(())).await;
+    // The lawyer's console saw its socket close and stopped, its media dropped.
+    let ended = tokio::time::timeout(WAIT, lawyer)
+        .await
+        .expect("the lawyer stopped");
+    assert!(ended.unwrap().is_ok());
+    drop(orders);
 }

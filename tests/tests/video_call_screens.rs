@@ -8,31 +8,23 @@
 
 use std::{
     path::Path,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
     time::Duration,
 };
 
-use futures_util::{SinkExt as _, StreamExt as _};
 use kiosk::ui::{
     CallStep, Page, Session, Shell, ShellOptions, VideoCallAdapter,
     video_call::{CallServices, CallSetup, VideoCallController, flow::Step},
 };
-use media::{
-    Frame, FrameSink,
-    call::{CallEvent, CallMedia, CallRole, CallSettings, CallSignal, SdpKind},
-};
+use media::call::CallSettings;
 use slint::ComponentHandle as _;
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest as _};
-use videocall::wire::{Candidate, CentreToLawyer, LawyerMessage, to_text};
+use videocall::lawyer::{self, LawyerOrder};
 
 const WAIT: Duration = Duration::from_secs(30);
-
-struct Nothing;
-
-impl FrameSink for Nothing {
-    fn frame(&self, _: &Frame<'_>) {}
-}
 
 fn shell() -> Shell {
     let shell = Shell::new(ShellOptions {
@@ -122,112 +114,6 @@ fn outbox(dir: &Path, base: Option<&str>) -> content::Outbox {
     content::Outbox::open(dir, &config, "黔江区公共法律服务中心").unwrap()
 }
 
-/// What the test tells the lawyer to do.
-enum Order {
-    HangUp,
-    Advice(String),
-}
-
-/// The lawyer: logs in, goes available, accepts the first call, answers the kiosk's offer with real
-/// media, hangs up and writes the advice when told.
-async fn lawyer(base: String, mut orders: mpsc::UnboundedReceiver<Order>, frames: Arc<Mutex<u64>>) {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let login = http
-        .post(format!("{base}/staff/login"))
-        .header("origin", &base)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("user=admin&password=admin-demo")
-        .send()
-        .await
-        .unwrap();
-    let cookie = login.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let mut request = (base.replacen("http://", "ws://", 1) + "/staff/calls/ws")
-        .into_client_request()
-        .unwrap();
-    request
-        .headers_mut()
-        .insert("cookie", cookie.parse().unwrap());
-    request
-        .headers_mut()
-        .insert("origin", base.parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let send = |m: &LawyerMessage| Message::text(to_text(m));
-    socket
-        .send(send(&LawyerMessage::Available { on: true }))
-        .await
-        .unwrap();
-    let (events_tx, mut events) = mpsc::unbounded_channel();
-    let mut media: Option<CallMedia> = None;
-    let mut call = None;
-    loop {
-        tokio::select! {
-            message = socket.next() => {
-                let text = match message {
-                    Some(Ok(Message::Text(text))) => text,
-                    Some(Ok(_)) => continue,
-                    _ => return,
-                };
-                match serde_json::from_str::<CentreToLawyer>(&text).unwrap() {
-                    CentreToLawyer::Board { calls, in_call: None, .. } if call.is_none() => {
-                        if let Some(offered) = calls.first() {
-                            socket.send(send(&LawyerMessage::Accept { call: offered.call.clone() })).await.unwrap();
-                        }
-                    }
-                    CentreToLawyer::Connected { call: id, .. } => {
-                        call = Some(id);
-                        let tx = events_tx.clone();
-                        let events: media::call::CallEvents = Arc::new(move |e| { let _ = tx.send(e); });
-                        let counter = Arc::clone(&frames);
-                        struct Count(Arc<Mutex<u64>>);
-                        impl FrameSink for Count {
-                            fn frame(&self, _: &Frame<'_>) { *self.0.lock().unwrap() += 1; }
-                        }
-                        media = Some(CallMedia::start(
-                            &CallSettings { role: CallRole::Answerer, ..media_settings() },
-                            Arc::new(Count(counter)),
-                            None,
-                            events,
-                        ).unwrap());
-                    }
-                    CentreToLawyer::Offer { sdp } => {
-                        media.as_ref().unwrap().apply_description(SdpKind::Offer, &sdp).unwrap();
-                    }
-                    CentreToLawyer::Ice(Candidate { candidate, mline }) => {
-                        if let Some(m) = &media { m.add_candidate(mline, &candidate); }
-                    }
-                    CentreToLawyer::Ended { .. } => media = None,
-                    _ => {}
-                }
-            }
-            Some(event) = events.recv() => match event {
-                CallEvent::Signal(CallSignal::Description { sdp, .. }) => {
-                    socket.send(send(&LawyerMessage::Answer { sdp })).await.unwrap();
-                }
-                CallEvent::Signal(CallSignal::Candidate { mline, candidate }) => {
-                    socket.send(send(&LawyerMessage::Ice(Candidate { candidate, mline }))).await.unwrap();
-                }
-                _ => {}
-            },
-            Some(order) = orders.recv() => match order {
-                Order::HangUp => socket.send(send(&LawyerMessage::Hangup)).await.unwrap(),
-                Order::Advice(text) => {
-                    let call = call.clone().unwrap();
-                    socket.send(send(&LawyerMessage::Advice { call, text })).await.unwrap();
-                }
-            },
-        }
-    }
-}
-
 #[test]
 fn a_citizen_calls_a_lawyer_from_the_kiosk_and_gets_the_advice_with_a_qr_code() {
     platform();
@@ -243,8 +129,7 @@ fn a_citizen_calls_a_lawyer_from_the_kiosk_and_gets_the_advice_with_a_qr_code() 
     let outbox = outbox(kiosk_dir.path(), Some(&base));
     let _delivery = outbox.spawn(runtime.handle());
     let (orders, orders_rx) = mpsc::unbounded_channel();
-    let lawyer_frames = Arc::new(Mutex::new(0));
-    runtime.spawn(lawyer(base.clone(), orders_rx, Arc::clone(&lawyer_frames)));
+    let lawyer_frames = Arc::new(AtomicU64::new(0));
 
     let shell = shell();
     let mut setup = CallSetup::new(
@@ -273,6 +158,7 @@ fn a_citizen_calls_a_lawyer_from_the_kiosk_and_gets_the_advice_with_a_qr_code() 
             runtime: runtime.handle().clone(),
             outbox: Some(outbox.clone()),
             printer: Some(printer.clone()),
+            cards: None,
         },
     );
     let window = shell.window();
@@ -289,6 +175,34 @@ fn a_citizen_calls_a_lawyer_from_the_kiosk_and_gets_the_advice_with_a_qr_code() 
     shoot(&shell, "consent");
 
     adapter.invoke_start();
+    // Nobody online yet: the citizen waits and is told so, with no made-up wait.
+    assert!(call.wait_for(WAIT, |s| matches!(
+        s,
+        Step::Waiting {
+            lawyers_online: 0,
+            estimate_secs: None,
+            ..
+        }
+    )));
+    assert_eq!(adapter.get_step(), CallStep::Waiting);
+    assert_eq!(adapter.get_wait_minutes(), -1);
+    shoot(&shell, "waiting");
+    // The lawyer logs in and answers.
+    runtime.spawn({
+        let (base, frames) = (base.clone(), Arc::clone(&lawyer_frames));
+        async move {
+            lawyer::run(
+                &base,
+                "admin",
+                "admin-demo",
+                media_settings(),
+                orders_rx,
+                frames,
+            )
+            .await
+            .unwrap();
+        }
+    });
     assert!(
         call.wait_for(WAIT, |s| matches!(
             s,
@@ -305,19 +219,19 @@ fn a_citizen_calls_a_lawyer_from_the_kiosk_and_gets_the_advice_with_a_qr_code() 
     assert_eq!(adapter.get_step(), CallStep::InCall);
     assert_eq!(adapter.get_lawyer(), "律师");
     assert!(
-        call.wait_for(WAIT, |_| *lawyer_frames.lock().unwrap() >= 10),
+        call.wait_for(WAIT, |_| lawyer_frames.load(Ordering::Relaxed) >= 10),
         "the lawyer sees the kiosk"
     );
     shoot(&shell, "in-call");
 
-    orders.send(Order::HangUp).unwrap();
+    orders.send(LawyerOrder::HangUp).unwrap();
     assert!(call.wait_for(WAIT, |s| matches!(s, Step::Ended { .. })));
     assert!(adapter.get_lawyer_hung_up());
     assert!(adapter.get_advice_waiting());
     assert!(!adapter.get_has_remote(), "the pictures are gone");
     shoot(&shell, "waiting-for-advice");
     orders
-        .send(Order::Advice(
+        .send(LawyerOrder::Advice(
             "建议先与用人单位协商；协商不成，可申请劳动仲裁，时效一年。".into(),
         ))
         .unwrap();
@@ -391,6 +305,7 @@ fn without_a_centre_the_kiosk_offers_12348_and_takes_a_call_back_number() {
             runtime: runtime.handle().clone(),
             outbox: Some(outbox.clone()),
             printer: None,
+            cards: None,
         },
     );
     let window = shell.window();
@@ -436,5 +351,4 @@ fn without_a_centre_the_kiosk_offers_12348_and_takes_a_call_back_number() {
             if r.outcome == content::video_call::CallOutcome::Unreachable && r.talk_secs == 0)),
         "{queued:?}"
     );
-    let _ = Nothing;
 }

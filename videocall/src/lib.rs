@@ -6,12 +6,16 @@
 //!  quality   LinkJudge: when a weak link drops the call to audio only (pure, sampled statistics)
 //!  client    (feature `client`) the kiosk's call task: dial, wait, media on webrtcbin, hang-up,
 //!            advice; a CallHandle for the UI
+//!  lawyer    (feature `client`) a console without a browser: answers calls with real media, for
+//!            tests and the benchmark
 //! ```
 //!
 //! The centre uses [`wire`] only (no GStreamer, no client): `default-features = false`.
 
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "client")]
+pub mod lawyer;
 pub mod quality;
 pub mod wire;
 

@@ -495,6 +495,7 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
             runtime: runtime.handle().clone(),
             outbox: Some(outbox.clone()),
             printer: Some(devices.printer.clone()),
+            cards: Some(take_number.clone()),
         },
     );
     let _outbox_task = outbox.spawn(runtime.handle());

@@ -18,3 +18,4 @@ mod rating_pad;
 mod shell;
 mod take_number;
 mod technician;
+mod video_call;

@@ -1025,6 +1025,11 @@ pub(crate) mod support {
             self.devices.printer.simulator().unwrap()
         }
 
+        /// The async runtime the kiosk's controllers use.
+        pub(crate) fn runtime(&self) -> tokio::runtime::Handle {
+            self.runtime.handle().clone()
+        }
+
         pub(crate) fn sim_reader(&self) -> &id_reader::SimReader {
             self.devices.id_reader.simulator.as_ref().unwrap()
         }

@@ -102,11 +102,16 @@ struct Inner {
     card_bookings: Arc<std::sync::Mutex<Option<BookingBook>>>,
     /// Takes a card read while another page (check-in) wants it; true when it did.
     card_router: RefCell<Option<CardRouter>>,
+    card_listeners: RefCell<Vec<CardListener>>,
 }
 
 /// A page that may take a card read instead of the take-a-number flow (see
 /// [`TakeNumberController::route_cards`]).
 pub type CardRouter = Rc<dyn Fn(&CardSummary, &Lookup) -> bool>;
+
+/// Another page's claim on the cards read (the video call's optional card): it gets each card
+/// first and returns true when the card was for it.
+pub type CardListener = Rc<dyn Fn(&CardSummary) -> bool>;
 
 /// The take-a-number flow, attached to the kiosk's window. Cheap to clone.
 #[derive(Clone)]
@@ -154,6 +159,7 @@ impl TakeNumberController {
             tasks: PageTasks::new(deps.runtime),
             card_bookings: Arc::new(std::sync::Mutex::new(None)),
             card_router: RefCell::new(None),
+            card_listeners: RefCell::new(Vec::new()),
         });
         let this = Self { inner };
         this.spawn_alert_reporter(alerts_rx);
@@ -213,6 +219,12 @@ impl TakeNumberController {
         *self.inner.card_router.borrow_mut() = Some(router);
     }
 
+    /// Lets another page claim cards: `listener` sees each card read before the take-a-number flow
+    /// (and check-in) and returns true when it was for it.
+    pub fn listen_cards(&self, listener: CardListener) {
+        self.inner.card_listeners.borrow_mut().push(listener);
+    }
+
     /// The simulated reader, in simulated mode.
     pub fn simulator(&self) -> Option<SimReader> {
         self.inner.simulator.clone()
@@ -261,6 +273,14 @@ impl TakeNumberController {
             match msg {
                 Msg::Services(result) => flow.services_loaded(result),
                 Msg::Card(card, lookup) => {
+                    let listeners = self.inner.card_listeners.borrow().clone();
+                    if !listeners.is_empty() {
+                        drop(flow);
+                        if listeners.iter().any(|claim| claim(&card)) {
+                            return;
+                        }
+                        flow = self.inner.flow.borrow_mut();
+                    }
                     let router = self.inner.card_router.borrow().clone();
                     if let (Some(router), Some(lookup)) = (router, lookup.as_ref()) {
                         drop(flow);

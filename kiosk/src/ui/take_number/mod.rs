@@ -25,7 +25,7 @@ pub mod qr;
 pub mod screens;
 
 pub use card::CardCheck;
-pub use controller::{TakeNumberController, TakeNumberDeps};
+pub use controller::{CardListener, TakeNumberController, TakeNumberDeps};
 pub use flow::{Flow, FlowError, ReaderState, Step};
 pub use options::TakeNumberOptions;
 pub use printing::{PrintReport, PrintState};

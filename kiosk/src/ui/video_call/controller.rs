@@ -26,7 +26,7 @@ use crate::{
     frame_mailbox::FrameMailbox,
     ui::{
         AppWindow, CallFallback, CallStep, Nav, Page, Session, Shell, VideoCallAdapter,
-        take_number::qr::qr_image,
+        take_number::{TakeNumberController, qr::qr_image},
     },
 };
 
@@ -40,6 +40,9 @@ pub struct CallServices {
     pub outbox: Option<Outbox>,
     /// The ticket printer; none: the advice is offered as a QR code only.
     pub printer: Option<PrinterService>,
+    /// The take-a-number controller, which owns the ID card reader: a card placed on the consent
+    /// screen gives the lawyer the citizen's masked name. None: no card is asked for.
+    pub cards: Option<TakeNumberController>,
 }
 
 /// Where calls go, and with what: made once from the configuration.
@@ -114,6 +117,8 @@ struct Inner {
     phone: RefCell<String>,
     answered_at: RefCell<Option<Instant>>,
     lawyer_hung_up: RefCell<bool>,
+    /// The masked name of a card placed on the consent screen (this session only).
+    caller: RefCell<Option<String>>,
     dialled_at: RefCell<Option<Instant>>,
     /// The call's figures as last seen (the handle is gone when the record is made).
     figures: RefCell<CallFigures>,
@@ -150,6 +155,7 @@ impl VideoCallController {
             phone: RefCell::new(String::new()),
             answered_at: RefCell::new(None),
             lawyer_hung_up: RefCell::new(false),
+            caller: RefCell::new(None),
             dialled_at: RefCell::new(None),
             figures: RefCell::new(CallFigures::default()),
             services,
@@ -206,9 +212,40 @@ impl VideoCallController {
             let this = this.clone();
             move |score| this.act(|flow| flow.rate(u8::try_from(score).unwrap_or(0)))
         });
+        adapter.on_forget_card({
+            let this = this.clone();
+            move || {
+                this.inner.caller.borrow_mut().take();
+                this.render();
+            }
+        });
+        if let Some(cards) = &this.inner.services.cards {
+            let weak = Rc::downgrade(&this.inner);
+            cards.listen_cards(Rc::new(move |card| {
+                let Some(inner) = weak.upgrade() else {
+                    return false;
+                };
+                let this = Self { inner };
+                let on_consent = this
+                    .inner
+                    .window
+                    .upgrade()
+                    .is_some_and(|w| w.global::<Nav>().get_page() == Page::VideoCall)
+                    && matches!(this.inner.flow.borrow().step(), Step::Consent);
+                if on_consent {
+                    *this.inner.caller.borrow_mut() = Some(card.masked_name.clone());
+                    this.render();
+                }
+                on_consent
+            }));
+        }
         shell.on_session_end({
             let this = this.clone();
-            move || this.leave()
+            move || {
+                this.leave();
+                this.inner.caller.borrow_mut().take();
+                this.render();
+            }
         });
         this.inner
             .pump
@@ -537,6 +574,7 @@ impl VideoCallController {
         request.ca_pem = setup.ca_pem.clone();
         request.media = setup.media.clone();
         request.advice_wait = setup.advice_wait;
+        request.caller = self.inner.caller.borrow().clone();
         let _guard = self.inner.services.runtime.enter();
         let handle = videocall::start(
             request,
@@ -564,11 +602,15 @@ impl VideoCallController {
         let lawyer_hung_up = *self.inner.lawyer_hung_up.borrow();
         let recorded = self.inner.setup.recorded;
         let can_print = self.inner.services.printer.is_some();
+        let caller = self.inner.caller.borrow().clone().unwrap_or_default();
+        let asks_card = self.inner.services.cards.is_some();
         self.window(|w| {
             let a = w.global::<VideoCallAdapter>();
             a.set_topic(flow.topic().into());
             a.set_recorded(recorded);
             a.set_can_print(can_print);
+            a.set_caller(caller.as_str().into());
+            a.set_asks_card(asks_card);
             a.set_phone(phone.as_str().into());
             a.set_phone_valid(valid_phone(&phone));
             a.set_talk_time(

@@ -556,6 +556,22 @@ async fn call_backs_and_call_records_reach_the_console(engine: Engine) {
     assert!(page.contains("婚姻家庭") && page.contains("5/5") && page.contains("王律师"));
     let id = centre.store.callbacks(false, 10).await.unwrap()[0].id;
 
+    // The calls report counts it by day and site.
+    let (status, report) = lawyer
+        .get_json("/api/v1/reports/calls?from=2026-03-02&to=2026-03-02")
+        .await;
+    assert_eq!(status, 200);
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{report}");
+    assert_eq!(rows[0]["site"], SITE_A);
+    assert_eq!(
+        (rows[0]["calls"].as_u64(), rows[0]["answered"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(rows[0]["mean_wait_secs"], 8);
+    assert_eq!(rows[0]["talk_secs"], 240);
+    assert_eq!(rows[0]["mean_rating"], 5.0);
+
     let (status, shown) = lawyer
         .post(&format!("/staff/calls/callbacks/{id}/reveal"), &[])
         .await;
@@ -645,4 +661,98 @@ async fn the_centre_killed_mid_call_ends_the_call_on_both_sides() {
         .expect("the lawyer stopped");
     assert!(ended.unwrap().is_ok());
     drop(orders);
+}
+
+#[tokio::test]
+async fn the_consent_screen_hears_the_centres_recording_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let centre = WebCentre::start(
+        dir.path(),
+        config("[calls]\nrecorded = true\nanswer_timeout_secs = 45\n"),
+        monday(),
+    )
+    .await;
+    let client = reqwest::Client::new();
+    let policy: serde_json::Value = client
+        .get(centre.url("/api/v1/calls/policy"))
+        .bearer_auth(TOKEN_A)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        policy,
+        json!({ "recorded": true, "answer_timeout_secs": 45, "lawyers_online": 0 })
+    );
+    let refused = client
+        .get(centre.url("/api/v1/calls/policy"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_weak_link_drops_to_voice_only_and_the_picture_stops() {
+    media::init().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let centre = WebCentre::start(dir.path(), config(""), monday()).await;
+    let (_orders, orders_rx) = tokio::sync::mpsc::unbounded_channel();
+    let lawyer_frames = Arc::new(AtomicU64::new(0));
+    tokio::spawn({
+        let (base, frames) = (centre.base.clone(), Arc::clone(&lawyer_frames));
+        let settings = media::call::CallSettings {
+            width: 320,
+            height: 240,
+            framerate: 15,
+            ..Default::default()
+        };
+        async move {
+            videocall::lawyer::run(&base, "admin", PASSWORD, settings, orders_rx, frames).await
+        }
+    });
+    let url = centre.base.replacen("http://", "ws://", 1) + "/api/v1/calls/ws";
+    let mut request = CallRequest::new(url, "其他咨询");
+    request.token = Some(TOKEN_A.into());
+    request.media.width = 320;
+    request.media.height = 240;
+    request.stats_every = Duration::from_millis(300);
+    // Any measured round trip counts as weak here: the real statistics drive the real rule.
+    request.weak_link = videocall::WeakLink {
+        max_fraction_lost: 1.0,
+        max_round_trip_secs: 0.0,
+        samples: 2,
+    };
+    let mut call = videocall::start(request, Arc::new(Pictures::default()), None);
+    until(&mut call, |u| {
+        matches!(u, CallUpdate::AudioOnly { ours: true }).then_some(())
+    })
+    .await;
+    assert!(
+        call.figures()
+            .stats
+            .is_some_and(|s| s.round_trip_secs.is_some())
+    );
+    // The lawyer's count of the kiosk's pictures stands still while the call goes on.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let mut last = lawyer_frames.load(Ordering::Relaxed);
+    let mut steady = 0;
+    while steady < 3 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let now = lawyer_frames.load(Ordering::Relaxed);
+        steady = if now == last { steady + 1 } else { 0 };
+        last = now;
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the picture never stopped"
+        );
+    }
+    assert!(call.figures().remote_audio_buffers > 0);
+    call.hang_up();
+    until(&mut call, |u| {
+        matches!(u, CallUpdate::Ended { .. }).then_some(())
+    })
+    .await;
 }

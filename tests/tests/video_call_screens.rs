@@ -171,7 +171,10 @@ fn a_citizen_calls_a_lawyer_from_the_kiosk_and_gets_the_advice_with_a_qr_code() 
     let adapter = window.global::<VideoCallAdapter>();
     assert_eq!(adapter.get_step(), CallStep::Consent);
     assert_eq!(adapter.get_topic(), "劳动争议");
+    // The centre's policy reaches the consent screen: not recorded, nobody online yet.
+    assert!(call.wait_for(WAIT, |_| adapter.get_policy_known()));
     assert!(!adapter.get_recorded());
+    assert_eq!(adapter.get_lawyers_online(), 0);
     shoot(&shell, "consent");
 
     adapter.invoke_start();

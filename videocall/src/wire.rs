@@ -106,6 +106,17 @@ impl IceServers {
     }
 }
 
+/// What the consent screen says before a call (`GET /api/v1/calls/policy`, the device's token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallPolicy {
+    /// Whether the centre records calls.
+    pub recorded: bool,
+    /// Seconds a caller waits before the kiosk offers 12348 and a call-back.
+    pub answer_timeout_secs: u32,
+    /// Lawyers online now.
+    pub lawyers_online: u32,
+}
+
 /// Who ended a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

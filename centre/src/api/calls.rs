@@ -99,3 +99,12 @@ async fn kiosk_loop(state: AppState, device: String, site: String, mut socket: W
     hub.kiosk_gone(&call);
     close(socket).await;
 }
+
+/// `GET /api/v1/calls/policy`: what a kiosk's consent screen says (recording, answer time, lawyers
+/// online), for a device.
+pub(super) async fn policy(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match super::outbox::authenticate(&state, &headers).await {
+        Ok(_) => axum::Json(state.calls().policy()).into_response(),
+        Err(err) => err.into_response(),
+    }
+}

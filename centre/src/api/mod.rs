@@ -2,6 +2,7 @@
 //!
 //! | route | who | answer |
 //! |---|---|---|
+//! | `GET /api/v1/calls/policy` | a device | the consent screen's facts: recording, answer time, lawyers online |
 //! | `GET /api/v1/calls/ws` | a device (`Authorization: Bearer <device token>`) | the video call's WebSocket ([`calls`]) |
 //! | `POST /api/v1/outbox` | a device (`Authorization: Bearer <device token>`) | 201 stored, 200 stored before, 400/401/403/409/413 with a reason, 503 storage failed (the kiosk retries) |
 //! | `POST /api/v1/login` | staff | `{"token":"…"}` or 401 |
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/outbox", post(outbox::receive))
         .route("/api/v1/bookings/today", get(bookings::today))
         .route("/api/v1/calls/ws", get(calls::kiosk_socket))
+        .route("/api/v1/calls/policy", get(calls::policy))
         .route("/api/v1/login", post(staff::login))
         .route("/api/v1/devices", get(staff::devices))
         .route("/api/v1/complaints", get(staff::complaints))
@@ -49,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/reports/complaints", get(reports::complaints))
         .route("/api/v1/reports/ratings", get(reports::ratings))
         .route("/api/v1/reports/surveys", get(reports::surveys))
+        .route("/api/v1/reports/calls", get(reports::calls))
         .merge(reports::page_routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

@@ -1,4 +1,4 @@
-//! The reports' routes: `GET /api/v1/reports/{tickets,complaints,ratings,surveys}` (JSON; tickets
+//! The reports' routes: `GET /api/v1/reports/{tickets,complaints,ratings,surveys,calls}` (JSON; tickets
 //! also CSV) and the staff page `GET /staff/reports`.
 //!
 //! Who may read them: a staff session (`Authorization: Bearer <session token>` as the staff API
@@ -227,6 +227,20 @@ pub(super) async fn ratings(
     let rows = rating_rows(&state.store.rating_counts(filter.clone()).await?);
     let by_staff = rating_staff_rows(&state.store.rating_staff_counts(filter.clone()).await?);
     Ok(answer("ratings", filter, RatingsReport { rows, by_staff }))
+}
+
+/// `GET /api/v1/reports/calls?from&to[&site]`: video calls by day and site (outcomes, wait, talk,
+/// advice, ratings).
+pub(super) async fn calls(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    cookie_user: Option<StaffUser>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Json<ReportAnswer<Rows<crate::report::calls::CallReportRow>>>, ApiError> {
+    let caller = caller(&state, &headers, cookie_user).await?;
+    let filter = filter(&caller, &read_query(query, false)?)?;
+    let rows = crate::report::calls::call_rows(&state.store.video_call_rows(filter.clone()).await?);
+    Ok(answer("calls", filter, Rows { rows }))
 }
 
 /// `GET /api/v1/reports/surveys?from&to[&site]`: needs-survey answers per question and choice.

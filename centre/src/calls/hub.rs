@@ -123,6 +123,16 @@ impl CallHub {
         self.lock().board.roster().recorded
     }
 
+    /// What the consent screen says: the recording policy, the answer time, the lawyers online.
+    pub fn policy(&self) -> videocall::wire::CallPolicy {
+        let inner = self.lock();
+        videocall::wire::CallPolicy {
+            recorded: inner.board.roster().recorded,
+            answer_timeout_secs: inner.board.roster().answer_timeout_secs,
+            lawyers_online: inner.board.lawyers_online(),
+        }
+    }
+
     /// The seconds after which a waiting call gives up.
     pub fn answer_timeout_secs(&self) -> u32 {
         self.lock().board.roster().answer_timeout_secs

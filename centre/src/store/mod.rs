@@ -507,6 +507,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Video calls: the kiosks' records, newest first; at most `limit`.
     fn video_calls(&self, limit: u32) -> StoreFuture<'_, Vec<VideoCallRow>>;
+
+    /// Reports: the kiosks' call records of the filter's days (and site), oldest first.
+    fn video_call_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<VideoCallRow>>;
 }
 
 /// Opens the store a `--database` URL names: none or `sqlite:PATH` → SQLite (default:

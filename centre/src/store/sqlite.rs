@@ -1089,6 +1089,10 @@ impl Store for SqliteStore {
     fn video_calls(&self, limit: u32) -> StoreFuture<'_, Vec<VideoCallRow>> {
         self.read(move |conn| calls::video_calls(conn, limit))
     }
+
+    fn video_call_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<VideoCallRow>> {
+        self.read(move |conn| calls::video_call_rows(conn, &filter))
+    }
 }
 
 /// A rating from the columns of [`RATING_COLUMNS`] (the first [`super::RATING_COLUMN_COUNT`] of the

@@ -10,7 +10,7 @@ use super::{
 use crate::{
     error::StoreError,
     store::{
-        AuditEntry, CallbackRecord, VideoCallRow,
+        AuditEntry, CallbackRecord, ReportFilter, VideoCallRow,
         calls::{reason_of, video_call_row},
     },
 };
@@ -83,6 +83,30 @@ pub(super) async fn video_calls(
         )
         .await?;
     let rows = client.query(&statement, &[&i64::from(limit)]).await?;
+    rows.iter()
+        .map(|r| {
+            let site: String = r.try_get(0)?;
+            let body: String = r.try_get(1)?;
+            video_call_row(site, &body)
+        })
+        .collect()
+}
+
+pub(super) async fn video_call_rows(
+    client: &Object,
+    filter: &ReportFilter,
+) -> Result<Vec<VideoCallRow>, StoreError> {
+    let (start, end) = filter.millis();
+    let statement = client
+        .prepare_cached(
+            "SELECT d.site, i.body FROM items i JOIN devices d ON d.id = i.device \
+             WHERE i.kind = 'video_call' AND i.created_ms >= $1 AND i.created_ms < $2 \
+             AND ($3::TEXT IS NULL OR d.site = $3) ORDER BY i.created_ms, i.id",
+        )
+        .await?;
+    let rows = client
+        .query(&statement, &[&start, &end, &filter.site])
+        .await?;
     rows.iter()
         .map(|r| {
             let site: String = r.try_get(0)?;

@@ -638,4 +638,10 @@ impl Store for PostgresStore {
     fn video_calls(&self, limit: u32) -> StoreFuture<'_, Vec<VideoCallRow>> {
         self.with_client(move |client| async move { calls::video_calls(&client, limit).await })
     }
+
+    fn video_call_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<VideoCallRow>> {
+        self.with_client(
+            move |client| async move { calls::video_call_rows(&client, &filter).await },
+        )
+    }
 }

@@ -8,7 +8,7 @@ use super::{ms, time, web::insert_audit};
 use crate::{
     error::StoreError,
     store::{
-        AuditEntry, CallbackRecord, VideoCallRow,
+        AuditEntry, CallbackRecord, ReportFilter, VideoCallRow,
         calls::{reason_of, video_call_row},
     },
 };
@@ -92,6 +92,26 @@ pub(super) fn video_calls(conn: &Connection, limit: u32) -> Result<Vec<VideoCall
     )?;
     let rows: Vec<(String, String)> = statement
         .query_map([limit], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    rows.into_iter()
+        .map(|(site, body)| video_call_row(site, &body))
+        .collect()
+}
+
+pub(super) fn video_call_rows(
+    conn: &Connection,
+    filter: &ReportFilter,
+) -> Result<Vec<VideoCallRow>, StoreError> {
+    let (start, end) = filter.millis();
+    let mut statement = conn.prepare_cached(
+        "SELECT d.site, i.body FROM items i JOIN devices d ON d.id = i.device \
+         WHERE i.kind = 'video_call' AND i.created_ms >= ?1 AND i.created_ms < ?2 \
+         AND (?3 IS NULL OR d.site = ?3) ORDER BY i.created_ms, i.id",
+    )?;
+    let rows: Vec<(String, String)> = statement
+        .query_map(params![start, end, filter.site], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
         .collect::<Result<_, _>>()?;
     rows.into_iter()
         .map(|(site, body)| video_call_row(site, &body))

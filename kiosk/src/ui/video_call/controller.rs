@@ -17,7 +17,7 @@ use content::{
 use media::call::{CallAudioOut, CallSettings, CallSource};
 use slint::{ComponentHandle as _, Image, SharedString, Timer, TimerMode};
 use tokio::runtime::Handle;
-use videocall::{CallFigures, CallHandle, CallRequest, CallUpdate, EndedBy};
+use videocall::{CallFigures, CallHandle, CallRequest, CallUpdate, EndedBy, wire::CallPolicy};
 
 use super::flow::{CallDraft, Effect, FallbackReason, Flow, Step, valid_phone};
 use crate::{
@@ -51,6 +51,8 @@ pub struct CallSetup {
     /// The centre's call socket (`ws(s)://…/api/v1/calls/ws`); none: no centre is configured, every
     /// call falls back at once.
     pub url: Option<String>,
+    /// The centre's call policy (`http(s)://…/api/v1/calls/policy`), asked when the page opens.
+    pub policy_url: Option<String>,
     /// The device token.
     pub token: Option<String>,
     /// The centre's pinned certificate (PEM).
@@ -59,13 +61,13 @@ pub struct CallSetup {
     pub media: CallSettings,
     /// How long the end screen waits for the advice.
     pub advice_wait: Duration,
-    /// Whether the centre records calls, as last heard (the consent screen says so).
-    pub recorded: bool,
 }
 
 impl CallSetup {
     /// The setup from `[calls]` and the centre's address (`[content] centre_url`).
     pub fn new(config: &CallsConfig, centre_url: Option<&str>, token: Option<String>) -> Self {
+        let policy_url =
+            centre_url.map(|base| format!("{}/api/v1/calls/policy", base.trim_end_matches('/')));
         let url = centre_url.map(|base| {
             let base = base.trim_end_matches('/');
             let ws = if let Some(rest) = base.strip_prefix("https://") {
@@ -86,6 +88,7 @@ impl CallSetup {
         };
         Self {
             url,
+            policy_url,
             token,
             ca_pem: None,
             media: CallSettings {
@@ -98,7 +101,6 @@ impl CallSetup {
                 ..CallSettings::default()
             },
             advice_wait: Duration::from_secs(u64::from(config.advice_wait_minutes) * 60),
-            recorded: false,
         }
     }
 }
@@ -125,6 +127,9 @@ struct Inner {
     services: CallServices,
     setup: CallSetup,
     printed: (mpsc::Sender<bool>, mpsc::Receiver<bool>),
+    /// The centre's policy as last heard (none: not yet, or the centre is unreachable).
+    policy: RefCell<Option<CallPolicy>>,
+    policies: (mpsc::Sender<CallPolicy>, mpsc::Receiver<CallPolicy>),
     pump: Timer,
 }
 
@@ -161,6 +166,8 @@ impl VideoCallController {
             services,
             setup,
             printed: mpsc::channel(),
+            policy: RefCell::new(None),
+            policies: mpsc::channel(),
             pump: Timer::default(),
         });
         let this = Self { inner };
@@ -262,10 +269,11 @@ impl VideoCallController {
         self.inner.flow.borrow().step().clone()
     }
 
-    /// Opens the page about `topic`.
+    /// Opens the page about `topic`; asks the centre for its policy (recording, lawyers online).
     pub fn open(&self, topic: &str) {
         let effects = self.inner.flow.borrow_mut().open(topic);
         self.run(effects);
+        self.fetch_policy();
         self.inner.phone.borrow_mut().clear();
         self.window(|w| w.global::<Nav>().invoke_go(Page::VideoCall));
         self.render();
@@ -312,6 +320,14 @@ impl VideoCallController {
         let changed = !updates.is_empty();
         for update in updates {
             self.on_update(update);
+        }
+        let mut heard = false;
+        while let Ok(policy) = self.inner.policies.1.try_recv() {
+            *self.inner.policy.borrow_mut() = Some(policy);
+            heard = true;
+        }
+        if heard {
+            self.render();
         }
         while let Ok(printed) = self.inner.printed.1.try_recv() {
             self.window(|w| {
@@ -363,7 +379,11 @@ impl VideoCallController {
 
     fn on_update(&self, update: CallUpdate) {
         match &update {
-            CallUpdate::Answered { .. } => {
+            CallUpdate::Answered { recorded, .. } => {
+                // The centre's word at the answer wins over what the consent screen was told.
+                if let Some(policy) = self.inner.policy.borrow_mut().as_mut() {
+                    policy.recorded = *recorded;
+                }
                 *self.inner.answered_at.borrow_mut() = Some(Instant::now());
                 *self.inner.lawyer_hung_up.borrow_mut() = false;
             }
@@ -422,6 +442,53 @@ impl VideoCallController {
                 Effect::PrintAdvice => self.print_advice(),
             }
         }
+    }
+
+    /// Asks the centre what the consent screen must say; the answer comes back to the pump.
+    fn fetch_policy(&self) {
+        let Some(url) = self.inner.setup.policy_url.clone() else {
+            return;
+        };
+        let (token, ca_pem) = (
+            self.inner.setup.token.clone(),
+            self.inner.setup.ca_pem.clone(),
+        );
+        let tx = self.inner.policies.0.clone();
+        self.inner.services.runtime.spawn(async move {
+            let mut builder = reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(3))
+                .timeout(Duration::from_secs(5));
+            if let Some(pem) = ca_pem {
+                match reqwest::Certificate::from_pem_bundle(&pem) {
+                    Ok(certs) => builder = builder.tls_certs_only(certs),
+                    Err(err) => {
+                        tracing::warn!("video call: the centre's certificate: {err}");
+                        return;
+                    }
+                }
+            }
+            let Ok(client) = builder.build() else {
+                return;
+            };
+            let mut request = client.get(&url);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            match request.send().await {
+                Ok(answer) if answer.status().is_success() => {
+                    match answer.json::<CallPolicy>().await {
+                        Ok(policy) => {
+                            let _ = tx.send(policy);
+                        }
+                        Err(err) => tracing::warn!("video call: the centre's policy: {err}"),
+                    }
+                }
+                Ok(answer) => {
+                    tracing::warn!("video call: the centre's policy: {}", answer.status())
+                }
+                Err(err) => tracing::info!("video call: the centre's policy: {err}"),
+            }
+        });
     }
 
     /// Prints the advice on the ticket printer; the outcome comes back to the pump.
@@ -600,14 +667,18 @@ impl VideoCallController {
             .borrow()
             .map_or(Duration::ZERO, |t| t.elapsed());
         let lawyer_hung_up = *self.inner.lawyer_hung_up.borrow();
-        let recorded = self.inner.setup.recorded;
+        let policy = *self.inner.policy.borrow();
         let can_print = self.inner.services.printer.is_some();
         let caller = self.inner.caller.borrow().clone().unwrap_or_default();
         let asks_card = self.inner.services.cards.is_some();
         self.window(|w| {
             let a = w.global::<VideoCallAdapter>();
             a.set_topic(flow.topic().into());
-            a.set_recorded(recorded);
+            a.set_recorded(policy.is_some_and(|p| p.recorded));
+            a.set_policy_known(policy.is_some());
+            if let (Some(p), Step::Consent) = (policy, flow.step()) {
+                a.set_lawyers_online(i32::try_from(p.lawyers_online).unwrap_or(i32::MAX));
+            }
             a.set_can_print(can_print);
             a.set_caller(caller.as_str().into());
             a.set_asks_card(asks_card);

@@ -64,8 +64,8 @@ async fn a_version_1_file_is_upgraded_and_keeps_its_items() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(
-        version, 6,
-        "the web app's step, the reports', the ratings' windows, the bookings', the ratings' staff"
+        version, 7,
+        "the web app's step, the reports', the ratings' windows, the bookings', the ratings' staff, the call-backs"
     );
     // Opening again does not run the step twice (it would fail on the existing columns).
     drop(conn);

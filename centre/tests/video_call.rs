@@ -86,6 +86,26 @@ async fn until<T>(
     }
 }
 
+/// The lawyer as a console without a browser (`videocall::lawyer`), answering with a small test
+/// picture as `admin` with `password`; the kiosk's pictures it decodes are counted in `frames`.
+fn spawn_lawyer(
+    base: &str,
+    password: &'static str,
+    orders: tokio::sync::mpsc::UnboundedReceiver<videocall::lawyer::LawyerOrder>,
+    frames: Arc<AtomicU64>,
+) -> tokio::task::JoinHandle<Result<(), videocall::lawyer::LawyerError>> {
+    let base = base.to_owned();
+    let settings = media::call::CallSettings {
+        width: 320,
+        height: 240,
+        framerate: 15,
+        ..Default::default()
+    };
+    tokio::spawn(async move {
+        videocall::lawyer::run(&base, "admin", password, settings, orders, frames).await
+    })
+}
+
 /// A lawyer's console without a browser: the session cookie of `user`, the WebSocket, JSON.
 struct Console {
     socket: tokio_tungstenite::WebSocketStream<
@@ -620,18 +640,12 @@ async fn the_centre_killed_mid_call_ends_the_call_on_both_sides() {
         process::CentreProcess::spawn_with(&db, None, &dir.path().join("data")).listening();
     let (orders, orders_rx) = tokio::sync::mpsc::unbounded_channel();
     let lawyer_frames = Arc::new(AtomicU64::new(0));
-    let lawyer = tokio::spawn({
-        let (base, frames) = (centre.base.clone(), Arc::clone(&lawyer_frames));
-        let settings = media::call::CallSettings {
-            width: 320,
-            height: 240,
-            framerate: 15,
-            ..Default::default()
-        };
-        async move {
-            videocall::lawyer::run(&base, "admin", "admin-demo", settings, orders_rx, frames).await
-        }
-    });
+    let lawyer = spawn_lawyer(
+        &centre.base,
+        "admin-demo",
+        orders_rx,
+        Arc::clone(&lawyer_frames),
+    );
     let url = centre.base.replacen("http://", "ws://", 1) + "/api/v1/calls/ws";
     let mut request = CallRequest::new(url, "其他咨询");
     request.token = Some(centre::auth::DEMO_DEVICE_TOKEN.into());
@@ -701,18 +715,12 @@ async fn a_weak_link_drops_to_voice_only_and_the_picture_stops() {
     let centre = WebCentre::start(dir.path(), config(""), monday()).await;
     let (_orders, orders_rx) = tokio::sync::mpsc::unbounded_channel();
     let lawyer_frames = Arc::new(AtomicU64::new(0));
-    tokio::spawn({
-        let (base, frames) = (centre.base.clone(), Arc::clone(&lawyer_frames));
-        let settings = media::call::CallSettings {
-            width: 320,
-            height: 240,
-            framerate: 15,
-            ..Default::default()
-        };
-        async move {
-            videocall::lawyer::run(&base, "admin", PASSWORD, settings, orders_rx, frames).await
-        }
-    });
+    spawn_lawyer(
+        &centre.base,
+        PASSWORD,
+        orders_rx,
+        Arc::clone(&lawyer_frames),
+    );
     let url = centre.base.replacen("http://", "ws://", 1) + "/api/v1/calls/ws";
     let mut request = CallRequest::new(url, "其他咨询");
     request.token = Some(TOKEN_A.into());

@@ -254,15 +254,21 @@ async fn staff_page_issues_at_the_counter_shows_bookings_and_puts_a_no_show_back
             .for_element(Locator::XPath("//div[@id='current-number' and text()='C001']"))
             .await?;
         browser.find(Locator::Id("btn-no-show")).await?.click().await?;
-        browser
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::XPath(
-                "//ul[@id='waiting-list']/li[@data-number='C001']/button[contains(@class, 'return')]",
-            ))
-            .await?
-            .click()
-            .await?;
+        // The waiting list is redrawn on every event: a button found just before a redraw is
+        // stale by the click, so find it again.
+        let back = Locator::XPath(
+            "//ul[@id='waiting-list']/li[@data-number='C001']/button[contains(@class, 'return')]",
+        );
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let button = browser.wait().at_most(WAIT).for_element(back).await?;
+            match button.click().await {
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference
+                        && std::time::Instant::now() < deadline => {}
+                other => break other?,
+            }
+        }
         browser
             .wait()
             .at_most(WAIT)

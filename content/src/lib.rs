@@ -19,6 +19,7 @@
 
 mod admit;
 pub mod aid_check;
+pub mod application_queue;
 mod assemble;
 mod background;
 pub mod booking;

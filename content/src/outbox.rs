@@ -37,7 +37,7 @@ use super::{
 
 /// The device token in `file`: its first line, trimmed; an empty or unreadable file is an error
 /// naming the file.
-fn read_token(file: &Path) -> Result<String, String> {
+pub(crate) fn read_token(file: &Path) -> Result<String, String> {
     let text = std::fs::read_to_string(file)
         .map_err(|err| format!("outbox_token_file {}: {err}", file.display()))?;
     let token = text.lines().next().unwrap_or("").trim().to_owned();

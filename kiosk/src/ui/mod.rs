@@ -16,6 +16,7 @@ mod generated {
     slint::include_modules!();
 }
 
+pub mod apply;
 pub mod check_in;
 pub mod images;
 pub mod info;

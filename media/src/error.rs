@@ -1,4 +1,5 @@
-//! What can go wrong with a clip, named so that a technician knows which file and why.
+//! What can go wrong with a clip, a call or the document camera, named so that a technician knows
+//! which file or device and why.
 
 use std::{path::PathBuf, time::Duration};
 
@@ -65,6 +66,27 @@ pub enum MediaError {
     /// A call's media could not be set up or failed.
     #[error("video call: {0}")]
     Call(String),
+    /// The document camera could not be opened (no such device, not a camera, the pipeline refused
+    /// to start).
+    #[error("document camera {device}: cannot be opened: {reason}")]
+    CameraUnavailable {
+        /// The device node, or `simulated document camera`.
+        device: String,
+        /// What GStreamer said, e.g. `camera: Cannot identify device '/dev/video0'.`
+        reason: String,
+    },
+    /// The document camera was lost (unplugged, failed, silent): no still can be taken.
+    #[error("the document camera was lost: {reason}")]
+    CameraLost {
+        /// What happened.
+        reason: String,
+    },
+    /// No picture newer than the capture request came from the document camera in time.
+    #[error("the document camera gave no new picture within {} ms", .after.as_millis())]
+    CaptureTimeout {
+        /// The time allowed.
+        after: Duration,
+    },
     /// A clip could not be written (clip generation).
     #[error("{path}: could not be encoded: {reason}")]
     Encode {
@@ -89,6 +111,9 @@ impl MediaError {
             Self::Stalled { .. } => "stalled",
             Self::Encode { .. } => "encode",
             Self::Call(_) => "call",
+            Self::CameraUnavailable { .. } => "camera_unavailable",
+            Self::CameraLost { .. } => "camera_lost",
+            Self::CaptureTimeout { .. } => "capture_timeout",
         }
     }
 }
@@ -108,7 +133,7 @@ pub(crate) fn package_of(element: &str) -> &'static str {
     match element {
         "x264enc" => "gstreamer1.0-plugins-ugly",
         "avdec_h264" | "avenc_aac" => "gstreamer1.0-libav",
-        "mp4mux" | "qtdemux" => "gstreamer1.0-plugins-good",
+        "mp4mux" | "qtdemux" | "v4l2src" | "jpegdec" => "gstreamer1.0-plugins-good",
         "h264parse" | "webrtcbin" => "gstreamer1.0-plugins-bad",
         "nicesrc" | "nicesink" => "gstreamer1.0-nice",
         "vp8enc" | "vp8dec" | "rtpvp8pay" | "autoaudiosink" => "gstreamer1.0-plugins-good",

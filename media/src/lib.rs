@@ -4,7 +4,8 @@
 //! decodes, converts to RGBA and hands each frame, with its presentation time, to a sink that knows
 //! nothing of GStreamer. The hall screen's sink copies frames into a Slint image; a benchmark's sink
 //! counts them; a test's sink checks them. Its sources: [`ClipPlayer`] (a file played by `playbin`),
-//! the video call ([`call::CallMedia`], `webrtcbin`), and later the document camera (`v4l2src`).
+//! the video call ([`call::CallMedia`], `webrtcbin`), and the document camera
+//! ([`doc_camera::DocCamera`], `v4l2src` or a simulated source).
 //!
 //! ```text
 //!  probe      ClipInfo from GStreamer's Discoverer: refuses a file with no playable video before it
@@ -17,6 +18,10 @@
 //!  frame      Frame (RGBA rows, stride, PTS) and the FrameSink trait
 //!  call       CallMedia: a two-way video call on webrtcbin (VP8 + Opus), the other side's picture
 //!             into a FrameSink, the own picture into another; SDP and ICE out through a callback
+//!  doc_camera DocCamera: the document camera (高拍仪), v4l2src (MJPEG or raw) or a simulated
+//!             StillSource → videobalance (brightness) → tee: a scaled RGBA preview into a FrameSink,
+//!             and the latest full-size picture, copied out as a Still on capture (never one older
+//!             than the request); unplugged, failed or silent → DocCameraEvent::Lost
 //!  clipgen    encodes test and sample clips (videotestsrc → x264 → MP4, optional AAC tone)
 //! ```
 //!
@@ -25,6 +30,7 @@
 pub mod call;
 mod clipgen;
 mod decoding;
+pub mod doc_camera;
 mod error;
 mod frame;
 mod player;

@@ -19,6 +19,13 @@ pub const CELL_HEIGHT: u16 = 24;
 
 static BUNDLED: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Regular.otf");
 
+/// The bundled font's bytes (Noto Sans SC Regular, SIL OFL 1.1), for other renderers linked into the
+/// same binary (the kiosk's simulated document camera draws its test pages with it), so the 16 MB are
+/// carried once.
+pub fn bundled_font_bytes() -> &'static [u8] {
+    BUNDLED
+}
+
 /// A font that renders printer-style character cells.
 pub struct Font {
     face: FontRef<'static>,

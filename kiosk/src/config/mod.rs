@@ -4,6 +4,7 @@
 //! the two in step. Loading is all or nothing: a file with one bad key is rejected whole, with an error naming
 //! the file, the key and the reason, so the kiosk never starts with half a config.
 
+mod applications;
 mod board;
 mod calls;
 mod devices;
@@ -18,6 +19,7 @@ use content::ContentConfig;
 use queue::QueueConfig;
 use serde::Deserialize;
 
+pub use applications::{ApplicationsConfig, DocCameraKind};
 pub use board::{BoardConfig, BoardKind, TimeWindow};
 pub use calls::{CallSourceKind, CallsConfig};
 pub use devices::{DevicesConfig, IdReaderConfig, PrinterConfig};
@@ -55,6 +57,8 @@ pub struct KioskConfig {
     pub rating_pad: RatingPadConfig,
     /// The video call to a duty lawyer (视频连线律师).
     pub calls: CallsConfig,
+    /// Applications made at the kiosk and the document camera.
+    pub applications: ApplicationsConfig,
 }
 
 /// The tier of the public legal service network a device stands in.
@@ -261,6 +265,9 @@ impl KioskConfig {
             return Err(invalid(key, &reason));
         }
         if let Err((key, reason)) = self.calls.validate() {
+            return Err(invalid(key, &reason));
+        }
+        if let Err((key, reason)) = self.applications.validate() {
             return Err(invalid(key, &reason));
         }
         if let Err((key, reason)) = self.rating_pad.validate() {

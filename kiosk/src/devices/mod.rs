@@ -1,6 +1,7 @@
-//! The device seams: each slot (printer, ID reader, LED panel, code scanner) is chosen by config, runs behind its crate's own
+//! The device seams: each slot (printer, ID reader, LED panel, code scanner, document camera) is chosen by config, runs behind its crate's own
 //! API, and in simulated mode runs that crate's simulator — so every laptop run exercises the real codecs.
 
+mod doc_camera;
 mod id_reader;
 mod led_panel;
 mod printer;
@@ -11,6 +12,7 @@ use std::{path::Path, sync::Arc};
 use clock::Clocks;
 use displays::led::LedConfig;
 
+pub use doc_camera::{DocCameraSlot, SimulatedDeskCamera};
 pub use id_reader::{IdReaderReport, IdReaderSlot};
 pub use led_panel::{LedPanelReport, LedPanelSlot};
 pub use printer::{PrintJobError, PrinterHealth, PrinterReport, PrinterService, STATUS_POLL};

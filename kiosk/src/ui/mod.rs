@@ -36,6 +36,9 @@ pub use generated::{
     Page, ServiceQueueInfo, Session, TakeNumberAdapter, TakeNumberError, TakeNumberStep, Theme,
     TicketPrintStatus,
 };
+pub use generated::{
+    ApplyAdapter, ApplyChoice, ApplyInput, ApplyPaper, ApplyProgressRow, ApplyReviewRow, ApplyStep,
+};
 pub use generated::{BookingRow, CheckInAdapter, CheckInError, CheckInStep, CheckInTiming};
 pub use generated::{CallFallback, CallStep, VideoCallAdapter};
 pub use generated::{DeviceStatusRow, TechnicianAdapter};
@@ -49,7 +52,7 @@ pub use shell::{Shell, ShellOptions};
 
 impl Page {
     /// Every page: the home screen's tiles in their order, then the pages reached otherwise.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::Home,
         Self::TakeNumber,
         Self::Guides,
@@ -61,6 +64,7 @@ impl Page {
         Self::Technician,
         Self::CheckIn,
         Self::VideoCall,
+        Self::Apply,
     ];
 
     /// The page's name on the command line (`kiosk screenshot --page NAME`).
@@ -77,6 +81,7 @@ impl Page {
             Self::Technician => "technician",
             Self::CheckIn => "check-in",
             Self::VideoCall => "video-call",
+            Self::Apply => "apply",
         }
     }
 

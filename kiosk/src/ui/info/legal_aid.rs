@@ -234,6 +234,34 @@ fn set_history(window: &AppWindow, history: &[(Question, String)]) {
 const NO_LAWYER: &str = "no";
 const HAS_LAWYER: &str = "yes";
 
+/// The self-check's answers so far, as an application carries them over: the matter, the group or
+/// situation that spares the hardship check (or `none`), the income per person.
+pub fn self_check_carry(window: &AppWindow) -> applications::SelfCheckCarry {
+    let answers = answers(&history(window));
+    let group = |g: &Option<GroupAnswer>| match g {
+        Some(GroupAnswer::Applies(id)) => Some(id.clone()),
+        _ => None,
+    };
+    let said_none = matches!(
+        answers.no_hardship_condition,
+        Some(GroupAnswer::NoneOfThese)
+    ) || matches!(answers.check_exempt, Some(GroupAnswer::NoneOfThese));
+    applications::SelfCheckCarry {
+        matter: match &answers.matter {
+            Some(MatterAnswer::Listed(id)) => Some(id.clone()),
+            Some(MatterAnswer::OtherOrNotSure) => Some(applications::form::OTHER.to_owned()),
+            None => None,
+        },
+        hardship_basis: group(&answers.no_hardship_condition)
+            .or_else(|| group(&answers.check_exempt))
+            .or_else(|| said_none.then(|| applications::form::NONE_OF_THESE.to_owned())),
+        income_per_person: match answers.income {
+            Some(IncomeAnswer::PerPersonYuan(yuan)) => Some(yuan),
+            _ => None,
+        },
+    }
+}
+
 /// The answers of the page's history: an empty value is "other / none of these / not sure".
 fn answers(history: &[(Question, String)]) -> Answers {
     let group = |value: &str| {

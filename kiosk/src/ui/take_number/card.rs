@@ -17,6 +17,10 @@ pub struct CardSummary {
     pub age: Option<u32>,
     /// The salted identity token (the only identity that goes to the queue).
     pub token: IdentityToken,
+    /// The card's holder in full, only while a page that sends it sealed to the centre (an
+    /// application) asked for it ([`super::TakeNumberController::share_full_card`]); wiped when
+    /// dropped, never given to the take-a-number flow.
+    pub applicant: Option<applications::Applicant>,
 }
 
 impl CardSummary {
@@ -30,7 +34,21 @@ impl CardSummary {
             masked_name: card.masked_name(),
             age: card.age_on(today),
             token: queue.identity_token(&card.id_number)?,
+            applicant: None,
         })
+    }
+}
+
+/// The holder of `card`, in full, for an application sealed to the centre.
+pub fn applicant_of(card: &IdentityCard) -> applications::Applicant {
+    applications::Applicant {
+        name: card.name.clone(),
+        sex: card.sex.to_string(),
+        ethnicity: card.nation.map(|n| n.name().to_owned()).unwrap_or_default(),
+        birth_date: card.birth.to_string(),
+        id_number: card.id_number.clone(),
+        address: card.address.clone().unwrap_or_default(),
+        from_card: true,
     }
 }
 

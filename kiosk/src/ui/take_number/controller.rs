@@ -47,7 +47,7 @@ use queue::{
 enum Msg {
     Services(Result<Vec<ServiceStatus>, QueueError>),
     /// A card read, and what today's bookings hold for its number (when a booking list is shared).
-    Card(CardSummary, Option<Lookup>),
+    Card(Box<CardSummary>, Option<Lookup>),
     CardRemoved,
     Reader(ReaderState),
     Active(u64, Result<Option<IssuedTicket>, QueueError>),
@@ -103,6 +103,8 @@ struct Inner {
     /// Takes a card read while another page (check-in) wants it; true when it did.
     card_router: RefCell<Option<CardRouter>>,
     card_listeners: RefCell<Vec<CardListener>>,
+    /// Whether cards are read in full for an application ([`Self::share_full_card`]).
+    full_card: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// A page that may take a card read instead of the take-a-number flow (see
@@ -160,6 +162,7 @@ impl TakeNumberController {
             card_bookings: Arc::new(std::sync::Mutex::new(None)),
             card_router: RefCell::new(None),
             card_listeners: RefCell::new(Vec::new()),
+            full_card: Arc::default(),
         });
         let this = Self { inner };
         this.spawn_alert_reporter(alerts_rx);
@@ -223,6 +226,15 @@ impl TakeNumberController {
     /// (and check-in) and returns true when it was for it.
     pub fn listen_cards(&self, listener: CardListener) {
         self.inner.card_listeners.borrow_mut().push(listener);
+    }
+
+    /// While `on`, a card read carries its holder in full ([`CardSummary::applicant`]) to the
+    /// listeners: the application page turns this on on its applicant screen and off when it leaves
+    /// it. The take-a-number flow never keeps it.
+    pub fn share_full_card(&self, on: bool) {
+        self.inner
+            .full_card
+            .store(on, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// The simulated reader, in simulated mode.
@@ -289,6 +301,8 @@ impl TakeNumberController {
                         }
                         flow = self.inner.flow.borrow_mut();
                     }
+                    let mut card = *card;
+                    card.applicant = None;
                     flow.card_read(card)
                 }
                 Msg::CardRemoved => {
@@ -576,6 +590,7 @@ impl TakeNumberController {
         let clock = Arc::clone(&self.inner.options.clock);
         let checks = self.inner.card_checks.clone();
         let bookings = Arc::clone(&self.inner.card_bookings);
+        let full_card = Arc::clone(&self.inner.full_card);
         self.spawn(async move {
             while let Some(event) = reader.next_event().await {
                 let msg = match event {
@@ -585,7 +600,14 @@ impl TakeNumberController {
                             masked_number: card.masked_id_number(),
                         });
                         let today = clock.now().with_timezone(&offset).date_naive();
-                        let summary = CardSummary::from_card(&card, today, queue.as_ref());
+                        let summary = CardSummary::from_card(&card, today, queue.as_ref()).map(
+                            |mut summary| {
+                                if full_card.load(std::sync::atomic::Ordering::SeqCst) {
+                                    summary.applicant = Some(super::card::applicant_of(&card));
+                                }
+                                summary
+                            },
+                        );
                         let book = bookings
                             .lock()
                             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -597,7 +619,7 @@ impl TakeNumberController {
                             sim.remove();
                         }
                         match summary {
-                            Ok(summary) => Msg::Card(summary, lookup),
+                            Ok(summary) => Msg::Card(Box::new(summary), lookup),
                             Err(err) => {
                                 tracing::warn!("card read but not usable for a ticket: {err}");
                                 Msg::Reader(ReaderState::Unusable)

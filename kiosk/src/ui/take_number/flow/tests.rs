@@ -37,6 +37,7 @@ fn card(age: u32) -> CardSummary {
         masked_name: "陈*英".into(),
         age: Some(age),
         token: IdentityToken::derive("salt-for-tests", "990101195008159985").unwrap(),
+        applicant: None,
     }
 }
 

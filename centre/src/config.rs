@@ -93,6 +93,10 @@ pub struct CentreConfig {
     /// the defaults (30 s to answer, no roster: any available lawyer answers, no STUN/TURN).
     #[serde(default)]
     pub calls: Option<crate::calls::CallsEntry>,
+    /// Applications made at the kiosk (`[applications]`: the key file); none: the defaults (the key
+    /// in `DATA_DIR/application-key`, made at the first start).
+    #[serde(default)]
+    pub applications: Option<crate::applications::ApplicationsEntry>,
 }
 
 fn default_upload_max_mib() -> u64 {
@@ -617,6 +621,21 @@ role = "supervisor"
             config.api_tokens()[0].token_sha256,
             TOKEN,
             "stored lower-case"
+        );
+    }
+
+    #[test]
+    fn the_application_key_file_is_read_and_unknown_keys_refused() {
+        let config = parse("[applications]\nkey_file = \"/etc/centre/application-key\"").unwrap();
+        assert_eq!(
+            config.applications.unwrap().key_file.as_deref(),
+            Some(Path::new("/etc/centre/application-key"))
+        );
+        assert_eq!(parse("").unwrap().applications, None);
+        let err = parse("[applications]\nkey = \"x\"").unwrap_err();
+        assert!(
+            err.contains("applications") && err.contains("unknown field `key`"),
+            "{err}"
         );
     }
 

@@ -21,12 +21,16 @@
 //!   WebSockets, the advice summaries; the console page is in [`web`].
 //! - [`booking`]: bookings (预约): calendars, rules, the device list, reminders and no-shows; the
 //!   phone pages and the staff page are in [`web`], the device route in [`api`].
+//! - [`applications`]: applications made at the kiosk (法律援助, 人民调解, 公证预约): the key they are
+//!   sealed to, the checks on arrival, opening a stored one for staff; the routes are in [`api`]
+//!   (intake, key, lookup) and [`web`] (the inbox, the case, the public status).
 //!
 //! Times are read from one injected [`clock::WallClock`].
 
 pub mod accounts;
 pub mod alert_rules;
 pub mod api;
+pub mod applications;
 pub mod auth;
 pub mod booking;
 pub mod booking_rules;

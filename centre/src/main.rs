@@ -174,6 +174,18 @@ async fn run(
             data_dir.join("booking-messages.jsonl").display()
         );
     }
+    let key_file = config
+        .as_ref()
+        .and_then(|c| c.applications.as_ref())
+        .and_then(|a| a.key_file.clone())
+        .unwrap_or_else(|| data_dir.join(centre::applications::DEFAULT_KEY_FILE));
+    let application_keys = centre::applications::ApplicationKeys::load_or_create(&key_file)?;
+    tracing::info!(
+        "applications: sealed to the public key {} (GET /api/v1/applications/key; the private key \
+         is {}: back it up, stored applications cannot be read without it)",
+        application_keys.public_key().to_hex(),
+        key_file.display()
+    );
     let (roster, calls_url) = match &config {
         Some(config) => (
             config
@@ -213,7 +225,8 @@ async fn run(
         .with_api_tokens(api_tokens)
         .with_web(web)
         .with_bookings(bookings)
-        .with_calls(roster, calls_url);
+        .with_calls(roster, calls_url)
+        .with_applications(application_keys);
     let alerts = tokio::spawn(centre::web::run_alerts(state.clone()));
     // Reminders and no-shows every 30 s; the only channel so far records the messages.
     let channel = Arc::new(centre::booking::SimulatedChannel::with_file(

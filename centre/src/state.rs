@@ -56,6 +56,12 @@ pub struct AppState {
     calls_public_url: Option<Arc<str>>,
     /// Whether the calls' one-second tick runs.
     call_ticker: Arc<std::sync::atomic::AtomicBool>,
+    /// The key applications are sealed to; none: applications are refused (503).
+    application_keys: Option<Arc<crate::applications::ApplicationKeys>>,
+    /// Applications opened lately for the staff pages.
+    opened_applications: Arc<crate::applications::OpenedApplications>,
+    /// Envelopes read and checked at once ([`crate::applications::intake::MAX_CHECKS_AT_ONCE`]).
+    intake_permits: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -72,8 +78,55 @@ impl AppState {
             calls: crate::calls::CallHub::new(crate::calls::Roster::default(), Arc::clone(&clock)),
             calls_public_url: None,
             call_ticker: Arc::default(),
+            application_keys: None,
+            opened_applications: Arc::default(),
+            intake_permits: Arc::new(Semaphore::new(
+                crate::applications::intake::MAX_CHECKS_AT_ONCE,
+            )),
             clock,
         }
+    }
+
+    /// The same state taking applications sealed to `keys`.
+    #[must_use]
+    pub fn with_applications(mut self, keys: crate::applications::ApplicationKeys) -> Self {
+        self.application_keys = Some(Arc::new(keys));
+        self
+    }
+
+    /// A turn to read and check an envelope: at most
+    /// [`crate::applications::intake::MAX_CHECKS_AT_ONCE`] at once, so a fleet delivering together
+    /// after an outage cannot hold more than a few envelopes (up to 48 MiB each, opened and unpacked
+    /// in memory) at a time; the others wait with their bodies unread.
+    pub(crate) async fn intake_turn(
+        &self,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, StoreError> {
+        Arc::clone(&self.intake_permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Task("shutting down".into()))
+    }
+
+    /// The key applications are sealed to, when this centre takes applications.
+    pub fn application_keys(&self) -> Option<&Arc<crate::applications::ApplicationKeys>> {
+        self.application_keys.as_ref()
+    }
+
+    /// The stored application `code` opened in memory (kept a short while for the next request of
+    /// the same staff page, [`crate::applications::opened`]); none when there is no such
+    /// application.
+    pub async fn opened_application(
+        &self,
+        code: &::applications::TrackingCode,
+    ) -> Result<Option<Arc<::applications::Application>>, crate::applications::OpenError> {
+        self.opened_applications
+            .get(
+                self.store.as_ref(),
+                self.application_keys.as_ref(),
+                code,
+                self.clock.now(),
+            )
+            .await
     }
 
     /// The same state with the video calls routed by `roster`; the advice's links start with

@@ -862,7 +862,10 @@ async fn a_version_1_database_is_upgraded_with_its_statistics() {
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 7, "every step, the video calls' call-backs last");
+    assert_eq!(
+        version, 8,
+        "every step, the applications made at the kiosk last"
+    );
     check_upgraded(&store).await;
     // The bookings' tables came with the last step.
     assert!(

@@ -254,7 +254,8 @@ async fn a_schema_5_database_gets_staff_reasons_and_source_from_the_bodies(engin
             conn.execute_batch(
                 "ALTER TABLE ratings DROP COLUMN staff_id; ALTER TABLE ratings DROP COLUMN staff_name; \
                  ALTER TABLE ratings DROP COLUMN reasons; ALTER TABLE ratings DROP COLUMN source; \
-                 DROP TABLE callbacks; PRAGMA user_version = 5;",
+                 DROP TABLE callbacks; DROP TABLE application_steps; DROP TABLE applications; \
+                 PRAGMA user_version = 5;",
             )
             .unwrap();
             conn.execute(
@@ -269,6 +270,7 @@ async fn a_schema_5_database_gets_staff_reasons_and_source_from_the_bodies(engin
                 .batch_execute(
                     "ALTER TABLE ratings DROP COLUMN staff_id, DROP COLUMN staff_name, \
                      DROP COLUMN reasons, DROP COLUMN source; DROP TABLE callbacks; \
+                     DROP TABLE application_steps; DROP TABLE applications; \
                      DELETE FROM schema_version WHERE version >= 6;",
                 )
                 .await
@@ -290,7 +292,7 @@ async fn a_schema_5_database_gets_staff_reasons_and_source_from_the_bodies(engin
 
     // Opened by this centre: schema 6 and on, the columns filled from the bodies.
     let store = db.open().await;
-    assert_eq!(db.count(version).await, 7);
+    assert_eq!(db.count(version).await, 8);
     let mut ratings = store.ratings(10).await.unwrap();
     ratings.sort_by(|a, b| a.key.cmp(&b.key));
     let fields: Vec<_> = ratings
@@ -348,5 +350,5 @@ async fn a_schema_5_database_gets_staff_reasons_and_source_from_the_bodies(engin
     // Opened again: nothing more to do.
     let store = db.open().await;
     assert_eq!(store.ratings(10).await.unwrap().len(), 3);
-    assert_eq!(db.count(version).await, 7);
+    assert_eq!(db.count(version).await, 8);
 }

@@ -1,5 +1,6 @@
-//! A version-1 database file (as the first release wrote it) is upgraded to version 2 in place: its
-//! items stay, complaints keep their status, and the new tables and columns are there.
+//! A version-1 database file (as the first release wrote it) is upgraded to the current version (8) in
+//! place: its items stay, complaints keep their status, and the new tables and columns are there
+//! (the applications' tables of version 8 among them, empty).
 
 use centre::{SqliteStore, Store, store::CaseFilter};
 use rusqlite::Connection;
@@ -57,6 +58,17 @@ async fn a_version_1_file_is_upgraded_and_keeps_its_items() {
     );
     assert!(store.audit(10).await.unwrap().is_empty());
     assert!(store.alerts(true, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .applications(centre::store::ApplicationFilter {
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .is_empty(),
+        "version 8's applications table is there"
+    );
     drop(store);
 
     let conn = Connection::open(&path).unwrap();
@@ -64,8 +76,8 @@ async fn a_version_1_file_is_upgraded_and_keeps_its_items() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(
-        version, 7,
-        "the web app's step, the reports', the ratings' windows, the bookings', the ratings' staff, the call-backs"
+        version, 8,
+        "the web app's step, the reports', the ratings' windows, the bookings', the ratings' staff, the call-backs, the applications"
     );
     // Opening again does not run the step twice (it would fail on the existing columns).
     drop(conn);

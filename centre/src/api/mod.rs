@@ -10,11 +10,15 @@
 //! | `GET /api/v1/reports/{tickets,complaints,ratings,surveys}?from&to[&site][&format=csv]` | staff, or a read-only API token | JSON (tickets also CSV), 400 naming a bad parameter, 401 |
 //! | `GET /staff/reports` | staff | the reports page (HTML) |
 //! | `GET /api/v1/bookings/today[?day=YYYY-MM-DD]` | a device | its site's bookings of the day (`content::SiteBookings`), `ETag`/`304` |
+//! | `GET /api/v1/applications/key` | anyone | the public key applications are sealed to |
+//! | `POST /api/v1/applications/{code}` | a device | a sealed application: 201, 200 again, 409, 400/401/403/413, 503 |
+//! | `POST /api/v1/applications/lookup` | a device | the statuses of the applications of a sealed ID number |
 //! | `GET /api/v1/receipts/{code}` and the staff web app | see `crate::web` (both served by [`crate::server::app`]) | |
 //! | `GET /content/…`, `POST /api/v1/content` | kiosks; publishers | the published bundle; an upload ([`content`], merged by [`crate::server::app`]) |
 //!
 //! Every error is `{"error":"reason"}`.
 
+mod applications;
 mod bookings;
 mod calls;
 pub mod content;
@@ -52,7 +56,17 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/reports/ratings", get(reports::ratings))
         .route("/api/v1/reports/surveys", get(reports::surveys))
         .route("/api/v1/reports/calls", get(reports::calls))
+        .route("/api/v1/applications/key", get(applications::key))
+        .route("/api/v1/applications/lookup", post(applications::lookup))
         .merge(reports::page_routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Added after the layer above: this route alone takes bodies up to 48 MiB (and reads its
+        // body with that bound itself).
+        .route(
+            "/api/v1/applications/{code}",
+            post(applications::receive).layer(DefaultBodyLimit::max(
+                crate::applications::MAX_ENVELOPE_BYTES,
+            )),
+        )
         .with_state(state)
 }

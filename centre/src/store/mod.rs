@@ -13,6 +13,7 @@
 //! database client can implement it directly.
 
 mod alerts;
+pub mod applications;
 mod audit;
 pub mod bookings;
 pub mod calls;
@@ -31,6 +32,10 @@ use serde::Serialize;
 use crate::{auth::Role, error::StoreError};
 
 pub use alerts::{ActiveCondition, AlertChange, AlertRecord, AlertState, AlertSync, AlertUpdate};
+pub use applications::{
+    ApplicationFilter, ApplicationInsert, ApplicationReceipt, ApplicationRecord, ApplicationRow,
+    ApplicationStep, Decision, DecisionOutcome, NewApplication,
+};
 pub use audit::AuditEntry;
 pub use bookings::{
     BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, NewBooking,
@@ -510,6 +515,42 @@ pub trait Store: Send + Sync + 'static {
 
     /// Reports: the kiosks' call records of the filter's days (and site), oldest first.
     fn video_call_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<VideoCallRow>>;
+
+    /// Applications: stores an application that arrived from a kiosk, with its envelope as received
+    /// and its first step (received, by the kiosk), once per tracking code: the same envelope again
+    /// is [`ApplicationInsert::Again`], another envelope under a stored code
+    /// [`ApplicationInsert::Conflict`] (nothing written either way). One durable transaction.
+    fn insert_application(&self, application: NewApplication)
+    -> StoreFuture<'_, ApplicationInsert>;
+
+    /// Applications matching `filter`, without their envelopes: open ones first, then by the time
+    /// limit of the next step (soonest first, none last), then the newest first.
+    fn applications(&self, filter: ApplicationFilter) -> StoreFuture<'_, Vec<ApplicationRow>>;
+
+    /// The application `code` with its steps, without its envelope (the status, the staff page's
+    /// facts).
+    fn application(&self, code: String) -> StoreFuture<'_, Option<ApplicationRecord>>;
+
+    /// The envelope of the application `code`, sealed as received.
+    fn application_envelope(&self, code: String) -> StoreFuture<'_, Option<Vec<u8>>>;
+
+    /// The applications whose applicant's ID number has this MAC (under the holder key), newest
+    /// first, at most `limit`, with their steps.
+    fn applications_by_holder(
+        &self,
+        holder_mac: String,
+        limit: u32,
+    ) -> StoreFuture<'_, Vec<ApplicationRecord>>;
+
+    /// Moves an application to `decision.to` when its state allows it
+    /// (`ApplicationState::may_become`): the state, the note for the citizen and the new time limit
+    /// (`deadline_after` from the decision's local day), the step and `audit`, in one transaction
+    /// (the row read `FOR UPDATE` on PostgreSQL, so two staff members cannot both take a step).
+    fn decide_application(
+        &self,
+        decision: Decision,
+        audit: AuditEntry,
+    ) -> StoreFuture<'_, DecisionOutcome>;
 }
 
 /// Opens the store a `--database` URL names: none or `sqlite:PATH` → SQLite (default:

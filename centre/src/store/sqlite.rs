@@ -17,17 +17,20 @@ use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
 use super::{
-    AccountSet, ActiveCondition, AlertChange, AlertRecord, AlertSync, AlertUpdate, AuditEntry,
+    AccountSet, ActiveCondition, AlertChange, AlertRecord, AlertSync, AlertUpdate,
+    ApplicationFilter, ApplicationInsert, ApplicationRecord, ApplicationRow, AuditEntry,
     BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, CallbackRecord,
-    CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintRecord, ComplaintStatus,
-    DeviceRecord, DeviceStatus, NewBooking, NewItem, RATING_COLUMNS, RatedVisit, RatingRecord,
-    Receipt, ReminderCandidate, ReportFilter, Session, SlotTaken, StaffAccount, Store, StoreCounts,
-    StoreFuture, Stored, SurveyRow, TicketStatsRecord, TicketStatsRow, VideoCallRow,
+    CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintRecord, ComplaintStatus, Decision,
+    DecisionOutcome, DeviceRecord, DeviceStatus, NewApplication, NewBooking, NewItem,
+    RATING_COLUMNS, RatedVisit, RatingRecord, Receipt, ReminderCandidate, ReportFilter, Session,
+    SlotTaken, StaffAccount, Store, StoreCounts, StoreFuture, Stored, SurveyRow, TicketStatsRecord,
+    TicketStatsRow, VideoCallRow,
     report::{ComplaintCount, RatingCount, RatingStaffCount, StatsColumns},
     sqlite_report,
 };
 use crate::{auth::Role, error::StoreError};
 
+mod applications;
 mod bookings;
 mod calls;
 mod web;
@@ -37,8 +40,9 @@ mod web;
 /// [`sqlite_report::upgrade`], version 4 adds [`SCHEMA_V4`] (the window a rating names), version 5
 /// the bookings ([`bookings::SCHEMA_V5`]) and version 6 [`SCHEMA_V6`] (who served a rated visit, the
 /// reasons ticked and where the rating was given), version 7 the video calls' call-backs
-/// ([`super::calls::CALLBACKS_TABLE`]).
-const SCHEMA_VERSION: i64 = 7;
+/// ([`super::calls::CALLBACKS_TABLE`]), version 8 the applications made at the kiosk
+/// ([`super::applications::SQLITE_TABLES`]).
+const SCHEMA_VERSION: i64 = 8;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS devices (
@@ -257,6 +261,11 @@ impl SqliteStore {
         if version < 7 {
             writer
                 .execute_batch(super::calls::CALLBACKS_TABLE)
+                .map_err(sqlite)?;
+        }
+        if version < 8 {
+            writer
+                .execute_batch(super::applications::SQLITE_TABLES)
                 .map_err(sqlite)?;
         }
         writer
@@ -1092,6 +1101,41 @@ impl Store for SqliteStore {
 
     fn video_call_rows(&self, filter: ReportFilter) -> StoreFuture<'_, Vec<VideoCallRow>> {
         self.read(move |conn| calls::video_call_rows(conn, &filter))
+    }
+
+    fn insert_application(
+        &self,
+        application: NewApplication,
+    ) -> StoreFuture<'_, ApplicationInsert> {
+        self.write(move |conn| applications::insert(conn, &application))
+    }
+
+    fn applications(&self, filter: ApplicationFilter) -> StoreFuture<'_, Vec<ApplicationRow>> {
+        self.read(move |conn| applications::list(conn, &filter))
+    }
+
+    fn application(&self, code: String) -> StoreFuture<'_, Option<ApplicationRecord>> {
+        self.read(move |conn| applications::one(conn, &code))
+    }
+
+    fn application_envelope(&self, code: String) -> StoreFuture<'_, Option<Vec<u8>>> {
+        self.read(move |conn| applications::envelope(conn, &code))
+    }
+
+    fn applications_by_holder(
+        &self,
+        holder_mac: String,
+        limit: u32,
+    ) -> StoreFuture<'_, Vec<ApplicationRecord>> {
+        self.read(move |conn| applications::by_holder(conn, &holder_mac, limit))
+    }
+
+    fn decide_application(
+        &self,
+        decision: Decision,
+        audit: AuditEntry,
+    ) -> StoreFuture<'_, DecisionOutcome> {
+        self.write(move |conn| applications::decide(conn, &decision, &audit))
     }
 }
 

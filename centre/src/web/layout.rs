@@ -52,6 +52,8 @@ pub enum Nav {
     Alerts,
     /// 投诉建议 Complaints: `/staff/complaints`.
     Complaints,
+    /// 申请 Applications: `/staff/applications` (legal aid, mediation, notary, made at the kiosk).
+    Applications,
     /// 评价 Ratings: `/staff/ratings`.
     Ratings,
     /// 统计报表 Reports: `/staff/reports`.
@@ -68,10 +70,15 @@ pub enum Nav {
 
 impl Nav {
     /// Every section shown in the bar, with its path and label.
-    pub const BAR: [(Self, &'static str, &'static str); 8] = [
+    pub const BAR: [(Self, &'static str, &'static str); 9] = [
         (Self::Fleet, "/staff/fleet", "设备 Fleet"),
         (Self::Alerts, "/staff/alerts", "告警 Alerts"),
         (Self::Complaints, "/staff/complaints", "投诉建议 Complaints"),
+        (
+            Self::Applications,
+            "/staff/applications",
+            "申请 Applications",
+        ),
         (Self::Ratings, "/staff/ratings", "评价 Ratings"),
         (Self::Bookings, "/staff/bookings", "预约 Bookings"),
         (Self::Reports, "/staff/reports", "统计报表 Reports"),

@@ -10,6 +10,8 @@
 //! | `GET /staff/summary[?format=text]` | staff | the technician's daily summary |
 //! | `GET /staff/complaints[?status=&site=]`, `GET /staff/complaints/{key}` | staff | the inbox and a case |
 //! | `POST /staff/complaints/{key}/{assign,reply,close,contact}` | staff | a case's steps; the full number |
+//! | `GET /staff/applications[?state=&site=]`, `GET /staff/applications/{code}` | staff | applications made at the kiosk: the inbox, one application opened (audited) |
+//! | `GET /staff/applications/{code}/pages/{n}`, `…/signature`, `POST …/decide` | staff | its pages and signature; a decision (audited) |
 //! | `GET /staff/ratings`, `POST /staff/ratings/return-call` | staff | ratings and return calls |
 //! | `GET /staff/audit` | administrators | the audit log |
 //! | `GET /staff/calls`, `/staff/calls.js`, `/staff/calls/ws` | lawyers, supervisors, administrators | the video call console and its WebSocket |
@@ -17,7 +19,8 @@
 //! | `GET /advice/{token}` | anyone with the link | a lawyer's advice summary (the QR printed after a call) |
 //! | `GET /staff/bookings[?site=&day=&service=]`, `POST /staff/bookings`, `POST /staff/bookings/{code}/cancel` | staff | a day's bookings; booking for a citizen; cancelling (audited) |
 //! | `GET/POST /book…` | anyone (POSTs rate-limited) | the citizen's booking pages ([`book`]) |
-//! | `GET /api/v1/receipts/{code}`, `GET /status[?code=]` | anyone (rate-limited) | a complaint's status by receipt code |
+//! | `GET /api/v1/receipts/{code}`, `GET /status[?code=]` | anyone (rate-limited) | a complaint's status by receipt code; the page also an application's by tracking code |
+//! | `GET /api/v1/applications/{code}/status` | anyone (rate-limited with the receipts) | an application's status (no personal data) |
 //! | `GET /staff/style.css` | anyone | the style sheet |
 //!
 //! A manager sees only their own site: every list is filtered and another site's item answers 404.
@@ -26,6 +29,8 @@
 //! logged-in user, roles, site scope, CSRF), [`WebError`] (error pages).
 
 mod alerts;
+mod application_status;
+mod applications;
 mod audit_page;
 mod book;
 mod bookings;
@@ -80,6 +85,20 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/complaints", get(complaints::list))
         .route("/staff/complaints/{key}", get(complaints::detail))
         .route("/staff/complaints/{key}/{action}", post(complaints::act))
+        .route("/staff/applications", get(applications::list))
+        .route("/staff/applications/{code}", get(applications::detail))
+        .route(
+            "/staff/applications/{code}/pages/{n}",
+            get(applications::page_image),
+        )
+        .route(
+            "/staff/applications/{code}/signature",
+            get(applications::signature),
+        )
+        .route(
+            "/staff/applications/{code}/decide",
+            post(applications::decide),
+        )
         .route("/staff/ratings", get(ratings::page))
         .route("/staff/ratings/return-call", post(ratings::return_call))
         .route("/staff/audit", get(audit_page::page))
@@ -106,6 +125,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/status", get(receipts::page))
         .route("/api/v1/receipts/{code}", get(receipts::api))
+        .route(
+            "/api/v1/applications/{code}/status",
+            get(application_status::api),
+        )
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(middleware::map_response(page_headers))
 }

@@ -1,7 +1,9 @@
 //! The public status lookup by receipt code (the complaint's reference `T-XXXX-XXXX`, its outbox
 //! idempotency key): `GET /api/v1/receipts/{code}` (JSON, for the kiosk's screen) and the phone page
-//! `GET /status[?code=…]`. No login; rate-limited per client address (429 with `Retry-After`). Neither
-//! answer holds personal data: no contact, no text beyond the kind.
+//! `GET /status[?code=…]`, which also takes an application's tracking code (`S-XXXX-XXXX`, its card
+//! from [`super::application_status`]), so one address serves both kinds of code. No login;
+//! rate-limited per client address (429 with `Retry-After`), one budget for both. No answer holds
+//! personal data: no contact, no text beyond the kind, no applicant.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -63,7 +65,7 @@ pub struct ReceiptStatus {
 }
 
 /// Why a lookup has no status.
-enum LookupError {
+pub(super) enum LookupError {
     Malformed,
     Unknown,
     Limited(u64),
@@ -113,7 +115,7 @@ fn status_of(state: &AppState, code: String, case: &ComplaintCase) -> ReceiptSta
     }
 }
 
-fn too_many(retry_after: u64, body: Response) -> Response {
+pub(super) fn too_many(retry_after: u64, body: Response) -> Response {
     let mut response = body;
     *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
     if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
@@ -168,15 +170,44 @@ fn phone_page(code: &str, content: &str) -> Html<String> {
         "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>办理进度查询 Status lookup</title><link rel=\"stylesheet\" href=\"/staff/style.css\"></head>\
-         <body><main class=\"public\"><h1>投诉建议办理进度<br><small>Complaint and suggestion status</small></h1>\
-         <form method=\"get\" action=\"/status\"><label for=\"code\">受理码 Receipt code</label>\
-         <input id=\"code\" name=\"code\" value=\"{}\" placeholder=\"T-XXXX-XXXX\" autocapitalize=\"characters\" required>\
+         <body><main class=\"public\"><h1>办理进度查询<br><small>Status lookup</small></h1>\
+         <p class=\"muted\">投诉建议的受理码（T-开头）或法律援助、人民调解、公证预约的申请码（S-开头）。\
+         The receipt code of a complaint (T-…) or the tracking code of an application (S-…).</p>\
+         <form method=\"get\" action=\"/status\"><label for=\"code\">受理码或申请码 Receipt or tracking code</label>\
+         <input id=\"code\" name=\"code\" value=\"{}\" placeholder=\"T-XXXX-XXXX / S-XXXX-XXXX\" autocapitalize=\"characters\" required>\
          <button id=\"lookup\">查询 Look up</button></form>{content}</main></body></html>",
         esc(code)
     ))
 }
 
-/// `GET /status[?code=…]`: the phone page.
+/// The phone page's card of a complaint or suggestion.
+fn complaint_card(s: &ReceiptStatus) -> String {
+    let reply = s.reply.as_deref().map_or_else(String::new, |reply| {
+        format!("<p>答复 Reply:</p><p id=\"reply\">{}</p>", esc(reply))
+    });
+    format!(
+        "<div class=\"card\" id=\"result\"><p>{kind} <strong>{code}</strong></p>\
+         <p class=\"status\" id=\"status\">{zh}<br>{en}</p>\
+         <p>收到 Received: {received}<br>答复期限 Reply by: {deadline}</p>{reply}</div>",
+        kind = if s.kind == CaseKind::Suggestion.as_str() {
+            CaseKind::Suggestion.label()
+        } else {
+            CaseKind::Complaint.label()
+        },
+        code = esc(&s.code),
+        zh = s.status_zh,
+        en = s.status_en,
+        received = esc(&super::time_fmt::local_minute(
+            DateTime::parse_from_rfc3339(&s.received)
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_default()
+        )),
+        deadline = s.deadline,
+    )
+}
+
+/// `GET /status[?code=…]`: the phone page, for a complaint's receipt code or an application's
+/// tracking code.
 pub(super) async fn page(
     State(state): State<AppState>,
     extensions: Extensions,
@@ -195,43 +226,24 @@ pub(super) async fn page(
         )
             .into_response()
     };
-    match lookup(&state, client_ip(&extensions), &code).await {
-        Ok(s) => {
-            let reply = s.reply.as_deref().map_or_else(String::new, |reply| {
-                format!("<p>答复 Reply:</p><p id=\"reply\">{}</p>", esc(reply))
-            });
-            phone_page(
-                &code,
-                &format!(
-                    "<div class=\"card\" id=\"result\"><p>{kind} <strong>{code}</strong></p>\
-                     <p class=\"status\" id=\"status\">{zh}<br>{en}</p>\
-                     <p>收到 Received: {received}<br>答复期限 Reply by: {deadline}</p>{reply}</div>",
-                    kind = if s.kind == CaseKind::Suggestion.as_str() {
-                        CaseKind::Suggestion.label()
-                    } else {
-                        CaseKind::Complaint.label()
-                    },
-                    code = esc(&s.code),
-                    zh = s.status_zh,
-                    en = s.status_en,
-                    received = esc(&super::time_fmt::local_minute(
-                        DateTime::parse_from_rfc3339(&s.received)
-                            .map(|t| t.with_timezone(&Utc))
-                            .unwrap_or_default()
-                    )),
-                    deadline = s.deadline,
-                ),
-            )
-            .into_response()
-        }
+    let ip = client_ip(&extensions);
+    let card = if super::application_status::is_application_code(&code) {
+        super::application_status::lookup(&state, ip, &code)
+            .await
+            .map(|s| super::application_status::card(&s))
+    } else {
+        lookup(&state, ip, &code).await.map(|s| complaint_card(&s))
+    };
+    match card {
+        Ok(card) => phone_page(&code, &card).into_response(),
         Err(LookupError::Malformed) => message(
             StatusCode::BAD_REQUEST,
-            "受理码格式不正确，应为 T-XXXX-XXXX。",
-            "A receipt code looks like T-XXXX-XXXX.",
+            "编码格式不正确：受理码为 T-XXXX-XXXX，申请码为 S-XXXX-XXXX。",
+            "A receipt code looks like T-XXXX-XXXX, a tracking code like S-XXXX-XXXX.",
         ),
         Err(LookupError::Unknown) => message(
             StatusCode::NOT_FOUND,
-            "未找到该受理码。刚提交的意见可能需要几分钟才能查到。",
+            "未找到该编码。刚提交的意见或申请可能需要几分钟才能查到。",
             "No item has this code. A new one may take a few minutes to arrive.",
         ),
         Err(LookupError::Limited(secs)) => too_many(

@@ -138,7 +138,8 @@ impl WebCentre {
         let state = AppState::new(Arc::clone(&store), Arc::new(clock.clone()), settings)
             .with_web(web)
             .with_bookings(bookings)
-            .with_calls(roster, None);
+            .with_calls(roster, None)
+            .with_applications(application_keys());
         tokio::spawn(centre::web::run_alerts(state.clone()));
         let kept = state.clone();
         tokio::spawn(async move {
@@ -420,6 +421,13 @@ name_en = "Notary"
 /// The booking keys of every test centre (a fixed secret: a store reopened keeps its MACs).
 pub fn booking_keys() -> centre::booking::BookingKeys {
     centre::booking::BookingKeys::from_secret([7; 32])
+}
+
+/// The application key of every test centre (a fixed secret, like the booking keys: a store
+/// reopened keeps its envelopes readable).
+pub fn application_keys() -> centre::applications::ApplicationKeys {
+    let secret = applications::seal::CentreSecretKey::parse(&"42".repeat(32)).unwrap();
+    centre::applications::ApplicationKeys::new(secret).unwrap()
 }
 
 /// Monday 2026-03-02 09:00 in the district (01:00 UTC).

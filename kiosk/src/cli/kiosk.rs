@@ -20,11 +20,12 @@ use crate::{
         spawn_poll,
     },
     config::{DevicesConfig, KioskConfig},
-    devices::{Devices, LedPanelSlot},
+    devices::{Devices, DocCameraSlot, LedPanelSlot},
     health::{self, HealthSources, QueueReach, SecurityCounters},
     lan::{self, LanConfig, LanService},
     ui::{
         AppWindow, Nav, Shell, ShellOptions,
+        apply::{ApplyController, ApplyServices},
         check_in::{CheckInController, CheckInDeps},
         info::{GuideWindows, InfoOptions, InfoPages, feedback::status::ReceiptLookup},
         take_number::{TakeNumberController, TakeNumberDeps, TakeNumberOptions, card::SampleCard},
@@ -498,6 +499,22 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
             cards: Some(take_number.clone()),
         },
     );
+    let _apply = start_apply(
+        &shell,
+        &config,
+        &content_config,
+        &data_dir,
+        &store,
+        ApplyServices {
+            runtime: runtime.handle().clone(),
+            queue: None,
+            printer: Some(devices.printer.clone()),
+            cards: Some(take_number.clone()),
+            camera: DocCameraSlot::None,
+            device: lan_config.device_name.clone(),
+            status_url: None,
+        },
+    );
     let _outbox_task = outbox.spawn(runtime.handle());
     // Heartbeats carry every device fact, so the sync task sends none of its own.
     let _sync = store.spawn_sync(runtime.handle(), None);
@@ -658,6 +675,98 @@ fn log_devices(devices: &DevicesConfig, led: &LedConfig, data_dir: &Path) {
             data_dir.join("sim/led/panel.png").display()
         );
     }
+}
+
+/// Applications at the kiosk, when `[applications] enabled`: the sealed queue in
+/// `DATA_DIR/applications/` delivering to the centre of `[content]`, the document camera of
+/// `[applications]`. A kiosk with no centre and no configured key (a laptop run) seals to a demo key
+/// made in `DATA_DIR/sim/`, so the whole flow can be tried; its applications wait, honestly marked
+/// as not yet sent.
+fn start_apply(
+    shell: &Shell,
+    config: &KioskConfig,
+    content_config: &content::ContentConfig,
+    data_dir: &Path,
+    store: &ContentStore,
+    mut services: ApplyServices,
+) -> Option<(ApplyController, Option<tokio::task::JoinHandle<()>>)> {
+    if !config.applications.enabled {
+        return None;
+    }
+    let configured = config
+        .applications
+        .centre_public_key
+        .as_deref()
+        .and_then(|key| applications::seal::CentrePublicKey::parse(key).ok());
+    let centre = match content::application_queue::Centre::from_config(content_config) {
+        Ok(centre) => centre,
+        Err(err) => {
+            tracing::error!("applications: {err}");
+            None
+        }
+    };
+    let key = match (&centre, configured) {
+        (None, None) => match demo_application_key(data_dir) {
+            Ok(key) => Some(key),
+            Err(err) => {
+                tracing::error!("applications: no demo key: {err}");
+                None
+            }
+        },
+        (_, key) => key,
+    };
+    let queue = match content::application_queue::ApplicationQueue::open(
+        &data_dir.join("applications"),
+        centre,
+        key,
+        Arc::new(content::SystemWallClock),
+    ) {
+        Ok(queue) => queue,
+        Err(err) => {
+            tracing::error!("applications: {err}; the kiosk takes none");
+            return None;
+        }
+    };
+    let delivery = queue.spawn(&services.runtime, Duration::from_secs(300));
+    services.queue = Some(queue);
+    services.camera = match media::init() {
+        Ok(()) => DocCameraSlot::from_config(&config.applications),
+        Err(err) => {
+            tracing::error!("applications: no document camera: {err}");
+            DocCameraSlot::None
+        }
+    };
+    services.status_url = content_config
+        .outbox_url()
+        .and_then(|url| content::receipt::centre_base(&url))
+        .map(|base| format!("{base}status?code="));
+    let store = store.clone();
+    let controller = ApplyController::attach(shell, move || store.current(), services);
+    Some((controller, Some(delivery)))
+}
+
+/// The demo centre key of a laptop run: made once in `DATA_DIR/sim/centre-application-key` (mode
+/// 0600), only its public half used by the kiosk.
+fn demo_application_key(data_dir: &Path) -> anyhow::Result<applications::seal::CentrePublicKey> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let file = data_dir.join("sim").join("centre-application-key");
+    if let Ok(text) = std::fs::read_to_string(&file) {
+        let secret = applications::seal::CentreSecretKey::parse(&text)?;
+        return Ok(secret.public_key()?);
+    }
+    std::fs::create_dir_all(data_dir.join("sim"))?;
+    let secret = applications::seal::CentreSecretKey::generate()?;
+    let mut out = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&file)?;
+    std::io::Write::write_all(&mut out, secret.to_hex().as_bytes())?;
+    tracing::info!(
+        "applications: no centre configured; sealing to the demo key in {}",
+        file.display()
+    );
+    Ok(secret.public_key()?)
 }
 
 /// The video call to a duty lawyer, when `[calls] enabled` and GStreamer starts. Without a centre

@@ -2,6 +2,7 @@
 //! runs on its own thread with its own headless platform, so language and elderly mode never leak between
 //! tests. `cargo test -p kiosk --test ui take_number::` runs one module.
 
+mod apply;
 mod check_in;
 mod hall_screen;
 mod hall_video;

@@ -18,6 +18,7 @@
 //! `MAX(a, b)` becomes `GREATEST(a, b)`, integers are `i64` (`BIGINT`) or `i32` (`INTEGER`), and the
 //! row mapping goes into a function in `rows.rs`.
 
+mod applications;
 mod bookings;
 mod calls;
 mod items;
@@ -34,12 +35,14 @@ use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, R
 use tokio_postgres::NoTls;
 
 use super::{
-    AccountSet, ActiveCondition, AlertChange, AlertRecord, AlertSync, AlertUpdate, AuditEntry,
+    AccountSet, ActiveCondition, AlertChange, AlertRecord, AlertSync, AlertUpdate,
+    ApplicationFilter, ApplicationInsert, ApplicationRecord, ApplicationRow, AuditEntry,
     BookingFilter, BookingKey, BookingMove, BookingRecord, BookingWrite, CallbackRecord,
-    CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintCount, ComplaintRecord,
-    DeviceRecord, DeviceStatus, NewBooking, NewItem, RatedVisit, RatingCount, RatingRecord,
-    RatingStaffCount, ReminderCandidate, ReportFilter, Session, SlotTaken, StaffAccount, Store,
-    StoreCounts, StoreFuture, Stored, SurveyRow, TicketStatsRecord, TicketStatsRow, VideoCallRow,
+    CaseChange, CaseFilter, CaseUpdate, ComplaintCase, ComplaintCount, ComplaintRecord, Decision,
+    DecisionOutcome, DeviceRecord, DeviceStatus, NewApplication, NewBooking, NewItem, RatedVisit,
+    RatingCount, RatingRecord, RatingStaffCount, ReminderCandidate, ReportFilter, Session,
+    SlotTaken, StaffAccount, Store, StoreCounts, StoreFuture, Stored, SurveyRow, TicketStatsRecord,
+    TicketStatsRow, VideoCallRow,
 };
 use crate::error::StoreError;
 use rows::ms;
@@ -643,5 +646,46 @@ impl Store for PostgresStore {
         self.with_client(
             move |client| async move { calls::video_call_rows(&client, &filter).await },
         )
+    }
+
+    fn insert_application(
+        &self,
+        application: NewApplication,
+    ) -> StoreFuture<'_, ApplicationInsert> {
+        self.with_client(move |mut client| async move {
+            applications::insert(&mut client, &application).await
+        })
+    }
+
+    fn applications(&self, filter: ApplicationFilter) -> StoreFuture<'_, Vec<ApplicationRow>> {
+        self.with_client(move |client| async move { applications::list(&client, &filter).await })
+    }
+
+    fn application(&self, code: String) -> StoreFuture<'_, Option<ApplicationRecord>> {
+        self.with_client(move |client| async move { applications::one(&client, &code).await })
+    }
+
+    fn application_envelope(&self, code: String) -> StoreFuture<'_, Option<Vec<u8>>> {
+        self.with_client(move |client| async move { applications::envelope(&client, &code).await })
+    }
+
+    fn applications_by_holder(
+        &self,
+        holder_mac: String,
+        limit: u32,
+    ) -> StoreFuture<'_, Vec<ApplicationRecord>> {
+        self.with_client(move |client| async move {
+            applications::by_holder(&client, &holder_mac, limit).await
+        })
+    }
+
+    fn decide_application(
+        &self,
+        decision: Decision,
+        audit: AuditEntry,
+    ) -> StoreFuture<'_, DecisionOutcome> {
+        self.with_client(move |mut client| async move {
+            applications::decide(&mut client, &decision, &audit).await
+        })
     }
 }

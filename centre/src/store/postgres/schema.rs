@@ -232,6 +232,37 @@ CREATE TABLE callbacks (
 );
 CREATE INDEX callbacks_open ON callbacks(done_ms, received_ms);
 "#,
+    // 8: the applications made at the kiosk, their envelopes sealed as received, and their steps
+    // (the SQLite store's schema version 8).
+    r#"
+CREATE TABLE applications (
+    code TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    device TEXT NOT NULL REFERENCES devices(id),
+    site TEXT NOT NULL,
+    masked_name TEXT NOT NULL,
+    holder_mac TEXT NOT NULL,
+    page_count INTEGER NOT NULL,
+    received_ms BIGINT NOT NULL,
+    state TEXT NOT NULL,
+    state_ms BIGINT NOT NULL,
+    note TEXT,
+    deadline TEXT,
+    envelope BYTEA NOT NULL,
+    envelope_sha256 TEXT NOT NULL
+);
+CREATE INDEX applications_holder ON applications(holder_mac);
+CREATE INDEX applications_state ON applications(state, received_ms);
+CREATE TABLE application_steps (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    code TEXT NOT NULL REFERENCES applications(code),
+    state TEXT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    "by" TEXT NOT NULL,
+    note TEXT
+);
+CREATE INDEX application_steps_code ON application_steps(code, id);
+"#,
 ];
 
 /// The schema version this code writes.

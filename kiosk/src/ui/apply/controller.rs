@@ -86,7 +86,7 @@ struct Sent {
 struct Inner {
     window: slint::Weak<AppWindow>,
     services: ApplyServices,
-    content: RefCell<Arc<Content>>,
+    content: Box<dyn Fn() -> Arc<Content>>,
     draft: RefCell<Option<Draft>>,
     step: Cell<ApplyStep>,
     carry: RefCell<Option<SelfCheckCarry>>,
@@ -126,12 +126,17 @@ impl std::fmt::Debug for ApplyController {
 
 impl ApplyController {
     /// Attaches the page to `shell`'s window; the home screen and the legal-aid check offer it from
-    /// now on. `content` gives the legal-aid matters and groups the questions list.
-    pub fn attach(shell: &Shell, content: Arc<Content>, services: ApplyServices) -> Self {
+    /// now on. `content` gives the current content: the legal-aid matters and groups the questions
+    /// list.
+    pub fn attach(
+        shell: &Shell,
+        content: impl Fn() -> Arc<Content> + 'static,
+        services: ApplyServices,
+    ) -> Self {
         let inner = Rc::new(Inner {
             window: shell.window().as_weak(),
             services,
-            content: RefCell::new(content),
+            content: Box::new(content),
             draft: RefCell::new(None),
             step: Cell::new(ApplyStep::Choose),
             carry: RefCell::new(None),
@@ -228,12 +233,6 @@ impl ApplyController {
         adapter.on_track(on(Self::track));
     }
 
-    /// New content: the legal-aid matters and groups offered from now on.
-    pub fn content_changed(&self, content: Arc<Content>) {
-        *self.inner.content.borrow_mut() = content;
-        self.render();
-    }
-
     /// The step on screen.
     pub fn step(&self) -> ApplyStep {
         self.inner.step.get()
@@ -246,9 +245,7 @@ impl ApplyController {
     }
 
     fn choices(&self) -> ContentChoices {
-        self.inner
-            .content
-            .borrow()
+        (self.inner.content)()
             .legal_aid
             .as_ref()
             .map(ContentChoices::from_rules)

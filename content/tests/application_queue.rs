@@ -29,6 +29,10 @@ struct CentreState {
     answers: Mutex<Vec<StatusCode>>,
     stored: Mutex<BTreeMap<String, Vec<u8>>>,
     posts: Mutex<usize>,
+    /// When set, a stored package is never answered (the kiosk dies waiting).
+    hold: std::sync::atomic::AtomicBool,
+    /// Told each time a package is stored.
+    stored_now: tokio::sync::Notify,
 }
 
 struct LoopbackCentre {
@@ -60,10 +64,18 @@ impl LoopbackCentre {
                         return (StatusCode::BAD_REQUEST, "{\"error\":\"cannot be opened\"}");
                     };
                     let answer = planned.unwrap_or(StatusCode::CREATED);
-                    if answer.is_success() || answer == StatusCode::SERVICE_UNAVAILABLE {
+                    // Stored once per code: a second delivery is recognised (200), as at the centre.
+                    let again = state.stored.lock().unwrap().contains_key(&code);
+                    if !again && (answer.is_success() || answer == StatusCode::SERVICE_UNAVAILABLE)
+                    {
                         // A 503 after storing: the answer is "lost", the package is kept once.
                         state.stored.lock().unwrap().insert(code, plain.to_vec());
+                        state.stored_now.notify_waiters();
+                        if state.hold.load(std::sync::atomic::Ordering::SeqCst) {
+                            std::future::pending::<()>().await;
+                        }
                     }
+                    let answer = if again { StatusCode::OK } else { answer };
                     (answer, "{\"error\":\"planned answer\"}")
                 }
             },
@@ -303,4 +315,93 @@ async fn a_refusal_is_kept_with_its_reason_and_a_conflict_counts_as_delivered() 
     let fetched = open_queue(dir.path(), Some(centre.centre()));
     fetched.refresh_key().await.unwrap();
     assert_eq!(open_queue(dir.path(), None).centre_key(), Some(key));
+}
+
+/// The child's half of `a_kiosk_killed_while_sending_loses_nothing_and_sends_nothing_twice`: it runs
+/// only when that test starts this binary again with `QUEUE_CHILD_DIR` set (otherwise it returns at
+/// once). It queues one application, says so, and delivers it to a centre that never answers.
+#[tokio::test]
+async fn power_cut_child() {
+    let Ok(dir) = std::env::var("QUEUE_CHILD_DIR") else {
+        return;
+    };
+    let centre = Centre {
+        base: std::env::var("QUEUE_CHILD_CENTRE")
+            .unwrap()
+            .parse()
+            .unwrap(),
+        client: reqwest::Client::new(),
+        token: None,
+    };
+    let key =
+        applications::seal::CentrePublicKey::parse(&std::env::var("QUEUE_CHILD_KEY").unwrap())
+            .unwrap();
+    let queue = ApplicationQueue::open(
+        Path::new(&dir),
+        Some(centre),
+        Some(key),
+        Arc::new(SystemWallClock),
+    )
+    .unwrap();
+    queue.submit(&application(9)).unwrap();
+    println!("QUEUED");
+    queue.deliver_due(Utc::now()).await;
+    unreachable!("the centre never answers: this process is killed first");
+}
+
+#[tokio::test]
+async fn a_kiosk_killed_while_sending_loses_nothing_and_sends_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let centre = LoopbackCentre::start().await;
+    centre
+        .state
+        .hold
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let stored = centre.state.stored_now.notified();
+    tokio::pin!(stored);
+    stored.as_mut().enable();
+    let mut child = tokio::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "power_cut_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("QUEUE_CHILD_DIR", dir.path())
+        .env("QUEUE_CHILD_CENTRE", centre.base.as_str())
+        .env(
+            "QUEUE_CHILD_KEY",
+            centre.secret.public_key().unwrap().to_hex(),
+        )
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    // The centre has stored the package; the kiosk waits for the answer and is killed (SIGKILL).
+    tokio::time::timeout(std::time::Duration::from_secs(30), stored)
+        .await
+        .expect("the child delivered");
+    child.kill().await.unwrap();
+    child.wait().await.unwrap();
+    assert_eq!(centre.state.stored.lock().unwrap().len(), 1);
+
+    // Power back: the envelope is still on disk and goes again; the centre recognises it.
+    centre
+        .state
+        .hold
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let key = centre.secret.public_key().unwrap();
+    let queue = ApplicationQueue::open(
+        dir.path(),
+        Some(centre.centre()),
+        Some(key),
+        Arc::new(SystemWallClock),
+    )
+    .unwrap();
+    assert_eq!(queue.status().pending.len(), 1, "nothing lost");
+    let report = queue.deliver_due(Utc::now()).await;
+    assert_eq!(report.delivered, 1);
+    assert!(queue.status().pending.is_empty());
+    assert_eq!(centre.state.stored.lock().unwrap().len(), 1, "stored once");
+    assert_eq!(*centre.state.posts.lock().unwrap(), 2);
 }

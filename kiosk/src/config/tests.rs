@@ -205,3 +205,24 @@ fn a_bad_scanner_setting_names_its_key_under_devices_scanner() {
     let ok = parse("[devices.scanner]\nkind = \"keyboard\"\npath = \"/dev/input/kiosk-scanner\"\n");
     assert!(ok.is_ok(), "{ok:?}");
 }
+
+#[test]
+fn the_applications_table_is_checked_when_the_file_is_read() {
+    let err = parse("[applications]\ncentre_public_key = \"not-a-key\"\n").unwrap_err();
+    assert!(
+        err.to_string().contains("applications.centre_public_key"),
+        "{err}"
+    );
+    let err = parse("[applications]\ncamera_width = 10\n").unwrap_err();
+    assert!(
+        err.to_string().contains("applications.camera_width"),
+        "{err}"
+    );
+    let config = parse(
+        "[applications]\ncamera_kind = \"v4l2\"\ncamera = \"/dev/video2\"\ncentre_public_key = \"1111111111111111111111111111111111111111111111111111111111111111\"\n",
+    )
+    .unwrap();
+    assert_eq!(config.applications.camera_kind, DocCameraKind::V4l2);
+    assert_eq!(config.applications.camera, "/dev/video2");
+    assert!(parse("[applications]\nbogus = 1\n").is_err());
+}

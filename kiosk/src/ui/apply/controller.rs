@@ -69,9 +69,9 @@ struct Shot {
 
 /// What a helper thread sends back to the UI thread.
 enum Done {
-    Shot(Result<Shot, String>),
+    Shot(Result<Shot, (String, String)>),
     Printed(bool),
-    Progress(Result<Vec<ApplicationStatus>, String>),
+    Progress(Result<Vec<ApplicationStatus>, (String, String)>),
 }
 
 /// After sending: what the receipt screen shows.
@@ -80,7 +80,8 @@ struct Sent {
     code: TrackingCode,
     kind: ApplicationKind,
     masked_name: String,
-    next_steps: String,
+    /// What happens next, in Simplified Chinese and in English.
+    next_steps: (String, String),
 }
 
 struct Inner {
@@ -107,6 +108,8 @@ struct Inner {
     track_code: RefCell<String>,
     done: (mpsc::Sender<Done>, mpsc::Receiver<Done>),
     ticks: Cell<u32>,
+    /// The language last rendered in (a switch renders again).
+    rendered_english: Cell<bool>,
     pump: Timer,
 }
 
@@ -155,6 +158,7 @@ impl ApplyController {
             track_code: RefCell::default(),
             done: mpsc::channel(),
             ticks: Cell::new(0),
+            rendered_english: Cell::new(false),
             pump: Timer::default(),
         });
         let this = Self { inner };
@@ -252,7 +256,17 @@ impl ApplyController {
             .unwrap_or_default()
     }
 
-    fn set_error(&self, text: &str) {
+    /// Whether the session is in English.
+    fn english(&self) -> bool {
+        self.inner
+            .window
+            .upgrade()
+            .is_some_and(|w| w.global::<Session>().get_english())
+    }
+
+    /// Shows an error (or clears it with two empty strings), in the session's language.
+    fn set_error(&self, zh: &str, en: &str) {
+        let text = if self.english() { en } else { zh };
         self.window(|w| w.global::<ApplyAdapter>().set_error(text.into()));
     }
 
@@ -266,7 +280,7 @@ impl ApplyController {
         if let Some(cards) = &self.inner.services.cards {
             cards.share_full_card(matches!(step, ApplyStep::Applicant | ApplyStep::Track));
         }
-        self.set_error("");
+        self.set_error("", "");
         self.render();
     }
 
@@ -334,7 +348,7 @@ impl ApplyController {
                 if let Some(draft) = self.inner.draft.borrow_mut().as_mut() {
                     draft.set_applicant(applicant);
                 }
-                self.set_error("");
+                self.set_error("", "");
                 self.render();
                 true
             }
@@ -419,12 +433,15 @@ impl ApplyController {
         let number = match content::booking::normalise_id_number(&self.inner.typed_id.borrow()) {
             Ok(number) => number,
             Err(err) => {
-                self.set_error(&format!("身份证号码有误：{}", err.zh()));
+                self.set_error(
+                    &format!("身份证号码有误：{}", err.zh()),
+                    &format!("The ID number is wrong: {err}"),
+                );
                 return;
             }
         };
         if name.is_empty() || name.chars().count() > 20 {
-            self.set_error("请输入申请人的姓名");
+            self.set_error("请输入申请人的姓名", "Type the applicant's name");
             return;
         }
         if let Some(draft) = self.inner.draft.borrow_mut().as_mut() {
@@ -440,7 +457,7 @@ impl ApplyController {
         }
         self.inner.typed_name.borrow_mut().clear();
         self.inner.typed_id.borrow_mut().clear();
-        self.set_error("");
+        self.set_error("", "");
         self.render();
     }
 
@@ -506,7 +523,7 @@ impl ApplyController {
                 self.to_questions();
             }
             Err(err) => {
-                self.set_error(&err.zh());
+                self.set_error(&err.zh(), &err.to_string());
                 self.render();
             }
         }
@@ -563,7 +580,10 @@ impl ApplyController {
                 if ready {
                     self.to_questions();
                 } else {
-                    self.set_error("请放上身份证，或输入姓名和身份证号码");
+                    self.set_error(
+                        "请放上身份证，或输入姓名和身份证号码",
+                        "Place the ID card, or type the name and ID number",
+                    );
                 }
             }
             ApplyStep::Question => {
@@ -578,7 +598,7 @@ impl ApplyController {
         let result = self.inner.draft.borrow_mut().as_mut().map(Draft::skip);
         match result {
             Some(Ok(())) => self.to_questions(),
-            Some(Err(err)) => self.set_error(&err.zh()),
+            Some(Err(err)) => self.set_error(&err.zh(), &err.to_string()),
             None => {}
         }
     }
@@ -666,7 +686,10 @@ impl ApplyController {
 
     fn shoot(&self) {
         let Some(camera) = self.inner.camera.borrow().clone() else {
-            self.set_error("高拍仪没有连接，请找工作人员");
+            self.set_error(
+                "高拍仪没有连接，请找工作人员",
+                "The document camera is not connected: please ask staff",
+            );
             return;
         };
         self.window(|w| w.global::<ApplyAdapter>().set_busy(true));
@@ -696,7 +719,7 @@ impl ApplyController {
 
     fn retake(&self) {
         self.inner.shot.borrow_mut().take();
-        self.set_error("");
+        self.set_error("", "");
         self.render();
     }
 
@@ -716,7 +739,26 @@ impl ApplyController {
             self.go(ApplyStep::Signature);
         } else {
             let names: Vec<_> = missing.iter().map(|m| m.zh.as_str()).collect();
-            self.set_error(&format!("还缺这些材料：{}", names.join("、")));
+            let documents = self
+                .inner
+                .draft
+                .borrow()
+                .as_ref()
+                .map(Draft::documents)
+                .unwrap_or_default();
+            let names_en: Vec<_> = missing
+                .iter()
+                .filter_map(|m| {
+                    documents
+                        .iter()
+                        .find(|d| d.id == m.id)
+                        .map(|d| d.en.clone())
+                })
+                .collect();
+            self.set_error(
+                &format!("还缺这些材料：{}", names.join("、")),
+                &format!("Papers still missing: {}", names_en.join(", ")),
+            );
         }
     }
 
@@ -746,7 +788,7 @@ impl ApplyController {
             .as_ref()
             .is_none_or(|d| d.signature.is_blank());
         if blank {
-            self.set_error("请在框内签名");
+            self.set_error("请在框内签名", "Please sign in the box");
         } else {
             self.go(ApplyStep::Review);
         }
@@ -768,7 +810,10 @@ impl ApplyController {
     /// Seals the application and queues it for the centre; prints the receipt.
     fn submit(&self) {
         let Some(queue) = self.inner.services.queue.clone() else {
-            self.set_error("本机暂时不能受理申请，请到窗口办理");
+            self.set_error(
+                "本机暂时不能受理申请，请到窗口办理",
+                "This kiosk cannot take applications now: please go to a window",
+            );
             return;
         };
         let now = Utc::now();
@@ -780,18 +825,23 @@ impl ApplyController {
         let application = match made {
             Ok(application) => application,
             Err(err) => {
-                self.set_error(&err.zh());
+                self.set_error(&err.zh(), &err.to_string());
                 return;
             }
         };
         if let Err(err) = queue.submit(&application) {
             tracing::error!("application not queued: {err}");
-            self.set_error(match err {
-                content::application_queue::ApplicationQueueError::NoKey => {
-                    "本机还没有连上中心，暂时不能提交；请稍后再试或到窗口办理"
-                }
-                _ => "提交没有成功，请再试一次或到窗口办理",
-            });
+            let (zh, en) = match err {
+                content::application_queue::ApplicationQueueError::NoKey => (
+                    "本机还没有连上中心，暂时不能提交；请稍后再试或到窗口办理",
+                    "This kiosk has not reached the centre yet: please try later or go to a window",
+                ),
+                _ => (
+                    "提交没有成功，请再试一次或到窗口办理",
+                    "Sending failed: please try again or go to a window",
+                ),
+            };
+            self.set_error(zh, en);
             return;
         }
         tracing::info!(
@@ -838,15 +888,17 @@ impl ApplyController {
                 format!("查询编号 Code：{}", sent.code),
                 format!("申请人：{}", sent.masked_name),
             ],
-            text: sent.next_steps.clone(),
+            text: sent.next_steps.0.clone(),
             qr,
             printed_at: Utc::now().with_timezone(&china_time()).naive_local(),
             footer: vec!["凭查询编号或身份证在任一自助终端查询进度；咨询请拨12348。".into()],
         };
-        self.window(|w| {
-            w.global::<ApplyAdapter>()
-                .set_print_status("正在打印回执…".into())
-        });
+        let printing = if self.english() {
+            "Printing the receipt…"
+        } else {
+            "正在打印回执…"
+        };
+        self.window(|w| w.global::<ApplyAdapter>().set_print_status(printing.into()));
         let tx = self.inner.done.0.clone();
         self.inner.services.runtime.spawn(async move {
             let printed = matches!(
@@ -868,10 +920,12 @@ impl ApplyController {
     fn track(&self) {
         let typed = self.inner.track_code.borrow().clone();
         let Some(code) = TrackingCode::parse(&typed) else {
-            self.window(|w| {
-                w.global::<ApplyAdapter>()
-                    .set_track_message("编号不对，请检查回执上的查询编号（如 S-7K3M-9QXA）".into());
-            });
+            let message = if self.english() {
+                "Not a tracking code: check the code on your receipt (like S-7K3M-9QXA)"
+            } else {
+                "编号不对，请检查回执上的查询编号（如 S-7K3M-9QXA）"
+            };
+            self.window(|w| w.global::<ApplyAdapter>().set_track_message(message.into()));
             return;
         };
         let Some(queue) = self.inner.services.queue.clone() else {
@@ -883,13 +937,14 @@ impl ApplyController {
         self.inner.services.runtime.spawn(async move {
             let result = match queue.status_of(&code).await {
                 Ok(Some(status)) => Ok(vec![status]),
-                Ok(None) if pending => {
-                    Err("这份申请已保存在本机，联网后会自动发送到中心".to_owned())
-                }
+                Ok(None) if pending => Err((
+                    "这份申请已保存在本机，联网后会自动发送到中心".to_owned(),
+                    "This application is saved on this kiosk and goes to the centre once the network is back".to_owned(),
+                )),
                 Ok(None) => Ok(Vec::new()),
                 Err(err) => {
                     tracing::warn!("application status not fetched: {err}");
-                    Err("暂时连不上中心，请稍后再查".to_owned())
+                    Err(unreachable_message())
                 }
             };
             let _ = tx.send(Done::Progress(result));
@@ -905,7 +960,7 @@ impl ApplyController {
         self.inner.services.runtime.spawn(async move {
             let result = queue.statuses_of_holder(&id_number).await.map_err(|err| {
                 tracing::warn!("applications of a card holder not fetched: {err}");
-                "暂时连不上中心，请稍后再查".to_owned()
+                unreachable_message()
             });
             drop(id_number);
             let _ = tx.send(Done::Progress(result));
@@ -974,24 +1029,28 @@ impl ApplyController {
                     match result {
                         Ok(shot) => {
                             *self.inner.shot.borrow_mut() = Some(shot);
-                            self.set_error("");
+                            self.set_error("", "");
                         }
-                        Err(message) => self.set_error(&message),
+                        Err((zh, en)) => self.set_error(&zh, &en),
                     }
                     self.render();
                 }
-                Done::Printed(printed) => self.window(|w| {
-                    w.global::<ApplyAdapter>().set_print_status(
-                        if printed {
-                            "回执已打印，请取走"
-                        } else {
-                            "回执没有打印出来：请记下查询编号，或扫码保存"
+                Done::Printed(printed) => {
+                    let text = match (printed, self.english()) {
+                        (true, false) => "回执已打印，请取走",
+                        (true, true) => "The receipt is printed: please take it",
+                        (false, false) => "回执没有打印出来：请记下查询编号，或扫码保存",
+                        (false, true) => {
+                            "The receipt did not print: note the code, or scan it with your phone"
                         }
-                        .into(),
-                    );
-                }),
+                    };
+                    self.window(|w| w.global::<ApplyAdapter>().set_print_status(text.into()));
+                }
                 Done::Progress(result) => self.show_progress(result),
             }
+        }
+        if self.english() != self.inner.rendered_english.get() {
+            self.render();
         }
         let ticks = self.inner.ticks.get().wrapping_add(1);
         self.inner.ticks.set(ticks);
@@ -1000,27 +1059,28 @@ impl ApplyController {
         }
     }
 
-    fn show_progress(&self, result: Result<Vec<ApplicationStatus>, String>) {
+    fn show_progress(&self, result: Result<Vec<ApplicationStatus>, (String, String)>) {
+        let english = self.english();
         self.window(|w| {
             let adapter = w.global::<ApplyAdapter>();
             adapter.set_tracking(false);
-            match result {
-                Ok(statuses) if statuses.is_empty() => {
-                    adapter.set_track_message(
-                        "没有查到申请：请检查编号；刚提交的申请可能还在路上".into(),
-                    );
-                    adapter.set_progress(ModelRc::default());
-                }
-                Ok(statuses) => {
-                    adapter.set_track_message(SharedString::new());
-                    let rows: Vec<ApplyProgressRow> = statuses.iter().map(progress_row).collect();
-                    adapter.set_progress(ModelRc::new(VecModel::from(rows)));
-                }
-                Err(message) => {
-                    adapter.set_track_message(message.into());
-                    adapter.set_progress(ModelRc::default());
-                }
-            }
+            let (rows, message): (Vec<ApplyProgressRow>, SharedString) = match result {
+                Ok(statuses) if statuses.is_empty() => (
+                    Vec::new(),
+                    if english {
+                        "Nothing found: check the code; an application just sent may still be on its way".into()
+                    } else {
+                        "没有查到申请：请检查编号；刚提交的申请可能还在路上".into()
+                    },
+                ),
+                Ok(statuses) => (
+                    statuses.iter().map(|s| progress_row(s, english)).collect(),
+                    SharedString::new(),
+                ),
+                Err((zh, en)) => (Vec::new(), if english { en.into() } else { zh.into() }),
+            };
+            adapter.set_track_message(message);
+            adapter.set_progress(ModelRc::new(VecModel::from(rows)));
         });
     }
 
@@ -1072,6 +1132,10 @@ impl ApplyController {
             return;
         };
         let adapter = window.global::<ApplyAdapter>();
+        let english = window.global::<Session>().get_english();
+        self.inner.rendered_english.set(english);
+        let pick =
+            |zh: &str, en: &str| -> SharedString { if english { en.into() } else { zh.into() } };
         adapter.set_step(self.inner.step.get());
         adapter.set_card_reader(self.inner.services.cards.is_some());
         adapter.set_typed_name(self.inner.typed_name.borrow().as_str().into());
@@ -1082,7 +1146,7 @@ impl ApplyController {
         let draft = self.inner.draft.borrow();
         match draft.as_ref() {
             Some(d) => {
-                adapter.set_kind_title(d.kind().zh().into());
+                adapter.set_kind_title(pick(d.kind().zh(), d.kind().en()));
                 adapter.set_applicant(
                     d.applicant()
                         .map(|a| format!("{}  {}", a.masked_name(), a.masked_id_number()))
@@ -1096,8 +1160,8 @@ impl ApplyController {
                 if let Some((field, number, total)) = d.question() {
                     adapter.set_q_number(i32::try_from(number).unwrap_or(0));
                     adapter.set_q_total(i32::try_from(total).unwrap_or(0));
-                    adapter.set_q_prompt(field.zh.into());
-                    adapter.set_q_help(field.help_zh.into());
+                    adapter.set_q_prompt(pick(field.zh, field.en));
+                    adapter.set_q_help(pick(field.help_zh, field.help_en));
                     adapter.set_q_optional(!field.required);
                     let (input, unit) = match field.field_type {
                         FieldType::Text { .. } => (ApplyInput::Text, ""),
@@ -1113,8 +1177,8 @@ impl ApplyController {
                         .of(field)
                         .into_iter()
                         .map(|c| ApplyChoice {
+                            label: pick(&c.zh, &c.en),
                             id: c.id.into(),
-                            label: c.zh.into(),
                         })
                         .collect();
                     adapter.set_q_choices(ModelRc::new(VecModel::from(rows)));
@@ -1125,8 +1189,8 @@ impl ApplyController {
                     .into_iter()
                     .map(|p| ApplyPaper {
                         pages: i32::try_from(d.pages_of(&p.id).len()).unwrap_or(0),
+                        label: pick(&p.zh, &p.en),
                         id: p.id.into(),
-                        label: p.zh.into(),
                         required: p.required,
                     })
                     .collect();
@@ -1135,7 +1199,7 @@ impl ApplyController {
                 let paper = self.inner.paper.borrow().clone().unwrap_or_default();
                 adapter.set_paper_pages(i32::try_from(d.pages_of(&paper).len()).unwrap_or(0));
                 let review: Vec<ApplyReviewRow> = d
-                    .review(&choices)
+                    .review(&choices, english)
                     .into_iter()
                     .map(|r| ApplyReviewRow {
                         field: r.field.into(),
@@ -1148,13 +1212,10 @@ impl ApplyController {
                 adapter.set_page_count(i32::try_from(pages).unwrap_or(0));
             }
             None => {
-                adapter.set_kind_title(
-                    match self.inner.step.get() {
-                        ApplyStep::Track => "查询申请进度",
-                        _ => "",
-                    }
-                    .into(),
-                );
+                adapter.set_kind_title(match self.inner.step.get() {
+                    ApplyStep::Track => pick("查询申请进度", "Application progress"),
+                    _ => SharedString::new(),
+                });
                 adapter.set_applicant(SharedString::new());
                 adapter.set_papers(ModelRc::default());
                 adapter.set_review(ModelRc::default());
@@ -1182,9 +1243,9 @@ impl ApplyController {
             adapter.set_has_preview(false);
         }
         if let Some(sent) = self.inner.sent.borrow().as_ref() {
-            adapter.set_kind_title(sent.kind.zh().into());
+            adapter.set_kind_title(pick(sent.kind.zh(), sent.kind.en()));
             adapter.set_code(sent.code.as_str().into());
-            adapter.set_next_steps(sent.next_steps.as_str().into());
+            adapter.set_next_steps(pick(&sent.next_steps.0, &sent.next_steps.1));
             let qr = self.status_link(&sent.code).and_then(|url| qr_image(&url));
             adapter.set_has_qr(qr.is_some());
             adapter.set_qr(qr.unwrap_or_default());
@@ -1197,15 +1258,24 @@ impl ApplyController {
 }
 
 /// Captures a still, finds and straightens the page, refuses a blank or black one.
-fn take_page(camera: &DocCamera) -> Result<Shot, String> {
+fn take_page(camera: &DocCamera) -> Result<Shot, (String, String)> {
     let still = camera.capture(Duration::from_secs(3)).map_err(|err| {
         tracing::warn!("document camera: {err}");
-        "拍摄没有成功：高拍仪没有画面，请找工作人员".to_owned()
+        (
+            "拍摄没有成功：高拍仪没有画面，请找工作人员".to_owned(),
+            "Nothing was taken: the document camera gives no picture; please ask staff".to_owned(),
+        )
     })?;
     let view = RgbaView::packed(still.width, still.height, &still.rgba);
-    let page = docscan::scan(&view, &ScanSettings::default()).map_err(|err| err.zh().to_owned())?;
+    let page = docscan::scan(&view, &ScanSettings::default())
+        .map_err(|err| (err.zh().to_owned(), err.to_string()))?;
     let picture = image::load_from_memory(&page.jpeg)
-        .map_err(|err| format!("页面不能显示：{err}"))?
+        .map_err(|err| {
+            (
+                format!("页面不能显示：{err}"),
+                format!("The page cannot be shown: {err}"),
+            )
+        })?
         .thumbnail(900, 900)
         .to_rgba8();
     let buffer = slint::SharedPixelBuffer::clone_from_slice(
@@ -1220,42 +1290,73 @@ fn take_page(camera: &DocCamera) -> Result<Shot, String> {
 }
 
 /// What happens next, with the time limit of the first step, for the receipt and the screen.
-fn next_steps(kind: ApplicationKind, today: chrono::NaiveDate) -> String {
-    let first = match kind {
-        ApplicationKind::LegalAid => {
-            "法律援助机构审查您的申请；材料不齐的，会一次性告诉您需要补充什么。"
-        }
-        ApplicationKind::Mediation => "调解组织联系您，再约对方当事人，商定调解的时间和地点。",
-        ApplicationKind::Notary => "公证处联系您确认办理时间；办理时请带上材料原件和身份证。",
+fn next_steps(kind: ApplicationKind, today: chrono::NaiveDate) -> (String, String) {
+    let (first, first_en) = match kind {
+        ApplicationKind::LegalAid => (
+            "法律援助机构审查您的申请；材料不齐的，会一次性告诉您需要补充什么。",
+            "The legal-aid body reviews your application; if papers are missing, it tells you all of them at once.",
+        ),
+        ApplicationKind::Mediation => (
+            "调解组织联系您，再约对方当事人，商定调解的时间和地点。",
+            "The mediation committee calls you, then the other side, to agree a time and place.",
+        ),
+        ApplicationKind::Notary => (
+            "公证处联系您确认办理时间；办理时请带上材料原件和身份证。",
+            "The notary office calls you to confirm a time; bring the original papers and your ID card.",
+        ),
     };
     match deadline_after(kind, ApplicationState::Received, today) {
-        Some(d) => format!(
-            "{first}\n{}前：{}（{}）。",
-            d.by.format("%Y年%m月%d日"),
-            d.zh,
-            d.basis_zh
+        Some(d) => (
+            format!(
+                "{first}\n{}前：{}（{}）。",
+                d.by.format("%Y年%m月%d日"),
+                d.zh,
+                d.basis_zh
+            ),
+            format!("{first_en}\nBy {}: {}.", d.by.format("%Y-%m-%d"), d.en),
         ),
-        None => first.to_owned(),
+        None => (first.to_owned(), first_en.to_owned()),
     }
 }
 
+/// The message when the centre cannot be reached.
+fn unreachable_message() -> (String, String) {
+    (
+        "暂时连不上中心，请稍后再查".to_owned(),
+        "The centre cannot be reached now: please try again later".to_owned(),
+    )
+}
+
 /// A progress row of the screen.
-fn progress_row(status: &ApplicationStatus) -> ApplyProgressRow {
+fn progress_row(status: &ApplicationStatus, english: bool) -> ApplyProgressRow {
+    let pick = |zh: &str, en: &str| -> SharedString { if english { en.into() } else { zh.into() } };
     let steps: Vec<String> = status
         .steps
         .iter()
-        .map(|s| format!("{} {}", s.on.format("%m-%d"), s.state.zh()))
+        .map(|s| {
+            format!(
+                "{} {}",
+                s.on.format("%m-%d"),
+                if english { s.state.en() } else { s.state.zh() }
+            )
+        })
         .collect();
     ApplyProgressRow {
         code: status.code.as_str().into(),
-        kind: status.kind.zh().into(),
-        state: status.state.zh().into(),
+        kind: pick(status.kind.zh(), status.kind.en()),
+        state: pick(status.state.zh(), status.state.en()),
         steps: steps.join(" → ").into(),
         note: status.note.clone().unwrap_or_default().into(),
         deadline: status
             .deadline
             .as_ref()
-            .map(|d| format!("{}前：{}", d.by.format("%Y年%m月%d日"), d.zh))
+            .map(|d| {
+                if english {
+                    format!("By {}: {}", d.by.format("%Y-%m-%d"), d.en)
+                } else {
+                    format!("{}前：{}", d.by.format("%Y年%m月%d日"), d.zh)
+                }
+            })
             .unwrap_or_default()
             .into(),
     }

@@ -104,15 +104,16 @@ impl ContentChoices {
     }
 
     /// The answer `value` of `field` as the citizen reads it (a choice's label, a number with its
-    /// unit).
-    pub fn display(&self, field: &Field, value: &str) -> String {
+    /// unit), in English when `english`.
+    pub fn display(&self, field: &Field, value: &str, english: bool) -> String {
         match field.field_type {
             FieldType::Choice(_) | FieldType::YesNo => self
                 .of(field)
                 .into_iter()
                 .find(|c| c.id == value)
-                .map_or_else(|| value.to_owned(), |c| c.zh),
-            FieldType::Number { unit_zh, .. } => format!("{value} {unit_zh}"),
+                .map_or_else(|| value.to_owned(), |c| if english { c.en } else { c.zh }),
+            FieldType::Number { unit_zh, .. } if !english => format!("{value} {unit_zh}"),
+            FieldType::Pledge if english => "Promised".to_owned(),
             FieldType::Pledge => "已承诺".to_owned(),
             _ => value.to_owned(),
         }
@@ -350,29 +351,37 @@ impl Draft {
         missing_documents(&docs, self.pages.iter().map(|p| p.document.as_str()))
     }
 
-    /// The review screen's lines: the applicant (masked), then every answer asked.
-    pub fn review(&self, choices: &ContentChoices) -> Vec<ReviewRow> {
+    /// The review screen's lines: the applicant (masked), then every answer asked; in English
+    /// (the questions as labels) when `english`.
+    pub fn review(&self, choices: &ContentChoices, english: bool) -> Vec<ReviewRow> {
+        let pick = |zh: &str, en: &str| {
+            if english {
+                en.to_owned()
+            } else {
+                zh.to_owned()
+            }
+        };
         let mut rows = Vec::new();
         if let Some(a) = &self.applicant {
             rows.push(ReviewRow {
                 field: "",
-                label: "申请人".into(),
+                label: pick("申请人", "Applicant"),
                 value: a.masked_name(),
             });
             rows.push(ReviewRow {
                 field: "",
-                label: "身份证号码".into(),
+                label: pick("身份证号码", "ID number"),
                 value: a.masked_id_number(),
             });
         }
         for field in self.asked() {
-            let value = self
-                .answers
-                .get(field.id)
-                .map_or_else(|| "（未填）".to_owned(), |v| choices.display(field, v));
+            let value = self.answers.get(field.id).map_or_else(
+                || pick("（未填）", "(left empty)"),
+                |v| choices.display(field, v, english),
+            );
             rows.push(ReviewRow {
                 field: field.id,
-                label: field.label_zh.into(),
+                label: pick(field.label_zh, field.en),
                 value,
             });
         }
@@ -513,7 +522,7 @@ mod tests {
             .unwrap();
         assert_eq!(app.pages.len(), 3);
         assert_eq!(app.answers.get("matter"), Some("wages"));
-        let review = d.review(&ContentChoices::default());
+        let review = d.review(&ContentChoices::default(), false);
         assert_eq!(review[0].value, "王*英");
         assert_eq!(review[1].value, "990***********9993");
         assert!(

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     ApplicationKind,
-    form::{self, Choices, Field, FieldType},
+    form::{self, Choices, Condition, Field, FieldType, NONE_OF_THESE},
 };
 
 /// Why an answer is refused; each names the field (its short Chinese label and its id).
@@ -82,6 +82,26 @@ impl Answers {
         answers
     }
 
+    /// Whether `field` is asked, given the answers so far.
+    pub fn applies(&self, field: &Field) -> bool {
+        match field.condition {
+            Condition::Always => true,
+            Condition::Equals { field, value } => self.get(field) == Some(value),
+            Condition::NotEquals { field, value } => self.get(field) != Some(value),
+            Condition::HardshipCounts => {
+                matches!(self.get(form::AID_HARDSHIP_BASIS), Some(NONE_OF_THESE))
+            }
+        }
+    }
+
+    /// The questions of `kind` asked given the answers so far, in order.
+    pub fn asked(&self, kind: ApplicationKind) -> Vec<&'static Field> {
+        form::fields(kind)
+            .iter()
+            .filter(|f| self.applies(f))
+            .collect()
+    }
+
     /// The answer to `field`.
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)
@@ -122,7 +142,7 @@ impl Answers {
 
     /// The first question of `kind` that is asked and not yet answered.
     pub fn next_question(&self, kind: ApplicationKind) -> Option<&'static Field> {
-        form::asked(kind, self)
+        self.asked(kind)
             .into_iter()
             .find(|f| !self.0.contains_key(f.id))
     }
@@ -131,7 +151,7 @@ impl Answers {
     /// every asked question is answered as it should be: what the kiosk checks before the review screen
     /// and the centre checks on arrival.
     pub fn finish(&mut self, kind: ApplicationKind) -> Result<(), AnswerError> {
-        let asked = form::asked(kind, self);
+        let asked = self.asked(kind);
         self.0.retain(|id, _| asked.iter().any(|f| f.id == id));
         for question in asked {
             match self.0.get(question.id) {
@@ -292,6 +312,17 @@ mod tests {
     use crate::form::{AID_HARDSHIP_BASIS, AID_INCOME, AID_MATTER, NONE_OF_THESE, PHONE};
 
     const AID: ApplicationKind = ApplicationKind::LegalAid;
+
+    #[test]
+    fn the_finances_are_asked_only_when_hardship_counts() {
+        let mut answers = Answers::default();
+        let asks_income = |a: &Answers| a.asked(AID).iter().any(|f| f.id == AID_INCOME);
+        assert!(!asks_income(&answers));
+        answers.set_unchecked(AID_HARDSHIP_BASIS, "assistance_recipient");
+        assert!(!asks_income(&answers));
+        answers.set_unchecked(AID_HARDSHIP_BASIS, NONE_OF_THESE);
+        assert!(asks_income(&answers));
+    }
 
     #[test]
     fn a_phone_is_normalised_and_a_wrong_one_named() {

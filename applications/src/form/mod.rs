@@ -1,7 +1,7 @@
 //! The questions of each kind of application, one per screen, in plain words.
 //!
 //! A form is a fixed list of [`Field`]s. The kiosk shows the first field that is
-//! [applicable](Field::applies) and not yet answered; the citizen may go back. Questions about the
+//! [asked](crate::Answers::asked) and not yet answered; the citizen may go back. Questions about the
 //! applicant (name, sex, ethnicity, birth date, ID number, address) are not here: they come from the ID
 //! card, or are typed once on the applicant screen ([`crate::Applicant`]).
 //!
@@ -15,7 +15,7 @@ mod legal_aid;
 mod mediation;
 mod notary;
 
-use crate::{Answers, ApplicationKind};
+use crate::ApplicationKind;
 
 /// One choice of a [`FieldType::Choice`] question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,18 +118,6 @@ pub struct Field {
 }
 
 impl Field {
-    /// Whether the question is asked, given the answers so far.
-    pub fn applies(&self, answers: &Answers) -> bool {
-        match self.condition {
-            Condition::Always => true,
-            Condition::Equals { field, value } => answers.get(field) == Some(value),
-            Condition::NotEquals { field, value } => answers.get(field) != Some(value),
-            Condition::HardshipCounts => {
-                matches!(answers.get(legal_aid::HARDSHIP_BASIS), Some(NONE_OF_THESE))
-            }
-        }
-    }
-
     /// The fixed choices of a choice question (empty for content-given or other questions).
     pub fn fixed_choices(&self) -> &'static [Choice] {
         match self.field_type {
@@ -168,11 +156,6 @@ pub fn fields(kind: ApplicationKind) -> &'static [Field] {
 /// The question `id` of `kind`.
 pub fn field(kind: ApplicationKind, id: &str) -> Option<&'static Field> {
     fields(kind).iter().find(|f| f.id == id)
-}
-
-/// The questions asked given `answers`, in order (those whose condition holds).
-pub fn asked(kind: ApplicationKind, answers: &Answers) -> Vec<&'static Field> {
-    fields(kind).iter().filter(|f| f.applies(answers)).collect()
 }
 
 /// The label of the fixed choice `value` of `field`, in Simplified Chinese (the value itself when it is
@@ -216,20 +199,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn the_finances_are_asked_only_when_hardship_counts() {
-        let mut answers = Answers::default();
-        let asks_income = |a: &Answers| {
-            asked(ApplicationKind::LegalAid, a)
-                .iter()
-                .any(|f| f.id == AID_INCOME)
-        };
-        assert!(!asks_income(&answers));
-        answers.set_unchecked(AID_HARDSHIP_BASIS, "assistance_recipient");
-        assert!(!asks_income(&answers));
-        answers.set_unchecked(AID_HARDSHIP_BASIS, NONE_OF_THESE);
-        assert!(asks_income(&answers));
     }
 }

@@ -17,7 +17,7 @@ use axum::{
 
 use super::{
     esc,
-    receipts::{LookupError, client_ip, too_many},
+    public_lookup::{LookupError, client_ip, too_many},
 };
 use crate::state::AppState;
 

@@ -277,7 +277,7 @@ fn application_html(code: &TrackingCode, app: &Application) -> String {
     out.push_str(
         "<h2>申请内容 Answers</h2><div class=\"card\"><dl class=\"facts\" id=\"answers\">",
     );
-    for field in form::asked(app.kind, &app.answers) {
+    for field in app.answers.asked(app.kind) {
         let value = app.answers.get(field.id).map_or_else(
             || "<span class=\"muted\">未填 Not answered</span>".to_owned(),
             |v| answer_text(field, v),

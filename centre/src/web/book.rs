@@ -551,7 +551,7 @@ fn store_page(err: &BookingError, en: bool) -> Response {
 /// The refusal when this client address made too many booking actions this minute.
 fn limited(state: &AppState, extensions: &Extensions, en: bool) -> Option<Response> {
     let web = state.web();
-    let ip = super::receipts::client_ip(extensions);
+    let ip = super::public_lookup::client_ip(extensions);
     web.booking_limiter
         .check(ip, state.now(), web.settings.booking_actions_per_minute)
         .err()

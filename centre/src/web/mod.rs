@@ -40,6 +40,7 @@ mod complaints;
 mod fleet;
 mod layout;
 mod login;
+mod public_lookup;
 mod ratings;
 mod receipts;
 mod session;

@@ -5,20 +5,23 @@
 //! rate-limited per client address (429 with `Retry-After`), one budget for both. No answer holds
 //! personal data: no contact, no text beyond the kind, no applicant.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use axum::{
     Json,
-    extract::{ConnectInfo, Path, Query, State},
-    http::{Extensions, HeaderValue, StatusCode, header},
+    extract::{Path, Query, State},
+    http::{Extensions, StatusCode},
     response::{Html, IntoResponse, Response},
 };
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{case_rules::CaseKind, esc};
+use super::{
+    case_rules::CaseKind,
+    esc,
+    public_lookup::{LookupError, client_ip, too_many},
+};
 use crate::{
-    error::StoreError,
     state::AppState,
     store::{ComplaintCase, ComplaintStatus},
 };
@@ -64,20 +67,6 @@ pub struct ReceiptStatus {
     pub reply: Option<String>,
 }
 
-/// Why a lookup has no status.
-pub(super) enum LookupError {
-    Malformed,
-    Unknown,
-    Limited(u64),
-    Store(StoreError),
-}
-
-pub(super) fn client_ip(extensions: &Extensions) -> Option<IpAddr> {
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
-}
-
 async fn lookup(
     state: &AppState,
     ip: Option<IpAddr>,
@@ -113,15 +102,6 @@ fn status_of(state: &AppState, code: String, case: &ComplaintCase) -> ReceiptSta
             .clone()
             .filter(|_| matches!(r.status, ComplaintStatus::Replied | ComplaintStatus::Closed)),
     }
-}
-
-pub(super) fn too_many(retry_after: u64, body: Response) -> Response {
-    let mut response = body;
-    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-    if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    response
 }
 
 /// `GET /api/v1/receipts/{code}`.

@@ -227,7 +227,7 @@ impl Draft {
 
     /// The questions asked given the answers so far.
     fn asked(&self) -> Vec<&'static Field> {
-        form::asked(self.kind, &self.answers)
+        self.answers.asked(self.kind)
     }
 
     fn skip_carried(&mut self) {

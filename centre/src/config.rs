@@ -60,6 +60,11 @@ pub struct CentreConfig {
     /// through a TLS proxy; default false).
     #[serde(default)]
     pub secure_cookies: bool,
+    /// Where citizens' phones reach this centre (`https://centre.example`): the start of the links
+    /// in its QR codes (the lawyer's advice, the phone upload). None: `[calls] public_url`, else the
+    /// address each request used.
+    #[serde(default)]
+    pub public_url: Option<String>,
     /// The devices allowed to send items.
     #[serde(default)]
     pub devices: Vec<DeviceEntry>,
@@ -189,6 +194,15 @@ impl CentreConfig {
             .collect()
     }
 
+    /// Where phones reach this centre: `public_url`, else `[calls] public_url` (read as before),
+    /// without a trailing `/`.
+    pub fn public_url(&self) -> Option<String> {
+        self.public_url
+            .as_ref()
+            .or_else(|| self.calls.as_ref().and_then(|c| c.public_url.as_ref()))
+            .map(|url| url.trim_end_matches('/').to_owned())
+    }
+
     /// The web app's settings from this file.
     pub fn web_settings(&self) -> crate::state::WebSettings {
         crate::state::WebSettings {
@@ -260,6 +274,20 @@ impl CentreConfig {
         }
         if let Some(table) = &self.opening_hours {
             OpeningHours::parse(table)?;
+        }
+        if let Some(url) = &self.public_url {
+            let ok = (url.starts_with("http://") || url.starts_with("https://"))
+                && url.len() <= 200
+                && !url.contains(['?', '#'])
+                && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+            if !ok {
+                return Err((
+                    "public_url".into(),
+                    "must be an http:// or https:// address without spaces, query or fragment \
+                     (at most 200 characters)"
+                        .into(),
+                ));
+            }
         }
         if self.alerts.offline_minutes == 0 || self.alerts.check_secs == 0 {
             return Err((
@@ -525,6 +553,31 @@ role = "supervisor"
         assert_eq!(config.session_hours, 12);
         assert_eq!(config.devices[0].site, "向阳镇公共法律服务工作站");
         assert_eq!(config.staff[0].role, Role::Supervisor);
+    }
+
+    #[test]
+    fn the_public_url_is_the_top_levels_else_the_calls() {
+        assert_eq!(parse("").unwrap().public_url(), None);
+        let calls = parse("[calls]\npublic_url = \"https://calls.example/\"").unwrap();
+        assert_eq!(
+            calls.public_url().as_deref(),
+            Some("https://calls.example"),
+            "the older key still works"
+        );
+        let both = parse(
+            "public_url = \"https://centre.example\"\n[calls]\npublic_url = \"https://calls.example\"",
+        )
+        .unwrap();
+        assert_eq!(both.public_url().as_deref(), Some("https://centre.example"));
+        for bad in [
+            "centre.example",
+            "ftp://centre.example",
+            "https://a b",
+            "https://c/?x=1",
+        ] {
+            let err = parse(&format!("public_url = \"{bad}\"")).unwrap_err();
+            assert!(err.contains("public_url"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -24,6 +24,9 @@
 //! - [`applications`]: applications made at the kiosk (法律援助, 人民调解, 公证预约): the key they are
 //!   sealed to, the checks on arrival, opening a stored one for staff; the routes are in [`api`]
 //!   (intake, key, lookup) and [`web`] (the inbox, the case, the public status).
+//! - [`uploads`]: phone uploads for an application being made at the kiosk (the papers' photos sent
+//!   from the citizen's phone by QR code, held in memory only until the kiosk takes them); the
+//!   device routes are in [`api`], the phone's page in [`web`].
 //!
 //! Times are read from one injected [`clock::WallClock`].
 
@@ -50,6 +53,7 @@ pub mod server;
 pub mod state;
 pub mod store;
 pub mod tls;
+pub mod uploads;
 pub mod web;
 
 pub use accounts::{Accounts, install_accounts};

@@ -186,12 +186,13 @@ async fn run(
         application_keys.public_key().to_hex(),
         key_file.display()
     );
-    let (roster, calls_url) = match &config {
+    // Where phones reach the centre (the advice's and the phone upload's QR codes).
+    let (roster, public_url) = match &config {
         Some(config) => (
             config
                 .roster()
                 .map_err(|(key, reason)| anyhow::anyhow!("{key}: {reason}"))?,
-            config.calls.as_ref().and_then(|c| c.public_url.clone()),
+            config.public_url(),
         ),
         None => (centre::calls::Roster::default(), None),
     };
@@ -225,7 +226,8 @@ async fn run(
         .with_api_tokens(api_tokens)
         .with_web(web)
         .with_bookings(bookings)
-        .with_calls(roster, calls_url)
+        .with_calls(roster, None)
+        .with_public_url(public_url)
         .with_applications(application_keys);
     let alerts = tokio::spawn(centre::web::run_alerts(state.clone()));
     // Reminders and no-shows every 30 s; the only channel so far records the messages.

@@ -52,8 +52,9 @@ pub struct AppState {
     bookings: Arc<crate::booking_rules::BookingSettings>,
     /// The live video calls.
     calls: crate::calls::CallHub,
-    /// Where citizens reach this centre (`[calls] public_url`), for the advice's link.
-    calls_public_url: Option<Arc<str>>,
+    /// Where citizens' phones reach this centre (`public_url`, else `[calls] public_url`): the
+    /// base of the advice's and the phone upload's links.
+    public_url: Option<Arc<str>>,
     /// Whether the calls' one-second tick runs.
     call_ticker: Arc<std::sync::atomic::AtomicBool>,
     /// The key applications are sealed to; none: applications are refused (503).
@@ -62,6 +63,8 @@ pub struct AppState {
     opened_applications: Arc<crate::applications::OpenedApplications>,
     /// Envelopes read and checked at once ([`crate::applications::intake::MAX_CHECKS_AT_ONCE`]).
     intake_permits: Arc<Semaphore>,
+    /// The phone uploads' sessions, in memory only.
+    uploads: crate::uploads::UploadSessions,
 }
 
 impl AppState {
@@ -76,13 +79,14 @@ impl AppState {
             api_tokens: Arc::from(Vec::new()),
             bookings: Arc::new(crate::booking_rules::BookingSettings::none()),
             calls: crate::calls::CallHub::new(crate::calls::Roster::default(), Arc::clone(&clock)),
-            calls_public_url: None,
+            public_url: None,
             call_ticker: Arc::default(),
             application_keys: None,
             opened_applications: Arc::default(),
             intake_permits: Arc::new(Semaphore::new(
                 crate::applications::intake::MAX_CHECKS_AT_ONCE,
             )),
+            uploads: crate::uploads::UploadSessions::default(),
             clock,
         }
     }
@@ -129,12 +133,35 @@ impl AppState {
             .await
     }
 
-    /// The same state with the video calls routed by `roster`; the advice's links start with
-    /// `public_url` when given (else with the address the lawyer used).
+    /// The same state with the video calls routed by `roster`; `public_url`, when given, is
+    /// [`Self::with_public_url`]'s (the older `[calls] public_url`).
     #[must_use]
     pub fn with_calls(mut self, roster: crate::calls::Roster, public_url: Option<String>) -> Self {
         self.calls = crate::calls::CallHub::new(roster, Arc::clone(&self.clock));
-        self.calls_public_url = public_url.map(Arc::from);
+        if public_url.is_some() {
+            self = self.with_public_url(public_url);
+        }
+        self
+    }
+
+    /// The same state with phones reaching this centre at `public_url` (`https://centre.example`,
+    /// a trailing `/` dropped): the start of the advice's and the phone upload's links; none: the
+    /// address each request used ([`Self::public_base`]).
+    #[must_use]
+    pub fn with_public_url(mut self, public_url: Option<String>) -> Self {
+        self.public_url = public_url.map(|url| Arc::from(url.trim_end_matches('/')));
+        self
+    }
+
+    /// The phone uploads' sessions.
+    pub fn uploads(&self) -> &crate::uploads::UploadSessions {
+        &self.uploads
+    }
+
+    /// The same state with these bounds of the phone uploads (tests use small ones).
+    #[must_use]
+    pub fn with_upload_limits(mut self, limits: crate::uploads::UploadLimits) -> Self {
+        self.uploads = crate::uploads::UploadSessions::new(limits);
         self
     }
 
@@ -143,9 +170,33 @@ impl AppState {
         &self.calls
     }
 
-    /// `[calls] public_url`.
-    pub fn calls_public_url(&self) -> Option<&str> {
-        self.calls_public_url.as_deref()
+    /// `public_url` (else `[calls] public_url`), when configured.
+    pub fn public_url(&self) -> Option<&str> {
+        self.public_url.as_deref()
+    }
+
+    /// Where citizens' phones reach this centre's pages: [`Self::public_url`], else the scheme this
+    /// server runs (`https` when its cookies are `Secure`, as with `[tls]`) and the request's `Host`
+    /// (`localhost` when it is missing or not a plain host name).
+    pub fn public_base(&self, headers: &axum::http::HeaderMap) -> String {
+        if let Some(url) = self.public_url() {
+            return url.to_owned();
+        }
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+            })
+            .unwrap_or("localhost");
+        let scheme = if self.web().settings.secure_cookies {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{host}")
     }
 
     /// Starts the calls' one-second tick (expiring unanswered calls, refreshing screens) once, on

@@ -26,7 +26,7 @@ use std::{
 use applications::{
     Application, ApplicationStatus, TrackingCode,
     seal::{self, CentrePublicKey},
-    wire,
+    wire::{self, UploadPaper, UploadRequest, UploadSession, UploadedPages},
 };
 use chrono::{DateTime, Utc};
 use reqwest::{StatusCode, Url};
@@ -615,6 +615,150 @@ impl ApplicationQueue {
             status: 200,
             reason: format!("not a list of application statuses: {e}"),
         })
+    }
+}
+
+/// A page a phone uploaded for the application being made.
+#[derive(Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+pub struct PhonePage {
+    /// Its number in the upload (acknowledged with the next [`ApplicationQueue::take_uploads`]).
+    pub number: u32,
+    /// The paper it is for.
+    pub paper: String,
+    /// The JPEG bytes, as the centre re-encoded them.
+    pub jpeg: Vec<u8>,
+}
+
+impl std::fmt::Debug for PhonePage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PhonePage({}, {} bytes)", self.paper, self.jpeg.len())
+    }
+}
+
+impl ApplicationQueue {
+    /// Opens a phone upload at the centre for `papers`: the phone page's address goes into a QR
+    /// code on the papers screen.
+    pub async fn open_upload(
+        &self,
+        papers: Vec<UploadPaper>,
+    ) -> Result<UploadSession, ApplicationQueueError> {
+        let centre = self
+            .inner
+            .centre
+            .as_ref()
+            .ok_or(ApplicationQueueError::NoCentre)?;
+        let mut request = centre
+            .client
+            .post(centre.url(wire::UPLOADS_PATH)?)
+            .json(&UploadRequest { papers });
+        if let Some(token) = &centre.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ApplicationQueueError::Unreachable(chain(&e)))?;
+        let status = response.status();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| ApplicationQueueError::Unreachable(chain(&e)))?;
+        if !status.is_success() {
+            return Err(answer_error(status, &body));
+        }
+        serde_json::from_slice(&body).map_err(|e| ApplicationQueueError::Answer {
+            status: status.as_u16(),
+            reason: format!("not an upload session: {e}"),
+        })
+    }
+
+    /// Takes the pages uploaded to `token` numbered above `after`, acknowledging those up to it (the
+    /// centre then forgets them; a lost answer loses nothing). `Ok(None)`: the session is closed or
+    /// expired.
+    pub async fn take_uploads(
+        &self,
+        token: &str,
+        after: u32,
+    ) -> Result<Option<Vec<PhonePage>>, ApplicationQueueError> {
+        use base64::Engine as _;
+        let centre = self
+            .inner
+            .centre
+            .as_ref()
+            .ok_or(ApplicationQueueError::NoCentre)?;
+        let mut url = centre.url(&wire::upload_path(token))?;
+        url.query_pairs_mut()
+            .append_pair("after", &after.to_string());
+        let mut request = centre.client.get(url);
+        if let Some(token) = &centre.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ApplicationQueueError::Unreachable(chain(&e)))?;
+        let status = response.status();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| ApplicationQueueError::Unreachable(chain(&e)))?;
+        match status {
+            StatusCode::OK => {}
+            StatusCode::NOT_FOUND => return Ok(None),
+            other => return Err(answer_error(other, &body)),
+        }
+        let answer: UploadedPages =
+            serde_json::from_slice(&body).map_err(|e| ApplicationQueueError::Answer {
+                status: 200,
+                reason: format!("not a list of uploaded pages: {e}"),
+            })?;
+        answer
+            .pages
+            .into_iter()
+            .map(|page| {
+                let jpeg = base64::engine::general_purpose::STANDARD
+                    .decode(page.jpeg_base64.as_bytes())
+                    .map_err(|e| ApplicationQueueError::Answer {
+                        status: 200,
+                        reason: format!("an uploaded page is not base64: {e}"),
+                    })?;
+                Ok(PhonePage {
+                    number: page.number,
+                    paper: page.paper.clone(),
+                    jpeg,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
+    /// Closes the phone upload `token`: the centre forgets whatever it still holds.
+    pub async fn close_upload(&self, token: &str) -> Result<(), ApplicationQueueError> {
+        let centre = self
+            .inner
+            .centre
+            .as_ref()
+            .ok_or(ApplicationQueueError::NoCentre)?;
+        let mut request = centre.client.delete(centre.url(&wire::upload_path(token))?);
+        if let Some(token) = &centre.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ApplicationQueueError::Unreachable(chain(&e)))?;
+        let status = response.status();
+        if status.is_success() || status == StatusCode::NOT_FOUND {
+            Ok(())
+        } else {
+            let body = response.bytes().await.unwrap_or_default();
+            Err(answer_error(status, &body))
+        }
+    }
+
+    /// Whether a centre is configured (a phone upload can be offered).
+    pub fn has_centre(&self) -> bool {
+        self.inner.centre.is_some()
     }
 }
 

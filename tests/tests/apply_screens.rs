@@ -162,6 +162,30 @@ impl Rig {
     }
 }
 
+/// A phone's photo of a paper lying on a table, as a JPEG.
+fn phone_photo(title: &str) -> Vec<u8> {
+    let mut desk = docscan::sim::SimulatedDesk::new(1600, 1200, 11);
+    let frame = desk.render(&docscan::sim::SimPage::document(title).turned(-4.0), 0);
+    docscan::encode_jpeg(&frame.view(), 85, true).unwrap()
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut dirs = vec![dir.to_owned()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
 /// The centre in-process with the demo's accounts and a fresh application key.
 async fn start_centre(dir: &Path) -> (String, Arc<dyn centre::Store>) {
     let store: Arc<dyn centre::Store> =
@@ -305,7 +329,7 @@ fn a_legal_aid_application_goes_from_the_kiosk_to_the_centre_and_its_decision_co
     assert_eq!(adapter.get_step(), ApplyStep::Choose);
     r.shoot("choose", true);
     adapter.invoke_choose("legal_aid".into());
-    r.shoot("intro", false);
+    r.shoot("intro", true);
     adapter.invoke_start();
     assert_eq!(adapter.get_step(), ApplyStep::Applicant);
     r.reader.place(&SampleCard::Elderly.card());
@@ -342,7 +366,7 @@ fn a_legal_aid_application_goes_from_the_kiosk_to_the_centre_and_its_decision_co
     adapter.invoke_next();
     r.digits("800");
     adapter.invoke_next();
-    r.shoot("question-pledge", false);
+    r.shoot("question-pledge", true);
     adapter.invoke_pick("yes".into());
 
     // The papers the answers require, through the document camera.
@@ -353,11 +377,32 @@ fn a_legal_aid_application_goes_from_the_kiosk_to_the_centre_and_its_decision_co
         .map(|p| p.id.to_string())
         .collect();
     assert_eq!(papers, ["id_card", "hardship_statement", "case_papers"]);
+    r.wait(|| adapter.get_has_upload_qr());
     r.shoot("papers", true);
     r.take_page("id_card", Some("camera-card"));
     r.take_page("hardship_statement", Some("camera-page"));
-    r.take_page("case_papers", None);
-    r.shoot("papers-done", false);
+    // The case papers come from the citizen's phone: the QR code's page takes a photo.
+    r.wait(|| adapter.get_has_upload_qr());
+    let url = adapter.get_upload_url().to_string();
+    assert!(url.contains("/upload/"), "{url}");
+    let answer = r
+        .runtime
+        .block_on(
+            reqwest::Client::new()
+                .post(format!("{url}/case_papers"))
+                .header("content-type", "image/jpeg")
+                .body(phone_photo("欠条"))
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(answer.status(), 201);
+    r.wait(|| {
+        adapter
+            .get_papers()
+            .row_data(2)
+            .is_some_and(|p| p.pages == 1)
+    });
+    r.shoot("papers-done", true);
     adapter.invoke_papers_done();
     assert_eq!(adapter.get_step(), ApplyStep::Signature);
     adapter.invoke_sign_down(0.1, 0.6);
@@ -387,6 +432,24 @@ fn a_legal_aid_application_goes_from_the_kiosk_to_the_centre_and_its_decision_co
         .expect("the centre has it");
     assert_eq!(stored.row.state, ApplicationState::Received);
     assert_eq!(stored.row.page_count, 3);
+    // Nothing readable is left on the kiosk: every file under its data directory is scanned.
+    let card = SampleCard::Elderly.card();
+    let secrets = [
+        card.name.clone(),
+        card.id_number.clone(),
+        "13912345678".to_owned(),
+        "老板欠工资八千元".to_owned(),
+    ];
+    for file in files_under(&r._dir.path().join("kiosk")) {
+        let bytes = std::fs::read(&file).unwrap();
+        for secret in &secrets {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{} holds {secret}",
+                file.display()
+            );
+        }
+    }
     r.shoot("sent", true);
 
     // Staff return it for more papers: the kiosk shows the note by the receipt's code.
@@ -421,7 +484,7 @@ fn a_legal_aid_application_goes_from_the_kiosk_to_the_centre_and_its_decision_co
     let row = adapter.get_progress().row_data(0).unwrap();
     assert_eq!(row.code, code);
     assert!(row.deadline.contains("指派"), "{}", row.deadline);
-    r.shoot("track-accepted", false);
+    r.shoot("track-accepted", true);
 
     // Another holder's card finds nothing of it.
     r.reader.place(&SampleCard::Citizen.card());

@@ -13,6 +13,9 @@
 //! | `GET /api/v1/applications/key` | anyone | the public key applications are sealed to |
 //! | `POST /api/v1/applications/{code}` | a device | a sealed application: 201, 200 again, 409, 400/401/403/413, 503 |
 //! | `POST /api/v1/applications/lookup` | a device | the statuses of the applications of a sealed ID number |
+//! | `POST /api/v1/uploads` | a device | a phone upload opened: 201 `{token, url, expires_in_secs}`, 400 naming the field ([`uploads`]) |
+//! | `GET /api/v1/uploads/{token}`, `DELETE …` | the device that opened it | the pages uploaded since the last call, handed over once; 204 closed; 404 unknown, expired or another device's |
+//! | `GET /upload/{token}`, `POST /upload/{token}/{paper}` | a phone (the token is the credential) | see `crate::web` |
 //! | `GET /api/v1/receipts/{code}` and the staff web app | see `crate::web` (both served by [`crate::server::app`]) | |
 //! | `GET /content/…`, `POST /api/v1/content` | kiosks; publishers | the published bundle; an upload ([`content`], merged by [`crate::server::app`]) |
 //!
@@ -26,6 +29,7 @@ mod error;
 mod outbox;
 mod reports;
 mod staff;
+mod uploads;
 
 use axum::{
     Router,
@@ -58,6 +62,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/reports/calls", get(reports::calls))
         .route("/api/v1/applications/key", get(applications::key))
         .route("/api/v1/applications/lookup", post(applications::lookup))
+        .route("/api/v1/uploads", post(uploads::open))
+        .route(
+            "/api/v1/uploads/{token}",
+            get(uploads::take).delete(uploads::close),
+        )
         .merge(reports::page_routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Added after the layer above: this route alone takes bodies up to 48 MiB (and reads its

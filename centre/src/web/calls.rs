@@ -314,28 +314,10 @@ pub(super) async fn console_socket(
     if super::session::check_origin(&headers).is_err() {
         return (StatusCode::FORBIDDEN, "cross-site WebSocket refused").into_response();
     }
-    let base = base_url(&state, &headers);
+    let base = state.public_base(&headers);
     upgrade
         .max_message_size(MAX_MESSAGE_BYTES)
         .on_upgrade(move |socket| console_loop(state, user.user, base, socket))
-}
-
-/// Where citizens reach this centre's pages: `[calls] public_url`, else the scheme and host the
-/// lawyer used.
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = state.calls_public_url() {
-        return url.to_owned();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if state.web().settings.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
 }
 
 async fn console_loop(state: AppState, user: String, base: String, mut socket: WebSocket) {

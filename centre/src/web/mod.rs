@@ -17,6 +17,8 @@
 //! | `GET /staff/calls`, `/staff/calls.js`, `/staff/calls/ws` | lawyers, supervisors, administrators | the video call console and its WebSocket |
 //! | `POST /staff/calls/callbacks/{id}/{reveal,done}` | lawyers, supervisors, administrators | a call-back's full number (audited); marking it done (audited) |
 //! | `GET /advice/{token}` | anyone with the link | a lawyer's advice summary (the QR printed after a call) |
+//! | `GET /upload/{token}`, `GET /upload.js` | anyone with the link (the kiosk's QR code) | the phone upload page: the papers, a file input and an upload button each; 404 expired ([`upload_page`]) |
+//! | `POST /upload/{token}/{paper}` | anyone with the link; body a JPEG or PNG photo (at most 12 MiB) | 201 `{"paper","count"}`; 400 not a photo or no such paper, 404 expired, 413, 429, 503 |
 //! | `GET /staff/bookings[?site=&day=&service=]`, `POST /staff/bookings`, `POST /staff/bookings/{code}/cancel` | staff | a day's bookings; booking for a citizen; cancelling (audited) |
 //! | `GET/POST /book…` | anyone (POSTs rate-limited) | the citizen's booking pages ([`book`]) |
 //! | `GET /api/v1/receipts/{code}`, `GET /status[?code=]` | anyone (rate-limited) | a complaint's status by receipt code; the page also an application's by tracking code |
@@ -45,6 +47,7 @@ mod ratings;
 mod receipts;
 mod session;
 mod time_fmt;
+mod upload_page;
 
 use axum::{
     Router,
@@ -111,6 +114,8 @@ pub fn routes() -> Router<AppState> {
             post(calls::callback_action),
         )
         .route("/advice/{token}", get(calls::advice))
+        .route("/upload/{token}", get(upload_page::page))
+        .route("/upload.js", get(upload_page::script))
         .route(
             "/staff/bookings",
             get(bookings::page).post(bookings::create),
@@ -131,6 +136,12 @@ pub fn routes() -> Router<AppState> {
             get(application_status::api),
         )
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+        // Added after the layer above: this route alone takes bodies up to 12 MiB (and reads its body
+        // with that bound itself).
+        .route(
+            "/upload/{token}/{paper}",
+            post(upload_page::photo).layer(DefaultBodyLimit::max(crate::uploads::MAX_PHOTO_BYTES)),
+        )
         .layer(middleware::map_response(page_headers))
 }
 

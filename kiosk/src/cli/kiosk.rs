@@ -499,7 +499,7 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
             cards: Some(take_number.clone()),
         },
     );
-    let _apply = start_apply(
+    let apply = start_apply(
         &shell,
         &config,
         &content_config,
@@ -551,6 +551,7 @@ pub fn run_kiosk(config_path: Option<&Path>) -> anyhow::Result<()> {
                 store: store.clone(),
                 outbox: outbox.clone(),
                 scanner: devices.scanner.report.clone(),
+                applications: apply.as_ref().map(|(_, _, queue)| queue.clone()),
             },
             take_number: Some(take_number),
             simulator: devices.id_reader.simulator.clone(),
@@ -689,7 +690,11 @@ fn start_apply(
     data_dir: &Path,
     store: &ContentStore,
     mut services: ApplyServices,
-) -> Option<(ApplyController, Option<tokio::task::JoinHandle<()>>)> {
+) -> Option<(
+    ApplyController,
+    tokio::task::JoinHandle<()>,
+    content::application_queue::ApplicationQueue,
+)> {
     if !config.applications.enabled {
         return None;
     }
@@ -728,7 +733,7 @@ fn start_apply(
         }
     };
     let delivery = queue.spawn(&services.runtime, Duration::from_secs(300));
-    services.queue = Some(queue);
+    services.queue = Some(queue.clone());
     services.camera = match media::init() {
         Ok(()) => DocCameraSlot::from_config(&config.applications),
         Err(err) => {
@@ -742,7 +747,7 @@ fn start_apply(
         .map(|base| format!("{base}status?code="));
     let store = store.clone();
     let controller = ApplyController::attach(shell, move || store.current(), services);
-    Some((controller, Some(delivery)))
+    Some((controller, delivery, queue))
 }
 
 /// The demo centre key of a laptop run: made once in `DATA_DIR/sim/centre-application-key` (mode

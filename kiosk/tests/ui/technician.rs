@@ -149,6 +149,7 @@ impl Kiosk {
                     store,
                     outbox,
                     scanner: devices.scanner.report.clone(),
+                    applications: None,
                 },
                 take_number: Some(take_number.clone()),
                 simulator: devices.id_reader.simulator.clone(),

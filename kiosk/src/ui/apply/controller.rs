@@ -17,7 +17,10 @@ use applications::{
     form::{Field, FieldType},
 };
 use chrono::{FixedOffset, Utc};
-use content::{Content, application_queue::ApplicationQueue};
+use content::{
+    Content,
+    application_queue::{ApplicationQueue, PhonePage},
+};
 use docscan::{RgbaView, ScanSettings};
 use media::{FrameSink, doc_camera::DocCamera};
 use slint::{ComponentHandle as _, Image, ModelRc, SharedString, Timer, TimerMode, VecModel};
@@ -72,6 +75,12 @@ enum Done {
     Shot(Result<Shot, (String, String)>),
     Printed(bool),
     Progress(Result<Vec<ApplicationStatus>, (String, String)>),
+    /// The phone upload was opened (its token and page), or not.
+    UploadOpened(Option<(String, String)>),
+    /// Pages uploaded by phone (none: the upload is closed).
+    Uploaded(Option<Vec<PhonePage>>),
+    /// A page uploaded by phone, straightened, or why it was refused.
+    PhonePageReady(Result<(String, Vec<u8>), (String, String)>),
 }
 
 /// After sending: what the receipt screen shows.
@@ -110,6 +119,12 @@ struct Inner {
     ticks: Cell<u32>,
     /// The language last rendered in (a switch renders again).
     rendered_english: Cell<bool>,
+    /// The phone upload of this session: its token and the phone page's address.
+    upload: RefCell<Option<(String, String)>>,
+    /// Whether the upload is being opened or fetched (one request at a time).
+    upload_busy: Cell<bool>,
+    /// The highest page number received from the phone upload (acknowledged with the next fetch).
+    upload_seen: Cell<u32>,
     pump: Timer,
 }
 
@@ -159,6 +174,9 @@ impl ApplyController {
             done: mpsc::channel(),
             ticks: Cell::new(0),
             rendered_english: Cell::new(false),
+            upload: RefCell::new(None),
+            upload_busy: Cell::new(false),
+            upload_seen: Cell::new(0),
             pump: Timer::default(),
         });
         let this = Self { inner };
@@ -277,6 +295,9 @@ impl ApplyController {
             self.close_camera();
         }
         self.inner.step.set(step);
+        if step == ApplyStep::Papers {
+            self.open_upload();
+        }
         if let Some(cards) = &self.inner.services.cards {
             cards.share_full_card(matches!(step, ApplyStep::Applicant | ApplyStep::Track));
         }
@@ -860,6 +881,7 @@ impl ApplyController {
         drop(application);
         // The draft and everything in it goes now: what was sent exists only sealed.
         self.inner.draft.borrow_mut().take();
+        self.close_upload();
         self.inner.carry.borrow_mut().take();
         self.go(ApplyStep::Sent);
         self.print_receipt();
@@ -967,9 +989,93 @@ impl ApplyController {
         });
     }
 
+    /// Opens the phone upload for the papers of the draft, once per session, when a centre is there.
+    fn open_upload(&self) {
+        let Some(queue) = self
+            .inner
+            .services
+            .queue
+            .clone()
+            .filter(ApplicationQueue::has_centre)
+        else {
+            return;
+        };
+        if self.inner.upload.borrow().is_some() || self.inner.upload_busy.get() {
+            return;
+        }
+        let papers: Vec<applications::wire::UploadPaper> = match self.inner.draft.borrow().as_ref()
+        {
+            Some(draft) => draft
+                .documents()
+                .into_iter()
+                .map(|d| applications::wire::UploadPaper {
+                    id: d.id,
+                    zh: d.zh,
+                    en: d.en,
+                })
+                .collect(),
+            None => return,
+        };
+        self.inner.upload_busy.set(true);
+        let tx = self.inner.done.0.clone();
+        self.inner.services.runtime.spawn(async move {
+            let opened = match queue.open_upload(papers).await {
+                Ok(session) => Some((session.token, session.url)),
+                Err(err) => {
+                    tracing::warn!("no phone upload: {err}");
+                    None
+                }
+            };
+            let _ = tx.send(Done::UploadOpened(opened));
+        });
+    }
+
+    /// Asks the centre for pages uploaded by phone (the pump does this every two seconds while the
+    /// papers or the camera are on screen).
+    fn fetch_uploads(&self) {
+        let Some(queue) = self.inner.services.queue.clone() else {
+            return;
+        };
+        let Some((token, _)) = self.inner.upload.borrow().clone() else {
+            return;
+        };
+        if self.inner.upload_busy.get() {
+            return;
+        }
+        self.inner.upload_busy.set(true);
+        let after = self.inner.upload_seen.get();
+        let tx = self.inner.done.0.clone();
+        self.inner.services.runtime.spawn(async move {
+            let pages = match queue.take_uploads(&token, after).await {
+                Ok(pages) => pages,
+                Err(err) => {
+                    tracing::warn!("phone upload not fetched: {err}");
+                    Some(Vec::new())
+                }
+            };
+            let _ = tx.send(Done::Uploaded(pages));
+        });
+    }
+
+    /// Closes the phone upload: the centre forgets what it still holds.
+    fn close_upload(&self) {
+        self.inner.upload_seen.set(0);
+        let Some((token, _)) = self.inner.upload.borrow_mut().take() else {
+            return;
+        };
+        if let Some(queue) = self.inner.services.queue.clone() {
+            self.inner.services.runtime.spawn(async move {
+                if let Err(err) = queue.close_upload(&token).await {
+                    tracing::warn!("phone upload not closed: {err}");
+                }
+            });
+        }
+    }
+
     /// Drops everything of the session: the draft, the camera, the typed values, the receipt.
     pub fn reset(&self) {
         self.close_camera();
+        self.close_upload();
         self.inner.draft.borrow_mut().take();
         self.inner.carry.borrow_mut().take();
         self.inner.sent.borrow_mut().take();
@@ -1047,6 +1153,48 @@ impl ApplyController {
                     self.window(|w| w.global::<ApplyAdapter>().set_print_status(text.into()));
                 }
                 Done::Progress(result) => self.show_progress(result),
+                Done::UploadOpened(opened) => {
+                    self.inner.upload_busy.set(false);
+                    *self.inner.upload.borrow_mut() = opened;
+                    self.render();
+                }
+                Done::Uploaded(pages) => {
+                    self.inner.upload_busy.set(false);
+                    match pages {
+                        None => {
+                            // Expired or closed at the centre: no more QR code.
+                            self.inner.upload.borrow_mut().take();
+                            self.render();
+                        }
+                        Some(pages) => {
+                            let seen = self.inner.upload_seen.get();
+                            let new: Vec<PhonePage> =
+                                pages.into_iter().filter(|p| p.number > seen).collect();
+                            if let Some(last) = new.iter().map(|p| p.number).max() {
+                                self.inner.upload_seen.set(last);
+                            }
+                            for page in new {
+                                let tx = self.inner.done.0.clone();
+                                self.inner.services.runtime.spawn_blocking(move || {
+                                    let _ = tx.send(Done::PhonePageReady(straighten(&page)));
+                                });
+                            }
+                        }
+                    }
+                }
+                Done::PhonePageReady(result) => match result {
+                    Ok((paper, jpeg)) => {
+                        if let Some(draft) = self.inner.draft.borrow_mut().as_mut() {
+                            draft.add_page(&paper, jpeg);
+                        }
+                        self.set_error("", "");
+                        self.render();
+                    }
+                    Err((zh, en)) => self.set_error(
+                        &format!("手机上传的一页没有收下：{zh}"),
+                        &format!("A page uploaded by phone was not kept: {en}"),
+                    ),
+                },
             }
         }
         if self.english() != self.inner.rendered_english.get() {
@@ -1056,6 +1204,11 @@ impl ApplyController {
         self.inner.ticks.set(ticks);
         if ticks.is_multiple_of(15) && self.inner.step.get() == ApplyStep::Sent {
             self.render_delivery();
+        }
+        if ticks.is_multiple_of(30)
+            && matches!(self.inner.step.get(), ApplyStep::Papers | ApplyStep::Camera)
+        {
+            self.fetch_uploads();
         }
     }
 
@@ -1251,6 +1404,19 @@ impl ApplyController {
             adapter.set_qr(qr.unwrap_or_default());
             adapter.set_can_print(self.inner.services.printer.is_some());
         }
+        let upload_url = self
+            .inner
+            .upload
+            .borrow()
+            .as_ref()
+            .map(|(_, url)| url.clone())
+            .unwrap_or_default();
+        adapter.set_upload_url(upload_url.as_str().into());
+        let upload_qr = (!upload_url.is_empty())
+            .then(|| qr_image(&upload_url))
+            .flatten();
+        adapter.set_has_upload_qr(upload_qr.is_some());
+        adapter.set_upload_qr(upload_qr.unwrap_or_default());
         self.render_signature();
         drop(adapter);
         self.render_delivery();
@@ -1287,6 +1453,23 @@ fn take_page(camera: &DocCamera) -> Result<Shot, (String, String)> {
         jpeg: page.jpeg,
         picture: buffer,
     })
+}
+
+/// A page uploaded by phone, found, cropped and straightened like one from the document camera (a
+/// photo already cropped is kept whole); a black or blank one is refused with the reason.
+fn straighten(page: &PhonePage) -> Result<(String, Vec<u8>), (String, String)> {
+    let picture = image::load_from_memory(&page.jpeg)
+        .map_err(|err| {
+            (
+                "照片打不开".to_owned(),
+                format!("the photo cannot be read: {err}"),
+            )
+        })?
+        .to_rgba8();
+    let view = RgbaView::packed(picture.width(), picture.height(), picture.as_raw());
+    let scanned = docscan::scan(&view, &ScanSettings::default())
+        .map_err(|err| (err.zh().to_owned(), err.to_string()))?;
+    Ok((page.paper.clone(), scanned.jpeg))
 }
 
 /// What happens next, with the time limit of the first step, for the receipt and the screen.

@@ -64,6 +64,8 @@ pub struct StatusSources {
     pub outbox: Outbox,
     /// The code scanner's state; none when no scanner runs.
     pub scanner: Option<tokio::sync::watch::Receiver<ScannerReport>>,
+    /// The queue of sealed applications; none when the kiosk takes none.
+    pub applications: Option<content::application_queue::ApplicationQueue>,
 }
 
 impl std::fmt::Debug for StatusSources {
@@ -101,7 +103,48 @@ pub async fn gather(sources: &StatusSources, queue_timeout: Duration) -> Vec<Sta
     lines.push(queue_line(sources, queue_timeout).await);
     lines.push(content_line(&sources.store, sources.store.now()));
     lines.push(outbox_line(&sources.outbox).await);
+    if let Some(queue) = &sources.applications {
+        lines.push(applications_line(&queue.status()));
+    }
     lines
+}
+
+/// The sealed applications' line: how many wait for the centre, and any the centre refused (kept on
+/// the kiosk with the centre's reason, for the technician to pass on).
+pub fn applications_line(
+    status: &content::application_queue::ApplicationQueueStatus,
+) -> StatusLine {
+    let name = ("申请待发送", "Applications");
+    let waiting = status.pending.len();
+    match status.rejected.first() {
+        Some(first) => {
+            let reason = first.last_error.clone().unwrap_or_default();
+            StatusLine::new(
+                name,
+                Text::new(
+                    format!(
+                        "{waiting} 份待发送；{} 份被中心拒收（{}：{reason}），请联系中心",
+                        status.rejected.len(),
+                        first.code
+                    ),
+                    format!(
+                        "{waiting} waiting; {} refused by the centre ({}: {reason}): call the centre",
+                        status.rejected.len(),
+                        first.code
+                    ),
+                ),
+                false,
+            )
+        }
+        None => StatusLine::new(
+            name,
+            Text::new(
+                format!("{waiting} 份待发送（已加密）"),
+                format!("{waiting} waiting to be sent (sealed)"),
+            ),
+            waiting < 20,
+        ),
+    }
 }
 
 /// The code scanner's line: open or not, and scans it could not decode (a scanner set to the wrong
@@ -304,6 +347,36 @@ async fn outbox_line(outbox: &Outbox) -> StatusLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_application_is_a_problem_named_with_its_reason() {
+        use content::application_queue::{ApplicationQueueStatus, QueuedApplication};
+        let item = |code: &str, reason: Option<&str>| QueuedApplication {
+            code: applications::TrackingCode::parse(code).unwrap(),
+            bytes: 1000,
+            since: None,
+            last_error: reason.map(str::to_owned),
+        };
+        let mut status = ApplicationQueueStatus {
+            pending: vec![item("S-2345-6789", None)],
+            rejected: Vec::new(),
+        };
+        let line = applications_line(&status);
+        assert!(line.ok);
+        assert!(line.value.zh.contains("1 份待发送"), "{}", line.value.zh);
+        status
+            .rejected
+            .push(item("S-2345-678A", Some("HTTP 400: package: cut short")));
+        let line = applications_line(&status);
+        assert!(!line.ok);
+        assert!(
+            line.value
+                .en
+                .contains("S-2345-678A: HTTP 400: package: cut short"),
+            "{}",
+            line.value.en
+        );
+    }
 
     #[test]
     fn ages_read_in_minutes_hours_or_days() {

@@ -148,6 +148,27 @@ impl Centre {
         }))
     }
 
+    /// Sends `request` (made with [`Self::client`]) with the device token and reads the whole answer.
+    async fn exchange(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(StatusCode, Vec<u8>), ApplicationQueueError> {
+        let request = match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ApplicationQueueError::Unreachable(chain(&e)))?;
+        let status = response.status();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| ApplicationQueueError::Unreachable(chain(&e)))?;
+        Ok((status, body.to_vec()))
+    }
+
     fn url(&self, path: &str) -> Result<Url, ApplicationQueueError> {
         self.base
             .join(path)
@@ -241,30 +262,14 @@ impl ApplicationQueue {
         if let Some(key) = self.inner.configured_key {
             return Ok(key);
         }
-        let centre = self
-            .inner
-            .centre
-            .as_ref()
-            .ok_or(ApplicationQueueError::NoCentre)?;
-        let response = centre
-            .client
-            .get(centre.url(wire::KEY_PATH)?)
-            .send()
-            .await
-            .map_err(|e| ApplicationQueueError::Unreachable(chain(&e)))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| ApplicationQueueError::Unreachable(chain(&e)))?;
+        let centre = self.centre()?;
+        let (status, body) = centre
+            .exchange(centre.client.get(centre.url(wire::KEY_PATH)?))
+            .await?;
         if status != StatusCode::OK {
             return Err(answer_error(status, &body));
         }
-        let answer: wire::KeyAnswer =
-            serde_json::from_slice(&body).map_err(|e| ApplicationQueueError::Answer {
-                status: status.as_u16(),
-                reason: format!("not a key answer: {e}"),
-            })?;
+        let answer: wire::KeyAnswer = parse_answer(status, &body, "a key answer")?;
         let key = CentrePublicKey::parse(&answer.public_key).map_err(|e| {
             ApplicationQueueError::Answer {
                 status: status.as_u16(),
@@ -489,23 +494,18 @@ impl ApplicationQueue {
         let url = centre
             .url(&wire::submit_path(code))
             .map_err(|e| PostError::Network(e.to_string()))?;
-        let mut request = centre
+        let request = centre
             .client
             .post(url)
             .header(reqwest::header::CONTENT_TYPE, wire::SEALED_MEDIA_TYPE)
             .body(envelope);
-        if let Some(token) = &centre.token {
-            request = request.bearer_auth(token);
-        }
-        let response = request
-            .send()
+        let (status, body) = centre
+            .exchange(request)
             .await
-            .map_err(|e| PostError::Network(chain(&e)))?;
-        let status = response.status();
+            .map_err(|e| PostError::Network(e.to_string()))?;
         if status.is_success() || status == StatusCode::CONFLICT {
             return Ok(status);
         }
-        let body = response.bytes().await.unwrap_or_default();
         Err(PostError::Refused(status, error_reason(&body)))
     }
 
@@ -544,31 +544,12 @@ impl ApplicationQueue {
         &self,
         code: &TrackingCode,
     ) -> Result<Option<ApplicationStatus>, ApplicationQueueError> {
-        let centre = self
-            .inner
-            .centre
-            .as_ref()
-            .ok_or(ApplicationQueueError::NoCentre)?;
-        let response = centre
-            .client
-            .get(centre.url(&wire::status_path(code))?)
-            .send()
-            .await
-            .map_err(|e| ApplicationQueueError::Unreachable(chain(&e)))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| ApplicationQueueError::Unreachable(chain(&e)))?;
+        let centre = self.centre()?;
+        let (status, body) = centre
+            .exchange(centre.client.get(centre.url(&wire::status_path(code))?))
+            .await?;
         match status {
-            StatusCode::OK => {
-                serde_json::from_slice(&body)
-                    .map(Some)
-                    .map_err(|e| ApplicationQueueError::Answer {
-                        status: 200,
-                        reason: format!("not an application status: {e}"),
-                    })
-            }
+            StatusCode::OK => parse_answer(status, &body, "an application status").map(Some),
             StatusCode::NOT_FOUND => Ok(None),
             other => Err(answer_error(other, &body)),
         }
@@ -580,41 +561,23 @@ impl ApplicationQueue {
         &self,
         id_number: &str,
     ) -> Result<Vec<ApplicationStatus>, ApplicationQueueError> {
-        let centre = self
-            .inner
-            .centre
-            .as_ref()
-            .ok_or(ApplicationQueueError::NoCentre)?;
+        let centre = self.centre()?;
         let key = match self.centre_key() {
             Some(key) => key,
             None => self.refresh_key().await?,
         };
         let sealed = seal::seal(&key, wire::LOOKUP_CONTEXT, id_number.as_bytes())
             .map_err(|e| ApplicationQueueError::Seal(e.to_string()))?;
-        let mut request = centre
+        let request = centre
             .client
             .post(centre.url(wire::LOOKUP_PATH)?)
             .header(reqwest::header::CONTENT_TYPE, wire::SEALED_MEDIA_TYPE)
             .body(sealed);
-        if let Some(token) = &centre.token {
-            request = request.bearer_auth(token);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| ApplicationQueueError::Unreachable(chain(&e)))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| ApplicationQueueError::Unreachable(chain(&e)))?;
+        let (status, body) = centre.exchange(request).await?;
         if status != StatusCode::OK {
             return Err(answer_error(status, &body));
         }
-        serde_json::from_slice(&body).map_err(|e| ApplicationQueueError::Answer {
-            status: 200,
-            reason: format!("not a list of application statuses: {e}"),
-        })
+        parse_answer(status, &body, "a list of application statuses")
     }
 }
 
@@ -642,34 +605,16 @@ impl ApplicationQueue {
         &self,
         papers: Vec<UploadPaper>,
     ) -> Result<UploadSession, ApplicationQueueError> {
-        let centre = self
-            .inner
-            .centre
-            .as_ref()
-            .ok_or(ApplicationQueueError::NoCentre)?;
-        let mut request = centre
+        let centre = self.centre()?;
+        let request = centre
             .client
             .post(centre.url(wire::UPLOADS_PATH)?)
             .json(&UploadRequest { papers });
-        if let Some(token) = &centre.token {
-            request = request.bearer_auth(token);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| ApplicationQueueError::Unreachable(chain(&e)))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| ApplicationQueueError::Unreachable(chain(&e)))?;
+        let (status, body) = centre.exchange(request).await?;
         if !status.is_success() {
             return Err(answer_error(status, &body));
         }
-        serde_json::from_slice(&body).map_err(|e| ApplicationQueueError::Answer {
-            status: status.as_u16(),
-            reason: format!("not an upload session: {e}"),
-        })
+        parse_answer(status, &body, "an upload session")
     }
 
     /// Takes the pages uploaded to `token` numbered above `after`, acknowledging those up to it (the
@@ -681,37 +626,17 @@ impl ApplicationQueue {
         after: u32,
     ) -> Result<Option<Vec<PhonePage>>, ApplicationQueueError> {
         use base64::Engine as _;
-        let centre = self
-            .inner
-            .centre
-            .as_ref()
-            .ok_or(ApplicationQueueError::NoCentre)?;
+        let centre = self.centre()?;
         let mut url = centre.url(&wire::upload_path(token))?;
         url.query_pairs_mut()
             .append_pair("after", &after.to_string());
-        let mut request = centre.client.get(url);
-        if let Some(token) = &centre.token {
-            request = request.bearer_auth(token);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| ApplicationQueueError::Unreachable(chain(&e)))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| ApplicationQueueError::Unreachable(chain(&e)))?;
+        let (status, body) = centre.exchange(centre.client.get(url)).await?;
         match status {
             StatusCode::OK => {}
             StatusCode::NOT_FOUND => return Ok(None),
             other => return Err(answer_error(other, &body)),
         }
-        let answer: UploadedPages =
-            serde_json::from_slice(&body).map_err(|e| ApplicationQueueError::Answer {
-                status: 200,
-                reason: format!("not a list of uploaded pages: {e}"),
-            })?;
+        let answer: UploadedPages = parse_answer(status, &body, "a list of uploaded pages")?;
         answer
             .pages
             .into_iter()
@@ -734,26 +659,23 @@ impl ApplicationQueue {
 
     /// Closes the phone upload `token`: the centre forgets whatever it still holds.
     pub async fn close_upload(&self, token: &str) -> Result<(), ApplicationQueueError> {
-        let centre = self
-            .inner
-            .centre
-            .as_ref()
-            .ok_or(ApplicationQueueError::NoCentre)?;
-        let mut request = centre.client.delete(centre.url(&wire::upload_path(token))?);
-        if let Some(token) = &centre.token {
-            request = request.bearer_auth(token);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| ApplicationQueueError::Unreachable(chain(&e)))?;
-        let status = response.status();
+        let centre = self.centre()?;
+        let (status, body) = centre
+            .exchange(centre.client.delete(centre.url(&wire::upload_path(token))?))
+            .await?;
         if status.is_success() || status == StatusCode::NOT_FOUND {
             Ok(())
         } else {
-            let body = response.bytes().await.unwrap_or_default();
             Err(answer_error(status, &body))
         }
+    }
+
+    /// The centre, or [`ApplicationQueueError::NoCentre`].
+    fn centre(&self) -> Result<&Centre, ApplicationQueueError> {
+        self.inner
+            .centre
+            .as_ref()
+            .ok_or(ApplicationQueueError::NoCentre)
     }
 
     /// Whether a centre is configured (a phone upload can be offered).
@@ -784,6 +706,18 @@ fn error_reason(body: &[u8]) -> String {
         .ok()
         .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
         .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned())
+}
+
+/// The answer's JSON as `T`, or an error saying it is not `what`.
+fn parse_answer<T: serde::de::DeserializeOwned>(
+    status: StatusCode,
+    body: &[u8],
+    what: &str,
+) -> Result<T, ApplicationQueueError> {
+    serde_json::from_slice(body).map_err(|e| ApplicationQueueError::Answer {
+        status: status.as_u16(),
+        reason: format!("not {what}: {e}"),
+    })
 }
 
 fn answer_error(status: StatusCode, body: &[u8]) -> ApplicationQueueError {

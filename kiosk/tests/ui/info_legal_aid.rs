@@ -498,3 +498,37 @@ fn content_without_rules_says_so() {
     assert!(!f.page().get_available());
     assert!(f.exists("本机暂未收录法律援助规则，请到法律援助窗口咨询或拨打12348。"));
 }
+
+#[test]
+fn the_self_checks_answers_are_carried_into_an_application() {
+    use kiosk::ui::info::legal_aid::self_check_carry;
+    let f = start(true);
+    f.tap("请求支付劳动报酬（讨要工资）");
+    f.tap(NO_LAWYER);
+    f.tap(NONE_OF_THESE);
+    f.tap(MIGRANT_WORKER);
+    assert_eq!(f.screen(), "result");
+    let carry = self_check_carry(f.shell.window());
+    assert_eq!(carry.matter.as_deref(), Some("wages"));
+    assert_eq!(
+        carry.hardship_basis.as_deref(),
+        Some("migrant_worker_wages_injury")
+    );
+    assert_eq!(carry.income_per_person, None);
+
+    // Nothing applies: the finances count, and the income typed goes along.
+    f.tap("重新自查");
+    f.tap("请求交通事故、食品药品安全事故、医疗事故人身损害赔偿");
+    f.tap(NO_LAWYER);
+    f.tap(NONE_OF_THESE);
+    f.tap(NONE_OF_THESE);
+    f.type_income("800");
+    f.tap("确定");
+    assert_eq!(f.screen(), "result");
+    let carry = self_check_carry(f.shell.window());
+    assert_eq!(carry.matter.as_deref(), Some("accident_injury"));
+    assert_eq!(carry.hardship_basis.as_deref(), Some("none"));
+    assert_eq!(carry.income_per_person, Some(800));
+    let answers = applications::Answers::carried(&carry);
+    assert_eq!(answers.get("income_per_person"), Some("800"));
+}

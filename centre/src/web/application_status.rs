@@ -9,15 +9,14 @@ use std::fmt::Write as _;
 
 use ::applications::{ApplicationStatus, TrackingCode};
 use axum::{
-    Json,
     extract::{Path, State},
-    http::{Extensions, StatusCode},
-    response::{IntoResponse, Response},
+    http::Extensions,
+    response::Response,
 };
 
 use super::{
     esc,
-    public_lookup::{LookupError, client_ip, too_many},
+    public_lookup::{LookupError, client_ip, json_answer},
 };
 use crate::state::AppState;
 
@@ -54,31 +53,11 @@ pub(super) async fn api(
     extensions: Extensions,
     Path(code): Path<String>,
 ) -> Response {
-    let error = |status: StatusCode, reason: &str| {
-        (status, Json(serde_json::json!({ "error": reason }))).into_response()
-    };
-    match lookup(&state, client_ip(&extensions), &code).await {
-        Ok(status) => Json(status).into_response(),
-        Err(LookupError::Malformed) => error(
-            StatusCode::BAD_REQUEST,
-            "a tracking code looks like S-XXXX-XXXX (letters and digits without 0, 1, I, O)",
-        ),
-        Err(LookupError::Unknown) => error(StatusCode::NOT_FOUND, "no application has this code"),
-        Err(LookupError::Limited(secs)) => too_many(
-            secs,
-            error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too many lookups from this address, try again later",
-            ),
-        ),
-        Err(LookupError::Store(err)) => {
-            tracing::error!("storage: {err}");
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage unavailable, try again later",
-            )
-        }
-    }
+    json_answer(
+        lookup(&state, client_ip(&extensions), &code).await,
+        "a tracking code looks like S-XXXX-XXXX (letters and digits without 0, 1, I, O)",
+        "no application has this code",
+    )
 }
 
 /// The phone page's card of an application: kind and code, the state in large type, the centre's

@@ -7,8 +7,9 @@ use std::net::{IpAddr, SocketAddr};
 use axum::{
     extract::ConnectInfo,
     http::{Extensions, HeaderValue, StatusCode, header},
-    response::Response,
+    response::{IntoResponse as _, Response},
 };
+use serde::Serialize;
 
 use crate::error::StoreError;
 
@@ -39,4 +40,36 @@ pub(super) fn too_many(retry_after: u64, body: Response) -> Response {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
+}
+
+/// The JSON answer of a lookup (`GET /api/v1/receipts/{code}`, `GET /api/v1/applications/{code}/status`):
+/// the status, or `{"error": …}` with 400 (`malformed`), 404 (`unknown`), 429 with `Retry-After`, or
+/// 503.
+pub(super) fn json_answer<T: Serialize>(
+    result: Result<T, LookupError>,
+    malformed: &str,
+    unknown: &str,
+) -> Response {
+    let error = |status: StatusCode, reason: &str| {
+        (status, axum::Json(serde_json::json!({ "error": reason }))).into_response()
+    };
+    match result {
+        Ok(status) => axum::Json(status).into_response(),
+        Err(LookupError::Malformed) => error(StatusCode::BAD_REQUEST, malformed),
+        Err(LookupError::Unknown) => error(StatusCode::NOT_FOUND, unknown),
+        Err(LookupError::Limited(secs)) => too_many(
+            secs,
+            error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many lookups from this address, try again later",
+            ),
+        ),
+        Err(LookupError::Store(err)) => {
+            tracing::error!("storage: {err}");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage unavailable, try again later",
+            )
+        }
+    }
 }

@@ -8,7 +8,6 @@
 use std::net::IpAddr;
 
 use axum::{
-    Json,
     extract::{Path, Query, State},
     http::{Extensions, StatusCode},
     response::{Html, IntoResponse, Response},
@@ -19,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     case_rules::CaseKind,
     esc,
-    public_lookup::{LookupError, client_ip, too_many},
+    public_lookup::{LookupError, client_ip, json_answer, too_many},
 };
 use crate::{
     state::AppState,
@@ -110,34 +109,11 @@ pub(super) async fn api(
     extensions: Extensions,
     Path(code): Path<String>,
 ) -> Response {
-    let error = |status: StatusCode, reason: &str| {
-        (status, Json(serde_json::json!({ "error": reason }))).into_response()
-    };
-    match lookup(&state, client_ip(&extensions), &code).await {
-        Ok(status) => Json(status).into_response(),
-        Err(LookupError::Malformed) => error(
-            StatusCode::BAD_REQUEST,
-            "a receipt code looks like T-XXXX-XXXX (letters and digits without 0, 1, I, O)",
-        ),
-        Err(LookupError::Unknown) => error(
-            StatusCode::NOT_FOUND,
-            "no complaint or suggestion has this code",
-        ),
-        Err(LookupError::Limited(secs)) => too_many(
-            secs,
-            error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too many lookups from this address, try again later",
-            ),
-        ),
-        Err(LookupError::Store(err)) => {
-            tracing::error!("storage: {err}");
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage unavailable, try again later",
-            )
-        }
-    }
+    json_answer(
+        lookup(&state, client_ip(&extensions), &code).await,
+        "a receipt code looks like T-XXXX-XXXX (letters and digits without 0, 1, I, O)",
+        "no complaint or suggestion has this code",
+    )
 }
 
 #[derive(Deserialize)]
